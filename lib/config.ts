@@ -1,0 +1,282 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { type ConfigProblem, ConfigError } from './errors.ts';
+
+/**
+ * The configuration of crmsync (`crmsync.config.json`). Run-time settings (segment, auto-create
+ * toggles) start from these values and then live in the store's settings record (DESIGN.md §1).
+ */
+
+/** The five sync rules of DESIGN.md §2 (the native connector's four plus `always-hubspot`). */
+export const syncRuleSchema = z.enum([
+  'two-way',
+  'prefer-salesforce-unless-blank',
+  'always-salesforce',
+  'always-hubspot',
+  'dont-sync',
+]);
+export type SyncRule = z.infer<typeof syncRuleSchema>;
+
+/** How a value is normalized before comparing and writing. */
+export const fieldTypeSchema = z.enum(['string', 'email', 'phone', 'number', 'date', 'datetime', 'boolean', 'picklist']);
+export type FieldType = z.infer<typeof fieldTypeSchema>;
+
+const propertyName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,99}$/, 'a HubSpot property internal name is lower-case letters, digits and _');
+const sfFieldName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/, 'a Salesforce field API name is letters, digits and _ (custom: Name__c)');
+
+export const fieldMappingSchema = z.strictObject({
+  hubspot: propertyName,
+  salesforce: sfFieldName,
+  rule: syncRuleSchema,
+  type: fieldTypeSchema.default('string'),
+  /** For `picklist`: the name of a table under `picklists`. */
+  picklist: z.string().min(1).optional(),
+});
+export type FieldMapping = z.infer<typeof fieldMappingSchema>;
+
+/** A picklist value table: HubSpot option value ⇄ Salesforce picklist value. */
+export const picklistTableSchema = z.strictObject({
+  /** HubSpot value → Salesforce value. The reverse direction is derived unless given. */
+  hubspotToSalesforce: z.record(z.string(), z.string()),
+  salesforceToHubspot: z.record(z.string(), z.string()).optional(),
+});
+export type PicklistTable = z.infer<typeof picklistTableSchema>;
+
+const digits = (what: string) => z.string().regex(/^[0-9]{1,20}$/, `${what} is a number made of digits`);
+/** Salesforce org ids start with 00D and are 15 or 18 characters. */
+const orgId = z.string().regex(/^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/, 'a Salesforce org id starts with 00D and has 15 or 18 characters');
+/** EventBridge schedule expressions: `rate(5 minutes)` or `cron(0 3 * * ? *)`. */
+const schedule = z
+  .string()
+  .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^)]+\)|off)$/, 'a schedule is rate(N minutes|hours|days), cron(...) or off');
+
+const budgetSchema = z.strictObject({
+  /** The org's daily API allocation (HubSpot Professional: 650,000; Salesforce: see /limits). */
+  dailyLimit: z.number().int().positive(),
+  /** The share of the daily allocation crmsync may use, 0 < share <= 1. */
+  dailyShare: z.number().gt(0).lte(1),
+  /** Most requests crmsync sends in any 10-second window. */
+  maxRequestsPer10s: z.number().int().positive(),
+});
+export type ApiBudget = z.infer<typeof budgetSchema>;
+
+export const configSchema = z.strictObject({
+  $schema: z.string().optional(),
+  hubspot: z.strictObject({
+    portalId: digits('hubspot.portalId'),
+    appId: digits('hubspot.appId'),
+    /** The inclusion segment (a DYNAMIC list id), or null for "everything syncs" (R2). */
+    inclusionSegmentId: digits('hubspot.inclusionSegmentId').nullable().default(null),
+    /** API base URL; the sandbox's by default in the local stack. */
+    baseUrl: z.url().optional(),
+  }),
+  salesforce: z.strictObject({
+    orgId,
+    apiVersion: z.string().regex(/^\d{2}\.0$/, 'the API version looks like 64.0').default('64.0'),
+    /** Sent as `Sforce-Call-Options: client=<name>` on every write; CDC echoes carry it. */
+    clientName: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ and - only').default('crmsync'),
+    instanceUrl: z.url().optional(),
+  }),
+  mappings: z.strictObject({
+    Lead: z.array(fieldMappingSchema).min(1),
+    Contact: z.array(fieldMappingSchema).min(1),
+  }),
+  picklists: z.record(z.string(), picklistTableSchema).default({}),
+  creation: z
+    .strictObject({
+      /** What a new HubSpot contact becomes in Salesforce. */
+      salesforceObject: z.enum(['Lead', 'Contact']).default('Lead'),
+      /** Lead.Company is required in Salesforce: used when no mapped value is there. */
+      defaultCompany: z.string().min(1).max(255).default('Unknown'),
+      /** R6: create HubSpot contacts from newly created Salesforce records, even outside the segment. */
+      autoCreateFromLeads: z.boolean().default(true),
+      autoCreateFromContacts: z.boolean().default(true),
+    })
+    .prefault({}),
+  deletes: z.enum(['ignore', 'propagate']).default('ignore'),
+  schedules: z
+    .strictObject({
+      resync: schedule.default('cron(0 3 * * ? *)'),
+      segmentRefresh: schedule.default('rate(5 minutes)'),
+      /** Polling safety net for missed webhooks/events. */
+      poll: schedule.default('rate(15 minutes)'),
+    })
+    .prefault({}),
+  budgets: z
+    .strictObject({
+      hubspot: budgetSchema.default({ dailyLimit: 650_000, dailyShare: 0.5, maxRequestsPer10s: 100 }),
+      salesforce: budgetSchema.default({ dailyLimit: 100_000, dailyShare: 0.5, maxRequestsPer10s: 50 }),
+    })
+    .prefault({}),
+  processing: z
+    .strictObject({
+      batchSize: z.number().int().min(1).max(10_000).default(200),
+      batchingWindowSeconds: z.number().int().min(0).max(300).default(2),
+    })
+    .prefault({}),
+});
+export type CrmSyncConfig = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+const FIXES: Record<string, string> = {
+  rule: `use one of ${syncRuleSchema.options.join(', ')}`,
+  type: `use one of ${fieldTypeSchema.options.join(', ')}`,
+  salesforce: 'give the Salesforce field API name, e.g. "Email" or "Score__c"',
+  hubspot: 'give the HubSpot property internal name, e.g. "email" or "jobtitle"',
+  portalId: 'copy the Hub ID (digits) from HubSpot: Settings > Account Defaults',
+  appId: 'copy the app id (digits) from your HubSpot developer app',
+  inclusionSegmentId: 'give the list id (digits) of an active (DYNAMIC) list, or null to sync everything',
+  orgId: 'copy the Organization ID from Salesforce: Setup > Company Information (starts with 00D)',
+};
+
+function fixFor(path: PropertyKey[], code: string): string {
+  const last = path.filter((p) => typeof p === 'string').at(-1);
+  if (code === 'unrecognized_keys') return 'remove the key or check its spelling against crmsync.config.example.json';
+  if (typeof last === 'string' && FIXES[last]) return FIXES[last];
+  if (code === 'invalid_type') return 'give a value of the expected type (see crmsync.config.example.json)';
+  return 'see crmsync.config.example.json for a valid value';
+}
+
+function pathText(path: PropertyKey[]): string {
+  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
+}
+
+function valueAt(input: unknown, path: PropertyKey[]): unknown {
+  let cur: unknown = input;
+  for (const p of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[p];
+  }
+  return cur;
+}
+
+interface LooseMapping {
+  hubspot: string;
+  salesforce: string;
+  type?: unknown;
+  picklist?: string;
+}
+/** The raw input as far as the cross-field checks read it; they run even when the schema failed. */
+interface LooseConfig {
+  mappings?: Partial<Record<'Lead' | 'Contact', unknown[]>>;
+  picklists?: Record<string, unknown>;
+}
+
+/** Checks that hold across fields: no field mapped twice, picklist tables exist, email is mapped. */
+function crossChecks(config: LooseConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const object of ['Lead', 'Contact'] as const) {
+    const raw = config.mappings?.[object];
+    if (!Array.isArray(raw)) continue;
+    const mappings = raw.filter(
+      (m): m is LooseMapping =>
+        typeof m === 'object' && m !== null && typeof (m as Partial<LooseMapping>).hubspot === 'string' && typeof (m as Partial<LooseMapping>).salesforce === 'string',
+    );
+    const seenHs = new Map<string, number>();
+    const seenSf = new Map<string, number>();
+    mappings.forEach((m, n) => {
+      const i = raw.indexOf(m);
+      void n;
+      const base = `mappings.${object}[${i}]`;
+      const hsFirst = seenHs.get(m.hubspot);
+      if (hsFirst !== undefined) {
+        problems.push({
+          path: `${base}.hubspot`,
+          value: m.hubspot,
+          message: `HubSpot property is mapped twice for ${object} (also at mappings.${object}[${hsFirst}])`,
+          fix: 'keep one mapping per HubSpot property',
+        });
+      } else seenHs.set(m.hubspot, i);
+      const sfKey = m.salesforce.toLowerCase();
+      const sfFirst = seenSf.get(sfKey);
+      if (sfFirst !== undefined) {
+        problems.push({
+          path: `${base}.salesforce`,
+          value: m.salesforce,
+          message: `Salesforce field is mapped twice for ${object} (also at mappings.${object}[${sfFirst}])`,
+          fix: 'keep one mapping per Salesforce field',
+        });
+      } else seenSf.set(sfKey, i);
+      if (m.type === 'picklist') {
+        if (!m.picklist) {
+          problems.push({ path: `${base}.picklist`, value: undefined, message: 'a picklist mapping needs a value table', fix: 'name a table under "picklists"' });
+        } else if (!config.picklists?.[m.picklist]) {
+          problems.push({ path: `${base}.picklist`, value: m.picklist, message: 'no such picklist table', fix: `add "${m.picklist}" under "picklists" or fix the name` });
+        }
+      }
+    });
+    const email = mappings.find((m) => m.hubspot === 'email');
+    if (!email || email.salesforce !== 'Email') {
+      problems.push({
+        path: `mappings.${object}`,
+        value: email?.salesforce,
+        message: 'HubSpot "email" must be mapped to Salesforce "Email": records are matched by email',
+        fix: 'add { "hubspot": "email", "salesforce": "Email", "rule": "two-way", "type": "email" }',
+      });
+    }
+  }
+  return problems;
+}
+
+/**
+ * Parses and validates a configuration object. Throws ConfigError listing every problem with its
+ * path, the bad value and the fix — never a bare stack trace.
+ */
+export function parseConfig(raw: unknown, source = 'config'): CrmSyncConfig {
+  const input = stripAnnotations(raw);
+  const result = configSchema.safeParse(input);
+  const cross = typeof input === 'object' && input !== null ? crossChecks(input as LooseConfig) : [];
+  if (!result.success) {
+    const problems = result.error.issues.map((issue): ConfigProblem => {
+      const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
+      return {
+        path: pathText(path) || '(top level)',
+        value: valueAt(input, path),
+        message: issue.code === 'unrecognized_keys' ? `unknown key "${issue.keys.join('", "')}"` : issue.message,
+        fix: fixFor(path, issue.code),
+      };
+    });
+    throw new ConfigError(source, [...problems, ...cross]);
+  }
+  if (cross.length > 0) throw new ConfigError(source, cross);
+  return result.data;
+}
+
+/** JSON has no comments: keys named "//" are annotations and are dropped before validation. */
+function stripAnnotations(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripAnnotations);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (k !== '//') out[k] = stripAnnotations(v);
+  return out;
+}
+
+/** Reads and validates a JSON config file. */
+export async function loadConfigFile(path: string): Promise<CrmSyncConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new ConfigError(path, [
+      { path: '(file)', value: path, message: 'cannot read the file', fix: 'check the path, or copy crmsync.config.example.json to crmsync.config.json' },
+    ]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new ConfigError(path, [
+      { path: '(file)', value: undefined, message: `not valid JSON: ${(cause as Error).message}`, fix: 'fix the JSON syntax (no comments, no trailing commas)' },
+    ]);
+  }
+  return parseConfig(json, path);
+}
+
+/** The mapping for a HubSpot property, per Salesforce object. */
+export function mappingsFor(config: CrmSyncConfig, object: 'Lead' | 'Contact'): FieldMapping[] {
+  return config.mappings[object];
+}

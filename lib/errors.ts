@@ -1,0 +1,73 @@
+/**
+ * Named errors under one base (STYLE.md rule 5). Three families matter to the processor:
+ * - RetryableError: try again later (429, 5xx, timeouts, version conflicts); the message is
+ *   reported in `batchItemFailures` and SQS redelivers it with backoff.
+ * - PermanentSyncError: a sync error a user must fix (validation, missing required field,
+ *   unmapped picklist value); recorded with its category and never retried.
+ * - ConfigError: the configuration is wrong; says where and how to fix it.
+ * A *skip* is a decision, not an error, and is modelled in the domain.
+ */
+export class CrmSyncError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Categories of sync errors, grouped the way HubSpot's sync-errors page groups them. */
+export type SyncErrorCategory =
+  | 'validation'
+  | 'missing-required-field'
+  | 'picklist-value-unmapped'
+  | 'duplicate'
+  | 'permission'
+  | 'not-found'
+  | 'rate-limit'
+  | 'other';
+
+export class RetryableError extends CrmSyncError {
+  constructor(
+    message: string,
+    /** Milliseconds the caller should wait before retrying, when the CRM said (Retry-After). */
+    readonly retryAfterMs?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export class PermanentSyncError extends CrmSyncError {
+  constructor(
+    message: string,
+    readonly category: SyncErrorCategory,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** One problem found in a configuration: where, what was there, what is wrong, and the fix. */
+export interface ConfigProblem {
+  path: string;
+  value: unknown;
+  message: string;
+  fix: string;
+}
+
+export class ConfigError extends CrmSyncError {
+  constructor(
+    readonly source: string,
+    readonly problems: ConfigProblem[],
+  ) {
+    super(
+      `${source}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n` +
+        problems.map((p) => `  - ${p.path}: ${p.message} (got ${renderValue(p.value)}). Fix: ${p.fix}`).join('\n'),
+    );
+  }
+}
+
+function renderValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

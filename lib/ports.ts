@@ -1,0 +1,213 @@
+/**
+ * The ports of crmsync (DESIGN.md decision 6). The engine in `lib/sync` talks only to these;
+ * adapters implement them over SQS, DynamoDB, `@hubspot/api-client` and `jsforce`, and take their
+ * clients in the constructor. The local stack runs the same adapters against in-process stand-ins.
+ */
+import type { SyncErrorCategory } from './errors.ts';
+import type { ChangeNotice, CrmSide, SalesforceObject } from './domain/notice.ts';
+
+/** A field value as it crosses the boundary: strings for HubSpot; Salesforce may send numbers/booleans. */
+export type FieldValue = string | number | boolean | null;
+export type FieldValues = Record<string, FieldValue>;
+
+// ───────────────────────────── queue ─────────────────────────────
+
+/** The changes queue (SQS in AWS, fauxqs locally). */
+export interface ChangeQueue {
+  /**
+   * Durably enqueues notices (SQS SendMessageBatch, 10 per call). Resolves only when every notice is
+   * queued; otherwise rejects with a RetryableError naming how many were not queued, so an intake
+   * handler answers 5xx and the CRM retries. Nothing is acknowledged that was not queued.
+   */
+  send(notices: ChangeNotice[]): Promise<void>;
+}
+
+// ───────────────────────────── CRMs ─────────────────────────────
+
+/** A HubSpot contact as read through the CRM v3 objects API. */
+export interface HubSpotContact {
+  id: string;
+  properties: Record<string, string | null>;
+  /** `hs_lastmodifieddate`, epoch ms. */
+  updatedAt: number;
+  /** `createdate`, epoch ms. */
+  createdAt: number;
+  archived: boolean;
+  /** Per-property time of the latest change, epoch ms, where the read asked for history. */
+  propertyChangedAt?: Record<string, number>;
+}
+
+/** A HubSpot list (segment) as the Lists v3 API describes it. */
+export interface HubSpotList {
+  listId: string;
+  name: string;
+  /** Only DYNAMIC lists may be inclusion segments (R1). */
+  processingType: 'DYNAMIC' | 'MANUAL' | 'SNAPSHOT';
+  objectTypeId: string;
+  size?: number;
+}
+
+/** The outcome of one input of a batch write, mapped back by `ref` (our correlation key). */
+export type WriteOutcome =
+  | { ref: string; ok: true; id: string }
+  | { ref: string; ok: false; category: SyncErrorCategory; message: string; retryable: boolean };
+
+export interface HubSpotPort {
+  /** Batch read by id (100 per call). Missing or archived ids are simply absent from the result. */
+  readContacts(ids: string[], properties: string[]): Promise<HubSpotContact[]>;
+  /** Batch read by `email` as idProperty (100 per call); emails are compared normalized. */
+  findContactsByEmail(emails: string[], properties: string[]): Promise<HubSpotContact[]>;
+  /** Batch create (100 per call); per-input errors come back as outcomes, not exceptions. */
+  createContacts(inputs: { ref: string; properties: Record<string, string> }[]): Promise<WriteOutcome[]>;
+  /** Batch update (100 per call). */
+  updateContacts(inputs: { ref: string; id: string; properties: Record<string, string> }[]): Promise<WriteOutcome[]>;
+  /** Batch archive (100 per call), for the `propagate` delete policy. */
+  archiveContacts(ids: string[]): Promise<void>;
+  /** One list by id, or undefined when it does not exist. */
+  getList(listId: string): Promise<HubSpotList | undefined>;
+  /** Contact lists, for choosing a segment (the caller filters on processingType). */
+  searchLists(query?: string): Promise<HubSpotList[]>;
+  /** Creates a DYNAMIC contact list from a simple property filter (the "create a segment" link). */
+  createDynamicList(name: string, filter: { property: string; operator: 'IS_ANY_OF'; values: string[] }): Promise<HubSpotList>;
+  /** One page (up to 250) of a list's member record ids. */
+  listMemberships(listId: string, after?: string): Promise<{ recordIds: string[]; after?: string }>;
+  /** One page (up to 100) of all contacts, for resync with no segment (R2) and polling. */
+  listContacts(properties: string[], after?: string): Promise<{ contacts: HubSpotContact[]; after?: string }>;
+  /** Contacts modified after `sinceMs` (search on hs_lastmodifieddate, 200 per page), for live polling. */
+  searchModifiedSince(sinceMs: number, properties: string[], after?: string): Promise<{ contacts: HubSpotContact[]; after?: string }>;
+}
+
+/** A Salesforce Lead or Contact. */
+export interface SalesforceRecord {
+  id: string;
+  objectType: SalesforceObject;
+  fields: FieldValues;
+  /** `SystemModstamp`, epoch ms. */
+  modifiedAt: number;
+  createdAt: number;
+  /** Lead only: converted, and to which Contact. */
+  isConverted?: boolean;
+  convertedContactId?: string | null;
+  isDeleted?: boolean;
+  /** Set on a record deleted by a merge: the survivor. */
+  masterRecordId?: string | null;
+}
+
+export interface SalesforcePort {
+  /** Reads records by id with SOQL `Id IN (...)` (one query per object, paged with queryMore). */
+  readRecords(objectType: SalesforceObject, ids: string[], fields: string[]): Promise<SalesforceRecord[]>;
+  /** Finds Leads and Contacts by normalized email (SOQL `Email IN (...)`). Converted leads excluded. */
+  findByEmail(emails: string[], fieldsByObject: Record<SalesforceObject, string[]>): Promise<SalesforceRecord[]>;
+  /** sObject Collections create (200 per call, allOrNone false), with Sforce-Call-Options. */
+  createRecords(objectType: SalesforceObject, inputs: { ref: string; fields: FieldValues }[]): Promise<WriteOutcome[]>;
+  /** sObject Collections update (200 per call, allOrNone false), with Sforce-Call-Options. */
+  updateRecords(objectType: SalesforceObject, inputs: { ref: string; id: string; fields: FieldValues }[]): Promise<WriteOutcome[]>;
+  /** sObject Collections delete, for the `propagate` delete policy. */
+  deleteRecords(ids: string[]): Promise<void>;
+  /** Pages through all records of an object (import, polling); `after` is the query locator. */
+  queryPage(
+    objectType: SalesforceObject,
+    fields: string[],
+    options: { modifiedSinceMs?: number; after?: string },
+  ): Promise<{ records: SalesforceRecord[]; after?: string }>;
+}
+
+// ───────────────────────────── store ─────────────────────────────
+
+/**
+ * The state of one linked pair: the link itself plus the three-way-merge snapshot. Written with a
+ * conditional check on `version` (DESIGN.md decision 4): a racing processor loses, retries, and
+ * finds nothing to do.
+ */
+export interface PairState {
+  hubspotId: string;
+  salesforceId: string;
+  salesforceType: SalesforceObject;
+  /** Last-synced value of each mapped field, keyed by HubSpot property name (normalized values). */
+  snapshot: Record<string, string | null>;
+  /** Monotonic; 0 for a pair not yet stored. */
+  version: number;
+  lastSyncedAt: number;
+  /** How the pair came to be, for the trace. */
+  origin: 'matched' | 'created-in-salesforce' | 'created-in-hubspot' | 'import' | 'auto-create';
+  /**
+   * R7: imported with email only and not yet fully synced; R6: auto-created outside the segment.
+   * Cleared once a full sync happens.
+   */
+  emailOnly?: boolean;
+}
+
+/** A recorded decision about one record: the trace a user reads to learn why it did (not) sync. */
+export interface Decision {
+  at: number;
+  /** The record the decision is about, as `hubspot:<id>` or `salesforce:<id>`. */
+  recordKey: string;
+  eventId?: string;
+  /**
+   * synced: writes were made; skipped: the gate said no (reason says why); noop: nothing to do;
+   * error: a permanent sync error (category says which); linked / relinked: identity changes.
+   */
+  outcome: 'synced' | 'skipped' | 'noop' | 'error' | 'linked' | 'relinked' | 'received';
+  reason?: string;
+  category?: SyncErrorCategory;
+  /** Fields written per side, conflicts and how they were resolved: free-form detail for the trace. */
+  detail?: Record<string, unknown>;
+}
+
+/** Run-time settings (DESIGN.md §1): the config file gives defaults, the store keeps the current values. */
+export interface RuntimeSettings {
+  inclusionSegmentId: string | null;
+  /** When the segment was selected: the first membership load after this records no joins (R4). */
+  segmentSelectedAt: number | null;
+  /** True once the first membership load for the current segment has completed. */
+  segmentLoaded: boolean;
+  autoCreateFromLeads: boolean;
+  autoCreateFromContacts: boolean;
+  version: number;
+}
+
+/** A membership transition recorded by segment refresh. */
+export interface MembershipChange {
+  hubspotId: string;
+  change: 'joined' | 'left';
+  at: number;
+}
+
+export interface SyncStore {
+  // links and snapshots
+  getPairsByHubSpotIds(ids: string[]): Promise<Map<string, PairState>>;
+  getPairsBySalesforceIds(ids: string[]): Promise<Map<string, PairState>>;
+  /**
+   * Writes a pair if its stored version equals `expectedVersion` (0: must not exist). Also maintains
+   * the Salesforce-id lookup. Rejects with a RetryableError on a version conflict.
+   */
+  putPair(pair: PairState, expectedVersion: number): Promise<PairState>;
+  /** Removes a pair (merge re-pointing moves a link; the loser's entry goes). */
+  deletePair(hubspotId: string, expectedVersion: number): Promise<void>;
+
+  // segment membership
+  /** Current members among the given ids, for the given list. */
+  getMembers(listId: string, hubspotIds: string[]): Promise<Set<string>>;
+  /**
+   * Replaces the stored membership of a list with `memberIds`, returning joins and leaves.
+   * `record` false (first load after selection, R4) stores without reporting transitions as joins.
+   */
+  replaceMembership(listId: string, memberIds: string[], options: { at: number }): Promise<MembershipChange[]>;
+  listMembers(listId: string): Promise<string[]>;
+
+  // settings
+  getSettings(): Promise<RuntimeSettings | undefined>;
+  putSettings(settings: RuntimeSettings, expectedVersion: number): Promise<RuntimeSettings>;
+
+  // idempotency
+  /** Marks an event processed; false when it was already (a duplicate delivery). */
+  markEventProcessed(eventId: string, at: number): Promise<boolean>;
+
+  // decisions
+  recordDecisions(decisions: Decision[]): Promise<void>;
+  listDecisions(recordKey: string, limit?: number): Promise<Decision[]>;
+
+  // API usage
+  addApiUsage(crm: CrmSide, day: string, calls: number): Promise<number>;
+  getApiUsage(crm: CrmSide, day: string): Promise<number>;
+}

@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadConfigFile, parseConfig } from '../../lib/config.ts';
+import { ConfigError } from '../../lib/errors.ts';
+
+const example = JSON.parse(readFileSync(new URL('../../crmsync.config.example.json', import.meta.url), 'utf8'));
+const clone = () => structuredClone(example);
+
+function problemsOf(input: unknown) {
+  try {
+    parseConfig(input, 'test.json');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected the config to be refused');
+}
+
+describe('config schema', () => {
+  it('accepts the annotated example and fills defaults', async () => {
+    const config = await loadConfigFile(new URL('../../crmsync.config.example.json', import.meta.url).pathname);
+    expect(config.creation.salesforceObject).toBe('Lead');
+    expect(config.salesforce.clientName).toBe('crmsync');
+    expect(config.mappings.Lead.find((m) => m.hubspot === 'company')?.rule).toBe('prefer-salesforce-unless-blank');
+  });
+
+  it('R2: a null inclusion segment is valid (everything syncs)', () => {
+    const input = clone();
+    input.hubspot.inclusionSegmentId = null;
+    expect(parseConfig(input).hubspot.inclusionSegmentId).toBeNull();
+  });
+
+  it('names an unknown sync rule with its path, value and the valid rules', () => {
+    const input = clone();
+    input.mappings.Lead[1].rule = 'sometimes';
+    const [p] = problemsOf(input);
+    expect(p).toMatchObject({ path: 'mappings.Lead[1].rule', value: 'sometimes' });
+    expect(p?.fix).toContain('prefer-salesforce-unless-blank');
+  });
+
+  it('names a mapping without a Salesforce field', () => {
+    const input = clone();
+    delete input.mappings.Contact[2].salesforce;
+    const [p] = problemsOf(input);
+    expect(p).toMatchObject({ path: 'mappings.Contact[2].salesforce', value: undefined });
+    expect(p?.fix).toMatch(/Salesforce field API name/);
+  });
+
+  it('names a HubSpot property mapped twice, and a Salesforce field mapped twice', () => {
+    const input = clone();
+    input.mappings.Lead.push({ hubspot: 'phone', salesforce: 'MobilePhone', rule: 'two-way' });
+    input.mappings.Lead.push({ hubspot: 'mobilephone', salesforce: 'title', rule: 'two-way' });
+    const problems = problemsOf(input);
+    expect(problems.map((p) => p.path)).toEqual(['mappings.Lead[7].hubspot', 'mappings.Lead[8].salesforce']);
+    expect(problems[0]?.message).toContain('also at mappings.Lead[3]');
+  });
+
+  it('refuses an email where an id belongs, saying where to find the id', () => {
+    const input = clone();
+    input.hubspot.portalId = 'ops@example.com';
+    input.salesforce.orgId = 'admin@example.com';
+    const problems = problemsOf(input);
+    expect(problems.map((p) => p.path)).toEqual(['hubspot.portalId', 'salesforce.orgId']);
+    expect(problems[1]?.fix).toContain('Company Information');
+  });
+
+  it('reports every problem at once, schema and cross-field together', () => {
+    const input = clone();
+    input.mappings.Lead[1].rule = 'sometimes';
+    input.mappings.Contact.push({ hubspot: 'email', salesforce: 'Email', rule: 'two-way' });
+    expect(problemsOf(input).map((p) => p.path)).toEqual(['mappings.Lead[1].rule', 'mappings.Contact[5].hubspot', 'mappings.Contact[5].salesforce']);
+  });
+
+  it('refuses unknown keys, a missing email mapping and a missing picklist table', () => {
+    const input = clone();
+    input.hubspot.segment = '12';
+    input.mappings.Contact = input.mappings.Contact.filter((m: { hubspot: string }) => m.hubspot !== 'email');
+    input.mappings.Lead[6].picklist = 'nope';
+    const problems = problemsOf(input);
+    expect(problems.map((p) => p.path)).toEqual(['hubspot.segment', 'mappings.Lead[6].picklist', 'mappings.Contact']);
+  });
+
+  it('explains a file that is not JSON or not there, without a stack trace', async () => {
+    await expect(loadConfigFile('/nonexistent/crmsync.json')).rejects.toThrow(/cannot read the file.*Fix: check the path/s);
+  });
+});
