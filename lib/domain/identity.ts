@@ -1,0 +1,131 @@
+import type { CrmSide, SalesforceObject } from './notice.ts';
+import type { PairState, SalesforceRecord } from '../ports.ts';
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+/**
+ * The identity key of a contact: trimmed, NFC, lower-case. Undefined for blank or malformed input, so
+ * a record without a usable email is never matched (and never merged with another by accident).
+ */
+export function normalizeEmail(raw: unknown): string | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const email = raw.trim().normalize('NFC').toLowerCase();
+  return EMAIL.test(email) ? email : undefined;
+}
+
+export interface SalesforceMatch {
+  chosen: SalesforceRecord | undefined;
+  /** Why this one, for the decision trace; says so when there were several. */
+  reason: string;
+}
+
+/**
+ * Chooses the Salesforce record a HubSpot contact links to among records with its email (DESIGN.md
+ * §2): converted and deleted leads are excluded; Contact before Lead; then the most recently modified;
+ * then the lowest id, so the choice is deterministic.
+ */
+export function chooseSalesforceMatch(candidates: SalesforceRecord[]): SalesforceMatch {
+  const eligible = candidates.filter((r) => !r.isConverted && !r.isDeleted);
+  const sorted = [...eligible].sort(
+    (a, b) =>
+      (a.objectType === b.objectType ? 0 : a.objectType === 'Contact' ? -1 : 1) ||
+      b.modifiedAt - a.modifiedAt ||
+      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
+  const chosen = sorted[0];
+  if (!chosen) {
+    const excluded = candidates.length - eligible.length;
+    return { chosen, reason: excluded > 0 ? `no match: ${excluded} converted or deleted record(s) excluded` : 'no match by email' };
+  }
+  if (sorted.length === 1) return { chosen, reason: `matched ${chosen.objectType} ${chosen.id} by email` };
+  const contacts = sorted.filter((r) => r.objectType === 'Contact').length;
+  const leads = sorted.length - contacts;
+  const why =
+    contacts > 0 && leads > 0 && contacts === 1
+      ? 'Contact preferred over Lead'
+      : contacts > 0 && leads > 0
+        ? 'Contact preferred over Lead, then the most recently modified'
+        : 'the most recently modified';
+  return {
+    chosen,
+    reason: `matched ${chosen.objectType} ${chosen.id} by email among ${sorted.length} records (${contacts} Contact, ${leads} Lead): ${why}`,
+  };
+}
+
+/** A pair write with the version the stored pair must have (0: must not exist). */
+export interface PairWrite {
+  pair: PairState;
+  expectedVersion: number;
+}
+
+/** A pair removal (its version guards against a racing processor). */
+export interface PairDelete {
+  hubspotId: string;
+  expectedVersion: number;
+}
+
+/**
+ * Lead conversion (DESIGN.md §2): a converted Lead with a ConvertedContactId re-points the pair to
+ * the Contact. The snapshot is kept (it is keyed by HubSpot property), so fields mapped for both
+ * objects carry on without a conflict. Undefined when the lead is not converted or names no contact.
+ */
+export function repointForConversion(pair: PairState, lead: SalesforceRecord, now: number): PairWrite | undefined {
+  if (lead.objectType !== 'Lead' || !lead.isConverted || !lead.convertedContactId) return undefined;
+  if (pair.salesforceId === lead.convertedContactId) return undefined;
+  return {
+    pair: { ...pair, salesforceId: lead.convertedContactId, salesforceType: 'Contact', version: pair.version + 1, lastSyncedAt: now },
+    expectedVersion: pair.version,
+  };
+}
+
+export interface MergeRepointInput {
+  /** The side where records were merged. */
+  side: CrmSide;
+  /** Ids merged away (HubSpot `mergedIds` minus the survivor; Salesforce: the deleted record). */
+  loserIds: string[];
+  survivorId: string;
+  /** Salesforce merges: the survivor's object (a merge never changes object type). */
+  survivorType?: SalesforceObject;
+  /** Every stored pair involving a loser or the survivor. */
+  pairs: PairState[];
+  now: number;
+}
+
+/**
+ * Merges (HubSpot `contact.merge`, Salesforce delete with MasterRecordId) re-point links to the
+ * survivor, keeping links one-to-one: when the survivor is already linked, its link stays and the
+ * losers' links go; otherwise the first loser's link (by id) moves to the survivor and any others go.
+ */
+export function repointForMerge(input: MergeRepointInput): { put: PairWrite[]; delete: PairDelete[] } {
+  const idOf = (p: PairState) => (input.side === 'hubspot' ? p.hubspotId : p.salesforceId);
+  const losers = new Set(input.loserIds.filter((id) => id !== input.survivorId));
+  const survivorPair = input.pairs.find((p) => idOf(p) === input.survivorId);
+  const loserPairs = input.pairs.filter((p) => losers.has(idOf(p))).sort((a, b) => (idOf(a) < idOf(b) ? -1 : 1));
+  const put: PairWrite[] = [];
+  const del: PairDelete[] = [];
+  let moved = survivorPair !== undefined;
+  for (const pair of loserPairs) {
+    if (!moved) {
+      moved = true;
+      if (input.side === 'hubspot') {
+        // Pairs are keyed by HubSpot id: moving one is a delete of the old key plus a create.
+        del.push({ hubspotId: pair.hubspotId, expectedVersion: pair.version });
+        put.push({ pair: { ...pair, hubspotId: input.survivorId, version: 1, lastSyncedAt: input.now }, expectedVersion: 0 });
+      } else {
+        put.push({
+          pair: {
+            ...pair,
+            salesforceId: input.survivorId,
+            salesforceType: input.survivorType ?? pair.salesforceType,
+            version: pair.version + 1,
+            lastSyncedAt: input.now,
+          },
+          expectedVersion: pair.version,
+        });
+      }
+      continue;
+    }
+    del.push({ hubspotId: pair.hubspotId, expectedVersion: pair.version });
+  }
+  return { put, delete: del };
+}

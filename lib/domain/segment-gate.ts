@@ -1,0 +1,90 @@
+import type { HubSpotList, PairState } from '../ports.ts';
+import type { ChangeNotice } from './notice.ts';
+import { SyncRuleError } from './sync-rule-error.ts';
+
+/** Why a record was not synced; recorded as `skipped: <reason>` so a user can see why (R3). */
+export type SkipReason =
+  | 'not-in-segment'
+  | 'echo'
+  | 'deleted'
+  | 'dont-sync'
+  | 'not-found'
+  | 'merged-away'
+  | 'duplicate-email';
+
+/** Rule ids of DESIGN.md §1 (and `echo` for decision 3) that a gate decision can cite in the trace. */
+export type GateRule = 'R2' | 'R3' | 'R4' | 'R5' | 'R6' | 'R7' | 'R8' | 'member' | 'echo' | 'deleted';
+
+export interface GateInput {
+  /** The (coalesced) notice; only source, objectType and kind steer the gate. */
+  notice: Pick<ChangeNotice, 'source' | 'objectType' | 'kind'>;
+  /** The inclusion segment, or null when none is set (R2). */
+  segment: { listId: string } | null;
+  /** Membership of the HubSpot contact involved; undefined when there is no HubSpot contact yet. */
+  isMember: boolean | undefined;
+  /** The pair, when the record is linked. */
+  pair?: PairState;
+  /** R6 toggles from the run-time settings. */
+  autoCreate: { Lead: boolean; Contact: boolean };
+  /** The change is our own write coming back (decision 3, layer 1/2 missed it). */
+  echo?: boolean;
+}
+
+export type GateDecision =
+  | { action: 'sync'; rule: GateRule }
+  | { action: 'sync-email-only'; rule: GateRule }
+  | { action: 'skip'; reason: SkipReason; rule: GateRule };
+
+/**
+ * The segment gate (DESIGN.md §1, R2–R8). Pure: everything it needs is in the input.
+ * - echo → skip; deleted → skip (deletes follow their own policy in the plan);
+ * - R2: no segment → sync;
+ * - R6: a Salesforce `created` notice with auto-create on for that object → sync, member or not;
+ * - R7: `import` → full sync for a member, else email only;
+ * - R4/R5: `segment-joined` and `resync` sync members (like any change of a member);
+ * - R3: a non-member (or a Salesforce record with no HubSpot contact yet) → skip not-in-segment;
+ * - R8: a linked contact that left the segment → skip not-in-segment; the pair is kept untouched.
+ */
+export function decide(input: GateInput): GateDecision {
+  const { notice } = input;
+  if (input.echo) return { action: 'skip', reason: 'echo', rule: 'echo' };
+  if (notice.kind === 'deleted') return { action: 'skip', reason: 'deleted', rule: 'deleted' };
+  if (input.segment === null) return { action: 'sync', rule: 'R2' };
+  if (
+    notice.source === 'salesforce' &&
+    notice.kind === 'created' &&
+    (notice.objectType === 'Lead' || notice.objectType === 'Contact') &&
+    input.autoCreate[notice.objectType]
+  ) {
+    return { action: 'sync', rule: 'R6' };
+  }
+  if (notice.kind === 'import') {
+    return input.isMember === true ? { action: 'sync', rule: 'R7' } : { action: 'sync-email-only', rule: 'R7' };
+  }
+  if (input.isMember === true) {
+    if (notice.kind === 'segment-joined') return { action: 'sync', rule: 'R4' };
+    if (notice.kind === 'resync') return { action: 'sync', rule: 'R5' };
+    return { action: 'sync', rule: 'member' };
+  }
+  return { action: 'skip', reason: 'not-in-segment', rule: input.pair ? 'R8' : 'R3' };
+}
+
+/** R1: the segment is not an active (DYNAMIC) list. */
+export class SegmentNotActiveError extends SyncRuleError {
+  constructor(readonly list: Pick<HubSpotList, 'listId' | 'name' | 'processingType'>) {
+    super(
+      `list ${list.listId} ("${list.name}") is a ${list.processingType} list; the inclusion segment must be an ` +
+        `active (DYNAMIC) list. Choose an active list (crmsync segment list), or recreate "${list.name}" as an ` +
+        `active list in HubSpot, or clear the segment to sync every contact (crmsync segment clear)`,
+      'validation',
+    );
+  }
+}
+
+/**
+ * R1: refuses a MANUAL or SNAPSHOT list as the inclusion segment, with an error naming the list, its
+ * type and what to do. Call it when the config is loaded and when the segment is changed.
+ */
+export function assertActiveSegment(list: Pick<HubSpotList, 'listId' | 'name' | 'processingType'>): void {
+  if (list.processingType !== 'DYNAMIC') throw new SegmentNotActiveError(list);
+}
