@@ -210,4 +210,34 @@ export interface SyncStore {
   // API usage
   addApiUsage(crm: CrmSide, day: string, calls: number): Promise<number>;
   getApiUsage(crm: CrmSide, day: string): Promise<number>;
+
+  // dashboard queries (optional: a test fake may leave them out; the DynamoDB store has them all)
+  /** Decision counts by outcome, skip reason and error category, per UTC day from `sinceMs`'s day to today. */
+  countDecisions?(sinceMs: number): Promise<DecisionCounts>;
+  /** The newest decisions across all records (the activity feed), newest first. */
+  recentDecisions?(limit: number): Promise<Decision[]>;
+  /** Records whose latest decision is a sync error, sorted by category (HubSpot's sync-errors page). */
+  listSyncErrors?(options?: { category?: SyncErrorCategory; limit?: number }): Promise<SyncErrorEntry[]>;
+  /** A list's recorded joins and leaves, newest first. */
+  listMembershipChanges?(listId: string, limit?: number): Promise<MembershipChange[]>;
+}
+
+/** Decision counts summed from per-day counters (days are UTC). */
+export interface DecisionCounts {
+  fromDay: string;
+  toDay: string;
+  byOutcome: Record<string, number>;
+  /** Skip / no-op reasons, e.g. `not-in-segment`. */
+  byReason: Record<string, number>;
+  /** Sync errors by category. */
+  byCategory: Record<string, number>;
+}
+
+/** A record with an open sync error: its latest decision was `error`. */
+export interface SyncErrorEntry {
+  recordKey: string;
+  category: SyncErrorCategory;
+  message: string;
+  at: number;
+  eventId?: string;
 }
