@@ -46,6 +46,21 @@ export class PermanentSyncError extends CrmSyncError {
   }
 }
 
+/**
+ * The CRM refused our credentials (HubSpot 401, Salesforce INVALID_SESSION_ID): nothing in a batch
+ * can succeed until a person fixes the token or the connected app. Permanent for the record, but the
+ * processor should treat it as an outage of the whole CRM, not as one record's sync error.
+ */
+export class CrmAuthError extends PermanentSyncError {
+  constructor(
+    readonly crm: 'hubspot' | 'salesforce',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, 'permission', options);
+  }
+}
+
 /** One problem found in a configuration: where, what was there, what is wrong, and the fix. */
 export interface ConfigProblem {
   path: string;
