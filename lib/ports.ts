@@ -53,8 +53,11 @@ export type WriteOutcome =
   | { ref: string; ok: false; category: SyncErrorCategory; message: string; retryable: boolean };
 
 export interface HubSpotPort {
-  /** Batch read by id (100 per call). Missing or archived ids are simply absent from the result. */
-  readContacts(ids: string[], properties: string[]): Promise<HubSpotContact[]>;
+  /**
+   * Batch read by id (100 per call). Missing or archived ids are simply absent from the result.
+   * `withHistory` also fills `propertyChangedAt` (propertiesWithHistory: HubSpot allows 50 per call then).
+   */
+  readContacts(ids: string[], properties: string[], options?: { withHistory?: boolean }): Promise<HubSpotContact[]>;
   /** Batch read by `email` as idProperty (100 per call); emails are compared normalized. */
   findContactsByEmail(emails: string[], properties: string[]): Promise<HubSpotContact[]>;
   /** Batch create (100 per call); per-input errors come back as outcomes, not exceptions. */
