@@ -23,7 +23,14 @@ export interface CoalescedRecord {
 }
 
 /** Kinds that trigger a sync, strongest first: the one kept when several coalesce. */
-const TRIGGER_PRIORITY: NoticeKind[] = ['created', 'import', 'segment-joined', 'resync', 'restored', 'updated'];
+const TRIGGER_PRIORITY: NoticeKind[] = [
+  'created',
+  'import',
+  'segment-joined',
+  'resync',
+  'restored',
+  'updated',
+];
 
 function compareNotices(a: ChangeNotice, b: ChangeNotice): number {
   return a.occurredAt - b.occurredAt || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
@@ -69,7 +76,8 @@ export function coalesce(notices: ChangeNotice[]): CoalescedRecord[] {
       occurredAt: Math.max(...group.map((n) => n.occurredAt)),
       forceRead: group.some((n) => n.forceRead === true),
     };
-    if (everyNoticeNamesFields) record.changedFields = [...new Set(group.flatMap((n) => n.changedFields ?? []))].sort();
+    if (everyNoticeNamesFields)
+      record.changedFields = [...new Set(group.flatMap((n) => n.changedFields ?? []))].sort();
     if (merged?.survivorId) record.survivorId = merged.survivorId;
     if (mergedIds.length > 0) record.mergedIds = mergedIds;
     out.push(record);

@@ -10,7 +10,9 @@ import type { Snapshot } from './three-way-merge.ts';
  * required field is missing). With `ok: true`, `warnings` name fields left out (e.g. an unmapped
  * picklist value); the record is still created without them.
  */
-export type CreationResult<T> = { ok: true; value: T; snapshot: Snapshot; warnings: FieldError[] } | { ok: false; errors: FieldError[] };
+export type CreationResult<T> =
+  | { ok: true; value: T; snapshot: Snapshot; warnings: FieldError[] }
+  | { ok: false; errors: FieldError[] };
 
 /** Salesforce requires LastName on Leads and Contacts, and Company on Leads. */
 const REQUIRED_LAST_NAME = 'LastName';
@@ -34,7 +36,12 @@ function copyValues(
     if (mapping.rule === 'dont-sync') continue;
     const raw = values[from === 'hubspot' ? mapping.hubspot : mapping.salesforce];
     try {
-      const normalized = normalizeValue(raw as string | number | boolean | null | undefined, mapping, from, picklists);
+      const normalized = normalizeValue(
+        raw as string | number | boolean | null | undefined,
+        mapping,
+        from,
+        picklists,
+      );
       if (normalized !== null) toSideValue(normalized, mapping, to, picklists); // validates picklists
       snapshot[mapping.hubspot] = normalized;
       if (normalized !== null) copied.set(mapping, normalized);
@@ -60,7 +67,8 @@ export function valuesForNewSalesforceRecord(
 ): CreationResult<FieldValues> {
   const { copied, snapshot, warnings } = copyValues(hubspotValues, mappings, picklists, 'hubspot');
   const fields: FieldValues = {};
-  for (const [mapping, value] of copied) fields[mapping.salesforce] = toSideValue(value, mapping, 'salesforce', picklists);
+  for (const [mapping, value] of copied)
+    fields[mapping.salesforce] = toSideValue(value, mapping, 'salesforce', picklists);
   if (isBlank(fields[REQUIRED_LAST_NAME])) {
     const mapping = mappings.find((m) => m.salesforce === REQUIRED_LAST_NAME && m.rule !== 'dont-sync');
     return {

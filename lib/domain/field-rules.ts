@@ -33,7 +33,10 @@ export type FieldDecision =
  * Later change wins; a tie goes to Salesforce (DESIGN.md §2, "tie: Salesforce"), so the outcome
  * never depends on which side's notice arrived first.
  */
-function laterWins(state: FieldState, why: string): { value: string | null; conflict: { winner: CrmSide; reason: string } } {
+function laterWins(
+  state: FieldState,
+  why: string,
+): { value: string | null; conflict: { winner: CrmSide; reason: string } } {
   const hubspotLater = state.hubspotChangedAt > state.salesforceChangedAt;
   const winner: CrmSide = hubspotLater ? 'hubspot' : 'salesforce';
   const reason =

@@ -35,7 +35,11 @@ export function chooseSalesforceMatch(candidates: SalesforceRecord[]): Salesforc
   const chosen = sorted[0];
   if (!chosen) {
     const excluded = candidates.length - eligible.length;
-    return { chosen, reason: excluded > 0 ? `no match: ${excluded} converted or deleted record(s) excluded` : 'no match by email' };
+    return {
+      chosen,
+      reason:
+        excluded > 0 ? `no match: ${excluded} converted or deleted record(s) excluded` : 'no match by email',
+    };
   }
   if (sorted.length === 1) return { chosen, reason: `matched ${chosen.objectType} ${chosen.id} by email` };
   const contacts = sorted.filter((r) => r.objectType === 'Contact').length;
@@ -69,11 +73,21 @@ export interface PairDelete {
  * the Contact. The snapshot is kept (it is keyed by HubSpot property), so fields mapped for both
  * objects carry on without a conflict. Undefined when the lead is not converted or names no contact.
  */
-export function repointForConversion(pair: PairState, lead: SalesforceRecord, now: number): PairWrite | undefined {
+export function repointForConversion(
+  pair: PairState,
+  lead: SalesforceRecord,
+  now: number,
+): PairWrite | undefined {
   if (lead.objectType !== 'Lead' || !lead.isConverted || !lead.convertedContactId) return undefined;
   if (pair.salesforceId === lead.convertedContactId) return undefined;
   return {
-    pair: { ...pair, salesforceId: lead.convertedContactId, salesforceType: 'Contact', version: pair.version + 1, lastSyncedAt: now },
+    pair: {
+      ...pair,
+      salesforceId: lead.convertedContactId,
+      salesforceType: 'Contact',
+      version: pair.version + 1,
+      lastSyncedAt: now,
+    },
     expectedVersion: pair.version,
   };
 }
@@ -100,7 +114,9 @@ export function repointForMerge(input: MergeRepointInput): { put: PairWrite[]; d
   const idOf = (p: PairState) => (input.side === 'hubspot' ? p.hubspotId : p.salesforceId);
   const losers = new Set(input.loserIds.filter((id) => id !== input.survivorId));
   const survivorPair = input.pairs.find((p) => idOf(p) === input.survivorId);
-  const loserPairs = input.pairs.filter((p) => losers.has(idOf(p))).sort((a, b) => (idOf(a) < idOf(b) ? -1 : 1));
+  const loserPairs = input.pairs
+    .filter((p) => losers.has(idOf(p)))
+    .sort((a, b) => (idOf(a) < idOf(b) ? -1 : 1));
   const put: PairWrite[] = [];
   const del: PairDelete[] = [];
   let moved = survivorPair !== undefined;
@@ -110,7 +126,10 @@ export function repointForMerge(input: MergeRepointInput): { put: PairWrite[]; d
       if (input.side === 'hubspot') {
         // Pairs are keyed by HubSpot id: moving one is a delete of the old key plus a create.
         del.push({ hubspotId: pair.hubspotId, expectedVersion: pair.version });
-        put.push({ pair: { ...pair, hubspotId: input.survivorId, version: 1, lastSyncedAt: input.now }, expectedVersion: 0 });
+        put.push({
+          pair: { ...pair, hubspotId: input.survivorId, version: 1, lastSyncedAt: input.now },
+          expectedVersion: 0,
+        });
       } else {
         put.push({
           pair: {

@@ -74,7 +74,9 @@ export function normalizeValue(
         toDate(`${text}T00:00:00Z`, field, 'date');
         return text;
       }
-      return toDate(typeof value === 'number' ? value : text, field, 'date').toISOString().slice(0, 10);
+      return toDate(typeof value === 'number' ? value : text, field, 'date')
+        .toISOString()
+        .slice(0, 10);
     }
     case 'datetime':
       return toDate(typeof value === 'number' ? value : text, field, 'datetime').toISOString();
@@ -121,7 +123,8 @@ export function toSideValue(
     case 'picklist': {
       const { name, table } = tableOf(mapping, picklists);
       const sf = table.hubspotToSalesforce[normalized];
-      if (sf === undefined) throw new PicklistUnmappedError(mapping.hubspot, normalized, name, 'hubspot-to-salesforce');
+      if (sf === undefined)
+        throw new PicklistUnmappedError(mapping.hubspot, normalized, name, 'hubspot-to-salesforce');
       return sf;
     }
     default:

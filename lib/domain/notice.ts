@@ -37,7 +37,11 @@ export type NoticeKind = z.infer<typeof noticeKindSchema>;
 export const changeNoticeSchema = z.object({
   source: crmSideSchema,
   objectType: noticeObjectSchema,
-  /** HubSpot contact id (digits) or Salesforce 18-character id. */
+  /**
+   * HubSpot contact id (digits) or Salesforce 18-character id. `*` (with kind `resync`) means
+   * "every record of `objectType`": the source lost track of which records changed (Salesforce CDC
+   * GAP_OVERFLOW, or a wildcard record id such as `00Q*`), so the whole object must be resynced.
+   */
   recordId: z.string().min(1).max(64),
   kind: noticeKindSchema,
   /** Unique per source event (HubSpot eventId, CDC replay/transaction key, outbound notification Id). */

@@ -1,9 +1,19 @@
-import type { CrmSyncConfig } from '../config.ts';
+import type { CrmSyncConfig, FieldMapping } from '../config.ts';
 import type { Decision, FieldValues, HubSpotContact, PairState, SalesforceRecord } from '../ports.ts';
 import type { CoalescedRecord } from './coalesce.ts';
+import { valuesForNewHubSpotContact, valuesForNewSalesforceRecord } from './creation.ts';
+import {
+  chooseSalesforceMatch,
+  normalizeEmail,
+  type PairDelete,
+  type PairWrite,
+  repointForConversion,
+  repointForMerge,
+} from './identity.ts';
 import type { SalesforceObject } from './notice.ts';
-import type { PairDelete, PairWrite } from './identity.ts';
+import { decide, type GateDecision } from './segment-gate.ts';
 import type { FieldError } from './sync-rule-error.ts';
+import { merge, type Snapshot } from './three-way-merge.ts';
 
 /**
  * Everything the plan needs, already read by the processor (the plan does no I/O).
@@ -20,7 +30,11 @@ export interface PlanInput {
   records: CoalescedRecord[];
   config: Pick<CrmSyncConfig, 'mappings' | 'picklists' | 'creation' | 'deletes'>;
   /** Run-time settings (segment, R6 toggles). */
-  settings: { inclusionSegmentId: string | null; autoCreateFromLeads: boolean; autoCreateFromContacts: boolean };
+  settings: {
+    inclusionSegmentId: string | null;
+    autoCreateFromLeads: boolean;
+    autoCreateFromContacts: boolean;
+  };
   /** Every HubSpot contact read: batch records, counterparts, email candidates. */
   hubspotContacts: HubSpotContact[];
   /** Every Salesforce record read: batch records, counterparts, email candidates, converted Contacts. */
@@ -91,11 +105,531 @@ export interface SyncPlan {
   errors: PlanError[];
 }
 
+/** Index of the batch's reads, plus what the plan has already claimed in this batch. */
+class Batch {
+  readonly hubspotById = new Map<string, HubSpotContact>();
+  readonly salesforceById = new Map<string, SalesforceRecord>();
+  readonly pairByHubSpot = new Map<string, PairState>();
+  readonly pairBySalesforce = new Map<string, PairState>();
+  readonly hubspotByEmail = new Map<string, HubSpotContact[]>();
+  readonly salesforceByEmail = new Map<string, SalesforceRecord[]>();
+  /** Ids handled by an earlier record of this batch → the key that handled them (one-to-one, one write each). */
+  readonly claimed = new Map<string, string>();
+  readonly plan: SyncPlan = {
+    hubspotCreates: [],
+    hubspotUpdates: [],
+    salesforceCreates: { Lead: [], Contact: [] },
+    salesforceUpdates: { Lead: [], Contact: [] },
+    hubspotArchives: [],
+    salesforceDeletes: [],
+    pairWrites: [],
+    pairDeletes: [],
+    decisions: [],
+    errors: [],
+  };
+
+  constructor(readonly input: PlanInput) {
+    for (const c of input.hubspotContacts) {
+      if (c.archived) continue;
+      this.hubspotById.set(c.id, c);
+      const email = normalizeEmail(c.properties['email']);
+      if (email) push(this.hubspotByEmail, email, c);
+    }
+    for (const r of input.salesforceRecords) {
+      this.salesforceById.set(r.id, r);
+      const email = normalizeEmail(r.fields['Email']);
+      if (email && !r.isDeleted && !r.isConverted) push(this.salesforceByEmail, email, r);
+    }
+    for (const p of input.pairs) {
+      this.pairByHubSpot.set(p.hubspotId, p);
+      this.pairBySalesforce.set(p.salesforceId, p);
+    }
+  }
+
+  get segment(): { listId: string } | null {
+    const id = this.input.settings.inclusionSegmentId;
+    return id ? { listId: id } : null;
+  }
+
+  isMember(hubspotId: string | undefined): boolean | undefined {
+    if (hubspotId === undefined) return undefined;
+    return this.input.members.has(hubspotId);
+  }
+
+  gate(
+    record: CoalescedRecord,
+    objectType: CoalescedRecord['objectType'],
+    hubspotId: string | undefined,
+    pair?: PairState,
+  ): GateDecision {
+    const input = this.input;
+    return decide({
+      notice: { source: record.source, objectType, kind: record.kind },
+      segment: this.segment,
+      isMember: this.isMember(hubspotId),
+      ...(pair ? { pair } : {}),
+      autoCreate: {
+        Lead: input.settings.autoCreateFromLeads,
+        Contact: input.settings.autoCreateFromContacts,
+      },
+      echo: input.echoes?.has(record.key) ?? false,
+    });
+  }
+
+  decision(
+    record: CoalescedRecord,
+    outcome: Decision['outcome'],
+    reason?: string,
+    detail?: Record<string, unknown>,
+  ): void {
+    const d: Decision = { at: this.input.now, recordKey: record.key, outcome };
+    const eventId = record.eventIds[0];
+    if (eventId !== undefined) d.eventId = eventId;
+    if (reason !== undefined) d.reason = reason;
+    const fullDetail = {
+      ...(detail ?? {}),
+      ...(record.eventIds.length > 1 ? { eventIds: record.eventIds } : {}),
+    };
+    if (Object.keys(fullDetail).length > 0) d.detail = fullDetail;
+    this.plan.decisions.push(d);
+  }
+
+  /** Marks both sides of a unit of work as handled; returns the key that already handled one, if any. */
+  claim(
+    record: CoalescedRecord,
+    hubspotId: string | undefined,
+    salesforceId: string | undefined,
+  ): string | undefined {
+    const ids = [hubspotId && `hubspot:${hubspotId}`, salesforceId && `salesforce:${salesforceId}`].filter(
+      (x): x is string => typeof x === 'string' && x.length > 0,
+    );
+    for (const id of ids) {
+      const by = this.claimed.get(id);
+      if (by !== undefined && by !== record.key) return by;
+    }
+    for (const id of ids) this.claimed.set(id, record.key);
+    return undefined;
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+const sameSnapshot = (a: Snapshot, b: Snapshot): boolean => {
+  const ak = Object.keys(a).sort();
+  const bk = Object.keys(b).sort();
+  return ak.length === bk.length && ak.every((k, i) => k === bk[i] && a[k] === b[k]);
+};
+
+function skipDecision(
+  batch: Batch,
+  record: CoalescedRecord,
+  decision: Extract<GateDecision, { action: 'skip' }>,
+): void {
+  batch.decision(record, 'skipped', decision.reason, { rule: decision.rule });
+}
+
+function mappingsFor(batch: Batch, objectType: SalesforceObject, emailOnly: boolean): FieldMapping[] {
+  const all = batch.input.config.mappings[objectType];
+  return emailOnly ? all.filter((m) => m.hubspot === 'email') : all;
+}
+
 /**
- * Plans one batch: identity (match by email, link, conversion and merge re-pointing), the segment
- * gate, three-way merge or creation per record, and the decisions for the trace. Pure.
+ * Merges a linked (or just-matched) pair and emits the writes, the pair write and the decisions.
+ * `pair` undefined means a new link (no snapshot: first-sync rules apply; stored with version 0).
+ */
+function syncPair(
+  batch: Batch,
+  record: CoalescedRecord,
+  contact: HubSpotContact,
+  sf: SalesforceRecord,
+  pair: PairState | undefined,
+  gate: Extract<GateDecision, { action: 'sync' | 'sync-email-only' }>,
+  options: { linkReason?: string; repointed?: boolean } = {},
+): void {
+  const { input, plan } = batch;
+  const emailOnly = gate.action === 'sync-email-only';
+  const mappings = mappingsFor(batch, sf.objectType, emailOnly);
+  const changed = new Set(record.changedFields ?? []);
+  const result = merge({
+    mappings,
+    picklists: input.config.picklists,
+    hubspot: {
+      values: contact.properties,
+      changedAt: (p) =>
+        record.source === 'hubspot' && changed.has(p)
+          ? record.occurredAt
+          : (contact.propertyChangedAt?.[p] ?? contact.updatedAt),
+    },
+    salesforce: {
+      values: sf.fields,
+      changedAt: (f) =>
+        record.source === 'salesforce' && changed.has(f) ? record.occurredAt : sf.modifiedAt,
+    },
+    snapshot: pair?.snapshot,
+  });
+  const ref = record.key;
+  const hsProps = Object.keys(result.toHubSpot);
+  const sfFields = Object.keys(result.toSalesforce);
+  if (hsProps.length > 0) plan.hubspotUpdates.push({ ref, id: contact.id, properties: result.toHubSpot });
+  if (sfFields.length > 0)
+    plan.salesforceUpdates[sf.objectType].push({ ref, id: sf.id, fields: result.toSalesforce });
+
+  // Email-only (R7) keeps the rest of an existing snapshot; a full sync replaces it and ends email-only.
+  const snapshot: Snapshot = emailOnly ? { ...(pair?.snapshot ?? {}), ...result.snapshot } : result.snapshot;
+  const wasEmailOnly = pair?.emailOnly === true;
+  const nowEmailOnly = emailOnly ? (pair ? wasEmailOnly || pair.version === 0 : true) : false;
+  const base: PairState = pair ?? {
+    hubspotId: contact.id,
+    salesforceId: sf.id,
+    salesforceType: sf.objectType,
+    snapshot: {},
+    version: 0,
+    lastSyncedAt: input.now,
+    origin: gate.rule === 'R6' ? 'auto-create' : gate.rule === 'R7' ? 'import' : 'matched',
+  };
+  const needsWrite =
+    pair === undefined ||
+    options.repointed === true ||
+    !sameSnapshot(pair.snapshot, snapshot) ||
+    wasEmailOnly !== nowEmailOnly ||
+    hsProps.length + sfFields.length > 0;
+  if (needsWrite) {
+    const next: PairState = { ...base, snapshot, version: base.version + 1, lastSyncedAt: input.now };
+    if (nowEmailOnly) next.emailOnly = true;
+    else delete next.emailOnly;
+    plan.pairWrites.push({ ref, pair: next, expectedVersion: base.version });
+  }
+  if (pair === undefined) {
+    batch.decision(record, 'linked', options.linkReason, {
+      hubspotId: contact.id,
+      salesforceId: sf.id,
+      salesforceType: sf.objectType,
+    });
+  }
+  const detail: Record<string, unknown> = { rule: gate.rule, hubspotId: contact.id, salesforceId: sf.id };
+  if (emailOnly) detail['emailOnly'] = true;
+  if (hsProps.length > 0) detail['toHubSpot'] = hsProps;
+  if (sfFields.length > 0) detail['toSalesforce'] = sfFields;
+  if (result.conflicts.length > 0) detail['conflicts'] = result.conflicts;
+  batch.decision(record, hsProps.length + sfFields.length > 0 ? 'synced' : 'noop', undefined, detail);
+  recordErrors(batch, record, result.errors);
+}
+
+function recordErrors(batch: Batch, record: CoalescedRecord, errors: FieldError[]): void {
+  if (errors.length === 0) return;
+  batch.plan.errors.push({ ref: record.key, recordKey: record.key, errors });
+  for (const e of errors) {
+    batch.decision(record, 'error', e.message, { field: e.field, side: e.side });
+    const last = batch.plan.decisions.at(-1);
+    if (last) last.category = e.category;
+  }
+}
+
+/** A deleted record: ignore (default) or propagate to the counterpart, within the segment rules. */
+function planDelete(batch: Batch, record: CoalescedRecord, pair: PairState | undefined): void {
+  const { input, plan } = batch;
+  if (input.config.deletes !== 'propagate' || !pair) {
+    batch.decision(record, 'skipped', 'deleted', {
+      policy: input.config.deletes,
+      ...(pair ? { pairKept: true } : {}),
+    });
+    return;
+  }
+  // R3: a delete is a change like any other; outside the segment it is not propagated.
+  if (batch.segment !== null && !input.members.has(pair.hubspotId)) {
+    batch.decision(record, 'skipped', 'not-in-segment', { rule: 'R3', deleted: true });
+    return;
+  }
+  if (record.source === 'hubspot') plan.salesforceDeletes.push(pair.salesforceId);
+  else plan.hubspotArchives.push(pair.hubspotId);
+  plan.pairDeletes.push({ hubspotId: pair.hubspotId, expectedVersion: pair.version });
+  batch.decision(record, 'synced', 'deleted', {
+    policy: 'propagate',
+    hubspotId: pair.hubspotId,
+    salesforceId: pair.salesforceId,
+  });
+}
+
+function planMerge(batch: Batch, record: CoalescedRecord, survivorId: string): void {
+  const { input, plan } = batch;
+  const side = record.source;
+  const loserIds =
+    side === 'hubspot' ? [...new Set([record.recordId, ...(record.mergedIds ?? [])])] : [record.recordId];
+  const ids = new Set([...loserIds, survivorId]);
+  const pairs = input.pairs.filter((p) => ids.has(side === 'hubspot' ? p.hubspotId : p.salesforceId));
+  const survivor = side === 'salesforce' ? batch.salesforceById.get(survivorId) : undefined;
+  const out = repointForMerge({
+    side,
+    loserIds,
+    survivorId,
+    ...(survivor ? { survivorType: survivor.objectType } : {}),
+    pairs,
+    now: input.now,
+  });
+  for (const w of out.put) plan.pairWrites.push({ ...w, ref: record.key });
+  plan.pairDeletes.push(...out.delete);
+  batch.decision(record, out.put.length + out.delete.length > 0 ? 'relinked' : 'noop', 'merged', {
+    survivorId,
+    loserIds,
+  });
+}
+
+function planHubSpotRecord(batch: Batch, record: CoalescedRecord): void {
+  const { input, plan } = batch;
+  const pair = batch.pairByHubSpot.get(record.recordId);
+  if (record.kind === 'merged' && record.survivorId) {
+    planMerge(batch, record, record.survivorId);
+    return;
+  }
+  const contact = batch.hubspotById.get(record.recordId);
+  if (record.kind === 'deleted') {
+    planDelete(batch, record, pair);
+    return;
+  }
+  if (!contact) {
+    batch.decision(record, 'skipped', 'not-found');
+    return;
+  }
+
+  const gate = batch.gate(record, 'contact', contact.id, pair);
+  if (gate.action === 'skip') {
+    skipDecision(batch, record, gate);
+    return;
+  }
+
+  if (pair) {
+    let current = pair;
+    let sf = batch.salesforceById.get(pair.salesforceId);
+    if (sf?.objectType === 'Lead' && sf.isConverted && sf.convertedContactId) {
+      const repointed = repointForConversion(pair, sf, input.now);
+      if (repointed) {
+        batch.decision(record, 'relinked', 'lead converted', {
+          from: pair.salesforceId,
+          to: repointed.pair.salesforceId,
+        });
+        current = repointed.pair;
+        sf = batch.salesforceById.get(current.salesforceId);
+        if (!sf) {
+          plan.pairWrites.push({ ...repointed, ref: record.key });
+          batch.decision(record, 'skipped', 'not-found', { salesforceId: current.salesforceId });
+          return;
+        }
+        const by = batch.claim(record, contact.id, sf.id);
+        if (by) {
+          plan.pairWrites.push({ ...repointed, ref: record.key });
+          batch.decision(record, 'noop', `handled with ${by}`);
+          return;
+        }
+        syncPair(batch, record, contact, sf, { ...current, version: pair.version }, gate, {
+          repointed: true,
+        });
+        return;
+      }
+    }
+    if (!sf || sf.isDeleted) {
+      batch.decision(record, 'skipped', 'not-found', { salesforceId: pair.salesforceId });
+      return;
+    }
+    const by = batch.claim(record, contact.id, sf.id);
+    if (by) {
+      batch.decision(record, 'noop', `handled with ${by}`);
+      return;
+    }
+    syncPair(batch, record, contact, sf, current, gate);
+    return;
+  }
+
+  // Unlinked: match by normalized email before creating anything, so no duplicate is made.
+  const email = normalizeEmail(contact.properties['email']);
+  const candidates = (email ? (batch.salesforceByEmail.get(email) ?? []) : []).filter(
+    (r) => !batch.pairBySalesforce.has(r.id) && !batch.claimed.has(`salesforce:${r.id}`),
+  );
+  const match = chooseSalesforceMatch(candidates);
+  if (match.chosen) {
+    const by = batch.claim(record, contact.id, match.chosen.id);
+    if (by) {
+      batch.decision(record, 'noop', `handled with ${by}`);
+      return;
+    }
+    syncPair(batch, record, contact, match.chosen, undefined, gate, { linkReason: match.reason });
+    return;
+  }
+  const by = batch.claim(record, contact.id, undefined);
+  if (by) {
+    batch.decision(record, 'noop', `handled with ${by}`);
+    return;
+  }
+  const objectType = input.config.creation.salesforceObject;
+  const emailOnly = gate.action === 'sync-email-only';
+  const created = valuesForNewSalesforceRecord(
+    contact.properties,
+    mappingsFor(batch, objectType, emailOnly),
+    input.config.picklists,
+    {
+      objectType,
+      defaultCompany: input.config.creation.defaultCompany,
+    },
+  );
+  if (!created.ok) {
+    recordErrors(batch, record, created.errors);
+    return;
+  }
+  plan.salesforceCreates[objectType].push({
+    ref: record.key,
+    fields: created.value,
+    hubspotId: contact.id,
+    pair: {
+      hubspotId: contact.id,
+      salesforceId: '',
+      salesforceType: objectType,
+      snapshot: created.snapshot,
+      version: 1,
+      lastSyncedAt: input.now,
+      origin: 'created-in-salesforce',
+      ...(emailOnly ? { emailOnly: true } : {}),
+    },
+  });
+  batch.decision(record, 'synced', 'created in Salesforce', {
+    rule: gate.rule,
+    objectType,
+    fields: Object.keys(created.value),
+  });
+  recordErrors(batch, record, created.warnings);
+}
+
+function planSalesforceRecord(batch: Batch, record: CoalescedRecord): void {
+  const { input, plan } = batch;
+  let sf = batch.salesforceById.get(record.recordId);
+  let pair = batch.pairBySalesforce.get(record.recordId);
+  const survivorId = record.survivorId ?? sf?.masterRecordId ?? undefined;
+  if ((record.kind === 'merged' || record.kind === 'deleted' || sf?.isDeleted) && survivorId) {
+    planMerge(batch, record, survivorId);
+    return;
+  }
+  if (record.kind === 'deleted' || sf?.isDeleted) {
+    planDelete(batch, record, pair);
+    return;
+  }
+  if (!sf) {
+    batch.decision(record, 'skipped', 'not-found');
+    return;
+  }
+
+  // Lead conversion re-points the link to the Contact; an unlinked converted Lead is left to the Contact's own notice.
+  let repointed: PairWrite | undefined;
+  if (sf.objectType === 'Lead' && sf.isConverted) {
+    const contactRecord = sf.convertedContactId ? batch.salesforceById.get(sf.convertedContactId) : undefined;
+    repointed = pair ? repointForConversion(pair, sf, input.now) : undefined;
+    if (!repointed || !contactRecord) {
+      if (repointed) plan.pairWrites.push({ ...repointed, ref: record.key });
+      batch.decision(
+        record,
+        repointed ? 'relinked' : 'skipped',
+        repointed ? 'lead converted' : 'converted lead',
+        {
+          convertedContactId: sf.convertedContactId ?? null,
+        },
+      );
+      return;
+    }
+    batch.decision(record, 'relinked', 'lead converted', { from: sf.id, to: contactRecord.id });
+    sf = contactRecord;
+    pair = { ...repointed.pair, version: repointed.expectedVersion };
+  }
+
+  const contact = pair ? batch.hubspotById.get(pair.hubspotId) : undefined;
+  if (pair && !contact) {
+    if (repointed) plan.pairWrites.push({ ...repointed, ref: record.key });
+    batch.decision(record, 'skipped', 'not-found', { hubspotId: pair.hubspotId });
+    return;
+  }
+  let matched: HubSpotContact | undefined;
+  if (!pair) {
+    const email = normalizeEmail(sf.fields['Email']);
+    const candidates = (email ? (batch.hubspotByEmail.get(email) ?? []) : []).filter(
+      (c) => !batch.pairByHubSpot.has(c.id),
+    );
+    // HubSpot keeps emails unique, so several candidates only happen mid-merge: take the oldest.
+    matched = [...candidates].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))[0];
+    if (matched && batch.claimed.has(`hubspot:${matched.id}`)) {
+      batch.decision(record, 'skipped', 'duplicate-email', { hubspotId: matched.id });
+      return;
+    }
+  }
+  const hubspot = contact ?? matched;
+  const gate = batch.gate(record, sf.objectType, hubspot?.id, pair);
+  if (gate.action === 'skip') {
+    if (repointed) plan.pairWrites.push({ ...repointed, ref: record.key });
+    skipDecision(batch, record, gate);
+    return;
+  }
+  const by = batch.claim(record, hubspot?.id, sf.id);
+  if (by) {
+    if (repointed) plan.pairWrites.push({ ...repointed, ref: record.key });
+    batch.decision(record, 'noop', `handled with ${by}`);
+    return;
+  }
+  if (hubspot) {
+    syncPair(batch, record, hubspot, sf, pair, gate, {
+      repointed: repointed !== undefined,
+      ...(pair ? {} : { linkReason: 'matched HubSpot contact by email' }),
+    });
+    return;
+  }
+
+  const emailOnly = gate.action === 'sync-email-only';
+  const created = valuesForNewHubSpotContact(
+    sf.fields,
+    mappingsFor(batch, sf.objectType, emailOnly),
+    input.config.picklists,
+  );
+  if (!created.ok) {
+    recordErrors(batch, record, created.errors);
+    return;
+  }
+  plan.hubspotCreates.push({
+    ref: record.key,
+    properties: created.value,
+    salesforceId: sf.id,
+    salesforceType: sf.objectType,
+    pair: {
+      hubspotId: '',
+      salesforceId: sf.id,
+      salesforceType: sf.objectType,
+      snapshot: created.snapshot,
+      version: 1,
+      lastSyncedAt: input.now,
+      origin: gate.rule === 'R6' ? 'auto-create' : gate.rule === 'R7' ? 'import' : 'created-in-hubspot',
+      ...(emailOnly ? { emailOnly: true } : {}),
+    },
+  });
+  batch.decision(record, 'synced', 'created in HubSpot', {
+    rule: gate.rule,
+    properties: Object.keys(created.value),
+  });
+  recordErrors(batch, record, created.warnings);
+}
+
+/**
+ * Plans one batch: identity (match by normalized email before creating, link, lead-conversion and
+ * merge re-pointing), the segment gate (R2–R8), then three-way merge of linked pairs or creation of
+ * the counterpart, and a decision for every record. Pure and deterministic: records are handled in
+ * key order, and a pair touched by two records of the batch is handled once (the second is a noop,
+ * as both read the same latest state).
+ *
+ * Pair writes for new records ride in the create items (`pair`, id filled in by the processor);
+ * `pairWrites` holds updates and new links of existing records, each with the `ref` it depends on.
  */
 export function planBatch(input: PlanInput): SyncPlan {
-  void input;
-  throw new Error('not implemented');
+  const batch = new Batch(input);
+  const records = [...input.records].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (const record of records) {
+    if (record.source === 'hubspot') planHubSpotRecord(batch, record);
+    else planSalesforceRecord(batch, record);
+  }
+  return batch.plan;
 }

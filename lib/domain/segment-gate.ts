@@ -59,7 +59,9 @@ export function decide(input: GateInput): GateDecision {
     return { action: 'sync', rule: 'R6' };
   }
   if (notice.kind === 'import') {
-    return input.isMember === true ? { action: 'sync', rule: 'R7' } : { action: 'sync-email-only', rule: 'R7' };
+    return input.isMember === true
+      ? { action: 'sync', rule: 'R7' }
+      : { action: 'sync-email-only', rule: 'R7' };
   }
   if (input.isMember === true) {
     if (notice.kind === 'segment-joined') return { action: 'sync', rule: 'R4' };

@@ -22,7 +22,12 @@ export class SyncRuleError extends Error {
 
 /** A picklist value with no entry in its value table: a sync error naming field and value, never a silent drop. */
 export class PicklistUnmappedError extends SyncRuleError {
-  constructor(field: string, value: unknown, table: string, direction: 'hubspot-to-salesforce' | 'salesforce-to-hubspot') {
+  constructor(
+    field: string,
+    value: unknown,
+    table: string,
+    direction: 'hubspot-to-salesforce' | 'salesforce-to-hubspot',
+  ) {
     super(
       `picklist value ${JSON.stringify(value)} of ${field} has no mapping in table "${table}" (${direction}); ` +
         `add it under picklists.${table} in the config`,
@@ -36,7 +41,12 @@ export class PicklistUnmappedError extends SyncRuleError {
 /** A value that is not valid for its field type (e.g. "abc" in a number field). */
 export class InvalidValueError extends SyncRuleError {
   constructor(field: string, value: unknown, expected: string) {
-    super(`value ${JSON.stringify(value)} of ${field} is not a valid ${expected}`, 'validation', field, value);
+    super(
+      `value ${JSON.stringify(value)} of ${field} is not a valid ${expected}`,
+      'validation',
+      field,
+      value,
+    );
   }
 }
 

@@ -74,7 +74,12 @@ export function merge(input: MergeInput): MergeResult {
       continue;
     }
     try {
-      salesforce = normalizeValue(input.salesforce.values[mapping.salesforce], mapping, 'salesforce', input.picklists);
+      salesforce = normalizeValue(
+        input.salesforce.values[mapping.salesforce],
+        mapping,
+        'salesforce',
+        input.picklists,
+      );
     } catch (error) {
       result.errors.push(toFieldError(error, property, 'salesforce'));
       keepPrevious();
