@@ -1,0 +1,527 @@
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
+import { salesforceObjectSchema, type CrmSide } from '../domain/notice.ts';
+import { PermanentSyncError, RetryableError, type SyncErrorCategory } from '../errors.ts';
+import type {
+  Decision,
+  DecisionCounts,
+  MembershipChange,
+  PairState,
+  RuntimeSettings,
+  SyncErrorEntry,
+  SyncStore,
+} from '../ports.ts';
+import * as decisionLog from './decision-log.ts';
+import { batchGetAll, batchWriteAll } from './dynamo-batch.ts';
+import { type DynamoItem, fromItem, keyOf, toItem } from './item-codec.ts';
+import { epochSeconds, keys } from './store-keys.ts';
+
+const origins = [
+  'matched',
+  'created-in-salesforce',
+  'created-in-hubspot',
+  'import',
+  'auto-create',
+] as const satisfies readonly PairState['origin'][];
+
+const pairItemSchema = z.object({
+  hubspotId: z.string(),
+  salesforceId: z.string(),
+  salesforceType: salesforceObjectSchema,
+  snapshot: z.string(),
+  version: z.number().int(),
+  lastSyncedAt: z.number(),
+  origin: z.enum(origins),
+  emailOnly: z.boolean().optional(),
+});
+const snapshotSchema = z.record(z.string(), z.string().nullable());
+const linkItemSchema = z.object({ hubspotId: z.string() });
+const settingsItemSchema = z.object({
+  inclusionSegmentId: z.string().nullable(),
+  segmentSelectedAt: z.number().nullable(),
+  segmentLoaded: z.boolean(),
+  autoCreateFromLeads: z.boolean(),
+  autoCreateFromContacts: z.boolean(),
+  version: z.number().int(),
+});
+const membershipLogSchema = z.object({
+  hubspotId: z.string(),
+  change: z.enum(['joined', 'left']),
+  at: z.number(),
+});
+
+export interface DynamoSyncStoreOptions {
+  client: DynamoDBClient;
+  tableName: string;
+  /** Clock for the dashboard queries (feed, counts); tests pass a fixed one. */
+  now?: () => number;
+  /** How long processed event ids block a redelivery (default 7 days; SQS keeps messages 4 days by default). */
+  eventRetentionDays?: number;
+  /** How long decisions, counters and membership history are kept before TTL clean-up (default 90 days). */
+  historyRetentionDays?: number;
+  /** How many days back the activity feed looks (default 30). */
+  feedMaxDays?: number;
+}
+
+/**
+ * The SyncStore on one DynamoDB table (table-design.ts; item layout in docs/store.md).
+ *
+ * Every write is a single-item (conditional) write or a BatchWriteItem of independent items: no
+ * transactions, because dynalite (the local stack) has none and because every multi-item change
+ * here can be ordered so that a crash in between leaves a state readers tolerate. TTL only cleans
+ * up; no reader depends on it.
+ */
+export class DynamoSyncStore implements SyncStore {
+  readonly #client: DynamoDBClient;
+  readonly #table: string;
+  readonly #now: () => number;
+  readonly #eventRetentionSeconds: number;
+  readonly #log: decisionLog.DecisionLogOptions;
+  readonly #historyRetentionSeconds: number;
+  readonly #feedMaxDays: number;
+
+  constructor(opts: DynamoSyncStoreOptions) {
+    this.#client = opts.client;
+    this.#table = opts.tableName;
+    this.#now = opts.now ?? Date.now;
+    this.#eventRetentionSeconds = (opts.eventRetentionDays ?? 7) * 86_400;
+    this.#historyRetentionSeconds = (opts.historyRetentionDays ?? 90) * 86_400;
+    this.#feedMaxDays = opts.feedMaxDays ?? 30;
+    this.#log = {
+      client: opts.client,
+      tableName: opts.tableName,
+      retentionDays: opts.historyRetentionDays ?? 90,
+    };
+  }
+
+  // ───────────────────────────── links and snapshots ─────────────────────────────
+
+  /** BatchGetItem of the pair items (100 per call, unprocessed keys retried). */
+  async getPairsByHubSpotIds(ids: string[]): Promise<Map<string, PairState>> {
+    const items = await batchGetAll(
+      this.#client,
+      this.#table,
+      ids.map((id) => keyOf(keys.pair(id))),
+    );
+    const out = new Map<string, PairState>();
+    for (const item of items) {
+      const pair = toPair(item);
+      out.set(pair.hubspotId, pair);
+    }
+    return out;
+  }
+
+  /**
+   * Reads the Salesforce-id lookups, then the pairs they point to, and keeps only pairs that still
+   * name that Salesforce id: a lookup left behind by a crash or a lost race is ignored.
+   */
+  async getPairsBySalesforceIds(ids: string[]): Promise<Map<string, PairState>> {
+    const links = await batchGetAll(
+      this.#client,
+      this.#table,
+      ids.map((id) => keyOf(keys.salesforceLink(id))),
+    );
+    const hubspotIdBySalesforceId = new Map<string, string>();
+    for (const item of links) {
+      const plain = fromItem(item);
+      const pk = String(plain['pk']);
+      hubspotIdBySalesforceId.set(pk.slice('SF#'.length), linkItemSchema.parse(plain).hubspotId);
+    }
+    const pairs = await this.getPairsByHubSpotIds([...new Set(hubspotIdBySalesforceId.values())]);
+    const out = new Map<string, PairState>();
+    for (const [salesforceId, hubspotId] of hubspotIdBySalesforceId) {
+      const pair = pairs.get(hubspotId);
+      if (pair && pair.salesforceId === salesforceId) out.set(salesforceId, pair);
+    }
+    return out;
+  }
+
+  /**
+   * Writes the pair when the stored version is `expectedVersion` (0: absent) and returns it with
+   * version `expectedVersion + 1`.
+   *
+   * Order, so that no crash leaves a pair unreachable by its Salesforce id:
+   * 1. claim the Salesforce-id lookup (refused when it belongs to another live pair: links are
+   *    one-to-one);
+   * 2. conditional put of the pair: the only step that decides a race;
+   * 3. when the pair moved to a new Salesforce id (lead conversion, merge), drop the old lookup.
+   * A crash after 1 or 2 leaves a stale lookup, which readers verify against the pair and ignore.
+   */
+  async putPair(pair: PairState, expectedVersion: number): Promise<PairState> {
+    await this.#claimSalesforceLink(pair.salesforceId, pair.hubspotId);
+    const stored: PairState = { ...pair, version: expectedVersion + 1 };
+    let old: DynamoItem | undefined;
+    try {
+      const res = await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#table,
+          Item: pairItem(stored),
+          ...versionCondition(expectedVersion),
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      old = res.Attributes;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        throw new RetryableError(
+          `pair hubspot:${pair.hubspotId} changed concurrently (expected version ${expectedVersion})`,
+          undefined,
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+    const oldSalesforceId = old ? fromItem(old)['salesforceId'] : undefined;
+    if (typeof oldSalesforceId === 'string' && oldSalesforceId !== pair.salesforceId) {
+      await this.#releaseSalesforceLink(oldSalesforceId, pair.hubspotId);
+    }
+    return stored;
+  }
+
+  /** Deletes the pair if its version is `expectedVersion`, then its lookup (if it still points here). */
+  async deletePair(hubspotId: string, expectedVersion: number): Promise<void> {
+    let old: DynamoItem | undefined;
+    try {
+      const res = await this.#client.send(
+        new DeleteItemCommand({
+          TableName: this.#table,
+          Key: keyOf(keys.pair(hubspotId)),
+          ...versionCondition(expectedVersion),
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      old = res.Attributes;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        throw new RetryableError(
+          `pair hubspot:${hubspotId} changed concurrently (expected version ${expectedVersion})`,
+          undefined,
+          {
+            cause: err,
+          },
+        );
+      }
+      throw err;
+    }
+    const salesforceId = old ? fromItem(old)['salesforceId'] : undefined;
+    if (typeof salesforceId === 'string') await this.#releaseSalesforceLink(salesforceId, hubspotId);
+  }
+
+  async #claimSalesforceLink(salesforceId: string, hubspotId: string): Promise<void> {
+    const key = keys.salesforceLink(salesforceId);
+    const put = (condition: string, values: DynamoItem) =>
+      this.#client.send(
+        new PutItemCommand({
+          TableName: this.#table,
+          Item: { ...keyOf(key), ...toItem({ hubspotId }) },
+          ConditionExpression: condition,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    try {
+      await put('attribute_not_exists(pk) OR hubspotId = :hs', { ':hs': { S: hubspotId } });
+      return;
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+    // The lookup names another HubSpot id: take it over only if that pair no longer links here.
+    const current = await this.#client.send(
+      new GetItemCommand({ TableName: this.#table, Key: keyOf(key), ConsistentRead: true }),
+    );
+    const holder = current.Item ? linkItemSchema.parse(fromItem(current.Item)).hubspotId : undefined;
+    if (holder !== undefined) {
+      const holderPair = (await this.getPairsByHubSpotIds([holder])).get(holder);
+      if (holderPair?.salesforceId === salesforceId) {
+        throw new PermanentSyncError(
+          `salesforce:${salesforceId} is already linked to hubspot:${holder}; cannot also link it to hubspot:${hubspotId}`,
+          'duplicate',
+        );
+      }
+    }
+    try {
+      await put(
+        holder === undefined ? 'attribute_not_exists(pk)' : 'hubspotId = :old',
+        holder === undefined ? {} : { ':old': { S: holder } },
+      );
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        throw new RetryableError(`link of salesforce:${salesforceId} changed concurrently`, undefined, {
+          cause: err,
+        });
+      }
+      throw err;
+    }
+  }
+
+  async #releaseSalesforceLink(salesforceId: string, hubspotId: string): Promise<void> {
+    try {
+      await this.#client.send(
+        new DeleteItemCommand({
+          TableName: this.#table,
+          Key: keyOf(keys.salesforceLink(salesforceId)),
+          ConditionExpression: 'hubspotId = :hs',
+          ExpressionAttributeValues: { ':hs': { S: hubspotId } },
+        }),
+      );
+    } catch (err) {
+      // Already re-pointed to another pair, or gone: nothing of ours to remove.
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+  }
+
+  // ───────────────────────────── segment membership ─────────────────────────────
+
+  async getMembers(listId: string, hubspotIds: string[]): Promise<Set<string>> {
+    const items = await batchGetAll(
+      this.#client,
+      this.#table,
+      hubspotIds.map((id) => keyOf(keys.member(listId, id))),
+      { projection: ['hubspotId'] },
+    );
+    return new Set(items.map((item) => String(fromItem(item)['hubspotId'])));
+  }
+
+  async listMembers(listId: string): Promise<string[]> {
+    const items = await decisionLog.queryAll(this.#log, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
+      ExpressionAttributeValues: { ':pk': { S: keys.memberPartition(listId) }, ':m': { S: 'M#' } },
+      ScanIndexForward: true,
+    });
+    return items.map((item) => String(fromItem(item)['hubspotId']));
+  }
+
+  /**
+   * Diffs `memberIds` against the stored members and applies the difference with BatchWriteItem.
+   * History items are written before the member items: a crash in between makes the next refresh
+   * report the same transitions again (a duplicate join notice is harmless), never lose one.
+   * Whether joins trigger syncs (not on the first load after selecting a segment, R4) is the
+   * caller's decision; the history records them either way.
+   */
+  async replaceMembership(
+    listId: string,
+    memberIds: string[],
+    options: { at: number },
+  ): Promise<MembershipChange[]> {
+    const stored = new Set(await this.listMembers(listId));
+    const wanted = new Set(memberIds);
+    const changes: MembershipChange[] = [
+      ...[...wanted]
+        .filter((id) => !stored.has(id))
+        .map((hubspotId) => ({ hubspotId, change: 'joined' as const, at: options.at })),
+      ...[...stored]
+        .filter((id) => !wanted.has(id))
+        .map((hubspotId) => ({ hubspotId, change: 'left' as const, at: options.at })),
+    ];
+    if (changes.length === 0) return [];
+    const expiresAt = epochSeconds(options.at) + this.#historyRetentionSeconds;
+    const history: WriteRequest[] = changes.map((c) => ({
+      PutRequest: {
+        Item: {
+          ...keyOf(keys.membershipChange(listId, c.at, c.hubspotId)),
+          ...toItem({ hubspotId: c.hubspotId, change: c.change, at: c.at, expiresAt }),
+        },
+      },
+    }));
+    await batchWriteAll(this.#client, this.#table, history);
+    const members: WriteRequest[] = changes.map((c) =>
+      c.change === 'joined'
+        ? {
+            PutRequest: {
+              Item: {
+                ...keyOf(keys.member(listId, c.hubspotId)),
+                ...toItem({ hubspotId: c.hubspotId, since: c.at }),
+              },
+            },
+          }
+        : { DeleteRequest: { Key: keyOf(keys.member(listId, c.hubspotId)) } },
+    );
+    await batchWriteAll(this.#client, this.#table, members);
+    return changes;
+  }
+
+  /** A list's recorded joins and leaves, newest first. */
+  async listMembershipChanges(listId: string, limit = 100): Promise<MembershipChange[]> {
+    const items = await decisionLog.queryAll(this.#log, {
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: keys.membershipLogPartition(listId) } },
+      ScanIndexForward: false,
+      limit,
+    });
+    return items.map((item) => membershipLogSchema.parse(fromItem(item)));
+  }
+
+  // ───────────────────────────── settings ─────────────────────────────
+
+  async getSettings(): Promise<RuntimeSettings | undefined> {
+    const res = await this.#client.send(
+      new GetItemCommand({ TableName: this.#table, Key: keyOf(keys.settings()), ConsistentRead: true }),
+    );
+    return res.Item ? settingsItemSchema.parse(fromItem(res.Item)) : undefined;
+  }
+
+  /** Conditional on `expectedVersion` (0: none stored yet); returns the settings at the new version. */
+  async putSettings(settings: RuntimeSettings, expectedVersion: number): Promise<RuntimeSettings> {
+    const stored: RuntimeSettings = { ...settings, version: expectedVersion + 1 };
+    try {
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#table,
+          Item: {
+            ...keyOf(keys.settings()),
+            ...toItem({
+              inclusionSegmentId: stored.inclusionSegmentId,
+              segmentSelectedAt: stored.segmentSelectedAt,
+              segmentLoaded: stored.segmentLoaded,
+              autoCreateFromLeads: stored.autoCreateFromLeads,
+              autoCreateFromContacts: stored.autoCreateFromContacts,
+              version: stored.version,
+            }),
+          },
+          ...versionCondition(expectedVersion),
+        }),
+      );
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        throw new RetryableError(
+          `settings changed concurrently (expected version ${expectedVersion})`,
+          undefined,
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+    return stored;
+  }
+
+  // ───────────────────────────── idempotency ─────────────────────────────
+
+  /**
+   * Conditional put of the event id. An id whose `expiresAt` has passed counts as new even if TTL
+   * has not deleted it yet (DynamoDB deletes expired items up to days late; dynalite never does).
+   */
+  async markEventProcessed(eventId: string, at: number): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#table,
+          Item: {
+            ...keyOf(keys.processedEvent(eventId)),
+            ...toItem({ at, expiresAt: epochSeconds(at) + this.#eventRetentionSeconds }),
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+          ExpressionAttributeValues: { ':now': { N: String(epochSeconds(at)) } },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  // ───────────────────────────── decisions ─────────────────────────────
+
+  /** BatchWriteItem of the decision items and open-error changes, then one ADD per touched counter. */
+  recordDecisions(decisions: Decision[]): Promise<void> {
+    return decisionLog.recordDecisions(this.#log, decisions);
+  }
+
+  /** A record's decisions, newest first (default 50). */
+  listDecisions(recordKey: string, limit = 50): Promise<Decision[]> {
+    return decisionLog.listDecisions(this.#log, recordKey, limit);
+  }
+
+  /** The activity feed: newest decisions across all records (default 50). */
+  recentDecisions(limit = 50): Promise<Decision[]> {
+    return decisionLog.recentDecisions(this.#log, this.#now(), limit, this.#feedMaxDays);
+  }
+
+  /** Counts by outcome, reason and error category, from the UTC day of `sinceMs` through today. */
+  countDecisions(sinceMs: number): Promise<DecisionCounts> {
+    return decisionLog.countDecisions(this.#log, sinceMs, this.#now());
+  }
+
+  /** Records with an open sync error, sorted by category, optionally one category only. */
+  listSyncErrors(options: { category?: SyncErrorCategory; limit?: number } = {}): Promise<SyncErrorEntry[]> {
+    return decisionLog.listSyncErrors(this.#log, options);
+  }
+
+  // ───────────────────────────── API usage ─────────────────────────────
+
+  /** Atomic ADD on the day's counter; returns the new total. */
+  async addApiUsage(crm: CrmSide, day: string, calls: number): Promise<number> {
+    const res = await this.#client.send(
+      new UpdateItemCommand({
+        TableName: this.#table,
+        Key: keyOf(keys.apiUsage(crm, day)),
+        UpdateExpression: 'ADD calls :n SET expiresAt = :exp',
+        ExpressionAttributeValues: {
+          ':n': { N: String(calls) },
+          ':exp': { N: String(epochSeconds(Date.parse(`${day}T00:00:00Z`)) + this.#historyRetentionSeconds) },
+        },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(res.Attributes?.['calls']?.N ?? 0);
+  }
+
+  async getApiUsage(crm: CrmSide, day: string): Promise<number> {
+    const res = await this.#client.send(
+      new GetItemCommand({
+        TableName: this.#table,
+        Key: keyOf(keys.apiUsage(crm, day)),
+        ConsistentRead: true,
+      }),
+    );
+    return Number(res.Item?.['calls']?.N ?? 0);
+  }
+}
+
+function pairItem(pair: PairState): DynamoItem {
+  return {
+    ...keyOf(keys.pair(pair.hubspotId)),
+    ...toItem({
+      hubspotId: pair.hubspotId,
+      salesforceId: pair.salesforceId,
+      salesforceType: pair.salesforceType,
+      snapshot: JSON.stringify(pair.snapshot),
+      version: pair.version,
+      lastSyncedAt: pair.lastSyncedAt,
+      origin: pair.origin,
+      emailOnly: pair.emailOnly,
+    }),
+  };
+}
+
+function toPair(item: DynamoItem): PairState {
+  const p = pairItemSchema.parse(fromItem(item));
+  const pair: PairState = {
+    hubspotId: p.hubspotId,
+    salesforceId: p.salesforceId,
+    salesforceType: p.salesforceType,
+    snapshot: snapshotSchema.parse(JSON.parse(p.snapshot)),
+    version: p.version,
+    lastSyncedAt: p.lastSyncedAt,
+    origin: p.origin,
+  };
+  if (p.emailOnly !== undefined) pair.emailOnly = p.emailOnly;
+  return pair;
+}
+
+/** 0 means "must not exist yet"; otherwise the stored version must match. */
+function versionCondition(expectedVersion: number) {
+  return expectedVersion === 0
+    ? { ConditionExpression: 'attribute_not_exists(pk)' }
+    : {
+        ConditionExpression: 'version = :v',
+        ExpressionAttributeValues: { ':v': { N: String(expectedVersion) } },
+      };
+}
