@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { loadConfigFile } from '../lib/config.ts';
+import { type CrmSyncConfig, loadConfigFile } from '../lib/config.ts';
 import { ConfigError } from '../lib/errors.ts';
 import { CrmSyncStack } from './crmsync-stack.ts';
 
@@ -17,7 +17,7 @@ const ctx = (key: string): string | undefined => {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 };
 const configPath = resolve(ctx('config') ?? (existsSync('crmsync.config.json') ? 'crmsync.config.json' : 'crmsync.config.example.json'));
-let config;
+let config: CrmSyncConfig;
 try {
   config = await loadConfigFile(configPath);
 } catch (error) {
