@@ -1,0 +1,44 @@
+/**
+ * The logging and metrics surface the intake code needs. Powertools' `Logger` and `Metrics`
+ * satisfy these structurally; tests pass small capturing fakes. Keeping the surface this narrow
+ * lets the local stack (no Lambda context) and the bench reuse the same code.
+ *
+ * Rule (STYLE.md 7): never put an email, a token, a signature or a field value in a log line or a
+ * metric dimension; log ids, counts and reasons.
+ */
+
+/** Structured logger: a short lowercase message plus context. */
+export interface Log {
+  debug(message: string, ...extra: Record<string, unknown>[]): void;
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+  error(message: string, ...extra: (Record<string, unknown> | Error)[]): void;
+}
+
+/** Units we emit; a subset of CloudWatch's (Powertools `MetricUnit`). */
+export type MetricUnitName = 'Count' | 'Milliseconds' | 'Bytes';
+
+/** Metrics sink: one CloudWatch metric per skip and per error class (STYLE.md 7). */
+export interface MetricsSink {
+  addMetric(name: string, unit: MetricUnitName, value: number): void;
+}
+
+/** A logger that drops everything (bench, callers that do not care). */
+export const silentLog: Log = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+};
+
+/** A metrics sink that drops everything. */
+export const noMetrics: MetricsSink = { addMetric() {} };
+
+/**
+ * Name and message of an error, for a log line: no stack, message capped. Messages from our
+ * adapters name counts and ids, never values or credentials.
+ */
+export function errorSummary(error: unknown): { name: string; message: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message.slice(0, 300) };
+  return { name: 'unknown', message: String(error).slice(0, 300) };
+}

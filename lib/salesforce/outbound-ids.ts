@@ -1,0 +1,38 @@
+/**
+ * Salesforce record and org ids: 15 characters (case-sensitive) or 18 (the 15 plus a 3-character
+ * case-safe checksum). The two forms name the same record, so comparisons go through the 18 form.
+ * https://help.salesforce.com/s/articleView?id=000385585 (15 vs 18 character ids)
+ */
+
+const ID_15_OR_18 = /^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/;
+const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
+
+/** True for a well-formed 15- or 18-character id whose checksum (when present) is right. */
+export function isSalesforceId(id: string): boolean {
+  return ID_15_OR_18.test(id) && (id.length === 15 || toSalesforceId18(id) === id);
+}
+
+/**
+ * The 18-character form: each 5-character chunk of the 15 contributes one suffix character whose
+ * bits mark the upper-case letters in the chunk. Throws on a malformed id.
+ */
+export function toSalesforceId18(id: string): string {
+  if (!ID_15_OR_18.test(id)) throw new Error('not a salesforce id');
+  const base = id.slice(0, 15);
+  let suffix = '';
+  for (let chunk = 0; chunk < 3; chunk += 1) {
+    let bits = 0;
+    for (let i = 0; i < 5; i += 1) {
+      const c = base.charCodeAt(chunk * 5 + i);
+      if (c >= 65 && c <= 90) bits |= 1 << i;
+    }
+    suffix += SUFFIX_ALPHABET[bits];
+  }
+  return base + suffix;
+}
+
+/** Same record or org, whatever the form (15 or 18) of each side; false when either is malformed. */
+export function sameSalesforceId(a: string, b: string): boolean {
+  if (!isSalesforceId(a) || !isSalesforceId(b)) return false;
+  return toSalesforceId18(a) === toSalesforceId18(b);
+}
