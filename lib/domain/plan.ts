@@ -547,6 +547,12 @@ function planSalesforceRecord(batch: Batch, record: CoalescedRecord): void {
     batch.decision(record, 'skipped', 'not-found', { hubspotId: pair.hubspotId });
     return;
   }
+  const handledBy = batch.claimed.get(`salesforce:${sf.id}`);
+  if (handledBy !== undefined && handledBy !== record.key) {
+    if (repointed) plan.pairWrites.push({ ...repointed, ref: record.key });
+    batch.decision(record, 'noop', `handled with ${handledBy}`);
+    return;
+  }
   let matched: HubSpotContact | undefined;
   if (!pair) {
     const email = normalizeEmail(sf.fields['Email']);

@@ -1,0 +1,95 @@
+import type { FieldMapping } from '../../lib/config.ts';
+import type { PicklistTables } from '../../lib/domain/normalize.ts';
+import type { PlanInput } from '../../lib/domain/plan.ts';
+import type { ChangeNotice } from '../../lib/domain/notice.ts';
+import type { HubSpotContact, PairState, SalesforceRecord } from '../../lib/ports.ts';
+
+/** Mappings of the example config, plus one per remaining type/rule for coverage. */
+export const leadMappings: FieldMapping[] = [
+  { hubspot: 'email', salesforce: 'Email', rule: 'two-way', type: 'email' },
+  { hubspot: 'firstname', salesforce: 'FirstName', rule: 'two-way', type: 'string' },
+  { hubspot: 'lastname', salesforce: 'LastName', rule: 'two-way', type: 'string' },
+  { hubspot: 'phone', salesforce: 'Phone', rule: 'two-way', type: 'phone' },
+  { hubspot: 'company', salesforce: 'Company', rule: 'prefer-salesforce-unless-blank', type: 'string' },
+  { hubspot: 'hs_lead_status', salesforce: 'Status', rule: 'two-way', type: 'picklist', picklist: 'leadStatus' },
+  { hubspot: 'rating', salesforce: 'Rating', rule: 'always-salesforce', type: 'string' },
+  { hubspot: 'score', salesforce: 'Score__c', rule: 'always-hubspot', type: 'number' },
+  { hubspot: 'lifecyclestage', salesforce: 'Stage__c', rule: 'dont-sync', type: 'string' },
+];
+export const contactMappings: FieldMapping[] = leadMappings.filter((m) => m.salesforce !== 'Company' && m.salesforce !== 'Status');
+
+export const picklists: PicklistTables = {
+  leadStatus: {
+    hubspotToSalesforce: {
+      NEW: 'Open - Not Contacted',
+      CONNECTED: 'Working - Contacted',
+      IN_PROGRESS: 'Working - Contacted',
+      UNQUALIFIED: 'Closed - Not Converted',
+    },
+    salesforceToHubspot: {
+      'Open - Not Contacted': 'NEW',
+      'Working - Contacted': 'IN_PROGRESS',
+      'Closed - Not Converted': 'UNQUALIFIED',
+    },
+  },
+};
+
+export const T0 = Date.UTC(2026, 0, 1);
+
+export function hubspotContact(id: string, properties: Record<string, string | null>, at = T0): HubSpotContact {
+  return { id, properties, updatedAt: at, createdAt: at, archived: false };
+}
+
+export function salesforceRecord(
+  id: string,
+  objectType: 'Lead' | 'Contact',
+  fields: SalesforceRecord['fields'],
+  extra: Partial<SalesforceRecord> = {},
+): SalesforceRecord {
+  return { id, objectType, fields, modifiedAt: T0, createdAt: T0, ...extra };
+}
+
+export function pairOf(hubspotId: string, salesforceId: string, snapshot: PairState['snapshot'], extra: Partial<PairState> = {}): PairState {
+  return {
+    hubspotId,
+    salesforceId,
+    salesforceType: 'Lead',
+    snapshot,
+    version: 3,
+    lastSyncedAt: T0,
+    origin: 'matched',
+    ...extra,
+  };
+}
+
+let eventSeq = 0;
+export function notice(
+  source: ChangeNotice['source'],
+  objectType: ChangeNotice['objectType'],
+  recordId: string,
+  kind: ChangeNotice['kind'],
+  extra: Partial<ChangeNotice> = {},
+): ChangeNotice {
+  eventSeq += 1;
+  return { source, objectType, recordId, kind, eventId: `e${eventSeq}`, occurredAt: T0 + 1000, ...extra };
+}
+
+/** A plan input with the example settings: segment "1", auto-create on, deletes ignored. */
+export function planInput(overrides: Partial<PlanInput>): PlanInput {
+  return {
+    now: T0 + 10_000,
+    records: [],
+    config: {
+      mappings: { Lead: leadMappings, Contact: contactMappings },
+      picklists,
+      creation: { salesforceObject: 'Lead', defaultCompany: 'Unknown', autoCreateFromLeads: true, autoCreateFromContacts: true },
+      deletes: 'ignore',
+    },
+    settings: { inclusionSegmentId: '1', autoCreateFromLeads: true, autoCreateFromContacts: true },
+    hubspotContacts: [],
+    salesforceRecords: [],
+    pairs: [],
+    members: new Set(),
+    ...overrides,
+  };
+}
