@@ -1,0 +1,391 @@
+import {
+  HubSpotHttpError,
+  type PropertyValidationIssue,
+  errorBody,
+  propertyValuesMessage,
+  validationError,
+} from './errors.ts';
+import { type PropertyDefinition, defaultContactProperties, isReadOnly } from './properties.ts';
+
+/** Who made a change, as HubSpot shows it in property history and webhook `changeSource`. */
+export interface Actor {
+  /** `INTEGRATION` (our app's token), `API` (another token), `CRM_UI` (a user in the UI). */
+  source: 'INTEGRATION' | 'API' | 'CRM_UI';
+  sourceId?: string;
+  userId?: number;
+}
+
+/** One entry of a property's history; newest first, as `propertiesWithHistory` returns it. */
+export interface HistoryEntry {
+  value: string;
+  timestamp: number;
+  sourceType: string;
+  sourceId?: string;
+  updatedByUserId?: number;
+}
+
+/** A stored contact. `values` holds only non-empty values. */
+export interface StoredContact {
+  id: string;
+  values: Map<string, string>;
+  history: Map<string, HistoryEntry[]>;
+  createdAt: number;
+  updatedAt: number;
+  archived: boolean;
+  archivedAt?: number;
+}
+
+/** A change the store made; lists and webhooks subscribe to these. */
+export type ContactChange =
+  | { kind: 'creation'; id: string; at: number; actor: Actor; properties: Record<string, string> }
+  | {
+      kind: 'propertyChange';
+      id: string;
+      at: number;
+      actor: Actor;
+      propertyName: string;
+      propertyValue: string;
+    }
+  | { kind: 'deletion'; id: string; at: number; actor: Actor }
+  | { kind: 'privacyDeletion'; id: string; at: number; actor: Actor }
+  | { kind: 'restore'; id: string; at: number; actor: Actor }
+  | {
+      kind: 'merge';
+      id: string;
+      at: number;
+      actor: Actor;
+      mergedIds: string[];
+      numberOfPropertiesMoved: number;
+    };
+
+/** Listener for store changes. */
+export type ChangeListener = (change: ContactChange) => void;
+
+/** Per-input failure inside a batch (HubSpot's StandardError shape). */
+export interface ItemError {
+  status: number;
+  category: string;
+  message: string;
+  context?: Record<string, string[]>;
+  errors?: { message: string; code?: string; context?: Record<string, string[]> }[];
+}
+
+/** Thrown by write paths for a single input; batch routes turn it into a 207 entry. */
+export class ItemFailure extends Error {
+  constructor(readonly item: ItemError) {
+    super(item.message);
+  }
+}
+
+const SYSTEM_PROPS = new Set(['createdate', 'lastmodifieddate', 'hs_lastmodifieddate', 'hs_object_id']);
+const EMAIL_RE = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+/**
+ * In-memory contacts keyed by id, with a unique email index, property history and the
+ * validations HubSpot applies on write. Fast enough for tens of thousands of contacts.
+ */
+export class ContactStore {
+  readonly contacts = new Map<string, StoredContact>();
+  readonly #byEmail = new Map<string, string>();
+  /** Merged-away id → surviving id (HubSpot answers reads of a merged id with the survivor). */
+  readonly mergedInto = new Map<string, string>();
+  readonly properties = new Map<string, PropertyDefinition>();
+  readonly #listeners: ChangeListener[] = [];
+  #nextId = 1001;
+
+  constructor(
+    private readonly now: () => number,
+    private readonly portalId: number,
+  ) {
+    for (const p of defaultContactProperties()) this.properties.set(p.name, p);
+  }
+
+  /** Subscribe to changes. */
+  onChange(listener: ChangeListener): void {
+    this.#listeners.push(listener);
+  }
+
+  #emit(change: ContactChange): void {
+    for (const l of this.#listeners) l(change);
+  }
+
+  /** Drop every contact (properties stay). */
+  clear(): void {
+    this.contacts.clear();
+    this.#byEmail.clear();
+    this.mergedInto.clear();
+    this.#nextId = 1001;
+  }
+
+  /** Resolve an id (following merges) to a live contact. */
+  get(id: string, includeArchived = false): StoredContact | undefined {
+    const target = this.mergedInto.get(id) ?? id;
+    const c = this.contacts.get(target);
+    if (!c || (c.archived && !includeArchived)) return undefined;
+    return c;
+  }
+
+  /** Find a live contact by email (case-insensitive). */
+  getByEmail(email: string): StoredContact | undefined {
+    const id = this.#byEmail.get(email.trim().toLowerCase());
+    return id === undefined ? undefined : this.get(id);
+  }
+
+  /** Find by an id property: `hs_object_id` (default) or `email`. */
+  getBy(id: string, idProperty: string | undefined): StoredContact | undefined {
+    if (!idProperty || idProperty === 'hs_object_id') return this.get(id);
+    if (idProperty === 'email') return this.getByEmail(id);
+    const def = this.properties.get(idProperty);
+    if (!def) throw validationError(`Property "${idProperty}" does not exist`);
+    if (!def.hasUniqueValue) {
+      throw validationError(`${idProperty} is not a unique property and cannot be used as an idProperty`);
+    }
+    for (const c of this.contacts.values()) if (!c.archived && c.values.get(idProperty) === id) return c;
+    return undefined;
+  }
+
+  /** Validate property names and values the way HubSpot does; throws ItemFailure (400). */
+  validate(properties: Record<string, unknown>): Record<string, string> {
+    const issues: PropertyValidationIssue[] = [];
+    const out: Record<string, string> = {};
+    const issue = (name: string, error: string, message: string) =>
+      issues.push({
+        isValid: false,
+        message,
+        error,
+        name,
+        localizedErrorMessage: message,
+        portalId: this.portalId,
+      });
+    for (const [name, raw] of Object.entries(properties)) {
+      const def = this.properties.get(name);
+      if (!def) {
+        issue(name, 'PROPERTY_DOESNT_EXIST', `Property "${name}" does not exist`);
+        continue;
+      }
+      if (isReadOnly(def)) {
+        issue(name, 'READ_ONLY_VALUE', `"${name}" is a read only property; its value cannot be set.`);
+        continue;
+      }
+      const value = raw === null || raw === undefined ? '' : String(raw);
+      if (value !== '' && def.type === 'enumeration' && !def.externalOptions) {
+        const allowed = def.options.map((o) => o.value);
+        const parts = def.fieldType === 'checkbox' ? value.split(';') : [value];
+        const bad = parts.find((p) => !allowed.includes(p));
+        if (bad !== undefined) {
+          issue(name, 'INVALID_OPTION', `${bad} was not one of the allowed options: [${allowed.join(', ')}]`);
+          continue;
+        }
+      }
+      if (value !== '' && def.type === 'bool' && value !== 'true' && value !== 'false') {
+        issue(name, 'INVALID_OPTION', `${value} was not one of the allowed options: [true, false]`);
+        continue;
+      }
+      if (value !== '' && def.type === 'number' && !Number.isFinite(Number(value))) {
+        issue(name, 'INVALID_INTEGER', `${value} was not a valid number`);
+        continue;
+      }
+      if (name === 'email' && value !== '' && !EMAIL_RE.test(value.trim())) {
+        issue(name, 'INVALID_EMAIL', `Email address ${value} is invalid`);
+        continue;
+      }
+      out[name] = name === 'email' ? value.trim().toLowerCase() : value;
+    }
+    if (issues.length > 0) {
+      throw new ItemFailure({
+        status: 400,
+        category: 'VALIDATION_ERROR',
+        message: propertyValuesMessage(issues),
+        errors: issues.map((i) => ({
+          message: i.message,
+          code: i.error,
+          context: { propertyName: [i.name] },
+        })),
+      });
+    }
+    return out;
+  }
+
+  #conflict(existingId: string): ItemFailure {
+    return new ItemFailure({
+      status: 409,
+      category: 'CONFLICT',
+      message: `Contact already exists. Existing ID: ${existingId}`,
+    });
+  }
+
+  #record(c: StoredContact, name: string, value: string, at: number, actor: Actor): void {
+    const entry: HistoryEntry = { value, timestamp: at, sourceType: actor.source };
+    if (actor.sourceId !== undefined) entry.sourceId = actor.sourceId;
+    if (actor.userId !== undefined) entry.updatedByUserId = actor.userId;
+    const list = c.history.get(name);
+    if (list) list.unshift(entry);
+    else c.history.set(name, [entry]);
+    if (value === '') c.values.delete(name);
+    else c.values.set(name, value);
+  }
+
+  #touch(c: StoredContact, at: number, actor: Actor): void {
+    const iso = new Date(at).toISOString();
+    c.updatedAt = at;
+    this.#record(c, 'lastmodifieddate', iso, at, actor);
+    this.#record(c, 'hs_lastmodifieddate', iso, at, actor);
+  }
+
+  /** Create a contact. Throws ItemFailure on invalid values or a duplicate email. */
+  create(properties: Record<string, unknown>, actor: Actor): StoredContact {
+    const values = this.validate(properties);
+    const email = values['email'];
+    if (email) {
+      const existing = this.getByEmail(email);
+      if (existing) throw this.#conflict(existing.id);
+    }
+    const at = this.now();
+    const id = String(this.#nextId++);
+    const c: StoredContact = {
+      id,
+      values: new Map(),
+      history: new Map(),
+      createdAt: at,
+      updatedAt: at,
+      archived: false,
+    };
+    const iso = new Date(at).toISOString();
+    this.#record(c, 'createdate', iso, at, actor);
+    this.#record(c, 'hs_object_id', id, at, actor);
+    this.#record(c, 'hs_object_source', actor.source === 'CRM_UI' ? 'CRM_UI' : 'INTEGRATION', at, actor);
+    this.#touch(c, at, actor);
+    const set: Record<string, string> = {};
+    for (const [name, value] of Object.entries(values)) {
+      if (value === '') continue;
+      this.#record(c, name, value, at, actor);
+      set[name] = value;
+    }
+    if (email) {
+      this.#record(c, 'hs_email_domain', email.split('@')[1] ?? '', at, actor);
+      this.#byEmail.set(email, id);
+    }
+    this.contacts.set(id, c);
+    this.#emit({ kind: 'creation', id, at, actor, properties: set });
+    for (const [name, value] of Object.entries(set)) {
+      this.#emit({ kind: 'propertyChange', id, at, actor, propertyName: name, propertyValue: value });
+    }
+    return c;
+  }
+
+  /** Update a live contact; only real changes are recorded and emitted. */
+  update(c: StoredContact, properties: Record<string, unknown>, actor: Actor): StoredContact {
+    const values = this.validate(properties);
+    const email = values['email'];
+    const oldEmail = c.values.get('email');
+    if (email && email !== oldEmail) {
+      const existing = this.getByEmail(email);
+      if (existing && existing.id !== c.id) throw this.#conflict(existing.id);
+    }
+    const at = this.now();
+    const changed: [string, string][] = [];
+    for (const [name, value] of Object.entries(values)) {
+      if ((c.values.get(name) ?? '') === value) continue;
+      this.#record(c, name, value, at, actor);
+      changed.push([name, value]);
+    }
+    if (changed.length === 0) return c;
+    if (email !== undefined && email !== oldEmail) {
+      if (oldEmail) this.#byEmail.delete(oldEmail);
+      if (email) {
+        this.#byEmail.set(email, c.id);
+        this.#record(c, 'hs_email_domain', email.split('@')[1] ?? '', at, actor);
+      }
+    }
+    this.#touch(c, at, actor);
+    for (const [name, value] of changed) {
+      this.#emit({ kind: 'propertyChange', id: c.id, at, actor, propertyName: name, propertyValue: value });
+    }
+    return c;
+  }
+
+  /** Move a contact to the recycle bin (HubSpot "archive"); its email becomes free. */
+  archive(c: StoredContact, actor: Actor): void {
+    if (c.archived) return;
+    const at = this.now();
+    c.archived = true;
+    c.archivedAt = at;
+    c.updatedAt = at;
+    const email = c.values.get('email');
+    if (email && this.#byEmail.get(email) === c.id) this.#byEmail.delete(email);
+    this.#emit({ kind: 'deletion', id: c.id, at, actor });
+  }
+
+  /** Restore an archived contact (a user action in the UI). */
+  restore(id: string, actor: Actor): StoredContact {
+    const c = this.contacts.get(id);
+    if (!c?.archived)
+      throw new HubSpotHttpError(404, errorBody('OBJECT_NOT_FOUND', `No archived contact ${id}`));
+    const email = c.values.get('email');
+    if (email && this.getByEmail(email)) throw this.#conflict(this.getByEmail(email)!.id);
+    const at = this.now();
+    c.archived = false;
+    delete c.archivedAt;
+    if (email) this.#byEmail.set(email, c.id);
+    this.#touch(c, at, actor);
+    this.#emit({ kind: 'restore', id: c.id, at, actor });
+    return c;
+  }
+
+  /** GDPR delete: gone for good, with both privacyDeletion and deletion events. */
+  purge(c: StoredContact, actor: Actor): void {
+    const at = this.now();
+    const email = c.values.get('email');
+    if (email && this.#byEmail.get(email) === c.id) this.#byEmail.delete(email);
+    this.contacts.delete(c.id);
+    this.#emit({ kind: 'privacyDeletion', id: c.id, at, actor });
+    this.#emit({ kind: 'deletion', id: c.id, at, actor });
+  }
+
+  /**
+   * Merge `merged` into `primary`: the primary keeps its id and values; its blank
+   * properties take the merged record's values; the merged id then resolves to the
+   * primary (https://knowledge.hubspot.com/records/merge-records).
+   */
+  merge(primary: StoredContact, merged: StoredContact, actor: Actor): StoredContact {
+    if (primary.id === merged.id) throw validationError('Cannot merge a contact with itself');
+    const at = this.now();
+    let moved = 0;
+    const changed: [string, string][] = [];
+    for (const [name, value] of merged.values) {
+      if (SYSTEM_PROPS.has(name) || name === 'email' || name === 'hs_object_source') continue;
+      if (name === 'hs_email_domain' || name === 'hs_merged_object_ids') continue;
+      if (primary.values.has(name)) continue;
+      this.#record(primary, name, value, at, actor);
+      changed.push([name, value]);
+      moved++;
+    }
+    const mergedIds = [...(primary.values.get('hs_merged_object_ids')?.split(';') ?? []), merged.id];
+    this.#record(primary, 'hs_merged_object_ids', mergedIds.join(';'), at, actor);
+    const email = merged.values.get('email');
+    if (email && this.#byEmail.get(email) === merged.id) this.#byEmail.delete(email);
+    this.contacts.delete(merged.id);
+    this.mergedInto.set(merged.id, primary.id);
+    for (const [from, to] of this.mergedInto) if (to === merged.id) this.mergedInto.set(from, primary.id);
+    this.#touch(primary, at, actor);
+    this.#emit({
+      kind: 'merge',
+      id: primary.id,
+      at,
+      actor,
+      mergedIds: [merged.id],
+      numberOfPropertiesMoved: moved,
+    });
+    for (const [name, value] of changed) {
+      this.#emit({
+        kind: 'propertyChange',
+        id: primary.id,
+        at,
+        actor,
+        propertyName: name,
+        propertyValue: value,
+      });
+    }
+    return primary;
+  }
+}

@@ -1,0 +1,95 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type HubSpotSandboxOptions, type Fault, type SeedOptions, resolveOptions } from './options.ts';
+import { userActions } from './routes-control.ts';
+import { createHandler } from './server.ts';
+import { SandboxState } from './state.ts';
+
+export type { Fault, HubSpotSandboxOptions, SeedOptions } from './options.ts';
+export { DEV_CLIENT_SECRET } from './options.ts';
+export { signV3 } from './webhook-signature.ts';
+export type { WebhookEvent } from './webhooks.ts';
+
+/** A running HubSpot sandbox. */
+export interface HubSpotSandbox {
+  url: string;
+  port: number;
+  portalId: number;
+  appId: number;
+  clientSecret: string;
+  close(): Promise<void>;
+  /** Deliver every pending webhook event now (batches of <= 100) and resolve when the receiver answered. */
+  flushWebhooks(): Promise<{ delivered: number; failed: number }>;
+  /** Point webhook delivery somewhere else (undefined stops delivery). */
+  setWebhookUrl(url: string | undefined): void;
+  /** Act as a human user in the HubSpot UI (changeSource 'CRM_UI'). */
+  userCreateContact(properties: Record<string, string>): Promise<string>;
+  userUpdateContact(id: string, properties: Record<string, string | null>): Promise<void>;
+  userMergeContacts(primaryId: string, mergedId: string): Promise<void>;
+  userArchiveContact(id: string): Promise<void>;
+  userRestoreContact(id: string): Promise<void>;
+  userGdprDeleteContact(id: string): Promise<void>;
+  /** Apply delayed DYNAMIC list evaluations now (when `listProcessingDelayMs` > 0). */
+  processLists(): void;
+  reset(): void;
+  seed(opts: SeedOptions): string[];
+  /** API calls per `METHOD /path-template`, plus `429 <policy>` counts. */
+  counters(): Record<string, number>;
+  revokeToken(token: string): void;
+  injectFault(fault: Fault): void;
+  clearFaults(): void;
+}
+
+/**
+ * Start a local HubSpot API emulator that `@hubspot/api-client` uses unchanged with
+ * `new Client({ accessToken, basePath: sandbox.url })`.
+ */
+export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): Promise<HubSpotSandbox> {
+  const opts = resolveOptions(options);
+  const state = new SandboxState(opts);
+  const server = createServer(createHandler(state));
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const user = userActions(state);
+  return {
+    url: `http://${opts.host}:${port}`,
+    port,
+    portalId: opts.portalId,
+    appId: opts.appId,
+    clientSecret: opts.clientSecret,
+    close: async () => {
+      state.webhooks.close();
+      state.lists.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+    flushWebhooks: () => state.webhooks.flush(),
+    setWebhookUrl: (url) => {
+      state.webhooks.url = url;
+    },
+    userCreateContact: async (p) => user.create(p),
+    userUpdateContact: async (id, p) => user.update(id, p),
+    userMergeContacts: async (a, b) => user.merge(a, b),
+    userArchiveContact: async (id) => user.archive(id),
+    userRestoreContact: async (id) => user.restore(id),
+    userGdprDeleteContact: async (id) => user.purge(id),
+    processLists: () => state.lists.processPending(),
+    reset: () => state.reset(),
+    seed: (o) => state.seed(o),
+    counters: () => Object.fromEntries(state.counters),
+    revokeToken: (t) => {
+      state.revoked.add(t);
+    },
+    injectFault: (f) => state.faults.add(f),
+    clearFaults: () => state.faults.clear(),
+  };
+}
