@@ -54,9 +54,9 @@ function copyValues(
 
 /**
  * Values for a new Salesforce Lead/Contact from a HubSpot contact. Lead `Company` comes from its
- * mapping or `defaultCompany` (the default is not put in the snapshot, so a later HubSpot value can
- * still fill Company under `two-way` / `prefer-salesforce-unless-blank`... and a `prefer-salesforce`
- * Company then flows back to HubSpot, as the native connector does). A missing LastName is a
+ * mapping or `defaultCompany`. The default is not put in the snapshot (HubSpot's company stays
+ * blank there), so under `prefer-salesforce-unless-blank` the next sync copies it to HubSpot, as the
+ * native connector does with any Salesforce value. A missing LastName is a
  * `missing-required-field` error naming the field.
  */
 export function valuesForNewSalesforceRecord(

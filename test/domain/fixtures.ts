@@ -11,12 +11,20 @@ export const leadMappings: FieldMapping[] = [
   { hubspot: 'lastname', salesforce: 'LastName', rule: 'two-way', type: 'string' },
   { hubspot: 'phone', salesforce: 'Phone', rule: 'two-way', type: 'phone' },
   { hubspot: 'company', salesforce: 'Company', rule: 'prefer-salesforce-unless-blank', type: 'string' },
-  { hubspot: 'hs_lead_status', salesforce: 'Status', rule: 'two-way', type: 'picklist', picklist: 'leadStatus' },
+  {
+    hubspot: 'hs_lead_status',
+    salesforce: 'Status',
+    rule: 'two-way',
+    type: 'picklist',
+    picklist: 'leadStatus',
+  },
   { hubspot: 'rating', salesforce: 'Rating', rule: 'always-salesforce', type: 'string' },
   { hubspot: 'score', salesforce: 'Score__c', rule: 'always-hubspot', type: 'number' },
   { hubspot: 'lifecyclestage', salesforce: 'Stage__c', rule: 'dont-sync', type: 'string' },
 ];
-export const contactMappings: FieldMapping[] = leadMappings.filter((m) => m.salesforce !== 'Company' && m.salesforce !== 'Status');
+export const contactMappings: FieldMapping[] = leadMappings.filter(
+  (m) => m.salesforce !== 'Company' && m.salesforce !== 'Status',
+);
 
 export const picklists: PicklistTables = {
   leadStatus: {
@@ -36,7 +44,11 @@ export const picklists: PicklistTables = {
 
 export const T0 = Date.UTC(2026, 0, 1);
 
-export function hubspotContact(id: string, properties: Record<string, string | null>, at = T0): HubSpotContact {
+export function hubspotContact(
+  id: string,
+  properties: Record<string, string | null>,
+  at = T0,
+): HubSpotContact {
   return { id, properties, updatedAt: at, createdAt: at, archived: false };
 }
 
@@ -49,7 +61,12 @@ export function salesforceRecord(
   return { id, objectType, fields, modifiedAt: T0, createdAt: T0, ...extra };
 }
 
-export function pairOf(hubspotId: string, salesforceId: string, snapshot: PairState['snapshot'], extra: Partial<PairState> = {}): PairState {
+export function pairOf(
+  hubspotId: string,
+  salesforceId: string,
+  snapshot: PairState['snapshot'],
+  extra: Partial<PairState> = {},
+): PairState {
   return {
     hubspotId,
     salesforceId,
@@ -82,7 +99,12 @@ export function planInput(overrides: Partial<PlanInput>): PlanInput {
     config: {
       mappings: { Lead: leadMappings, Contact: contactMappings },
       picklists,
-      creation: { salesforceObject: 'Lead', defaultCompany: 'Unknown', autoCreateFromLeads: true, autoCreateFromContacts: true },
+      creation: {
+        salesforceObject: 'Lead',
+        defaultCompany: 'Unknown',
+        autoCreateFromLeads: true,
+        autoCreateFromContacts: true,
+      },
       deletes: 'ignore',
     },
     settings: { inclusionSegmentId: '1', autoCreateFromLeads: true, autoCreateFromContacts: true },

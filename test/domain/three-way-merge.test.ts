@@ -4,7 +4,12 @@ import { merge, type MergeInput } from '../../lib/domain/three-way-merge.ts';
 import type { FieldValues } from '../../lib/ports.ts';
 import { leadMappings, picklists } from './fixtures.ts';
 
-const field = (rule: SyncRule): FieldMapping => ({ hubspot: 'jobtitle', salesforce: 'Title', rule, type: 'string' });
+const field = (rule: SyncRule): FieldMapping => ({
+  hubspot: 'jobtitle',
+  salesforce: 'Title',
+  rule,
+  type: 'string',
+});
 
 /** One field under `rule`: HubSpot value, Salesforce value, snapshot, change times. */
 function one(
@@ -63,7 +68,9 @@ describe('two-way', () => {
     expect(one('two-way', 'CEO', '', undefined).toSalesforce).toEqual({ Title: 'CEO' });
   });
   it('two-way: first sync with two different values, the later one wins (tie: Salesforce)', () => {
-    expect(one('two-way', 'CTO', 'CFO', undefined, { hs: 300, sf: 100 }).toSalesforce).toEqual({ Title: 'CTO' });
+    expect(one('two-way', 'CTO', 'CFO', undefined, { hs: 300, sf: 100 }).toSalesforce).toEqual({
+      Title: 'CTO',
+    });
     expect(one('two-way', 'CTO', 'CFO', undefined).toHubSpot).toEqual({ jobtitle: 'CFO' });
   });
 });
@@ -81,7 +88,9 @@ describe('prefer-salesforce-unless-blank', () => {
   });
   it('prefer-salesforce-unless-blank: HubSpot writes to Salesforce while the Salesforce field is blank', () => {
     expect(one('prefer-salesforce-unless-blank', 'Acme', null, null).toSalesforce).toEqual({ Title: 'Acme' });
-    expect(one('prefer-salesforce-unless-blank', 'Acme', null, undefined).toSalesforce).toEqual({ Title: 'Acme' });
+    expect(one('prefer-salesforce-unless-blank', 'Acme', null, undefined).toSalesforce).toEqual({
+      Title: 'Acme',
+    });
   });
   it('prefer-salesforce-unless-blank: a HubSpot change does not overwrite a Salesforce value', () => {
     const r = one('prefer-salesforce-unless-blank', 'New', 'Old', 'Old', { hs: 900, sf: 1 });
@@ -92,13 +101,25 @@ describe('prefer-salesforce-unless-blank', () => {
 
 describe('always-salesforce / always-hubspot / dont-sync', () => {
   it('always-salesforce: Salesforce is the source, written to HubSpot only, blank included', () => {
-    expect(one('always-salesforce', 'x', 'Hot', 'x')).toMatchObject({ toHubSpot: { jobtitle: 'Hot' }, toSalesforce: {} });
-    expect(one('always-salesforce', 'Hot', null, 'Hot')).toMatchObject({ toHubSpot: { jobtitle: '' }, toSalesforce: {} });
+    expect(one('always-salesforce', 'x', 'Hot', 'x')).toMatchObject({
+      toHubSpot: { jobtitle: 'Hot' },
+      toSalesforce: {},
+    });
+    expect(one('always-salesforce', 'Hot', null, 'Hot')).toMatchObject({
+      toHubSpot: { jobtitle: '' },
+      toSalesforce: {},
+    });
     expect(one('always-salesforce', 'changed in HS', 'Hot', 'Hot', { hs: 999 }).toSalesforce).toEqual({});
   });
   it('always-hubspot: HubSpot is the source, written to Salesforce only, blank included', () => {
-    expect(one('always-hubspot', 'A', 'B', 'B')).toMatchObject({ toSalesforce: { Title: 'A' }, toHubSpot: {} });
-    expect(one('always-hubspot', null, 'B', 'B')).toMatchObject({ toSalesforce: { Title: null }, toHubSpot: {} });
+    expect(one('always-hubspot', 'A', 'B', 'B')).toMatchObject({
+      toSalesforce: { Title: 'A' },
+      toHubSpot: {},
+    });
+    expect(one('always-hubspot', null, 'B', 'B')).toMatchObject({
+      toSalesforce: { Title: null },
+      toHubSpot: {},
+    });
     expect(one('always-hubspot', 'A', 'changed in SF', 'A', { sf: 999 }).toHubSpot).toEqual({});
   });
   it('dont-sync: never synced, values nor deletions, and kept out of the snapshot', () => {
@@ -165,7 +186,12 @@ describe('three-way merge across types', () => {
     const r = merge(input(snapshot, { ...sfValues, Status: 'Nurturing', FirstName: 'Anne' }));
     expect(r.toHubSpot).toEqual({ firstname: 'Anne' });
     expect(r.errors).toEqual([
-      expect.objectContaining({ field: 'hs_lead_status', value: 'Nurturing', side: 'salesforce', category: 'picklist-value-unmapped' }),
+      expect.objectContaining({
+        field: 'hs_lead_status',
+        value: 'Nurturing',
+        side: 'salesforce',
+        category: 'picklist-value-unmapped',
+      }),
     ]);
     expect(r.snapshot['hs_lead_status']).toBe('IN_PROGRESS');
   });
@@ -174,7 +200,13 @@ describe('three-way merge across types', () => {
     const snapshot = merge(input(undefined)).snapshot;
     const r = merge(input(snapshot, sfValues, { ...hsValues, hs_lead_status: 'LOST' }));
     expect(r.toSalesforce).toEqual({});
-    expect(r.errors).toEqual([expect.objectContaining({ field: 'hs_lead_status', value: 'LOST', category: 'picklist-value-unmapped' })]);
+    expect(r.errors).toEqual([
+      expect.objectContaining({
+        field: 'hs_lead_status',
+        value: 'LOST',
+        category: 'picklist-value-unmapped',
+      }),
+    ]);
   });
 
   it('writes typed Salesforce values (always-hubspot number)', () => {

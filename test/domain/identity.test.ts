@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import {
+  chooseSalesforceMatch,
+  normalizeEmail,
+  repointForConversion,
+  repointForMerge,
+} from '../../lib/domain/identity.ts';
+import { pairOf, salesforceRecord, T0 } from './fixtures.ts';
+
+describe('identity', () => {
+  it('normalizes emails: trim, NFC, lower-case; invalid is undefined', () => {
+    expect(normalizeEmail('  Ann.Lee@Example.COM ')).toBe('ann.lee@example.com');
+    expect(normalizeEmail('Jose\u0301@example.com')).toBe('jos\u00e9@example.com');
+    expect([
+      normalizeEmail(''),
+      normalizeEmail('no-at-sign'),
+      normalizeEmail('a b@c.d'),
+      normalizeEmail(null),
+    ]).toEqual([undefined, undefined, undefined, undefined]);
+  });
+
+  it('prefers a Contact over a Lead with the same email, and says so', () => {
+    const lead = salesforceRecord('00Q1', 'Lead', {}, { modifiedAt: T0 + 5000 });
+    const contact = salesforceRecord('0031', 'Contact', {}, { modifiedAt: T0 });
+    const m = chooseSalesforceMatch([lead, contact]);
+    expect(m.chosen?.id).toBe('0031');
+    expect(m.reason).toMatch(/among 2 records.*Contact preferred over Lead/);
+  });
+
+  it('then prefers the most recently modified, and excludes converted leads', () => {
+    const old = salesforceRecord('00Q1', 'Lead', {}, { modifiedAt: T0 });
+    const recent = salesforceRecord('00Q2', 'Lead', {}, { modifiedAt: T0 + 1 });
+    const converted = salesforceRecord('00Q3', 'Lead', {}, { modifiedAt: T0 + 9, isConverted: true });
+    const m = chooseSalesforceMatch([old, converted, recent]);
+    expect(m.chosen?.id).toBe('00Q2');
+    expect(m.reason).toMatch(/most recently modified/);
+    expect(chooseSalesforceMatch([converted])).toEqual({
+      chosen: undefined,
+      reason: expect.stringMatching(/converted/),
+    });
+    expect(chooseSalesforceMatch([]).chosen).toBeUndefined();
+  });
+
+  it('lead conversion re-points the pair to the new Contact and keeps the snapshot', () => {
+    const pair = pairOf('101', '00Q1', { email: 'a@b.c' });
+    const lead = salesforceRecord('00Q1', 'Lead', {}, { isConverted: true, convertedContactId: '0039' });
+    const w = repointForConversion(pair, lead, T0 + 1);
+    expect(w).toEqual({
+      pair: { ...pair, salesforceId: '0039', salesforceType: 'Contact', version: 4, lastSyncedAt: T0 + 1 },
+      expectedVersion: 3,
+    });
+    expect(repointForConversion(pair, salesforceRecord('00Q1', 'Lead', {}), T0)).toBeUndefined();
+  });
+
+  it('a HubSpot merge moves the loser link to the survivor when the survivor has none', () => {
+    const loser = pairOf('101', '00Q1', {});
+    const out = repointForMerge({
+      side: 'hubspot',
+      loserIds: ['101'],
+      survivorId: '202',
+      pairs: [loser],
+      now: T0,
+    });
+    expect(out.delete).toEqual([{ hubspotId: '101', expectedVersion: 3 }]);
+    expect(out.put).toEqual([
+      { pair: { ...loser, hubspotId: '202', version: 1, lastSyncedAt: T0 }, expectedVersion: 0 },
+    ]);
+  });
+
+  it('a merge keeps links one-to-one: the survivor keeps its link, the loser link goes', () => {
+    const loser = pairOf('101', '00Q1', {});
+    const survivor = pairOf('202', '00Q2', {});
+    const out = repointForMerge({
+      side: 'hubspot',
+      loserIds: ['101'],
+      survivorId: '202',
+      pairs: [loser, survivor],
+      now: T0,
+    });
+    expect(out).toEqual({ put: [], delete: [{ hubspotId: '101', expectedVersion: 3 }] });
+  });
+
+  it('a Salesforce merge (delete with MasterRecordId) re-points the pair to the master record', () => {
+    const loser = pairOf('101', '0031', {}, { salesforceType: 'Contact' });
+    const out = repointForMerge({
+      side: 'salesforce',
+      loserIds: ['0031'],
+      survivorId: '0032',
+      survivorType: 'Contact',
+      pairs: [loser],
+      now: T0,
+    });
+    expect(out.put).toEqual([
+      { pair: { ...loser, salesforceId: '0032', version: 4, lastSyncedAt: T0 }, expectedVersion: 3 },
+    ]);
+    expect(out.delete).toEqual([]);
+  });
+});
