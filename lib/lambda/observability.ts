@@ -12,7 +12,7 @@ export interface Log {
   debug(message: string, ...extra: Record<string, unknown>[]): void;
   info(message: string, ...extra: Record<string, unknown>[]): void;
   warn(message: string, ...extra: Record<string, unknown>[]): void;
-  error(message: string, ...extra: (Record<string, unknown> | Error)[]): void;
+  error(message: string, ...extra: Record<string, unknown>[]): void;
 }
 
 /** Units we emit; a subset of CloudWatch's (Powertools `MetricUnit`). */

@@ -1,0 +1,47 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { handleHubSpotWebhook } from '../lib/hubspot/webhook-intake.ts';
+import { ReplayGuard } from '../lib/hubspot/webhook-replay.ts';
+import { toApiGatewayResult, toRawHttpRequest } from '../lib/lambda/api-gateway.ts';
+import { type IntakeDependencies, buildIntakeDependencies } from '../lib/lambda/dependencies.ts';
+import { lazyOnce } from '../lib/lambda/lazy.ts';
+import { withMiddleware } from '../lib/lambda/middy-chain.ts';
+import { type Powertools, createPowertools } from '../lib/lambda/powertools.ts';
+
+/** HubSpot webhooks (API Gateway HTTP API) → verified, normalized notices on the changes queue. */
+export function createHubSpotWebhookHandler(
+  getDeps: () => Promise<IntakeDependencies>,
+  powertools: Powertools = createPowertools('hubspot-webhook'),
+) {
+  const replayGuard = new ReplayGuard();
+  return withMiddleware<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(
+    async (event) => {
+      const deps = await getDeps();
+      const secrets = await deps.secrets();
+      const result = await handleHubSpotWebhook(toRawHttpRequest(event), {
+        queue: deps.queue,
+        clientSecret: secrets.require('hubspotClientSecret'),
+        appId: deps.config.hubspot.appId,
+        portalId: deps.config.hubspot.portalId,
+        now: Date.now,
+        logger: powertools.logger,
+        metrics: powertools.metrics,
+        replayGuard,
+      });
+      return toApiGatewayResult(result);
+    },
+    // Dependencies failed (config, secret): 503 so HubSpot retries once it is fixed.
+    {
+      powertools,
+      onError: () =>
+        toApiGatewayResult({
+          statusCode: 503,
+          headers: { 'content-type': 'application/json' },
+          body: '{"error":"unavailable"}',
+        }),
+    },
+  );
+}
+
+export const handler = createHubSpotWebhookHandler(
+  lazyOnce(() => buildIntakeDependencies({ needsSecret: true })),
+);
