@@ -7,7 +7,7 @@ import {
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 
 /** The function the poller invokes: the same contract as a Lambda SQS handler with ReportBatchItemFailures. */
-export type SqsBatchHandler = (event: SQSEvent) => Promise<SQSBatchResponse | undefined | void>;
+export type SqsBatchHandler = (event: SQSEvent) => Promise<SQSBatchResponse | undefined>;
 
 /** What one invocation did, for the dashboard's counters and charts. */
 export interface PollerBatchReport {

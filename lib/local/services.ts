@@ -1,0 +1,119 @@
+import type { HttpResult, RawHttpRequest } from '../lambda/http.ts';
+import type { Decision, HubSpotList, PairState, RuntimeSettings } from '../ports.ts';
+import type { ScheduleState } from './scheduler.ts';
+import type { StatsSnapshot } from './sync-stats.ts';
+
+/**
+ * What the local HTTP server needs from the running stack. `runtime.ts` implements it over the real
+ * pieces (intake handlers, store, queue, sandboxes); the server only maps routes to these calls, so
+ * the routes can be read (and tested) without knowing how the stack is put together.
+ */
+export interface StackServices {
+  /** The intake handlers, exactly as the Lambda adapters call them. */
+  intake: {
+    hubspotWebhook(req: RawHttpRequest): Promise<HttpResult>;
+    salesforceOutbound(req: RawHttpRequest): Promise<HttpResult>;
+    salesforceCdc(req: RawHttpRequest): Promise<HttpResult>;
+  };
+  status(): Promise<StatusReport>;
+  /** A record's current values on both sides, its link, and its decision trace. */
+  recordTrace(side: 'hubspot' | 'salesforce', id: string): Promise<RecordTrace | undefined>;
+  /** Finds records by email (either side) or id. */
+  searchRecords(query: string): Promise<RecordHit[]>;
+  /** Starts a resync of the segment (R5) unless one is running; returns its progress. */
+  startResync(): Promise<ResyncProgress>;
+  dlq: {
+    list(max: number): Promise<DlqMessage[]>;
+    /** Moves every DLQ message back to the changes queue; returns how many moved. */
+    redrive(): Promise<number>;
+  };
+  segments: {
+    /** Active (DYNAMIC) contact lists only: R1 says nothing else may be chosen. */
+    listActive(): Promise<HubSpotList[]>;
+    /** Chooses the inclusion segment (null: everything syncs, R2). Loads membership, syncs nobody (R4). */
+    select(listId: string | null): Promise<RuntimeSettings>;
+    /** Creates a DYNAMIC list from "property is any of values" (the sandbox's segment tool). */
+    create(input: { name: string; property: string; values: string[] }): Promise<HubSpotList>;
+  };
+  playground: {
+    /** A few contacts to pick from, with the editable fields. */
+    samples(side: 'hubspot' | 'salesforce', limit: number): Promise<PlaygroundRecord[]>;
+    /** Edits a sandbox record as a user would (attributed to a user, not to crmsync). */
+    edit(side: 'hubspot' | 'salesforce', id: string, fields: Record<string, string>): Promise<PlaygroundRecord>;
+  };
+}
+
+export interface PlaygroundRecord {
+  side: 'hubspot' | 'salesforce';
+  id: string;
+  objectType: 'contact' | 'Lead' | 'Contact';
+  fields: Record<string, string | null>;
+}
+
+export interface RecordHit {
+  side: 'hubspot' | 'salesforce';
+  id: string;
+  objectType: 'contact' | 'Lead' | 'Contact';
+  label: string;
+  email: string | null;
+}
+
+export interface RecordTrace {
+  side: 'hubspot' | 'salesforce';
+  id: string;
+  hubspot: { id: string; properties: Record<string, string | null> } | null;
+  salesforce: { id: string; objectType: string; fields: Record<string, unknown> } | null;
+  pair: PairState | null;
+  inSegment: boolean | null;
+  decisions: Decision[];
+}
+
+export interface ResyncProgress {
+  running: boolean;
+  startedAt: number | null;
+  finishedAt: number | null;
+  /** Members found so far / notices enqueued so far. */
+  total: number;
+  enqueued: number;
+  /** Of the enqueued notices, how many the processor has finished (approximate, from the queue depth). */
+  processed: number;
+  error: string | null;
+}
+
+export interface DlqMessage {
+  messageId: string;
+  body: string;
+  receiveCount: number;
+  sentAt: number | null;
+}
+
+export interface CrmUsage {
+  /** Calls today counted by crmsync's store (what the budget is enforced on). */
+  today: number;
+  /** The daily share crmsync may use: dailyLimit × dailyShare. */
+  budget: number;
+  dailyLimit: number;
+  maxRequestsPer10s: number;
+}
+
+export interface StatusReport {
+  mode: 'sandbox' | 'live';
+  startedAt: number;
+  urls: { dashboard: string; hubspot: string; salesforce: string };
+  segment: {
+    id: string;
+    name: string | null;
+    processingType: string | null;
+    members: number;
+    lastRefreshAt: number | null;
+    loaded: boolean;
+  } | null;
+  settings: RuntimeSettings | null;
+  stats: StatsSnapshot;
+  apiUsage: { hubspot: CrmUsage; salesforce: CrmUsage };
+  queue: { visible: number; inFlight: number; dlq: number };
+  schedules: ScheduleState[];
+  resync: ResyncProgress;
+  /** Pieces of the stack that are not available in this build, with why. */
+  missing: string[];
+}
