@@ -1,0 +1,121 @@
+import { normalizeEmail } from '../domain/identity.ts';
+import type { ChangeNotice, SalesforceObject } from '../domain/notice.ts';
+import type { PairState, SalesforceRecord } from '../ports.ts';
+import type { ProgressListener, SyncDeps } from './sync-deps.ts';
+
+export interface ImportResult {
+  object: SalesforceObject;
+  /** Salesforce records read. */
+  read: number;
+  /** HubSpot contacts created with the email only. */
+  created: number;
+  /** Records linked to an existing HubSpot contact with the same email. */
+  linked: number;
+  /** Already linked by an earlier (possibly interrupted) import: skipped, which makes it resumable. */
+  alreadyLinked: number;
+  /** Records without a usable email: a contact cannot be matched or created without one. */
+  withoutEmail: number;
+  /** Sync notices queued (R7: the gate syncs members fully, others stay email-only). */
+  queued: number;
+  errors: { salesforceId: string; message: string }[];
+}
+
+/**
+ * Import existing Salesforce leads/contacts into HubSpot (R7). For each page of records: records
+ * already linked are skipped (so an interrupted import resumes where it stopped, at the cost of
+ * re-reading pages); the rest are matched by email to an existing HubSpot contact or created with
+ * the email only; the pair is stored as `emailOnly`; then an `import` notice is queued for each,
+ * and the gate decides: members of the segment (or everyone, with no segment) sync fully, the
+ * others keep every other property empty.
+ */
+export async function importFromSalesforce(
+  deps: SyncDeps,
+  object: SalesforceObject,
+  onProgress?: ProgressListener,
+): Promise<ImportResult> {
+  const result: ImportResult = { object, read: 0, created: 0, linked: 0, alreadyLinked: 0, withoutEmail: 0, queued: 0, errors: [] };
+  let after: string | undefined;
+  do {
+    const page = await deps.salesforce.queryPage(object, ['Email'], { after });
+    await importPage(deps, page.records.filter((r) => !r.isConverted), result);
+    after = page.after;
+    onProgress?.({ phase: `importing ${object}s`, done: result.read });
+  } while (after);
+  return result;
+}
+
+async function importPage(deps: SyncDeps, records: SalesforceRecord[], result: ImportResult): Promise<void> {
+  result.read += records.length;
+  const existing = await deps.store.getPairsBySalesforceIds(records.map((r) => r.id));
+  const todo: { record: SalesforceRecord; email: string }[] = [];
+  for (const record of records) {
+    if (existing.has(record.id)) {
+      result.alreadyLinked++;
+      continue;
+    }
+    const email = normalizeEmail(typeof record.fields['Email'] === 'string' ? record.fields['Email'] : undefined);
+    if (!email) {
+      result.withoutEmail++;
+      continue;
+    }
+    todo.push({ record, email });
+  }
+  if (todo.length === 0) return;
+
+  // Match by email first, so no duplicate is created in HubSpot.
+  const found = await deps.hubspot.findContactsByEmail([...new Set(todo.map((t) => t.email))], ['email']);
+  const byEmail = new Map(found.map((c) => [normalizeEmail(c.properties['email'] ?? undefined) ?? '', c.id]));
+  const toCreate = [...new Set(todo.filter((t) => !byEmail.has(t.email)).map((t) => t.email))];
+  if (toCreate.length > 0) {
+    const outcomes = await deps.hubspot.createContacts(toCreate.map((email) => ({ ref: email, properties: { email } })));
+    for (const o of outcomes) {
+      if (o.ok) {
+        byEmail.set(o.ref, o.id);
+        result.created++;
+      } else {
+        for (const t of todo.filter((x) => x.email === o.ref)) result.errors.push({ salesforceId: t.record.id, message: o.message });
+      }
+    }
+  }
+
+  const at = deps.now();
+  const hubspotIds = [...new Set(todo.map((t) => byEmail.get(t.email)).filter((id): id is string => !!id))];
+  const pairsByHubSpot = await deps.store.getPairsByHubSpotIds(hubspotIds);
+  const notices: ChangeNotice[] = [];
+  for (const { record, email } of todo) {
+    const hubspotId = byEmail.get(email);
+    if (!hubspotId) continue;
+    // One HubSpot contact links to one Salesforce record: a second record with the same email is
+    // left unlinked here and resolved by the identity rules (Contact over Lead) when it syncs.
+    if (pairsByHubSpot.has(hubspotId)) continue;
+    const pair: PairState = {
+      hubspotId,
+      salesforceId: record.id,
+      salesforceType: record.objectType,
+      snapshot: { email },
+      version: 0,
+      lastSyncedAt: at,
+      origin: 'import',
+      emailOnly: true,
+    };
+    try {
+      pairsByHubSpot.set(hubspotId, await deps.store.putPair(pair, 0));
+      if (found.some((c) => c.id === hubspotId)) result.linked++;
+    } catch (error) {
+      result.errors.push({ salesforceId: record.id, message: (error as Error).message });
+      continue;
+    }
+    notices.push({
+      source: 'salesforce',
+      objectType: record.objectType,
+      recordId: record.id,
+      kind: 'import',
+      eventId: `import:${record.id}:${at}`,
+      occurredAt: at,
+    });
+  }
+  if (notices.length > 0) {
+    await deps.queue.send(notices);
+    result.queued += notices.length;
+  }
+}

@@ -1,0 +1,32 @@
+import type { CrmSyncConfig } from '../config.ts';
+import type { ChangeQueue, HubSpotPort, RuntimeSettings, SalesforcePort, SyncStore } from '../ports.ts';
+
+/** What the segment, resync and import functions need (ports only, built once and passed in). */
+export interface SyncDeps {
+  store: SyncStore;
+  hubspot: HubSpotPort;
+  salesforce: SalesforcePort;
+  queue: ChangeQueue;
+  config: CrmSyncConfig;
+  now: () => number;
+}
+
+/** Progress of long work, for the CLI's progress line and the dashboard's progress bar. */
+export type ProgressListener = (progress: { phase: string; done: number; total?: number }) => void;
+
+/**
+ * The run-time settings (DESIGN.md §1): what the store holds, else the config file's defaults.
+ * A stored record always wins, so `crmsync segment set` outlives a restart.
+ */
+export async function currentSettings(deps: Pick<SyncDeps, 'store' | 'config'>): Promise<RuntimeSettings> {
+  const stored = await deps.store.getSettings();
+  if (stored) return stored;
+  return {
+    inclusionSegmentId: deps.config.hubspot.inclusionSegmentId,
+    segmentSelectedAt: null,
+    segmentLoaded: false,
+    autoCreateFromLeads: deps.config.creation.autoCreateFromLeads,
+    autoCreateFromContacts: deps.config.creation.autoCreateFromContacts,
+    version: 0,
+  };
+}
