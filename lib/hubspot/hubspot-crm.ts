@@ -1,0 +1,462 @@
+import type { Client } from '@hubspot/api-client';
+import type { SyncErrorCategory } from '../errors.ts';
+import type { HubSpotContact, HubSpotList, HubSpotPort, WriteOutcome } from '../ports.ts';
+import { type Lane, limitedCall, parseHubSpotRateLimit, type RateLimiter, withTimeout } from '../rate-limit/index.ts';
+import { type HubSpotObjectLike, normalizeEmail, toHubSpotContact } from './hubspot-contact.ts';
+import {
+  categoryOf,
+  classifyHubSpotFailure,
+  errorContextIds,
+  HubSpotRequestError,
+  hubSpotErrorMessage,
+  isHubSpotApiError,
+} from './hubspot-errors.ts';
+import { toHubSpotList } from './hubspot-list.ts';
+
+/**
+ * HubSpot's documented batch and page sizes (https://developers.hubspot.com/docs/api/crm/contacts):
+ * batch read/create/update/archive take 100 inputs, 50 when `propertiesWithHistory` is asked for;
+ * search pages hold 200; Lists v3 membership pages 250; the contacts page endpoint 100.
+ */
+const BATCH = 100;
+const BATCH_WITH_HISTORY = 50;
+const SEARCH_PAGE = 200;
+const MEMBERSHIP_PAGE = 250;
+const CONTACT_PAGE = 100;
+/** HubSpot's object type id for contacts. */
+const CONTACTS = '0-1';
+
+export interface HubSpotCrmOptions {
+  client: Client;
+  limiter: RateLimiter;
+  /** Priority of this instance's calls (default live); `withLane('bulk')` gives a resync/import view. */
+  lane?: Lane;
+  /** A call that has not answered after this long counts as a transient failure (default 30 s). */
+  timeoutMs?: number;
+  /** Attempts per call, including the first (default 5). */
+  maxAttempts?: number;
+}
+
+interface HttpInfoLike<T> {
+  httpStatusCode: number;
+  headers: Record<string, string>;
+  data: T;
+}
+
+/** The client types filter operators as an enum; the wire value is the string. */
+type SearchOperator = NonNullable<
+  Parameters<Client['crm']['contacts']['searchApi']['doSearch']>[0]['filterGroups']
+>[number]['filters'][number]['operator'];
+
+/** A batch error as the client deserializes it (`StandardError`). */
+interface BatchErrorLike {
+  category?: string;
+  message?: string;
+  context?: Record<string, string[]>;
+  errors?: { code?: string; message?: string }[];
+}
+
+interface WriteItem {
+  ref: string;
+  id?: string;
+  trace: string;
+  properties: Record<string, string>;
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+/**
+ * The HubSpot adapter (`HubSpotPort`) over `@hubspot/api-client`. Every call goes through the shared
+ * RateLimiter and is batched at HubSpot's documented sizes; per-input errors of 207 multi-status
+ * answers come back as WriteOutcomes mapped to their inputs by `objectWriteTraceId`.
+ */
+export class HubSpotCrm implements HubSpotPort {
+  readonly #client: Client;
+  readonly #limiter: RateLimiter;
+  readonly #lane: Lane;
+  readonly #timeoutMs: number;
+  readonly #maxAttempts: number;
+
+  constructor(opts: HubSpotCrmOptions) {
+    this.#client = opts.client;
+    this.#limiter = opts.limiter;
+    this.#lane = opts.lane ?? 'live';
+    this.#timeoutMs = opts.timeoutMs ?? 30_000;
+    this.#maxAttempts = opts.maxAttempts ?? 5;
+  }
+
+  /** The same adapter with its calls in another lane (bulk for resync and import). */
+  withLane(lane: Lane): HubSpotCrm {
+    return new HubSpotCrm({
+      client: this.#client,
+      limiter: this.#limiter,
+      lane,
+      timeoutMs: this.#timeoutMs,
+      maxAttempts: this.#maxAttempts,
+    });
+  }
+
+  /** One API call: limiter slot, timeout, rate-limit headers observed, bounded retries. */
+  async #call<T>(op: string, fn: () => Promise<HttpInfoLike<T>>): Promise<T> {
+    const info = await limitedCall({
+      limiter: this.#limiter,
+      op,
+      lane: this.#lane,
+      maxAttempts: this.#maxAttempts,
+      call: async () => {
+        try {
+          const result = await withTimeout(fn(), this.#timeoutMs, `HubSpot ${op}`);
+          this.#limiter.observeHubSpot(parseHubSpotRateLimit(result.headers));
+          return result;
+        } catch (error) {
+          if (isHubSpotApiError(error) && error.code !== 429) this.#limiter.observeHubSpot(parseHubSpotRateLimit(error.headers));
+          throw error;
+        }
+      },
+      classify: (error) => classifyHubSpotFailure(error, this.#limiter.now(), op),
+    });
+    return info.data;
+  }
+
+  get #contacts() {
+    return this.#client.crm.contacts;
+  }
+
+  get #lists() {
+    return this.#client.crm.lists;
+  }
+
+  async readContacts(ids: string[], properties: string[], options: { withHistory?: boolean } = {}): Promise<HubSpotContact[]> {
+    const wanted = unique(ids.filter((id) => id.length > 0));
+    const withHistory = options.withHistory ?? false;
+    const out: HubSpotContact[] = [];
+    for (const chunk of chunks(wanted, withHistory ? BATCH_WITH_HISTORY : BATCH)) {
+      const data = await this.#call('contacts.batch.read', () =>
+        this.#contacts.batchApi.readWithHttpInfo(
+          {
+            inputs: chunk.map((id) => ({ id })),
+            properties,
+            propertiesWithHistory: withHistory ? properties : [],
+          },
+          false,
+        ),
+      );
+      // A 207 lists the ids HubSpot could not find under `errors`: absent, as the port says.
+      for (const object of data.results) if (!object.archived) out.push(toHubSpotContact(object as HubSpotObjectLike));
+    }
+    return out;
+  }
+
+  async findContactsByEmail(emails: string[], properties: string[]): Promise<HubSpotContact[]> {
+    const wanted = unique(emails.map(normalizeEmail).filter((e) => e.length > 0));
+    const props = properties.includes('email') ? properties : [...properties, 'email'];
+    const out = new Map<string, HubSpotContact>();
+    for (const chunk of chunks(wanted, BATCH)) {
+      const data = await this.#call('contacts.batch.read', () =>
+        this.#contacts.batchApi.readWithHttpInfo(
+          { inputs: chunk.map((id) => ({ id })), idProperty: 'email', properties: props, propertiesWithHistory: [] },
+          false,
+        ),
+      );
+      for (const object of data.results) {
+        if (!object.archived) out.set(object.id, toHubSpotContact(object as HubSpotObjectLike));
+      }
+    }
+    return [...out.values()];
+  }
+
+  async createContacts(inputs: { ref: string; properties: Record<string, string> }[]): Promise<WriteOutcome[]> {
+    return this.#write(
+      'create',
+      inputs.map((input) => ({ ref: input.ref, properties: input.properties })),
+    );
+  }
+
+  async updateContacts(inputs: { ref: string; id: string; properties: Record<string, string> }[]): Promise<WriteOutcome[]> {
+    return this.#write(
+      'update',
+      inputs.map((input) => ({ ref: input.ref, id: input.id, properties: input.properties })),
+    );
+  }
+
+  async archiveContacts(ids: string[]): Promise<void> {
+    for (const chunk of chunks(unique(ids), BATCH)) {
+      await this.#call('contacts.batch.archive', () =>
+        this.#contacts.batchApi.archiveWithHttpInfo({ inputs: chunk.map((id) => ({ id })) }),
+      );
+    }
+  }
+
+  async getList(listId: string): Promise<HubSpotList | undefined> {
+    try {
+      const data = await this.#call('lists.get', () => this.#lists.listsApi.getByIdWithHttpInfo(listId, false));
+      return toHubSpotList(data.list);
+    } catch (error) {
+      if (error instanceof HubSpotRequestError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async searchLists(query?: string): Promise<HubSpotList[]> {
+    const out: HubSpotList[] = [];
+    let offset = 0;
+    // Lists search pages by offset; 20 pages of 100 is far more lists than a portal shows in a picker.
+    for (let page = 0; page < 20; page++) {
+      const data = await this.#call('lists.search', () =>
+        this.#lists.listsApi.doSearchWithHttpInfo({
+          query: query ?? '',
+          offset,
+          count: 100,
+          additionalProperties: ['hs_list_size'],
+        }),
+      );
+      for (const list of data.lists) if (list.objectTypeId === CONTACTS) out.push(toHubSpotList(list));
+      if (!data.hasMore || data.lists.length === 0) break;
+      offset = data.offset;
+    }
+    return out;
+  }
+
+  async createDynamicList(
+    name: string,
+    filter: { property: string; operator: 'IS_ANY_OF'; values: string[] },
+  ): Promise<HubSpotList> {
+    // Lists v3 filter tree: the root must be an OR branch whose children are AND branches
+    // (https://developers.hubspot.com/docs/api/crm/lists-filters).
+    const data = await this.#call('lists.create', () =>
+      this.#lists.listsApi.createWithHttpInfo({
+        name,
+        objectTypeId: CONTACTS,
+        processingType: 'DYNAMIC',
+        filterBranch: {
+          filterBranchType: 'OR',
+          filterBranchOperator: 'OR',
+          filters: [],
+          filterBranches: [
+            {
+              filterBranchType: 'AND',
+              filterBranchOperator: 'AND',
+              filterBranches: [],
+              filters: [
+                {
+                  filterType: 'PROPERTY',
+                  property: filter.property,
+                  operation: {
+                    operationType: 'ENUMERATION',
+                    operator: filter.operator,
+                    values: filter.values,
+                    includeObjectsWithNoValueSet: false,
+                  },
+                },
+              ],
+            },
+          ],
+        } as unknown as NonNullable<Parameters<Client['crm']['lists']['listsApi']['create']>[0]['filterBranch']>,
+      }),
+    );
+    return toHubSpotList(data.list);
+  }
+
+  async listMemberships(listId: string, after?: string): Promise<{ recordIds: string[]; after?: string }> {
+    const data = await this.#call('lists.memberships', () =>
+      this.#lists.membershipsApi.getPageWithHttpInfo(listId, after, undefined, MEMBERSHIP_PAGE),
+    );
+    const next = data.paging?.next?.after;
+    return { recordIds: data.results.map((r) => String(r.recordId)), ...(next ? { after: next } : {}) };
+  }
+
+  async listContacts(properties: string[], after?: string): Promise<{ contacts: HubSpotContact[]; after?: string }> {
+    const data = await this.#call('contacts.page', () =>
+      this.#contacts.basicApi.getPageWithHttpInfo(CONTACT_PAGE, after, properties, undefined, undefined, false),
+    );
+    const next = data.paging?.next?.after;
+    return {
+      contacts: data.results.map((o) => toHubSpotContact(o as HubSpotObjectLike)),
+      ...(next ? { after: next } : {}),
+    };
+  }
+
+  /**
+   * Search on `hs_lastmodifieddate > sinceMs`, oldest first. HubSpot search returns at most 10,000
+   * results per query, so a poller should restart from the last `updatedAt` it saw rather than page
+   * on forever. Search has its own limit of 5 requests/second (the limiter's search window).
+   */
+  async searchModifiedSince(
+    sinceMs: number,
+    properties: string[],
+    after?: string,
+  ): Promise<{ contacts: HubSpotContact[]; after?: string }> {
+    const props = properties.includes('hs_lastmodifieddate') ? properties : [...properties, 'hs_lastmodifieddate'];
+    const data = await this.#call('contacts.search', () =>
+      this.#contacts.searchApi.doSearchWithHttpInfo({
+        filterGroups: [
+          { filters: [{ propertyName: 'hs_lastmodifieddate', operator: 'GT' as SearchOperator, value: String(Math.floor(sinceMs)) }] },
+        ],
+        // The client types `sorts` as string[]; the API takes sort objects.
+        sorts: [{ propertyName: 'hs_lastmodifieddate', direction: 'ASCENDING' }] as unknown as string[],
+        properties: props,
+        limit: SEARCH_PAGE,
+        ...(after ? { after } : {}),
+      }),
+    );
+    const next = data.paging?.next?.after;
+    return {
+      contacts: data.results.map((o) => toHubSpotContact(o as HubSpotObjectLike)),
+      ...(next ? { after: next } : {}),
+    };
+  }
+
+  // ───────────────────────────── writes ─────────────────────────────
+
+  async #write(kind: 'create' | 'update', inputs: Omit<WriteItem, 'trace'>[]): Promise<WriteOutcome[]> {
+    const outcomes = new Map<string, WriteOutcome>();
+    const items = inputs.map((input, i): WriteItem => ({ ...input, trace: `crmsync-${i}` }));
+    for (const chunk of chunks(items, BATCH)) {
+      for (const outcome of await this.#writeChunk(kind, chunk)) outcomes.set(outcome.ref, outcome);
+    }
+    return inputs.map(
+      (input) =>
+        outcomes.get(input.ref) ?? {
+          ref: input.ref,
+          ok: false,
+          category: 'other',
+          message: 'no result from HubSpot for this input',
+          retryable: true,
+        },
+    );
+  }
+
+  /**
+   * One batch create/update. A 200/207 is mapped per input. A whole-batch 4xx (HubSpot answers some
+   * invalid inputs with a 400 or 409 for the whole batch) is narrowed down: inputs the error names
+   * fail, the others go again; when it names none, the batch is split in halves until the failing
+   * inputs are isolated, so one bad record never blocks the rest of its batch.
+   */
+  async #writeChunk(kind: 'create' | 'update', items: WriteItem[]): Promise<WriteOutcome[]> {
+    if (items.length === 0) return [];
+    const op = kind === 'create' ? 'contacts.batch.create' : 'contacts.batch.update';
+    let data: { results: HubSpotObjectLike[]; errors?: BatchErrorLike[] };
+    try {
+      data = await this.#call(op, () =>
+        kind === 'create'
+          ? this.#contacts.batchApi.createWithHttpInfo({
+              inputs: items.map((i) => ({ properties: i.properties, objectWriteTraceId: i.trace, associations: [] })),
+            })
+          : this.#contacts.batchApi.updateWithHttpInfo({
+              inputs: items.map((i) => ({ id: i.id ?? '', properties: i.properties, objectWriteTraceId: i.trace })),
+            }),
+      );
+    } catch (error) {
+      if (!(error instanceof HubSpotRequestError) || error.category === 'permission') {
+        if (error instanceof HubSpotRequestError) return items.map((i) => failure(i, error.category, error.message, false));
+        throw error;
+      }
+      const { category, retryable } = categoryOf(
+        (error.body as { category?: unknown } | undefined)?.category,
+        detailText(error.body),
+        error.status,
+      );
+      if (items.length === 1) return [failure(items[0]!, category, error.message, retryable)];
+      const named = namedItems(items, error.body);
+      if (named.length > 0 && named.length < items.length) {
+        const namedSet = new Set(named);
+        const rest = items.filter((i) => !namedSet.has(i));
+        return [...named.map((i) => failure(i, category, error.message, retryable)), ...(await this.#writeChunk(kind, rest))];
+      }
+      const half = Math.ceil(items.length / 2);
+      return [...(await this.#writeChunk(kind, items.slice(0, half))), ...(await this.#writeChunk(kind, items.slice(half)))];
+    }
+    return mapBatchResult(kind, items, data.results, data.errors ?? []);
+  }
+}
+
+function failure(
+  item: WriteItem,
+  category: SyncErrorCategory,
+  message: string,
+  retryable: boolean,
+): WriteOutcome {
+  return { ref: item.ref, ok: false, category, message, retryable };
+}
+
+/** The message of a batch error plus its nested error codes (`INVALID_OPTION`, `PROPERTY_DOESNT_EXIST`). */
+function detailText(error: unknown): string {
+  const parts = [hubSpotErrorMessage(error)];
+  const nested = typeof error === 'object' && error !== null ? (error as BatchErrorLike).errors : undefined;
+  if (Array.isArray(nested)) for (const e of nested) parts.push(e.code ?? '', e.message ?? '');
+  return parts.join(' ');
+}
+
+/** Inputs a batch error names by trace id or record id. */
+function namedItems(items: WriteItem[], error: unknown): WriteItem[] {
+  const { traceIds, ids } = errorContextIds(error);
+  const traces = new Set(traceIds);
+  const idSet = new Set(ids);
+  return items.filter((i) => traces.has(i.trace) || (i.id !== undefined && idSet.has(i.id)));
+}
+
+/** Maps a 200/207 batch answer back to its inputs. */
+function mapBatchResult(
+  kind: 'create' | 'update',
+  items: WriteItem[],
+  results: HubSpotObjectLike[],
+  errors: BatchErrorLike[],
+): WriteOutcome[] {
+  const outcomes = new Map<WriteItem, WriteOutcome>();
+  const byTrace = new Map(items.map((i) => [i.trace, i]));
+  const byId = new Map(items.filter((i) => i.id !== undefined).map((i) => [i.id!, i]));
+  const byEmail = new Map<string, WriteItem>();
+  for (const i of items) {
+    const email = i.properties['email'];
+    if (email) byEmail.set(normalizeEmail(email), i);
+  }
+  const unmatchedResults: HubSpotObjectLike[] = [];
+  for (const result of results) {
+    // HubSpot does not promise result order: match by our trace id, else by id (update) or email (create).
+    const email = result.properties?.['email'];
+    const item =
+      (result.objectWriteTraceId ? byTrace.get(result.objectWriteTraceId) : undefined) ??
+      (kind === 'update' ? byId.get(result.id) : undefined) ??
+      (email ? byEmail.get(normalizeEmail(email)) : undefined);
+    if (item && !outcomes.has(item)) outcomes.set(item, { ref: item.ref, ok: true, id: result.id });
+    else unmatchedResults.push(result);
+  }
+  const unattributedErrors: BatchErrorLike[] = [];
+  for (const error of errors) {
+    const named = namedItems(items, error).filter((i) => !outcomes.has(i));
+    const { category, retryable } = categoryOf(error.category, detailText(error));
+    const message = error.message ?? 'HubSpot reported an error for this input';
+    if (named.length === 0) unattributedErrors.push(error);
+    for (const item of named) outcomes.set(item, { ref: item.ref, ok: false, category, message, retryable });
+  }
+  const left = items.filter((i) => !outcomes.has(i));
+  // Last resort for answers without trace ids: one input left and one result or one error left.
+  if (left.length === 1 && unmatchedResults.length === 1 && unattributedErrors.length === 0) {
+    outcomes.set(left[0]!, { ref: left[0]!.ref, ok: true, id: unmatchedResults[0]!.id });
+  } else if (left.length === 1 && unattributedErrors.length === 1 && unmatchedResults.length === 0) {
+    const error = unattributedErrors[0]!;
+    const { category, retryable } = categoryOf(error.category, detailText(error));
+    outcomes.set(left[0]!, { ref: left[0]!.ref, ok: false, category, message: error.message ?? '', retryable });
+  }
+  return items.map(
+    (i) =>
+      outcomes.get(i) ?? {
+        ref: i.ref,
+        ok: false,
+        category: 'other',
+        message:
+          unattributedErrors.length > 0
+            ? `HubSpot reported errors it did not tie to an input: ${unattributedErrors.map((e) => e.message).join('; ')}`
+            : 'no result from HubSpot for this input',
+        retryable: true,
+      },
+  );
+}
