@@ -1,0 +1,317 @@
+/**
+ * Field definitions for the standard objects the sandbox emulates (Lead, Contact, Account):
+ * the subset of standard fields crmsync maps, with the types, lengths and picklist values a
+ * default org has. Source: Object Reference for Lead / Contact / Account.
+ * https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_lead.htm
+ */
+import { KEY_PREFIX } from './ids.ts';
+
+/** Salesforce SOAP/REST field types used here. */
+export type FieldType =
+  | 'id'
+  | 'string'
+  | 'textarea'
+  | 'email'
+  | 'phone'
+  | 'url'
+  | 'picklist'
+  | 'boolean'
+  | 'datetime'
+  | 'date'
+  | 'reference'
+  | 'double'
+  | 'int'
+  | 'currency';
+
+/** One field of an object. */
+export interface FieldDef {
+  name: string;
+  label: string;
+  type: FieldType;
+  length?: number;
+  /** false: required on create (REQUIRED_FIELD_MISSING when absent or blank). */
+  nillable: boolean;
+  createable: boolean;
+  updateable: boolean;
+  picklist?: readonly string[];
+  defaultValue?: string;
+  restrictedPicklist?: boolean;
+  referenceTo?: string[];
+  /** System fields are maintained by the platform and never in outbound/CDC change lists. */
+  system?: boolean;
+  /** CDC compound field this component belongs to (`Name`, `Address`, `MailingAddress`). */
+  compound?: { field: string; component: string };
+}
+
+/** An object's schema. */
+export interface ObjectDef {
+  name: string;
+  label: string;
+  labelPlural: string;
+  keyPrefix: string;
+  fields: FieldDef[];
+  byLowerName: Map<string, FieldDef>;
+}
+
+/** Lead Status values of a default org (Lead Process "Default"). */
+export const LEAD_STATUSES = [
+  'Open - Not Contacted',
+  'Working - Contacted',
+  'Closed - Converted',
+  'Closed - Not Converted',
+] as const;
+
+const SALUTATIONS = ['Mr.', 'Ms.', 'Mrs.', 'Dr.', 'Prof.', 'Mx.'];
+const LEAD_SOURCES = ['Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other'];
+const INDUSTRIES = [
+  'Agriculture',
+  'Apparel',
+  'Banking',
+  'Biotechnology',
+  'Chemicals',
+  'Communications',
+  'Construction',
+  'Consulting',
+  'Education',
+  'Electronics',
+  'Energy',
+  'Engineering',
+  'Entertainment',
+  'Environmental',
+  'Finance',
+  'Food & Beverage',
+  'Government',
+  'Healthcare',
+  'Hospitality',
+  'Insurance',
+  'Machinery',
+  'Manufacturing',
+  'Media',
+  'Not For Profit',
+  'Recreation',
+  'Retail',
+  'Shipping',
+  'Technology',
+  'Telecommunications',
+  'Transportation',
+  'Utilities',
+  'Other',
+];
+const RATINGS = ['Hot', 'Warm', 'Cold'];
+
+const f = (
+  name: string,
+  label: string,
+  type: FieldType,
+  extra: Partial<FieldDef> = {},
+): FieldDef => ({ name, label, type, nillable: true, createable: true, updateable: true, ...extra });
+const sys = (name: string, label: string, type: FieldType, extra: Partial<FieldDef> = {}): FieldDef =>
+  f(name, label, type, { createable: false, updateable: false, system: true, ...extra });
+
+const commonHead = (): FieldDef[] => [
+  sys('Id', 'Record ID', 'id', { length: 18, nillable: false }),
+  sys('IsDeleted', 'Deleted', 'boolean', { nillable: false }),
+  sys('MasterRecordId', 'Master Record ID', 'reference', { length: 18 }),
+];
+const commonTail = (): FieldDef[] => [
+  f('OwnerId', 'Owner ID', 'reference', { length: 18, nillable: false, referenceTo: ['User'] }),
+  sys('CreatedDate', 'Created Date', 'datetime', { nillable: false }),
+  sys('CreatedById', 'Created By ID', 'reference', { length: 18, nillable: false, referenceTo: ['User'] }),
+  sys('LastModifiedDate', 'Last Modified Date', 'datetime', { nillable: false }),
+  sys('LastModifiedById', 'Last Modified By ID', 'reference', { length: 18, nillable: false, referenceTo: ['User'] }),
+  sys('SystemModstamp', 'System Modstamp', 'datetime', { nillable: false }),
+];
+const person = (): FieldDef[] => [
+  f('LastName', 'Last Name', 'string', { length: 80, nillable: false, compound: { field: 'Name', component: 'LastName' } }),
+  f('FirstName', 'First Name', 'string', { length: 40, compound: { field: 'Name', component: 'FirstName' } }),
+  f('Salutation', 'Salutation', 'picklist', {
+    length: 40,
+    picklist: SALUTATIONS,
+    compound: { field: 'Name', component: 'Salutation' },
+  }),
+  sys('Name', 'Full Name', 'string', { length: 121, nillable: false }),
+];
+const address = (prefix: string, compoundField: string): FieldDef[] =>
+  ['Street', 'City', 'State', 'PostalCode', 'Country'].map((c) =>
+    f(`${prefix}${c}`, `${prefix ? `${prefix} ` : ''}${c === 'PostalCode' ? 'Zip/Postal Code' : c}`, c === 'Street' ? 'textarea' : 'string', {
+      length: c === 'Street' ? 255 : c === 'PostalCode' ? 20 : 80,
+      compound: { field: compoundField, component: c },
+    }),
+  );
+
+function objectDef(name: string, label: string, labelPlural: string, keyPrefix: string, fields: FieldDef[]): ObjectDef {
+  return { name, label, labelPlural, keyPrefix, fields, byLowerName: new Map(fields.map((d) => [d.name.toLowerCase(), d])) };
+}
+
+/** Lead: LastName and Company required; Status a restricted picklist defaulting to the first value. */
+export const LEAD = objectDef('Lead', 'Lead', 'Leads', KEY_PREFIX.Lead, [
+  ...commonHead(),
+  ...person(),
+  f('Title', 'Title', 'string', { length: 128 }),
+  f('Company', 'Company', 'string', { length: 255, nillable: false }),
+  ...address('', 'Address'),
+  f('Phone', 'Phone', 'phone', { length: 40 }),
+  f('MobilePhone', 'Mobile Phone', 'phone', { length: 40 }),
+  f('Email', 'Email', 'email', { length: 80 }),
+  f('Website', 'Website', 'url', { length: 255 }),
+  f('Description', 'Description', 'textarea', { length: 32000 }),
+  f('LeadSource', 'Lead Source', 'picklist', { length: 255, picklist: LEAD_SOURCES, restrictedPicklist: true }),
+  f('Status', 'Status', 'picklist', {
+    length: 255,
+    nillable: false,
+    picklist: LEAD_STATUSES,
+    restrictedPicklist: true,
+    defaultValue: 'Open - Not Contacted',
+  }),
+  f('Industry', 'Industry', 'picklist', { length: 255, picklist: INDUSTRIES, restrictedPicklist: true }),
+  f('Rating', 'Rating', 'picklist', { length: 255, picklist: RATINGS, restrictedPicklist: true }),
+  f('AnnualRevenue', 'Annual Revenue', 'currency'),
+  f('NumberOfEmployees', 'Employees', 'int'),
+  f('HasOptedOutOfEmail', 'Email Opt Out', 'boolean', { nillable: false, defaultValue: 'false' }),
+  sys('IsConverted', 'Converted', 'boolean', { nillable: false }),
+  sys('ConvertedDate', 'Converted Date', 'date'),
+  sys('ConvertedAccountId', 'Converted Account ID', 'reference', { length: 18, referenceTo: ['Account'] }),
+  sys('ConvertedContactId', 'Converted Contact ID', 'reference', { length: 18, referenceTo: ['Contact'] }),
+  sys('ConvertedOpportunityId', 'Converted Opportunity ID', 'reference', { length: 18, referenceTo: ['Opportunity'] }),
+  ...commonTail(),
+]);
+
+/** Contact: LastName required; optional AccountId. */
+export const CONTACT = objectDef('Contact', 'Contact', 'Contacts', KEY_PREFIX.Contact, [
+  ...commonHead(),
+  f('AccountId', 'Account ID', 'reference', { length: 18, referenceTo: ['Account'] }),
+  ...person(),
+  ...address('Mailing', 'MailingAddress'),
+  f('Phone', 'Business Phone', 'phone', { length: 40 }),
+  f('MobilePhone', 'Mobile Phone', 'phone', { length: 40 }),
+  f('Email', 'Email', 'email', { length: 80 }),
+  f('Title', 'Title', 'string', { length: 128 }),
+  f('Department', 'Department', 'string', { length: 80 }),
+  f('LeadSource', 'Lead Source', 'picklist', { length: 255, picklist: LEAD_SOURCES, restrictedPicklist: true }),
+  f('Birthdate', 'Birthdate', 'date'),
+  f('Description', 'Contact Description', 'textarea', { length: 32000 }),
+  f('HasOptedOutOfEmail', 'Email Opt Out', 'boolean', { nillable: false, defaultValue: 'false' }),
+  ...commonTail(),
+]);
+
+/** Account: only what lead conversion needs. */
+export const ACCOUNT = objectDef('Account', 'Account', 'Accounts', KEY_PREFIX.Account, [
+  ...commonHead(),
+  f('Name', 'Account Name', 'string', { length: 255, nillable: false }),
+  f('Website', 'Website', 'url', { length: 255 }),
+  f('Phone', 'Account Phone', 'phone', { length: 40 }),
+  f('Industry', 'Industry', 'picklist', { length: 255, picklist: INDUSTRIES, restrictedPicklist: true }),
+  ...commonTail(),
+]);
+
+/** Objects by API name. */
+export const OBJECTS: ReadonlyMap<string, ObjectDef> = new Map([
+  ['Lead', LEAD],
+  ['Contact', CONTACT],
+  ['Account', ACCOUNT],
+]);
+
+/** Look up an object case-insensitively (URLs and SOQL are case-insensitive on names). */
+export function findObject(name: string): ObjectDef | undefined {
+  const lower = name.toLowerCase();
+  for (const def of OBJECTS.values()) if (def.name.toLowerCase() === lower) return def;
+  return undefined;
+}
+
+/** The object an id belongs to, by key prefix. */
+export function objectForId(id: string): ObjectDef | undefined {
+  const prefix = id.slice(0, 3);
+  for (const def of OBJECTS.values()) if (def.keyPrefix === prefix) return def;
+  return undefined;
+}
+
+const SOAP_TYPE: Record<FieldType, string> = {
+  id: 'tns:ID',
+  reference: 'tns:ID',
+  string: 'xsd:string',
+  textarea: 'xsd:string',
+  email: 'xsd:string',
+  phone: 'xsd:string',
+  url: 'xsd:string',
+  picklist: 'xsd:string',
+  boolean: 'xsd:boolean',
+  datetime: 'xsd:dateTime',
+  date: 'xsd:date',
+  double: 'xsd:double',
+  int: 'xsd:int',
+  currency: 'xsd:double',
+};
+
+/** The `GET /sobjects/{type}/describe` body (the subset of keys clients read). */
+export function describeObject(def: ObjectDef, baseUrl: string): Record<string, unknown> {
+  const urls = {
+    sobject: `${baseUrl}/sobjects/${def.name}`,
+    describe: `${baseUrl}/sobjects/${def.name}/describe`,
+    rowTemplate: `${baseUrl}/sobjects/${def.name}/{ID}`,
+  };
+  return {
+    name: def.name,
+    label: def.label,
+    labelPlural: def.labelPlural,
+    keyPrefix: def.keyPrefix,
+    custom: false,
+    createable: true,
+    updateable: true,
+    deletable: true,
+    undeletable: true,
+    queryable: true,
+    retrieveable: true,
+    searchable: true,
+    mergeable: true,
+    replicateable: true,
+    triggerable: true,
+    layoutable: true,
+    urls,
+    childRelationships: [],
+    recordTypeInfos: [],
+    fields: def.fields.map((d) => describeField(def, d)),
+  };
+}
+
+function describeField(def: ObjectDef, d: FieldDef): Record<string, unknown> {
+  const isPicklist = d.type === 'picklist';
+  return {
+    name: d.name,
+    label: d.label,
+    type: d.type,
+    soapType: SOAP_TYPE[d.type],
+    length: d.length ?? 0,
+    byteLength: (d.length ?? 0) * 3,
+    precision: d.type === 'currency' ? 18 : 0,
+    scale: d.type === 'currency' ? 2 : 0,
+    digits: d.type === 'int' ? 8 : 0,
+    nillable: d.nillable,
+    createable: d.createable,
+    updateable: d.updateable,
+    defaultedOnCreate: d.defaultValue !== undefined || d.system === true || d.name === 'OwnerId',
+    defaultValue: d.defaultValue === 'false' ? false : (d.defaultValue ?? null),
+    unique: false,
+    externalId: false,
+    idLookup: d.name === 'Id' || d.name === 'Email' || (def.name === 'Account' && d.name === 'Name'),
+    filterable: d.type !== 'textarea' || d.length === undefined || d.length <= 255,
+    sortable: d.type !== 'textarea' || (d.length ?? 0) <= 255,
+    groupable: d.type !== 'textarea' && d.type !== 'double' && d.type !== 'currency',
+    calculated: false,
+    custom: false,
+    compoundFieldName: d.compound && d.compound.field !== 'Name' ? d.compound.field : d.compound ? 'Name' : null,
+    nameField: d.name === 'Name',
+    restrictedPicklist: d.restrictedPicklist === true,
+    dependentPicklist: false,
+    referenceTo: d.referenceTo ?? (d.type === 'reference' ? [def.name] : []),
+    relationshipName: d.type === 'reference' ? d.name.replace(/Id$/, '') : null,
+    picklistValues: isPicklist
+      ? (d.picklist ?? []).map((v) => ({
+          active: true,
+          defaultValue: v === d.defaultValue,
+          label: v,
+          validFor: null,
+          value: v,
+        }))
+      : [],
+  };
+}
