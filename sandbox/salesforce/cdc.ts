@@ -42,7 +42,11 @@ export interface RelayedEvent {
   time: string;
   region: string;
   resources: string[];
-  detail: { payload: Record<string, unknown> & { ChangeEventHeader: ChangeEventHeader }; schemaId: string; id: string };
+  detail: {
+    payload: Record<string, unknown> & { ChangeEventHeader: ChangeEventHeader };
+    schemaId: string;
+    id: string;
+  };
 }
 
 /** Options of the relay. */
@@ -93,7 +97,9 @@ export class CdcRelay {
     const transactionKey = randomUUID();
     const commitNumber = ++this.#commitNumber;
     const changeOrigin =
-      t.origin.kind === 'ui' ? '' : `com/salesforce/api/rest/${t.origin.apiVersion ?? '64.0'}${t.origin.client ? `;client=${t.origin.client}` : ''}`;
+      t.origin.kind === 'ui'
+        ? ''
+        : `com/salesforce/api/rest/${t.origin.apiVersion ?? '64.0'}${t.origin.client ? `;client=${t.origin.client}` : ''}`;
     const events: RelayedEvent[] = [];
     t.changes.forEach((c, i) => {
       if (c.entityName !== 'Lead' && c.entityName !== 'Contact') return;

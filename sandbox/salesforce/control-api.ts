@@ -23,7 +23,12 @@ const ConfigBody = z.object({
   duplicateRuleOnEmail: z.boolean().optional(),
 });
 const FaultBody = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('latency'), ms: z.number().min(0).max(60_000), match: z.string().optional(), count: z.number().int().positive().optional() }),
+  z.object({
+    kind: z.literal('latency'),
+    ms: z.number().min(0).max(60_000),
+    match: z.string().optional(),
+    count: z.number().int().positive().optional(),
+  }),
   z.object({
     kind: z.literal('error'),
     status: z.number().int().min(400).max(599).optional(),
@@ -33,8 +38,16 @@ const FaultBody = z.discriminatedUnion('kind', [
     match: z.string().optional(),
     count: z.number().int().positive().optional(),
   }),
-  z.object({ kind: z.literal('request-limit'), match: z.string().optional(), count: z.number().int().positive().optional() }),
-  z.object({ kind: z.literal('drop-deliveries'), target: z.enum(['outbound', 'cdc', 'both']), count: z.number().int().positive().optional() }),
+  z.object({
+    kind: z.literal('request-limit'),
+    match: z.string().optional(),
+    count: z.number().int().positive().optional(),
+  }),
+  z.object({
+    kind: z.literal('drop-deliveries'),
+    target: z.enum(['outbound', 'cdc', 'both']),
+    count: z.number().int().positive().optional(),
+  }),
 ]);
 const Fields = z.record(z.string(), z.unknown());
 const GapBody = z.object({
@@ -44,7 +57,12 @@ const GapBody = z.object({
 });
 
 /** Handle one control request. */
-export async function handleControl(sb: SalesforceSandbox, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handleControl(
+  sb: SalesforceSandbox,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
   const parts = url.pathname.split('/').filter(Boolean).slice(1); // drop "__sandbox"
   try {
@@ -81,10 +99,16 @@ export async function handleControl(sb: SalesforceSandbox, req: IncomingMessage,
       }
       case 'POST convert-lead': {
         const b = z.object({ leadId: z.string(), contactId: z.string().optional() }).parse(body);
-        return sendJson(res, 200, await sb.convertLead(b.leadId, b.contactId ? { contactId: b.contactId } : undefined));
+        return sendJson(
+          res,
+          200,
+          await sb.convertLead(b.leadId, b.contactId ? { contactId: b.contactId } : undefined),
+        );
       }
       case 'POST merge': {
-        const b = z.object({ objectType, masterId: z.string(), loserIds: z.array(z.string()).min(1).max(2) }).parse(body);
+        const b = z
+          .object({ objectType, masterId: z.string(), loserIds: z.array(z.string()).min(1).max(2) })
+          .parse(body);
         await sb.merge(b.objectType, b.masterId, b.loserIds);
         return sendJson(res, 200, { ok: true });
       }

@@ -116,7 +116,8 @@ export class DeliveryQueue<T> {
     }
     const batches: Pending<T>[][] = [];
     for (const g of groups.values()) {
-      for (let i = 0; i < g.length; i += this.options.batchSize) batches.push(g.slice(i, i + this.options.batchSize));
+      for (let i = 0; i < g.length; i += this.options.batchSize)
+        batches.push(g.slice(i, i + this.options.batchSize));
     }
     const counts: DeliveryCounts = { delivered: 0, failed: 0 };
     const retry: Pending<T>[] = [];
@@ -137,14 +138,19 @@ export class DeliveryQueue<T> {
           counts.failed += batch.length;
           for (const p of batch) {
             p.attempts++;
-            const backoff = Math.min(this.options.windowMs * 2 ** p.attempts, this.options.maxBackoffMs ?? 60_000);
+            const backoff = Math.min(
+              this.options.windowMs * 2 ** p.attempts,
+              this.options.maxBackoffMs ?? 60_000,
+            );
             p.dueAt = this.options.now() + backoff;
             retry.push(p);
           }
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.options.concurrency ?? 4, batches.length) }, worker));
+    await Promise.all(
+      Array.from({ length: Math.min(this.options.concurrency ?? 4, batches.length) }, worker),
+    );
     this.#pending.push(...retry);
     this.totals.delivered += counts.delivered;
     this.totals.failed += counts.failed;

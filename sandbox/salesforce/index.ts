@@ -60,7 +60,10 @@ export interface SalesforceSandbox {
   userUpdate(objectType: 'Lead' | 'Contact', id: string, fields: Record<string, unknown>): Promise<void>;
   userDelete(objectType: 'Lead' | 'Contact', id: string): Promise<void>;
   userUndelete(objectType: 'Lead' | 'Contact', id: string): Promise<void>;
-  convertLead(leadId: string, options?: { contactId?: string }): Promise<{ contactId: string; accountId: string }>;
+  convertLead(
+    leadId: string,
+    options?: { contactId?: string },
+  ): Promise<{ contactId: string; accountId: string }>;
   merge(objectType: 'Lead' | 'Contact', masterId: string, loserIds: string[]): Promise<void>;
   emitGap(kind: GapKind, objectType: 'Lead' | 'Contact', ids: string[]): void;
   reset(): void;
@@ -74,7 +77,11 @@ export interface SalesforceSandbox {
   injectFault(fault: SalesforceFault): void;
   clearFaults(): void;
   /** Change delivery targets or the duplicate rule at run time. */
-  configure(patch: { outboundUrl?: string | null; cdcUrl?: string | null; duplicateRuleOnEmail?: boolean }): void;
+  configure(patch: {
+    outboundUrl?: string | null;
+    cdcUrl?: string | null;
+    duplicateRuleOnEmail?: boolean;
+  }): void;
   /** Read a record's current fields (any state), for assertions. */
   getRecord(id: string): Record<string, unknown> | undefined;
   /** Set the day's API usage (simulate a nearly spent allocation). */
@@ -82,7 +89,9 @@ export interface SalesforceSandbox {
 }
 
 /** Start a sandbox org. */
-export async function startSalesforceSandbox(options: SalesforceSandboxOptions = {}): Promise<SalesforceSandbox> {
+export async function startSalesforceSandbox(
+  options: SalesforceSandboxOptions = {},
+): Promise<SalesforceSandbox> {
   const now = options.now ?? Date.now;
   const orgId = options.orgId ?? '00D000000000062EAA';
   const store = new OrgStore({ now, duplicateRuleOnEmail: options.duplicateRuleOnEmail ?? false });
@@ -94,9 +103,11 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
   });
   const faults: SalesforceFault[] = [];
   const dropped = (target: 'outbound' | 'cdc'): boolean => {
-    const i = faults.findIndex((f) => f.kind === 'drop-deliveries' && (f.target === target || f.target === 'both'));
+    const i = faults.findIndex(
+      (f) => f.kind === 'drop-deliveries' && (f.target === target || f.target === 'both'),
+    );
     const f = faults[i];
-    if (!f || f.kind !== 'drop-deliveries') return false;
+    if (f?.kind !== 'drop-deliveries') return false;
     if (f.count !== undefined && --f.count <= 0) faults.splice(i, 1);
     return true;
   };
@@ -180,7 +191,8 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     configure: (patch) => {
       if (patch.outboundUrl !== undefined) outbound.setUrl(patch.outboundUrl ?? undefined);
       if (patch.cdcUrl !== undefined) cdc.setUrl(patch.cdcUrl ?? undefined);
-      if (patch.duplicateRuleOnEmail !== undefined) store.options.duplicateRuleOnEmail = patch.duplicateRuleOnEmail;
+      if (patch.duplicateRuleOnEmail !== undefined)
+        store.options.duplicateRuleOnEmail = patch.duplicateRuleOnEmail;
     },
     getRecord: (id) => {
       const r = store.get(id);

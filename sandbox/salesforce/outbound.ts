@@ -74,7 +74,11 @@ export class OutboundMessenger {
     for (const c of t.changes) {
       if (c.changeType !== 'CREATE' && c.changeType !== 'UPDATE') continue;
       if (c.entityName !== 'Lead' && c.entityName !== 'Contact') continue;
-      items.push({ notificationId: this.#ids.next(KEY_PREFIX.OutboundNotification), objectType: c.entityName, fields: c.record });
+      items.push({
+        notificationId: this.#ids.next(KEY_PREFIX.OutboundNotification),
+        objectType: c.entityName,
+        fields: c.record,
+      });
     }
     this.#queue.push(items);
   }
@@ -106,7 +110,11 @@ export class OutboundMessenger {
     if (this.options.dropped()) return false;
     const res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""', 'user-agent': 'Salesforce sandbox (crmsync)' },
+      headers: {
+        'content-type': 'text/xml; charset=utf-8',
+        soapaction: '""',
+        'user-agent': 'Salesforce sandbox (crmsync)',
+      },
       body: buildNotificationsEnvelope({
         orgId: this.options.orgId,
         actionId: ACTION_IDS[batch[0]?.objectType ?? 'Lead'] ?? '',
@@ -136,14 +144,18 @@ export function buildNotificationsEnvelope(input: {
     '  <notifications xmlns="http://soap.sforce.com/2005/09/outbound">',
     `   <OrganizationId>${xmlEscape(input.orgId)}</OrganizationId>`,
     `   <ActionId>${xmlEscape(input.actionId)}</ActionId>`,
-    input.sessionId ? `   <SessionId>${xmlEscape(input.sessionId)}</SessionId>` : '   <SessionId xsi:nil="true"/>',
+    input.sessionId
+      ? `   <SessionId>${xmlEscape(input.sessionId)}</SessionId>`
+      : '   <SessionId xsi:nil="true"/>',
     `   <EnterpriseUrl>${xmlEscape(`${input.baseUrl}/services/Soap/c/64.0/${org15}`)}</EnterpriseUrl>`,
     `   <PartnerUrl>${xmlEscape(`${input.baseUrl}/services/Soap/u/64.0/${org15}`)}</PartnerUrl>`,
   ];
   for (const n of input.notifications) {
     const obj = findObject(n.objectType);
     parts.push('   <Notification>', `    <Id>${n.notificationId}</Id>`);
-    parts.push(`    <sObject xsi:type="sf:${n.objectType}" xmlns:sf="urn:sobject.enterprise.soap.sforce.com">`);
+    parts.push(
+      `    <sObject xsi:type="sf:${n.objectType}" xmlns:sf="urn:sobject.enterprise.soap.sforce.com">`,
+    );
     for (const def of obj?.fields ?? []) {
       const v = n.fields[def.name];
       // Null fields are left out of the message, as in captured messages.

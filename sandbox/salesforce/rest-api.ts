@@ -115,7 +115,11 @@ export class RestApi {
     try {
       if (!m) {
         if (this.#router.hasPath(path)) {
-          throw new SalesforceApiError(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${req.method}' not allowed. Allowed are GET,PATCH,DELETE,POST`);
+          throw new SalesforceApiError(
+            405,
+            'METHOD_NOT_ALLOWED',
+            `HTTP Method '${req.method}' not allowed. Allowed are GET,PATCH,DELETE,POST`,
+          );
         }
         throw notFound('The requested resource does not exist');
       }
@@ -184,7 +188,10 @@ export class RestApi {
           deletable: true,
           queryable: true,
           retrieveable: true,
-          urls: { sobject: `${base(r)}/sobjects/${o.name}`, describe: `${base(r)}/sobjects/${o.name}/describe` },
+          urls: {
+            sobject: `${base(r)}/sobjects/${o.name}`,
+            describe: `${base(r)}/sobjects/${o.name}/describe`,
+          },
         })),
       },
     };
@@ -231,7 +238,8 @@ export class RestApi {
       throw notFound(`Provided external ID field does not exist or is not accessible: ${id}`);
     }
     const rec = this.#store.get(id);
-    if (!rec || rec.type !== obj.name || rec.fields.IsDeleted === true) throw notFound('The requested resource does not exist');
+    if (!rec || rec.type !== obj.name || rec.fields.IsDeleted === true)
+      throw notFound('The requested resource does not exist');
     const fieldsParam = r.query.get('fields');
     const names = fieldsParam ? this.#fieldNames(obj, fieldsParam.split(',')) : obj.fields.map((f) => f.name);
     return { status: 200, body: toRecordBody(obj, rec.fields, names, base(r)) };
@@ -243,7 +251,12 @@ export class RestApi {
       .filter(Boolean)
       .map((n) => {
         const def = obj.byLowerName.get(n.toLowerCase());
-        if (!def) throw new SalesforceApiError(400, 'INVALID_FIELD', `No such column '${n}' on sobject of type ${obj.name}`);
+        if (!def)
+          throw new SalesforceApiError(
+            400,
+            'INVALID_FIELD',
+            `No such column '${n}' on sobject of type ${obj.name}`,
+          );
         return def.name;
       });
   }
@@ -277,12 +290,18 @@ export class RestApi {
       const { attributes: _a, id: lowerId, Id: upperId, ...fields } = rec;
       if (mode === 'create') {
         if (lowerId !== undefined || upperId !== undefined) {
-          throw new SalesforceApiError(400, 'INVALID_FIELD_FOR_INSERT_UPDATE', 'cannot specify Id in an insert call', ['Id']);
+          throw new SalesforceApiError(
+            400,
+            'INVALID_FIELD_FOR_INSERT_UPDATE',
+            'cannot specify Id in an insert call',
+            ['Id'],
+          );
         }
         return this.#store.create(t, type, fields);
       }
       const id = String(lowerId ?? upperId ?? '');
-      if (!id) throw new SalesforceApiError(400, 'MISSING_ARGUMENT', 'Id not specified in an update call', ['Id']);
+      if (!id)
+        throw new SalesforceApiError(400, 'MISSING_ARGUMENT', 'Id not specified in an update call', ['Id']);
       const obj = this.#object(type);
       if (!isWellFormedId(id) || id.slice(0, 3) !== obj.keyPrefix) throw malformedId(obj.label, id);
       this.#store.update(t, type, id, fields);
@@ -312,7 +331,10 @@ export class RestApi {
         const id = typeof out === 'string' ? out : out.id;
         results.push({
           ok: true,
-          result: typeof out === 'string' ? { id, success: true, errors: [] } : { id, success: true, errors: [], created: out.created },
+          result:
+            typeof out === 'string'
+              ? { id, success: true, errors: [] }
+              : { id, success: true, errors: [], created: out.created },
         });
       } catch (err) {
         if (!(err instanceof SalesforceApiError)) throw err;
@@ -334,7 +356,8 @@ export class RestApi {
                 errors: [
                   {
                     statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK',
-                    message: 'Record rolled back because not all records were valid and the request was using AllOrNone header',
+                    message:
+                      'Record rolled back because not all records were valid and the request was using AllOrNone header',
                     fields: [],
                   },
                 ],
@@ -358,7 +381,8 @@ export class RestApi {
         if (!isWellFormedId(id)) throw new SalesforceApiError(400, 'MALFORMED_ID', `malformed id ${id}`, []);
         throw new SalesforceApiError(404, 'ENTITY_IS_DELETED', 'entity is deleted', []);
       }
-      if (rec.fields.IsDeleted === true) throw new SalesforceApiError(404, 'ENTITY_IS_DELETED', 'entity is deleted', []);
+      if (rec.fields.IsDeleted === true)
+        throw new SalesforceApiError(404, 'ENTITY_IS_DELETED', 'entity is deleted', []);
       this.#store.delete(t, rec.type, id);
       return to18(id);
     });
@@ -373,7 +397,11 @@ export class RestApi {
     if (!Array.isArray(ids) || !Array.isArray(fields)) throw jsonParserError('ids and fields are required');
     // Retrieve allows up to 2,000 ids per call.
     if (ids.length > 2000) {
-      throw new SalesforceApiError(400, 'EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 2000 records into this call');
+      throw new SalesforceApiError(
+        400,
+        'EXCEEDED_ID_LIMIT',
+        'record limit reached. cannot submit more than 2000 records into this call',
+      );
     }
     const names = this.#fieldNames(obj, fields.map(String));
     const out = ids.map((raw) => {
@@ -389,7 +417,7 @@ export class RestApi {
     const obj = this.#object(p.type);
     const ext = obj.byLowerName.get((p.extIdField ?? '').toLowerCase());
     // Lead and Contact have no external id fields in a default org; Id is always accepted.
-    if (!ext || ext.name !== 'Id') {
+    if (ext?.name !== 'Id') {
       throw new SalesforceApiError(
         400,
         'INVALID_FIELD',
@@ -419,7 +447,11 @@ export class RestApi {
     const subs = body.compositeRequest;
     if (!Array.isArray(subs)) throw jsonParserError('compositeRequest: expected an array');
     if (subs.length > COMPOSITE_LIMIT) {
-      throw new SalesforceApiError(400, 'INVALID_API_INPUT', `Composite request may only have ${COMPOSITE_LIMIT} subrequests`);
+      throw new SalesforceApiError(
+        400,
+        'INVALID_API_INPUT',
+        `Composite request may only have ${COMPOSITE_LIMIT} subrequests`,
+      );
     }
     const allOrNone = body.allOrNone === true;
     const refs = new Map<string, unknown>();
@@ -430,7 +462,13 @@ export class RestApi {
       const referenceId = String(sub.referenceId ?? '');
       if (failed && allOrNone) {
         out.push({
-          body: [{ errorCode: 'PROCESSING_HALTED', message: 'The transaction was rolled back since another operation in the same transaction failed.' }],
+          body: [
+            {
+              errorCode: 'PROCESSING_HALTED',
+              message:
+                'The transaction was rolled back since another operation in the same transaction failed.',
+            },
+          ],
           httpHeaders: {},
           httpStatusCode: 400,
           referenceId,
@@ -460,7 +498,12 @@ export class RestApi {
       });
       if (res.status >= 400) failed = true;
       if (res.status < 300 && res.body && typeof res.body === 'object') refs.set(referenceId, res.body);
-      out.push({ body: res.body ?? null, httpHeaders: headerCase(res.headers ?? {}), httpStatusCode: res.status, referenceId });
+      out.push({
+        body: res.body ?? null,
+        httpHeaders: headerCase(res.headers ?? {}),
+        httpStatusCode: res.status,
+        referenceId,
+      });
     }
     // Without true transactions across subrequests the sandbox reports allOrNone failures but
     // keeps earlier writes; crmsync uses collections (which roll back) for atomic batches.
@@ -557,7 +600,9 @@ export function toRecordBody(
   names: readonly string[],
   baseUrl: string,
 ): Record<string, unknown> {
-  const out: Record<string, unknown> = { attributes: { type: obj.name, url: `${baseUrl}/sobjects/${obj.name}/${String(fields.Id)}` } };
+  const out: Record<string, unknown> = {
+    attributes: { type: obj.name, url: `${baseUrl}/sobjects/${obj.name}/${String(fields.Id)}` },
+  };
   for (const n of names) out[n] = fields[n] ?? null;
   return out;
 }

@@ -99,12 +99,15 @@ const INDUSTRIES = [
 ];
 const RATINGS = ['Hot', 'Warm', 'Cold'];
 
-const f = (
-  name: string,
-  label: string,
-  type: FieldType,
-  extra: Partial<FieldDef> = {},
-): FieldDef => ({ name, label, type, nillable: true, createable: true, updateable: true, ...extra });
+const f = (name: string, label: string, type: FieldType, extra: Partial<FieldDef> = {}): FieldDef => ({
+  name,
+  label,
+  type,
+  nillable: true,
+  createable: true,
+  updateable: true,
+  ...extra,
+});
 const sys = (name: string, label: string, type: FieldType, extra: Partial<FieldDef> = {}): FieldDef =>
   f(name, label, type, { createable: false, updateable: false, system: true, ...extra });
 
@@ -118,11 +121,19 @@ const commonTail = (): FieldDef[] => [
   sys('CreatedDate', 'Created Date', 'datetime', { nillable: false }),
   sys('CreatedById', 'Created By ID', 'reference', { length: 18, nillable: false, referenceTo: ['User'] }),
   sys('LastModifiedDate', 'Last Modified Date', 'datetime', { nillable: false }),
-  sys('LastModifiedById', 'Last Modified By ID', 'reference', { length: 18, nillable: false, referenceTo: ['User'] }),
+  sys('LastModifiedById', 'Last Modified By ID', 'reference', {
+    length: 18,
+    nillable: false,
+    referenceTo: ['User'],
+  }),
   sys('SystemModstamp', 'System Modstamp', 'datetime', { nillable: false }),
 ];
 const person = (): FieldDef[] => [
-  f('LastName', 'Last Name', 'string', { length: 80, nillable: false, compound: { field: 'Name', component: 'LastName' } }),
+  f('LastName', 'Last Name', 'string', {
+    length: 80,
+    nillable: false,
+    compound: { field: 'Name', component: 'LastName' },
+  }),
   f('FirstName', 'First Name', 'string', { length: 40, compound: { field: 'Name', component: 'FirstName' } }),
   f('Salutation', 'Salutation', 'picklist', {
     length: 40,
@@ -133,14 +144,32 @@ const person = (): FieldDef[] => [
 ];
 const address = (prefix: string, compoundField: string): FieldDef[] =>
   ['Street', 'City', 'State', 'PostalCode', 'Country'].map((c) =>
-    f(`${prefix}${c}`, `${prefix ? `${prefix} ` : ''}${c === 'PostalCode' ? 'Zip/Postal Code' : c}`, c === 'Street' ? 'textarea' : 'string', {
-      length: c === 'Street' ? 255 : c === 'PostalCode' ? 20 : 80,
-      compound: { field: compoundField, component: c },
-    }),
+    f(
+      `${prefix}${c}`,
+      `${prefix ? `${prefix} ` : ''}${c === 'PostalCode' ? 'Zip/Postal Code' : c}`,
+      c === 'Street' ? 'textarea' : 'string',
+      {
+        length: c === 'Street' ? 255 : c === 'PostalCode' ? 20 : 80,
+        compound: { field: compoundField, component: c },
+      },
+    ),
   );
 
-function objectDef(name: string, label: string, labelPlural: string, keyPrefix: string, fields: FieldDef[]): ObjectDef {
-  return { name, label, labelPlural, keyPrefix, fields, byLowerName: new Map(fields.map((d) => [d.name.toLowerCase(), d])) };
+function objectDef(
+  name: string,
+  label: string,
+  labelPlural: string,
+  keyPrefix: string,
+  fields: FieldDef[],
+): ObjectDef {
+  return {
+    name,
+    label,
+    labelPlural,
+    keyPrefix,
+    fields,
+    byLowerName: new Map(fields.map((d) => [d.name.toLowerCase(), d])),
+  };
 }
 
 /** Lead: LastName and Company required; Status a restricted picklist defaulting to the first value. */
@@ -155,7 +184,11 @@ export const LEAD = objectDef('Lead', 'Lead', 'Leads', KEY_PREFIX.Lead, [
   f('Email', 'Email', 'email', { length: 80 }),
   f('Website', 'Website', 'url', { length: 255 }),
   f('Description', 'Description', 'textarea', { length: 32000 }),
-  f('LeadSource', 'Lead Source', 'picklist', { length: 255, picklist: LEAD_SOURCES, restrictedPicklist: true }),
+  f('LeadSource', 'Lead Source', 'picklist', {
+    length: 255,
+    picklist: LEAD_SOURCES,
+    restrictedPicklist: true,
+  }),
   f('Status', 'Status', 'picklist', {
     length: 255,
     nillable: false,
@@ -172,7 +205,10 @@ export const LEAD = objectDef('Lead', 'Lead', 'Leads', KEY_PREFIX.Lead, [
   sys('ConvertedDate', 'Converted Date', 'date'),
   sys('ConvertedAccountId', 'Converted Account ID', 'reference', { length: 18, referenceTo: ['Account'] }),
   sys('ConvertedContactId', 'Converted Contact ID', 'reference', { length: 18, referenceTo: ['Contact'] }),
-  sys('ConvertedOpportunityId', 'Converted Opportunity ID', 'reference', { length: 18, referenceTo: ['Opportunity'] }),
+  sys('ConvertedOpportunityId', 'Converted Opportunity ID', 'reference', {
+    length: 18,
+    referenceTo: ['Opportunity'],
+  }),
   ...commonTail(),
 ]);
 
@@ -187,7 +223,11 @@ export const CONTACT = objectDef('Contact', 'Contact', 'Contacts', KEY_PREFIX.Co
   f('Email', 'Email', 'email', { length: 80 }),
   f('Title', 'Title', 'string', { length: 128 }),
   f('Department', 'Department', 'string', { length: 80 }),
-  f('LeadSource', 'Lead Source', 'picklist', { length: 255, picklist: LEAD_SOURCES, restrictedPicklist: true }),
+  f('LeadSource', 'Lead Source', 'picklist', {
+    length: 255,
+    picklist: LEAD_SOURCES,
+    restrictedPicklist: true,
+  }),
   f('Birthdate', 'Birthdate', 'date'),
   f('Description', 'Contact Description', 'textarea', { length: 32000 }),
   f('HasOptedOutOfEmail', 'Email Opt Out', 'boolean', { nillable: false, defaultValue: 'false' }),
@@ -298,7 +338,8 @@ function describeField(def: ObjectDef, d: FieldDef): Record<string, unknown> {
     groupable: d.type !== 'textarea' && d.type !== 'double' && d.type !== 'currency',
     calculated: false,
     custom: false,
-    compoundFieldName: d.compound && d.compound.field !== 'Name' ? d.compound.field : d.compound ? 'Name' : null,
+    compoundFieldName:
+      d.compound && d.compound.field !== 'Name' ? d.compound.field : d.compound ? 'Name' : null,
     nameField: d.name === 'Name',
     restrictedPicklist: d.restrictedPicklist === true,
     dependentPicklist: false,

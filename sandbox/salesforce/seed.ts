@@ -27,10 +27,18 @@ export function seedOrg(store: OrgStore, opts: SeedOptions): { leadIds: string[]
   try {
     people.forEach((p, i) => {
       const email = overlap[i] ?? p.email;
-      const common = { FirstName: p.firstName, LastName: p.lastName, Email: email, Title: p.jobTitle, Phone: p.phone };
+      const common = {
+        FirstName: p.firstName,
+        LastName: p.lastName,
+        Email: email,
+        Title: p.jobTitle,
+        Phone: p.phone,
+      };
       if (i < opts.leads) {
         const status = LEAD_STATUSES[i % 2];
-        leadIds.push(store.create(txn, 'Lead', { ...common, Company: p.company, Status: status, LeadSource: 'Web' }));
+        leadIds.push(
+          store.create(txn, 'Lead', { ...common, Company: p.company, Status: status, LeadSource: 'Web' }),
+        );
       } else {
         contactIds.push(store.create(txn, 'Contact', common));
       }

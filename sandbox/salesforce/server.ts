@@ -4,7 +4,7 @@
  * route counters, then the REST API; `/__sandbox/` goes to the control API.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BodyError, DailyCounter, Prng, readJsonBody, sendJson } from '../common/index.ts';
+import { BodyError, type DailyCounter, type Prng, readJsonBody, sendJson } from '../common/index.ts';
 import { SalesforceApiError, invalidSession } from './errors.ts';
 import { parseCallOptionsClient } from './call-options.ts';
 import type { RestApi } from './rest-api.ts';
@@ -13,7 +13,15 @@ import { INTEGRATION_USER_ID } from './store.ts';
 /** A fault to inject into REST calls. */
 export type SalesforceFault =
   | { kind: 'latency'; ms: number; match?: string; count?: number }
-  | { kind: 'error'; status?: number; errorCode?: string; message?: string; rate?: number; match?: string; count?: number }
+  | {
+      kind: 'error';
+      status?: number;
+      errorCode?: string;
+      message?: string;
+      rate?: number;
+      match?: string;
+      count?: number;
+    }
   | { kind: 'request-limit'; count?: number; match?: string }
   | { kind: 'drop-deliveries'; target: 'outbound' | 'cdc' | 'both'; count?: number };
 
@@ -31,7 +39,11 @@ export interface FrontState {
 const DATA_RE = /^\/services\/data\/v(\d+\.\d)(\/.*)?$/;
 
 /** Handle one HTTP request. */
-export async function handleHttp(state: FrontState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleHttp(
+  state: FrontState,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://sandbox');
   try {
     if (url.pathname.startsWith('/__sandbox/') || url.pathname === '/__sandbox') {
@@ -80,7 +92,12 @@ export async function handleHttp(state: FrontState, req: IncomingMessage, res: S
       sendJson(
         res,
         status,
-        [{ message: fault.message ?? 'Service temporarily unavailable (injected fault)', errorCode: fault.errorCode ?? 'SERVER_UNAVAILABLE' }],
+        [
+          {
+            message: fault.message ?? 'Service temporarily unavailable (injected fault)',
+            errorCode: fault.errorCode ?? 'SERVER_UNAVAILABLE',
+          },
+        ],
         limitInfo(),
       );
       return;
@@ -103,9 +120,17 @@ export async function handleHttp(state: FrontState, req: IncomingMessage, res: S
       query: url.searchParams,
       body,
       headers: req.headers,
-      origin: { kind: 'api', apiVersion: version, userId: INTEGRATION_USER_ID, ...(client ? { client } : {}) },
+      origin: {
+        kind: 'api',
+        apiVersion: version,
+        userId: INTEGRATION_USER_ID,
+        ...(client ? { client } : {}),
+      },
     });
-    sendJson(res, out.status, out.status === 204 ? undefined : out.body, { ...limitInfo(), ...(out.headers ?? {}) });
+    sendJson(res, out.status, out.status === 204 ? undefined : out.body, {
+      ...limitInfo(),
+      ...(out.headers ?? {}),
+    });
   } catch (err) {
     const e =
       err instanceof SalesforceApiError

@@ -124,7 +124,8 @@ export function parseSoql(soql: string): ParsedQuery {
   } else {
     for (;;) {
       const t = peek();
-      if (t?.kind !== 'word' || t.text.toUpperCase() === 'FROM') throw malformed(`unexpected token: ${t?.text ?? '<EOF>'}`);
+      if (t?.kind !== 'word' || t.text.toUpperCase() === 'FROM')
+        throw malformed(`unexpected token: ${t?.text ?? '<EOF>'}`);
       rawFields.push(t);
       i++;
       if (peek()?.text === ',') {
@@ -167,7 +168,8 @@ export function parseSoql(soql: string): ParsedQuery {
     const t = peek();
     if (!t) throw malformed('unexpected token: <EOF>');
     i++;
-    if (t.kind === 'str') return def.type === 'id' || def.type === 'reference' ? normalizeIdValue(t.text) : t.text;
+    if (t.kind === 'str')
+      return def.type === 'id' || def.type === 'reference' ? normalizeIdValue(t.text) : t.text;
     if (t.kind === 'num') return Number(t.text);
     if (t.kind === 'dt') {
       if (t.text.includes('T')) return { dateTime: parseDateTime(t.text) };
@@ -223,7 +225,10 @@ export function parseSoql(soql: string): ParsedQuery {
       const t = peek();
       if (t?.kind !== 'str') throw malformed(`unexpected token: ${t?.text ?? '<EOF>'}`);
       i++;
-      const re = t.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.');
+      const re = t.text
+        .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+        .replace(/%/g, '.*')
+        .replace(/_/g, '.');
       return { op: 'like', field: def, pattern: new RegExp(`^${re}$`, 'is') };
     }
     const opTok = peek();
@@ -300,7 +305,8 @@ export function parseSoql(soql: string): ParsedQuery {
     i++;
     q.offset = Number(t.text);
     // OFFSET is capped at 2,000 rows by the platform.
-    if (q.offset > 2000) throw new SalesforceApiError(400, 'NUMBER_OUTSIDE_VALID_RANGE', 'Maximum SOQL offset allowed is 2000');
+    if (q.offset > 2000)
+      throw new SalesforceApiError(400, 'NUMBER_OUTSIDE_VALID_RANGE', 'Maximum SOQL offset allowed is 2000');
   }
   if (i < toks.length) throw malformed(`unexpected token: ${toks[i]?.text}`);
   return q;
@@ -313,7 +319,8 @@ function normalizeIdValue(s: string): string {
 function toComparable(def: FieldDef, v: unknown): string | number | boolean | null {
   if (v === null || v === undefined) return null;
   if (def.type === 'datetime') return typeof v === 'string' ? parseDateTime(v) : null;
-  if (def.type === 'id' || def.type === 'reference') return typeof v === 'string' ? to18(v).toLowerCase() : null;
+  if (def.type === 'id' || def.type === 'reference')
+    return typeof v === 'string' ? to18(v).toLowerCase() : null;
   if (typeof v === 'string') return v.toLowerCase();
   if (typeof v === 'number' || typeof v === 'boolean') return v;
   return null;
@@ -359,7 +366,9 @@ export function matches(cond: Cond, fields: Record<string, unknown>): boolean {
 }
 
 /** Sort comparator for ORDER BY. */
-export function compareBy(orderBy: ParsedQuery['orderBy']): (a: Record<string, unknown>, b: Record<string, unknown>) => number {
+export function compareBy(
+  orderBy: ParsedQuery['orderBy'],
+): (a: Record<string, unknown>, b: Record<string, unknown>) => number {
   return (a, b) => {
     for (const o of orderBy) {
       const x = toComparable(o.field, a[o.field.name]);

@@ -96,7 +96,11 @@ export class OrgStore {
   /** Publish a transaction's changes. */
   commit(txn: Transaction): void {
     if (txn.changes.length === 0) return;
-    const committed: CommittedTransaction = { origin: txn.origin, commitTimestamp: txn.timestamp, changes: txn.changes };
+    const committed: CommittedTransaction = {
+      origin: txn.origin,
+      commitTimestamp: txn.timestamp,
+      changes: txn.changes,
+    };
     for (const fn of this.#listeners) fn(committed);
   }
 
@@ -135,7 +139,11 @@ export class OrgStore {
   }
 
   /** Check and convert an input body; throws the first error Salesforce would report. */
-  #coerce(obj: ObjectDef, input: Record<string, unknown>, mode: 'create' | 'update'): Record<string, unknown> {
+  #coerce(
+    obj: ObjectDef,
+    input: Record<string, unknown>,
+    mode: 'create' | 'update',
+  ): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     const readOnly: string[] = [];
     for (const [key, raw] of Object.entries(input)) {
@@ -146,7 +154,7 @@ export class OrgStore {
         readOnly.push(def.name);
         continue;
       }
-      out[def.name] = coerceValue(obj, def, raw);
+      out[def.name] = coerceValue(def, raw);
     }
     if (readOnly.length > 0) throw notWritable(readOnly);
     return out;
@@ -155,7 +163,10 @@ export class OrgStore {
   #requiredCheck(obj: ObjectDef, values: Record<string, unknown>, onlyGiven: boolean): void {
     const missing = obj.fields
       .filter((d) => !d.nillable && d.createable && d.defaultValue === undefined && d.name !== 'OwnerId')
-      .filter((d) => (onlyGiven ? d.name in values : true) && (values[d.name] === null || values[d.name] === undefined))
+      .filter(
+        (d) =>
+          (onlyGiven ? d.name in values : true) && (values[d.name] === null || values[d.name] === undefined),
+      )
       .map((d) => d.name);
     if (missing.length > 0) throw requiredMissing(missing);
   }
@@ -185,7 +196,10 @@ export class OrgStore {
                     additionalInformation: [],
                     fieldDiffs: [],
                     matchConfidence: 100,
-                    record: { attributes: { type: obj.name, url: `/services/data/v64.0/sobjects/${obj.name}/${id}` }, Id: id },
+                    record: {
+                      attributes: { type: obj.name, url: `/services/data/v64.0/sobjects/${obj.name}/${id}` },
+                      Id: id,
+                    },
                   },
                 ],
                 rule: `Standard_${obj.name}_Match_Rule_v1_1`,
@@ -222,7 +236,12 @@ export class OrgStore {
     this.#requiredCheck(obj, values, false);
     if (values.Status === 'Closed - Converted') {
       // Only lead conversion may set the converted status.
-      throw new SalesforceApiError(400, 'FIELD_INTEGRITY_EXCEPTION', 'Lead Status: Converted status cannot be set directly', ['Status']);
+      throw new SalesforceApiError(
+        400,
+        'FIELD_INTEGRITY_EXCEPTION',
+        'Lead Status: Converted status cannot be set directly',
+        ['Status'],
+      );
     }
     this.#checkRefs(obj, values);
     this.#duplicateCheck(obj, values.Email);
@@ -258,13 +277,10 @@ export class OrgStore {
   #checkRefs(obj: ObjectDef, values: Record<string, unknown>): void {
     if (obj === CONTACT && typeof values.AccountId === 'string') {
       const acc = this.get(values.AccountId);
-      if (!acc || acc.type !== 'Account' || acc.fields.IsDeleted === true) {
-        throw new SalesforceApiError(
-          400,
-          'INVALID_CROSS_REFERENCE_KEY',
-          `invalid cross reference id`,
-          ['AccountId'],
-        );
+      if (acc?.type !== 'Account' || acc.fields.IsDeleted === true) {
+        throw new SalesforceApiError(400, 'INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id`, [
+          'AccountId',
+        ]);
       }
     }
   }
@@ -275,15 +291,26 @@ export class OrgStore {
     if (!obj) throw unsupportedType(typeName);
     const rec = this.#live(obj, id);
     if (obj === LEAD && rec.fields.IsConverted === true) {
-      throw new SalesforceApiError(400, 'CANNOT_UPDATE_CONVERTED_LEAD', 'cannot reference converted lead', []);
+      throw new SalesforceApiError(
+        400,
+        'CANNOT_UPDATE_CONVERTED_LEAD',
+        'cannot reference converted lead',
+        [],
+      );
     }
     const values = this.#coerce(obj, input, 'update');
     this.#requiredCheck(obj, values, true);
     if (values.Status === 'Closed - Converted') {
-      throw new SalesforceApiError(400, 'FIELD_INTEGRITY_EXCEPTION', 'Lead Status: Converted status cannot be set directly', ['Status']);
+      throw new SalesforceApiError(
+        400,
+        'FIELD_INTEGRITY_EXCEPTION',
+        'Lead Status: Converted status cannot be set directly',
+        ['Status'],
+      );
     }
     this.#checkRefs(obj, values);
-    if ('Email' in values && values.Email !== rec.fields.Email) this.#duplicateCheck(obj, values.Email, String(rec.fields.Id));
+    if ('Email' in values && values.Email !== rec.fields.Email)
+      this.#duplicateCheck(obj, values.Email, String(rec.fields.Id));
     this.#applyUpdate(txn, obj, rec, values);
   }
 
@@ -298,7 +325,8 @@ export class OrgStore {
       changed.push(k);
       if (v === null) nulled.push(k);
     }
-    if (obj !== ACCOUNT && (changed.includes('FirstName') || changed.includes('LastName'))) next.Name = fullName(next);
+    if (obj !== ACCOUNT && (changed.includes('FirstName') || changed.includes('LastName')))
+      next.Name = fullName(next);
     const ts = sfDateTime(txn.timestamp);
     next.LastModifiedDate = ts;
     next.LastModifiedById = txn.origin.userId;
@@ -320,7 +348,13 @@ export class OrgStore {
     if (!obj) throw unsupportedType(typeName);
     const rec = this.#live(obj, id);
     const ts = sfDateTime(txn.timestamp);
-    const next: Record<string, unknown> = { ...rec.fields, IsDeleted: true, SystemModstamp: ts, LastModifiedDate: ts, LastModifiedById: txn.origin.userId };
+    const next: Record<string, unknown> = {
+      ...rec.fields,
+      IsDeleted: true,
+      SystemModstamp: ts,
+      LastModifiedDate: ts,
+      LastModifiedById: txn.origin.userId,
+    };
     if (masterRecordId) next.MasterRecordId = masterRecordId;
     this.#put(txn, String(rec.fields.Id), { type: rec.type, fields: next });
     txn.changes.push({
@@ -344,7 +378,13 @@ export class OrgStore {
       throw new SalesforceApiError(400, 'UNDELETE_FAILED', 'Entity is not in the recycle bin', []);
     }
     const ts = sfDateTime(txn.timestamp);
-    const next = { ...rec.fields, IsDeleted: false, MasterRecordId: null, SystemModstamp: ts, LastModifiedDate: ts };
+    const next = {
+      ...rec.fields,
+      IsDeleted: false,
+      MasterRecordId: null,
+      SystemModstamp: ts,
+      LastModifiedDate: ts,
+    };
     this.#put(txn, String(rec.fields.Id), { type: rec.type, fields: next });
     txn.changes.push({
       entityName: obj.name,
@@ -362,10 +402,19 @@ export class OrgStore {
    * (IsConverted, ConvertedContactId, ConvertedAccountId, ConvertedDate, Status
    * 'Closed - Converted'). Converted leads are read-only afterwards.
    */
-  convertLead(txn: Transaction, leadId: string, contactId?: string): { contactId: string; accountId: string } {
+  convertLead(
+    txn: Transaction,
+    leadId: string,
+    contactId?: string,
+  ): { contactId: string; accountId: string } {
     const lead = this.#live(LEAD, leadId);
     if (lead.fields.IsConverted === true) {
-      throw new SalesforceApiError(400, 'CANNOT_UPDATE_CONVERTED_LEAD', 'cannot reference converted lead', []);
+      throw new SalesforceApiError(
+        400,
+        'CANNOT_UPDATE_CONVERTED_LEAD',
+        'cannot reference converted lead',
+        [],
+      );
     }
     const lf = lead.fields;
     let accountId: string;
@@ -379,7 +428,12 @@ export class OrgStore {
         this.#applyUpdate(txn, CONTACT, contact, { AccountId: accountId });
       }
     } else {
-      accountId = this.create(txn, 'Account', { Name: lf.Company, Website: lf.Website, Phone: lf.Phone, Industry: lf.Industry });
+      accountId = this.create(txn, 'Account', {
+        Name: lf.Company,
+        Website: lf.Website,
+        Phone: lf.Phone,
+        Industry: lf.Industry,
+      });
       const copy: Record<string, unknown> = { AccountId: accountId };
       for (const [from, to] of [
         ['FirstName', 'FirstName'],
@@ -430,11 +484,16 @@ export class OrgStore {
     const obj = findObject(typeName);
     if (!obj || (obj !== LEAD && obj !== CONTACT)) throw unsupportedType(typeName);
     if (loserIds.length < 1 || loserIds.length > 2) {
-      throw new SalesforceApiError(400, 'INVALID_OPERATION', 'A merge request takes one master and one or two records to merge');
+      throw new SalesforceApiError(
+        400,
+        'INVALID_OPERATION',
+        'A merge request takes one master and one or two records to merge',
+      );
     }
     const master = this.#live(obj, masterId);
     for (const l of loserIds) {
-      if (to18(l) === master.fields.Id) throw new SalesforceApiError(400, 'INVALID_ID_FIELD', 'Cannot merge a record with itself');
+      if (to18(l) === master.fields.Id)
+        throw new SalesforceApiError(400, 'INVALID_ID_FIELD', 'Cannot merge a record with itself');
       this.#live(obj, l);
     }
     // Fill the master's blank fields from the losers (what the UI preselects).
@@ -443,7 +502,11 @@ export class OrgStore {
       const loser = this.#live(obj, l);
       for (const d of obj.fields) {
         if (!d.updateable) continue;
-        if ((master.fields[d.name] === null || master.fields[d.name] === undefined) && loser.fields[d.name] != null && !(d.name in fill)) {
+        if (
+          (master.fields[d.name] === null || master.fields[d.name] === undefined) &&
+          loser.fields[d.name] != null &&
+          !(d.name in fill)
+        ) {
           fill[d.name] = loser.fields[d.name];
         }
       }
@@ -463,12 +526,18 @@ function fullName(fields: Record<string, unknown>): string {
 }
 
 function writableNonNull(obj: ObjectDef, fields: Record<string, unknown>): string[] {
-  return obj.fields.filter((d) => fields[d.name] !== null && fields[d.name] !== undefined && d.name !== 'IsDeleted').map((d) => d.name);
+  return obj.fields
+    .filter((d) => fields[d.name] !== null && fields[d.name] !== undefined && d.name !== 'IsDeleted')
+    .map((d) => d.name);
 }
 
 /** `NOT_FOUND` for an unknown object in a URL; REST says "The requested resource does not exist". */
 export function unsupportedType(name: string): SalesforceApiError {
-  return new SalesforceApiError(404, 'NOT_FOUND', `The requested resource does not exist: sObject type '${name}' is not supported.`);
+  return new SalesforceApiError(
+    404,
+    'NOT_FOUND',
+    `The requested resource does not exist: sObject type '${name}' is not supported.`,
+  );
 }
 
 export { KEY_PREFIX };

@@ -21,7 +21,8 @@ export function parseDateTime(s: string): number {
 }
 
 // Pragmatic RFC 5322 subset; Salesforce rejects addresses without a dotted domain or with spaces.
-const EMAIL_RE = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+const EMAIL_RE =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 
 const fieldErr = (code: string, message: string, field: string): SalesforceApiError =>
   new SalesforceApiError(400, code, message, [field]);
@@ -30,7 +31,7 @@ const fieldErr = (code: string, message: string, field: string): SalesforceApiEr
  * Check and convert one input value for a field. Strings are trimmed of nothing (Salesforce
  * keeps them as sent); `''` is stored as null, as the platform does for text fields.
  */
-export function coerceValue(obj: ObjectDef, def: FieldDef, raw: unknown): unknown {
+export function coerceValue(def: FieldDef, raw: unknown): unknown {
   if (raw === null || raw === undefined) return null;
   switch (def.type) {
     case 'string':
@@ -68,7 +69,12 @@ export function coerceValue(obj: ObjectDef, def: FieldDef, raw: unknown): unknow
     case 'int':
     case 'double':
     case 'currency': {
-      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
+      const n =
+        typeof raw === 'number'
+          ? raw
+          : typeof raw === 'string' && raw.trim() !== ''
+            ? Number(raw)
+            : Number.NaN;
       if (!Number.isFinite(n)) throw jsonMismatch(def, raw);
       if (def.type === 'int' && !Number.isInteger(n)) throw jsonMismatch(def, raw);
       return n;
@@ -93,7 +99,16 @@ export function coerceValue(obj: ObjectDef, def: FieldDef, raw: unknown): unknow
 }
 
 function jsonMismatch(def: FieldDef, raw: unknown): SalesforceApiError {
-  const kind = def.type === 'boolean' ? 'boolean' : ['int', 'double', 'currency'].includes(def.type) ? 'double' : def.type === 'date' ? 'date' : def.type === 'datetime' ? 'datetime' : 'string';
+  const kind =
+    def.type === 'boolean'
+      ? 'boolean'
+      : ['int', 'double', 'currency'].includes(def.type)
+        ? 'double'
+        : def.type === 'date'
+          ? 'date'
+          : def.type === 'datetime'
+            ? 'datetime'
+            : 'string';
   return new SalesforceApiError(
     400,
     'JSON_PARSER_ERROR',
@@ -103,7 +118,11 @@ function jsonMismatch(def: FieldDef, raw: unknown): SalesforceApiError {
 
 /** `INVALID_FIELD` for a name that is not a field of the object. */
 export function noSuchField(obj: ObjectDef, name: string): SalesforceApiError {
-  return new SalesforceApiError(400, 'INVALID_FIELD', `No such column '${name}' on sobject of type ${obj.name}`);
+  return new SalesforceApiError(
+    400,
+    'INVALID_FIELD',
+    `No such column '${name}' on sobject of type ${obj.name}`,
+  );
 }
 
 /** `INVALID_FIELD_FOR_INSERT_UPDATE` for a read-only field in a write. */
@@ -118,5 +137,10 @@ export function notWritable(names: string[]): SalesforceApiError {
 
 /** `REQUIRED_FIELD_MISSING`. */
 export function requiredMissing(names: string[]): SalesforceApiError {
-  return new SalesforceApiError(400, 'REQUIRED_FIELD_MISSING', `Required fields are missing: [${names.join(', ')}]`, names);
+  return new SalesforceApiError(
+    400,
+    'REQUIRED_FIELD_MISSING',
+    `Required fields are missing: [${names.join(', ')}]`,
+    names,
+  );
 }
