@@ -1,0 +1,287 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { changeNoticeSchema } from '../../lib/domain/notice.ts';
+import { coalescedEventId, isOwnChange, parseWebhookBatch } from '../../lib/hubspot/webhook-events.ts';
+import { APP_ID, PORTAL_ID, hubspotEvent } from './signed-request.ts';
+
+const samples = '/work/shared/vendor-samples/hubspot/webhooks';
+const sample = (name: string): unknown[] =>
+  JSON.parse(readFileSync(`${samples}/${name}`, 'utf8')) as unknown[];
+/** The samples are from portal 33 with app 1160452. */
+const sampleOptions = { appId: '1160452' };
+
+describe('HubSpot webhook batches: vendor samples', () => {
+  it('reads the docs example with eventType and the one with subscriptionType the same way', () => {
+    const a = parseWebhookBatch(sample('hubspot-webhook-v3-docs-example-eventType.json'), sampleOptions);
+    const b = parseWebhookBatch(
+      sample('hubspot-webhook-v3-docs-example-subscriptionType-reconstructed.json'),
+      sampleOptions,
+    );
+    expect(a.notices).toEqual(b.notices);
+    expect(a.notices).toEqual([
+      {
+        source: 'hubspot',
+        objectType: 'contact',
+        recordId: '1246978',
+        kind: 'created',
+        eventId: 'hubspot:3816279480',
+        occurredAt: 1462216307945,
+      },
+      {
+        source: 'hubspot',
+        objectType: 'contact',
+        recordId: '1246965',
+        kind: 'updated',
+        eventId: 'hubspot:3816279340',
+        occurredAt: 1462216307945,
+        changedFields: ['lifecyclestage'],
+      },
+    ]);
+  });
+
+  it('reads the signature docs body (contact.creation with changeFlag)', () => {
+    const parsed = parseWebhookBatch(sample('hubspot-webhook-contact-creation-docs-signature-body.json'), {
+      appId: '54321',
+    });
+    expect(parsed.notices).toEqual([
+      {
+        source: 'hubspot',
+        objectType: 'contact',
+        recordId: '123',
+        kind: 'created',
+        eventId: 'hubspot:1',
+        occurredAt: 1564113600000,
+      },
+    ]);
+  });
+
+  it('maps deletion and privacyDeletion to deleted, restore to restored', () => {
+    const parsed = parseWebhookBatch(
+      sample('hubspot-webhook-contact-deletion-privacyDeletion-restore-reconstructed.json'),
+      sampleOptions,
+    );
+    expect(parsed.notices.map((n) => [n.recordId, n.kind])).toEqual([
+      ['1246978', 'deleted'],
+      ['1246978', 'deleted'],
+      ['1246979', 'restored'],
+    ]);
+    expect(new Set(parsed.notices.map((n) => n.eventId)).size).toBe(3);
+  });
+
+  it('turns contact.merge into a merged notice per merged-away id and an update of the survivor', () => {
+    const parsed = parseWebhookBatch(
+      sample('hubspot-webhook-contact-merge-reconstructed.json'),
+      sampleOptions,
+    );
+    expect(parsed.notices).toEqual([
+      {
+        source: 'hubspot',
+        objectType: 'contact',
+        recordId: '1246978',
+        kind: 'merged',
+        eventId: 'hubspot:3816279600:1246978',
+        occurredAt: 1462216307945,
+        survivorId: '1246965',
+        mergedIds: ['1246978'],
+      },
+      {
+        source: 'hubspot',
+        objectType: 'contact',
+        recordId: '1246965',
+        kind: 'updated',
+        eventId: 'hubspot:3816279600:1246965',
+        occurredAt: 1462216307945,
+      },
+    ]);
+  });
+
+  it('reads the generic object.* format for contacts (objectTypeId 0-1)', () => {
+    const parsed = parseWebhookBatch(
+      sample('hubspot-webhook-generic-object-format-reconstructed.json'),
+      sampleOptions,
+    );
+    expect(parsed.notices.map((n) => [n.recordId, n.kind, n.changedFields])).toEqual([
+      ['1246980', 'created', undefined],
+      ['1246965', 'updated', ['lifecyclestage']],
+    ]);
+  });
+
+  it('counts and ignores association changes and other objects (unknown types are not errors)', () => {
+    const parsed = parseWebhookBatch(
+      sample('hubspot-webhook-contact-associationChange-reconstructed.json'),
+      sampleOptions,
+    );
+    expect(parsed.notices).toEqual([]);
+    expect(parsed.ignored['unknown-type']?.count).toBe(1);
+    expect(parsed.ignored['unsupported-object']?.count).toBe(1);
+  });
+});
+
+describe('HubSpot webhook batches: echo layer 1', () => {
+  it("drops our own app's changes (INTEGRATION with sourceId = our app id) and counts them", () => {
+    const ours = hubspotEvent({ changeSource: 'INTEGRATION', sourceId: APP_ID, objectId: 1 });
+    const oursPrefixed = hubspotEvent({
+      changeSource: 'INTEGRATION',
+      sourceId: `appId:${APP_ID}`,
+      objectId: 2,
+    });
+    const otherApp = hubspotEvent({ changeSource: 'INTEGRATION', sourceId: '999', objectId: 3 });
+    const user = hubspotEvent({ changeSource: 'CRM_UI', sourceId: `userId:${APP_ID}`, objectId: 4 });
+    const parsed = parseWebhookBatch([ours, oursPrefixed, otherApp, user], { appId: APP_ID });
+    expect(parsed.notices.map((n) => n.recordId).sort()).toEqual(['3', '4']);
+    expect(parsed.ignored.echo?.count).toBe(2);
+  });
+
+  it('isOwnChange needs both an app source and our id', () => {
+    expect(isOwnChange({ changeSource: 'INTEGRATION', sourceId: 1160452 }, '1160452')).toBe(true);
+    expect(isOwnChange({ changeSource: 'API', sourceId: '1160452' }, '1160452')).toBe(true);
+    expect(isOwnChange({ changeSource: 'CRM_UI', sourceId: '1160452' }, '1160452')).toBe(false);
+    expect(isOwnChange({ changeSource: 'INTEGRATION' }, '1160452')).toBe(false);
+  });
+});
+
+describe('HubSpot webhook batches: coalescing', () => {
+  it('turns several propertyChange events of one contact into one notice with every changed property and the latest time', () => {
+    const events = [
+      hubspotEvent({ objectId: 7, propertyName: 'firstname', occurredAt: 1000 }),
+      hubspotEvent({ objectId: 7, propertyName: 'lastname', occurredAt: 3000 }),
+      hubspotEvent({ objectId: 7, propertyName: 'firstname', occurredAt: 2000 }),
+      hubspotEvent({ objectId: 8, propertyName: 'phone', occurredAt: 1500 }),
+    ];
+    const parsed = parseWebhookBatch(events, { appId: APP_ID });
+    expect(parsed.notices).toHaveLength(2);
+    const seven = parsed.notices.find((n) => n.recordId === '7');
+    expect(seven).toMatchObject({
+      kind: 'updated',
+      occurredAt: 3000,
+      changedFields: ['firstname', 'lastname'],
+    });
+    expect(seven?.eventId).toBe(coalescedEventId(events.slice(0, 3).map((e) => String(e['eventId']))));
+  });
+
+  it('gives the same coalesced id for the same events in another order, and another id for other events', () => {
+    expect(coalescedEventId(['1', '2', '3'])).toBe(coalescedEventId(['3', '1', '2']));
+    expect(coalescedEventId(['1', '2'])).not.toBe(coalescedEventId(['1', '2', '3']));
+  });
+
+  it('drops a repeated event within the batch', () => {
+    const e = hubspotEvent({ objectId: 9, subscriptionType: 'contact.creation' });
+    const parsed = parseWebhookBatch([e, { ...e }], { appId: APP_ID });
+    expect(parsed.notices).toHaveLength(1);
+    expect(parsed.ignored.duplicate?.count).toBe(1);
+  });
+});
+
+describe('HubSpot webhook batches: bad input never loses the valid events', () => {
+  it('skips malformed events one by one and keeps the valid ones', () => {
+    const valid = hubspotEvent({ objectId: 42 });
+    const parsed = parseWebhookBatch(
+      [
+        null,
+        'text',
+        42,
+        [],
+        { eventId: 'x' },
+        hubspotEvent({ objectId: -1 }),
+        hubspotEvent({ objectId: 1.5 }),
+        hubspotEvent({ occurredAt: 'yesterday' }),
+        hubspotEvent({ subscriptionType: undefined }),
+        valid,
+      ],
+      { appId: APP_ID },
+    );
+    expect(parsed.notices.map((n) => n.recordId)).toEqual(['42']);
+    expect(parsed.ignored['invalid-event']?.count).toBe(9);
+    expect(parsed.ignored['invalid-event']?.examples).toContain('#0');
+  });
+
+  it('ignores __proto__ / constructor keys and never passes them on as field names', () => {
+    const batch = JSON.parse(
+      `[{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"eventId":1,"subscriptionType":"contact.propertyChange","objectId":5,"occurredAt":10,"propertyName":"__proto__"},` +
+        `{"eventId":2,"subscriptionType":"contact.propertyChange","objectId":6,"occurredAt":10,"propertyName":"constructor"}]`,
+    ) as unknown[];
+    const parsed = parseWebhookBatch(batch, { appId: APP_ID });
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(parsed.notices.map((n) => [n.recordId, n.changedFields])).toEqual([
+      ['5', undefined],
+      ['6', undefined],
+    ]);
+    expect(parsed.invalidFieldNames).toBe(2);
+  });
+
+  it('keeps the notice but not the name when a property name has NUL, RTL or emoji characters', () => {
+    const names = ['first\u0000name', '\u202Eemantsrif', 'name😀', 'Ｆirstname', 'firstname\u0301'];
+    const parsed = parseWebhookBatch(
+      names.map((propertyName, i) => hubspotEvent({ objectId: 100 + i, propertyName })),
+      { appId: APP_ID },
+    );
+    expect(parsed.notices).toHaveLength(names.length);
+    for (const n of parsed.notices) expect(n.changedFields).toBeUndefined();
+  });
+
+  it('carries no property value: an invalid email or unicode value still yields a plain notice', () => {
+    const values = [
+      'not-an-email',
+      'a@b',
+      'José\u0301@exämple.com',
+      'e\u0301',
+      '\u202Eevil',
+      '😀@😀.com',
+      'x\u0000y',
+    ];
+    const parsed = parseWebhookBatch(
+      values.map((propertyValue, i) =>
+        hubspotEvent({ objectId: 200 + i, propertyName: 'email', propertyValue }),
+      ),
+      { appId: APP_ID },
+    );
+    expect(parsed.notices).toHaveLength(values.length);
+    const text = JSON.stringify(parsed);
+    for (const v of values) expect(text).not.toContain(JSON.stringify(v).slice(1, -1));
+  });
+
+  it('ignores events from another portal when the portal is configured', () => {
+    const parsed = parseWebhookBatch([hubspotEvent({ portalId: 1 }), hubspotEvent({ objectId: 77 })], {
+      appId: APP_ID,
+      portalId: PORTAL_ID,
+    });
+    expect(parsed.notices.map((n) => n.recordId)).toEqual(['77']);
+    expect(parsed.ignored['wrong-portal']?.count).toBe(1);
+  });
+
+  it('property: any JSON array never throws, and every notice satisfies the notice schema', () => {
+    const event = fc.record(
+      {
+        eventId: fc.oneof(fc.integer(), fc.string()),
+        subscriptionType: fc.constantFrom(
+          'contact.creation',
+          'contact.propertyChange',
+          'contact.merge',
+          'contact.deletion',
+          'object.creation',
+          'deal.creation',
+          'x',
+        ),
+        objectId: fc.oneof(fc.integer({ min: -5, max: 1e9 }), fc.string()),
+        objectTypeId: fc.constantFrom('0-1', '0-2'),
+        occurredAt: fc.oneof(fc.nat(), fc.double()),
+        propertyName: fc.string(),
+        mergedObjectIds: fc.array(fc.integer({ min: 1, max: 1e6 }), { maxLength: 4 }),
+        primaryObjectId: fc.integer({ min: 1, max: 1e6 }),
+        changeSource: fc.constantFrom('INTEGRATION', 'CRM_UI', 'API'),
+        sourceId: fc.constantFrom(APP_ID, 'userId:1', '5'),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(fc.array(fc.oneof(event, fc.anything()), { maxLength: 100 }), (items) => {
+        const parsed = parseWebhookBatch(items, { appId: APP_ID });
+        for (const n of parsed.notices) changeNoticeSchema.parse(n);
+        const ignored = Object.values(parsed.ignored).reduce((sum, e) => sum + e.count, 0);
+        expect(ignored).toBeLessThanOrEqual(items.length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
