@@ -57,13 +57,19 @@ export interface HubSpotPort {
    * Batch read by id (100 per call). Missing or archived ids are simply absent from the result.
    * `withHistory` also fills `propertyChangedAt` (propertiesWithHistory: HubSpot allows 50 per call then).
    */
-  readContacts(ids: string[], properties: string[], options?: { withHistory?: boolean }): Promise<HubSpotContact[]>;
+  readContacts(
+    ids: string[],
+    properties: string[],
+    options?: { withHistory?: boolean },
+  ): Promise<HubSpotContact[]>;
   /** Batch read by `email` as idProperty (100 per call); emails are compared normalized. */
   findContactsByEmail(emails: string[], properties: string[]): Promise<HubSpotContact[]>;
   /** Batch create (100 per call); per-input errors come back as outcomes, not exceptions. */
   createContacts(inputs: { ref: string; properties: Record<string, string> }[]): Promise<WriteOutcome[]>;
   /** Batch update (100 per call). */
-  updateContacts(inputs: { ref: string; id: string; properties: Record<string, string> }[]): Promise<WriteOutcome[]>;
+  updateContacts(
+    inputs: { ref: string; id: string; properties: Record<string, string> }[],
+  ): Promise<WriteOutcome[]>;
   /** Batch archive (100 per call), for the `propagate` delete policy. */
   archiveContacts(ids: string[]): Promise<void>;
   /** One list by id, or undefined when it does not exist. */
@@ -71,13 +77,20 @@ export interface HubSpotPort {
   /** Contact lists, for choosing a segment (the caller filters on processingType). */
   searchLists(query?: string): Promise<HubSpotList[]>;
   /** Creates a DYNAMIC contact list from a simple property filter (the "create a segment" link). */
-  createDynamicList(name: string, filter: { property: string; operator: 'IS_ANY_OF'; values: string[] }): Promise<HubSpotList>;
+  createDynamicList(
+    name: string,
+    filter: { property: string; operator: 'IS_ANY_OF'; values: string[] },
+  ): Promise<HubSpotList>;
   /** One page (up to 250) of a list's member record ids. */
   listMemberships(listId: string, after?: string): Promise<{ recordIds: string[]; after?: string }>;
   /** One page (up to 100) of all contacts, for resync with no segment (R2) and polling. */
   listContacts(properties: string[], after?: string): Promise<{ contacts: HubSpotContact[]; after?: string }>;
   /** Contacts modified after `sinceMs` (search on hs_lastmodifieddate, 200 per page), for live polling. */
-  searchModifiedSince(sinceMs: number, properties: string[], after?: string): Promise<{ contacts: HubSpotContact[]; after?: string }>;
+  searchModifiedSince(
+    sinceMs: number,
+    properties: string[],
+    after?: string,
+  ): Promise<{ contacts: HubSpotContact[]; after?: string }>;
 }
 
 /** A Salesforce Lead or Contact. */
@@ -100,11 +113,20 @@ export interface SalesforcePort {
   /** Reads records by id with SOQL `Id IN (...)` (one query per object, paged with queryMore). */
   readRecords(objectType: SalesforceObject, ids: string[], fields: string[]): Promise<SalesforceRecord[]>;
   /** Finds Leads and Contacts by normalized email (SOQL `Email IN (...)`). Converted leads excluded. */
-  findByEmail(emails: string[], fieldsByObject: Record<SalesforceObject, string[]>): Promise<SalesforceRecord[]>;
+  findByEmail(
+    emails: string[],
+    fieldsByObject: Record<SalesforceObject, string[]>,
+  ): Promise<SalesforceRecord[]>;
   /** sObject Collections create (200 per call, allOrNone false), with Sforce-Call-Options. */
-  createRecords(objectType: SalesforceObject, inputs: { ref: string; fields: FieldValues }[]): Promise<WriteOutcome[]>;
+  createRecords(
+    objectType: SalesforceObject,
+    inputs: { ref: string; fields: FieldValues }[],
+  ): Promise<WriteOutcome[]>;
   /** sObject Collections update (200 per call, allOrNone false), with Sforce-Call-Options. */
-  updateRecords(objectType: SalesforceObject, inputs: { ref: string; id: string; fields: FieldValues }[]): Promise<WriteOutcome[]>;
+  updateRecords(
+    objectType: SalesforceObject,
+    inputs: { ref: string; id: string; fields: FieldValues }[],
+  ): Promise<WriteOutcome[]>;
   /** sObject Collections delete, for the `propagate` delete policy. */
   deleteRecords(ids: string[]): Promise<void>;
   /** Pages through all records of an object (import, polling); `after` is the query locator. */
@@ -195,7 +217,11 @@ export interface SyncStore {
    * Replaces the stored membership of a list with `memberIds`, returning joins and leaves.
    * `record` false (first load after selection, R4) stores without reporting transitions as joins.
    */
-  replaceMembership(listId: string, memberIds: string[], options: { at: number }): Promise<MembershipChange[]>;
+  replaceMembership(
+    listId: string,
+    memberIds: string[],
+    options: { at: number; record?: boolean },
+  ): Promise<MembershipChange[]>;
   listMembers(listId: string): Promise<string[]>;
 
   // settings

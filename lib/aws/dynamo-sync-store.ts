@@ -156,8 +156,8 @@ export class DynamoSyncStore implements SyncStore {
    * A crash after 1 or 2 leaves a stale lookup, which readers verify against the pair and ignore.
    */
   async putPair(pair: PairState, expectedVersion: number): Promise<PairState> {
-    await this.#claimSalesforceLink(pair.salesforceId, pair.hubspotId);
     const stored: PairState = { ...pair, version: expectedVersion + 1 };
+    await this.#claimSalesforceLink(pair.salesforceId, pair.hubspotId, stored.version);
     let old: DynamoItem | undefined;
     try {
       const res = await this.#client.send(
@@ -181,7 +181,7 @@ export class DynamoSyncStore implements SyncStore {
     }
     const oldSalesforceId = old ? fromItem(old)['salesforceId'] : undefined;
     if (typeof oldSalesforceId === 'string' && oldSalesforceId !== pair.salesforceId) {
-      await this.#releaseSalesforceLink(oldSalesforceId, pair.hubspotId);
+      await this.#releaseSalesforceLink(oldSalesforceId, pair.hubspotId, stored.version);
     }
     return stored;
   }
@@ -212,18 +212,25 @@ export class DynamoSyncStore implements SyncStore {
       throw err;
     }
     const salesforceId = old ? fromItem(old)['salesforceId'] : undefined;
-    if (typeof salesforceId === 'string') await this.#releaseSalesforceLink(salesforceId, hubspotId);
+    if (typeof salesforceId === 'string') {
+      await this.#releaseSalesforceLink(salesforceId, hubspotId, expectedVersion + 1);
+    }
   }
 
-  async #claimSalesforceLink(salesforceId: string, hubspotId: string): Promise<void> {
+  /**
+   * Points the lookup at `hubspotId`, stamped with the pair version about to be written, so that a
+   * late release by an older writer (which moved the pair away from this id before a newer writer
+   * moved it back) cannot remove it.
+   */
+  async #claimSalesforceLink(salesforceId: string, hubspotId: string, pairVersion: number): Promise<void> {
     const key = keys.salesforceLink(salesforceId);
-    const put = (condition: string, values: DynamoItem) =>
+    const put = (condition: string, values: DynamoItem | undefined) =>
       this.#client.send(
         new PutItemCommand({
           TableName: this.#table,
-          Item: { ...keyOf(key), ...toItem({ hubspotId }) },
+          Item: { ...keyOf(key), ...toItem({ hubspotId, pairVersion }) },
           ConditionExpression: condition,
-          ExpressionAttributeValues: values,
+          ...(values ? { ExpressionAttributeValues: values } : {}),
         }),
       );
     try {
@@ -249,7 +256,7 @@ export class DynamoSyncStore implements SyncStore {
     try {
       await put(
         holder === undefined ? 'attribute_not_exists(pk)' : 'hubspotId = :old',
-        holder === undefined ? {} : { ':old': { S: holder } },
+        holder === undefined ? undefined : { ':old': { S: holder } },
       );
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) {
@@ -261,18 +268,23 @@ export class DynamoSyncStore implements SyncStore {
     }
   }
 
-  async #releaseSalesforceLink(salesforceId: string, hubspotId: string): Promise<void> {
+  /** Removes the lookup if it is still ours and was not claimed by a newer write of the pair. */
+  async #releaseSalesforceLink(
+    salesforceId: string,
+    hubspotId: string,
+    releasingVersion: number,
+  ): Promise<void> {
     try {
       await this.#client.send(
         new DeleteItemCommand({
           TableName: this.#table,
           Key: keyOf(keys.salesforceLink(salesforceId)),
-          ConditionExpression: 'hubspotId = :hs',
-          ExpressionAttributeValues: { ':hs': { S: hubspotId } },
+          ConditionExpression: 'hubspotId = :hs AND (attribute_not_exists(pairVersion) OR pairVersion < :v)',
+          ExpressionAttributeValues: { ':hs': { S: hubspotId }, ':v': { N: String(releasingVersion) } },
         }),
       );
     } catch (err) {
-      // Already re-pointed to another pair, or gone: nothing of ours to remove.
+      // Re-pointed to another pair, re-claimed by a newer write, or gone: nothing of ours to remove.
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
     }
   }
@@ -302,13 +314,13 @@ export class DynamoSyncStore implements SyncStore {
    * Diffs `memberIds` against the stored members and applies the difference with BatchWriteItem.
    * History items are written before the member items: a crash in between makes the next refresh
    * report the same transitions again (a duplicate join notice is harmless), never lose one.
-   * Whether joins trigger syncs (not on the first load after selecting a segment, R4) is the
-   * caller's decision; the history records them either way.
+   * `record: false` (the first load after a segment is chosen, R4) stores the members without
+   * history and returns no transitions, so nobody is synced merely for being in the segment.
    */
   async replaceMembership(
     listId: string,
     memberIds: string[],
-    options: { at: number },
+    options: { at: number; record?: boolean },
   ): Promise<MembershipChange[]> {
     const stored = new Set(await this.listMembers(listId));
     const wanted = new Set(memberIds);
@@ -321,16 +333,19 @@ export class DynamoSyncStore implements SyncStore {
         .map((hubspotId) => ({ hubspotId, change: 'left' as const, at: options.at })),
     ];
     if (changes.length === 0) return [];
-    const expiresAt = epochSeconds(options.at) + this.#historyRetentionSeconds;
-    const history: WriteRequest[] = changes.map((c) => ({
-      PutRequest: {
-        Item: {
-          ...keyOf(keys.membershipChange(listId, c.at, c.hubspotId)),
-          ...toItem({ hubspotId: c.hubspotId, change: c.change, at: c.at, expiresAt }),
+    const record = options.record ?? true;
+    if (record) {
+      const expiresAt = epochSeconds(options.at) + this.#historyRetentionSeconds;
+      const history: WriteRequest[] = changes.map((c) => ({
+        PutRequest: {
+          Item: {
+            ...keyOf(keys.membershipChange(listId, c.at, c.hubspotId)),
+            ...toItem({ hubspotId: c.hubspotId, change: c.change, at: c.at, expiresAt }),
+          },
         },
-      },
-    }));
-    await batchWriteAll(this.#client, this.#table, history);
+      }));
+      await batchWriteAll(this.#client, this.#table, history);
+    }
     const members: WriteRequest[] = changes.map((c) =>
       c.change === 'joined'
         ? {
@@ -344,7 +359,7 @@ export class DynamoSyncStore implements SyncStore {
         : { DeleteRequest: { Key: keyOf(keys.member(listId, c.hubspotId)) } },
     );
     await batchWriteAll(this.#client, this.#table, members);
-    return changes;
+    return record ? changes : [];
   }
 
   /** A list's recorded joins and leaves, newest first. */

@@ -77,6 +77,15 @@ describe('pairs', () => {
     }
   });
 
+  it('a pair moved away from a Salesforce id and back keeps its lookup', async () => {
+    await store.putPair(pair('111', 'SF-X'), 0);
+    await store.putPair(pair('111', 'SF-Y'), 1);
+    await store.putPair(pair('111', 'SF-X'), 2);
+    const bySf = await store.getPairsBySalesforceIds(['SF-X', 'SF-Y']);
+    expect([...bySf.keys()]).toEqual(['SF-X']);
+    expect(bySf.get('SF-X')?.version).toBe(3);
+  });
+
   it('re-pointing a pair (lead conversion) moves the Salesforce lookup', async () => {
     await store.putPair(pair('104', '00QLEAD'), 0);
     await store.putPair(pair('104', '003CONTACT', { salesforceType: 'Contact', origin: 'matched' }), 1);
@@ -158,6 +167,18 @@ describe('segment membership', () => {
     expect(history.filter((c) => c.change === 'left')).toEqual([
       { hubspotId: '1', change: 'left', at: NOW + 1000 },
     ]);
+  });
+
+  it('R4: record false (first load after choosing a segment) stores members but reports no joins', async () => {
+    expect(await store.replaceMembership('50', ['1', '2'], { at: NOW, record: false })).toEqual([]);
+    expect((await store.listMembers('50')).sort()).toEqual(['1', '2']);
+    expect(await store.listMembershipChanges('50')).toEqual([]);
+    // later refreshes record transitions against what the first load stored
+    expect(await store.replaceMembership('50', ['2', '3'], { at: NOW + 1 })).toEqual([
+      { hubspotId: '3', change: 'joined', at: NOW + 1 },
+      { hubspotId: '1', change: 'left', at: NOW + 1 },
+    ]);
+    expect(await store.listMembershipChanges('50')).toHaveLength(2);
   });
 
   it('handles large lists (many BatchWriteItem calls) and an empty list', async () => {
