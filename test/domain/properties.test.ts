@@ -6,7 +6,7 @@ import type { ChangeNotice } from '../../lib/domain/notice.ts';
 import { planBatch } from '../../lib/domain/plan.ts';
 import { decide } from '../../lib/domain/segment-gate.ts';
 import { merge, type MergeInput } from '../../lib/domain/three-way-merge.ts';
-import type { FieldValues, PairState } from '../../lib/ports.ts';
+import type { FieldValues, HubSpotContact, PairState, SalesforceRecord } from '../../lib/ports.ts';
 import { hubspotContact, pairOf, picklists, planInput, salesforceRecord } from './fixtures.ts';
 
 const RUNS = { numRuns: 1000 };
@@ -18,25 +18,35 @@ const RULES: SyncRule[] = [
   'dont-sync',
 ];
 
+interface FieldSpec {
+  hubspot: string;
+  salesforce: string;
+  type: FieldMapping['type'];
+  picklist?: string;
+  /** HubSpot-side values, when they differ from the Salesforce value space. */
+  hsValues?: (string | null)[];
+  values: (string | number | null)[];
+}
+
 /** Four fields of different types; the generator picks a rule for each. */
-const FIELDS = [
+const FIELDS: FieldSpec[] = [
   {
     hubspot: 'email',
     salesforce: 'Email',
-    type: 'email' as const,
+    type: 'email',
     values: ['a@x.com', ' A@X.com', 'b@x.com', '', null],
   },
   {
     hubspot: 'title',
     salesforce: 'Title',
-    type: 'string' as const,
+    type: 'string',
     values: ['CEO', ' CEO ', 'CTO', '  ', null],
   },
-  { hubspot: 'score', salesforce: 'Score__c', type: 'number' as const, values: ['1', '1.0', '2', 2, null] },
+  { hubspot: 'score', salesforce: 'Score__c', type: 'number', values: ['1', '1.0', '2', 2, null] },
   {
     hubspot: 'hs_lead_status',
     salesforce: 'Status',
-    type: 'picklist' as const,
+    type: 'picklist',
     picklist: 'leadStatus',
     // HubSpot and Salesforce value spaces differ; 'LOST' and 'Nurturing' are unmapped on purpose.
     hsValues: ['NEW', 'CONNECTED', 'IN_PROGRESS', 'LOST', null],
@@ -47,7 +57,7 @@ const FIELDS = [
 const mergeInputArb = fc
   .record({
     rules: fc.array(fc.constantFrom(...RULES), { minLength: FIELDS.length, maxLength: FIELDS.length }),
-    hs: fc.tuple(...FIELDS.map((f) => fc.constantFrom(...('hsValues' in f ? f.hsValues : f.values)))),
+    hs: fc.tuple(...FIELDS.map((f) => fc.constantFrom(...(f.hsValues ?? f.values)))),
     sf: fc.tuple(...FIELDS.map((f) => fc.constantFrom(...f.values))),
     snap: fc.option(
       fc.tuple(
@@ -65,7 +75,7 @@ const mergeInputArb = fc
       salesforce: f.salesforce,
       rule: rules[i] ?? 'two-way',
       type: f.type,
-      ...('picklist' in f ? { picklist: f.picklist } : {}),
+      ...(f.picklist ? { picklist: f.picklist } : {}),
     }));
     const hsValues: Record<string, string | null> = {};
     const sfValues: FieldValues = {};
@@ -240,8 +250,8 @@ const worldArb = fc
     { minLength: 1, maxLength: 4 },
   )
   .map((people) => {
-    const hubspotContacts = [];
-    const salesforceRecords = [];
+    const hubspotContacts: HubSpotContact[] = [];
+    const salesforceRecords: SalesforceRecord[] = [];
     const pairs: PairState[] = [];
     const members = new Set<string>();
     const notices: ChangeNotice[] = [];
