@@ -14,7 +14,7 @@ import { GSI1 } from './table-design.ts';
 
 /**
  * The decision log: one item per decision under its record (newest first by sort key), the same item
- * in a per-day feed partition of GSI1, one open-error item per record in the errors partition of
+ * in a per-day (sharded) feed partition of GSI1, one open-error item per record in the errors partition of
  * GSI1, and per-day counters updated with atomic ADD so dashboard counts cost one Query per day.
  */
 
@@ -61,6 +61,20 @@ const RESOLVING: ReadonlySet<Decision['outcome']> = new Set(['synced', 'noop', '
 /** DynamoDB items are at most 400 KB; a trace detail larger than this is replaced by a marker. */
 const MAX_DETAIL_CHARS = 64_000;
 
+/**
+ * A day's feed is spread over this many GSI partitions: one partition takes at most 1,000 writes/s,
+ * and a throttled GSI throttles the table's writes too, so a busy day must not land on one key.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.ThroughputConsiderations
+ */
+export const FEED_SHARDS = 4;
+
+/** A stable shard per record, so one record's decisions stay in one partition. */
+function feedShard(recordKey: string): number {
+  let h = 0;
+  for (let i = 0; i < recordKey.length; i++) h = (h * 31 + recordKey.charCodeAt(i)) >>> 0;
+  return h % FEED_SHARDS;
+}
+
 let sequence = 0;
 /** Orders decisions recorded in the same millisecond by this process; the random tail keeps processes apart. */
 function uniqueSuffix(): string {
@@ -85,7 +99,7 @@ export async function recordDecisions(opts: DecisionLogOptions, decisions: Decis
         Item: {
           ...keyOf(keys.decision(d.recordKey, d.at, suffix)),
           ...toItem({
-            gsi1pk: gsi1.feed(utcDay(d.at)),
+            gsi1pk: gsi1.feed(utcDay(d.at), feedShard(d.recordKey)),
             gsi1sk: `${padTime(d.at)}#${suffix}`,
             at: d.at,
             recordKey: d.recordKey,
@@ -180,7 +194,10 @@ export async function listDecisions(
   return items.map(toDecision);
 }
 
-/** The newest decisions across all records, walking the per-day feed back at most `maxDays` days. */
+/**
+ * The newest decisions across all records, walking the per-day feed back at most `maxDays` days.
+ * Each day is spread over FEED_SHARDS partitions; the shards are read in parallel and merged.
+ */
 export async function recentDecisions(
   opts: DecisionLogOptions,
   nowMs: number,
@@ -189,14 +206,25 @@ export async function recentDecisions(
 ): Promise<Decision[]> {
   const out: Decision[] = [];
   for (let back = 0; back < maxDays && out.length < limit; back++) {
-    const items = await queryAll(opts, {
-      IndexName: GSI1,
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': { S: gsi1.feed(utcDay(nowMs - back * 86_400_000)) } },
-      ScanIndexForward: false,
-      limit: limit - out.length,
-    });
-    out.push(...items.map(toDecision));
+    const day = utcDay(nowMs - back * 86_400_000);
+    const wanted = limit - out.length;
+    const perShard = await Promise.all(
+      Array.from({ length: FEED_SHARDS }, (_, shard) =>
+        queryAll(opts, {
+          IndexName: GSI1,
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: gsi1.feed(day, shard) } },
+          ScanIndexForward: false,
+          limit: wanted,
+        }),
+      ),
+    );
+    const merged = perShard
+      .flat()
+      .map((item) => ({ sortKey: item['gsi1sk']?.S ?? '', item }))
+      .sort((a, b) => (a.sortKey < b.sortKey ? 1 : a.sortKey > b.sortKey ? -1 : 0))
+      .slice(0, wanted);
+    out.push(...merged.map((m) => toDecision(m.item)));
   }
   return out;
 }

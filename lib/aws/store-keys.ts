@@ -35,7 +35,7 @@ export const keys = {
 
 /** GSI1 partitions: the per-day decision feed and the open sync errors. */
 export const gsi1 = {
-  feed: (day: string) => `FEED#${day}`,
+  feed: (day: string, shard: number) => `FEED#${day}#${shard}`,
   syncErrors: 'ERRORS',
 } as const;
 

@@ -313,6 +313,13 @@ describe('decisions', () => {
     ]);
   });
 
+  it('the feed merges the day’s shards into one newest-first list', async () => {
+    // 20 records spread over the feed shards, with interleaved times.
+    await store.recordDecisions(Array.from({ length: 20 }, (_, i) => d(NOW - i * 7, `hubspot:${i}`, 'synced')));
+    const feed = await store.recentDecisions(12);
+    expect(feed.map((x) => x.at)).toEqual(Array.from({ length: 12 }, (_, i) => NOW - i * 7));
+  });
+
   it('lists open sync errors by category and clears one when its record next syncs', async () => {
     await store.recordDecisions([
       d(NOW - 30, 'hubspot:1', 'error', { category: 'validation', reason: 'Phone: invalid', eventId: 'e9' }),
