@@ -22,7 +22,14 @@ beforeEach(() => {
 
 describe('Salesforce sandbox: sObject rows through jsforce', () => {
   it('creates a Lead with an 18-char 00Q id whose checksum suffix is valid, and reads it back', async () => {
-    const res = await conn.sobject('Lead').create({ FirstName: 'Ada', LastName: 'Lovelace', Company: 'Analytical', Email: 'ada@analytical.example.com' });
+    const res = await conn
+      .sobject('Lead')
+      .create({
+        FirstName: 'Ada',
+        LastName: 'Lovelace',
+        Company: 'Analytical',
+        Email: 'ada@analytical.example.com',
+      });
     expect(res.success).toBe(true);
     const id = res.id as string;
     expect(id).toMatch(/^00Q[a-zA-Z0-9]{15}$/);
@@ -71,7 +78,9 @@ describe('Salesforce sandbox: sObject rows through jsforce', () => {
   it('deletes: the record is gone (NOT_FOUND) and a second delete says ENTITY_IS_DELETED', async () => {
     const { id } = await conn.sobject('Contact').create({ LastName: 'Gone' });
     await conn.sobject('Contact').destroy(id as string);
-    await expect(conn.sobject('Contact').retrieve(id as string)).rejects.toMatchObject({ errorCode: 'NOT_FOUND' });
+    await expect(conn.sobject('Contact').retrieve(id as string)).rejects.toMatchObject({
+      errorCode: 'NOT_FOUND',
+    });
     await expect(conn.sobject('Contact').destroy(id as string)).rejects.toMatchObject({
       errorCode: 'ENTITY_IS_DELETED',
       message: 'entity is deleted',
@@ -96,7 +105,9 @@ describe('Salesforce sandbox: sObject rows through jsforce', () => {
   });
 
   it('rejects a bad restricted picklist value with INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', async () => {
-    await expect(conn.sobject('Lead').create({ LastName: 'P', Company: 'C', Status: 'Hot Prospect' })).rejects.toMatchObject({
+    await expect(
+      conn.sobject('Lead').create({ LastName: 'P', Company: 'C', Status: 'Hot Prospect' }),
+    ).rejects.toMatchObject({
       errorCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
       message: 'Status: bad value for restricted picklist field: Hot Prospect',
       data: { fields: ['Status'] },
@@ -108,14 +119,20 @@ describe('Salesforce sandbox: sObject rows through jsforce', () => {
       errorCode: 'INVALID_FIELD',
       message: "No such column 'Shoe__c' on sobject of type Contact",
     });
-    await expect(conn.sobject('Lead').create({ LastName: 'X', Company: 'C', IsConverted: true })).rejects.toMatchObject({
+    await expect(
+      conn.sobject('Lead').create({ LastName: 'X', Company: 'C', IsConverted: true }),
+    ).rejects.toMatchObject({
       errorCode: 'INVALID_FIELD_FOR_INSERT_UPDATE',
       data: { fields: ['IsConverted'] },
     });
-    await expect(conn.sobject('Contact').create({ LastName: 'X', Email: 'not an email' })).rejects.toMatchObject({
+    await expect(
+      conn.sobject('Contact').create({ LastName: 'X', Email: 'not an email' }),
+    ).rejects.toMatchObject({
       errorCode: 'INVALID_EMAIL_ADDRESS',
     });
-    await expect(conn.sobject('Contact').update({ Id: '00QSB0000000001AAA', LastName: 'X' })).rejects.toMatchObject({
+    await expect(
+      conn.sobject('Contact').update({ Id: '00QSB0000000001AAA', LastName: 'X' }),
+    ).rejects.toMatchObject({
       errorCode: 'MALFORMED_ID',
     });
   });
@@ -125,9 +142,18 @@ describe('Salesforce sandbox: sObject rows through jsforce', () => {
     expect(lead.name).toBe('Lead');
     expect(lead.keyPrefix).toBe('00Q');
     const byName = new Map(lead.fields.map((f) => [f.name, f]));
-    expect(byName.get('Email')).toMatchObject({ type: 'email', length: 80, nillable: true, updateable: true });
+    expect(byName.get('Email')).toMatchObject({
+      type: 'email',
+      length: 80,
+      nillable: true,
+      updateable: true,
+    });
     expect(byName.get('Company')).toMatchObject({ type: 'string', nillable: false });
-    expect(byName.get('IsConverted')).toMatchObject({ type: 'boolean', updateable: false, createable: false });
+    expect(byName.get('IsConverted')).toMatchObject({
+      type: 'boolean',
+      updateable: false,
+      createable: false,
+    });
     const status = byName.get('Status');
     expect(status?.type).toBe('picklist');
     expect(status?.restrictedPicklist).toBe(true);
@@ -138,7 +164,9 @@ describe('Salesforce sandbox: sObject rows through jsforce', () => {
       'Closed - Not Converted',
     ]);
     const contact = await conn.describe('Contact');
-    expect(contact.fields.map((f) => f.name)).toEqual(expect.arrayContaining(['Id', 'AccountId', 'Email', 'SystemModstamp']));
+    expect(contact.fields.map((f) => f.name)).toEqual(
+      expect.arrayContaining(['Id', 'AccountId', 'Email', 'SystemModstamp']),
+    );
     await expect(conn.describe('Opportunity')).rejects.toMatchObject({ errorCode: 'NOT_FOUND' });
   });
 });
@@ -147,7 +175,9 @@ describe('Salesforce sandbox: sessions and API allocation', () => {
   it('answers 401 INVALID_SESSION_ID without a token and for a revoked token', async () => {
     const res = await fetch(`${sb.url}/services/data/v64.0/limits`);
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual([{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
+    expect(await res.json()).toEqual([
+      { message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' },
+    ]);
     const revoked = connect('revoked-token');
     await expect(revoked.limits()).resolves.toBeDefined();
     sb.revokeToken('revoked-token');
@@ -175,7 +205,9 @@ describe('Salesforce sandbox: sessions and API allocation', () => {
         errorCode: 'REQUEST_LIMIT_EXCEEDED',
         message: 'TotalRequests Limit exceeded.',
       });
-      const raw = await fetch(`${small.url}/services/data/v64.0/limits`, { headers: { authorization: 'Bearer t' } });
+      const raw = await fetch(`${small.url}/services/data/v64.0/limits`, {
+        headers: { authorization: 'Bearer t' },
+      });
       expect(raw.status).toBe(403);
       expect(raw.headers.get('sforce-limit-info')).toBe('api-usage=3/3');
     } finally {
@@ -195,7 +227,9 @@ describe('Salesforce sandbox: sessions and API allocation', () => {
 
   it('injects faults: a 503 error once, then normal service', async () => {
     sb.injectFault({ kind: 'error', status: 503, count: 1 });
-    await expect(conn.sobject('Contact').create({ LastName: 'F' })).rejects.toMatchObject({ errorCode: 'SERVER_UNAVAILABLE' });
+    await expect(conn.sobject('Contact').create({ LastName: 'F' })).rejects.toMatchObject({
+      errorCode: 'SERVER_UNAVAILABLE',
+    });
     await expect(conn.sobject('Contact').create({ LastName: 'F' })).resolves.toMatchObject({ success: true });
   });
 });
