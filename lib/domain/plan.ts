@@ -386,10 +386,13 @@ function planHubSpotRecord(batch: Batch, record: CoalescedRecord): void {
     return;
   }
   const contact = batch.hubspotById.get(record.recordId);
-  if (record.kind === 'deleted') {
+  if (record.kind === 'deleted' && !contact) {
     planDelete(batch, record, pair);
     return;
   }
+  // Decision 1: the latest read wins over the notice. A "deleted" contact that reads back alive was
+  // restored since.
+  if (record.kind === 'deleted') record = { ...record, kind: 'restored' };
   if (!contact) {
     batch.decision(record, 'skipped', 'not-found');
     return;
@@ -445,9 +448,16 @@ function planHubSpotRecord(batch: Batch, record: CoalescedRecord): void {
 
   // Unlinked: match by normalized email before creating anything, so no duplicate is made.
   const email = normalizeEmail(contact.properties['email']);
-  const candidates = (email ? (batch.salesforceByEmail.get(email) ?? []) : []).filter(
+  const sameEmail = email ? (batch.salesforceByEmail.get(email) ?? []) : [];
+  const candidates = sameEmail.filter(
     (r) => !batch.pairBySalesforce.has(r.id) && !batch.claimed.has(`salesforce:${r.id}`),
   );
+  if (sameEmail.length > 0 && candidates.length === 0) {
+    // Every Salesforce record with this email is already linked to another contact: creating one more
+    // would be the duplicate that matching by email exists to prevent.
+    batch.decision(record, 'skipped', 'duplicate-email', { salesforceIds: sameEmail.map((r) => r.id).sort() });
+    return;
+  }
   const match = chooseSalesforceMatch(candidates);
   if (match.chosen) {
     const by = batch.claim(record, contact.id, match.chosen.id);
@@ -506,14 +516,17 @@ function planSalesforceRecord(batch: Batch, record: CoalescedRecord): void {
   let sf = batch.salesforceById.get(record.recordId);
   let pair = batch.pairBySalesforce.get(record.recordId);
   const survivorId = record.survivorId ?? sf?.masterRecordId ?? undefined;
-  if ((record.kind === 'merged' || record.kind === 'deleted' || sf?.isDeleted) && survivorId) {
+  const gone = !sf || sf.isDeleted === true;
+  if (survivorId && (record.kind === 'merged' || (record.kind === 'deleted' && gone) || sf?.isDeleted)) {
     planMerge(batch, record, survivorId);
     return;
   }
-  if (record.kind === 'deleted' || sf?.isDeleted) {
+  if ((record.kind === 'deleted' && gone) || sf?.isDeleted) {
     planDelete(batch, record, pair);
     return;
   }
+  // Decision 1: the latest read wins over the notice (a record that reads back alive was undeleted).
+  if (record.kind === 'deleted') record = { ...record, kind: 'restored' };
   if (!sf) {
     batch.decision(record, 'skipped', 'not-found');
     return;
@@ -556,9 +569,15 @@ function planSalesforceRecord(batch: Batch, record: CoalescedRecord): void {
   let matched: HubSpotContact | undefined;
   if (!pair) {
     const email = normalizeEmail(sf.fields['Email']);
-    const candidates = (email ? (batch.hubspotByEmail.get(email) ?? []) : []).filter(
-      (c) => !batch.pairByHubSpot.has(c.id),
-    );
+    const sameEmail = email ? (batch.hubspotByEmail.get(email) ?? []) : [];
+    const candidates = sameEmail.filter((c) => !batch.pairByHubSpot.has(c.id));
+    if (sameEmail.length > 0 && candidates.length === 0) {
+      // The contact with this email is linked to another Salesforce record; HubSpot would refuse a
+      // second contact with the same email anyway (409), so record why instead of trying.
+      if (repointed) plan.pairWrites.push({ ...repointed, ref: record.key });
+      batch.decision(record, 'skipped', 'duplicate-email', { hubspotIds: sameEmail.map((c) => c.id).sort() });
+      return;
+    }
     // HubSpot keeps emails unique, so several candidates only happen mid-merge: take the oldest.
     matched = [...candidates].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))[0];
     if (matched && batch.claimed.has(`hubspot:${matched.id}`)) {

@@ -387,4 +387,89 @@ describe('plan', () => {
       reason: 'handled with hubspot:101',
     });
   });
+
+  it('no duplicate is made: a HubSpot contact whose email belongs to an already linked Salesforce record is skipped', () => {
+    const plan = planBatch(
+      planInput({
+        records: coalesce([notice('hubspot', 'contact', '102', 'created')]),
+        hubspotContacts: [hubspotContact('102', ann)],
+        salesforceRecords: [salesforceRecord('00Q1', 'Lead', annSf)],
+        pairs: [pairOf('101', '00Q1', annSnapshot)],
+        members: new Set(['102']),
+      }),
+    );
+    expect(writes(plan)).toBe(0);
+    expect(plan.decisions[0]).toMatchObject({ outcome: 'skipped', reason: 'duplicate-email' });
+  });
+
+  it('no duplicate is made: a new Salesforce record whose email belongs to a linked HubSpot contact is skipped', () => {
+    const plan = planBatch(
+      planInput({
+        records: coalesce([notice('salesforce', 'Contact', '0032', 'created')]),
+        hubspotContacts: [hubspotContact('101', ann)],
+        salesforceRecords: [salesforceRecord('0032', 'Contact', annSf)],
+        pairs: [pairOf('101', '00Q1', annSnapshot)],
+      }),
+    );
+    expect(writes(plan)).toBe(0);
+    expect(plan.decisions[0]).toMatchObject({ outcome: 'skipped', reason: 'duplicate-email' });
+  });
+
+  it('a delete notice for a record that reads back alive is treated as a restore (the latest read wins)', () => {
+    const plan = planBatch(
+      planInput({
+        records: coalesce([notice('hubspot', 'contact', '101', 'deleted')]),
+        hubspotContacts: [hubspotContact('101', { ...ann, firstname: 'Annie' })],
+        salesforceRecords: [salesforceRecord('00Q1', 'Lead', annSf)],
+        pairs: [pairOf('101', '00Q1', annSnapshot)],
+        members: new Set(['101']),
+        config: { ...planInput({}).config, deletes: 'propagate' },
+      }),
+    );
+    expect(plan.salesforceDeletes).toEqual([]);
+    expect(plan.salesforceUpdates.Lead[0]?.fields).toEqual({ FirstName: 'Annie' });
+  });
+
+  it('a Salesforce delete with MasterRecordId re-points the link to the master record', () => {
+    const plan = planBatch(
+      planInput({
+        records: coalesce([notice('salesforce', 'Contact', '0031', 'deleted')]),
+        salesforceRecords: [
+          salesforceRecord('0031', 'Contact', annSf, { isDeleted: true, masterRecordId: '0032' }),
+          salesforceRecord('0032', 'Contact', annSf),
+        ],
+        pairs: [pairOf('101', '0031', annSnapshot, { salesforceType: 'Contact' })],
+      }),
+    );
+    expect(plan.pairWrites[0]).toMatchObject({
+      expectedVersion: 3,
+      pair: { hubspotId: '101', salesforceId: '0032' },
+    });
+    expect(plan.hubspotArchives).toEqual([]);
+  });
+
+  it('a propagated Salesforce delete archives the HubSpot contact of a member', () => {
+    const plan = planBatch(
+      planInput({
+        records: coalesce([notice('salesforce', 'Lead', '00Q1', 'deleted')]),
+        pairs: [pairOf('101', '00Q1', annSnapshot)],
+        members: new Set(['101']),
+        config: { ...planInput({}).config, deletes: 'propagate' },
+      }),
+    );
+    expect(plan.hubspotArchives).toEqual(['101']);
+    expect(plan.pairDeletes).toEqual([{ hubspotId: '101', expectedVersion: 3 }]);
+  });
+
+  it('R3: a delete of a contact outside the segment is not propagated', () => {
+    const plan = planBatch(
+      planInput({
+        records: coalesce([notice('salesforce', 'Lead', '00Q1', 'deleted')]),
+        pairs: [pairOf('101', '00Q1', annSnapshot)],
+        config: { ...planInput({}).config, deletes: 'propagate' },
+      }),
+    );
+    expect(plan.hubspotArchives).toEqual([]);
+    expect(plan.decisions[0]).toMatchObject({ outcome: 'skipped', reason: 'not-in-segment' });
+  });
 });
