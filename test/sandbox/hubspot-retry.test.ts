@@ -45,9 +45,10 @@ describe('HubSpot sandbox: faults the real client recovers from', () => {
 
   it('an error-rate fault answers 5xx with HubSpot-shaped bodies; the client retries, and stops once cleared', async () => {
     sandbox.injectFault({ kind: 'error-rate', rate: 1, status: 503, pathPrefix: '/crm/v3/lists' });
-    const err = await client.crm.lists.listsApi
-      .getById('1')
-      .catch((e: { code: number; body: { status: string } }) => e);
+    const err = (await client.crm.lists.listsApi.getById('1').then(
+      () => ({ code: 200, body: { status: 'ok' } }),
+      (e: { code: number; body: { status: string } }) => e,
+    )) as { code: number; body: { status: string } };
     expect(err.code).toBe(503);
     expect(err.body.status).toBe('error');
     expect(sandbox.counters()['GET /crm/v3/lists/{listId}']).toBe(2);
