@@ -42,6 +42,8 @@ export interface RateLimiterOptions {
   flushEveryCalls?: number;
   flushIntervalMs?: number;
   onFlushError?: (error: unknown) => void;
+  /** Told of every granted call, with the (injected-clock) time it was granted: for metrics and tests. */
+  onGrant?: (grant: { op: string; lane: Lane; at: number }) => void;
 }
 
 /** Counters for "API calls per synced record" and for seeing the limiter at work. */
@@ -95,6 +97,7 @@ export class RateLimiter {
   readonly #liveReserve: number;
   readonly #orgBulkStopRatio: number;
   readonly #orgExhaustedPauseMs: number;
+  readonly #onGrant: RateLimiterOptions['onGrant'];
   readonly #queues: Record<Lane, Waiter[]> = { live: [], bulk: [] };
   #pumping = false;
   /** Nobody calls before this time (a 429, Retry-After, an exhausted org allocation). */
@@ -131,6 +134,7 @@ export class RateLimiter {
     this.#liveReserve = opts.liveReserve ?? 0.1;
     this.#orgBulkStopRatio = opts.orgBulkStopRatio ?? 0.9;
     this.#orgExhaustedPauseMs = opts.orgExhaustedPauseMs ?? 15 * 60_000;
+    this.#onGrant = opts.onGrant;
   }
 
   /** The injected clock, for adapters that compute waits from headers. */
@@ -250,6 +254,7 @@ export class RateLimiter {
       this.#waits++;
       this.#waitedMs += now - w.enqueuedAt;
     }
+    this.#onGrant?.({ op: w.op, lane: w.lane, at: now });
     w.resolve();
   }
 

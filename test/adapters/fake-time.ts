@@ -1,0 +1,57 @@
+import type { CrmSide } from '../../lib/domain/notice.ts';
+import type { Clock, Sleep, UsageCounter } from '../../lib/rate-limit/index.ts';
+
+/**
+ * A fake clock whose sleep advances it and resolves at once: the limiter's waits become
+ * deterministic, and the test can read how much (fake) time passed and which sleeps were asked for.
+ */
+export function fakeTime(start = Date.UTC(2026, 10, 29, 12, 0, 0)): {
+  clock: Clock;
+  sleep: Sleep;
+  advance(ms: number): void;
+  sleeps: number[];
+  elapsed(): number;
+} {
+  let now = start;
+  const sleeps: number[] = [];
+  return {
+    clock: () => now,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      now += Math.max(0, ms);
+      // Let other pending promise callbacks run, as a real timer would.
+      await Promise.resolve();
+    },
+    advance: (ms) => {
+      now += ms;
+    },
+    sleeps,
+    elapsed: () => now - start,
+  };
+}
+
+/** An in-memory stand-in for the store's API usage counter, counting how often it is called. */
+export function memoryUsage(initial: Record<string, number> = {}): UsageCounter & {
+  totals: Map<string, number>;
+  adds: number;
+  gets: number;
+} {
+  const totals = new Map(Object.entries(initial));
+  const self = {
+    totals,
+    adds: 0,
+    gets: 0,
+    async addApiUsage(crm: CrmSide, day: string, calls: number): Promise<number> {
+      self.adds++;
+      const key = `${crm}:${day}`;
+      const total = (totals.get(key) ?? 0) + calls;
+      totals.set(key, total);
+      return total;
+    },
+    async getApiUsage(crm: CrmSide, day: string): Promise<number> {
+      self.gets++;
+      return totals.get(`${crm}:${day}`) ?? 0;
+    },
+  };
+  return self;
+}
