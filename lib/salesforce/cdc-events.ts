@@ -75,6 +75,9 @@ const KIND_OF: Record<string, { kind: NoticeKind; forceRead?: true }> = {
   GAP_UNDELETE: { kind: 'restored', forceRead: true },
 };
 
+/** Names that would be prototype keys if a consumer used them as object keys. */
+const FORBIDDEN_NAMES = new Set(['constructor', 'prototype', '__proto__']);
+
 /** `com/salesforce/api/rest/64.0;client=crmsync` → true for clientName `crmsync`. */
 export function isOwnOrigin(changeOrigin: string | null | undefined, clientName: string): boolean {
   if (!changeOrigin) return false;
@@ -97,6 +100,7 @@ export function fieldNamesOf(header: ChangeEventHeader): string[] | undefined {
   const names = new Set<string>();
   for (const entry of raw) {
     if (!/^[A-Za-z][A-Za-z0-9_]{0,79}(\.[A-Za-z][A-Za-z0-9_]{0,79})?$/.test(entry)) return undefined;
+    if (entry.split('.').some((part) => FORBIDDEN_NAMES.has(part))) return undefined;
     names.add(entry.startsWith('Name.') ? entry.slice(5) : entry);
   }
   return [...names].sort();

@@ -7,18 +7,24 @@
 const ID_15_OR_18 = /^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/;
 const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
 
-/** True for a well-formed 15- or 18-character id whose checksum (when present) is right. */
+/**
+ * True for a well-formed 15- or 18-character id. The 18-character checksum is not enforced: a
+ * notice about a record id we cannot read is harmless (the processor finds nothing), while
+ * refusing it could lose a change.
+ */
 export function isSalesforceId(id: string): boolean {
-  return ID_15_OR_18.test(id) && (id.length === 15 || toSalesforceId18(id) === id);
+  return ID_15_OR_18.test(id);
 }
 
 /**
  * The 18-character form: each 5-character chunk of the 15 contributes one suffix character whose
- * bits mark the upper-case letters in the chunk. Throws on a malformed id.
+ * bits mark the upper-case letters in the chunk. An 18-character id is returned as it is.
+ * Throws on a malformed id.
  */
 export function toSalesforceId18(id: string): string {
   if (!ID_15_OR_18.test(id)) throw new Error('not a salesforce id');
-  const base = id.slice(0, 15);
+  if (id.length === 18) return id;
+  const base = id;
   let suffix = '';
   for (let chunk = 0; chunk < 3; chunk += 1) {
     let bits = 0;
@@ -31,8 +37,11 @@ export function toSalesforceId18(id: string): string {
   return base + suffix;
 }
 
-/** Same record or org, whatever the form (15 or 18) of each side; false when either is malformed. */
+/**
+ * Same record or org, whatever the form (15 or 18) of each side: the case-sensitive 15-character
+ * part decides (the suffix only encodes its letter case). False when either is malformed.
+ */
 export function sameSalesforceId(a: string, b: string): boolean {
   if (!isSalesforceId(a) || !isSalesforceId(b)) return false;
-  return toSalesforceId18(a) === toSalesforceId18(b);
+  return a.slice(0, 15) === b.slice(0, 15);
 }
