@@ -22,6 +22,21 @@ export interface CoalescedRecord {
   forceRead: boolean;
 }
 
+/** What `planBatch` reads of a coalesced record (a processor may carry more fields). */
+export type PlanRecord = Pick<
+  CoalescedRecord,
+  | 'key'
+  | 'source'
+  | 'objectType'
+  | 'recordId'
+  | 'kind'
+  | 'eventIds'
+  | 'occurredAt'
+  | 'changedFields'
+  | 'survivorId'
+  | 'mergedIds'
+>;
+
 /** Kinds that trigger a sync, strongest first: the one kept when several coalesce. */
 const TRIGGER_PRIORITY: NoticeKind[] = [
   'created',
@@ -32,16 +47,33 @@ const TRIGGER_PRIORITY: NoticeKind[] = [
   'updated',
 ];
 
-function compareNotices(a: ChangeNotice, b: ChangeNotice): number {
+function compareNotices(
+  a: Pick<ChangeNotice, 'occurredAt' | 'eventId'>,
+  b: Pick<ChangeNotice, 'occurredAt' | 'eventId'>,
+): number {
   return a.occurredAt - b.occurredAt || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
 }
 
 /**
- * Folds the notices of a batch into one entry per record. The result does not depend on the order of
- * the input (notices arrive out of order): entries are sorted by key, and within a record
+ * The kind that steers the gate for the notices of one record, whatever their order:
  * - a `merged` notice wins (identity must be re-pointed first);
- * - else when the latest of its `deleted`/`restored` notices is `deleted`, the record is `deleted`;
+ * - else when the latest (by occurredAt, then eventId) of its `deleted`/`restored` notices is
+ *   `deleted`, the record is `deleted`;
  * - else the strongest trigger: created > import > segment-joined > resync > restored > updated.
+ */
+export function steeringKind(notices: Pick<ChangeNotice, 'kind' | 'occurredAt' | 'eventId'>[]): NoticeKind {
+  const sorted = [...notices].sort((a, b) => compareNotices(a, b));
+  if (sorted.some((n) => n.kind === 'merged')) return 'merged';
+  if (sorted.filter((n) => n.kind === 'deleted' || n.kind === 'restored').at(-1)?.kind === 'deleted')
+    return 'deleted';
+  const kinds = new Set(sorted.map((n) => n.kind));
+  return TRIGGER_PRIORITY.find((k) => kinds.has(k)) ?? 'updated';
+}
+
+/**
+ * Folds the notices of a batch into one entry per record. The result does not depend on the order of
+ * the input (notices arrive out of order): entries are sorted by key, and each record's kind is its
+ * `steeringKind`.
  */
 export function coalesce(notices: ChangeNotice[]): CoalescedRecord[] {
   const groups = new Map<string, ChangeNotice[]>();
@@ -56,13 +88,7 @@ export function coalesce(notices: ChangeNotice[]): CoalescedRecord[] {
     const group = [...(groups.get(key) ?? [])].sort(compareNotices);
     const first = group[0];
     if (!first) continue;
-    const kinds = new Set(group.map((n) => n.kind));
-    const lifecycle = group.filter((n) => n.kind === 'deleted' || n.kind === 'restored').at(-1);
     const merged = group.filter((n) => n.kind === 'merged').at(-1);
-    let kind: NoticeKind;
-    if (merged) kind = 'merged';
-    else if (lifecycle?.kind === 'deleted') kind = 'deleted';
-    else kind = TRIGGER_PRIORITY.find((k) => kinds.has(k)) ?? 'updated';
     const everyNoticeNamesFields = group.every((n) => n.changedFields !== undefined && !n.forceRead);
     const mergedIds = [...new Set(group.flatMap((n) => n.mergedIds ?? []))].sort();
     const record: CoalescedRecord = {
@@ -70,8 +96,8 @@ export function coalesce(notices: ChangeNotice[]): CoalescedRecord[] {
       source: first.source,
       objectType: group.at(-1)?.objectType ?? first.objectType,
       recordId: first.recordId,
-      kind,
-      created: kinds.has('created'),
+      kind: steeringKind(group),
+      created: group.some((n) => n.kind === 'created'),
       eventIds: [...new Set(group.map((n) => n.eventId))].sort(),
       occurredAt: Math.max(...group.map((n) => n.occurredAt)),
       forceRead: group.some((n) => n.forceRead === true),

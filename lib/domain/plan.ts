@@ -1,6 +1,6 @@
 import type { CrmSyncConfig, FieldMapping } from '../config.ts';
 import type { Decision, FieldValues, HubSpotContact, PairState, SalesforceRecord } from '../ports.ts';
-import type { CoalescedRecord } from './coalesce.ts';
+import type { PlanRecord } from './coalesce.ts';
 import { valuesForNewHubSpotContact, valuesForNewSalesforceRecord } from './creation.ts';
 import {
   chooseSalesforceMatch,
@@ -26,8 +26,8 @@ import { merge, type Snapshot } from './three-way-merge.ts';
  */
 export interface PlanInput {
   now: number;
-  /** Coalesced notices of the batch (see `coalesce`). */
-  records: CoalescedRecord[];
+  /** Coalesced notices of the batch: `coalesce(notices)`, or any record with these fields (see `steeringKind`). */
+  records: PlanRecord[];
   config: Pick<CrmSyncConfig, 'mappings' | 'picklists' | 'creation' | 'deletes'>;
   /** Run-time settings (segment, R6 toggles). */
   settings: {
@@ -157,8 +157,8 @@ class Batch {
   }
 
   gate(
-    record: CoalescedRecord,
-    objectType: CoalescedRecord['objectType'],
+    record: PlanRecord,
+    objectType: PlanRecord['objectType'],
     hubspotId: string | undefined,
     pair?: PairState,
   ): GateDecision {
@@ -177,7 +177,7 @@ class Batch {
   }
 
   decision(
-    record: CoalescedRecord,
+    record: PlanRecord,
     outcome: Decision['outcome'],
     reason?: string,
     detail?: Record<string, unknown>,
@@ -196,7 +196,7 @@ class Batch {
 
   /** Marks both sides of a unit of work as handled; returns the key that already handled one, if any. */
   claim(
-    record: CoalescedRecord,
+    record: PlanRecord,
     hubspotId: string | undefined,
     salesforceId: string | undefined,
   ): string | undefined {
@@ -226,7 +226,7 @@ const sameSnapshot = (a: Snapshot, b: Snapshot): boolean => {
 
 function skipDecision(
   batch: Batch,
-  record: CoalescedRecord,
+  record: PlanRecord,
   decision: Extract<GateDecision, { action: 'skip' }>,
 ): void {
   batch.decision(record, 'skipped', decision.reason, { rule: decision.rule });
@@ -243,7 +243,7 @@ function mappingsFor(batch: Batch, objectType: SalesforceObject, emailOnly: bool
  */
 function syncPair(
   batch: Batch,
-  record: CoalescedRecord,
+  record: PlanRecord,
   contact: HubSpotContact,
   sf: SalesforceRecord,
   pair: PairState | undefined,
@@ -319,7 +319,7 @@ function syncPair(
   recordErrors(batch, record, result.errors);
 }
 
-function recordErrors(batch: Batch, record: CoalescedRecord, errors: FieldError[]): void {
+function recordErrors(batch: Batch, record: PlanRecord, errors: FieldError[]): void {
   if (errors.length === 0) return;
   batch.plan.errors.push({ ref: record.key, recordKey: record.key, errors });
   for (const e of errors) {
@@ -330,7 +330,7 @@ function recordErrors(batch: Batch, record: CoalescedRecord, errors: FieldError[
 }
 
 /** A deleted record: ignore (default) or propagate to the counterpart, within the segment rules. */
-function planDelete(batch: Batch, record: CoalescedRecord, pair: PairState | undefined): void {
+function planDelete(batch: Batch, record: PlanRecord, pair: PairState | undefined): void {
   const { input, plan } = batch;
   if (input.config.deletes !== 'propagate' || !pair) {
     batch.decision(record, 'skipped', 'deleted', {
@@ -354,7 +354,7 @@ function planDelete(batch: Batch, record: CoalescedRecord, pair: PairState | und
   });
 }
 
-function planMerge(batch: Batch, record: CoalescedRecord, survivorId: string): void {
+function planMerge(batch: Batch, record: PlanRecord, survivorId: string): void {
   const { input, plan } = batch;
   const side = record.source;
   const loserIds =
@@ -378,7 +378,7 @@ function planMerge(batch: Batch, record: CoalescedRecord, survivorId: string): v
   });
 }
 
-function planHubSpotRecord(batch: Batch, record: CoalescedRecord): void {
+function planHubSpotRecord(batch: Batch, record: PlanRecord): void {
   const { input, plan } = batch;
   const pair = batch.pairByHubSpot.get(record.recordId);
   if (record.kind === 'merged' && record.survivorId) {
@@ -455,7 +455,9 @@ function planHubSpotRecord(batch: Batch, record: CoalescedRecord): void {
   if (sameEmail.length > 0 && candidates.length === 0) {
     // Every Salesforce record with this email is already linked to another contact: creating one more
     // would be the duplicate that matching by email exists to prevent.
-    batch.decision(record, 'skipped', 'duplicate-email', { salesforceIds: sameEmail.map((r) => r.id).sort() });
+    batch.decision(record, 'skipped', 'duplicate-email', {
+      salesforceIds: sameEmail.map((r) => r.id).sort(),
+    });
     return;
   }
   const match = chooseSalesforceMatch(candidates);
@@ -511,7 +513,7 @@ function planHubSpotRecord(batch: Batch, record: CoalescedRecord): void {
   recordErrors(batch, record, created.warnings);
 }
 
-function planSalesforceRecord(batch: Batch, record: CoalescedRecord): void {
+function planSalesforceRecord(batch: Batch, record: PlanRecord): void {
   const { input, plan } = batch;
   let sf = batch.salesforceById.get(record.recordId);
   let pair = batch.pairBySalesforce.get(record.recordId);
