@@ -55,7 +55,12 @@ export async function startCaptureReceiver(port = 0): Promise<CaptureReceiver> {
   const server: Server = createServer((req, res) => {
     void (async () => {
       const body = (await readRawBody(req)).toString('utf8');
-      const captured: CapturedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body };
+      const captured: CapturedRequest = {
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        headers: req.headers,
+        body,
+      };
       const index = requests.length;
       requests.push(captured);
       const out = responder(captured, index);
