@@ -96,7 +96,9 @@ export async function startHttpServer(opts: { port: number; host?: string; servi
     .on('POST', '/api/playground/{side}/{id}', async ({ req, res, params }) => {
       const side = sideSchema.parse(params.side);
       const body = editSchema.parse(await readJson(req));
-      sendJson(res, 200, { record: await services.playground.edit(side, params.id ?? '', body.fields) });
+      // The dashboard waits for a decision made after this instant: take it before the edit.
+      const editedAt = Date.now();
+      sendJson(res, 200, { record: await services.playground.edit(side, params.id ?? '', body.fields), editedAt });
     });
 
   const server = createServer((req, res) => {

@@ -1,0 +1,65 @@
+import type { CrmSyncConfig } from '../config.ts';
+import { createHubSpotClient } from '../hubspot/hubspot-client.ts';
+import { HubSpotCrm } from '../hubspot/hubspot-crm.ts';
+import type { Log } from '../lambda/observability.ts';
+import type { HubSpotPort, SalesforcePort, SyncStore } from '../ports.ts';
+import { createRateLimiters } from '../rate-limit/index.ts';
+import { createSalesforceConnection } from '../salesforce/salesforce-connection.ts';
+import { SalesforceCrm } from '../salesforce/salesforce-crm.ts';
+
+/**
+ * The token crmsync uses against the sandboxes. The HubSpot sandbox attributes changes made with it
+ * to the crmsync app (`changeSource: INTEGRATION`, `sourceId: <appId>`), so their webhooks are echoes.
+ */
+export const SANDBOX_APP_TOKEN = 'crmsync-local-app-token';
+export const SANDBOX_SALESFORCE_TOKEN = 'crmsync-local-session';
+
+/**
+ * Credentials for live mode (`crmsync dev --live`), read from the environment by the CLI:
+ * HUBSPOT_ACCESS_TOKEN (private app), HUBSPOT_CLIENT_SECRET (optional: webhooks cannot reach a
+ * laptop, so it only matters behind a tunnel), SALESFORCE_INSTANCE_URL and SALESFORCE_ACCESS_TOKEN.
+ */
+export interface LiveCredentials {
+  hubspotAccessToken: string;
+  hubspotClientSecret?: string;
+  salesforceInstanceUrl: string;
+  salesforceAccessToken: string;
+}
+
+/**
+ * Builds the CRM ports exactly as the Lambda functions do (the real `@hubspot/api-client` and jsforce
+ * behind the shared rate limiters, API usage counted in the store), pointed at the sandboxes or, in
+ * live mode, at the real CRMs.
+ */
+export async function buildPorts(opts: {
+  config: CrmSyncConfig;
+  store: SyncStore;
+  live?: LiveCredentials;
+  log: Log;
+}): Promise<{ hubspot: HubSpotPort; salesforce: SalesforcePort; missing: string[] }> {
+  const { config, live, log } = opts;
+  const limiters = createRateLimiters(config.budgets, {
+    usage: opts.store,
+    onFlushError: (error) => log.warn('api usage flush failed', { error: error instanceof Error ? error.message : String(error) }),
+  });
+  const hubspot = new HubSpotCrm({
+    client: createHubSpotClient({
+      accessToken: live?.hubspotAccessToken ?? SANDBOX_APP_TOKEN,
+      baseUrl: live ? undefined : config.hubspot.baseUrl,
+    }),
+    limiter: limiters.hubspot,
+  });
+  const instanceUrl = live?.salesforceInstanceUrl ?? config.salesforce.instanceUrl;
+  if (!instanceUrl) throw new Error('salesforce.instanceUrl is not set');
+  const salesforce = new SalesforceCrm({
+    connection: createSalesforceConnection({
+      instanceUrl,
+      accessToken: live?.salesforceAccessToken ?? SANDBOX_SALESFORCE_TOKEN,
+      version: config.salesforce.apiVersion,
+      clientName: config.salesforce.clientName,
+    }),
+    limiter: limiters.salesforce,
+    clientName: config.salesforce.clientName,
+  });
+  return { hubspot, salesforce, missing: [] };
+}

@@ -1,0 +1,69 @@
+import type { CrmSyncConfig } from '../config.ts';
+import type { HubSpotList, HubSpotPort } from '../ports.ts';
+import type { HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
+import { LEAD_STATUSES, type SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
+
+/** Sizes of the demo data set. */
+export interface DemoSize {
+  /** HubSpot contacts. The first `leads + contacts` of them have a Salesforce twin with the same email. */
+  hubspotContacts: number;
+  /** Salesforce leads and contacts matching HubSpot contacts by email. */
+  leads: number;
+  contacts: number;
+  /** Salesforce leads with no HubSpot twin (auto-create and import have something to do). */
+  salesforceOnlyLeads: number;
+  /** PRNG seed: the same seed gives the same people, ids and values on every start. */
+  seed: number;
+}
+
+export const DEFAULT_DEMO: DemoSize = { hubspotContacts: 400, leads: 200, contacts: 100, salesforceOnlyLeads: 40, seed: 42 };
+
+/** The demo segment: lifecycle stage is MQL or SQL (DESIGN.md §5), so one edit moves a contact in or out. */
+export const DEMO_SEGMENT = {
+  name: 'Demo: sales-ready (MQL or SQL)',
+  filter: { property: 'lifecyclestage', operator: 'IS_ANY_OF' as const, values: ['marketingqualifiedlead', 'salesqualifiedlead'] },
+};
+
+export interface DemoInfo {
+  hubspotIds: string[];
+  leadIds: string[];
+  contactIds: string[];
+  salesforceOnlyLeadIds: string[];
+  segment: HubSpotList;
+}
+
+/**
+ * Seeds both sandboxes with overlapping people and creates the demo segment. Both sandboxes draw
+ * people from the same seeded generator, so HubSpot contact i and Salesforce record i share email,
+ * names, title, phone and company: the overlap starts out in sync and a first resync only links.
+ * Run it before delivery URLs are set, so that seeding fires no webhook, outbound message or CDC event.
+ *
+ * Every start regenerates the same ids and values (the sandboxes live in memory), which is what
+ * lets the persisted store resume after a restart without re-syncing: its links and snapshots still
+ * describe the same records. Edits made during a previous run are not kept by the sandboxes.
+ */
+export async function seedDemo(opts: {
+  hubspot: HubSpotSandbox;
+  salesforce: SalesforceSandbox;
+  hubspotPort: HubSpotPort;
+  config: CrmSyncConfig;
+  size?: DemoSize;
+}): Promise<DemoInfo> {
+  const size = opts.size ?? DEFAULT_DEMO;
+  const hubspotIds = opts.hubspot.seed({ contacts: size.hubspotContacts, seed: size.seed });
+  const twins = opts.salesforce.seed({ leads: size.leads, contacts: size.contacts, seed: size.seed });
+  const extra = opts.salesforce.seed({ leads: size.salesforceOnlyLeads, contacts: 0, seed: size.seed + 1000 });
+
+  // Lead Status is mapped (picklist) but HubSpot's seed leaves hs_lead_status empty: give the twins
+  // the mapped value so the demo's overlap is in sync from the start.
+  const table = opts.config.picklists.leadStatus?.salesforceToHubspot;
+  if (table) {
+    for (let i = 0; i < twins.leadIds.length; i++) {
+      const hubspotId = hubspotIds[i];
+      const value = table[LEAD_STATUSES[i % 2] ?? ''];
+      if (hubspotId && value) await opts.hubspot.userUpdateContact(hubspotId, { hs_lead_status: value });
+    }
+  }
+  const segment = await opts.hubspotPort.createDynamicList(DEMO_SEGMENT.name, DEMO_SEGMENT.filter);
+  return { hubspotIds, leadIds: twins.leadIds, contactIds: twins.contactIds, salesforceOnlyLeadIds: extra.leadIds, segment };
+}

@@ -1,0 +1,331 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { DynamoSyncStore } from '../aws/dynamo-sync-store.ts';
+import { SqsChangeQueue } from '../aws/sqs-change-queue.ts';
+import { type CrmSyncConfig, loadConfigFile } from '../config.ts';
+import type { Log } from '../lambda/observability.ts';
+import type { ChangeQueue, HubSpotPort, SalesforcePort, SyncStore } from '../ports.ts';
+import { runResync } from '../sync/resync.ts';
+import { refreshSegment, type RefreshResult } from '../sync/segment-refresh.ts';
+import type { SyncDeps } from '../sync/sync-deps.ts';
+import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
+import { startSalesforceSandbox, type SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
+import { buildPorts, type LiveCredentials, SANDBOX_APP_TOKEN } from './adapters.ts';
+import { ChangePoller } from './change-poller.ts';
+import { consoleLog } from './console-log.ts';
+import { DEFAULT_DEMO, type DemoInfo, type DemoSize, seedDemo } from './demo-data.ts';
+import { startHttpServer } from './http-server.ts';
+import { ensureTable, startLocalDynamo, type LocalDynamo } from './local-dynamo.ts';
+import { startLocalSqs, type LocalSqs } from './local-sqs.ts';
+import { ObservedSyncStore } from './observed-store.ts';
+import { loadProcessor } from './processor-handler.ts';
+import { Scheduler } from './scheduler.ts';
+import type { ResyncProgress, StatusReport } from './services.ts';
+import { SqsPoller } from './sqs-poller.ts';
+import { createStackServices } from './stack-services.ts';
+import { SyncStats } from './sync-stats.ts';
+
+/** Options of `startLocalStack`. Defaults are what `crmsync dev` uses; tests pass port 0 and dataDir null. */
+export interface LocalStackOptions {
+  /** HTTP port of the dashboard and endpoints (default 3000; 0 picks a free one). */
+  port?: number;
+  host?: string;
+  /** Where DynamoDB data persists (default `.crmsync`); null keeps it in memory. */
+  dataDir?: string | null;
+  /** The configuration (default: crmsync.config.json when present, else the example). */
+  config?: CrmSyncConfig;
+  configPath?: string;
+  /** Sandbox ports (default 4101 / 4102; 0 picks free ones). Ignored in live mode. */
+  sandboxPorts?: { hubspot?: number; salesforce?: number };
+  /** Demo data size; false starts empty sandboxes. */
+  demo?: DemoSize | false;
+  /** Real CRMs instead of the sandboxes; changes are then detected by polling. */
+  live?: LiveCredentials;
+  /**
+   * Arm the in-process schedules (default true). Expressions override the config's; by default the
+   * local stack refreshes the segment every minute so that a contact moved into the demo segment
+   * syncs soon, and polls every minute in live mode.
+   */
+  schedules?: boolean | Partial<Record<'segmentRefresh' | 'resync' | 'poll', string>>;
+  /** Run the poller in the background (default true). Tests may set false and call `flush()`. */
+  backgroundPolling?: boolean;
+  /** The event source mapping's settings (defaults: the config's batch size and window; 30 s; 5). */
+  queue?: { batchSize?: number; batchingWindowMs?: number; visibilityTimeoutSeconds?: number; maxReceiveCount?: number };
+  /** Resync the segment on a first start (an empty store), so the demo links its records (default true). */
+  firstRunResync?: boolean;
+  /** Logger for handlers and the processor (default: warnings and errors to stderr). */
+  log?: Log;
+  /** Progress lines for a person watching the terminal. */
+  say?: (line: string) => void;
+}
+
+/** A running local stack. */
+export interface LocalStack {
+  mode: 'sandbox' | 'live';
+  /** The dashboard and endpoints, e.g. http://127.0.0.1:3000. */
+  url: string;
+  urls: StatusReport['urls'];
+  config: CrmSyncConfig;
+  hubspotSandbox: HubSpotSandbox | undefined;
+  salesforceSandbox: SalesforceSandbox | undefined;
+  hubspot: HubSpotPort;
+  salesforce: SalesforcePort;
+  store: SyncStore;
+  queue: ChangeQueue;
+  demo: DemoInfo | undefined;
+  /** True when the store was empty at start. */
+  firstRun: boolean;
+  /** What is missing from this build (pieces not yet available), empty when complete. */
+  missing: string[];
+  /** Delivers every pending sandbox webhook / outbound message / CDC event and processes the queue until quiet. */
+  flush(): Promise<{ rounds: number; delivered: number; processed: number }>;
+  /** Refreshes the segment membership now (as the schedule does). */
+  refreshSegment(): Promise<RefreshResult>;
+  /** Starts a resync (as the dashboard's button does); resolves when its notices are queued. */
+  resync(): Promise<ResyncProgress>;
+  status(): Promise<StatusReport>;
+  close(): Promise<void>;
+}
+
+const TABLE = 'crmsync-store';
+const QUEUE = 'crmsync-changes';
+
+/**
+ * Starts the whole sync on one machine (DESIGN.md §5): the sandboxes with demo data (or the real
+ * CRMs), dynalite persisted under `.crmsync/`, fauxqs, the intake handlers and the dashboard behind
+ * one HTTP server, a poller playing Lambda's SQS event source mapping, and the schedules as timers.
+ */
+export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
+  const say = opts.say ?? (() => {});
+  const log = opts.log ?? consoleLog('warn');
+  const live = opts.live;
+  const baseConfig = opts.config ?? (await loadDefaultConfig(opts.configPath));
+  const cleanup: (() => Promise<unknown>)[] = [];
+  const closeAll = async () => {
+    for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
+  };
+
+  try {
+    // ── store and queue ──
+    let dynamo: LocalDynamo;
+    if (opts.dataDir === null) dynamo = await startLocalDynamo();
+    else {
+      const dir = resolve(opts.dataDir ?? '.crmsync', live ? 'live' : 'sandbox');
+      await mkdir(dir, { recursive: true });
+      dynamo = await startLocalDynamo({ path: join(dir, 'dynamodb') });
+    }
+    cleanup.push(() => dynamo.close());
+    await ensureTable(dynamo.client, TABLE);
+    const sqs: LocalSqs = await startLocalSqs();
+    cleanup.push(() => sqs.close());
+    const q = opts.queue ?? {};
+    const { queueUrl, dlqUrl } = await sqs.createQueues(QUEUE, {
+      maxReceiveCount: q.maxReceiveCount ?? 5,
+      visibilityTimeoutSeconds: q.visibilityTimeoutSeconds ?? 30,
+    });
+
+    // ── CRMs ──
+    let hubspotSandbox: HubSpotSandbox | undefined;
+    let salesforceSandbox: SalesforceSandbox | undefined;
+    let config = baseConfig;
+    if (!live) {
+      hubspotSandbox = await startHubSpotSandbox({
+        port: opts.sandboxPorts?.hubspot ?? 4101,
+        appTokens: [SANDBOX_APP_TOKEN],
+        portalId: Number(baseConfig.hubspot.portalId),
+        appId: Number(baseConfig.hubspot.appId),
+      });
+      cleanup.push(() => hubspotSandbox!.close());
+      salesforceSandbox = await startSalesforceSandbox({
+        port: opts.sandboxPorts?.salesforce ?? 4102,
+        orgId: baseConfig.salesforce.orgId,
+      });
+      cleanup.push(() => salesforceSandbox!.close());
+      config = {
+        ...baseConfig,
+        hubspot: { ...baseConfig.hubspot, baseUrl: hubspotSandbox.url },
+        salesforce: { ...baseConfig.salesforce, instanceUrl: salesforceSandbox.url },
+      };
+    }
+
+    const stats = new SyncStats();
+    const rawStore = new DynamoSyncStore({ client: dynamo.client, tableName: TABLE });
+    const store = new ObservedSyncStore(rawStore, { onDecisions: (d) => stats.onDecisions(d) });
+    const queue = new SqsChangeQueue({ client: sqs.client, queueUrl });
+    const ports = await buildPorts({ config, store, live, log });
+    const { hubspot, salesforce } = ports;
+    const missing = [...ports.missing];
+    const now = () => Date.now();
+    const deps: SyncDeps = { store, hubspot, salesforce, queue, config, now };
+    const firstRun = (await store.getSettings()) === undefined;
+
+    // ── demo data ──
+    let demo: DemoInfo | undefined;
+    if (hubspotSandbox && salesforceSandbox && opts.demo !== false) {
+      demo = await seedDemo({ hubspot: hubspotSandbox, salesforce: salesforceSandbox, hubspotPort: hubspot, config, size: opts.demo ?? DEFAULT_DEMO });
+      say(
+        `demo data: ${demo.hubspotIds.length} HubSpot contacts, ${demo.leadIds.length + demo.salesforceOnlyLeadIds.length} Salesforce leads, ${demo.contactIds.length} contacts; segment "${demo.segment.name}" (list ${demo.segment.listId})`,
+      );
+    }
+
+    // ── processor behind the SQS poller ──
+    const processor = await loadProcessor({ store, hubspot, salesforce, config, now, log });
+    if (!processor.available) missing.push(processor.why);
+    let resyncProgress: ResyncProgress = { running: false, startedAt: null, finishedAt: null, total: 0, enqueued: 0, processed: 0, error: null };
+    const poller = new SqsPoller({
+      client: sqs.client,
+      queueUrl,
+      batchSize: q.batchSize ?? config.processing.batchSize,
+      batchingWindowMs: q.batchingWindowMs ?? config.processing.batchingWindowSeconds * 1000,
+      handler: async (event: SQSEvent): Promise<SQSBatchResponse> => processor.handle(event),
+      onBatch: (report) => {
+        const bodies = report.records.map((r) => r.body);
+        stats.onBatch({ at: report.at, bodies, failed: report.failedIds.length, threw: report.error !== undefined });
+        if (report.error) log.error('processor invocation failed', { error: report.error instanceof Error ? report.error.message : String(report.error) });
+        if (resyncProgress.startedAt !== null) {
+          // Progress of the resync: its notices that the processor finished (retries count once they succeed).
+          const failed = new Set(report.failedIds);
+          const done = report.records.filter((r) => !failed.has(r.messageId) && r.body.includes('"kind":"resync"')).length;
+          resyncProgress = { ...resyncProgress, processed: resyncProgress.processed + done };
+        }
+      },
+      onError: (error) => log.warn('queue receive failed', { error: error instanceof Error ? error.message : String(error) }),
+    });
+    if (processor.available && opts.backgroundPolling !== false) poller.start();
+    cleanup.push(() => poller.stop());
+
+    // ── segment refresh and resync ──
+    let lastRefresh: { at: number; result: RefreshResult } | undefined;
+    const doRefresh = async () => {
+      const result = await refreshSegment(deps);
+      lastRefresh = { at: now(), result };
+      return result;
+    };
+    let resyncRun: Promise<void> | undefined;
+    const startResync = async (): Promise<ResyncProgress> => {
+      if (resyncRun) return resyncProgress;
+      resyncProgress = { running: true, startedAt: now(), finishedAt: null, total: 0, enqueued: 0, processed: 0, error: null };
+      resyncRun = (async () => {
+        try {
+          const result = await runResync(deps, (p) => {
+            resyncProgress = { ...resyncProgress, total: p.total ?? Math.max(resyncProgress.total, p.done), enqueued: p.done };
+          });
+          resyncProgress = { ...resyncProgress, running: false, finishedAt: now(), enqueued: result.queued, total: Math.max(result.queued, resyncProgress.total) };
+        } catch (error) {
+          resyncProgress = { ...resyncProgress, running: false, finishedAt: now(), error: error instanceof Error ? error.message : String(error) };
+        } finally {
+          resyncRun = undefined;
+        }
+      })();
+      await resyncRun;
+      return resyncProgress;
+    };
+
+    // ── schedules ──
+    const scheduler = new Scheduler();
+    cleanup.push(() => scheduler.stop());
+    const overrides = typeof opts.schedules === 'object' ? opts.schedules : {};
+    const armed = opts.schedules !== false;
+    const expr = (name: 'segmentRefresh' | 'resync' | 'poll', local: string | undefined) =>
+      armed ? (overrides[name] ?? local ?? config.schedules[name]) : 'off';
+    scheduler.add('segment-refresh', expr('segmentRefresh', 'rate(1 minute)'), doRefresh);
+    scheduler.add('resync', expr('resync', undefined), startResync);
+    const changePoller = new ChangePoller({ hubspot, salesforce, queue, config, now }, now());
+    scheduler.add('poll', expr('poll', live ? 'rate(1 minute)' : undefined), () => changePoller.poll());
+
+    // ── settings on a first start: the demo segment, loaded (R4: loading syncs nobody) ──
+    if (firstRun && demo && config.hubspot.inclusionSegmentId !== null) {
+      const { selectSegment } = await import('../sync/segment-choice.ts');
+      lastRefresh = { at: now(), result: await selectSegment(deps, demo.segment.listId) };
+    } else {
+      await doRefresh().catch((error: unknown) => log.warn('segment refresh failed', { error: error instanceof Error ? error.message : String(error) }));
+    }
+
+    // ── HTTP server and delivery wiring ──
+    let urls: StatusReport['urls'] = { dashboard: '', hubspot: live ? 'https://api.hubapi.com' : (hubspotSandbox?.url ?? ''), salesforce: live ? live.salesforceInstanceUrl : (salesforceSandbox?.url ?? '') };
+    const services = createStackServices({
+      mode: live ? 'live' : 'sandbox',
+      startedAt: now(),
+      config,
+      deps,
+      rawStore,
+      sqs: { client: sqs.client, queueUrl, dlqUrl },
+      stats,
+      scheduler,
+      hubspotSandbox,
+      salesforceSandbox,
+      log,
+      urls: () => urls,
+      missing: () => missing,
+      resync: { start: startResync, progress: () => resyncProgress },
+      refresh: {
+        run: doRefresh,
+        last: () => lastRefresh,
+        record: (result) => {
+          lastRefresh = { at: now(), result };
+        },
+      },
+      clientSecret: live ? (live.hubspotClientSecret ?? '') : (hubspotSandbox?.clientSecret ?? ''),
+    });
+    const http = await startHttpServer({ port: opts.port ?? 3000, host: opts.host, services });
+    cleanup.push(() => http.close());
+    urls = { ...urls, dashboard: http.url };
+    hubspotSandbox?.setWebhookUrl(`${http.url}/webhooks/hubspot`);
+    salesforceSandbox?.configure({ outboundUrl: `${http.url}/webhooks/salesforce`, cdcUrl: `${http.url}/events/salesforce` });
+
+    if (firstRun && demo && opts.firstRunResync !== false && processor.available) {
+      const progress = await startResync();
+      say(`first run: resync of the demo segment queued ${progress.enqueued} members (records already in sync are only linked)`);
+    }
+
+    const flush = async () => {
+      let delivered = 0;
+      let processed = 0;
+      let rounds = 0;
+      for (; rounds < 20; rounds++) {
+        const hs = hubspotSandbox ? await hubspotSandbox.flushWebhooks() : { delivered: 0 };
+        const sf = salesforceSandbox ? await salesforceSandbox.flushDeliveries() : { outbound: 0, cdc: 0 };
+        const got = hs.delivered + ('outbound' in sf ? sf.outbound + sf.cdc : 0);
+        const done = processor.available ? await poller.drain() : 0;
+        delivered += got;
+        processed += done;
+        if (got === 0 && done === 0) break;
+      }
+      return { rounds, delivered, processed };
+    };
+
+    return {
+      mode: live ? 'live' : 'sandbox',
+      url: http.url,
+      urls,
+      config,
+      hubspotSandbox,
+      salesforceSandbox,
+      hubspot,
+      salesforce,
+      store,
+      queue,
+      demo,
+      firstRun,
+      missing,
+      flush,
+      refreshSegment: doRefresh,
+      resync: startResync,
+      status: () => services.status(),
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+/** `crmsync.config.json` when present, else the example (which the demo is built for). */
+async function loadDefaultConfig(path?: string): Promise<CrmSyncConfig> {
+  if (path) return loadConfigFile(path);
+  if (existsSync('crmsync.config.json')) return loadConfigFile('crmsync.config.json');
+  return loadConfigFile(fileURLToPath(new URL('../../crmsync.config.example.json', import.meta.url)));
+}
