@@ -365,6 +365,7 @@ export class HubSpotCrm implements HubSpotPort {
         error.status,
       );
       if (items.length === 1) return [failure(items[0]!, category, error.message, retryable)];
+      if (kind === 'create' && error.status === 409) return this.#createAroundExisting(items);
       const named = namedItems(items, error.body);
       if (named.length > 0 && named.length < items.length) {
         const namedSet = new Set(named);
@@ -375,6 +376,30 @@ export class HubSpotCrm implements HubSpotPort {
       return [...(await this.#writeChunk(kind, items.slice(0, half))), ...(await this.#writeChunk(kind, items.slice(half)))];
     }
     return mapBatchResult(kind, items, data.results, data.errors ?? []);
+  }
+
+  /**
+   * HubSpot answers a batch create with 409 for the whole batch when one email already exists
+   * ("Contact already exists. Existing ID: 123", naming no input). One read by email finds the
+   * inputs that collide; they fail as duplicates and the rest is created, instead of bisecting.
+   */
+  async #createAroundExisting(items: WriteItem[]): Promise<WriteOutcome[]> {
+    const emailOf = (i: WriteItem) => normalizeEmail(i.properties['email'] ?? '');
+    const existing = new Map<string, string>();
+    for (const c of await this.findContactsByEmail(items.map(emailOf).filter(Boolean), ['email'])) {
+      const email = c.properties['email'];
+      if (email) existing.set(normalizeEmail(email), c.id);
+    }
+    const taken = items.filter((i) => existing.has(emailOf(i)));
+    if (taken.length === 0) {
+      const half = Math.ceil(items.length / 2);
+      return [...(await this.#writeChunk('create', items.slice(0, half))), ...(await this.#writeChunk('create', items.slice(half)))];
+    }
+    const takenSet = new Set(taken);
+    const outcomes = taken.map((i) =>
+      failure(i, 'duplicate', `a HubSpot contact with this email already exists (id ${existing.get(emailOf(i))})`, false),
+    );
+    return [...outcomes, ...(await this.#writeChunk('create', items.filter((i) => !takenSet.has(i))))];
   }
 }
 
