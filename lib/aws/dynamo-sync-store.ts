@@ -148,15 +148,44 @@ export class DynamoSyncStore implements SyncStore {
    * Writes the pair when the stored version is `expectedVersion` (0: absent) and returns it with
    * version `expectedVersion + 1`.
    *
-   * Order, so that no crash leaves a pair unreachable by its Salesforce id:
+   * The common case, an update that keeps the link, is one conditional put (`version` and
+   * `salesforceId` unchanged): the lookup already points here. Otherwise, in this order, so that no
+   * crash leaves a pair unreachable by its Salesforce id:
    * 1. claim the Salesforce-id lookup (refused when it belongs to another live pair: links are
    *    one-to-one);
    * 2. conditional put of the pair: the only step that decides a race;
-   * 3. when the pair moved to a new Salesforce id (lead conversion, merge), drop the old lookup.
+   * 3. when the pair moved to a new Salesforce id (lead conversion, merge), release the old lookup.
    * A crash after 1 or 2 leaves a stale lookup, which readers verify against the pair and ignore.
    */
   async putPair(pair: PairState, expectedVersion: number): Promise<PairState> {
     const stored: PairState = { ...pair, version: expectedVersion + 1 };
+    const conflict = (cause?: unknown) =>
+      new RetryableError(
+        `pair hubspot:${pair.hubspotId} changed concurrently (expected version ${expectedVersion})`,
+        undefined,
+        { cause },
+      );
+    if (expectedVersion > 0) {
+      try {
+        await this.#client.send(
+          new PutItemCommand({
+            TableName: this.#table,
+            Item: pairItem(stored),
+            ConditionExpression: 'version = :v AND salesforceId = :sf',
+            ExpressionAttributeValues: {
+              ':v': { N: String(expectedVersion) },
+              ':sf': { S: pair.salesforceId },
+            },
+          }),
+        );
+        return stored;
+      } catch (err) {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      }
+      // Either the version moved (a lost race) or the link moves: only the latter goes on.
+      const current = (await this.getPairsByHubSpotIds([pair.hubspotId])).get(pair.hubspotId);
+      if (current?.version !== expectedVersion) throw conflict();
+    }
     await this.#claimSalesforceLink(pair.salesforceId, pair.hubspotId, stored.version);
     let old: DynamoItem | undefined;
     try {
@@ -170,13 +199,7 @@ export class DynamoSyncStore implements SyncStore {
       );
       old = res.Attributes;
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) {
-        throw new RetryableError(
-          `pair hubspot:${pair.hubspotId} changed concurrently (expected version ${expectedVersion})`,
-          undefined,
-          { cause: err },
-        );
-      }
+      if (err instanceof ConditionalCheckFailedException) throw conflict(err);
       throw err;
     }
     const oldSalesforceId = old ? fromItem(old)['salesforceId'] : undefined;

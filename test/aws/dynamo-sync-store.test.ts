@@ -86,6 +86,20 @@ describe('pairs', () => {
     expect(bySf.get('SF-X')?.version).toBe(3);
   });
 
+  it('writers racing to re-point one pair to different Salesforce ids: one wins, only its link resolves', async () => {
+    await store.putPair(pair('112', 'SF-OLD'), 0);
+    const targets = ['SF-A', 'SF-B', 'SF-C'];
+    const results = await Promise.allSettled(targets.map((sf) => store.putPair(pair('112', sf), 1)));
+    const winners = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    expect(winners).toHaveLength(1);
+    expect(
+      results.filter((r) => r.status === 'rejected').every((r) => r.reason instanceof RetryableError),
+    ).toBe(true);
+    const bySf = await store.getPairsBySalesforceIds(['SF-OLD', ...targets]);
+    expect([...bySf.keys()]).toEqual([winners[0]!.salesforceId]);
+    expect(bySf.get(winners[0]!.salesforceId)?.version).toBe(2);
+  });
+
   it('re-pointing a pair (lead conversion) moves the Salesforce lookup', async () => {
     await store.putPair(pair('104', '00QLEAD'), 0);
     await store.putPair(pair('104', '003CONTACT', { salesforceType: 'Contact', origin: 'matched' }), 1);
@@ -315,7 +329,9 @@ describe('decisions', () => {
 
   it('the feed merges the day’s shards into one newest-first list', async () => {
     // 20 records spread over the feed shards, with interleaved times.
-    await store.recordDecisions(Array.from({ length: 20 }, (_, i) => d(NOW - i * 7, `hubspot:${i}`, 'synced')));
+    await store.recordDecisions(
+      Array.from({ length: 20 }, (_, i) => d(NOW - i * 7, `hubspot:${i}`, 'synced')),
+    );
     const feed = await store.recentDecisions(12);
     expect(feed.map((x) => x.at)).toEqual(Array.from({ length: 12 }, (_, i) => NOW - i * 7));
   });
