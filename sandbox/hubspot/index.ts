@@ -1,11 +1,13 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type HubSpotSandboxOptions, type Fault, type SeedOptions, resolveOptions } from './options.ts';
+import { seedDemo } from './demo.ts';
 import { userActions } from './routes-control.ts';
 import { createHandler } from './server.ts';
 import { SandboxState } from './state.ts';
 
 export type { Fault, HubSpotSandboxOptions, SeedOptions } from './options.ts';
+export { DEMO_SEGMENT_NAME, demoSegmentRequest } from './demo.ts';
 export { DEV_CLIENT_SECRET } from './options.ts';
 export { signV3 } from './webhook-signature.ts';
 export type { WebhookEvent } from './webhooks.ts';
@@ -33,6 +35,8 @@ export interface HubSpotSandbox {
   processLists(): void;
   reset(): void;
   seed(opts: SeedOptions): string[];
+  /** Seed N contacts and the demo DYNAMIC segment (lifecycle stage MQL or SQL); returns its list id. */
+  seedDemo(contacts?: number, seed?: number): string;
   /** API calls per `METHOD /path-template`, plus `429 <policy>` counts. */
   counters(): Record<string, number>;
   revokeToken(token: string): void;
@@ -85,6 +89,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     processLists: () => state.lists.processPending(),
     reset: () => state.reset(),
     seed: (o) => state.seed(o),
+    seedDemo: (n = 200, seedValue = 42) => seedDemo(state, n, seedValue),
     counters: () => Object.fromEntries(state.counters),
     revokeToken: (t) => {
       state.revoked.add(t);

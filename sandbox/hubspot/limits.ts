@@ -77,10 +77,16 @@ export class RateLimits {
   }
 }
 
-/** HubSpot's 401 for a missing or invalid token. */
-export function authError(revoked: boolean): HubSpotHttpError {
-  const message = revoked
-    ? 'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview'
-    : 'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview';
-  return new HubSpotHttpError(401, errorBody('INVALID_AUTHENTICATION', message));
+/**
+ * HubSpot's 401 for a missing, unknown or revoked token: the same body in every case, so a
+ * client cannot tell a revoked token from a missing one (it must re-authenticate either way).
+ */
+export function authError(): HubSpotHttpError {
+  return new HubSpotHttpError(
+    401,
+    errorBody(
+      'INVALID_AUTHENTICATION',
+      'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview',
+    ),
+  );
 }

@@ -318,7 +318,8 @@ export function registerContactRoutes(router: Router, s: SandboxState): void {
       }
       matches.push(c);
     }
-    if (after + limit > SEARCH_TOTAL_CAP && after >= SEARCH_TOTAL_CAP) {
+    // Past the 10,000th result HubSpot answers 400 rather than an empty page.
+    if (after >= SEARCH_TOTAL_CAP) {
       throw validationError(
         `Search results are limited to ${SEARCH_TOTAL_CAP} records; page beyond offset ${after} is not available.`,
       );

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { sendJson } from '../common/body.ts';
 import type { Router } from '../common/http-router.ts';
 import { ItemFailure } from './contact-store.ts';
+import { seedDemo } from './demo.ts';
 import { HubSpotHttpError, errorBody, notFound } from './errors.ts';
 import type { Fault } from './options.ts';
 import { parseBody } from './request.ts';
@@ -106,6 +107,19 @@ export function registerControlRoutes(router: Router, s: SandboxState): void {
       }),
     );
     sendJson(ctx.res, 200, { ids: s.seed(body) });
+  });
+  router.on('POST', `${C}/demo`, async (ctx) => {
+    const body = await parseBody(
+      ctx,
+      z
+        .object({
+          contacts: z.number().int().nonnegative().max(100_000).default(200),
+          seed: z.number().int().optional(),
+          emailDomainPool: z.array(z.string()).optional(),
+        })
+        .default({ contacts: 200 }),
+    );
+    sendJson(ctx.res, 200, { segmentListId: seedDemo(s, body.contacts, body.seed, body.emailDomainPool) });
   });
   router.on('GET', `${C}/webhooks`, (ctx) => {
     sendJson(ctx.res, 200, {

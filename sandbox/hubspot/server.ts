@@ -47,8 +47,8 @@ export function createHandler(s: SandboxState): (req: IncomingMessage, res: Serv
       }
       const auth = req.headers.authorization ?? '';
       const token = auth.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : '';
-      if (!token) throw authError(false);
-      if (s.revoked.has(token)) throw authError(true);
+      if (!token) throw authError();
+      if (s.revoked.has(token)) throw authError();
       s.setActor(req, s.actorForToken(token));
       s.count(m.template);
 
