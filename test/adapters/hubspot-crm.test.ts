@@ -115,7 +115,9 @@ describe('HubSpotCrm: batched writes with per-record outcomes', () => {
       ['lastname'],
     );
     const byId = new Map(read.map((c) => [c.id, c.properties['lastname']]));
-    outcomes.forEach((o, i) => expect(o.ok && byId.get(o.id)).toBe(`N${i}`));
+    outcomes.forEach((o, i) => {
+      expect(o.ok && byId.get(o.id)).toBe(`N${i}`);
+    });
   });
 
   it('207: an invalid option or an unknown property fails that record only, as validation', async () => {
@@ -151,7 +153,7 @@ describe('HubSpotCrm: batched writes with per-record outcomes', () => {
     const { crm } = adapter();
     const ids = await createMany(crm, 250);
     const before = sandbox.counters()[UPDATE] ?? 0;
-    const inputs = ids.map((id, i) => ({ ref: `u${i}`, id, properties: { jobtitle: `T${i}` } }));
+    const inputs = ids.map((id, i) => ({ ref: `u${i}`, id, properties: { jobtitle: `T${i}` } as Record<string, string> }));
     inputs[3] = { ref: 'u3', id: '123456789012', properties: { jobtitle: 'x' } };
     inputs[4] = { ref: 'u4', id: ids[4]!, properties: { lifecyclestage: 'nope' } };
     const outcomes = await crm.updateContacts(inputs);
