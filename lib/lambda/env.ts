@@ -8,9 +8,16 @@ import { ConfigError, type ConfigProblem } from '../errors.ts';
  * never with an `undefined` deep inside an SDK call.
  */
 
+/**
+ * An http(s) URL, checked loosely: local SQS stand-ins return queue URLs such as
+ * `http://sqs.us-east-1.127.0.0.1:4566/000000000000/changes`, which WHATWG's parser (and zod's
+ * `z.url()`) refuse because the host ends like an IPv4 address, yet the SDK sends them fine.
+ */
+const anyUrl = z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'is not an http(s) URL');
+
 const envSchema = z.object({
   /** URL of the changes queue (SQS). */
-  CRMSYNC_QUEUE_URL: z.url().optional(),
+  CRMSYNC_QUEUE_URL: anyUrl.optional(),
   /** DynamoDB table of the store. */
   CRMSYNC_TABLE_NAME: z
     .string()
@@ -20,8 +27,8 @@ const envSchema = z.object({
   CRMSYNC_SECRET_ARN: z.string().min(1).max(2048).optional(),
   /** The config file; relative paths are resolved next to the handler (LAMBDA_TASK_ROOT). */
   CRMSYNC_CONFIG_PATH: z.string().min(1).default('crmsync.config.json'),
-  CRMSYNC_HUBSPOT_BASE_URL: z.url().optional(),
-  CRMSYNC_SALESFORCE_INSTANCE_URL: z.url().optional(),
+  CRMSYNC_HUBSPOT_BASE_URL: anyUrl.optional(),
+  CRMSYNC_SALESFORCE_INSTANCE_URL: anyUrl.optional(),
   /** Set by the Lambda runtime: where the bundle (and the config file next to it) lives. */
   LAMBDA_TASK_ROOT: z.string().optional(),
 });
