@@ -216,11 +216,14 @@ export interface SyncStore {
   /**
    * Replaces the stored membership of a list with `memberIds`, returning joins and leaves.
    * `record` false (first load after selection, R4) stores without reporting transitions as joins.
+   * `beforeApply` runs after the transitions are known and before the members are stored (e.g. to
+   * queue the join notices): if it throws, the membership is left as it was, so the next refresh
+   * reports the same transitions again instead of losing them.
    */
   replaceMembership(
     listId: string,
     memberIds: string[],
-    options: { at: number; record?: boolean },
+    options: { at: number; record?: boolean; beforeApply?: (changes: MembershipChange[]) => Promise<void> },
   ): Promise<MembershipChange[]>;
   listMembers(listId: string): Promise<string[]>;
 

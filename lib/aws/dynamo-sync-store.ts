@@ -339,11 +339,13 @@ export class DynamoSyncStore implements SyncStore {
    * report the same transitions again (a duplicate join notice is harmless), never lose one.
    * `record: false` (the first load after a segment is chosen, R4) stores the members without
    * history and returns no transitions, so nobody is synced merely for being in the segment.
+   * `beforeApply` (not called when `record` is false) runs between the two: when it throws, the
+   * members are not stored and the same transitions are reported by the next refresh.
    */
   async replaceMembership(
     listId: string,
     memberIds: string[],
-    options: { at: number; record?: boolean },
+    options: { at: number; record?: boolean; beforeApply?: (changes: MembershipChange[]) => Promise<void> },
   ): Promise<MembershipChange[]> {
     const stored = new Set(await this.listMembers(listId));
     const wanted = new Set(memberIds);
@@ -369,6 +371,8 @@ export class DynamoSyncStore implements SyncStore {
       }));
       await batchWriteAll(this.#client, this.#table, history);
     }
+    // e.g. queue the join notices: if that fails, nothing below is stored and the next refresh retries.
+    if (record && options.beforeApply) await options.beforeApply(changes);
     const members: WriteRequest[] = changes.map((c) =>
       c.change === 'joined'
         ? {

@@ -195,6 +195,27 @@ describe('segment membership', () => {
     expect(await store.listMembershipChanges('50')).toHaveLength(2);
   });
 
+  it('beforeApply failing (e.g. the queue is down) leaves the membership as it was, so joins are not lost', async () => {
+    await store.replaceMembership('60', ['1'], { at: NOW });
+    const failing = async () => {
+      throw new Error('queue down');
+    };
+    await expect(
+      store.replaceMembership('60', ['1', '2'], { at: NOW + 1, beforeApply: failing }),
+    ).rejects.toThrow('queue down');
+    expect(await store.listMembers('60')).toEqual(['1']);
+    const seen: string[] = [];
+    const changes = await store.replaceMembership('60', ['1', '2'], {
+      at: NOW + 2,
+      beforeApply: async (c) => {
+        seen.push(...c.map((x) => `${x.change}:${x.hubspotId}`));
+      },
+    });
+    expect(seen).toEqual(['joined:2']);
+    expect(changes).toEqual([{ hubspotId: '2', change: 'joined', at: NOW + 2 }]);
+    expect((await store.listMembers('60')).sort()).toEqual(['1', '2']);
+  });
+
   it('handles large lists (many BatchWriteItem calls) and an empty list', async () => {
     const members = Array.from({ length: 260 }, (_, i) => String(i + 1));
     expect(await store.replaceMembership('7', members, { at: NOW })).toHaveLength(260);
