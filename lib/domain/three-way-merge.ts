@@ -5,6 +5,13 @@ import { decideField } from './field-rules.ts';
 import { normalizeValue, type PicklistTables, toSideValue } from './normalize.ts';
 import { type FieldError, toFieldError } from './sync-rule-error.ts';
 
+/**
+ * Stands for a value of the non-source side of an always-* rule that cannot be normalized (e.g. an
+ * unmapped picklist value): it differs from every canonical value, so the source's value is written
+ * over it, and it never becomes a target or enters the snapshot.
+ */
+const UNREADABLE = '\u0000unreadable';
+
 /** Last-synced canonical values of a pair, keyed by HubSpot property name. */
 export type Snapshot = Record<string, string | null>;
 
@@ -69,9 +76,13 @@ export function merge(input: MergeInput): MergeResult {
     try {
       hubspot = normalizeValue(input.hubspot.values[property], mapping, 'hubspot', input.picklists);
     } catch (error) {
-      result.errors.push(toFieldError(error, property, 'hubspot'));
-      keepPrevious();
-      continue;
+      // Under always-salesforce the HubSpot value is only overwritten, so an unreadable one is no error.
+      if (mapping.rule !== 'always-salesforce') {
+        result.errors.push(toFieldError(error, property, 'hubspot'));
+        keepPrevious();
+        continue;
+      }
+      hubspot = UNREADABLE;
     }
     try {
       salesforce = normalizeValue(
@@ -81,9 +92,12 @@ export function merge(input: MergeInput): MergeResult {
         input.picklists,
       );
     } catch (error) {
-      result.errors.push(toFieldError(error, property, 'salesforce'));
-      keepPrevious();
-      continue;
+      if (mapping.rule !== 'always-hubspot') {
+        result.errors.push(toFieldError(error, property, 'salesforce'));
+        keepPrevious();
+        continue;
+      }
+      salesforce = UNREADABLE;
     }
 
     const decision = decideField(mapping.rule, {

@@ -214,4 +214,14 @@ describe('three-way merge across types', () => {
     const r = merge(input(snapshot, sfValues, { ...hsValues, score: '12.5' }));
     expect(r.toSalesforce).toEqual({ Score__c: 12.5 });
   });
+
+  it('always-hubspot overwrites an unreadable Salesforce value instead of reporting it', () => {
+    const mappings = leadMappings.map((m) =>
+      m.hubspot === 'hs_lead_status' ? { ...m, rule: 'always-hubspot' as const } : m,
+    );
+    const r = merge({ ...input(undefined, { ...sfValues, Status: 'Nurturing' }), mappings });
+    expect(r.errors).toEqual([]);
+    expect(r.toSalesforce).toEqual({ Status: 'Working - Contacted' });
+    expect(r.snapshot['hs_lead_status']).toBe('IN_PROGRESS');
+  });
 });
