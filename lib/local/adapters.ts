@@ -33,7 +33,8 @@ export interface LiveCredentials {
  */
 export async function buildPorts(opts: {
   config: CrmSyncConfig;
-  store: SyncStore;
+  /** Counts API usage per CRM and day (shared across processes); without it, usage is counted per process. */
+  store?: SyncStore;
   live?: LiveCredentials;
   log: Log;
 }): Promise<{ hubspot: HubSpotPort; salesforce: SalesforcePort; missing: string[] }> {

@@ -1,0 +1,124 @@
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../../errors.ts';
+import type { LiveCredentials } from '../../local/adapters.ts';
+import { consoleLog } from '../../local/console-log.ts';
+
+const HELP = `usage: crmsync dev [options]        (npm start)
+
+Runs the whole sync on this machine: HubSpot and Salesforce sandboxes with demo data, a local
+DynamoDB (persisted under .crmsync/) and SQS, the intake endpoints, the processor, the schedules
+and the dashboard.
+
+options:
+  --port <n>          dashboard and endpoints port (default 3000)
+  --config <file>     configuration (default crmsync.config.json, else the example)
+  --data-dir <dir>    where the store persists (default .crmsync)
+  --reset             forget the stored state (links, snapshots, settings) before starting
+  --live              use the real HubSpot and Salesforce (credentials from the environment:
+                      HUBSPOT_ACCESS_TOKEN, SALESFORCE_INSTANCE_URL, SALESFORCE_ACCESS_TOKEN;
+                      optional HUBSPOT_CLIENT_SECRET); changes are detected by polling
+  --verbose           log every handler and processor line
+  -h, --help          this help`;
+
+/** `crmsync dev`: starts the local stack and runs until Ctrl-C. */
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string', default: '3000' },
+      config: { type: 'string' },
+      'data-dir': { type: 'string', default: '.crmsync' },
+      reset: { type: 'boolean', default: false },
+      live: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  // The AWS SDK warns on every start that it will want Node 22 next year; Node 20 is supported here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    console.error(`crmsync dev: --port must be a port number (got ${values.port})`);
+    return 2;
+  }
+  const live = values.live ? liveCredentials(process.env) : undefined;
+  const dataDir = values['data-dir'];
+  if (values.reset) {
+    await rm(resolve(dataDir, live ? 'live' : 'sandbox'), { recursive: true, force: true });
+    console.log(`forgot the stored state under ${dataDir}/`);
+  }
+
+  const started = Date.now();
+  const { startLocalStack } = await import('../../local/runtime.ts');
+  const stack = await startLocalStack({
+    port,
+    dataDir,
+    configPath: values.config,
+    live,
+    log: consoleLog(values.verbose ? 'info' : 'warn'),
+    say: (line) => console.log(line),
+  });
+  const lines = [
+    '',
+    `crmsync is running (${stack.mode === 'live' ? 'live CRMs, polling for changes' : 'sandboxes'}), ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `  dashboard    ${stack.url}/`,
+    `  HubSpot      ${stack.urls.hubspot}${stack.mode === 'sandbox' ? '   (sandbox; webhooks → /webhooks/hubspot)' : ''}`,
+    `  Salesforce   ${stack.urls.salesforce}${stack.mode === 'sandbox' ? '   (sandbox; outbound → /webhooks/salesforce, CDC → /events/salesforce)' : ''}`,
+    `  status       npx crmsync status${port === 3000 ? '' : ` --url ${stack.url}`}`,
+    `  store        ${stack.firstRun ? 'new' : 'resumed'} under ${dataDir}/`,
+    ...(stack.missing.length ? [`  missing      ${stack.missing.join('; ')}`] : []),
+    '',
+    'Press Ctrl-C to stop.',
+  ];
+  console.log(lines.join('\n'));
+
+  await new Promise<void>((resolveStop) => {
+    const stop = (signal: string) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      console.log(`\n${signal}: stopping…`);
+      resolveStop();
+    };
+    const onInt = () => stop('SIGINT');
+    const onTerm = () => stop('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+  });
+  await stack.close();
+  console.log('stopped. The store is kept; notices still queued are picked up by the next resync.');
+  return 0;
+}
+
+/** Live-mode credentials from the environment; names every missing variable at once. */
+export function liveCredentials(env: Record<string, string | undefined>): LiveCredentials {
+  const required = ['HUBSPOT_ACCESS_TOKEN', 'SALESFORCE_INSTANCE_URL', 'SALESFORCE_ACCESS_TOKEN'] as const;
+  const missing = required.filter((name) => !env[name]);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      'environment',
+      missing.map((name) => ({
+        path: name,
+        value: undefined,
+        message: 'not set (needed by --live)',
+        fix:
+          name === 'HUBSPOT_ACCESS_TOKEN'
+            ? 'create a HubSpot private app with crm.objects.contacts.read/write and crm.lists.read/write scopes and export its token'
+            : name === 'SALESFORCE_INSTANCE_URL'
+              ? 'export your org URL, e.g. https://yourdomain.my.salesforce.com'
+              : 'export an access token, e.g. from `sf org display --target-org <alias>`',
+      })),
+    );
+  }
+  return {
+    hubspotAccessToken: env.HUBSPOT_ACCESS_TOKEN!,
+    hubspotClientSecret: env.HUBSPOT_CLIENT_SECRET,
+    salesforceInstanceUrl: env.SALESFORCE_INSTANCE_URL!,
+    salesforceAccessToken: env.SALESFORCE_ACCESS_TOKEN!,
+  };
+}
