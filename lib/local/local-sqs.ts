@@ -35,7 +35,10 @@ export async function startLocalSqs(): Promise<LocalSqs> {
     },
     async createQueues(name, opts = {}) {
       const dlq = await client.send(
-        new CreateQueueCommand({ QueueName: `${name}-dlq`, Attributes: { MessageRetentionPeriod: '1209600' } }),
+        new CreateQueueCommand({
+          QueueName: `${name}-dlq`,
+          Attributes: { MessageRetentionPeriod: '1209600' },
+        }),
       );
       const dlqUrl = dlq.QueueUrl!;
       const attrs = await client.send(
