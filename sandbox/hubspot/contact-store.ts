@@ -354,7 +354,8 @@ export class ContactStore {
     const changed: [string, string][] = [];
     for (const [name, value] of merged.values) {
       if (SYSTEM_PROPS.has(name) || name === 'email' || name === 'hs_object_source') continue;
-      if (name === 'hs_email_domain' || name === 'hs_merged_object_ids') continue;
+      if (name === 'hs_email_domain' || name === 'hs_merged_object_ids' || name === 'hs_additional_emails')
+        continue;
       if (primary.values.has(name)) continue;
       this.#record(primary, name, value, at, actor);
       changed.push([name, value]);
@@ -362,8 +363,18 @@ export class ContactStore {
     }
     const mergedIds = [...(primary.values.get('hs_merged_object_ids')?.split(';') ?? []), merged.id];
     this.#record(primary, 'hs_merged_object_ids', mergedIds.join(';'), at, actor);
+    // The merged record's email becomes an additional email of the primary
+    // (https://knowledge.hubspot.com/records/merge-records); it no longer identifies a contact.
     const email = merged.values.get('email');
     if (email && this.#byEmail.get(email) === merged.id) this.#byEmail.delete(email);
+    const extra = [
+      primary.values.get('hs_additional_emails'),
+      merged.values.get('hs_additional_emails'),
+      email,
+    ]
+      .filter((x): x is string => !!x)
+      .join(';');
+    if (extra) this.#record(primary, 'hs_additional_emails', extra, at, actor);
     this.contacts.delete(merged.id);
     this.mergedInto.set(merged.id, primary.id);
     for (const [from, to] of this.mergedInto) if (to === merged.id) this.mergedInto.set(from, primary.id);

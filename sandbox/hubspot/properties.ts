@@ -178,6 +178,10 @@ export function defaultContactProperties(): PropertyDefinition[] {
       modificationMetadata: readOnly,
       calculated: true,
     }),
+    def('hs_additional_emails', 'Additional email addresses', 'enumeration', 'checkbox', {
+      modificationMetadata: readOnly,
+      externalOptions: true,
+    }),
     def('hs_object_source', 'Record source', 'string', 'text', { modificationMetadata: readOnly }),
     def('hs_merged_object_ids', 'Merged Contact IDs', 'enumeration', 'checkbox', {
       modificationMetadata: readOnly,

@@ -65,6 +65,7 @@ export class WebhookDispatcher {
   #inFlight = 0;
   #closed = false;
   readonly #waiters: (() => void)[] = [];
+  readonly #sending = new Set<Promise<[boolean, number]>>();
   readonly stats = { delivered: 0, failed: 0, dropped: 0, requests: 0, givenUp: 0 };
 
   constructor(
@@ -185,11 +186,17 @@ export class WebhookDispatcher {
 
   async #deliverDue(all: boolean): Promise<{ delivered: number; failed: number }> {
     const now = this.opts.now();
-    const due = this.#queue.filter((p) => all || p.dueAt <= now);
-    this.#queue = this.#queue.filter((p) => !due.includes(p));
+    const due: Pending[] = [];
+    const rest: Pending[] = [];
+    for (const p of this.#queue) (all || p.dueAt <= now ? due : rest).push(p);
+    this.#queue = rest;
     const batches: Pending[][] = [];
     for (let i = 0; i < due.length; i += 100) batches.push(due.slice(i, i + 100));
-    const results = await Promise.all(batches.map((b) => this.#send(b)));
+    // A flush also waits for deliveries the batching window already started, so that
+    // "flush resolved" means "the receiver has answered for every event so far".
+    const earlier = all ? [...this.#sending] : [];
+    const sends = batches.map((b) => this.#track(this.#send(b)));
+    const results = await Promise.all([...earlier, ...sends]);
     let delivered = 0;
     let failed = 0;
     for (const [ok, n] of results) {
@@ -198,6 +205,12 @@ export class WebhookDispatcher {
     }
     this.#armRetry();
     return { delivered, failed };
+  }
+
+  #track(p: Promise<[boolean, number]>): Promise<[boolean, number]> {
+    this.#sending.add(p);
+    void p.finally(() => this.#sending.delete(p));
+    return p;
   }
 
   async #send(batch: Pending[]): Promise<[boolean, number]> {
