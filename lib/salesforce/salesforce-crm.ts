@@ -12,7 +12,7 @@ import {
   selectFields,
   toSalesforceRecord,
 } from './salesforce-records.ts';
-import { apiName, chunkForInClause, inClause, isSalesforceId, selectQuery, soqlDateTime } from './salesforce-soql.ts';
+import { apiName, chunkForInClause, encodeQueryParam, inClause, isSalesforceId, selectQuery, soqlDateTime } from './salesforce-soql.ts';
 
 /** sObject Collections take at most 200 records per call (REST API "sObject Collections"). */
 const COLLECTION = 200;
@@ -128,7 +128,7 @@ export class SalesforceCrm implements SalesforcePort {
 
   async #query(op: string, soql: string, all: boolean): Promise<QueryResult> {
     const path = all ? 'queryAll' : 'query';
-    const body = await this.#request(op, { method: 'GET', url: `/${path}?q=${encodeURIComponent(soql)}` });
+    const body = await this.#request(op, { method: 'GET', url: `/${path}?q=${encodeQueryParam(soql)}` });
     return queryResultSchema.parse(body);
   }
 
@@ -158,7 +158,7 @@ export class SalesforceCrm implements SalesforcePort {
     all: boolean,
   ): Promise<QueryResult['records']> {
     const base = selectQuery(objectType, select, `${field} IN ()${extraWhere ? ` AND ${extraWhere}` : ''}`);
-    const baseLength = encodeURIComponent(base).length + 40; // plus `/services/data/vNN.0/queryAll?q=`
+    const baseLength = encodeQueryParam(base).length + 40; // plus `/services/data/vNN.0/queryAll?q=`
     const out: QueryResult['records'] = [];
     for (const chunk of chunkForInClause(values, baseLength)) {
       const where = `${inClause(field, chunk)}${extraWhere ? ` AND ${extraWhere}` : ''}`;

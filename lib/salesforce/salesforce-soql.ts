@@ -40,6 +40,15 @@ export function soqlDateTime(ms: number): string {
 }
 
 /**
+ * Percent-encodes a query for `?q=`. Stricter than encodeURIComponent: `'`, `(`, `)`, `!` and `*`
+ * are encoded too, as the WHATWG URL parser in the HTTP client would do it anyway (`'` becomes
+ * `%27`), so the length we measure is the length that goes on the wire.
+ */
+export function encodeQueryParam(text: string): string {
+  return encodeURIComponent(text).replace(/['()!*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
  * Splits values for `X IN (...)` clauses so each query's URL stays under `maxEncodedChars`
  * (`GET /query?q=` URLs beyond ~16 KB are refused: REST API "Limits", URI length). `baseEncodedChars`
  * is the encoded length of the rest of the query.
@@ -49,7 +58,7 @@ export function chunkForInClause(values: string[], baseEncodedChars: number, max
   let current: string[] = [];
   let size = baseEncodedChars;
   for (const value of values) {
-    const cost = encodeURIComponent(soqlString(value)).length + 3; // "%2C" between literals
+    const cost = encodeQueryParam(soqlString(value)).length + 3; // "%2C" between literals
     if (current.length > 0 && size + cost > maxEncodedChars) {
       out.push(current);
       current = [];
