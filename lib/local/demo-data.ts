@@ -64,6 +64,11 @@ export async function seedDemo(opts: {
       if (hubspotId && value) await opts.hubspot.userUpdateContact(hubspotId, { hs_lead_status: value });
     }
   }
+  // Contacts with no Salesforce twin start outside the segment: every member is then linked by email
+  // on the first resync, and moving one of these into the segment shows a Lead being created.
+  for (const hubspotId of hubspotIds.slice(twins.leadIds.length + twins.contactIds.length)) {
+    await opts.hubspot.userUpdateContact(hubspotId, { lifecyclestage: Number(hubspotId) % 2 ? 'lead' : 'subscriber' });
+  }
   const segment = await opts.hubspotPort.createDynamicList(DEMO_SEGMENT.name, DEMO_SEGMENT.filter);
   return { hubspotIds, leadIds: twins.leadIds, contactIds: twins.contactIds, salesforceOnlyLeadIds: extra.leadIds, segment };
 }

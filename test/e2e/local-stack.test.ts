@@ -1,0 +1,156 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalStack, startLocalStack } from '../../lib/local/runtime.ts';
+import type { RecordTrace, StatusReport } from '../../lib/local/services.ts';
+import { silentLog } from '../../lib/lambda/observability.ts';
+
+/** Small demo: enough overlap and segment members to be realistic, quick to seed and resync. */
+const DEMO = { hubspotContacts: 60, leads: 30, contacts: 10, salesforceOnlyLeads: 5, seed: 42 };
+
+function start(dataDir: string | null): Promise<LocalStack> {
+  return startLocalStack({
+    port: 0,
+    sandboxPorts: { hubspot: 0, salesforce: 0 },
+    dataDir,
+    demo: DEMO,
+    schedules: false,
+    // Deterministic: nothing runs in the background; flush() delivers and drains the queue.
+    backgroundPolling: false,
+    firstRunResync: false,
+    log: silentLog,
+  });
+}
+
+function assertComplete(stack: LocalStack): void {
+  if (stack.missing.length > 0) throw new Error(`the local stack is incomplete in this build: ${stack.missing.join('; ')}`);
+}
+
+/** A HubSpot contact of the demo segment that has a Salesforce lead twin (same email). */
+async function memberWithTwin(stack: LocalStack): Promise<{ hubspotId: string; leadId: string }> {
+  const demo = stack.demo!;
+  const members = new Set(await stack.store.listMembers(demo.segment.listId));
+  const i = demo.leadIds.findIndex((_, n) => members.has(demo.hubspotIds[n] ?? ''));
+  if (i < 0) throw new Error('the demo has no segment member with a Salesforce twin');
+  return { hubspotId: demo.hubspotIds[i]!, leadId: demo.leadIds[i]! };
+}
+
+async function getJson<T>(url: string, init?: RequestInit): Promise<{ status: number; body: T }> {
+  const res = await fetch(url, init);
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+describe('local stack (crmsync dev) end to end', () => {
+  let stack: LocalStack;
+
+  beforeAll(async () => {
+    stack = await start(null);
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('starts on an ephemeral port with the demo data and the DYNAMIC demo segment loaded (R4: nothing synced)', async () => {
+    const { status, body } = await getJson<StatusReport>(`${stack.url}/api/status`);
+    expect(status).toBe(200);
+    expect(body.mode).toBe('sandbox');
+    expect(body.segment?.processingType).toBe('DYNAMIC');
+    expect(body.segment?.members).toBeGreaterThan(0);
+    expect(body.settings?.inclusionSegmentId).toBe(stack.demo!.segment.listId);
+    expect(body.stats.decisions.synced).toBe(0);
+    expect(stack.firstRun).toBe(true);
+  });
+
+  it('serves the dashboard with a CSP that forbids external requests', async () => {
+    const res = await fetch(`${stack.url}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(await res.text()).toContain('Limit syncs to');
+  });
+
+  it('rejects an unsigned HubSpot webhook (the same intake handler as in AWS)', async () => {
+    const res = await fetch(`${stack.url}/webhooks/hubspot`, { method: 'POST', body: '[]', headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(401);
+  });
+
+  it('a HubSpot edit by a user reaches the Salesforce lead, with a decision trace', async () => {
+    assertComplete(stack);
+    const { hubspotId, leadId } = await memberWithTwin(stack);
+    await stack.hubspotSandbox!.userUpdateContact(hubspotId, { jobtitle: 'Head of E2E' });
+    await stack.flush();
+    expect(stack.salesforceSandbox!.getRecord(leadId)?.Title).toBe('Head of E2E');
+
+    const { status, body } = await getJson<RecordTrace>(`${stack.url}/api/records/hubspot/${hubspotId}`);
+    expect(status).toBe(200);
+    expect(body.pair?.salesforceId).toBe(leadId);
+    expect(body.salesforce?.fields.Title).toBe('Head of E2E');
+    expect(body.decisions.some((d) => d.outcome === 'synced')).toBe(true);
+  });
+
+  it('a Salesforce edit by a user reaches HubSpot through outbound messages / CDC', async () => {
+    assertComplete(stack);
+    const { hubspotId, leadId } = await memberWithTwin(stack);
+    await stack.salesforceSandbox!.userUpdate('Lead', leadId, { Phone: '+1 555 010 9999' });
+    await stack.flush();
+    const trace = (await getJson<RecordTrace>(`${stack.url}/api/records/salesforce/${leadId}`)).body;
+    expect(trace.hubspot?.id).toBe(hubspotId);
+    expect(trace.hubspot?.properties.phone).toBe('+1 555 010 9999');
+  });
+
+  it('the playground API edits a sandbox contact as a user', async () => {
+    const { hubspotId } = await memberWithTwin(stack);
+    const { status, body } = await getJson<{ record: { fields: Record<string, string | null> }; editedAt: number }>(
+      `${stack.url}/api/playground/hubspot/${hubspotId}`,
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fields: { firstname: 'Playground' } }) },
+    );
+    expect(status).toBe(200);
+    expect(body.record.fields.firstname).toBe('Playground');
+    expect(body.editedAt).toBeGreaterThan(0);
+  });
+});
+
+describe('local stack restart', () => {
+  let dataDir: string;
+  let stack: LocalStack | undefined;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'crmsync-restart-'));
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('resumes on the same store: the segment is kept and a resync of what is in sync writes nothing', async () => {
+    stack = await start(dataDir);
+    assertComplete(stack);
+    expect(stack.firstRun).toBe(true);
+    await stack.resync();
+    await stack.flush();
+    const linked = (await stack.store.getPairsByHubSpotIds(await stack.store.listMembers(stack.demo!.segment.listId))).size;
+    expect(linked).toBeGreaterThan(0);
+    await stack.close();
+
+    stack = await start(dataDir);
+    expect(stack.firstRun).toBe(false);
+    const status = await stack.status();
+    expect(status.settings?.inclusionSegmentId).toBe(stack.demo!.segment.listId);
+    const before = crmWrites(stack);
+    const progress = await stack.resync();
+    expect(progress.enqueued).toBe(linked);
+    await stack.flush();
+    expect(crmWrites(stack)).toEqual(before);
+  });
+});
+
+/** Create/update calls each sandbox has answered (HubSpot batch create/update; Salesforce collections and sObjects). */
+function crmWrites(stack: LocalStack): { hubspot: number; salesforce: number } {
+  const sum = (counters: Record<string, number>, pattern: RegExp) =>
+    Object.entries(counters)
+      .filter(([key]) => pattern.test(key))
+      .reduce((n, [, v]) => n + v, 0);
+  return {
+    hubspot: sum(stack.hubspotSandbox!.counters(), /^(POST|PATCH) .*contacts(\/batch\/(create|update|upsert))?(\/\{[^}]+\})?$/),
+    salesforce: sum(stack.salesforceSandbox!.counters(), /^(POST|PATCH) .*(composite\/sobjects|sobjects\/(Lead|Contact))/),
+  };
+}
