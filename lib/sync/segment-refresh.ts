@@ -55,22 +55,30 @@ export async function refreshSegment(deps: SyncDeps, onProgress?: ProgressListen
   const list = await loadActiveSegment(deps.hubspot, listId);
   const members = await readAllMembers(deps.hubspot, listId, onProgress);
   const at = deps.now();
-  const changes = await deps.store.replaceMembership(listId, members, { at });
-  const joined = changes.filter((c) => c.change === 'joined');
   const firstLoad = !settings.segmentLoaded;
   let notices = 0;
-  if (!firstLoad && joined.length > 0) {
-    const batch: ChangeNotice[] = joined.map((c) => ({
-      source: 'hubspot',
-      objectType: 'contact',
-      recordId: c.hubspotId,
-      kind: 'segment-joined',
-      eventId: `segment-joined:${listId}:${c.hubspotId}:${at}`,
-      occurredAt: at,
-    }));
-    await deps.queue.send(batch);
-    notices = batch.length;
-  }
+  // Join notices are queued before the new membership is stored: if queueing fails, nothing is
+  // stored and the next refresh reports the same joins again. A join is never lost (R4).
+  const changes = await deps.store.replaceMembership(listId, members, {
+    at,
+    beforeApply: async (pending) => {
+      if (firstLoad) return;
+      const batch: ChangeNotice[] = pending
+        .filter((c) => c.change === 'joined')
+        .map((c) => ({
+          source: 'hubspot',
+          objectType: 'contact',
+          recordId: c.hubspotId,
+          kind: 'segment-joined',
+          eventId: `segment-joined:${listId}:${c.hubspotId}:${at}`,
+          occurredAt: at,
+        }));
+      if (batch.length === 0) return;
+      await deps.queue.send(batch);
+      notices = batch.length;
+    },
+  });
+  const joined = changes.filter((c) => c.change === 'joined');
   if (firstLoad) {
     await deps.store.putSettings({ ...settings, segmentLoaded: true }, settings.version);
   }
