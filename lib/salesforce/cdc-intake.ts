@@ -1,5 +1,6 @@
 import { RetryableError } from '../errors.ts';
 import type { ChangeQueue } from '../ports.ts';
+import { type HttpResult, type RawHttpRequest, jsonResult, utf8Length } from '../lambda/http.ts';
 import { countMetric } from '../lambda/intake-metrics.ts';
 import { type Log, type MetricsSink, errorSummary } from '../lambda/observability.ts';
 import { parseCdcEvent } from './cdc-events.ts';
@@ -67,4 +68,37 @@ export async function handleSalesforceCdc(event: unknown, deps: SalesforceCdcDep
     });
   }
   return { queued: parsed.notices.length, ignored };
+}
+
+/** Largest CDC event accepted over HTTP (EventBridge caps events at 256 KB). */
+export const MAX_CDC_BODY_BYTES = 256 * 1024;
+
+/**
+ * The same intake over HTTP, for the local stack (the sandbox POSTs the EventBridge envelope as
+ * JSON, as an EventBridge API destination would): 200 once queued, 503 when the queue failed
+ * (the sender retries), 400 for a body that is not JSON, 413 oversized, 405 wrong method.
+ */
+export async function handleSalesforceCdcHttp(
+  req: RawHttpRequest,
+  deps: SalesforceCdcDeps,
+): Promise<HttpResult> {
+  const reject = (statusCode: number, reason: string): HttpResult => {
+    deps.logger.warn('salesforce change event rejected', { reason, statusCode });
+    countMetric(deps.metrics, 'salesforce-cdc', 'rejected', 1, reason);
+    return jsonResult(statusCode, { error: reason });
+  };
+  if (req.method.toUpperCase() !== 'POST') return reject(405, 'method-not-allowed');
+  if (utf8Length(req.body) > MAX_CDC_BODY_BYTES) return reject(413, 'body-too-large');
+  let event: unknown;
+  try {
+    event = JSON.parse(req.body);
+  } catch {
+    return reject(400, 'malformed-json');
+  }
+  try {
+    return jsonResult(200, await handleSalesforceCdc(event, deps));
+  } catch {
+    // Already logged and counted by handleSalesforceCdc.
+    return jsonResult(503, { error: 'queue-unavailable' });
+  }
 }
