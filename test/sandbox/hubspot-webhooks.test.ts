@@ -3,7 +3,12 @@ import { type IncomingHttpHeaders, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Signature } from '@hubspot/api-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type HubSpotSandbox, type WebhookEvent, startHubSpotSandbox } from '../../sandbox/hubspot/index.ts';
+import {
+  type HubSpotSandbox,
+  type WebhookEvent,
+  signV3,
+  startHubSpotSandbox,
+} from '../../sandbox/hubspot/index.ts';
 
 const APP_TOKEN = 'pat-na1-crmsync-app';
 const OTHER_TOKEN = 'pat-na1-someone-else';
@@ -83,6 +88,18 @@ const events = () => received.flatMap((r) => r.events);
 const ofType = (t: string) => events().filter((e) => e.subscriptionType === t);
 
 describe('HubSpot sandbox: webhooks', () => {
+  it('signV3 reproduces the published v3 test vectors (hubspot-api-python and -ruby suites)', () => {
+    const secret = 'yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy';
+    const uri = 'https://www.example.com/webhook_uri';
+    const body = "{'example_field':'example_value'}";
+    expect(signV3(secret, 'POST', uri, body, 1693657560000)).toBe(
+      'K36dawei4A+QBNolUOqo7s91KQDWQ5MXZ/QufNYuk/Y=',
+    );
+    expect(signV3(secret, 'POST', uri, body, 1700000300000)).toBe(
+      'RnbPH7+UMKVkbV32P8bz450N4M56aPmcru1+D3kSDtw=',
+    );
+  });
+
   it('signs every batch with v3: our own HMAC and the client Signature.isValid both agree', async () => {
     await client.crm.contacts.basicApi.create({
       properties: { email: 'sig@x.example.com', firstname: 'Sig' },
