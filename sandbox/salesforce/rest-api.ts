@@ -65,6 +65,9 @@ export class RestApi {
   readonly #cursors = new Map<string, Cursor>();
   #cursorSeq = 0;
   readonly #store: OrgStore;
+  /** The transaction of a Composite request with allOrNone: true, while it runs. */
+  #outer: Transaction | undefined;
+  #outerFailed = false;
 
   constructor(readonly options: RestApiOptions) {
     this.#store = options.store;
@@ -208,14 +211,20 @@ export class RestApi {
     return { status: 200, body: { objectDescribe, recentItems: recent } };
   }
 
+  /**
+   * Run a write in its own transaction, or inside the enclosing Composite transaction
+   * (allOrNone: true) when there is one.
+   */
   #withTxn<T>(origin: WriteOrigin, fn: (t: Transaction) => T): T {
-    const txn = this.#store.begin(origin);
+    const outer = this.#outer;
+    const txn = outer ?? this.#store.begin(origin);
+    const sp = this.#store.savepoint(txn);
     try {
       const out = fn(txn);
-      this.#store.commit(txn);
+      if (!outer) this.#store.commit(txn);
       return out;
     } catch (err) {
-      this.#store.rollback(txn);
+      this.#store.rollbackTo(txn, sp);
       throw err;
     }
   }
@@ -321,11 +330,14 @@ export class RestApi {
     items: unknown[],
     op: (t: Transaction, item: unknown) => string | { id: string; created: boolean },
   ): { result: Record<string, unknown>; ok: boolean }[] {
-    const txn = this.#store.begin(origin);
+    const outer = this.#outer;
+    // A Composite with allOrNone: true makes every collection inside it all-or-none.
+    const atomic = allOrNone || outer !== undefined;
+    const txn = outer ?? this.#store.begin(origin);
+    const start = this.#store.savepoint(txn);
     const results: { result: Record<string, unknown>; ok: boolean }[] = [];
     for (const item of items) {
-      const mark = txn.undo.length;
-      const changeMark = txn.changes.length;
+      const sp = this.#store.savepoint(txn);
       try {
         const out = op(txn, item);
         const id = typeof out === 'string' ? out : out.id;
@@ -339,14 +351,13 @@ export class RestApi {
       } catch (err) {
         if (!(err instanceof SalesforceApiError)) throw err;
         // Undo this record's partial work only.
-        for (let i = txn.undo.length - 1; i >= mark; i--) txn.undo[i]?.();
-        txn.undo.length = mark;
-        txn.changes.length = changeMark;
+        this.#store.rollbackTo(txn, sp);
         results.push({ ok: false, result: { success: false, errors: [err.toSaveError()] } });
       }
     }
-    if (allOrNone && results.some((x) => !x.ok)) {
-      this.#store.rollback(txn);
+    if (atomic && results.some((x) => !x.ok)) {
+      this.#store.rollbackTo(txn, start);
+      if (outer) this.#outerFailed = true;
       return results.map((x) =>
         x.ok
           ? {
@@ -366,7 +377,7 @@ export class RestApi {
           : x,
       );
     }
-    this.#store.commit(txn);
+    if (!outer) this.#store.commit(txn);
     return results;
   }
 
@@ -454,59 +465,61 @@ export class RestApi {
       );
     }
     const allOrNone = body.allOrNone === true;
+    if (this.#outer)
+      throw new SalesforceApiError(400, 'INVALID_API_INPUT', 'Composite requests cannot be nested');
+    // allOrNone: true runs every subrequest in one transaction, rolled back on the first error;
+    // the other subrequests then report 400 PROCESSING_HALTED.
+    // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_composite.htm
+    const txn = allOrNone ? this.#store.begin(r.origin) : undefined;
+    this.#outer = txn;
+    this.#outerFailed = false;
     const refs = new Map<string, unknown>();
     const out: Record<string, unknown>[] = [];
-    let failed = false;
-    for (const raw of subs) {
-      const sub = asObject(raw);
-      const referenceId = String(sub.referenceId ?? '');
-      if (failed && allOrNone) {
+    let failedAt = -1;
+    try {
+      for (const [index, raw] of subs.entries()) {
+        const sub = asObject(raw);
+        const referenceId = String(sub.referenceId ?? '');
+        if (failedAt >= 0 && allOrNone) {
+          out.push(halted(referenceId));
+          continue;
+        }
+        const url = resolveRefs(String(sub.url ?? ''), refs);
+        const m = /^\/services\/data\/v(\d+\.\d)(\/[^?]*)?(\?.*)?$/.exec(url);
+        const res: ApiResponse = m
+          ? this.handle({
+              method: String(sub.method ?? 'GET').toUpperCase(),
+              path: m[2] ?? '/',
+              version: m[1] ?? r.version,
+              query: new URLSearchParams((m[3] ?? '').slice(1)),
+              body: resolveRefsDeep(sub.body, refs),
+              headers: r.headers,
+              origin: r.origin,
+            })
+          : {
+              status: 404,
+              body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }],
+            };
+        if ((res.status >= 400 || this.#outerFailed) && failedAt < 0) failedAt = index;
+        if (res.status < 300 && res.body && typeof res.body === 'object') refs.set(referenceId, res.body);
         out.push({
-          body: [
-            {
-              errorCode: 'PROCESSING_HALTED',
-              message:
-                'The transaction was rolled back since another operation in the same transaction failed.',
-            },
-          ],
-          httpHeaders: {},
-          httpStatusCode: 400,
+          body: res.body ?? null,
+          httpHeaders: headerCase(res.headers ?? {}),
+          httpStatusCode: res.status,
           referenceId,
         });
-        continue;
       }
-      const url = resolveRefs(String(sub.url ?? ''), refs);
-      const m = /^\/services\/data\/v(\d+\.\d)(\/[^?]*)?(\?.*)?$/.exec(url);
-      if (!m) {
-        out.push({
-          body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }],
-          httpHeaders: {},
-          httpStatusCode: 404,
-          referenceId,
-        });
-        failed = true;
-        continue;
-      }
-      const res = this.handle({
-        method: String(sub.method ?? 'GET').toUpperCase(),
-        path: m[2] ?? '/',
-        version: m[1] ?? r.version,
-        query: new URLSearchParams((m[3] ?? '').slice(1)),
-        body: resolveRefsDeep(sub.body, refs),
-        headers: r.headers,
-        origin: r.origin,
-      });
-      if (res.status >= 400) failed = true;
-      if (res.status < 300 && res.body && typeof res.body === 'object') refs.set(referenceId, res.body);
-      out.push({
-        body: res.body ?? null,
-        httpHeaders: headerCase(res.headers ?? {}),
-        httpStatusCode: res.status,
-        referenceId,
-      });
+    } finally {
+      this.#outer = undefined;
     }
-    // Without true transactions across subrequests the sandbox reports allOrNone failures but
-    // keeps earlier writes; crmsync uses collections (which roll back) for atomic batches.
+    if (txn) {
+      if (failedAt >= 0) {
+        this.#store.rollback(txn);
+        for (let i = 0; i < out.length; i++) {
+          if (i !== failedAt) out[i] = halted(String(out[i]?.referenceId ?? ''));
+        }
+      } else this.#store.commit(txn);
+    }
     return { status: 200, body: { compositeResponse: out } };
   }
 
@@ -574,6 +587,20 @@ function headerCase(h: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h)) out[k === 'location' ? 'Location' : k] = v;
   return out;
+}
+
+function halted(referenceId: string): Record<string, unknown> {
+  return {
+    body: [
+      {
+        errorCode: 'PROCESSING_HALTED',
+        message: 'The transaction was rolled back since another operation in the same transaction failed.',
+      },
+    ],
+    httpHeaders: {},
+    httpStatusCode: 400,
+    referenceId,
+  };
 }
 
 function checkCollectionSize(n: number): void {

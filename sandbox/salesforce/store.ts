@@ -111,6 +111,18 @@ export class OrgStore {
     txn.changes.length = 0;
   }
 
+  /** A savepoint inside a transaction. */
+  savepoint(txn: Transaction): { undo: number; changes: number } {
+    return { undo: txn.undo.length, changes: txn.changes.length };
+  }
+
+  /** Undo a transaction's work back to a savepoint (one record of a collection, one composite subrequest). */
+  rollbackTo(txn: Transaction, sp: { undo: number; changes: number }): void {
+    for (let i = txn.undo.length - 1; i >= sp.undo; i--) txn.undo[i]?.();
+    txn.undo.length = sp.undo;
+    txn.changes.length = sp.changes;
+  }
+
   /** A record by id (15 or 18 chars), deleted ones included. */
   get(id: string): SfRecord | undefined {
     if (!isWellFormedId(id)) return undefined;

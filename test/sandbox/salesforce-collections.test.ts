@@ -260,4 +260,48 @@ describe('Salesforce sandbox: Composite', () => {
       conn.requestPost('/composite', { compositeRequest: Array.from({ length: 26 }, (_, i) => sub(i)) }),
     ).rejects.toMatchObject({ errorCode: 'INVALID_API_INPUT' });
   });
+
+  it('allOrNone true: a failing subrequest rolls back the earlier ones, the rest report PROCESSING_HALTED', async () => {
+    const res = await conn.requestPost<{
+      compositeResponse: { httpStatusCode: number; referenceId: string; body: unknown }[];
+    }>('/composite', {
+      allOrNone: true,
+      compositeRequest: [
+        sub(0),
+        {
+          method: 'POST',
+          url: '/services/data/v64.0/sobjects/Contact',
+          referenceId: 'bad',
+          body: { FirstName: 'NoLast' },
+        },
+        sub(2),
+      ],
+    });
+    expect(res.compositeResponse.map((x) => [x.referenceId, x.httpStatusCode])).toEqual([
+      ['r0', 400],
+      ['bad', 400],
+      ['r2', 400],
+    ]);
+    expect(res.compositeResponse[0]?.body).toEqual([
+      {
+        errorCode: 'PROCESSING_HALTED',
+        message: 'The transaction was rolled back since another operation in the same transaction failed.',
+      },
+    ]);
+    expect(res.compositeResponse[1]?.body).toMatchObject([{ errorCode: 'REQUIRED_FIELD_MISSING' }]);
+    expect(await liveContacts()).toBe(0);
+  });
+
+  it('allOrNone false: independent subrequests keep their results', async () => {
+    const res = await conn.requestPost<{ compositeResponse: { httpStatusCode: number }[] }>('/composite', {
+      allOrNone: false,
+      compositeRequest: [
+        sub(0),
+        { method: 'POST', url: '/services/data/v64.0/sobjects/Contact', referenceId: 'bad', body: {} },
+        sub(2),
+      ],
+    });
+    expect(res.compositeResponse.map((x) => x.httpStatusCode)).toEqual([201, 400, 201]);
+    expect(await liveContacts()).toBe(2);
+  });
 });
