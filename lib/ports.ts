@@ -243,6 +243,12 @@ export interface SyncStore {
   addApiUsage(crm: CrmSide, day: string, calls: number): Promise<number>;
   getApiUsage(crm: CrmSide, day: string): Promise<number>;
 
+  // cursors
+  /** A named position, e.g. the last `hs_lastmodifieddate` the poller saw; undefined when never set. */
+  getCursor(name: string): Promise<number | undefined>;
+  /** Moves a cursor forward only: a smaller value than the stored one is ignored (no lost window). */
+  advanceCursor(name: string, value: number): Promise<void>;
+
   // dashboard queries (optional: a test fake may leave them out; the DynamoDB store has them all)
   /** Decision counts by outcome, skip reason and error category, per UTC day from `sinceMs`'s day to today. */
   countDecisions?(sinceMs: number): Promise<DecisionCounts>;

@@ -525,6 +525,34 @@ export class DynamoSyncStore implements SyncStore {
     );
     return Number(res.Item?.['calls']?.N ?? 0);
   }
+
+  // ───────────────────────────── cursors ─────────────────────────────
+
+  async getCursor(name: string): Promise<number | undefined> {
+    const res = await this.#client.send(
+      new GetItemCommand({ TableName: this.#table, Key: keyOf(keys.cursor(name)), ConsistentRead: true }),
+    );
+    const value = res.Item?.['value']?.N;
+    return value === undefined ? undefined : Number(value);
+  }
+
+  /** Conditional on the stored value being smaller, so two pollers racing never move it back. */
+  async advanceCursor(name: string, value: number): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: keyOf(keys.cursor(name)),
+          UpdateExpression: 'SET #v = :v',
+          ConditionExpression: 'attribute_not_exists(#v) OR #v < :v',
+          ExpressionAttributeNames: { '#v': 'value' },
+          ExpressionAttributeValues: { ':v': { N: String(value) } },
+        }),
+      );
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+    }
+  }
 }
 
 function pairItem(pair: PairState): DynamoItem {

@@ -31,6 +31,8 @@ export const keys = {
   /** Per-day counters (decisions by outcome, reason, category). */
   counters: (day: string) => `COUNT#${day}`,
   apiUsage: (crm: CrmSide, day: string): ItemKey => ({ pk: `USAGE#${crm}`, sk: day }),
+  /** A named cursor (polling positions). */
+  cursor: (name: string): ItemKey => ({ pk: `CURSOR#${name}`, sk: 'CURSOR' }),
 } as const;
 
 /** GSI1 partitions: the per-day decision feed and the open sync errors. */

@@ -36,6 +36,12 @@ export class ObservedSyncStore implements SyncStore {
     this.observer.onMembership?.(listId, changes);
     return changes;
   }
+  getCursor(name: string): Promise<number | undefined> {
+    return this.inner.getCursor(name);
+  }
+  advanceCursor(name: string, value: number): Promise<void> {
+    return this.inner.advanceCursor(name, value);
+  }
   listMembers(listId: string): Promise<string[]> {
     return this.inner.listMembers(listId);
   }

@@ -428,3 +428,15 @@ describe('API usage', () => {
     expect(await store.getApiUsage('hubspot', '2026-03-11')).toBe(0);
   });
 });
+
+describe('cursors', () => {
+  it('is undefined until set, and only moves forward', async () => {
+    expect(await store.getCursor('poll:hubspot')).toBeUndefined();
+    await store.advanceCursor('poll:hubspot', NOW);
+    await store.advanceCursor('poll:hubspot', NOW - DAY);
+    expect(await store.getCursor('poll:hubspot')).toBe(NOW);
+    await store.advanceCursor('poll:hubspot', NOW + 5);
+    expect(await store.getCursor('poll:hubspot')).toBe(NOW + 5);
+    expect(await store.getCursor('poll:salesforce')).toBeUndefined();
+  });
+});
