@@ -1,0 +1,126 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLog } from '../../lib/lambda/observability.ts';
+import { type LocalStack, startLocalStack } from '../../lib/local/runtime.ts';
+
+/**
+ * The dashboard in Debian's headless Chromium, driven by playwright-core: a user edits a contact in
+ * the playground and watches it sync, reads its decision trace, runs a resync and sees its progress.
+ * The screenshot it saves is the README's (docs/dashboard.png).
+ */
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../docs/dashboard.png');
+/** Flags for a headless run in a container, with no calls home. */
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+/** The sync runs for real in the background (webhooks, batching window, processor): give it time, never sleep. */
+const SYNC_TIMEOUT = 45_000;
+
+let stack: LocalStack;
+let browser: Browser;
+let page: Page;
+const externalRequests: string[] = [];
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is not installed at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does), or set CHROMIUM_PATH.`);
+  }
+  stack = await startLocalStack({
+    port: 0,
+    sandboxPorts: { hubspot: 0, salesforce: 0 },
+    dataDir: null,
+    demo: { hubspotContacts: 120, leads: 60, contacts: 20, salesforceOnlyLeads: 10, seed: 42 },
+    schedules: false,
+    queue: { batchingWindowMs: 200 },
+    log: silentLog,
+  });
+  if (stack.missing.length > 0) throw new Error(`the local stack is incomplete in this build: ${stack.missing.join('; ')}`);
+  // The first run resyncs the demo segment (links by email); let it finish so the playground offers linked records.
+  await stack.flush();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+  page.on('request', (req) => {
+    if (!req.url().startsWith(stack.url) && !req.url().startsWith('data:')) externalRequests.push(req.url());
+  });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(`${stack.url}/`);
+  await page.locator('#conn.ok').waitFor({ timeout: 10_000 });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+describe('sync-health dashboard in Chromium', () => {
+  it('shows the demo segment and offers only active segments in "Limit syncs"', async () => {
+    await page.locator('#seg-type', { hasText: 'Active (dynamic)' }).waitFor();
+    const options = await page.getByLabel('Limit syncs to').locator('option').allTextContents();
+    expect(options[0]).toContain('No segment');
+    expect(options.some((o) => o.includes(stack.demo!.segment.name))).toBe(true);
+  });
+
+  it('edits a HubSpot contact in the playground, sees it synced to Salesforce and its trace', async () => {
+    await page.getByLabel('HubSpot contact').check();
+    const record = page.getByLabel('Record', { exact: true });
+    await record.locator('option').first().waitFor({ state: 'attached' });
+    const hubspotId = await record.inputValue();
+    const title = `Chief Playground Officer ${hubspotId}`;
+    await page.getByLabel('Job title').fill(title);
+    await page.getByRole('button', { name: 'Save as a user' }).click();
+
+    await page.locator('#play-msg', { hasText: 'Synced to Salesforce' }).waitFor({ timeout: SYNC_TIMEOUT });
+    await page.locator('#play-sf dd', { hasText: title }).waitFor();
+    await page.locator('#trace-list li.synced').first().waitFor();
+    expect(await page.locator('#trace-h').textContent()).toContain(hubspotId);
+
+    // The same trace, found through the record search by id.
+    await page.getByLabel('Email or record id').fill(hubspotId);
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.locator('#trace-h', { hasText: `hubspot ${hubspotId}` }).waitFor();
+    const pair = stack.store.getPairsByHubSpotIds([hubspotId]);
+    const salesforceId = (await pair).get(hubspotId)?.salesforceId;
+    expect(salesforceId).toBeDefined();
+    expect(stack.salesforceSandbox!.getRecord(salesforceId!)?.Title).toBe(title);
+  });
+
+  it('runs a resync from the button and shows its progress to the end', async () => {
+    await page.getByRole('button', { name: 'Resync segment' }).click();
+    await page.locator('#resync-msg', { hasText: /Resync (running|done)/ }).waitFor({ timeout: SYNC_TIMEOUT });
+    await page.locator('#resync-msg', { hasText: 'Resync done' }).waitFor({ timeout: SYNC_TIMEOUT });
+    const max = Number(await page.locator('#resync-progress').getAttribute('max'));
+    expect(max).toBeGreaterThan(1);
+    // Progress reaches the end once the processor has finished every resync notice.
+    await page.waitForFunction(
+      () => {
+        const el = (globalThis as unknown as { document: { getElementById(id: string): { value: number; max: number } | null } }).document.getElementById('resync-progress');
+        return el !== null && el.value >= el.max;
+      },
+      undefined,
+      { timeout: SYNC_TIMEOUT },
+    );
+  });
+
+  it('is keyboard-reachable and labelled, made no external request and threw no script error; saves the screenshot', async () => {
+    // Every form control has an accessible name.
+    const unnamed = await page.locator('input:not([type=hidden]), select, button').evaluateAll((els) =>
+      els.filter((el) => !(el as unknown as { labels?: unknown[] }).labels?.length && !(el as unknown as { textContent: string }).textContent.trim() && !(el as unknown as { getAttribute(n: string): string | null }).getAttribute('aria-label')).length,
+    );
+    expect(unnamed).toBe(0);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { className: string } | null } }).document.activeElement?.className)).toBe('skip');
+    expect(externalRequests).toEqual([]);
+    expect(pageErrors).toEqual([]);
+
+    await page.locator('#c-synced').scrollIntoViewIfNeeded();
+    await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
+    await mkdir(dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    expect(existsSync(SCREENSHOT)).toBe(true);
+  });
+});
