@@ -1,9 +1,14 @@
 import type { Connection } from 'jsforce';
+import { z } from 'zod';
 import type { SalesforceObject } from '../domain/notice.ts';
 import { RetryableError } from '../errors.ts';
 import type { FieldValues, SalesforcePort, SalesforceRecord, WriteOutcome } from '../ports.ts';
 import { type Lane, limitedCall, type RateLimiter } from '../rate-limit/index.ts';
-import { classifySalesforceFailure, SalesforceRequestError, salesforceCategory } from './salesforce-errors.ts';
+import {
+  classifySalesforceFailure,
+  SalesforceRequestError,
+  salesforceCategory,
+} from './salesforce-errors.ts';
 import {
   type QueryResult,
   queryResultSchema,
@@ -12,10 +17,26 @@ import {
   selectFields,
   toSalesforceRecord,
 } from './salesforce-records.ts';
-import { apiName, chunkForInClause, encodeQueryParam, inClause, isSalesforceId, selectQuery, soqlDateTime } from './salesforce-soql.ts';
+import {
+  apiName,
+  chunkForInClause,
+  encodeQueryParam,
+  inClause,
+  isSalesforceId,
+  selectQuery,
+  soqlDateTime,
+} from './salesforce-soql.ts';
 
 /** sObject Collections take at most 200 records per call (REST API "sObject Collections"). */
 const COLLECTION = 200;
+/** Composite takes at most 5 query subrequests per call (REST API "Composite"). */
+const COMPOSITE_QUERIES = 5;
+
+interface PlannedQuery {
+  soql: string;
+  /** queryAll: include deleted and merged records. */
+  all: boolean;
+}
 
 export interface SalesforceCrmOptions {
   connection: Connection;
@@ -69,7 +90,9 @@ export class SalesforceCrm implements SalesforcePort {
 
   constructor(opts: SalesforceCrmOptions) {
     if (!/^[A-Za-z0-9_-]{1,40}$/.test(opts.clientName)) {
-      throw new Error(`clientName must be 1-40 letters, digits, _ or - (got ${JSON.stringify(opts.clientName)})`);
+      throw new Error(
+        `clientName must be 1-40 letters, digits, _ or - (got ${JSON.stringify(opts.clientName)})`,
+      );
     }
     // jsforce writes its own Sforce-Call-Options header over ours when the connection has callOptions.
     const callOptions = opts.connection._callOptions;
@@ -96,15 +119,24 @@ export class SalesforceCrm implements SalesforcePort {
   }
 
   /** One REST request: limiter slot, jsforce timeout and no jsforce retry, org usage observed, bounded retries. */
-  async #request(op: string, request: HttpRequestLike): Promise<unknown> {
-    return limitedCall({
+  async #request<T = unknown>(
+    op: string,
+    request: HttpRequestLike,
+    parse?: (body: unknown) => T,
+  ): Promise<T> {
+    return limitedCall<T>({
       limiter: this.#limiter,
       op,
       lane: this.#lane,
       maxAttempts: this.#maxAttempts,
       call: async () => {
         try {
-          return await this.#conn.request<unknown>(request, { retry: { maxRetries: 0 }, timeout: this.#timeoutMs });
+          const body = await this.#conn.request<unknown>(request, {
+            retry: { maxRetries: 0 },
+            timeout: this.#timeoutMs,
+          });
+          // Parsed inside the attempt: a failed Composite subrequest is classified and retried like a failed call.
+          return parse ? parse(body) : (body as T);
         } finally {
           this.#observeLimitInfo();
         }
@@ -139,7 +171,11 @@ export class SalesforceCrm implements SalesforcePort {
 
   /** Runs a query and follows `nextRecordsUrl` to the end. */
   async #queryAll(op: string, soql: string, all: boolean): Promise<QueryResult['records']> {
-    let page = await this.#query(op, soql, all);
+    return this.#drain(await this.#query(op, soql, all));
+  }
+
+  async #drain(first: QueryResult): Promise<QueryResult['records']> {
+    let page = first;
     const records = [...page.records];
     while (!page.done && page.nextRecordsUrl) {
       page = await this.#queryMore(page.nextRecordsUrl);
@@ -148,68 +184,119 @@ export class SalesforceCrm implements SalesforcePort {
     return records;
   }
 
-  async #queryIn(
-    op: string,
+  /**
+   * Runs several queries with as few calls as possible: one alone as a plain query, more through
+   * Composite, which takes up to 5 query subrequests and counts as one call toward API limits
+   * (REST API "Composite": "The entire series of requests counts as a single call").
+   */
+  async #queries(op: string, queries: PlannedQuery[]): Promise<QueryResult['records'][]> {
+    if (queries.length === 1) return [await this.#queryAll(op, queries[0]!.soql, queries[0]!.all)];
+    const out: QueryResult['records'][] = [];
+    for (const group of chunks(queries, COMPOSITE_QUERIES)) {
+      const firstPages = await this.#request(
+        `${op}.composite`,
+        {
+          method: 'POST',
+          url: '/composite',
+          body: JSON.stringify({
+            allOrNone: false,
+            compositeRequest: group.map((q, i) => ({
+              method: 'GET',
+              referenceId: `q${i}`,
+              url: `/services/data/v${this.#conn.version}/${q.all ? 'queryAll' : 'query'}?q=${encodeQueryParam(q.soql)}`,
+            })),
+          }),
+          headers: { 'content-type': 'application/json' },
+        },
+        compositeQueryPages,
+      );
+      for (const page of firstPages) out.push(await this.#drain(page));
+    }
+    return out;
+  }
+
+  /** `SELECT ... WHERE field IN (...)` queries, chunked so each URL stays short. */
+  #planIn(
     objectType: SalesforceObject,
     select: string[],
     field: string,
     values: string[],
     extraWhere: string | undefined,
     all: boolean,
-  ): Promise<QueryResult['records']> {
+  ): PlannedQuery[] {
     const base = selectQuery(objectType, select, `${field} IN ()${extraWhere ? ` AND ${extraWhere}` : ''}`);
     const baseLength = encodeQueryParam(base).length + 40; // plus `/services/data/vNN.0/queryAll?q=`
-    const out: QueryResult['records'] = [];
-    for (const chunk of chunkForInClause(values, baseLength)) {
-      const where = `${inClause(field, chunk)}${extraWhere ? ` AND ${extraWhere}` : ''}`;
-      out.push(...(await this.#queryAll(op, selectQuery(objectType, select, where), all)));
-    }
-    return out;
+    return chunkForInClause(values, baseLength).map((chunk) => ({
+      soql: selectQuery(
+        objectType,
+        select,
+        `${inClause(field, chunk)}${extraWhere ? ` AND ${extraWhere}` : ''}`,
+      ),
+      all,
+    }));
   }
 
-  async readRecords(objectType: SalesforceObject, ids: string[], fields: string[]): Promise<SalesforceRecord[]> {
+  async readRecords(
+    objectType: SalesforceObject,
+    ids: string[],
+    fields: string[],
+  ): Promise<SalesforceRecord[]> {
     const wanted = [...new Set(ids.filter(isSalesforceId))];
     if (wanted.length === 0) return [];
     const select = selectFields(objectType, fields);
+    const run = async (all: boolean) =>
+      (
+        await this.#queries('soql.query', this.#planIn(objectType, select, 'Id', wanted, undefined, all))
+      ).flat();
     let records: QueryResult['records'];
     try {
-      records = await this.#queryIn('soql.query', objectType, select, 'Id', wanted, undefined, this.#readDeleted);
+      records = await run(this.#readDeleted);
     } catch (error) {
       // An endpoint without /queryAll (some proxies, older emulators): read live records only.
-      if (!(this.#readDeleted && error instanceof SalesforceRequestError && error.category === 'not-found')) throw error;
+      if (!(this.#readDeleted && error instanceof SalesforceRequestError && error.category === 'not-found'))
+        throw error;
       this.#readDeleted = false;
-      records = await this.#queryIn('soql.query', objectType, select, 'Id', wanted, undefined, false);
+      records = await run(false);
     }
     return records.map((r) => toSalesforceRecord(objectType, r, fields));
   }
 
-  async findByEmail(emails: string[], fieldsByObject: Record<SalesforceObject, string[]>): Promise<SalesforceRecord[]> {
+  /** Contacts and Leads by email in one call (Composite) for up to ~1,000 emails. */
+  async findByEmail(
+    emails: string[],
+    fieldsByObject: Record<SalesforceObject, string[]>,
+  ): Promise<SalesforceRecord[]> {
     const wanted = [...new Set(emails.map((e) => e.trim().toLowerCase()).filter((e) => e.length > 0))];
     if (wanted.length === 0) return [];
-    const out: SalesforceRecord[] = [];
+    const planned: { objectType: SalesforceObject; query: PlannedQuery }[] = [];
     for (const objectType of ['Contact', 'Lead'] as const) {
-      const fields = fieldsByObject[objectType];
       // A converted lead is history: its person lives on as the Contact it became.
       const extra = objectType === 'Lead' ? 'IsConverted = false' : undefined;
-      const records = await this.#queryIn(
-        'soql.query',
-        objectType,
-        selectFields(objectType, fields),
-        'Email',
-        wanted,
-        extra,
-        false,
-      );
-      out.push(...records.map((r) => toSalesforceRecord(objectType, r, fields)));
+      const select = selectFields(objectType, fieldsByObject[objectType]);
+      for (const query of this.#planIn(objectType, select, 'Email', wanted, extra, false))
+        planned.push({ objectType, query });
     }
-    return out;
+    const results = await this.#queries(
+      'soql.query',
+      planned.map((p) => p.query),
+    );
+    return results.flatMap((records, i) => {
+      const objectType = planned[i]!.objectType;
+      return records.map((r) => toSalesforceRecord(objectType, r, fieldsByObject[objectType]));
+    });
   }
 
-  async createRecords(objectType: SalesforceObject, inputs: { ref: string; fields: FieldValues }[]): Promise<WriteOutcome[]> {
+  async createRecords(
+    objectType: SalesforceObject,
+    inputs: { ref: string; fields: FieldValues }[],
+  ): Promise<WriteOutcome[]> {
     apiName(objectType);
     const out: WriteOutcome[] = [];
     for (const chunk of chunks(inputs, COLLECTION)) {
-      const records = chunk.map((input) => ({ attributes: { type: objectType }, ...writableFields(input.fields) }));
+      const records = chunk.map((input) => ({
+        attributes: { type: objectType },
+        ...writableFields(input.fields),
+      }));
       const body = await this.#request('collections.create', {
         method: 'POST',
         url: '/composite/sobjects',
@@ -230,7 +317,13 @@ export class SalesforceCrm implements SalesforcePort {
     const valid = inputs.filter((i) => isSalesforceId(i.id));
     for (const input of inputs) {
       if (!isSalesforceId(input.id)) {
-        out.push({ ref: input.ref, ok: false, category: 'validation', message: `not a Salesforce id: ${input.id}`, retryable: false });
+        out.push({
+          ref: input.ref,
+          ok: false,
+          category: 'validation',
+          message: `not a Salesforce id: ${input.id}`,
+          retryable: false,
+        });
       }
     }
     for (const chunk of chunks(valid, COLLECTION)) {
@@ -263,10 +356,16 @@ export class SalesforceCrm implements SalesforcePort {
       if (!results.success) continue;
       // Already deleted or never there is what a delete wants; anything else is worth a retry.
       const failed = results.data.filter(
-        (r) => !r.success && !r.errors.some((e) => ['ENTITY_IS_DELETED', 'INVALID_CROSS_REFERENCE_KEY', 'NOT_FOUND'].includes(codeOf(e))),
+        (r) =>
+          !r.success &&
+          !r.errors.some((e) =>
+            ['ENTITY_IS_DELETED', 'INVALID_CROSS_REFERENCE_KEY', 'NOT_FOUND'].includes(codeOf(e)),
+          ),
       );
       if (failed.length > 0) {
-        throw new RetryableError(`Salesforce delete failed for ${failed.length} record(s): ${failed[0]?.errors[0]?.message ?? ''}`);
+        throw new RetryableError(
+          `Salesforce delete failed for ${failed.length} record(s): ${failed[0]?.errors[0]?.message ?? ''}`,
+        );
       }
     }
   }
@@ -286,7 +385,8 @@ export class SalesforceCrm implements SalesforcePort {
       page = await this.#queryMore(options.after);
     } else {
       const where: string[] = [];
-      if (options.modifiedSinceMs !== undefined) where.push(`SystemModstamp > ${soqlDateTime(options.modifiedSinceMs)}`);
+      if (options.modifiedSinceMs !== undefined)
+        where.push(`SystemModstamp > ${soqlDateTime(options.modifiedSinceMs)}`);
       const includeConverted = options.includeConverted ?? options.modifiedSinceMs !== undefined;
       if (objectType === 'Lead' && !includeConverted) where.push('IsConverted = false');
       const soql = selectQuery(
@@ -300,6 +400,39 @@ export class SalesforceCrm implements SalesforcePort {
     const records = page.records.map((r) => toSalesforceRecord(objectType, r, fields));
     return !page.done && page.nextRecordsUrl ? { records, after: page.nextRecordsUrl } : { records };
   }
+}
+
+/** The error jsforce would throw for a subrequest's error body, so it is classified like any other. */
+class SubrequestError extends Error {
+  constructor(
+    readonly errorCode: string,
+    message: string,
+    readonly data: unknown,
+  ) {
+    super(message);
+    this.name = errorCode;
+  }
+}
+
+const compositeResponseSchema = z.looseObject({
+  compositeResponse: z.array(
+    z.looseObject({ body: z.unknown(), httpStatusCode: z.number(), referenceId: z.string().optional() }),
+  ),
+});
+
+/** First pages of the query subrequests of a Composite answer, in order; a failed subrequest throws. */
+function compositeQueryPages(body: unknown): QueryResult[] {
+  return compositeResponseSchema.parse(body).compositeResponse.map((sub) => {
+    if (sub.httpStatusCode >= 400) {
+      const first = (Array.isArray(sub.body) ? sub.body[0] : sub.body) as
+        | { errorCode?: unknown; message?: unknown }
+        | undefined;
+      const code =
+        typeof first?.errorCode === 'string' ? first.errorCode : `ERROR_HTTP_${sub.httpStatusCode}`;
+      throw new SubrequestError(code, typeof first?.message === 'string' ? first.message : '', sub.body);
+    }
+    return queryResultSchema.parse(sub.body);
+  });
 }
 
 /** A `nextRecordsUrl` (`/services/data/v64.0/query/01g...-2000`) or a bare locator, checked. */
@@ -324,7 +457,11 @@ function codeOf(error: SaveResult['errors'][number]): string {
 }
 
 /** Maps a Collections answer (same order as the input, per the docs) back to the inputs' refs. */
-function mapSaveResults<I extends { ref: string }>(inputs: I[], body: unknown, idOf?: (input: I) => string): WriteOutcome[] {
+function mapSaveResults<I extends { ref: string }>(
+  inputs: I[],
+  body: unknown,
+  idOf?: (input: I) => string,
+): WriteOutcome[] {
   const parsed = saveResultsSchema.safeParse(body);
   if (!parsed.success) {
     return inputs.map((i) => ({
@@ -338,7 +475,13 @@ function mapSaveResults<I extends { ref: string }>(inputs: I[], body: unknown, i
   return inputs.map((input, n): WriteOutcome => {
     const result = parsed.data[n];
     if (!result) {
-      return { ref: input.ref, ok: false, category: 'other', message: 'no result from Salesforce for this input', retryable: true };
+      return {
+        ref: input.ref,
+        ok: false,
+        category: 'other',
+        message: 'no result from Salesforce for this input',
+        retryable: true,
+      };
     }
     if (result.success) {
       const id = result.id ?? idOf?.(input);
@@ -348,6 +491,12 @@ function mapSaveResults<I extends { ref: string }>(inputs: I[], body: unknown, i
     const code = first ? codeOf(first) : 'UNKNOWN';
     const { category, retryable } = salesforceCategory(code);
     const fields = first?.fields?.length ? ` [${first.fields.join(', ')}]` : '';
-    return { ref: input.ref, ok: false, category, message: `${code}: ${first?.message ?? 'failed'}${fields}`, retryable };
+    return {
+      ref: input.ref,
+      ok: false,
+      category,
+      message: `${code}: ${first?.message ?? 'failed'}${fields}`,
+      retryable,
+    };
   });
 }

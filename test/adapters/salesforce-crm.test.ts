@@ -4,6 +4,7 @@ import { CrmAuthError, RetryableError } from '../../lib/errors.ts';
 import { RateLimiter } from '../../lib/rate-limit/index.ts';
 import { createSalesforceConnection } from '../../lib/salesforce/salesforce-connection.ts';
 import { SalesforceCrm } from '../../lib/salesforce/salesforce-crm.ts';
+import { SalesforceRequestError } from '../../lib/salesforce/salesforce-errors.ts';
 import { type SalesforceSandbox, startSalesforceSandbox } from '../../sandbox/salesforce/index.ts';
 import { type CaptureReceiver, startCaptureReceiver } from '../../sandbox/salesforce/receiver.ts';
 import { fakeTime } from './fake-time.ts';
@@ -14,6 +15,7 @@ const PATCH_COLLECTION = `PATCH ${V}/composite/sobjects`;
 const POST_COLLECTION = `POST ${V}/composite/sobjects`;
 const QUERY = `GET ${V}/query`;
 const QUERY_ALL = `GET ${V}/queryAll`;
+const COMPOSITE = `POST ${V}/composite`;
 const LEAD_FIELDS = ['FirstName', 'LastName', 'Email', 'Company', 'Status', 'Title'];
 const CONTACT_FIELDS = ['FirstName', 'LastName', 'Email', 'Title'];
 
@@ -151,8 +153,10 @@ describe('SalesforceCrm: SOQL reads', () => {
     const { crm } = adapter();
     const ids = await createLeads(crm, 1200);
     const records = await crm.readRecords('Lead', ids, ['LastName']);
-    expect(records).toHaveLength(1200);
-    expect(count(QUERY_ALL)).toBeGreaterThanOrEqual(2);
+    expect(new Set(records.map((r) => r.id))).toEqual(new Set(ids));
+    // Two URL-sized chunks, sent together as query subrequests of one Composite call.
+    expect(count(COMPOSITE)).toBe(1);
+    expect(count(QUERY_ALL)).toBe(0);
   });
 
   it('finds by email with quotes and SOQL metacharacters escaped, never injected', async () => {
@@ -165,12 +169,25 @@ describe('SalesforceCrm: SOQL reads', () => {
     expect(created.every((o) => o.ok)).toBe(true);
     const found = await crm.findByEmail(["O'Brien@Example.com", quoted], { Lead: LEAD_FIELDS, Contact: CONTACT_FIELDS });
     expect(found.map((r) => r.fields['LastName'])).toEqual(["O'Brien"]);
+    // Contacts and Leads in one call: two query subrequests of one Composite request.
+    expect(count(COMPOSITE)).toBe(1);
+    expect(count(QUERY)).toBe(0);
     // Unescaped, this value would close the literal and match every record.
     const injected = await crm.findByEmail(["x@example.com') OR (Email != 'x"], { Lead: LEAD_FIELDS, Contact: CONTACT_FIELDS });
     expect(injected).toEqual([]);
   });
 
-  it('findByEmail prefers nothing but leaves converted leads out; readRecords shows the conversion', async () => {
+  it('a failed Composite subrequest (unknown field) is a permanent error, not retried', async () => {
+    const { crm } = adapter();
+    const error = await crm
+      .findByEmail(['a@example.com'], { Lead: ['NoSuchField__c'], Contact: CONTACT_FIELDS })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SalesforceRequestError);
+    expect((error as SalesforceRequestError).category).toBe('validation');
+    expect(count(COMPOSITE)).toBe(1);
+  });
+
+  it('findByEmail leaves converted leads out; readRecords shows the conversion', async () => {
     const { crm } = adapter();
     const [leadId] = await createLeads(crm, 1, 'convert');
     const { contactId } = await sandbox.convertLead(leadId!);
