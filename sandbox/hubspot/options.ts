@@ -16,6 +16,8 @@ export interface HubSpotSandboxOptions {
   limits?: { burstPer10s?: number; dailyLimit?: number; searchPerSecond?: number };
   /** Where to POST webhook batches (also settable via the control API). */
   webhookUrl?: string;
+  /** Properties with a `contact.propertyChange` subscription; default every property. */
+  webhookPropertyNames?: string[];
   /** Batching window for webhook events; default 100 ms. */
   webhookBatchWindowMs?: number;
   /** Concurrent webhook requests; HubSpot's limit is 10. */
@@ -64,6 +66,7 @@ export interface ResolvedOptions {
   dailyLimit: number;
   searchPerSecond: number;
   webhookUrl: string | undefined;
+  webhookPropertyNames: string[] | undefined;
   webhookBatchWindowMs: number;
   webhookConcurrency: number;
   webhookRetryBaseMs: number;
@@ -89,6 +92,7 @@ export function resolveOptions(o: HubSpotSandboxOptions = {}): ResolvedOptions {
     dailyLimit: o.limits?.dailyLimit ?? 650_000,
     searchPerSecond: o.limits?.searchPerSecond ?? 5,
     webhookUrl: o.webhookUrl,
+    webhookPropertyNames: o.webhookPropertyNames,
     webhookBatchWindowMs: o.webhookBatchWindowMs ?? 100,
     webhookConcurrency: o.webhookConcurrency ?? 10,
     webhookRetryBaseMs: o.webhookRetryBaseMs ?? 1000,

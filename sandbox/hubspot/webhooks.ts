@@ -73,6 +73,7 @@ export class WebhookDispatcher {
     private readonly faults: DeliveryFaults,
   ) {
     this.url = opts.webhookUrl;
+    if (opts.webhookPropertyNames) this.propertyFilter = new Set(opts.webhookPropertyNames);
   }
 
   #source(actor: Actor): { changeSource: string; sourceId?: string } {

@@ -180,6 +180,37 @@ describe('HubSpot sandbox: control API under /__sandbox', () => {
     expect(state.stats).toMatchObject({ delivered: 2, failed: 2 });
   });
 
+  it('webhook subscriptions can be narrowed to some event types and properties', async () => {
+    expect(
+      (
+        await control('PUT', '/webhooks', {
+          url: hookUrl,
+          subscriptions: ['contact.propertyChange'],
+          propertyNames: ['firstname'],
+        })
+      ).status,
+    ).toBe(204);
+    const id = await sandbox.userCreateContact({ email: 'narrow@x.example.com', firstname: 'Nia' });
+    await sandbox.userUpdateContact(id, { lastname: 'Ng', firstname: 'Nora' });
+    await sandbox.flushWebhooks();
+    expect(batches.flat().map((e) => [e.subscriptionType, e.propertyName, e.propertyValue])).toEqual([
+      ['contact.propertyChange', 'firstname', 'Nia'],
+      ['contact.propertyChange', 'firstname', 'Nora'],
+    ]);
+    await control('PUT', '/webhooks', {
+      url: hookUrl,
+      subscriptions: [
+        'contact.creation',
+        'contact.deletion',
+        'contact.propertyChange',
+        'contact.merge',
+        'contact.restore',
+        'contact.privacyDeletion',
+      ],
+      propertyNames: null,
+    });
+  });
+
   it('faults over HTTP: a latency fault is listed and cleared; unknown kinds are a 400', async () => {
     expect(
       (await control('POST', '/faults', { kind: 'latency', ms: 1, pathPrefix: '/crm/v3/lists' })).status,
