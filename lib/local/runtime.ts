@@ -8,19 +8,19 @@ import { SqsChangeQueue } from '../aws/sqs-change-queue.ts';
 import { type CrmSyncConfig, loadConfigFile } from '../config.ts';
 import type { Log } from '../lambda/observability.ts';
 import type { ChangeQueue, HubSpotPort, SalesforcePort, SyncStore } from '../ports.ts';
+import { pollChanges } from '../sync/poll.ts';
 import { runResync } from '../sync/resync.ts';
 import { refreshSegment, type RefreshResult } from '../sync/segment-refresh.ts';
 import type { SyncDeps } from '../sync/sync-deps.ts';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import { startSalesforceSandbox, type SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
 import { buildPorts, type LiveCredentials, SANDBOX_APP_TOKEN } from './adapters.ts';
-import { ChangePoller } from './change-poller.ts';
 import { consoleLog } from './console-log.ts';
 import { DEFAULT_DEMO, type DemoInfo, type DemoSize, seedDemo } from './demo-data.ts';
 import { startHttpServer } from './http-server.ts';
 import { ensureTable, startLocalDynamo, type LocalDynamo } from './local-dynamo.ts';
 import { startLocalSqs, type LocalSqs } from './local-sqs.ts';
-import { ObservedSyncStore } from './observed-store.ts';
+import { observeStore } from './observed-store.ts';
 import { loadProcessor } from './processor-handler.ts';
 import { Scheduler } from './scheduler.ts';
 import type { ResyncProgress, StatusReport } from './services.ts';
@@ -153,7 +153,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
 
     const stats = new SyncStats();
     const rawStore = new DynamoSyncStore({ client: dynamo.client, tableName: TABLE });
-    const store = new ObservedSyncStore(rawStore, { onDecisions: (d) => stats.onDecisions(d) });
+    const store = observeStore(rawStore, { onDecisions: (d) => stats.onDecisions(d) });
     const queue = new SqsChangeQueue({ client: sqs.client, queueUrl });
     const ports = await buildPorts({ config, store, live, log });
     const { hubspot, salesforce } = ports;
@@ -233,8 +233,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       armed ? (overrides[name] ?? local ?? config.schedules[name]) : 'off';
     scheduler.add('segment-refresh', expr('segmentRefresh', 'rate(1 minute)'), doRefresh);
     scheduler.add('resync', expr('resync', undefined), startResync);
-    const changePoller = new ChangePoller({ hubspot, salesforce, queue, config, now }, now());
-    scheduler.add('poll', expr('poll', live ? 'rate(1 minute)' : undefined), () => changePoller.poll());
+    scheduler.add('poll', expr('poll', live ? 'rate(1 minute)' : undefined), () => pollChanges(deps));
 
     // ── settings on a first start: the demo segment, loaded (R4: loading syncs nobody) ──
     if (firstRun && demo && config.hubspot.inclusionSegmentId !== null) {
@@ -280,6 +279,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       const progress = await startResync();
       say(`first run: resync of the demo segment queued ${progress.enqueued} members (records already in sync are only linked)`);
     }
+
+    // Live mode has no webhooks: look for changes at once, then on the poll schedule.
+    if (live && armed) void scheduler.runNow('poll');
 
     const flush = async () => {
       let delivered = 0;
