@@ -210,7 +210,8 @@ export async function startSalesforceSandbox(
     rng: new Prng(7),
     control: (req, res, url) => handleControl(sandbox, req, res, url),
   };
-  const server: Server = createServer((req, res) => {
+  // Larger header cap than Node's 16 KB so over-long URIs reach our 414 check instead of a 431.
+  const server: Server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
     void handleHttp(state, req, res);
   });
   server.keepAliveTimeout = 1000;

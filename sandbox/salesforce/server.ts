@@ -36,6 +36,9 @@ export interface FrontState {
   control: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
 }
 
+/** Longest request URI accepted. */
+export const MAX_URI_LENGTH = 16_384;
+
 const DATA_RE = /^\/services\/data\/v(\d+\.\d)(\/.*)?$/;
 
 /** Handle one HTTP request. */
@@ -70,6 +73,14 @@ export async function handleHttp(
     if (!token || state.revoked.has(token)) {
       const e = invalidSession();
       sendJson(res, e.status, e.toRestBody(), { 'www-authenticate': 'Token' });
+      return;
+    }
+    // Salesforce's front end refuses request URIs over 16,384 bytes (long SOQL must be split
+    // or sent in a POST-based resource); clients see HTTP 414.
+    if ((req.url ?? '').length > MAX_URI_LENGTH) {
+      sendJson(res, 414, [
+        { message: `Request-URI Too Large (over ${MAX_URI_LENGTH} characters)`, errorCode: 'URI_TOO_LONG' },
+      ]);
       return;
     }
     const template = state.api.templateOf(method, path);

@@ -98,6 +98,8 @@ function tokenize(q: string): Tok[] {
 
 /** Parse a SOQL string; errors are MALFORMED_QUERY / INVALID_FIELD / INVALID_TYPE like the API's. */
 export function parseSoql(soql: string): ParsedQuery {
+  // SOQL statements are limited to 100,000 characters.
+  if (soql.length > 100_000) throw malformed('SOQL statements cannot be longer than 100000 characters');
   const toks = tokenize(soql);
   let i = 0;
   const peek = (): Tok | undefined => toks[i];

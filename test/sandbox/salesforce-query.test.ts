@@ -130,4 +130,13 @@ describe('Salesforce sandbox: SOQL through jsforce', () => {
     // Generous bound: an accidental quadratic scan would take seconds.
     expect(ms).toBeLessThan(2000);
   });
+
+  it('refuses request URIs over 16,384 characters (HTTP 414), so long IN lists must be split', async () => {
+    const ids = Array.from({ length: 900 }, (_, i) => `00QSB${String(i).padStart(10, '0')}AAA`);
+    await expect(conn.query(`SELECT Id FROM Lead WHERE Id IN ('${ids.join("','")}')`)).rejects.toMatchObject({
+      errorCode: 'URI_TOO_LONG',
+    });
+    const ok = await conn.query(`SELECT Id FROM Lead WHERE Id IN ('${ids.slice(0, 300).join("','")}')`);
+    expect(ok.totalSize).toBe(0);
+  });
 });
