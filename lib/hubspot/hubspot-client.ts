@@ -24,7 +24,9 @@ export interface HubSpotClientOptions {
  */
 export function createHubSpotClient(opts: HubSpotClientOptions): Client {
   const baseUrl = (opts.baseUrl ?? 'https://api.hubapi.com').replace(/\/+$/, '');
-  const agent = baseUrl.startsWith('https:') ? new HttpsAgent({ keepAlive: true }) : new Agent({ keepAlive: true });
+  const agent = baseUrl.startsWith('https:')
+    ? new HttpsAgent({ keepAlive: true })
+    : new Agent({ keepAlive: true });
   const client = new Client({
     accessToken: opts.accessToken,
     basePath: baseUrl,

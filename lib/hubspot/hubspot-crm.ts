@@ -1,7 +1,13 @@
 import type { Client } from '@hubspot/api-client';
 import type { SyncErrorCategory } from '../errors.ts';
 import type { HubSpotContact, HubSpotList, HubSpotPort, WriteOutcome } from '../ports.ts';
-import { type Lane, limitedCall, parseHubSpotRateLimit, type RateLimiter, withTimeout } from '../rate-limit/index.ts';
+import {
+  type Lane,
+  limitedCall,
+  parseHubSpotRateLimit,
+  type RateLimiter,
+  withTimeout,
+} from '../rate-limit/index.ts';
 import { type HubSpotObjectLike, normalizeEmail, toHubSpotContact } from './hubspot-contact.ts';
 import {
   categoryOf,
@@ -117,7 +123,8 @@ export class HubSpotCrm implements HubSpotPort {
           this.#limiter.observeHubSpot(parseHubSpotRateLimit(result.headers));
           return result;
         } catch (error) {
-          if (isHubSpotApiError(error) && error.code !== 429) this.#limiter.observeHubSpot(parseHubSpotRateLimit(error.headers));
+          if (isHubSpotApiError(error) && error.code !== 429)
+            this.#limiter.observeHubSpot(parseHubSpotRateLimit(error.headers));
           throw error;
         }
       },
@@ -134,7 +141,11 @@ export class HubSpotCrm implements HubSpotPort {
     return this.#client.crm.lists;
   }
 
-  async readContacts(ids: string[], properties: string[], options: { withHistory?: boolean } = {}): Promise<HubSpotContact[]> {
+  async readContacts(
+    ids: string[],
+    properties: string[],
+    options: { withHistory?: boolean } = {},
+  ): Promise<HubSpotContact[]> {
     const wanted = unique(ids.filter((id) => id.length > 0));
     const withHistory = options.withHistory ?? false;
     const out: HubSpotContact[] = [];
@@ -150,7 +161,8 @@ export class HubSpotCrm implements HubSpotPort {
         ),
       );
       // A 207 lists the ids HubSpot could not find under `errors`: absent, as the port says.
-      for (const object of data.results) if (!object.archived) out.push(toHubSpotContact(object as HubSpotObjectLike));
+      for (const object of data.results)
+        if (!object.archived) out.push(toHubSpotContact(object as HubSpotObjectLike));
     }
     return out;
   }
@@ -162,7 +174,12 @@ export class HubSpotCrm implements HubSpotPort {
     for (const chunk of chunks(wanted, BATCH)) {
       const data = await this.#call('contacts.batch.read', () =>
         this.#contacts.batchApi.readWithHttpInfo(
-          { inputs: chunk.map((id) => ({ id })), idProperty: 'email', properties: props, propertiesWithHistory: [] },
+          {
+            inputs: chunk.map((id) => ({ id })),
+            idProperty: 'email',
+            properties: props,
+            propertiesWithHistory: [],
+          },
           false,
         ),
       );
@@ -173,14 +190,18 @@ export class HubSpotCrm implements HubSpotPort {
     return [...out.values()];
   }
 
-  async createContacts(inputs: { ref: string; properties: Record<string, string> }[]): Promise<WriteOutcome[]> {
+  async createContacts(
+    inputs: { ref: string; properties: Record<string, string> }[],
+  ): Promise<WriteOutcome[]> {
     return this.#write(
       'create',
       inputs.map((input) => ({ ref: input.ref, properties: input.properties })),
     );
   }
 
-  async updateContacts(inputs: { ref: string; id: string; properties: Record<string, string> }[]): Promise<WriteOutcome[]> {
+  async updateContacts(
+    inputs: { ref: string; id: string; properties: Record<string, string> }[],
+  ): Promise<WriteOutcome[]> {
     return this.#write(
       'update',
       inputs.map((input) => ({ ref: input.ref, id: input.id, properties: input.properties })),
@@ -197,7 +218,9 @@ export class HubSpotCrm implements HubSpotPort {
 
   async getList(listId: string): Promise<HubSpotList | undefined> {
     try {
-      const data = await this.#call('lists.get', () => this.#lists.listsApi.getByIdWithHttpInfo(listId, false));
+      const data = await this.#call('lists.get', () =>
+        this.#lists.listsApi.getByIdWithHttpInfo(listId, false),
+      );
       return toHubSpotList(data.list);
     } catch (error) {
       if (error instanceof HubSpotRequestError && error.status === 404) return undefined;
@@ -259,7 +282,9 @@ export class HubSpotCrm implements HubSpotPort {
               ],
             },
           ],
-        } as unknown as NonNullable<Parameters<Client['crm']['lists']['listsApi']['create']>[0]['filterBranch']>,
+        } as unknown as NonNullable<
+          Parameters<Client['crm']['lists']['listsApi']['create']>[0]['filterBranch']
+        >,
       }),
     );
     return toHubSpotList(data.list);
@@ -273,9 +298,19 @@ export class HubSpotCrm implements HubSpotPort {
     return { recordIds: data.results.map((r) => String(r.recordId)), ...(next ? { after: next } : {}) };
   }
 
-  async listContacts(properties: string[], after?: string): Promise<{ contacts: HubSpotContact[]; after?: string }> {
+  async listContacts(
+    properties: string[],
+    after?: string,
+  ): Promise<{ contacts: HubSpotContact[]; after?: string }> {
     const data = await this.#call('contacts.page', () =>
-      this.#contacts.basicApi.getPageWithHttpInfo(CONTACT_PAGE, after, properties, undefined, undefined, false),
+      this.#contacts.basicApi.getPageWithHttpInfo(
+        CONTACT_PAGE,
+        after,
+        properties,
+        undefined,
+        undefined,
+        false,
+      ),
     );
     const next = data.paging?.next?.after;
     return {
@@ -294,11 +329,21 @@ export class HubSpotCrm implements HubSpotPort {
     properties: string[],
     after?: string,
   ): Promise<{ contacts: HubSpotContact[]; after?: string }> {
-    const props = properties.includes('hs_lastmodifieddate') ? properties : [...properties, 'hs_lastmodifieddate'];
+    const props = properties.includes('hs_lastmodifieddate')
+      ? properties
+      : [...properties, 'hs_lastmodifieddate'];
     const data = await this.#call('contacts.search', () =>
       this.#contacts.searchApi.doSearchWithHttpInfo({
         filterGroups: [
-          { filters: [{ propertyName: 'hs_lastmodifieddate', operator: 'GT' as SearchOperator, value: String(Math.floor(sinceMs)) }] },
+          {
+            filters: [
+              {
+                propertyName: 'hs_lastmodifieddate',
+                operator: 'GT' as SearchOperator,
+                value: String(Math.floor(sinceMs)),
+              },
+            ],
+          },
         ],
         // The client types `sorts` as string[]; the API takes sort objects.
         sorts: [{ propertyName: 'hs_lastmodifieddate', direction: 'ASCENDING' }] as unknown as string[],
@@ -348,15 +393,24 @@ export class HubSpotCrm implements HubSpotPort {
       data = await this.#call(op, () =>
         kind === 'create'
           ? this.#contacts.batchApi.createWithHttpInfo({
-              inputs: items.map((i) => ({ properties: i.properties, objectWriteTraceId: i.trace, associations: [] })),
+              inputs: items.map((i) => ({
+                properties: i.properties,
+                objectWriteTraceId: i.trace,
+                associations: [],
+              })),
             })
           : this.#contacts.batchApi.updateWithHttpInfo({
-              inputs: items.map((i) => ({ id: i.id ?? '', properties: i.properties, objectWriteTraceId: i.trace })),
+              inputs: items.map((i) => ({
+                id: i.id ?? '',
+                properties: i.properties,
+                objectWriteTraceId: i.trace,
+              })),
             }),
       );
     } catch (error) {
       if (!(error instanceof HubSpotRequestError) || error.category === 'permission') {
-        if (error instanceof HubSpotRequestError) return items.map((i) => failure(i, error.category, error.message, false));
+        if (error instanceof HubSpotRequestError)
+          return items.map((i) => failure(i, error.category, error.message, false));
         throw error;
       }
       const { category, retryable } = categoryOf(
@@ -370,10 +424,16 @@ export class HubSpotCrm implements HubSpotPort {
       if (named.length > 0 && named.length < items.length) {
         const namedSet = new Set(named);
         const rest = items.filter((i) => !namedSet.has(i));
-        return [...named.map((i) => failure(i, category, error.message, retryable)), ...(await this.#writeChunk(kind, rest))];
+        return [
+          ...named.map((i) => failure(i, category, error.message, retryable)),
+          ...(await this.#writeChunk(kind, rest)),
+        ];
       }
       const half = Math.ceil(items.length / 2);
-      return [...(await this.#writeChunk(kind, items.slice(0, half))), ...(await this.#writeChunk(kind, items.slice(half)))];
+      return [
+        ...(await this.#writeChunk(kind, items.slice(0, half))),
+        ...(await this.#writeChunk(kind, items.slice(half))),
+      ];
     }
     return mapBatchResult(kind, items, data.results, data.errors ?? []);
   }
@@ -393,13 +453,27 @@ export class HubSpotCrm implements HubSpotPort {
     const taken = items.filter((i) => existing.has(emailOf(i)));
     if (taken.length === 0) {
       const half = Math.ceil(items.length / 2);
-      return [...(await this.#writeChunk('create', items.slice(0, half))), ...(await this.#writeChunk('create', items.slice(half)))];
+      return [
+        ...(await this.#writeChunk('create', items.slice(0, half))),
+        ...(await this.#writeChunk('create', items.slice(half))),
+      ];
     }
     const takenSet = new Set(taken);
     const outcomes = taken.map((i) =>
-      failure(i, 'duplicate', `a HubSpot contact with this email already exists (id ${existing.get(emailOf(i))})`, false),
+      failure(
+        i,
+        'duplicate',
+        `a HubSpot contact with this email already exists (id ${existing.get(emailOf(i))})`,
+        false,
+      ),
     );
-    return [...outcomes, ...(await this.#writeChunk('create', items.filter((i) => !takenSet.has(i))))];
+    return [
+      ...outcomes,
+      ...(await this.#writeChunk(
+        'create',
+        items.filter((i) => !takenSet.has(i)),
+      )),
+    ];
   }
 }
 
@@ -469,7 +543,13 @@ function mapBatchResult(
   } else if (left.length === 1 && unattributedErrors.length === 1 && unmatchedResults.length === 0) {
     const error = unattributedErrors[0]!;
     const { category, retryable } = categoryOf(error.category, detailText(error));
-    outcomes.set(left[0]!, { ref: left[0]!.ref, ok: false, category, message: error.message ?? '', retryable });
+    outcomes.set(left[0]!, {
+      ref: left[0]!.ref,
+      ok: false,
+      category,
+      message: error.message ?? '',
+      retryable,
+    });
   }
   return items.map(
     (i) =>

@@ -1,5 +1,10 @@
 import { CrmAuthError, PermanentSyncError, type SyncErrorCategory } from '../errors.ts';
-import { type CallFailure, CallTimeoutError, parseHubSpotRateLimit, parseRetryAfter } from '../rate-limit/index.ts';
+import {
+  type CallFailure,
+  CallTimeoutError,
+  parseHubSpotRateLimit,
+  parseRetryAfter,
+} from '../rate-limit/index.ts';
 
 /**
  * What `@hubspot/api-client` throws for a non-2xx answer (`ApiException`): the status code, the body
@@ -93,17 +98,29 @@ export function classifyHubSpotFailure(error: unknown, now: number, what: string
   if (status === 403) {
     return {
       kind: 'fatal',
-      error: new HubSpotRequestError(403, error.body, 'permission', `HubSpot refused ${what} (403): the app lacks a scope. ${message}`, {
-        cause: error,
-      }),
+      error: new HubSpotRequestError(
+        403,
+        error.body,
+        'permission',
+        `HubSpot refused ${what} (403): the app lacks a scope. ${message}`,
+        {
+          cause: error,
+        },
+      ),
     };
   }
   const category = categoryOf(bodyField(error.body, 'category'), message, status);
   return {
     kind: 'fatal',
-    error: new HubSpotRequestError(status, error.body, category.category, `HubSpot ${what} failed (${status}): ${message}`, {
-      cause: error,
-    }),
+    error: new HubSpotRequestError(
+      status,
+      error.body,
+      category.category,
+      `HubSpot ${what} failed (${status}): ${message}`,
+      {
+        cause: error,
+      },
+    ),
   };
 }
 
@@ -122,11 +139,17 @@ export function categoryOf(
   if (cat === 'INTERNAL_ERROR' || cat === 'SERVICE_UNAVAILABLE' || (status !== undefined && status >= 500)) {
     return { category: 'other', retryable: true };
   }
-  if (cat === 'CONFLICT' || text.includes('CONTACT_EXISTS') || text.includes('ALREADY EXISTS') || status === 409) {
+  if (
+    cat === 'CONFLICT' ||
+    text.includes('CONTACT_EXISTS') ||
+    text.includes('ALREADY EXISTS') ||
+    status === 409
+  ) {
     return { category: 'duplicate', retryable: false };
   }
   if (cat === 'OBJECT_NOT_FOUND' || status === 404) return { category: 'not-found', retryable: false };
-  if (cat === 'MISSING_SCOPES' || cat === 'FORBIDDEN' || status === 403) return { category: 'permission', retryable: false };
+  if (cat === 'MISSING_SCOPES' || cat === 'FORBIDDEN' || status === 403)
+    return { category: 'permission', retryable: false };
   if (text.includes('REQUIRED')) return { category: 'missing-required-field', retryable: false };
   if (cat === 'VALIDATION_ERROR' || status === 400) return { category: 'validation', retryable: false };
   return { category: 'other', retryable: false };

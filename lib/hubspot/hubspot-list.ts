@@ -20,7 +20,8 @@ export function toHubSpotList(list: HubSpotListLike): HubSpotList {
   const type = String(list.processingType).toUpperCase();
   const processingType = (TYPES.has(type) ? type : 'MANUAL') as HubSpotList['processingType'];
   const sizeText = list.additionalProperties?.['hs_list_size'];
-  const size = typeof list.size === 'number' ? list.size : sizeText !== undefined ? Number(sizeText) : undefined;
+  const size =
+    typeof list.size === 'number' ? list.size : sizeText !== undefined ? Number(sizeText) : undefined;
   return {
     listId: String(list.listId),
     name: list.name,

@@ -10,7 +10,13 @@ import { RateLimiter } from './rate-limiter.ts';
 export type { Clock, Sleep } from './clock.ts';
 export type { UsageCounter } from './daily-budget.ts';
 export { type CallFailure, limitedCall, withTimeout, CallTimeoutError } from './limited-call.ts';
-export { type Lane, type OperationWindow, RateLimiter, type RateLimiterCounters, type RateLimiterOptions } from './rate-limiter.ts';
+export {
+  type Lane,
+  type OperationWindow,
+  RateLimiter,
+  type RateLimiterCounters,
+  type RateLimiterOptions,
+} from './rate-limiter.ts';
 export { parseHubSpotRateLimit, parseRetryAfter, parseSforceLimitInfo } from './vendor-headers.ts';
 
 /** HubSpot search allows 5 requests per second per account, apart from the burst window. */

@@ -44,14 +44,20 @@ export async function limitedCall<T>(opts: LimitedCallOptions<T>): Promise<T> {
         opts.limiter.noteRateLimited();
         opts.limiter.pauseFor(failure.waitMs);
         if (attempt === maxAttempts) {
-          throw new RetryableError(`${opts.limiter.crm} ${opts.op}: ${failure.message}`, failure.waitMs, { cause: error });
+          throw new RetryableError(`${opts.limiter.crm} ${opts.op}: ${failure.message}`, failure.waitMs, {
+            cause: error,
+          });
         }
         continue;
       }
       if (attempt === maxAttempts) {
-        throw new RetryableError(`${opts.limiter.crm} ${opts.op}: ${failure.message} (after ${attempt} attempts)`, undefined, {
-          cause: error,
-        });
+        throw new RetryableError(
+          `${opts.limiter.crm} ${opts.op}: ${failure.message} (after ${attempt} attempts)`,
+          undefined,
+          {
+            cause: error,
+          },
+        );
       }
       await opts.limiter.backoff(backoffMs * 2 ** (attempt - 1));
     }

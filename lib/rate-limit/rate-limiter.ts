@@ -236,7 +236,8 @@ export class RateLimiter {
 
   /** Milliseconds `w` must still wait at `now`; Infinity when the daily cap forbids it today. */
   #waitFor(w: Waiter, now: number): number {
-    const dailyAllowance = w.lane === 'live' ? this.#budget.cap : Math.floor(this.#budget.cap * (1 - this.#liveReserve));
+    const dailyAllowance =
+      w.lane === 'live' ? this.#budget.cap : Math.floor(this.#budget.cap * (1 - this.#liveReserve));
     if (this.#budget.used() >= dailyAllowance) return Number.POSITIVE_INFINITY;
     let wait = Math.max(0, this.#pausedUntil - now, this.#window.waitMs(now));
     if (w.lane === 'bulk') wait = Math.max(wait, this.#bulkPausedUntil - now);

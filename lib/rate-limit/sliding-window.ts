@@ -11,7 +11,8 @@ export class SlidingWindow {
     readonly max: number,
     readonly windowMs: number,
   ) {
-    if (!Number.isInteger(max) || max < 1) throw new RangeError(`window max must be a positive integer, got ${max}`);
+    if (!Number.isInteger(max) || max < 1)
+      throw new RangeError(`window max must be a positive integer, got ${max}`);
     if (!(windowMs > 0)) throw new RangeError(`window length must be positive, got ${windowMs}`);
   }
 

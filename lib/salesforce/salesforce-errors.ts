@@ -47,7 +47,10 @@ const RETRYABLE = new Set([
 
 export function salesforceCategory(statusCode: string): { category: SyncErrorCategory; retryable: boolean } {
   const code = statusCode.toUpperCase();
-  return { category: CATEGORY[code] ?? 'other', retryable: RETRYABLE.has(code) || /^ERROR_HTTP_5\d\d$/.test(code) };
+  return {
+    category: CATEGORY[code] ?? 'other',
+    retryable: RETRYABLE.has(code) || /^ERROR_HTTP_5\d\d$/.test(code),
+  };
 }
 
 /** What jsforce throws for an API error (`HttpApiError`): errorCode, message, data (the error body). */
@@ -83,12 +86,20 @@ export class SalesforceRequestError extends PermanentSyncError {
  * Classifies a failed jsforce call for `limitedCall`. `orgLimitPauseMs` is how long to pause when the
  * org's 24-hour allocation is used up (`REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded`).
  */
-export function classifySalesforceFailure(error: unknown, what: string, orgLimitPauseMs: number): CallFailure {
+export function classifySalesforceFailure(
+  error: unknown,
+  what: string,
+  orgLimitPauseMs: number,
+): CallFailure {
   if (error instanceof CallTimeoutError) return { kind: 'transient', message: error.message };
   if (typeof error !== 'object' || error === null) return { kind: 'transient', message: String(error) };
   const e = error as JsforceErrorLike;
   // node-fetch failures (ECONNRESET, ECONNREFUSED...) and jsforce's own timeout (AbortError).
-  if (e.name === 'FetchError' || e.name === 'AbortError' || (typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code))) {
+  if (
+    e.name === 'FetchError' ||
+    e.name === 'AbortError' ||
+    (typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code))
+  ) {
     return { kind: 'transient', message: `${e.name ?? 'Error'}: ${e.message ?? ''}` };
   }
   const code = firstErrorCode(e);
@@ -109,12 +120,15 @@ export function classifySalesforceFailure(error: unknown, what: string, orgLimit
     const daily = /TotalRequests/i.test(message);
     return { kind: 'rate-limited', waitMs: daily ? orgLimitPauseMs : 2000, message: `${code}: ${message}` };
   }
-  if (code === 'ERROR_HTTP_429') return { kind: 'rate-limited', waitMs: 1000, message: `${code}: ${message}` };
+  if (code === 'ERROR_HTTP_429')
+    return { kind: 'rate-limited', waitMs: 1000, message: `${code}: ${message}` };
   if (!code) return { kind: 'transient', message: `${e.name ?? 'Error'}: ${message}` };
   const { category, retryable } = salesforceCategory(code);
   if (retryable) return { kind: 'transient', message: `${code}: ${message}` };
   return {
     kind: 'fatal',
-    error: new SalesforceRequestError(code, category, `Salesforce ${what} failed (${code}): ${message}`, { cause: error }),
+    error: new SalesforceRequestError(code, category, `Salesforce ${what} failed (${code}): ${message}`, {
+      cause: error,
+    }),
   };
 }

@@ -62,7 +62,8 @@ function time(value: unknown): number {
 }
 
 function fieldValue(value: unknown): FieldValue | undefined {
-  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return value;
   return undefined;
 }
 

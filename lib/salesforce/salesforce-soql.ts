@@ -45,7 +45,10 @@ export function soqlDateTime(ms: number): string {
  * `%27`), so the length we measure is the length that goes on the wire.
  */
 export function encodeQueryParam(text: string): string {
-  return encodeURIComponent(text).replace(/['()!*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(text).replace(
+    /['()!*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 /**
@@ -53,7 +56,11 @@ export function encodeQueryParam(text: string): string {
  * (`GET /query?q=` URLs beyond ~16 KB are refused: REST API "Limits", URI length). `baseEncodedChars`
  * is the encoded length of the rest of the query.
  */
-export function chunkForInClause(values: string[], baseEncodedChars: number, maxEncodedChars = 14_000): string[][] {
+export function chunkForInClause(
+  values: string[],
+  baseEncodedChars: number,
+  maxEncodedChars = 14_000,
+): string[][] {
   const out: string[][] = [];
   let current: string[] = [];
   let size = baseEncodedChars;

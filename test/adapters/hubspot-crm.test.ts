@@ -25,7 +25,7 @@ afterAll(async () => {
 beforeEach(() => sandbox.reset());
 
 /** A fresh limiter on a fake clock per test: waits are instant and measurable. */
-function adapter(opts: { maxRequestsPer10s?: number } = {}) {
+function adapter(opts: { maxRequestsPer10s?: number; timeoutMs?: number; maxAttempts?: number } = {}) {
   const time = fakeTime();
   const limiter = new RateLimiter({
     crm: 'hubspot',
@@ -35,7 +35,13 @@ function adapter(opts: { maxRequestsPer10s?: number } = {}) {
     clock: time.clock,
     sleep: time.sleep,
   });
-  return { crm: new HubSpotCrm({ client, limiter }), limiter, time };
+  const crm = new HubSpotCrm({
+    client,
+    limiter,
+    ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(opts.maxAttempts ? { maxAttempts: opts.maxAttempts } : {}),
+  });
+  return { crm, limiter, time };
 }
 
 async function createMany(crm: HubSpotCrm, n: number, prefix = 'p'): Promise<string[]> {
@@ -79,7 +85,10 @@ describe('HubSpotCrm: batched reads', () => {
   it('finds contacts by email (idProperty email), whatever the case of the input', async () => {
     const { crm } = adapter();
     const [id] = await createMany(crm, 1, 'Mixed.Case');
-    const found = await crm.findContactsByEmail(['  MIXED.CASE0@EXAMPLE.COM ', 'nobody@example.com'], ['firstname']);
+    const found = await crm.findContactsByEmail(
+      ['  MIXED.CASE0@EXAMPLE.COM ', 'nobody@example.com'],
+      ['firstname'],
+    );
     expect(found.map((c) => c.id)).toEqual([id]);
     expect(found[0]!.properties['email']).toBe('mixed.case0@example.com');
   });
@@ -106,7 +115,10 @@ describe('HubSpotCrm: batched writes with per-record outcomes', () => {
     const { crm } = adapter();
     const before = sandbox.counters()[CREATE] ?? 0;
     const outcomes = await crm.createContacts(
-      Array.from({ length: 150 }, (_, i) => ({ ref: `ref-${i}`, properties: { email: `c${i}@example.com`, lastname: `N${i}` } })),
+      Array.from({ length: 150 }, (_, i) => ({
+        ref: `ref-${i}`,
+        properties: { email: `c${i}@example.com`, lastname: `N${i}` },
+      })),
     );
     expect(sandbox.counters()[CREATE]! - before).toBe(2);
     expect(outcomes.map((o) => o.ref)).toEqual(Array.from({ length: 150 }, (_, i) => `ref-${i}`));
@@ -128,8 +140,18 @@ describe('HubSpotCrm: batched writes with per-record outcomes', () => {
       { ref: 'bad-prop', properties: { email: 'prop@example.com', no_such_property: 'x' } },
     ]);
     expect(outcomes[0]).toMatchObject({ ref: 'good', ok: true });
-    expect(outcomes[1]).toMatchObject({ ref: 'bad-option', ok: false, category: 'validation', retryable: false });
-    expect(outcomes[2]).toMatchObject({ ref: 'bad-prop', ok: false, category: 'validation', retryable: false });
+    expect(outcomes[1]).toMatchObject({
+      ref: 'bad-option',
+      ok: false,
+      category: 'validation',
+      retryable: false,
+    });
+    expect(outcomes[2]).toMatchObject({
+      ref: 'bad-prop',
+      ok: false,
+      category: 'validation',
+      retryable: false,
+    });
   });
 
   it('409 for an existing email (whole batch) ends as one duplicate outcome; the others are created', async () => {
@@ -153,7 +175,11 @@ describe('HubSpotCrm: batched writes with per-record outcomes', () => {
     const { crm } = adapter();
     const ids = await createMany(crm, 250);
     const before = sandbox.counters()[UPDATE] ?? 0;
-    const inputs = ids.map((id, i) => ({ ref: `u${i}`, id, properties: { jobtitle: `T${i}` } as Record<string, string> }));
+    const inputs = ids.map((id, i) => ({
+      ref: `u${i}`,
+      id,
+      properties: { jobtitle: `T${i}` } as Record<string, string>,
+    }));
     inputs[3] = { ref: 'u3', id: '123456789012', properties: { jobtitle: 'x' } };
     inputs[4] = { ref: 'u4', id: ids[4]!, properties: { lifecyclestage: 'nope' } };
     const outcomes = await crm.updateContacts(inputs);
@@ -177,8 +203,16 @@ describe('HubSpotCrm: lists v3', () => {
   it('creates a DYNAMIC list, gets it, finds it by search, and pages memberships by 250', async () => {
     const { crm } = adapter();
     const ids = await createMany(crm, 300);
-    await crm.updateContacts(ids.slice(0, 260).map((id, i) => ({ ref: `m${i}`, id, properties: { lifecyclestage: 'marketingqualifiedlead' } })));
-    const list = await crm.createDynamicList('MQLs', { property: 'lifecyclestage', operator: 'IS_ANY_OF', values: ['marketingqualifiedlead'] });
+    await crm.updateContacts(
+      ids
+        .slice(0, 260)
+        .map((id, i) => ({ ref: `m${i}`, id, properties: { lifecyclestage: 'marketingqualifiedlead' } })),
+    );
+    const list = await crm.createDynamicList('MQLs', {
+      property: 'lifecyclestage',
+      operator: 'IS_ANY_OF',
+      values: ['marketingqualifiedlead'],
+    });
     expect(list).toMatchObject({ name: 'MQLs', processingType: 'DYNAMIC', objectTypeId: '0-1' });
     sandbox.processLists();
     expect(await crm.getList(list.listId)).toMatchObject({ listId: list.listId, processingType: 'DYNAMIC' });
@@ -199,7 +233,12 @@ describe('HubSpotCrm: whole-call failures', () => {
   it('a 429 storm is handled by waiting (injected sleep), then the read succeeds', async () => {
     const { crm, limiter, time } = adapter();
     const ids = await createMany(crm, 5);
-    sandbox.injectFault({ kind: '429-storm', count: 3, policyName: 'TEN_SECONDLY_ROLLING', pathPrefix: '/crm/v3/objects/contacts/batch/read' });
+    sandbox.injectFault({
+      kind: '429-storm',
+      count: 3,
+      policyName: 'TEN_SECONDLY_ROLLING',
+      pathPrefix: '/crm/v3/objects/contacts/batch/read',
+    });
     const contacts = await crm.readContacts(ids, ['email']);
     expect(contacts).toHaveLength(5);
     expect(sandbox.counters()['429 TEN_SECONDLY_ROLLING']).toBe(3);
@@ -230,6 +269,15 @@ describe('HubSpotCrm: whole-call failures', () => {
     await expect(crm.readContacts(['1'], ['email'])).rejects.toBeInstanceOf(RetryableError);
     expect(sandbox.counters()[READ]).toBe(5);
     expect(limiter.counters().retries).toBe(4);
+  });
+
+  it('a call that hangs past the timeout counts as transient: retried, then a RetryableError', async () => {
+    const { crm, limiter } = adapter({ timeoutMs: 50, maxAttempts: 2 });
+    sandbox.injectFault({ kind: 'latency', ms: 400, pathPrefix: '/crm/v3/lists' });
+    const error = await crm.getList('1').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetryableError);
+    expect((error as Error).message).toMatch(/timed out/);
+    expect(limiter.counters().calls['lists.get']).toBe(2);
   });
 
   it('401 is a clear permanent CrmAuthError, not retried', async () => {

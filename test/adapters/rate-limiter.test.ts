@@ -31,7 +31,8 @@ describe('RateLimiter: burst window', () => {
     const { l, time } = limiter({ maxRequestsPer10s: 10, onGrant: (g) => grantedAt.push(g.at) });
     await Promise.all(Array.from({ length: 35 }, () => l.acquire('contacts.batch.read')));
     expect(grantedAt).toHaveLength(35);
-    for (let i = 0; i + 10 < grantedAt.length; i++) expect(grantedAt[i + 10]! - grantedAt[i]!).toBeGreaterThanOrEqual(10_000);
+    for (let i = 0; i + 10 < grantedAt.length; i++)
+      expect(grantedAt[i + 10]! - grantedAt[i]!).toBeGreaterThanOrEqual(10_000);
     // It waited instead of failing: three full windows of waiting on the fake clock.
     expect(time.elapsed()).toBeGreaterThanOrEqual(30_000);
     expect(l.counters().calls['contacts.batch.read']).toBe(35);
@@ -76,7 +77,14 @@ describe('RateLimiter: lanes', () => {
     const time = fakeTime();
     const usage = memoryUsage({ [`salesforce:${new Date(time.clock()).toISOString().slice(0, 10)}`]: 40 });
     const { l } = limiter(
-      { crm: 'salesforce', maxRequestsPer10s: 1000, dailyLimit: 100, dailyShare: 0.5, liveReserve: 0.1, usage },
+      {
+        crm: 'salesforce',
+        maxRequestsPer10s: 1000,
+        dailyLimit: 100,
+        dailyShare: 0.5,
+        liveReserve: 0.1,
+        usage,
+      },
       time,
     );
     const bulk = await Promise.allSettled(Array.from({ length: 8 }, () => l.acquire('import', 'bulk')));
@@ -94,7 +102,10 @@ describe('RateLimiter: daily share through a shared usage counter', () => {
   it('counts calls locally and flushes them in batches, not one store call per API call', async () => {
     const time = fakeTime();
     const usage = memoryUsage();
-    const { l } = limiter({ maxRequestsPer10s: 1000, dailyLimit: 10_000, dailyShare: 0.5, usage, flushEveryCalls: 25 }, time);
+    const { l } = limiter(
+      { maxRequestsPer10s: 1000, dailyLimit: 10_000, dailyShare: 0.5, usage, flushEveryCalls: 25 },
+      time,
+    );
     for (let i = 0; i < 100; i++) await l.acquire('contacts.batch.update');
     await l.flush();
     const day = new Date(time.clock()).toISOString().slice(0, 10);
@@ -108,7 +119,10 @@ describe('RateLimiter: daily share through a shared usage counter', () => {
     const time = fakeTime();
     const usage = memoryUsage();
     const day = new Date(time.clock()).toISOString().slice(0, 10);
-    const { l } = limiter({ maxRequestsPer10s: 1000, dailyLimit: 100, dailyShare: 1, usage, flushEveryCalls: 10 }, time);
+    const { l } = limiter(
+      { maxRequestsPer10s: 1000, dailyLimit: 100, dailyShare: 1, usage, flushEveryCalls: 10 },
+      time,
+    );
     for (let i = 0; i < 10; i++) await l.acquire('x');
     await l.flush();
     usage.totals.set(`hubspot:${day}`, (usage.totals.get(`hubspot:${day}`) ?? 0) + 85); // another process
@@ -152,7 +166,12 @@ describe('RateLimiter: pauses from the CRM', () => {
 
   it('X-HubSpot-RateLimit-Remaining: 0 pauses for the interval before HubSpot says 429', async () => {
     const { l, time } = limiter();
-    l.observeHubSpot(parseHubSpotRateLimit({ 'x-hubspot-ratelimit-remaining': '0', 'x-hubspot-ratelimit-interval-milliseconds': '10000' }));
+    l.observeHubSpot(
+      parseHubSpotRateLimit({
+        'x-hubspot-ratelimit-remaining': '0',
+        'x-hubspot-ratelimit-interval-milliseconds': '10000',
+      }),
+    );
     await l.acquire('x');
     expect(time.elapsed()).toBe(10_000);
   });
@@ -240,7 +259,10 @@ describe('vendor rate-limit headers', () => {
 
   it('Sforce-Limit-Info: api-usage=N/M, with or without per-app usage', () => {
     expect(parseSforceLimitInfo('api-usage=61/100000')).toEqual({ used: 61, limit: 100000 });
-    expect(parseSforceLimitInfo('api-usage=18/5000; per-app-api-usage=17/250(appName=sample-app)')).toEqual({ used: 18, limit: 5000 });
+    expect(parseSforceLimitInfo('api-usage=18/5000; per-app-api-usage=17/250(appName=sample-app)')).toEqual({
+      used: 18,
+      limit: 5000,
+    });
     expect(parseSforceLimitInfo('per-app-api-usage=17/250(appName=x)')).toBeUndefined();
     expect(parseSforceLimitInfo(undefined)).toBeUndefined();
   });

@@ -24,7 +24,12 @@ let cdc: CaptureReceiver;
 
 beforeAll(async () => {
   cdc = await startCaptureReceiver(0);
-  sandbox = await startSalesforceSandbox({ port: 0, queryPageSize: 200, autoDeliver: false, cdcUrl: cdc.url });
+  sandbox = await startSalesforceSandbox({
+    port: 0,
+    queryPageSize: 200,
+    autoDeliver: false,
+    cdcUrl: cdc.url,
+  });
 });
 afterAll(async () => {
   await sandbox.close();
@@ -41,7 +46,7 @@ function count(key: string): number {
 }
 
 /** A fresh limiter on a fake clock per test; the connection as the factory builds it unless given. */
-function adapter(opts: { connection?: Connection; lane?: 'live' | 'bulk' } = {}) {
+function adapter(opts: { connection?: Connection; lane?: 'live' | 'bulk'; timeoutMs?: number } = {}) {
   const time = fakeTime();
   const limiter = new RateLimiter({
     crm: 'salesforce',
@@ -52,8 +57,15 @@ function adapter(opts: { connection?: Connection; lane?: 'live' | 'bulk' } = {})
     sleep: time.sleep,
   });
   const connection =
-    opts.connection ?? createSalesforceConnection({ instanceUrl: sandbox.url, accessToken: TOKEN, clientName: 'crmsync' });
-  const crm = new SalesforceCrm({ connection, limiter, clientName: 'crmsync', ...(opts.lane ? { lane: opts.lane } : {}) });
+    opts.connection ??
+    createSalesforceConnection({ instanceUrl: sandbox.url, accessToken: TOKEN, clientName: 'crmsync' });
+  const crm = new SalesforceCrm({
+    connection,
+    limiter,
+    clientName: 'crmsync',
+    ...(opts.lane ? { lane: opts.lane } : {}),
+    ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+  });
   return { crm, limiter, time };
 }
 
@@ -94,12 +106,25 @@ describe('SalesforceCrm: sObject Collections writes', () => {
     const outcomes = await crm.createRecords('Lead', [
       { ref: 'ok', fields: { LastName: 'Fine', Company: 'Acme', Email: 'fine@example.com' } },
       { ref: 'no-company', fields: { LastName: 'NoCompany', Email: 'nc@example.com' } },
-      { ref: 'bad-status', fields: { LastName: 'Bad', Company: 'Acme', Status: 'Nonsense', Email: 'bs@example.com' } },
+      {
+        ref: 'bad-status',
+        fields: { LastName: 'Bad', Company: 'Acme', Status: 'Nonsense', Email: 'bs@example.com' },
+      },
       { ref: 'dup', fields: { LastName: 'Dup', Company: 'Acme', Email: 'exists0@example.com' } },
     ]);
     expect(outcomes[0]).toMatchObject({ ref: 'ok', ok: true });
-    expect(outcomes[1]).toMatchObject({ ref: 'no-company', ok: false, category: 'missing-required-field', retryable: false });
-    expect(outcomes[2]).toMatchObject({ ref: 'bad-status', ok: false, category: 'validation', retryable: false });
+    expect(outcomes[1]).toMatchObject({
+      ref: 'no-company',
+      ok: false,
+      category: 'missing-required-field',
+      retryable: false,
+    });
+    expect(outcomes[2]).toMatchObject({
+      ref: 'bad-status',
+      ok: false,
+      category: 'validation',
+      retryable: false,
+    });
     expect(outcomes[3]).toMatchObject({ ref: 'dup', ok: false, category: 'duplicate', retryable: false });
   });
 
@@ -112,7 +137,9 @@ describe('SalesforceCrm: sObject Collections writes', () => {
     await sandbox.flushDeliveries();
     const origins = cdc.requests.flatMap((r) => {
       const body = JSON.parse(r.body) as unknown;
-      return (Array.isArray(body) ? body : [body]).map((e) => JSON.stringify(e).match(/"changeOrigin":"([^"]*)"/)?.[1]);
+      return (Array.isArray(body) ? body : [body]).map(
+        (e) => JSON.stringify(e).match(/"changeOrigin":"([^"]*)"/)?.[1],
+      );
     });
     expect(origins).toHaveLength(3);
     expect(origins.slice(0, 2).every((o) => o?.includes('client=crmsync'))).toBe(true);
@@ -120,10 +147,14 @@ describe('SalesforceCrm: sObject Collections writes', () => {
   });
 
   it('refuses a connection whose callOptions name another client (echo suppression would break)', () => {
-    const other = createSalesforceConnection({ instanceUrl: sandbox.url, accessToken: TOKEN, clientName: 'someone-else' });
-    expect(() => new SalesforceCrm({ connection: other, limiter: adapter().limiter, clientName: 'crmsync' })).toThrow(
-      /callOptions/,
-    );
+    const other = createSalesforceConnection({
+      instanceUrl: sandbox.url,
+      accessToken: TOKEN,
+      clientName: 'someone-else',
+    });
+    expect(
+      () => new SalesforceCrm({ connection: other, limiter: adapter().limiter, clientName: 'crmsync' }),
+    ).toThrow(/callOptions/);
   });
 
   it('deletes in collections', async () => {
@@ -167,13 +198,19 @@ describe('SalesforceCrm: SOQL reads', () => {
       { ref: 'other', fields: { LastName: 'Other', Email: 'other@example.com' } },
     ]);
     expect(created.every((o) => o.ok)).toBe(true);
-    const found = await crm.findByEmail(["O'Brien@Example.com", quoted], { Lead: LEAD_FIELDS, Contact: CONTACT_FIELDS });
+    const found = await crm.findByEmail(["O'Brien@Example.com", quoted], {
+      Lead: LEAD_FIELDS,
+      Contact: CONTACT_FIELDS,
+    });
     expect(found.map((r) => r.fields['LastName'])).toEqual(["O'Brien"]);
     // Contacts and Leads in one call: two query subrequests of one Composite request.
     expect(count(COMPOSITE)).toBe(1);
     expect(count(QUERY)).toBe(0);
     // Unescaped, this value would close the literal and match every record.
-    const injected = await crm.findByEmail(["x@example.com') OR (Email != 'x"], { Lead: LEAD_FIELDS, Contact: CONTACT_FIELDS });
+    const injected = await crm.findByEmail(["x@example.com') OR (Email != 'x"], {
+      Lead: LEAD_FIELDS,
+      Contact: CONTACT_FIELDS,
+    });
     expect(injected).toEqual([]);
   });
 
@@ -191,7 +228,10 @@ describe('SalesforceCrm: SOQL reads', () => {
     const { crm } = adapter();
     const [leadId] = await createLeads(crm, 1, 'convert');
     const { contactId } = await sandbox.convertLead(leadId!);
-    const found = await crm.findByEmail(['convert0@example.com'], { Lead: LEAD_FIELDS, Contact: CONTACT_FIELDS });
+    const found = await crm.findByEmail(['convert0@example.com'], {
+      Lead: LEAD_FIELDS,
+      Contact: CONTACT_FIELDS,
+    });
     expect(found.map((r) => [r.objectType, r.id])).toEqual([['Contact', contactId]]);
     const [lead] = await crm.readRecords('Lead', [leadId!], LEAD_FIELDS);
     expect(lead).toMatchObject({ id: leadId, isConverted: true, convertedContactId: contactId });
@@ -221,7 +261,9 @@ describe('SalesforceCrm: SOQL reads', () => {
     expect(p2.after).toBeUndefined();
     expect([...p1.records, ...p2.records].some((r) => r.isConverted)).toBe(true);
     const imp1 = await crm.queryPage('Lead', ['LastName'], {});
-    const imp2 = imp1.after ? await crm.queryPage('Lead', ['LastName'], { after: imp1.after }) : { records: [] };
+    const imp2 = imp1.after
+      ? await crm.queryPage('Lead', ['LastName'], { after: imp1.after })
+      : { records: [] };
     expect(imp1.records.length + imp2.records.length).toBe(249);
     expect(count(QUERY)).toBe(2);
   });
@@ -233,7 +275,9 @@ describe('SalesforceCrm: limits and failures', () => {
     const bulk = crm.withLane('bulk');
     sandbox.setApiUsage(95_000); // of 100,000
     await crm.readRecords('Lead', ['00Q000000000001AAA'], ['LastName']);
-    await expect(bulk.readRecords('Lead', ['00Q000000000001AAA'], ['LastName'])).rejects.toBeInstanceOf(RetryableError);
+    await expect(bulk.readRecords('Lead', ['00Q000000000001AAA'], ['LastName'])).rejects.toBeInstanceOf(
+      RetryableError,
+    );
     await expect(crm.readRecords('Lead', ['00Q000000000001AAA'], ['LastName'])).resolves.toEqual([]);
     expect(limiter.counters().rejected).toBe(1);
   });
@@ -241,7 +285,9 @@ describe('SalesforceCrm: limits and failures', () => {
   it('REQUEST_LIMIT_EXCEEDED (allocation used) pauses the limiter and ends in a RetryableError, without hammering', async () => {
     const { crm, limiter } = adapter();
     sandbox.setApiUsage(100_000);
-    const error = await crm.readRecords('Lead', ['00Q000000000001AAA'], ['LastName']).catch((e: unknown) => e);
+    const error = await crm
+      .readRecords('Lead', ['00Q000000000001AAA'], ['LastName'])
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RetryableError);
     expect((error as RetryableError).retryAfterMs).toBeGreaterThan(60_000);
     expect(count(QUERY_ALL)).toBe(1);
@@ -258,10 +304,20 @@ describe('SalesforceCrm: limits and failures', () => {
     expect(time.sleeps).toEqual([500, 1000]);
   });
 
+  it('a request that hangs past the timeout is aborted and retried', async () => {
+    const { crm, limiter } = adapter({ timeoutMs: 100 });
+    sandbox.injectFault({ kind: 'latency', ms: 1_000, count: 1, match: '/query' });
+    await expect(crm.readRecords('Lead', ['00Q000000000001AAA'], ['LastName'])).resolves.toEqual([]);
+    expect(count(QUERY_ALL)).toBe(2);
+    expect(limiter.counters().retries).toBe(1);
+  });
+
   it('INVALID_SESSION_ID is a clear permanent CrmAuthError', async () => {
     const { crm } = adapter();
     sandbox.revokeToken(TOKEN);
-    const error = await crm.readRecords('Lead', ['00Q000000000001AAA'], ['LastName']).catch((e: unknown) => e);
+    const error = await crm
+      .readRecords('Lead', ['00Q000000000001AAA'], ['LastName'])
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CrmAuthError);
     expect((error as Error).message).toMatch(/INVALID_SESSION_ID/);
   });

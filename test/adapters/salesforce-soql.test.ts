@@ -39,11 +39,14 @@ describe('SOQL building', () => {
     const chunks = chunkForInClause(values, 200, 14_000);
     expect(chunks.length).toBeGreaterThan(1);
     expect(chunks.flat()).toEqual(values);
-    for (const c of chunks) expect(200 + encodeQueryParam(c.map(soqlString).join(',')).length).toBeLessThanOrEqual(14_000);
+    for (const c of chunks)
+      expect(200 + encodeQueryParam(c.map(soqlString).join(',')).length).toBeLessThanOrEqual(14_000);
   });
 
   it('encodes what the URL parser would encode, so measured length is wire length', () => {
     expect(encodeQueryParam("IN ('a')")).toBe('IN%20%28%27a%27%29');
-    expect(new URL(`http://h/q?q=${encodeQueryParam("IN ('a')")}`).search.length).toBe('?q=IN%20%28%27a%27%29'.length);
+    expect(new URL(`http://h/q?q=${encodeQueryParam("IN ('a')")}`).search.length).toBe(
+      '?q=IN%20%28%27a%27%29'.length,
+    );
   });
 });
