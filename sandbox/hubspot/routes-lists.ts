@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { sendJson } from '../common/body.ts';
 import type { Router } from '../common/http-router.ts';
-import { validationError } from './errors.ts';
+import { HubSpotHttpError, errorBody, validationError } from './errors.ts';
 import { type StoredList, toPublicList } from './list-store.ts';
 import { flag, parseBody } from './request.ts';
 import type { SandboxState } from './state.ts';
@@ -109,7 +109,11 @@ export function registerListRoutes(router: Router, s: SandboxState): void {
     const l = [...lists.lists.values()].find(
       (x) => x.deletedAt === undefined && x.name.toLowerCase() === name,
     );
-    if (!l) throw validationError(`List does not exist with name ${ctx.params['listName']}.`);
+    if (!l)
+      throw new HubSpotHttpError(
+        404,
+        errorBody('OBJECT_NOT_FOUND', `List does not exist with name ${ctx.params['listName']}.`),
+      );
     sendJson(ctx.res, 200, { list: render(l, flag(ctx.query, 'includeFilters')) });
   });
 

@@ -175,4 +175,46 @@ describe('HubSpot sandbox: lists v3 through @hubspot/api-client', () => {
       .catch((e: { code: number }) => e.code);
     expect(code).toBe(400);
   });
+
+  it('SNAPSHOT lists evaluate filters once; filters can be replaced; lists are found by ids and name, deleted and restored', async () => {
+    const a = await sandbox.userCreateContact({
+      email: 'a@snap.example.com',
+      lifecyclestage: 'salesqualifiedlead',
+    });
+    const snap = (
+      await client.crm.lists.listsApi.create({ ...mqlOrSqlList('Snap'), processingType: 'SNAPSHOT' })
+    ).list;
+    expect(await members(snap.listId)).toEqual([a]);
+    const b = await sandbox.userCreateContact({
+      email: 'b@snap.example.com',
+      lifecyclestage: 'salesqualifiedlead',
+    });
+    await sandbox.userUpdateContact(a, { lifecyclestage: 'customer' });
+    expect(await members(snap.listId)).toEqual([a]);
+
+    const dyn = (await client.crm.lists.listsApi.create(mqlOrSqlList('Dyn'))).list;
+    expect(await members(dyn.listId)).toEqual([b]);
+    const customers = mqlOrSqlList('x').filterBranch as unknown as {
+      filterBranches: { filters: { operation: { values: string[] } }[] }[];
+    };
+    customers.filterBranches[0]!.filters[0]!.operation.values = ['customer'];
+    const updated = await client.crm.lists.listsApi.updateListFilters(dyn.listId, {
+      filterBranch: customers as unknown as ListCreateRequest['filterBranch'] & object,
+    });
+    expect(updated.updatedList?.listVersion).toBe(2);
+    expect(await members(dyn.listId)).toEqual([a]);
+
+    const both = await client.crm.lists.listsApi.getAll([snap.listId, dyn.listId, '999']);
+    expect(both.lists.map((l) => l.name)).toEqual(['Snap', 'Dyn']);
+    expect((await client.crm.lists.listsApi.getByName('dyn', '0-1')).list.listId).toBe(dyn.listId);
+    const page = await client.crm.lists.listsApi.doSearch({ offset: 0, count: 1 });
+    expect(page).toMatchObject({ total: 2, hasMore: true, offset: 1 });
+
+    await client.crm.lists.listsApi.remove(dyn.listId);
+    expect(await client.crm.lists.listsApi.getById(dyn.listId).catch((e: { code: number }) => e.code)).toBe(
+      404,
+    );
+    await client.crm.lists.listsApi.restore(dyn.listId);
+    expect((await client.crm.lists.listsApi.getById(dyn.listId)).list.size).toBe(1);
+  });
 });
