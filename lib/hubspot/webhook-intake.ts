@@ -1,7 +1,7 @@
 import type { ChangeQueue } from '../ports.ts';
 import { countMetric } from '../lambda/intake-metrics.ts';
 import { type HttpResult, type RawHttpRequest, jsonResult, utf8Length } from '../lambda/http.ts';
-import { type Log, type MetricsSink, errorSummary } from '../lambda/observability.ts';
+import { type Log, type MetricsSink, errorSummary, loggableId } from '../lambda/observability.ts';
 import { MAX_EVENTS_PER_BATCH, parseWebhookBatch } from './webhook-events.ts';
 import { ReplayGuard } from './webhook-replay.ts';
 import { verifySignatureV3 } from './webhook-signature.ts';
@@ -51,7 +51,7 @@ export async function handleHubSpotWebhook(
   };
 
   if (req.method.toUpperCase() !== 'POST')
-    return reject(405, 'method-not-allowed', { method: req.method.slice(0, 10) });
+    return reject(405, 'method-not-allowed', { method: loggableId(req.method) });
   const bytes = utf8Length(req.body);
   if (bytes > MAX_WEBHOOK_BODY_BYTES) return reject(413, 'body-too-large', { bytes });
 

@@ -42,3 +42,13 @@ export function errorSummary(error: unknown): { name: string; message: string } 
   if (error instanceof Error) return { name: error.name, message: error.message.slice(0, 300) };
   return { name: 'unknown', message: String(error).slice(0, 300) };
 }
+
+/**
+ * A value from a request, fit for a log line only when it looks like an identifier (letters,
+ * digits, `_`, `-`, `.`; at most 80 characters). Anything else — which could be an email or free
+ * text an attacker put in an id field — is replaced by a marker.
+ */
+export function loggableId(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' && /^[A-Za-z0-9_.-]{1,80}$/.test(value) ? value : '(not an id)';
+}

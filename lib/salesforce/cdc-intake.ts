@@ -2,7 +2,7 @@ import { RetryableError } from '../errors.ts';
 import type { ChangeQueue } from '../ports.ts';
 import { type HttpResult, type RawHttpRequest, jsonResult, utf8Length } from '../lambda/http.ts';
 import { countMetric } from '../lambda/intake-metrics.ts';
-import { type Log, type MetricsSink, errorSummary } from '../lambda/observability.ts';
+import { type Log, type MetricsSink, errorSummary, loggableId } from '../lambda/observability.ts';
 import { parseCdcEvent } from './cdc-events.ts';
 
 /**
@@ -32,7 +32,7 @@ export interface CdcIntakeResult {
 export async function handleSalesforceCdc(event: unknown, deps: SalesforceCdcDeps): Promise<CdcIntakeResult> {
   const { logger, metrics } = deps;
   const parsed = parseCdcEvent(event, { clientName: deps.clientName, orgId: deps.orgId });
-  const context = { entityName: parsed.entityName, changeType: parsed.changeType };
+  const context = { entityName: loggableId(parsed.entityName), changeType: loggableId(parsed.changeType) };
   countMetric(metrics, 'salesforce-cdc', 'received', 1);
   let ignored = 0;
   for (const { reason, count } of parsed.ignored) {

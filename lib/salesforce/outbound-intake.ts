@@ -2,7 +2,7 @@ import type { ChangeQueue } from '../ports.ts';
 import type { HttpResult, RawHttpRequest } from '../lambda/http.ts';
 import { utf8Length } from '../lambda/http.ts';
 import { countMetric } from '../lambda/intake-metrics.ts';
-import { type Log, type MetricsSink, errorSummary } from '../lambda/observability.ts';
+import { type Log, type MetricsSink, errorSummary, loggableId } from '../lambda/observability.ts';
 import { sameSalesforceId } from './outbound-ids.ts';
 import {
   MAX_OUTBOUND_BODY_BYTES,
@@ -56,7 +56,7 @@ export async function handleSalesforceOutbound(
   }
   if (!sameSalesforceId(message.organizationId, deps.orgId)) {
     // The org id is not secret (it is in every Salesforce URL) and helps an admin spot a misrouted message.
-    return reject(403, 'wrong-organization', { organizationId: message.organizationId.slice(0, 18) });
+    return reject(403, 'wrong-organization', { organizationId: loggableId(message.organizationId) });
   }
 
   const received = message.notifications.length + message.skipped.length;
@@ -69,7 +69,7 @@ export async function handleSalesforceOutbound(
       reason,
       count: indexes.length,
       indexes: indexes.slice(0, 10),
-      actionId: message.actionId,
+      actionId: loggableId(message.actionId),
     });
   }
 
@@ -87,7 +87,7 @@ export async function handleSalesforceOutbound(
   logger.info('salesforce outbound message accepted', {
     notifications: received,
     notices: notices.length,
-    actionId: message.actionId,
+    actionId: loggableId(message.actionId),
   });
   return soapAck();
 }

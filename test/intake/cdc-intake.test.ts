@@ -286,6 +286,18 @@ describe('Salesforce CDC intake', () => {
     expect(d.logger.text()).not.toContain('erica.johnson@example.com');
   });
 
+  it('does not echo an email put in the entity name or change type into the log', async () => {
+    const d = deps();
+    const event = relayContactUpdate();
+    const header = (event['detail'] as { payload: { ChangeEventHeader: Record<string, unknown> } }).payload
+      .ChangeEventHeader;
+    header['entityName'] = 'eve@example.com';
+    header['changeType'] = 'mallory@example.com';
+    await handleSalesforceCdc(event, d);
+    expect(d.metrics.get('salesforce-cdc.ignored.unsupported-object')).toBe(1);
+    expect(d.logger.text()).not.toContain('@example.com');
+  });
+
   it('logs and counts a malformed event instead of throwing', async () => {
     const d = deps();
     expect(await handleSalesforceCdc({ detail: 'nope' }, d)).toEqual({ queued: 0, ignored: 1 });

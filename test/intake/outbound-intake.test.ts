@@ -278,8 +278,24 @@ describe('Salesforce outbound messages: unsafe and malformed input', () => {
       post(sample('sf-outbound-notifications-3-leads-badorgid-aspnet-webhooks.xml')),
       deps,
     );
+    // An attacker may put an email where an id belongs: it is not echoed into the log.
+    await handleSalesforceOutbound(
+      post(message([], 'victim@example.com').replace('04k000000000001AAA', 'boss@example.com')),
+      deps,
+    );
+    const ok = setup('00D000000000062EAA');
+    await handleSalesforceOutbound(post(message([]).replace('04k000000000001AAA', 'boss@example.com')), ok);
+    expect(ok.logger.text()).not.toContain('boss@example.com');
+    expect(deps.logger.text()).toContain('(not an id)');
     const text = deps.logger.text();
-    for (const secret of ['drb24@cornell.edu', 'Bunting', 'AQsAQOjGFnFJzGPA12yhUGL9', 'BSGSRAzG9lPxyKRPjJ3'])
+    for (const secret of [
+      'victim@example.com',
+      'boss@example.com',
+      'drb24@cornell.edu',
+      'Bunting',
+      'AQsAQOjGFnFJzGPA12yhUGL9',
+      'BSGSRAzG9lPxyKRPjJ3',
+    ])
       expect(text).not.toContain(secret);
   });
 });
