@@ -112,6 +112,13 @@ export interface SalesforceRecord {
 export interface SalesforcePort {
   /** Reads records by id with SOQL `Id IN (...)` (one query per object, paged with queryMore). */
   readRecords(objectType: SalesforceObject, ids: string[], fields: string[]): Promise<SalesforceRecord[]>;
+  /**
+   * Optional: Leads and Contacts by id in one API call (Composite with query subrequests), same
+   * records as `readRecords` per object. Use it when a batch has both, to save a call.
+   */
+  readRecordsByObject?(
+    requests: Partial<Record<SalesforceObject, { ids: string[]; fields: string[] }>>,
+  ): Promise<SalesforceRecord[]>;
   /** Finds Leads and Contacts by normalized email (SOQL `Email IN (...)`). Converted leads excluded. */
   findByEmail(
     emails: string[],
@@ -234,6 +241,12 @@ export interface SyncStore {
   // idempotency
   /** Marks an event processed; false when it was already (a duplicate delivery). */
   markEventProcessed(eventId: string, at: number): Promise<boolean>;
+  /**
+   * Of `eventIds`, those already marked processed (and not expired at `at`), so a redelivered notice
+   * costs no CRM read. Optional: without it a redelivery is still harmless (the processor re-reads and
+   * the three-way merge finds nothing to do), only dearer.
+   */
+  filterProcessedEvents?(eventIds: string[], at: number): Promise<Set<string>>;
 
   // decisions
   recordDecisions(decisions: Decision[]): Promise<void>;

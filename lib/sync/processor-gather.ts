@@ -1,0 +1,245 @@
+import type { PlanInput } from '../domain/plan.ts';
+import { normalizeEmail } from '../domain/identity.ts';
+import type { SalesforceObject } from '../domain/notice.ts';
+import { decide } from '../domain/segment-gate.ts';
+import type {
+  Decision,
+  HubSpotContact,
+  HubSpotPort,
+  PairState,
+  SalesforcePort,
+  SalesforceRecord,
+  SyncStore,
+} from '../ports.ts';
+import type { ProcessorRecord } from './coalesce.ts';
+import { type ReadFields, salesforceTypeOfId } from './processor-fields.ts';
+
+export interface GatherContext {
+  store: SyncStore;
+  hubspot: HubSpotPort;
+  salesforce: SalesforcePort;
+  fields: ReadFields;
+  settings: PlanInput['settings'];
+  now: number;
+}
+
+/** What the processor read for one batch: the plan's inputs, plus the records skipped before any CRM read. */
+export interface Gathered {
+  toPlan: ProcessorRecord[];
+  /** Records the segment gate refused from the store alone (R3/R8): no CRM call is spent on them. */
+  preSkipped: { record: ProcessorRecord; decision: Decision }[];
+  hubspotContacts: HubSpotContact[];
+  salesforceRecords: SalesforceRecord[];
+  pairs: PairState[];
+  members: Set<string>;
+}
+
+const OBJECTS: readonly SalesforceObject[] = ['Lead', 'Contact'];
+const unique = <T>(items: Iterable<T>): T[] => [...new Set(items)];
+
+/** Pairs seen so far, by either id. */
+class PairIndex {
+  readonly byHubSpot = new Map<string, PairState>();
+  readonly bySalesforce = new Map<string, PairState>();
+  add(pairs: Iterable<PairState>): void {
+    for (const p of pairs) {
+      this.byHubSpot.set(p.hubspotId, p);
+      this.bySalesforce.set(p.salesforceId, p);
+    }
+  }
+}
+
+/**
+ * Reads everything the plan needs, batched (DESIGN.md decision 2), in three rounds:
+ * 1. store: the pairs of the batch's ids and the membership of the HubSpot contacts they name; the
+ *    segment gate then drops non-members before any CRM call (R3, R8);
+ * 2. CRMs: the records themselves and their linked counterparts — one HubSpot batch read per 100
+ *    contacts and one SOQL `Id IN (...)` per object;
+ * 3. CRMs then store: what the first reads revealed — email candidates for unlinked records, the
+ *    Contact a Lead was converted to, a merge survivor — and those records' pairs and membership.
+ * Throws on any failed read: the caller retries every record that was not skipped.
+ */
+export async function gather(records: ProcessorRecord[], ctx: GatherContext): Promise<Gathered> {
+  const { store, hubspot, salesforce, fields, settings } = ctx;
+  const segment = settings.inclusionSegmentId;
+  const index = new PairIndex();
+
+  // Round 1: pairs and membership.
+  const hubspotKeyIds = unique(
+    records
+      .filter((r) => r.source === 'hubspot')
+      .flatMap((r) => [r.recordId, ...(r.mergedIds ?? []), ...(r.survivorId ? [r.survivorId] : [])]),
+  );
+  const salesforceKeyIds = unique(
+    records
+      .filter((r) => r.source === 'salesforce')
+      .flatMap((r) => [r.recordId, ...(r.survivorId ? [r.survivorId] : [])]),
+  );
+  const [byHubSpot, bySalesforce] = await Promise.all([
+    hubspotKeyIds.length > 0 ? store.getPairsByHubSpotIds(hubspotKeyIds) : new Map<string, PairState>(),
+    salesforceKeyIds.length > 0
+      ? store.getPairsBySalesforceIds(salesforceKeyIds)
+      : new Map<string, PairState>(),
+  ]);
+  index.add(byHubSpot.values());
+  index.add(bySalesforce.values());
+  const hubspotIdOf = (r: ProcessorRecord): string | undefined =>
+    r.source === 'hubspot' ? r.recordId : index.bySalesforce.get(r.recordId)?.hubspotId;
+  const pairOf = (r: ProcessorRecord): PairState | undefined =>
+    r.source === 'hubspot' ? index.byHubSpot.get(r.recordId) : index.bySalesforce.get(r.recordId);
+
+  const members = new Set<string>();
+  const loadMembers = async (ids: string[]) => {
+    const wanted = unique(ids).filter((id) => !members.has(id));
+    if (segment === null || wanted.length === 0) return;
+    for (const id of await store.getMembers(segment, wanted)) members.add(id);
+  };
+  await loadMembers(records.map(hubspotIdOf).filter((id): id is string => id !== undefined));
+
+  const toPlan: ProcessorRecord[] = [];
+  const preSkipped: Gathered['preSkipped'] = [];
+  for (const record of records) {
+    const decision =
+      segment === null ? undefined : preGate(record, hubspotIdOf(record), pairOf(record), members, ctx);
+    if (decision) preSkipped.push({ record, decision });
+    else toPlan.push(record);
+  }
+
+  // Round 2: the records and their linked counterparts.
+  const hubspotToRead = new Set<string>();
+  const salesforceToRead: Record<SalesforceObject, Set<string>> = { Lead: new Set(), Contact: new Set() };
+  for (const record of toPlan) {
+    const pair = pairOf(record);
+    if (record.source === 'hubspot') {
+      // A HubSpot merge only re-points links (the pairs are enough); the survivor syncs on its own notice.
+      if (record.kind === 'merged') continue;
+      hubspotToRead.add(record.recordId);
+      if (pair) salesforceToRead[pair.salesforceType].add(pair.salesforceId);
+    } else {
+      const object = record.objectType === 'Contact' ? 'Contact' : 'Lead';
+      salesforceToRead[object].add(record.recordId);
+      if (record.survivorId)
+        salesforceToRead[salesforceTypeOfId(record.survivorId) ?? object].add(record.survivorId);
+      if (pair) hubspotToRead.add(pair.hubspotId);
+    }
+  }
+  const hubspotContacts = new Map<string, HubSpotContact>();
+  const salesforceRecords = new Map<string, SalesforceRecord>();
+  await readBoth(ctx, hubspotToRead, salesforceToRead, hubspotContacts, salesforceRecords);
+
+  // Round 3: what the reads revealed.
+  const moreSalesforce: Record<SalesforceObject, Set<string>> = { Lead: new Set(), Contact: new Set() };
+  for (const r of salesforceRecords.values()) {
+    if (
+      r.objectType === 'Lead' &&
+      r.isConverted &&
+      r.convertedContactId &&
+      !salesforceRecords.has(r.convertedContactId)
+    ) {
+      moreSalesforce.Contact.add(r.convertedContactId);
+    }
+    if (r.isDeleted && r.masterRecordId && !salesforceRecords.has(r.masterRecordId)) {
+      moreSalesforce[salesforceTypeOfId(r.masterRecordId) ?? r.objectType].add(r.masterRecordId);
+    }
+  }
+  const salesforceEmails: string[] = [];
+  const hubspotEmails: string[] = [];
+  for (const record of toPlan) {
+    if (pairOf(record) || record.kind === 'merged') continue;
+    if (record.source === 'hubspot') {
+      const email = normalizeEmail(hubspotContacts.get(record.recordId)?.properties['email']);
+      if (email) salesforceEmails.push(email);
+    } else {
+      const sf = salesforceRecords.get(record.recordId);
+      const email = sf && !sf.isDeleted && !sf.isConverted ? normalizeEmail(sf.fields['Email']) : undefined;
+      if (email) hubspotEmails.push(email);
+    }
+  }
+  const [byEmailSf, byEmailHs] = await Promise.all([
+    salesforceEmails.length > 0 ? salesforce.findByEmail(unique(salesforceEmails), fields.salesforce) : [],
+    hubspotEmails.length > 0 ? hubspot.findContactsByEmail(unique(hubspotEmails), fields.hubspot) : [],
+    readBoth(ctx, new Set(), moreSalesforce, hubspotContacts, salesforceRecords),
+  ]);
+  for (const r of byEmailSf) if (!salesforceRecords.has(r.id)) salesforceRecords.set(r.id, r);
+  for (const c of byEmailHs) if (!hubspotContacts.has(c.id)) hubspotContacts.set(c.id, c);
+
+  const newHubSpot = [...hubspotContacts.keys()].filter((id) => !index.byHubSpot.has(id));
+  const newSalesforce = [...salesforceRecords.keys()].filter((id) => !index.bySalesforce.has(id));
+  const [moreByHubSpot, moreBySalesforce] = await Promise.all([
+    newHubSpot.length > 0 ? store.getPairsByHubSpotIds(newHubSpot) : new Map<string, PairState>(),
+    newSalesforce.length > 0 ? store.getPairsBySalesforceIds(newSalesforce) : new Map<string, PairState>(),
+  ]);
+  index.add(moreByHubSpot.values());
+  index.add(moreBySalesforce.values());
+  await loadMembers([...hubspotContacts.keys()]);
+
+  return {
+    toPlan,
+    preSkipped,
+    hubspotContacts: [...hubspotContacts.values()],
+    salesforceRecords: [...salesforceRecords.values()],
+    pairs: [...index.byHubSpot.values()],
+    members,
+  };
+}
+
+/** One HubSpot batch read and one read per Salesforce object, in parallel, into the maps. */
+async function readBoth(
+  ctx: GatherContext,
+  hubspotIds: Set<string>,
+  salesforceIds: Record<SalesforceObject, Set<string>>,
+  hubspotOut: Map<string, HubSpotContact>,
+  salesforceOut: Map<string, SalesforceRecord>,
+): Promise<void> {
+  const hs = [...hubspotIds].filter((id) => !hubspotOut.has(id));
+  const [contacts, ...perObject] = await Promise.all([
+    hs.length > 0 ? ctx.hubspot.readContacts(hs, ctx.fields.hubspot) : [],
+    ...OBJECTS.map((object) => {
+      const ids = [...salesforceIds[object]].filter((id) => !salesforceOut.has(id));
+      return ids.length > 0 ? ctx.salesforce.readRecords(object, ids, ctx.fields.salesforce[object]) : [];
+    }),
+  ]);
+  for (const c of contacts) hubspotOut.set(c.id, c);
+  for (const list of perObject) for (const r of list) salesforceOut.set(r.id, r);
+}
+
+/**
+ * The segment gate on what the store knows, before reading anything. Only for records whose HubSpot
+ * contact is known and whose outcome the read cannot change: deletes and merges go to the plan
+ * (their policies and re-pointing do not depend on the segment), and so do Salesforce Leads (a
+ * conversion must re-point the link even outside the segment).
+ */
+function preGate(
+  record: ProcessorRecord,
+  hubspotId: string | undefined,
+  pair: PairState | undefined,
+  members: Set<string>,
+  ctx: GatherContext,
+): Decision | undefined {
+  const segment = ctx.settings.inclusionSegmentId;
+  if (segment === null || hubspotId === undefined) return undefined;
+  if (record.kind === 'deleted' || record.kind === 'merged') return undefined;
+  if (record.source === 'salesforce' && record.objectType === 'Lead') return undefined;
+  const gate = decide({
+    notice: { source: record.source, objectType: record.objectType, kind: record.kind },
+    segment: { listId: segment },
+    isMember: members.has(hubspotId),
+    ...(pair ? { pair } : {}),
+    autoCreate: { Lead: ctx.settings.autoCreateFromLeads, Contact: ctx.settings.autoCreateFromContacts },
+  });
+  if (gate.action !== 'skip') return undefined;
+  const decision: Decision = {
+    at: ctx.now,
+    recordKey: record.key,
+    outcome: 'skipped',
+    reason: gate.reason,
+    detail: {
+      rule: gate.rule,
+      hubspotId,
+      ...(record.eventIds.length > 1 ? { eventIds: record.eventIds } : {}),
+    },
+  };
+  const eventId = record.eventIds[0];
+  if (eventId !== undefined) decision.eventId = eventId;
+  return decision;
+}

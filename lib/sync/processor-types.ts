@@ -1,0 +1,65 @@
+import type { CrmSyncConfig } from '../config.ts';
+import type { ChangeNotice } from '../domain/notice.ts';
+import type { HubSpotPort, SalesforcePort, SyncStore } from '../ports.ts';
+
+/** One queue message as the processor sees it: SQS `messageId` and the raw body. */
+export interface ProcessorMessage {
+  messageId: string;
+  body: string;
+}
+
+/** Structured log sink; Powertools' Logger fits it. Never pass an email or a token as context. */
+export interface ProcessorLog {
+  info(message: string, context?: Record<string, unknown>): void;
+  warn(message: string, context?: Record<string, unknown>): void;
+  error(message: string, context?: Record<string, unknown>): void;
+}
+
+/**
+ * Everything the processor needs, built once per cold start (STYLE.md rule 1) and passed in.
+ * `parseNotice` comes from the queue adapter (it owns the message envelope) and throws on a body
+ * that is not a notice.
+ */
+export interface ProcessorDeps {
+  store: SyncStore;
+  hubspot: HubSpotPort;
+  salesforce: SalesforcePort;
+  config: CrmSyncConfig;
+  parseNotice: (body: string) => ChangeNotice;
+  /** Epoch ms; injectable so tests are deterministic. */
+  now?: () => number;
+  log?: ProcessorLog;
+  /** One metric per skip reason and error category (STYLE.md 7); Powertools' Metrics fits it. */
+  metrics?: ProcessorMetrics;
+}
+
+/** The metrics surface the processor emits to. */
+export interface ProcessorMetrics {
+  addMetric(name: string, unit: 'Count', value: number): void;
+}
+
+/** What happened to one message, which decides whether SQS redelivers it. */
+export type MessageStatus = 'synced' | 'noop' | 'skipped' | 'duplicate' | 'malformed' | 'error' | 'retry';
+
+/** Counts for one batch: logged, turned into metrics, and asserted on by tests. */
+export interface ProcessorSummary {
+  messages: number;
+  malformed: number;
+  duplicates: number;
+  /** Distinct records after coalescing. */
+  records: number;
+  synced: number;
+  noop: number;
+  skipped: number;
+  /** Records with a permanent sync error (recorded, not retried). */
+  errors: number;
+  /** Records whose messages are handed back to SQS for a retry. */
+  retried: number;
+  writes: { hubspot: number; salesforce: number };
+}
+
+export interface ProcessorResult {
+  /** SQS partial batch response: only the messages to redeliver. */
+  batchItemFailures: { itemIdentifier: string }[];
+  summary: ProcessorSummary;
+}

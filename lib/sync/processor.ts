@@ -1,0 +1,380 @@
+import { recordKey } from '../domain/notice.ts';
+import { planBatch, type SyncPlan } from '../domain/plan.ts';
+import type { Decision, PairState, RuntimeSettings } from '../ports.ts';
+import { applyPlan, type ApplyResult, type RefFailure } from './apply-plan.ts';
+import { coalesceTracked, type ProcessorRecord } from './coalesce.ts';
+import { type ClassifiedError, classifyError } from './processor-errors.ts';
+import { readFields } from './processor-fields.ts';
+import { gather } from './processor-gather.ts';
+import { intakeMessages, type TrackedNotice } from './processor-intake.ts';
+import { MessageLedger } from './processor-ledger.ts';
+import { mapLimit, settle } from './processor-pool.ts';
+import type { MessageStatus, ProcessorDeps, ProcessorMessage, ProcessorResult } from './processor-types.ts';
+
+export type {
+  ProcessorDeps,
+  ProcessorMessage,
+  ProcessorResult,
+  ProcessorSummary,
+} from './processor-types.ts';
+
+/**
+ * Turns one batch of queued notices into synced records (DESIGN.md §3):
+ * parse (malformed → recorded, never retried) → drop duplicates by event id → coalesce per record →
+ * segment gate on what the store knows → batch reads from both CRMs → plan (`lib/domain`: identity,
+ * gate, three-way merge, creation) → claim pairs, batch writes, commit pairs → record every decision
+ * → mark the events processed.
+ *
+ * Only messages whose record must be retried (429 after the limiter gave up, 5xx, timeouts, a pair
+ * changed concurrently) come back in `batchItemFailures`; a permanent problem (validation, missing
+ * required field, unmapped picklist value) is recorded as a sync error with its category and the
+ * message is acknowledged, so nothing loops. Events are marked processed only after their record's
+ * outcome is final and recorded: a crash before that redelivers the message, and the re-read plus
+ * three-way merge make the second pass write nothing that was already written.
+ */
+export async function processBatch(
+  messages: ProcessorMessage[],
+  deps: ProcessorDeps,
+): Promise<ProcessorResult> {
+  const now = (deps.now ?? Date.now)();
+  const ledger = new MessageLedger(messages.map((m) => m.messageId));
+  const { summary } = ledger;
+  const decisions: Decision[] = [];
+  const eventsToMark: string[] = [];
+
+  // Parse and drop in-batch duplicates.
+  const intake = intakeMessages(messages, deps.parseNotice);
+  for (const m of intake.malformed) {
+    ledger.mark([m.messageId], 'malformed');
+    summary.malformed++;
+    decisions.push({
+      at: now,
+      recordKey: `message:${m.messageId}`,
+      outcome: 'error',
+      category: 'other',
+      reason: `malformed notice, dropped: ${m.reason}`,
+    });
+  }
+  for (const d of intake.duplicates) {
+    ledger.mark([d.messageId], 'duplicate');
+    summary.duplicates++;
+  }
+
+  // Drop events processed by an earlier batch (a redelivery after a lost ack, an outbound-message retry).
+  const fresh = await dropProcessed(intake.notices, now, deps);
+  for (const t of fresh.processed) {
+    ledger.mark([t.messageId], 'duplicate');
+    summary.duplicates++;
+    decisions.push({ ...received(t, now), reason: 'duplicate' });
+  }
+  for (const t of fresh.notices) decisions.push(received(t, now));
+
+  const records = coalesceTracked(fresh.notices);
+  summary.records = records.length;
+  const outcome = records.length > 0 ? await syncRecords(records, deps, now) : undefined;
+
+  for (const o of outcome?.records ?? []) {
+    ledger.mark(o.record.messageIds, o.status);
+    decisions.push(...o.decisions);
+    if (o.status !== 'retry') eventsToMark.push(...o.record.eventIds);
+    countStatus(summary, o.status);
+    if (o.written.hubspot) summary.writes.hubspot++;
+    if (o.written.salesforce) summary.writes.salesforce++;
+  }
+
+  // The trace first, then the idempotency marks: a crash in between redelivers, and the second pass
+  // records a noop instead of losing the decision.
+  await recordTrace(decisions, deps);
+  await mapLimit(eventsToMark, 16, async (eventId) => {
+    const marked = await settle(deps.store.markEventProcessed(eventId, now));
+    if (!marked.ok)
+      deps.log?.warn('event mark failed', { eventId, error: classifyError(marked.error).message });
+  });
+
+  emitMetrics(decisions, summary, deps);
+  const batchItemFailures = ledger.batchItemFailures();
+  deps.log?.info('processor batch', { ...summary, failures: batchItemFailures.length });
+  return { batchItemFailures, summary };
+}
+
+/** The outcome of one coalesced record. */
+interface RecordOutcome {
+  record: ProcessorRecord;
+  status: MessageStatus;
+  decisions: Decision[];
+  written: { hubspot: boolean; salesforce: boolean };
+}
+
+/** Settings, reads, plan and apply for the coalesced records; a failure before apply retries them all. */
+async function syncRecords(
+  records: ProcessorRecord[],
+  deps: ProcessorDeps,
+  now: number,
+): Promise<{ records: RecordOutcome[] }> {
+  const retryAll = (list: ProcessorRecord[], error: unknown, stage: string) => {
+    const classified = classifyError(error);
+    deps.log?.warn('processor batch retried', { stage, records: list.length, error: classified.message });
+    return list.map((record) => retryOutcome(record, { ...classified, stage }, now));
+  };
+
+  const settings = await settle(deps.store.getSettings());
+  if (!settings.ok) return { records: retryAll(records, settings.error, 'settings') };
+  const effective = effectiveSettings(settings.value, deps);
+
+  const gathered = await settle(
+    gather(records, {
+      store: deps.store,
+      hubspot: deps.hubspot,
+      salesforce: deps.salesforce,
+      fields: readFields(deps.config),
+      settings: effective,
+      now,
+    }),
+  );
+  if (!gathered.ok) return { records: retryAll(records, gathered.error, 'read') };
+  const g = gathered.value;
+  const out: RecordOutcome[] = g.preSkipped.map(({ record, decision }) => ({
+    record,
+    status: 'skipped',
+    decisions: [decision],
+    written: { hubspot: false, salesforce: false },
+  }));
+  if (g.toPlan.length === 0) return { records: out };
+
+  let plan: SyncPlan;
+  try {
+    plan = planBatch({
+      now,
+      records: g.toPlan,
+      config: deps.config,
+      settings: effective,
+      hubspotContacts: g.hubspotContacts,
+      salesforceRecords: g.salesforceRecords,
+      pairs: g.pairs,
+      members: g.members,
+    });
+  } catch (error) {
+    deps.log?.error('plan failed', { error: classifyError(error).message });
+    return { records: [...out, ...retryAll(g.toPlan, error, 'plan')] };
+  }
+
+  const pairsByHubSpotId = new Map(g.pairs.map((p) => [p.hubspotId, p]));
+  const applied = await applyPlan(plan, {
+    store: deps.store,
+    hubspot: deps.hubspot,
+    salesforce: deps.salesforce,
+    pairsByHubSpotId,
+    refsOf: refIndex(g.toPlan, g.pairs),
+  });
+  for (const record of g.toPlan) out.push(outcomeOf(record, plan, applied, now));
+  return { records: out };
+}
+
+/** The store's run-time settings, or the config's defaults before anyone changed them. */
+function effectiveSettings(
+  stored: RuntimeSettings | undefined,
+  deps: ProcessorDeps,
+): { inclusionSegmentId: string | null; autoCreateFromLeads: boolean; autoCreateFromContacts: boolean } {
+  if (stored) {
+    return {
+      inclusionSegmentId: stored.inclusionSegmentId,
+      autoCreateFromLeads: stored.autoCreateFromLeads,
+      autoCreateFromContacts: stored.autoCreateFromContacts,
+    };
+  }
+  return {
+    inclusionSegmentId: deps.config.hubspot.inclusionSegmentId,
+    autoCreateFromLeads: deps.config.creation.autoCreateFromLeads,
+    autoCreateFromContacts: deps.config.creation.autoCreateFromContacts,
+  };
+}
+
+/** Which plan refs (record keys) depend on a HubSpot or Salesforce id, for the writes that carry no ref. */
+function refIndex(
+  records: ProcessorRecord[],
+  pairs: PairState[],
+): (side: 'hubspot' | 'salesforce', id: string) => string[] {
+  const bySide = { hubspot: new Map<string, Set<string>>(), salesforce: new Map<string, Set<string>>() };
+  const add = (side: 'hubspot' | 'salesforce', id: string | undefined, ref: string) => {
+    if (!id) return;
+    const set = bySide[side].get(id) ?? new Set<string>();
+    set.add(ref);
+    bySide[side].set(id, set);
+  };
+  const byHubSpot = new Map(pairs.map((p) => [p.hubspotId, p]));
+  const bySalesforce = new Map(pairs.map((p) => [p.salesforceId, p]));
+  for (const r of records) {
+    const ids = [r.recordId, ...(r.mergedIds ?? []), ...(r.survivorId ? [r.survivorId] : [])];
+    for (const id of ids) {
+      add(r.source, id, r.key);
+      const pair = r.source === 'hubspot' ? byHubSpot.get(id) : bySalesforce.get(id);
+      add('hubspot', pair?.hubspotId, r.key);
+      add('salesforce', pair?.salesforceId, r.key);
+    }
+  }
+  return (side, id) => [...(bySide[side].get(id) ?? [])];
+}
+
+/** Maps the plan's decisions and the apply result of one record to its status and trace. */
+function outcomeOf(
+  record: ProcessorRecord,
+  plan: SyncPlan,
+  applied: ApplyResult,
+  now: number,
+): RecordOutcome {
+  const ref = record.key;
+  const planned = plan.decisions.filter((d) => d.recordKey === ref);
+  const written = {
+    hubspot: applied.written.hubspot.has(ref),
+    salesforce: applied.written.salesforce.has(ref),
+  };
+  const failure = applied.failures.get(ref);
+  if (failure?.retryable) return retryOutcome(record, failure, now);
+  if (failure) {
+    // What was planned as synced did not (fully) happen: the error replaces it in the trace.
+    const kept = planned.filter((d) => d.outcome !== 'synced' && d.outcome !== 'noop');
+    return {
+      record,
+      status: 'error',
+      written,
+      decisions: [...kept, errorDecision(record, failure, written, now)],
+    };
+  }
+  const created = applied.created.get(ref);
+  const decisions = planned.map((d) =>
+    d.outcome === 'synced'
+      ? { ...d, detail: { ...(d.detail ?? {}), written, ...(created ? { createdId: created.id } : {}) } }
+      : d,
+  );
+  const outcomes = new Set(decisions.map((d) => d.outcome));
+  const status: MessageStatus = plan.errors.some((e) => e.ref === ref)
+    ? 'error'
+    : outcomes.has('synced') || outcomes.has('linked') || outcomes.has('relinked')
+      ? 'synced'
+      : outcomes.has('skipped')
+        ? 'skipped'
+        : 'noop';
+  return { record, status, decisions, written };
+}
+
+function errorDecision(
+  record: ProcessorRecord,
+  failure: RefFailure,
+  written: { hubspot: boolean; salesforce: boolean },
+  now: number,
+): Decision {
+  const d: Decision = {
+    at: now,
+    recordKey: record.key,
+    outcome: 'error',
+    category: failure.category,
+    reason: failure.message,
+    detail: { stage: failure.stage, written },
+  };
+  const eventId = record.eventIds[0];
+  if (eventId !== undefined) d.eventId = eventId;
+  return d;
+}
+
+/**
+ * A record handed back to SQS. Its trace says so with outcome `received` (not `error`): a retry is
+ * not a sync error a user must fix, and must not open one on the sync-errors page.
+ */
+function retryOutcome(
+  record: ProcessorRecord,
+  error: ClassifiedError & { stage: string },
+  now: number,
+): RecordOutcome {
+  const d: Decision = {
+    at: now,
+    recordKey: record.key,
+    outcome: 'received',
+    reason: 'retry',
+    detail: { stage: error.stage, category: error.category, message: error.message },
+  };
+  const eventId = record.eventIds[0];
+  if (eventId !== undefined) d.eventId = eventId;
+  return { record, status: 'retry', decisions: [d], written: { hubspot: false, salesforce: false } };
+}
+
+function received(t: TrackedNotice, now: number): Decision {
+  const n = t.notice;
+  return {
+    at: now,
+    recordKey: recordKey(n),
+    eventId: n.eventId,
+    outcome: 'received',
+    detail: {
+      kind: n.kind,
+      objectType: n.objectType,
+      occurredAt: n.occurredAt,
+      ...(n.changedFields ? { changedFields: n.changedFields } : {}),
+      ...(n.survivorId ? { survivorId: n.survivorId } : {}),
+    },
+  };
+}
+
+async function dropProcessed(
+  notices: TrackedNotice[],
+  now: number,
+  deps: ProcessorDeps,
+): Promise<{ notices: TrackedNotice[]; processed: TrackedNotice[] }> {
+  const filter = deps.store.filterProcessedEvents?.bind(deps.store);
+  if (!filter || notices.length === 0) return { notices, processed: [] };
+  const seen = await settle(
+    filter(
+      notices.map((t) => t.notice.eventId),
+      now,
+    ),
+  );
+  // Dedupe saves reads; it is not needed for correctness, so a failed lookup just processes everything.
+  if (!seen.ok) return { notices, processed: [] };
+  return {
+    notices: notices.filter((t) => !seen.value.has(t.notice.eventId)),
+    processed: notices.filter((t) => seen.value.has(t.notice.eventId)),
+  };
+}
+
+async function recordTrace(decisions: Decision[], deps: ProcessorDeps): Promise<void> {
+  if (decisions.length === 0) return;
+  for (let attempt = 1; ; attempt++) {
+    const done = await settle(deps.store.recordDecisions(decisions));
+    if (done.ok) return;
+    if (attempt >= 2) {
+      // The syncs themselves are committed; failing the messages now would not bring the trace back.
+      deps.log?.error('decisions not recorded', {
+        count: decisions.length,
+        error: classifyError(done.error).message,
+      });
+      return;
+    }
+  }
+}
+
+function countStatus(summary: ProcessorResult['summary'], status: MessageStatus): void {
+  if (status === 'synced') summary.synced++;
+  else if (status === 'noop') summary.noop++;
+  else if (status === 'skipped') summary.skipped++;
+  else if (status === 'error') summary.errors++;
+  else if (status === 'retry') summary.retried++;
+}
+
+function emitMetrics(decisions: Decision[], summary: ProcessorResult['summary'], deps: ProcessorDeps): void {
+  const metrics = deps.metrics;
+  if (!metrics) return;
+  metrics.addMetric('RecordsSynced', 'Count', summary.synced);
+  metrics.addMetric('RecordsRetried', 'Count', summary.retried);
+  metrics.addMetric('MessagesMalformed', 'Count', summary.malformed);
+  metrics.addMetric('MessagesDuplicate', 'Count', summary.duplicates);
+  const counts = new Map<string, number>();
+  for (const d of decisions) {
+    const name =
+      d.outcome === 'skipped'
+        ? `Skipped_${d.reason ?? 'unknown'}`
+        : d.outcome === 'error'
+          ? `SyncError_${d.category ?? 'other'}`
+          : undefined;
+    if (name) counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  for (const [name, n] of counts) metrics.addMetric(name, 'Count', n);
+}
