@@ -253,7 +253,7 @@ export class ContactStore {
     const iso = new Date(at).toISOString();
     this.#record(c, 'createdate', iso, at, actor);
     this.#record(c, 'hs_object_id', id, at, actor);
-    this.#record(c, 'hs_object_source', actor.source === 'CRM_UI' ? 'CRM_UI' : 'INTEGRATION', at, actor);
+    this.#record(c, 'hs_object_source', actor.sourceId === 'IMPORT' ? 'IMPORT' : actor.source, at, actor);
     this.#touch(c, at, actor);
     const set: Record<string, string> = {};
     for (const [name, value] of Object.entries(values)) {
