@@ -241,24 +241,52 @@ export class SalesforceCrm implements SalesforcePort {
     ids: string[],
     fields: string[],
   ): Promise<SalesforceRecord[]> {
-    const wanted = [...new Set(ids.filter(isSalesforceId))];
-    if (wanted.length === 0) return [];
-    const select = selectFields(objectType, fields);
-    const run = async (all: boolean) =>
-      (
-        await this.#queries('soql.query', this.#planIn(objectType, select, 'Id', wanted, undefined, all))
-      ).flat();
-    let records: QueryResult['records'];
+    return this.readRecordsByObject({ [objectType]: { ids, fields } });
+  }
+
+  /**
+   * Leads and Contacts by id in as few calls as possible: the per-object `Id IN (...)` queries go
+   * together as Composite query subrequests (one API call for up to 5 queries). With `/queryAll`,
+   * so deleted and merged records are seen (IsDeleted, MasterRecordId).
+   */
+  async readRecordsByObject(
+    requests: Partial<Record<SalesforceObject, { ids: string[]; fields: string[] }>>,
+  ): Promise<SalesforceRecord[]> {
+    const plan = (all: boolean) => {
+      const planned: { objectType: SalesforceObject; query: PlannedQuery }[] = [];
+      for (const objectType of ['Contact', 'Lead'] as const) {
+        const request = requests[objectType];
+        const wanted = [...new Set((request?.ids ?? []).filter(isSalesforceId))];
+        if (!request || wanted.length === 0) continue;
+        const select = selectFields(objectType, request.fields);
+        for (const query of this.#planIn(objectType, select, 'Id', wanted, undefined, all))
+          planned.push({ objectType, query });
+      }
+      return planned;
+    };
+    let planned = plan(this.#readDeleted);
+    if (planned.length === 0) return [];
+    let results: QueryResult['records'][];
     try {
-      records = await run(this.#readDeleted);
+      results = await this.#queries(
+        'soql.query',
+        planned.map((p) => p.query),
+      );
     } catch (error) {
       // An endpoint without /queryAll (some proxies, older emulators): read live records only.
       if (!(this.#readDeleted && error instanceof SalesforceRequestError && error.category === 'not-found'))
         throw error;
       this.#readDeleted = false;
-      records = await run(false);
+      planned = plan(false);
+      results = await this.#queries(
+        'soql.query',
+        planned.map((p) => p.query),
+      );
     }
-    return records.map((r) => toSalesforceRecord(objectType, r, fields));
+    return results.flatMap((records, i) => {
+      const objectType = planned[i]!.objectType;
+      return records.map((r) => toSalesforceRecord(objectType, r, requests[objectType]?.fields ?? []));
+    });
   }
 
   /** Contacts and Leads by email in one call (Composite) for up to ~1,000 emails. */

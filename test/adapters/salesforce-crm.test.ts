@@ -180,6 +180,25 @@ describe('SalesforceCrm: SOQL reads', () => {
     expect(r.modifiedAt).toBeGreaterThan(0);
   });
 
+  it('reads Leads and Contacts by id in one call (readRecordsByObject, Composite)', async () => {
+    const { crm } = adapter();
+    const leadIds = await createLeads(crm, 3);
+    const contacts = await crm.createRecords('Contact', [
+      { ref: 'c', fields: { LastName: 'C', Email: 'c@example.com' } },
+    ]);
+    const contactId = contacts[0]!.ok ? contacts[0]!.id : '';
+    const records = await crm.readRecordsByObject({
+      Lead: { ids: leadIds, fields: LEAD_FIELDS },
+      Contact: { ids: [contactId], fields: CONTACT_FIELDS },
+    });
+    expect(records.map((r) => `${r.objectType}:${r.id}`).sort()).toEqual(
+      [...leadIds.map((id) => `Lead:${id}`), `Contact:${contactId}`].sort(),
+    );
+    expect(records.find((r) => r.id === contactId)?.fields['LastName']).toBe('C');
+    expect(count(COMPOSITE)).toBe(1);
+    expect(count(QUERY_ALL)).toBe(0);
+  });
+
   it('splits a long IN list so each query URL stays under ~16 KB', async () => {
     const { crm } = adapter();
     const ids = await createLeads(crm, 1200);
