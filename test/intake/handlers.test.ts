@@ -170,6 +170,67 @@ describe('hubspot-webhook handler (API Gateway → fauxqs)', () => {
   });
 });
 
+describe('queue failures through the chain (real SQS adapter, queue missing)', () => {
+  const missingQueue = () =>
+    lazyOnce(() =>
+      buildIntakeDependencies({
+        env: { ...env, CRMSYNC_QUEUE_URL: `${queueUrl}-missing` },
+        sqsClient: sqs.client,
+        secretSource,
+        needsSecret: true,
+      }),
+    );
+
+  it('hubspot-webhook answers 503, not 200, when the notices could not be queued', async () => {
+    const handler = createHubSpotWebhookHandler(missingQueue(), createPowertools('hubspot-webhook'));
+    const now = Date.now();
+    const body = JSON.stringify([
+      {
+        eventId: 1,
+        subscriptionType: 'contact.creation',
+        objectId: 1,
+        occurredAt: now,
+        portalId: Number(config.hubspot.portalId),
+      },
+    ]);
+    const event = apiGatewayEvent({ body });
+    const url = `https://${event.headers['host']}${event.rawPath}`;
+    event.headers['x-hubspot-signature-v3'] = computeSignatureV3({
+      clientSecret: CLIENT_SECRET,
+      method: 'POST',
+      url,
+      body,
+      timestamp: now,
+    });
+    event.headers['x-hubspot-request-timestamp'] = String(now);
+    const res = await handler(event, lambdaContext('hubspot-webhook'));
+    expect(res.statusCode).toBe(503);
+    expect(output.join('')).toContain('hubspot notices not queued');
+  });
+
+  it('salesforce-cdc fails the invocation (so Lambda retries it) when the notices could not be queued', async () => {
+    const handler = createSalesforceCdcHandler(missingQueue(), createPowertools('salesforce-cdc'));
+    const event = {
+      'detail-type': 'LeadChangeEvent',
+      source: `aws.partner/salesforce.com/${config.salesforce.orgId}/0YL000000000001AAA`,
+      detail: {
+        payload: {
+          ChangeEventHeader: {
+            entityName: 'Lead',
+            recordIds: ['00Q000000000009EAA'],
+            changeType: 'CREATE',
+            changeOrigin: '',
+            transactionKey: 't',
+            sequenceNumber: 1,
+            commitTimestamp: 1,
+          },
+        },
+      },
+    };
+    await expect(handler(event as never, lambdaContext('salesforce-cdc'))).rejects.toThrow(/not queued/);
+  });
+});
+
 describe('salesforce-outbound handler (API Gateway → fauxqs)', () => {
   it('queues the notifications and answers the SOAP Ack', async () => {
     const handler = createSalesforceOutboundHandler(deps(false), createPowertools('salesforce-outbound'));
