@@ -88,7 +88,10 @@ export class DeliveryQueue<T> {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      if (this.#running) return;
+      if (this.#running) {
+        void this.#running.then(() => this.#schedule());
+        return;
+      }
       void this.#run(false).then(() => this.#schedule());
     }, delay);
     this.#timer.unref();

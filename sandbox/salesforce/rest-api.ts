@@ -21,6 +21,8 @@ export interface ApiRequest {
   body: unknown;
   headers: Record<string, string | string[] | undefined>;
   origin: WriteOrigin;
+  /** The bearer token: query cursors are counted per session user. */
+  token?: string;
 }
 
 /** A handler's answer. */
@@ -42,7 +44,14 @@ interface Cursor {
   offset: number;
   totalSize: number;
   pageSize: number;
+  owner: string;
 }
+
+/**
+ * A user can have 10 query cursors open; opening an 11th releases the oldest.
+ * https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_query.htm
+ */
+export const MAX_OPEN_CURSORS = 10;
 
 /** Live numbers the `limits` resource reports. */
 export interface LimitsSource {
@@ -495,6 +504,7 @@ export class RestApi {
               body: resolveRefsDeep(sub.body, refs),
               headers: r.headers,
               origin: r.origin,
+              token: r.token,
             })
           : {
               status: 404,
@@ -539,7 +549,11 @@ export class RestApi {
     const names = q.fields.map((f) => f.name);
     const records = sliced.map((f) => toRecordBody(q.object, f, names, base(r)));
     const pageSize = this.#pageSize(r);
-    return this.#page(r, { records, offset: 0, totalSize: records.length, pageSize }, undefined);
+    return this.#page(
+      r,
+      { records, offset: 0, totalSize: records.length, pageSize, owner: r.token ?? '' },
+      undefined,
+    );
   }
 
   #pageSize(r: ApiRequest): number {
@@ -556,21 +570,35 @@ export class RestApi {
     const done = nextOffset >= cursor.records.length;
     const body: Record<string, unknown> = { totalSize: cursor.totalSize, done };
     if (!done) {
-      const id = locatorId ?? `01gSB${String(++this.#cursorSeq).padStart(10, '0')}AAA`;
-      this.#cursors.set(id, { ...cursor, offset: nextOffset });
+      let id = locatorId;
+      if (!id) {
+        id = `01gSB${String(++this.#cursorSeq).padStart(10, '0')}AAA`;
+        this.#evictOldestCursor(cursor.owner);
+      }
+      this.#cursors.set(id, cursor);
       body.nextRecordsUrl = `${base(r)}/query/${id}-${nextOffset}`;
     } else if (locatorId) this.#cursors.delete(locatorId);
     body.records = page;
     return { status: 200, body };
   }
 
+  #evictOldestCursor(owner: string): void {
+    const mine = [...this.#cursors.entries()].filter(([, c]) => c.owner === owner);
+    if (mine.length < MAX_OPEN_CURSORS) return;
+    const oldest = mine[0];
+    if (oldest) this.#cursors.delete(oldest[0]);
+  }
+
   #queryMore(r: ApiRequest, locator: string): ApiResponse {
+    // Locator `<cursorId>-<offset>`: any offset inside the result can be fetched again (a
+    // retried page is served, not refused), until the last page closes the cursor.
     const [id, offsetText] = locator.split('-');
     const cursor = id ? this.#cursors.get(id) : undefined;
-    if (!id || !cursor || Number(offsetText) !== cursor.offset) {
+    const offset = Number(offsetText);
+    if (!id || !cursor || !Number.isInteger(offset) || offset < 0 || offset >= cursor.records.length) {
       throw new SalesforceApiError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
     }
-    return this.#page(r, cursor, id);
+    return this.#page(r, { ...cursor, offset }, id);
   }
 }
 

@@ -131,6 +131,7 @@ export async function handleHttp(
       query: url.searchParams,
       body,
       headers: req.headers,
+      token,
       origin: {
         kind: 'api',
         apiVersion: version,

@@ -173,8 +173,10 @@ export class OrgStore {
   }
 
   #requiredCheck(obj: ObjectDef, values: Record<string, unknown>, onlyGiven: boolean): void {
+    // On create, defaulted fields are filled in first; on update, clearing any required field fails.
     const missing = obj.fields
-      .filter((d) => !d.nillable && d.createable && d.defaultValue === undefined && d.name !== 'OwnerId')
+      .filter((d) => !d.nillable && d.createable && d.type !== 'boolean' && d.name !== 'OwnerId')
+      .filter((d) => onlyGiven || d.defaultValue === undefined)
       .filter(
         (d) =>
           (onlyGiven ? d.name in values : true) && (values[d.name] === null || values[d.name] === undefined),

@@ -41,7 +41,15 @@ function notificationsOf(xml: string): {
   return { header: n, notifications: list };
 }
 
-const events = (): RelayedEvent[] => cdc.requests.map((r) => JSON.parse(r.body) as RelayedEvent);
+/** Events in commit order: EventBridge does not guarantee delivery order, the header does. */
+const events = (): RelayedEvent[] =>
+  cdc.requests
+    .map((r) => JSON.parse(r.body) as RelayedEvent)
+    .sort((a, b) => {
+      const x = a.detail.payload.ChangeEventHeader;
+      const y = b.detail.payload.ChangeEventHeader;
+      return x.commitNumber - y.commitNumber || x.sequenceNumber - y.sequenceNumber;
+    });
 
 beforeAll(async () => {
   outbound = await startCaptureReceiver();

@@ -139,4 +139,21 @@ describe('Salesforce sandbox: SOQL through jsforce', () => {
     const ok = await conn.query(`SELECT Id FROM Lead WHERE Id IN ('${ids.slice(0, 300).join("','")}')`);
     expect(ok.totalSize).toBe(0);
   });
+
+  it('serves a retried page again, and releases the oldest of more than 10 open cursors', async () => {
+    sb.seed({ leads: 600, contacts: 0, seed: 5 });
+    const first = await conn.query('SELECT Id FROM Lead');
+    const again = await conn.queryMore(first.nextRecordsUrl as string);
+    const retried = await conn.queryMore(first.nextRecordsUrl as string);
+    expect(retried.records).toEqual(again.records);
+    for (let i = 0; i < 10; i++) await conn.query('SELECT Id FROM Lead');
+    await expect(conn.queryMore(first.nextRecordsUrl as string)).rejects.toMatchObject({
+      errorCode: 'INVALID_QUERY_LOCATOR',
+    });
+    // Another session user has its own ten cursors.
+    const other = new jsforce.Connection({ instanceUrl: sb.url, accessToken: 'other-user', version: '64.0' });
+    const mine = await other.query('SELECT Id FROM Lead');
+    for (let i = 0; i < 9; i++) await conn.query('SELECT Id FROM Lead');
+    await expect(other.queryMore(mine.nextRecordsUrl as string)).resolves.toMatchObject({ done: false });
+  });
 });

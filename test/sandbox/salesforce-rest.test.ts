@@ -22,14 +22,12 @@ beforeEach(() => {
 
 describe('Salesforce sandbox: sObject rows through jsforce', () => {
   it('creates a Lead with an 18-char 00Q id whose checksum suffix is valid, and reads it back', async () => {
-    const res = await conn
-      .sobject('Lead')
-      .create({
-        FirstName: 'Ada',
-        LastName: 'Lovelace',
-        Company: 'Analytical',
-        Email: 'ada@analytical.example.com',
-      });
+    const res = await conn.sobject('Lead').create({
+      FirstName: 'Ada',
+      LastName: 'Lovelace',
+      Company: 'Analytical',
+      Email: 'ada@analytical.example.com',
+    });
     expect(res.success).toBe(true);
     const id = res.id as string;
     expect(id).toMatch(/^00Q[a-zA-Z0-9]{15}$/);
