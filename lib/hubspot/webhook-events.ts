@@ -140,7 +140,7 @@ export function parseWebhookBatch(items: unknown[], options: ParseOptions): Pars
     if (entry.examples.length < 10) entry.examples.push(example);
   };
   const seenEventIds = new Set<string>();
-  /** Pending `updated` notices per contact, coalesced; with their source event ids. */
+  /** Pending `updated` notices per contact, coalesced; with their source `eventId:objectId` keys. */
   const updates = new Map<
     string,
     { notice: ChangeNotice; eventIds: string[]; fields: Set<string>; fieldsKnown: boolean }
@@ -189,7 +189,7 @@ export function parseWebhookBatch(items: unknown[], options: ParseOptions): Pars
         objectType: 'contact',
         recordId: event.objectId,
         kind,
-        eventId: `hubspot:${event.eventId}`,
+        eventId: noticeEventId(event.eventId, event.objectId, action),
         occurredAt: event.occurredAt,
       });
       return;
@@ -205,17 +205,17 @@ export function parseWebhookBatch(items: unknown[], options: ParseOptions): Pars
           objectType: 'contact',
           recordId: event.objectId,
           kind: 'updated',
-          eventId: `hubspot:${event.eventId}`,
+          eventId: noticeEventId(event.eventId, event.objectId, action),
           occurredAt: event.occurredAt,
         },
-        eventIds: [event.eventId],
+        eventIds: [`${event.eventId}:${event.objectId}`],
         fields: new Set(nameOk ? [name] : []),
         // An unusable name means "some property changed": the processor must compare them all.
         fieldsKnown: nameOk,
       });
       return;
     }
-    pending.eventIds.push(event.eventId);
+    pending.eventIds.push(`${event.eventId}:${event.objectId}`);
     pending.notice.occurredAt = Math.max(pending.notice.occurredAt, event.occurredAt);
     if (nameOk) pending.fields.add(name);
     else pending.fieldsKnown = false;
@@ -227,6 +227,15 @@ export function parseWebhookBatch(items: unknown[], options: ParseOptions): Pars
     result.notices.push(notice);
   }
   return result;
+}
+
+/**
+ * The notice's event id: `hubspot:<eventId>:<objectId>:<action>`. HubSpot says `eventId` "is not
+ * guaranteed to be unique", and one change can notify several objects or types under one id; the
+ * processor's idempotency keys on this, so the object and the action are part of it.
+ */
+export function noticeEventId(eventId: string, objectId: string, action: string): string {
+  return `hubspot:${eventId}:${objectId}:${action}`;
 }
 
 /**
@@ -257,7 +266,7 @@ function mergeNotices(event: WebhookEvent): ChangeNotice[] {
     objectType: 'contact',
     recordId: id,
     kind: 'merged',
-    eventId: `hubspot:${event.eventId}:${id}`,
+    eventId: noticeEventId(event.eventId, id, 'merge'),
     occurredAt: event.occurredAt,
     survivorId: survivor,
     mergedIds,
@@ -267,7 +276,7 @@ function mergeNotices(event: WebhookEvent): ChangeNotice[] {
     objectType: 'contact',
     recordId: survivor,
     kind: 'updated',
-    eventId: `hubspot:${event.eventId}:${survivor}`,
+    eventId: noticeEventId(event.eventId, survivor, 'merge'),
     occurredAt: event.occurredAt,
   });
   return notices;

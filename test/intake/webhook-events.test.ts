@@ -25,7 +25,7 @@ describe('HubSpot webhook batches: vendor samples', () => {
         objectType: 'contact',
         recordId: '1246978',
         kind: 'created',
-        eventId: 'hubspot:3816279480',
+        eventId: 'hubspot:3816279480:1246978:creation',
         occurredAt: 1462216307945,
       },
       {
@@ -33,7 +33,7 @@ describe('HubSpot webhook batches: vendor samples', () => {
         objectType: 'contact',
         recordId: '1246965',
         kind: 'updated',
-        eventId: 'hubspot:3816279340',
+        eventId: 'hubspot:3816279340:1246965:propertyChange',
         occurredAt: 1462216307945,
         changedFields: ['lifecyclestage'],
       },
@@ -50,7 +50,7 @@ describe('HubSpot webhook batches: vendor samples', () => {
         objectType: 'contact',
         recordId: '123',
         kind: 'created',
-        eventId: 'hubspot:1',
+        eventId: 'hubspot:1:123:creation',
         occurredAt: 1564113600000,
       },
     ]);
@@ -80,7 +80,7 @@ describe('HubSpot webhook batches: vendor samples', () => {
         objectType: 'contact',
         recordId: '1246978',
         kind: 'merged',
-        eventId: 'hubspot:3816279600:1246978',
+        eventId: 'hubspot:3816279600:1246978:merge',
         occurredAt: 1462216307945,
         survivorId: '1246965',
         mergedIds: ['1246978'],
@@ -90,7 +90,7 @@ describe('HubSpot webhook batches: vendor samples', () => {
         objectType: 'contact',
         recordId: '1246965',
         kind: 'updated',
-        eventId: 'hubspot:3816279600:1246965',
+        eventId: 'hubspot:3816279600:1246965:merge',
         occurredAt: 1462216307945,
       },
     ]);
@@ -157,12 +157,31 @@ describe('HubSpot webhook batches: coalescing', () => {
       occurredAt: 3000,
       changedFields: ['firstname', 'lastname'],
     });
-    expect(seven?.eventId).toBe(coalescedEventId(events.slice(0, 3).map((e) => String(e['eventId']))));
+    expect(seven?.eventId).toBe(coalescedEventId(events.slice(0, 3).map((e) => `${String(e['eventId'])}:7`)));
   });
 
   it('gives the same coalesced id for the same events in another order, and another id for other events', () => {
     expect(coalescedEventId(['1', '2', '3'])).toBe(coalescedEventId(['3', '1', '2']));
     expect(coalescedEventId(['1', '2'])).not.toBe(coalescedEventId(['1', '2', '3']));
+  });
+
+  it('keeps notices apart when HubSpot reuses an eventId ("not guaranteed to be unique") across objects or types', () => {
+    const events = [
+      hubspotEvent({ eventId: 55, objectId: 1, subscriptionType: 'contact.creation' }),
+      hubspotEvent({ eventId: 55, objectId: 2, subscriptionType: 'contact.creation' }),
+      hubspotEvent({
+        eventId: 55,
+        objectId: 1,
+        subscriptionType: 'contact.propertyChange',
+        propertyName: 'email',
+      }),
+    ];
+    const parsed = parseWebhookBatch(events, { appId: APP_ID });
+    expect(parsed.notices.map((n) => n.eventId).sort()).toEqual([
+      'hubspot:55:1:creation',
+      'hubspot:55:1:propertyChange',
+      'hubspot:55:2:creation',
+    ]);
   });
 
   it('drops a repeated event within the batch', () => {
