@@ -111,12 +111,17 @@ export class HubSpotCrm implements HubSpotPort {
   }
 
   /** One API call: limiter slot, timeout, rate-limit headers observed, bounded retries. */
-  async #call<T>(op: string, fn: () => Promise<HttpInfoLike<T>>): Promise<T> {
+  async #call<T>(
+    op: string,
+    fn: () => Promise<HttpInfoLike<T>>,
+    opts: { idempotent?: boolean } = {},
+  ): Promise<T> {
     const info = await limitedCall({
       limiter: this.#limiter,
       op,
       lane: this.#lane,
       maxAttempts: this.#maxAttempts,
+      idempotent: opts.idempotent ?? true,
       call: async () => {
         try {
           const result = await withTimeout(fn(), this.#timeoutMs, `HubSpot ${op}`);
@@ -390,22 +395,25 @@ export class HubSpotCrm implements HubSpotPort {
     const op = kind === 'create' ? 'contacts.batch.create' : 'contacts.batch.update';
     let data: { results: HubSpotObjectLike[]; errors?: BatchErrorLike[] };
     try {
-      data = await this.#call(op, () =>
-        kind === 'create'
-          ? this.#contacts.batchApi.createWithHttpInfo({
-              inputs: items.map((i) => ({
-                properties: i.properties,
-                objectWriteTraceId: i.trace,
-                associations: [],
-              })),
-            })
-          : this.#contacts.batchApi.updateWithHttpInfo({
-              inputs: items.map((i) => ({
-                id: i.id ?? '',
-                properties: i.properties,
-                objectWriteTraceId: i.trace,
-              })),
-            }),
+      data = await this.#call(
+        op,
+        () =>
+          kind === 'create'
+            ? this.#contacts.batchApi.createWithHttpInfo({
+                inputs: items.map((i) => ({
+                  properties: i.properties,
+                  objectWriteTraceId: i.trace,
+                  associations: [],
+                })),
+              })
+            : this.#contacts.batchApi.updateWithHttpInfo({
+                inputs: items.map((i) => ({
+                  id: i.id ?? '',
+                  properties: i.properties,
+                  objectWriteTraceId: i.trace,
+                })),
+              }),
+        { idempotent: kind === 'update' },
       );
     } catch (error) {
       if (!(error instanceof HubSpotRequestError) || error.category === 'permission') {

@@ -76,7 +76,9 @@ export function classifyHubSpotFailure(error: unknown, now: number, what: string
   if (!isHubSpotApiError(error)) {
     // node-fetch FetchError (ECONNRESET, ECONNREFUSED...), a body that was not JSON: transient.
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    return { kind: 'transient', message };
+    // A refused connection never reached HubSpot.
+    const refused = (error as { code?: unknown } | null)?.code === 'ECONNREFUSED';
+    return { kind: 'transient', message, notProcessed: refused };
   }
   const status = error.code;
   const message = bodyMessage(error.body);
@@ -84,7 +86,9 @@ export function classifyHubSpotFailure(error: unknown, now: number, what: string
     const { waitMs } = rateLimitWait(error, now);
     return { kind: 'rate-limited', waitMs, message: `429 ${message}` };
   }
-  if (status >= 500 || status === 408) return { kind: 'transient', message: `${status} ${message}` };
+  if (status >= 500 || status === 408) {
+    return { kind: 'transient', message: `${status} ${message}`, notProcessed: status === 503 };
+  }
   if (status === 401) {
     return {
       kind: 'fatal',

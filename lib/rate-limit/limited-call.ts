@@ -5,8 +5,12 @@ import type { Lane, RateLimiter } from './rate-limiter.ts';
 export type CallFailure =
   /** The CRM said "too many": wait `waitMs` (from Retry-After or its policy), then try again. */
   | { kind: 'rate-limited'; waitMs: number; message: string }
-  /** 5xx, a timeout, a reset connection: back off and try again, a bounded number of times. */
-  | { kind: 'transient'; message: string }
+  /**
+   * 5xx, a timeout, a reset connection: back off and try again, a bounded number of times.
+   * `notProcessed`: the CRM certainly did not apply the request (503, a lock error), so even a
+   * non-idempotent call (a create) may go again; a timeout or a 502 may have been applied.
+   */
+  | { kind: 'transient'; message: string; notProcessed?: boolean }
   /** Anything else: give up now and throw this error. */
   | { kind: 'fatal'; error: Error };
 
@@ -20,6 +24,12 @@ export interface LimitedCallOptions<T> {
   maxAttempts?: number;
   /** First backoff after a transient failure, doubled each time (default 500 ms). */
   backoffMs?: number;
+  /**
+   * False for creates: after an ambiguous failure (timeout, reset, 500/502/504) the records may
+   * exist already, so the call is not repeated here; the caller gets a RetryableError and its retry
+   * matches by email first instead of creating twice. Default true.
+   */
+  idempotent?: boolean;
 }
 
 /**
@@ -50,13 +60,12 @@ export async function limitedCall<T>(opts: LimitedCallOptions<T>): Promise<T> {
         }
         continue;
       }
-      if (attempt === maxAttempts) {
+      const ambiguous = opts.idempotent === false && !failure.notProcessed;
+      if (attempt === maxAttempts || ambiguous) {
         throw new RetryableError(
-          `${opts.limiter.crm} ${opts.op}: ${failure.message} (after ${attempt} attempts)`,
+          `${opts.limiter.crm} ${opts.op}: ${failure.message} (after ${attempt} attempt${attempt === 1 ? '' : 's'}${ambiguous ? '; not repeated: it may have been applied' : ''})`,
           undefined,
-          {
-            cause: error,
-          },
+          { cause: error },
         );
       }
       await opts.limiter.backoff(backoffMs * 2 ** (attempt - 1));

@@ -123,12 +123,14 @@ export class SalesforceCrm implements SalesforcePort {
     op: string,
     request: HttpRequestLike,
     parse?: (body: unknown) => T,
+    opts: { idempotent?: boolean } = {},
   ): Promise<T> {
     return limitedCall<T>({
       limiter: this.#limiter,
       op,
       lane: this.#lane,
       maxAttempts: this.#maxAttempts,
+      idempotent: opts.idempotent ?? true,
       call: async () => {
         try {
           const body = await this.#conn.request<unknown>(request, {
@@ -325,12 +327,18 @@ export class SalesforceCrm implements SalesforcePort {
         attributes: { type: objectType },
         ...writableFields(input.fields),
       }));
-      const body = await this.#request('collections.create', {
-        method: 'POST',
-        url: '/composite/sobjects',
-        body: JSON.stringify({ allOrNone: false, records }),
-        headers: this.#writeHeaders(),
-      });
+      // Not idempotent: after a timeout the records may exist; the caller's retry matches by email first.
+      const body = await this.#request(
+        'collections.create',
+        {
+          method: 'POST',
+          url: '/composite/sobjects',
+          body: JSON.stringify({ allOrNone: false, records }),
+          headers: this.#writeHeaders(),
+        },
+        undefined,
+        { idempotent: false },
+      );
       out.push(...mapSaveResults(chunk, body));
     }
     return out;

@@ -100,7 +100,11 @@ export function classifySalesforceFailure(
     e.name === 'AbortError' ||
     (typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code))
   ) {
-    return { kind: 'transient', message: `${e.name ?? 'Error'}: ${e.message ?? ''}` };
+    return {
+      kind: 'transient',
+      message: `${e.name ?? 'Error'}: ${e.message ?? ''}`,
+      notProcessed: e.code === 'ECONNREFUSED',
+    };
   }
   const code = firstErrorCode(e);
   const message = e.message ?? '';
@@ -124,7 +128,11 @@ export function classifySalesforceFailure(
     return { kind: 'rate-limited', waitMs: 1000, message: `${code}: ${message}` };
   if (!code) return { kind: 'transient', message: `${e.name ?? 'Error'}: ${message}` };
   const { category, retryable } = salesforceCategory(code);
-  if (retryable) return { kind: 'transient', message: `${code}: ${message}` };
+  if (retryable) {
+    // A busy server or a row lock means the request was not applied; a 500/502/504 may have been.
+    const notProcessed = ['SERVER_UNAVAILABLE', 'ERROR_HTTP_503', 'UNABLE_TO_LOCK_ROW'].includes(code);
+    return { kind: 'transient', message: `${code}: ${message}`, notProcessed };
+  }
   return {
     kind: 'fatal',
     error: new SalesforceRequestError(code, category, `Salesforce ${what} failed (${code}): ${message}`, {

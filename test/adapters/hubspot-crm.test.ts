@@ -280,6 +280,32 @@ describe('HubSpotCrm: whole-call failures', () => {
     expect(limiter.counters().calls['lists.get']).toBe(2);
   });
 
+  it('a 502 on batch create is not repeated in-call (it may have been applied); a 503 is', async () => {
+    const { crm } = adapter();
+    sandbox.injectFault({
+      kind: 'error-rate',
+      rate: 1,
+      status: 502,
+      pathPrefix: '/crm/v3/objects/contacts/batch/create',
+    });
+    const error = await crm
+      .createContacts([{ ref: 'a', properties: { email: 'a@example.com' } }])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetryableError);
+    expect(sandbox.counters()[CREATE]).toBe(1);
+    sandbox.clearFaults();
+    sandbox.injectFault({
+      kind: 'error-rate',
+      rate: 1,
+      status: 503,
+      pathPrefix: '/crm/v3/objects/contacts/batch/create',
+    });
+    await expect(
+      crm.createContacts([{ ref: 'a', properties: { email: 'a@example.com' } }]),
+    ).rejects.toBeInstanceOf(RetryableError);
+    expect(sandbox.counters()[CREATE]).toBe(1 + 5);
+  });
+
   it('401 is a clear permanent CrmAuthError, not retried', async () => {
     const { crm } = adapter();
     sandbox.revokeToken(TOKEN);

@@ -225,6 +225,37 @@ describe('limitedCall: bounded retries through the limiter', () => {
     expect(l.counters()).toMatchObject({ total: 4, retries: 3 });
   });
 
+  it('a non-idempotent call is repeated only when the CRM certainly did not apply it', async () => {
+    const { l } = limiter();
+    let calls = 0;
+    const ambiguous = await limitedCall({
+      limiter: l,
+      op: 'create',
+      lane: 'live',
+      idempotent: false,
+      call: async () => {
+        calls++;
+        throw new Error('timeout');
+      },
+      classify: () => ({ kind: 'transient', message: 'timeout' }),
+    }).catch((e: unknown) => e);
+    expect(ambiguous).toBeInstanceOf(RetryableError);
+    expect(calls).toBe(1);
+    const result = await limitedCall({
+      limiter: l,
+      op: 'create',
+      lane: 'live',
+      idempotent: false,
+      call: async () => {
+        calls++;
+        if (calls < 3) throw new Error('503');
+        return 'created';
+      },
+      classify: () => ({ kind: 'transient', message: '503', notProcessed: true }),
+    });
+    expect(result).toBe('created');
+  });
+
   it('a fatal failure is thrown at once, without retry', async () => {
     const { l } = limiter();
     const boom = new Error('401');

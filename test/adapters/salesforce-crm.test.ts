@@ -331,6 +331,15 @@ describe('SalesforceCrm: limits and failures', () => {
     expect(limiter.counters().retries).toBe(1);
   });
 
+  it('a create that times out is not repeated in-call (it may have been applied): RetryableError after 1 call', async () => {
+    const { crm } = adapter({ timeoutMs: 100 });
+    sandbox.injectFault({ kind: 'latency', ms: 1_000, count: 1, match: 'composite/sobjects' });
+    const error = await createLeads(crm, 1).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetryableError);
+    expect((error as Error).message).toMatch(/may have been applied/);
+    expect(count(POST_COLLECTION)).toBe(1);
+  });
+
   it('INVALID_SESSION_ID is a clear permanent CrmAuthError', async () => {
     const { crm } = adapter();
     sandbox.revokeToken(TOKEN);
