@@ -26,7 +26,11 @@ describe('processor: batched reads and writes', () => {
     const { result, calls } = await stack.measure(() => stack.process(notices));
 
     expect(result.batchItemFailures).toEqual([]);
-    expect(result.summary).toMatchObject({ records: 200, synced: 200, writes: { hubspot: 0, salesforce: 200 } });
+    expect(result.summary).toMatchObject({
+      records: 200,
+      synced: 200,
+      writes: { hubspot: 0, salesforce: 200 },
+    });
     expect(calls.hubspot.reads).toBeLessThanOrEqual(2);
     expect(calls.hubspot.writes).toBe(0);
     expect(calls.salesforce).toEqual({ reads: 1, writes: 1, other: 0 });
@@ -39,12 +43,18 @@ describe('processor: batched reads and writes', () => {
     for (const [i, id] of pairs.salesforceIds.entries()) {
       await stack.salesforceSandbox.userUpdate('Lead', id, { FirstName: `Batchfirst${i}` });
     }
-    const notices = pairs.salesforceIds.map((id) => salesforceNotice('Lead', id, { changedFields: ['FirstName'] }));
+    const notices = pairs.salesforceIds.map((id) =>
+      salesforceNotice('Lead', id, { changedFields: ['FirstName'] }),
+    );
 
     const { result, calls } = await stack.measure(() => stack.process(notices));
 
     expect(result.batchItemFailures).toEqual([]);
-    expect(result.summary).toMatchObject({ records: 200, synced: 200, writes: { hubspot: 200, salesforce: 0 } });
+    expect(result.summary).toMatchObject({
+      records: 200,
+      synced: 200,
+      writes: { hubspot: 200, salesforce: 0 },
+    });
     expect(calls.salesforce).toEqual({ reads: 1, writes: 0, other: 0 });
     expect(calls.hubspot).toMatchObject({ reads: 2, writes: 2, other: 0 });
     const contacts = await stack.hubspot.readContacts(pairs.hubspotIds, ['firstname']);
