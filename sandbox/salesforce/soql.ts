@@ -166,24 +166,56 @@ export function parseSoql(soql: string): ParsedQuery {
     if (!fields.includes(def)) fields.push(def);
   }
 
+  const located = (code: string, t: Tok, text: string): SalesforceApiError =>
+    new SalesforceApiError(
+      400,
+      code,
+      `\n${soql}\n${' '.repeat(t.pos)}^\nERROR at Row:1:Column:${t.pos + 1}\n${text}`,
+    );
+  // Literals must match the field type: quoted datetimes, booleans or numbers are refused,
+  // as are unquoted values for text fields — a classic client bug worth catching locally.
+  const wrongType = (def: FieldDef, t: Tok): SalesforceApiError => {
+    const kind = SOQL_KIND[def.type];
+    const quoted = kind === 'string' || kind === 'id';
+    return located(
+      'INVALID_FIELD',
+      t,
+      `value of filter criterion for field '${def.name}' must be of type ${kind === 'id' ? 'id' : kind} and ${quoted ? 'should be enclosed in quotes' : 'should not be enclosed in quotes'}`,
+    );
+  };
   const value = (def: FieldDef): Value => {
     const t = peek();
     if (!t) throw malformed('unexpected token: <EOF>');
     i++;
-    if (t.kind === 'str')
-      return def.type === 'id' || def.type === 'reference' ? normalizeIdValue(t.text) : t.text;
-    if (t.kind === 'num') return Number(t.text);
-    if (t.kind === 'dt') {
-      if (t.text.includes('T')) return { dateTime: parseDateTime(t.text) };
-      return def.type === 'datetime' ? { dateTime: Date.parse(`${t.text}T00:00:00Z`) } : { date: t.text };
-    }
+    const kind = SOQL_KIND[def.type];
     if (t.kind === 'word') {
       const u = t.text.toUpperCase();
-      if (u === 'TRUE') return true;
-      if (u === 'FALSE') return false;
       if (u === 'NULL') return null;
+      if (u === 'TRUE' || u === 'FALSE') {
+        if (kind !== 'boolean') throw wrongType(def, t);
+        return u === 'TRUE';
+      }
+      throw malformed(`unexpected token: ${t.text}`);
     }
-    throw malformed(`unexpected token: ${t.text}`);
+    if (t.kind === 'str') {
+      if (kind === 'id') {
+        if (!/^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/.test(t.text)) {
+          throw located('INVALID_QUERY_FILTER_OPERATOR', t, `invalid ID field: ${t.text}`);
+        }
+        return normalizeIdValue(t.text);
+      }
+      if (kind !== 'string') throw wrongType(def, t);
+      return t.text;
+    }
+    if (t.kind === 'num') {
+      if (kind !== 'double') throw wrongType(def, t);
+      return Number(t.text);
+    }
+    // Datetime and date literals.
+    const hasTime = t.text.includes('T');
+    if (kind === 'dateTime' && hasTime) return { dateTime: parseDateTime(t.text) };
+    if (kind === 'date' && !hasTime) return { date: t.text };
+    throw wrongType(def, t);
   };
 
   const primary = (): Cond => {
@@ -313,6 +345,23 @@ export function parseSoql(soql: string): ParsedQuery {
   if (i < toks.length) throw malformed(`unexpected token: ${toks[i]?.text}`);
   return q;
 }
+
+const SOQL_KIND: Record<FieldDef['type'], 'string' | 'id' | 'boolean' | 'double' | 'date' | 'dateTime'> = {
+  id: 'id',
+  reference: 'id',
+  string: 'string',
+  textarea: 'string',
+  email: 'string',
+  phone: 'string',
+  url: 'string',
+  picklist: 'string',
+  boolean: 'boolean',
+  datetime: 'dateTime',
+  date: 'date',
+  double: 'double',
+  int: 'double',
+  currency: 'double',
+};
 
 function normalizeIdValue(s: string): string {
   return /^[a-zA-Z0-9]{15}$/.test(s) || /^[a-zA-Z0-9]{18}$/.test(s) ? to18(s) : s;

@@ -156,4 +156,31 @@ describe('Salesforce sandbox: SOQL through jsforce', () => {
     for (let i = 0; i < 9; i++) await conn.query('SELECT Id FROM Lead');
     await expect(other.queryMore(mine.nextRecordsUrl as string)).resolves.toMatchObject({ done: false });
   });
+
+  it('refuses literals of the wrong type, as Salesforce does (quoted datetimes, booleans, bad ids)', async () => {
+    await expect(
+      conn.query("SELECT Id FROM Lead WHERE SystemModstamp > '2026-01-01T00:00:00Z'"),
+    ).rejects.toMatchObject({
+      errorCode: 'INVALID_FIELD',
+      message: expect.stringContaining(
+        "value of filter criterion for field 'SystemModstamp' must be of type dateTime and should not be enclosed in quotes",
+      ),
+    });
+    await expect(conn.query("SELECT Id FROM Lead WHERE IsConverted = 'false'")).rejects.toMatchObject({
+      errorCode: 'INVALID_FIELD',
+    });
+    await expect(conn.query('SELECT Id FROM Lead WHERE Email = 5')).rejects.toMatchObject({
+      errorCode: 'INVALID_FIELD',
+    });
+    await expect(conn.query("SELECT Id FROM Lead WHERE Id IN ('abc')")).rejects.toMatchObject({
+      errorCode: 'INVALID_QUERY_FILTER_OPERATOR',
+      message: expect.stringContaining('invalid ID field: abc'),
+    });
+    await expect(conn.query('SELECT Id FROM Lead WHERE SystemModstamp > 2026-01-01')).rejects.toMatchObject({
+      errorCode: 'INVALID_FIELD',
+    });
+    await expect(
+      conn.query('SELECT Id FROM Lead WHERE Email = null AND IsConverted = false'),
+    ).resolves.toMatchObject({ totalSize: 0 });
+  });
 });
