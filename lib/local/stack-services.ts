@@ -90,7 +90,9 @@ export function createStackServices(ctx: StackServicesContext): StackServices {
         errorsByCategory = [...grouped.entries()].map(([category, records]) => ({ category, count: records.length, records })).sort((a, b) => b.count - a.count);
       }
       const recent = ctx.rawStore.recentDecisions ? await ctx.rawStore.recentDecisions(40) : local.recent;
-      return { ...local, decisions: byOutcome, skippedByReason: { ...local.skippedByReason, ...c.byReason }, errorsByCategory, recent };
+      // The store's byReason mixes skip and no-op reasons (some carry record ids): the breakdown of
+      // skips comes from the decisions seen since start, the totals from the store.
+      return { ...local, decisions: byOutcome, errorsByCategory, recent };
     } catch (error) {
       log.warn('dashboard counts from the store failed', { error: error instanceof Error ? error.message : String(error) });
       return local;

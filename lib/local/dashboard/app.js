@@ -139,6 +139,7 @@ function renderStatus(s) {
   setText('c-synced', fmtNum(st.decisions.synced));
   setText('c-noop', fmtNum(st.decisions.noop));
   setText('c-skipped', fmtNum(Math.max(skippedTotal, st.decisions.skipped)));
+  setText('c-linked', fmtNum(st.decisions.linked));
   setText('c-echoes', fmtNum(st.echoesSuppressed));
   setText('c-errors', fmtNum(errorsTotal));
   $('c-errors').classList.toggle('has', errorsTotal > 0);
@@ -501,7 +502,12 @@ async function watchSync(side, id, editedAt, changed) {
   while (Date.now() - started < 60_000) {
     const trace = await api(`/api/records/${side}/${encodeURIComponent(id)}`);
     renderCompare(trace, changed);
-    const done = trace.decisions.find((d) => d.at >= editedAt && ['synced', 'noop', 'skipped', 'error'].includes(d.outcome));
+    // The decision about the edited record itself, the first one after the edit (later ones, e.g. the
+    // echo of our own write coming back from the other CRM, are no-ops on the other record).
+    const key = `${side}:${id}`;
+    const done = trace.decisions
+      .filter((d) => d.at >= editedAt && d.recordKey === key && ['synced', 'noop', 'skipped', 'error'].includes(d.outcome))
+      .at(-1);
     if (done) {
       const took = fmtMs(done.at - editedAt);
       const other = side === 'hubspot' ? 'Salesforce' : 'HubSpot';
