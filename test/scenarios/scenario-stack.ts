@@ -1,0 +1,163 @@
+import type { ConfigInput } from '../../lib/config.ts';
+import { silentLog } from '../../lib/lambda/observability.ts';
+import { SANDBOX_APP_TOKEN } from '../../lib/local/adapters.ts';
+import { type LocalStack, startLocalStack } from '../../lib/local/runtime.ts';
+import type { RecordTrace } from '../../lib/local/services.ts';
+import type { Decision, HubSpotList } from '../../lib/ports.ts';
+import type { SyncDeps } from '../../lib/sync/sync-deps.ts';
+import type { HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
+import type { SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
+import { type ApiCalls, apiCalls, type CounterSource, diffCalls } from '../support/api-calls.ts';
+import { testConfig } from '../support/test-config.ts';
+
+/**
+ * A scenario runs against the whole local stack (DESIGN.md §5) with empty sandboxes: a user edits
+ * records through the sandboxes' user actions, the sandboxes deliver real webhooks, outbound
+ * messages and CDC events to the intake, the intake queues notices in fauxqs, and `flush()` drains
+ * the queue through the processor. Nothing runs in the background, so every step is deterministic.
+ */
+export interface Scenario {
+  stack: LocalStack;
+  hubspotSandbox: HubSpotSandbox;
+  salesforceSandbox: SalesforceSandbox;
+  /** The ports and store the segment/resync/import functions run on (the stack's own). */
+  deps: SyncDeps;
+  /** Delivers every pending sandbox event and processes the queue until quiet. */
+  flush(): Promise<{ delivered: number; processed: number }>;
+  /** API calls both sandboxes have answered so far, split into reads and writes. */
+  calls(): ApiCalls;
+  /** Runs `fn` (then flushes) and returns the API calls made meanwhile. */
+  measure(fn: () => Promise<unknown>): Promise<ApiCalls>;
+  /** The record trace the dashboard and `GET /api/records/{side}/{id}` show. */
+  trace(side: 'hubspot' | 'salesforce', id: string): Promise<RecordTrace>;
+  /** Creates a DYNAMIC contact list "`property` is any of `values`" (HubSpot's segment tool). */
+  dynamicList(name: string, property: string, values: string[]): Promise<HubSpotList>;
+  /** Creates a MANUAL or SNAPSHOT list through the Lists API, as a HubSpot user would. */
+  staticList(name: string, processingType: 'MANUAL' | 'SNAPSHOT'): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Lifecycle stages in the scenarios' segment: the demo segment's definition (DESIGN.md §5). */
+export const IN_SEGMENT = 'marketingqualifiedlead';
+export const OUT_OF_SEGMENT = 'subscriber';
+
+let emailSequence = 0;
+/** A unique email per call, so that scenarios sharing a stack never touch each other's records. */
+export function uniqueEmail(label: string): string {
+  emailSequence++;
+  return `${label}.${process.pid}.${emailSequence}@scenario.example.com`;
+}
+
+/** Starts the local stack with empty sandboxes and no segment (R2) unless `config` sets one. */
+export async function startScenario(options: { config?: (input: ConfigInput) => void } = {}): Promise<Scenario> {
+  const config = testConfig({ hubspot: 'http://127.0.0.1:9', salesforce: 'http://127.0.0.1:9' }, options.config);
+  const stack = await startLocalStack({
+    port: 0,
+    sandboxPorts: { hubspot: 0, salesforce: 0 },
+    dataDir: null,
+    config,
+    demo: false,
+    schedules: false,
+    backgroundPolling: false,
+    firstRunResync: false,
+    log: silentLog,
+  });
+  if (stack.missing.length > 0) {
+    await stack.close();
+    throw new Error(`the local stack is incomplete in this build: ${stack.missing.join('; ')}`);
+  }
+  const hubspotSandbox = stack.hubspotSandbox!;
+  const salesforceSandbox = stack.salesforceSandbox!;
+  const counters: CounterSource = {
+    hubspot: () => hubspotSandbox.counters(),
+    salesforce: () => salesforceSandbox.counters(),
+  };
+  const deps: SyncDeps = {
+    store: stack.store,
+    hubspot: stack.hubspot,
+    salesforce: stack.salesforce,
+    queue: stack.queue,
+    config: stack.config,
+    now: () => Date.now(),
+  };
+  const flush = async () => {
+    const { delivered, processed } = await stack.flush();
+    return { delivered, processed };
+  };
+  return {
+    stack,
+    hubspotSandbox,
+    salesforceSandbox,
+    deps,
+    flush,
+    calls: () => apiCalls(counters),
+    measure: async (fn) => {
+      const before = apiCalls(counters);
+      await fn();
+      await flush();
+      return diffCalls(before, apiCalls(counters));
+    },
+    trace: async (side, id) => {
+      const res = await fetch(`${stack.url}/api/records/${side}/${id}`);
+      if (res.status !== 200) throw new Error(`GET /api/records/${side}/${id} answered ${res.status}: ${await res.text()}`);
+      return (await res.json()) as RecordTrace;
+    },
+    dynamicList: (name, property, values) =>
+      stack.hubspot.createDynamicList(name, { property, operator: 'IS_ANY_OF', values }),
+    staticList: async (name, processingType) => {
+      const body: Record<string, unknown> = { name, objectTypeId: '0-1', processingType };
+      // A SNAPSHOT list evaluates its filters once; MANUAL lists have none.
+      if (processingType === 'SNAPSHOT') {
+        body['filterBranch'] = {
+          filterBranchType: 'OR',
+          filters: [],
+          filterBranches: [
+            {
+              filterBranchType: 'AND',
+              filterBranches: [],
+              filters: [
+                {
+                  filterType: 'PROPERTY',
+                  property: 'lifecyclestage',
+                  operation: { operationType: 'ENUMERATION', operator: 'IS_ANY_OF', values: [IN_SEGMENT] },
+                },
+              ],
+            },
+          ],
+        };
+      }
+      const res = await fetch(`${hubspotSandbox.url}/crm/v3/lists/`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${SANDBOX_APP_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const json = (await res.json()) as { list?: { listId: string } };
+      if (!res.ok || !json.list) throw new Error(`creating a ${processingType} list failed: ${res.status} ${JSON.stringify(json)}`);
+      return json.list.listId;
+    },
+    close: () => stack.close(),
+  };
+}
+
+/** The decisions of a trace made by the gate or the plan (not the `received` entries), oldest first. */
+export function outcomes(trace: RecordTrace): Decision[] {
+  return trace.decisions.filter((d) => d.outcome !== 'received').sort((a, b) => a.at - b.at);
+}
+
+/** The gate/plan decisions of a trace made at or after `sinceMs` (take it with Date.now() before acting). */
+export function decisionsSince(trace: RecordTrace, sinceMs: number): Decision[] {
+  return outcomes(trace).filter((d) => d.at >= sinceMs);
+}
+
+/** Reads a HubSpot contact's current properties straight from the sandbox API (not through crmsync's trace). */
+export async function hubspotContact(s: Scenario, id: string): Promise<Record<string, string | null>> {
+  const [contact] = await s.stack.hubspot.readContacts([id], ['email', 'firstname', 'lastname', 'phone', 'jobtitle', 'company', 'lifecyclestage', 'hs_lead_status']);
+  if (!contact) throw new Error(`HubSpot contact ${id} not found`);
+  return contact.properties;
+}
+
+/** HubSpot contacts with this email (through the API): 0 or 1; more would be a duplicate. */
+export async function hubspotIdsByEmail(s: Scenario, email: string): Promise<string[]> {
+  const found = await s.stack.hubspot.findContactsByEmail([email], ['email']);
+  return found.map((c) => c.id);
+}
