@@ -3,7 +3,7 @@ import { createHubSpotClient } from '../hubspot/hubspot-client.ts';
 import { HubSpotCrm } from '../hubspot/hubspot-crm.ts';
 import type { Log } from '../lambda/observability.ts';
 import type { HubSpotPort, SalesforcePort, SyncStore } from '../ports.ts';
-import { createRateLimiters } from '../rate-limit/index.ts';
+import { createRateLimiters, type RateLimiter } from '../rate-limit/index.ts';
 import { createSalesforceConnection } from '../salesforce/salesforce-connection.ts';
 import { SalesforceCrm } from '../salesforce/salesforce-crm.ts';
 
@@ -37,7 +37,7 @@ export async function buildPorts(opts: {
   store?: SyncStore;
   live?: LiveCredentials;
   log: Log;
-}): Promise<{ hubspot: HubSpotPort; salesforce: SalesforcePort; missing: string[] }> {
+}): Promise<{ hubspot: HubSpotPort; salesforce: SalesforcePort; limiters: { hubspot: RateLimiter; salesforce: RateLimiter }; missing: string[] }> {
   const { config, live, log } = opts;
   const limiters = createRateLimiters(config.budgets, {
     usage: opts.store,
@@ -62,5 +62,5 @@ export async function buildPorts(opts: {
     limiter: limiters.salesforce,
     clientName: config.salesforce.clientName,
   });
-  return { hubspot, salesforce, missing: [] };
+  return { hubspot, salesforce, limiters, missing: [] };
 }

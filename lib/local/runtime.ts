@@ -156,7 +156,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const store = observeStore(rawStore, { onDecisions: (d) => stats.onDecisions(d) });
     const queue = new SqsChangeQueue({ client: sqs.client, queueUrl });
     const ports = await buildPorts({ config, store, live, log });
-    const { hubspot, salesforce } = ports;
+    const { hubspot, salesforce, limiters } = ports;
+    // Runs before the store closes (cleanup is in reverse): today's API usage is kept.
+    cleanup.push(() => Promise.all([limiters.hubspot.flush(), limiters.salesforce.flush()]));
     const missing = [...ports.missing];
     const now = () => Date.now();
     const deps: SyncDeps = { store, hubspot, salesforce, queue, config, now };
@@ -268,6 +270,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         },
       },
       clientSecret: live ? (live.hubspotClientSecret ?? '') : (hubspotSandbox?.clientSecret ?? ''),
+      limiters,
     });
     const http = await startHttpServer({ port: opts.port ?? 3000, host: opts.host, services });
     cleanup.push(() => http.close());

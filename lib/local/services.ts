@@ -94,6 +94,10 @@ export interface CrmUsage {
   budget: number;
   dailyLimit: number;
   maxRequestsPer10s: number;
+  /** Calls this process made since it started, 429 / REQUEST_LIMIT_EXCEEDED answers, and waits for a slot. */
+  sinceStart: number;
+  rateLimited: number;
+  waits: number;
 }
 
 export interface StatusReport {

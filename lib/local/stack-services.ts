@@ -8,6 +8,7 @@ import { type HttpResult, jsonResult } from '../lambda/http.ts';
 import type { Log } from '../lambda/observability.ts';
 import type { Decision, HubSpotList, SyncStore } from '../ports.ts';
 import { utcDay } from '../rate-limit/clock.ts';
+import type { RateLimiter } from '../rate-limit/index.ts';
 import { handleSalesforceCdc } from '../salesforce/cdc-intake.ts';
 import { handleSalesforceOutbound } from '../salesforce/outbound-intake.ts';
 import { clearSegment, listActiveSegments, selectSegment } from '../sync/segment-choice.ts';
@@ -43,6 +44,7 @@ export interface StackServicesContext {
     record: (result: RefreshResult) => void;
   };
   clientSecret: string;
+  limiters: { hubspot: RateLimiter; salesforce: RateLimiter };
 }
 
 /** Salesforce key prefixes: 00Q is a Lead, 003 a Contact (https://help.salesforce.com/s/articleView?id=000385203). */
@@ -89,7 +91,7 @@ export function createStackServices(ctx: StackServicesContext): StackServices {
         for (const e of errors) grouped.set(e.category, [...(grouped.get(e.category) ?? []), e.recordKey]);
         errorsByCategory = [...grouped.entries()].map(([category, records]) => ({ category, count: records.length, records })).sort((a, b) => b.count - a.count);
       }
-      const recent = ctx.rawStore.recentDecisions ? await ctx.rawStore.recentDecisions(40) : local.recent;
+      const recent = ctx.rawStore.recentDecisions ? (await ctx.rawStore.recentDecisions(60)).filter((d) => d.outcome !== 'received').slice(0, 40) : local.recent;
       // The store's byReason mixes skip and no-op reasons (some carry record ids): the breakdown of
       // skips comes from the decisions seen since start, the totals from the store.
       return { ...local, decisions: byOutcome, errorsByCategory, recent };
@@ -123,12 +125,19 @@ export function createStackServices(ctx: StackServicesContext): StackServices {
         loaded: settings.segmentLoaded,
       };
     }
-    const budget = (crm: 'hubspot' | 'salesforce', today: number) => ({
-      today,
-      budget: Math.floor(config.budgets[crm].dailyLimit * config.budgets[crm].dailyShare),
-      dailyLimit: config.budgets[crm].dailyLimit,
-      maxRequestsPer10s: config.budgets[crm].maxRequestsPer10s,
-    });
+    const budget = (crm: 'hubspot' | 'salesforce', stored: number) => {
+      // The limiter counts locally and flushes to the store every few seconds: show the larger.
+      const c = ctx.limiters[crm].counters();
+      return {
+        today: Math.max(stored, c.dailyUsed),
+        budget: Math.floor(config.budgets[crm].dailyLimit * config.budgets[crm].dailyShare),
+        dailyLimit: config.budgets[crm].dailyLimit,
+        maxRequestsPer10s: config.budgets[crm].maxRequestsPer10s,
+        sinceStart: c.total,
+        rateLimited: c.rateLimited,
+        waits: c.waits,
+      };
+    };
     return {
       mode: ctx.mode,
       startedAt: ctx.startedAt,

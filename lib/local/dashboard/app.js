@@ -153,7 +153,7 @@ function renderStatus(s) {
     $(`meter-${crm}`).value = share;
     setText(
       `usage-${crm}-text`,
-      `${fmtNum(u.today)} of ${fmtNum(u.budget)} calls (${(share * 100).toFixed(share < 0.01 ? 2 : 1)}% of crmsync's share; org limit ${fmtNum(u.dailyLimit)}/day, burst ${u.maxRequestsPer10s}/10 s)`,
+      `${fmtNum(u.today)} of ${fmtNum(u.budget)} calls (${(share * 100).toFixed(share < 0.01 ? 2 : 1)}% of crmsync's share; org limit ${fmtNum(u.dailyLimit)}/day, burst ${u.maxRequestsPer10s}/10 s). Since start: ${fmtNum(u.sinceStart)} calls, ${fmtNum(u.rateLimited)} rate-limited, ${fmtNum(u.waits)} waits.`,
     );
   }
 
@@ -529,9 +529,15 @@ function factList(node, fields, highlight = []) {
     Object.entries(fields ?? {})
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) =>
-        el('div', {}, el('dt', { text: LABELS[k] ?? k }), el('dd', { class: highlight.includes(k) ? 'changed' : undefined, text: v === null || v === '' ? '—' : String(v) })),
+        el('div', {}, el('dt', { text: LABELS[k] ?? k }), el('dd', { class: highlight.includes(k) ? 'changed' : undefined, text: displayValue(k, v) })),
       ),
   );
+}
+
+function displayValue(name, value) {
+  if (value === null || value === undefined || value === '') return '—';
+  if (name === 'lifecyclestage') return LIFECYCLE.find(([v]) => v === value)?.[1] ?? String(value);
+  return String(value);
 }
 
 function pickFields(fields, names) {
