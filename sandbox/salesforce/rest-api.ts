@@ -8,7 +8,7 @@ import { Router } from '../common/index.ts';
 import { SalesforceApiError, jsonParserError, malformedId, notFound } from './errors.ts';
 import { isWellFormedId, to18 } from './ids.ts';
 import { type ObjectDef, OBJECTS, describeObject, findObject } from './schema.ts';
-import { compareBy, matches, parseSoql } from './soql.ts';
+import { candidateIds, compareBy, matches, parseSoql } from './soql.ts';
 import { type OrgStore, type Transaction, type WriteOrigin, unsupportedType } from './store.ts';
 
 /** One REST call, already authenticated. */
@@ -538,7 +538,14 @@ export class RestApi {
     if (!soql) throw new SalesforceApiError(400, 'MALFORMED_QUERY', 'unexpected token: <EOF>');
     const q = parseSoql(soql);
     const rows: Record<string, unknown>[] = [];
-    for (const rec of this.#store.all(q.object.name)) {
+    const ids = candidateIds(q.where);
+    const source = ids
+      ? [...new Set(ids)]
+          .map((id) => this.#store.get(id))
+          .filter((x) => x !== undefined && x.type === q.object.name)
+      : this.#store.all(q.object.name);
+    for (const rec of source) {
+      if (!rec) continue;
       if (!all && rec.fields.IsDeleted === true) continue;
       if (q.where && !matches(q.where, rec.fields)) continue;
       rows.push(rec.fields);

@@ -384,6 +384,33 @@ function literal(def: FieldDef, v: Value): string | number | boolean | null {
   return v;
 }
 
+const IN_SETS = new WeakMap<Cond, Set<string | number | boolean | null>>();
+
+/** The comparable values of an IN list, computed once per parsed query. */
+function inSet(cond: Extract<Cond, { op: 'in' }>): Set<string | number | boolean | null> {
+  let set = IN_SETS.get(cond);
+  if (!set) {
+    set = new Set(cond.values.map((v) => literal(cond.field, v)));
+    IN_SETS.set(cond, set);
+  }
+  return set;
+}
+
+/**
+ * Record ids the condition restricts to (`Id IN (...)` or `Id = '...'`, possibly ANDed with
+ * more), so such queries read those records instead of scanning; undefined when unrestricted.
+ */
+export function candidateIds(cond: Cond | undefined): string[] | undefined {
+  if (!cond) return undefined;
+  if (cond.op === 'in' && !cond.negate && cond.field.name === 'Id') {
+    return cond.values.filter((v): v is string => typeof v === 'string');
+  }
+  if (cond.op === 'cmp' && cond.cmp === '=' && cond.field.name === 'Id' && typeof cond.value === 'string')
+    return [cond.value];
+  if (cond.op === 'and') return candidateIds(cond.left) ?? candidateIds(cond.right);
+  return undefined;
+}
+
 /** Evaluate a condition on a record's fields. */
 export function matches(cond: Cond, fields: Record<string, unknown>): boolean {
   switch (cond.op) {
@@ -395,7 +422,7 @@ export function matches(cond: Cond, fields: Record<string, unknown>): boolean {
       return !matches(cond.inner, fields);
     case 'in': {
       const a = toComparable(cond.field, fields[cond.field.name]);
-      const hit = cond.values.some((v) => literal(cond.field, v) === a);
+      const hit = inSet(cond).has(a);
       return cond.negate ? !hit : hit;
     }
     case 'like': {
