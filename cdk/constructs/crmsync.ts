@@ -6,6 +6,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -243,6 +244,13 @@ export class CrmSync extends Construct {
         targets: [
           new LambdaFunction(f.salesforceCdc, { deadLetterQueue: eventsDlq, retryAttempts: 8, maxEventAge: Duration.hours(24) }),
         ],
+      });
+      // The rule's DLQ only catches failed deliveries; an invocation that fails (the changes queue
+      // was unreachable) is retried by Lambda's async invoke and then parked in the same DLQ.
+      f.salesforceCdc.configureAsyncInvoke({
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(6),
+        onFailure: new SqsDestination(eventsDlq),
       });
     }
 

@@ -87,6 +87,10 @@ describe('the CDK stack', () => {
       EventPattern: { 'detail-type': ['LeadChangeEvent', 'ContactChangeEvent'] },
       Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue(), RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86400 } })],
     });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('CdcEventsDlq'), 'Arn'] } } },
+    });
   });
 
   it('runs every function on Node.js 22 on ARM64', () => {
