@@ -37,11 +37,17 @@ export async function buildPorts(opts: {
   store?: SyncStore;
   live?: LiveCredentials;
   log: Log;
-}): Promise<{ hubspot: HubSpotPort; salesforce: SalesforcePort; limiters: { hubspot: RateLimiter; salesforce: RateLimiter }; missing: string[] }> {
+}): Promise<{
+  hubspot: HubSpotPort;
+  salesforce: SalesforcePort;
+  limiters: { hubspot: RateLimiter; salesforce: RateLimiter };
+  missing: string[];
+}> {
   const { config, live, log } = opts;
   const limiters = createRateLimiters(config.budgets, {
     usage: opts.store,
-    onFlushError: (error) => log.warn('api usage flush failed', { error: error instanceof Error ? error.message : String(error) }),
+    onFlushError: (error) =>
+      log.warn('api usage flush failed', { error: error instanceof Error ? error.message : String(error) }),
   });
   const hubspot = new HubSpotCrm({
     client: createHubSpotClient({

@@ -7,7 +7,10 @@ export type LogLevel = keyof typeof ORDER;
  * A `Log` for the terminal running `crmsync dev`: one line per entry, `level message key=value ...`.
  * Context never carries emails or tokens (STYLE.md 7), so it is printed as is.
  */
-export function consoleLog(level: LogLevel = 'warn', write: (line: string) => void = (l) => console.error(l)): Log {
+export function consoleLog(
+  level: LogLevel = 'warn',
+  write: (line: string) => void = (l) => console.error(l),
+): Log {
   const emit =
     (at: LogLevel) =>
     (message: string, ...extra: (Record<string, unknown> | Error)[]) => {
@@ -16,7 +19,9 @@ export function consoleLog(level: LogLevel = 'warn', write: (line: string) => vo
         .map((e) => (e instanceof Error ? `error=${JSON.stringify(e.message)}` : renderContext(e)))
         .filter(Boolean)
         .join(' ');
-      write(`${new Date().toISOString().slice(11, 19)} ${at.padEnd(5)} ${message}${context ? ` ${context}` : ''}`);
+      write(
+        `${new Date().toISOString().slice(11, 19)} ${at.padEnd(5)} ${message}${context ? ` ${context}` : ''}`,
+      );
     };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }

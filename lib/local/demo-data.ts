@@ -16,12 +16,22 @@ export interface DemoSize {
   seed: number;
 }
 
-export const DEFAULT_DEMO: DemoSize = { hubspotContacts: 400, leads: 200, contacts: 100, salesforceOnlyLeads: 40, seed: 42 };
+export const DEFAULT_DEMO: DemoSize = {
+  hubspotContacts: 400,
+  leads: 200,
+  contacts: 100,
+  salesforceOnlyLeads: 40,
+  seed: 42,
+};
 
 /** The demo segment: lifecycle stage is MQL or SQL (DESIGN.md §5), so one edit moves a contact in or out. */
 export const DEMO_SEGMENT = {
   name: 'Demo: sales-ready (MQL or SQL)',
-  filter: { property: 'lifecyclestage', operator: 'IS_ANY_OF' as const, values: ['marketingqualifiedlead', 'salesqualifiedlead'] },
+  filter: {
+    property: 'lifecyclestage',
+    operator: 'IS_ANY_OF' as const,
+    values: ['marketingqualifiedlead', 'salesqualifiedlead'],
+  },
 };
 
 export interface DemoInfo {
@@ -52,7 +62,11 @@ export async function seedDemo(opts: {
   const size = opts.size ?? DEFAULT_DEMO;
   const hubspotIds = opts.hubspot.seed({ contacts: size.hubspotContacts, seed: size.seed });
   const twins = opts.salesforce.seed({ leads: size.leads, contacts: size.contacts, seed: size.seed });
-  const extra = opts.salesforce.seed({ leads: size.salesforceOnlyLeads, contacts: 0, seed: size.seed + 1000 });
+  const extra = opts.salesforce.seed({
+    leads: size.salesforceOnlyLeads,
+    contacts: 0,
+    seed: size.seed + 1000,
+  });
 
   // Lead Status is mapped (picklist) but HubSpot's seed leaves hs_lead_status empty: give the twins
   // the mapped value so the demo's overlap is in sync from the start.
@@ -67,8 +81,16 @@ export async function seedDemo(opts: {
   // Contacts with no Salesforce twin start outside the segment: every member is then linked by email
   // on the first resync, and moving one of these into the segment shows a Lead being created.
   for (const hubspotId of hubspotIds.slice(twins.leadIds.length + twins.contactIds.length)) {
-    await opts.hubspot.userUpdateContact(hubspotId, { lifecyclestage: Number(hubspotId) % 2 ? 'lead' : 'subscriber' });
+    await opts.hubspot.userUpdateContact(hubspotId, {
+      lifecyclestage: Number(hubspotId) % 2 ? 'lead' : 'subscriber',
+    });
   }
   const segment = await opts.hubspotPort.createDynamicList(DEMO_SEGMENT.name, DEMO_SEGMENT.filter);
-  return { hubspotIds, leadIds: twins.leadIds, contactIds: twins.contactIds, salesforceOnlyLeadIds: extra.leadIds, segment };
+  return {
+    hubspotIds,
+    leadIds: twins.leadIds,
+    contactIds: twins.contactIds,
+    salesforceOnlyLeadIds: extra.leadIds,
+    segment,
+  };
 }

@@ -21,16 +21,24 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 const STATIC_FILES = new Set(['index.html', 'app.js', 'style.css', 'favicon.svg']);
 /** No external requests: the page may load only what this server serves (DESIGN.md §5, issue 8). */
-const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 const sideSchema = z.enum(['hubspot', 'salesforce']);
-const selectSchema = z.strictObject({ listId: z.string().regex(/^[0-9]{1,20}$/).nullable() });
+const selectSchema = z.strictObject({
+  listId: z
+    .string()
+    .regex(/^[0-9]{1,20}$/)
+    .nullable(),
+});
 const createSegmentSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
   property: z.string().regex(/^[a-z][a-z0-9_]{0,99}$/),
   values: z.array(z.string().min(1).max(100)).min(1).max(50),
 });
-const editSchema = z.strictObject({ fields: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,99}$/), z.string().max(1000)) });
+const editSchema = z.strictObject({
+  fields: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,99}$/), z.string().max(1000)),
+});
 
 export interface LocalHttpServer {
   url: string;
@@ -43,19 +51,30 @@ export interface LocalHttpServer {
  * The local stack's HTTP server: the intake endpoints (the same handlers as behind API Gateway),
  * the dashboard's JSON API, and the dashboard itself. Binds to 127.0.0.1 only.
  */
-export async function startHttpServer(opts: { port: number; host?: string; services: StackServices }): Promise<LocalHttpServer> {
+export async function startHttpServer(opts: {
+  port: number;
+  host?: string;
+  services: StackServices;
+}): Promise<LocalHttpServer> {
   const { services } = opts;
   const router = new Router();
-  const intake = (fn: (req: RawHttpRequest) => Promise<HttpResult>) => async (req: IncomingMessage, res: ServerResponse) => {
-    const raw = await toRawRequest(req);
-    const result = await fn(raw);
-    res.writeHead(result.statusCode, { ...(result.headers ?? {}), 'content-length': Buffer.byteLength(result.body) });
-    res.end(result.body);
-  };
+  const intake =
+    (fn: (req: RawHttpRequest) => Promise<HttpResult>) =>
+    async (req: IncomingMessage, res: ServerResponse) => {
+      const raw = await toRawRequest(req);
+      const result = await fn(raw);
+      res.writeHead(result.statusCode, {
+        ...(result.headers ?? {}),
+        'content-length': Buffer.byteLength(result.body),
+      });
+      res.end(result.body);
+    };
 
   router
     .on('POST', '/webhooks/hubspot', ({ req, res }) => intake(services.intake.hubspotWebhook)(req, res))
-    .on('POST', '/webhooks/salesforce', ({ req, res }) => intake(services.intake.salesforceOutbound)(req, res))
+    .on('POST', '/webhooks/salesforce', ({ req, res }) =>
+      intake(services.intake.salesforceOutbound)(req, res),
+    )
     .on('POST', '/events/salesforce', ({ req, res }) => intake(services.intake.salesforceCdc)(req, res))
     .on('GET', '/api/status', async ({ res }) => sendJson(res, 200, await services.status(), noStore))
     .on('GET', '/api/records/search', async ({ res, query }) => {
@@ -75,7 +94,9 @@ export async function startHttpServer(opts: { port: number; host?: string; servi
       const max = Math.min(100, Math.max(1, Number(query.get('max') ?? 20) || 20));
       sendJson(res, 200, { messages: await services.dlq.list(max) }, noStore);
     })
-    .on('POST', '/api/dlq/redrive', async ({ res }) => sendJson(res, 200, { moved: await services.dlq.redrive() }))
+    .on('POST', '/api/dlq/redrive', async ({ res }) =>
+      sendJson(res, 200, { moved: await services.dlq.redrive() }),
+    )
     .on('GET', '/api/segments', async ({ res }) => {
       const [lists, status] = await Promise.all([services.segments.listActive(), services.status()]);
       sendJson(res, 200, { lists, current: status.settings?.inclusionSegmentId ?? null }, noStore);
@@ -98,7 +119,10 @@ export async function startHttpServer(opts: { port: number; host?: string; servi
       const body = editSchema.parse(await readJson(req));
       // The dashboard waits for a decision made after this instant: take it before the edit.
       const editedAt = Date.now();
-      sendJson(res, 200, { record: await services.playground.edit(side, params.id ?? '', body.fields), editedAt });
+      sendJson(res, 200, {
+        record: await services.playground.edit(side, params.id ?? '', body.fields),
+        editedAt,
+      });
     });
 
   const server = createServer((req, res) => {
@@ -110,7 +134,13 @@ export async function startHttpServer(opts: { port: number; host?: string; servi
     const method = req.method ?? 'GET';
     const match = router.match(method, url.pathname);
     if (match) {
-      await match.handler({ req, res, params: match.params, query: url.searchParams, template: match.template });
+      await match.handler({
+        req,
+        res,
+        params: match.params,
+        query: url.searchParams,
+        template: match.template,
+      });
       return;
     }
     if (method === 'GET' || method === 'HEAD') {
@@ -186,7 +216,13 @@ function respondError(res: ServerResponse, error: unknown): void {
 function errorBody(error: unknown): [number, Record<string, unknown>] {
   if (error instanceof BodyError) return [error.status, { error: error.message }];
   if (error instanceof z.ZodError) {
-    return [400, { error: 'invalid request', issues: error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`) }];
+    return [
+      400,
+      {
+        error: 'invalid request',
+        issues: error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`),
+      },
+    ];
   }
   if (error instanceof PermanentSyncError) return [422, { error: error.message, category: error.category }];
   if (error instanceof CrmSyncError) return [400, { error: error.message, kind: error.name }];

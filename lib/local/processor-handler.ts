@@ -8,7 +8,10 @@ import type { ProcessorDeps, ProcessorResult } from '../sync/processor-types.ts'
 import { optionalModule } from './optional-module.ts';
 
 type ProcessorModule = {
-  processBatch: (messages: { messageId: string; body: string }[], deps: ProcessorDeps) => Promise<ProcessorResult>;
+  processBatch: (
+    messages: { messageId: string; body: string }[],
+    deps: ProcessorDeps,
+  ) => Promise<ProcessorResult>;
 };
 
 export type LoadedProcessor =
@@ -32,7 +35,9 @@ export async function loadProcessor(deps: {
     return {
       available: false,
       why: 'the processor (lib/sync/processor.ts): notices stay queued',
-      handle: async (event) => ({ batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) }),
+      handle: async (event) => ({
+        batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })),
+      }),
     };
   }
   const processorDeps: ProcessorDeps = {

@@ -8,7 +8,10 @@ import {
 import type { DlqMessage } from './services.ts';
 
 /** Messages waiting and in flight on a queue (SQS's approximate counters). */
-export async function queueDepth(client: SQSClient, queueUrl: string): Promise<{ visible: number; inFlight: number }> {
+export async function queueDepth(
+  client: SQSClient,
+  queueUrl: string,
+): Promise<{ visible: number; inFlight: number }> {
   const out = await client.send(
     new GetQueueAttributesCommand({
       QueueUrl: queueUrl,

@@ -53,7 +53,12 @@ export interface LocalStackOptions {
   /** Run the poller in the background (default true). Tests may set false and call `flush()`. */
   backgroundPolling?: boolean;
   /** The event source mapping's settings (defaults: the config's batch size and window; 30 s; 5). */
-  queue?: { batchSize?: number; batchingWindowMs?: number; visibilityTimeoutSeconds?: number; maxReceiveCount?: number };
+  queue?: {
+    batchSize?: number;
+    batchingWindowMs?: number;
+    visibilityTimeoutSeconds?: number;
+    maxReceiveCount?: number;
+  };
   /** Resync the segment on a first start (an empty store), so the demo links its records (default true). */
   firstRunResync?: boolean;
   /** Logger for handlers and the processor (default: warnings and errors to stderr). */
@@ -167,7 +172,13 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     // ── demo data ──
     let demo: DemoInfo | undefined;
     if (hubspotSandbox && salesforceSandbox && opts.demo !== false) {
-      demo = await seedDemo({ hubspot: hubspotSandbox, salesforce: salesforceSandbox, hubspotPort: hubspot, config, size: opts.demo ?? DEFAULT_DEMO });
+      demo = await seedDemo({
+        hubspot: hubspotSandbox,
+        salesforce: salesforceSandbox,
+        hubspotPort: hubspot,
+        config,
+        size: opts.demo ?? DEFAULT_DEMO,
+      });
       say(
         `demo data: ${demo.hubspotIds.length} HubSpot contacts, ${demo.leadIds.length + demo.salesforceOnlyLeadIds.length} Salesforce leads, ${demo.contactIds.length} contacts; segment "${demo.segment.name}" (list ${demo.segment.listId})`,
       );
@@ -176,7 +187,15 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     // ── processor behind the SQS poller ──
     const processor = await loadProcessor({ store, hubspot, salesforce, config, now, log });
     if (!processor.available) missing.push(processor.why);
-    let resyncProgress: ResyncProgress = { running: false, startedAt: null, finishedAt: null, total: 0, enqueued: 0, processed: 0, error: null };
+    let resyncProgress: ResyncProgress = {
+      running: false,
+      startedAt: null,
+      finishedAt: null,
+      total: 0,
+      enqueued: 0,
+      processed: 0,
+      error: null,
+    };
     const poller = new SqsPoller({
       client: sqs.client,
       queueUrl,
@@ -185,16 +204,27 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       handler: async (event: SQSEvent): Promise<SQSBatchResponse> => processor.handle(event),
       onBatch: (report) => {
         const bodies = report.records.map((r) => r.body);
-        stats.onBatch({ at: report.at, bodies, failed: report.failedIds.length, threw: report.error !== undefined });
-        if (report.error) log.error('processor invocation failed', { error: report.error instanceof Error ? report.error.message : String(report.error) });
+        stats.onBatch({
+          at: report.at,
+          bodies,
+          failed: report.failedIds.length,
+          threw: report.error !== undefined,
+        });
+        if (report.error)
+          log.error('processor invocation failed', {
+            error: report.error instanceof Error ? report.error.message : String(report.error),
+          });
         if (resyncProgress.startedAt !== null) {
           // Progress of the resync: its notices that the processor finished (retries count once they succeed).
           const failed = new Set(report.failedIds);
-          const done = report.records.filter((r) => !failed.has(r.messageId) && r.body.includes('"kind":"resync"')).length;
+          const done = report.records.filter(
+            (r) => !failed.has(r.messageId) && r.body.includes('"kind":"resync"'),
+          ).length;
           resyncProgress = { ...resyncProgress, processed: resyncProgress.processed + done };
         }
       },
-      onError: (error) => log.warn('queue receive failed', { error: error instanceof Error ? error.message : String(error) }),
+      onError: (error) =>
+        log.warn('queue receive failed', { error: error instanceof Error ? error.message : String(error) }),
     });
     if (processor.available && opts.backgroundPolling !== false) poller.start();
     cleanup.push(() => poller.stop());
@@ -209,15 +239,38 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     let resyncRun: Promise<void> | undefined;
     const startResync = async (): Promise<ResyncProgress> => {
       if (resyncRun) return resyncProgress;
-      resyncProgress = { running: true, startedAt: now(), finishedAt: null, total: 0, enqueued: 0, processed: 0, error: null };
+      resyncProgress = {
+        running: true,
+        startedAt: now(),
+        finishedAt: null,
+        total: 0,
+        enqueued: 0,
+        processed: 0,
+        error: null,
+      };
       resyncRun = (async () => {
         try {
           const result = await runResync(deps, (p) => {
-            resyncProgress = { ...resyncProgress, total: p.total ?? Math.max(resyncProgress.total, p.done), enqueued: p.done };
+            resyncProgress = {
+              ...resyncProgress,
+              total: p.total ?? Math.max(resyncProgress.total, p.done),
+              enqueued: p.done,
+            };
           });
-          resyncProgress = { ...resyncProgress, running: false, finishedAt: now(), enqueued: result.queued, total: Math.max(result.queued, resyncProgress.total) };
+          resyncProgress = {
+            ...resyncProgress,
+            running: false,
+            finishedAt: now(),
+            enqueued: result.queued,
+            total: Math.max(result.queued, resyncProgress.total),
+          };
         } catch (error) {
-          resyncProgress = { ...resyncProgress, running: false, finishedAt: now(), error: error instanceof Error ? error.message : String(error) };
+          resyncProgress = {
+            ...resyncProgress,
+            running: false,
+            finishedAt: now(),
+            error: error instanceof Error ? error.message : String(error),
+          };
         } finally {
           resyncRun = undefined;
         }
@@ -242,11 +295,17 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       const { selectSegment } = await import('../sync/segment-choice.ts');
       lastRefresh = { at: now(), result: await selectSegment(deps, demo.segment.listId) };
     } else {
-      await doRefresh().catch((error: unknown) => log.warn('segment refresh failed', { error: error instanceof Error ? error.message : String(error) }));
+      await doRefresh().catch((error: unknown) =>
+        log.warn('segment refresh failed', { error: error instanceof Error ? error.message : String(error) }),
+      );
     }
 
     // ── HTTP server and delivery wiring ──
-    let urls: StatusReport['urls'] = { dashboard: '', hubspot: live ? 'https://api.hubapi.com' : (hubspotSandbox?.url ?? ''), salesforce: live ? live.salesforceInstanceUrl : (salesforceSandbox?.url ?? '') };
+    let urls: StatusReport['urls'] = {
+      dashboard: '',
+      hubspot: live ? 'https://api.hubapi.com' : (hubspotSandbox?.url ?? ''),
+      salesforce: live ? live.salesforceInstanceUrl : (salesforceSandbox?.url ?? ''),
+    };
     const services = createStackServices({
       mode: live ? 'live' : 'sandbox',
       startedAt: now(),
@@ -276,11 +335,16 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     cleanup.push(() => http.close());
     urls = { ...urls, dashboard: http.url };
     hubspotSandbox?.setWebhookUrl(`${http.url}/webhooks/hubspot`);
-    salesforceSandbox?.configure({ outboundUrl: `${http.url}/webhooks/salesforce`, cdcUrl: `${http.url}/events/salesforce` });
+    salesforceSandbox?.configure({
+      outboundUrl: `${http.url}/webhooks/salesforce`,
+      cdcUrl: `${http.url}/events/salesforce`,
+    });
 
     if (firstRun && demo && opts.firstRunResync !== false && processor.available) {
       const progress = await startResync();
-      say(`first run: resync of the demo segment queued ${progress.enqueued} members (records already in sync are only linked)`);
+      say(
+        `first run: resync of the demo segment queued ${progress.enqueued} members (records already in sync are only linked)`,
+      );
     }
 
     // Live mode has no webhooks: look for changes at once, then on the poll schedule.

@@ -6,7 +6,10 @@
  */
 
 /** A parsed schedule expression. */
-export type Schedule = { kind: 'off' } | { kind: 'rate'; everyMs: number } | { kind: 'cron'; minute: number; hour: number | null };
+export type Schedule =
+  | { kind: 'off' }
+  | { kind: 'rate'; everyMs: number }
+  | { kind: 'cron'; minute: number; hour: number | null };
 
 const UNIT_MS = { minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
 
@@ -27,7 +30,9 @@ export function parseSchedule(expression: string): Schedule {
       if (Number.isInteger(h) && h >= 0 && h < 24) return { kind: 'cron', minute, hour: h };
     }
   }
-  throw new RangeError(`unsupported schedule expression "${expression}": use rate(N minutes|hours|days), cron(M H * * ? *) or off`);
+  throw new RangeError(
+    `unsupported schedule expression "${expression}": use rate(N minutes|hours|days), cron(M H * * ? *) or off`,
+  );
 }
 
 /** Milliseconds from `now` until the next run of a schedule (UTC, as EventBridge evaluates cron). */
@@ -85,7 +90,16 @@ export class Scheduler {
       fn,
       timer: undefined,
       inFlight: undefined,
-      state: { name, expression, running: false, lastRunAt: null, lastDurationMs: null, lastError: null, nextRunAt: null, runs: 0 },
+      state: {
+        name,
+        expression,
+        running: false,
+        lastRunAt: null,
+        lastDurationMs: null,
+        lastError: null,
+        nextRunAt: null,
+        runs: 0,
+      },
     };
     this.#jobs.set(name, job);
     this.#arm(job);

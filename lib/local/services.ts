@@ -39,7 +39,11 @@ export interface StackServices {
     /** A few contacts to pick from, with the editable fields. */
     samples(side: 'hubspot' | 'salesforce', limit: number): Promise<PlaygroundRecord[]>;
     /** Edits a sandbox record as a user would (attributed to a user, not to crmsync). */
-    edit(side: 'hubspot' | 'salesforce', id: string, fields: Record<string, string>): Promise<PlaygroundRecord>;
+    edit(
+      side: 'hubspot' | 'salesforce',
+      id: string,
+      fields: Record<string, string>,
+    ): Promise<PlaygroundRecord>;
   };
 }
 

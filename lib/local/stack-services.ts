@@ -18,7 +18,14 @@ import type { HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import type { SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
 import { peekMessages, queueDepth, redrive } from './queue-admin.ts';
 import type { Scheduler } from './scheduler.ts';
-import type { PlaygroundRecord, RecordHit, RecordTrace, ResyncProgress, StackServices, StatusReport } from './services.ts';
+import type {
+  PlaygroundRecord,
+  RecordHit,
+  RecordTrace,
+  ResyncProgress,
+  StackServices,
+  StatusReport,
+} from './services.ts';
 import type { StatsSnapshot, SyncStats } from './sync-stats.ts';
 
 export interface StackServicesContext {
@@ -62,8 +69,18 @@ export function createStackServices(ctx: StackServicesContext): StackServices {
   const { store, hubspot, salesforce } = deps;
   const metrics = ctx.stats.metricsSink();
   const replayGuard = new ReplayGuard();
-  const hsProps = [...new Set(['email', 'lifecyclestage', 'hs_lead_status', ...config.mappings.Lead.map((m) => m.hubspot), ...config.mappings.Contact.map((m) => m.hubspot)])];
-  const sfFields = (object: SalesforceObject) => [...new Set(['Email', ...config.mappings[object].map((m) => m.salesforce)])];
+  const hsProps = [
+    ...new Set([
+      'email',
+      'lifecyclestage',
+      'hs_lead_status',
+      ...config.mappings.Lead.map((m) => m.hubspot),
+      ...config.mappings.Contact.map((m) => m.hubspot),
+    ]),
+  ];
+  const sfFields = (object: SalesforceObject) => [
+    ...new Set(['Email', ...config.mappings[object].map((m) => m.salesforce)]),
+  ];
   let listCache: { id: string; list: HubSpotList | undefined; at: number } | undefined;
 
   async function segmentList(id: string): Promise<HubSpotList | undefined> {
@@ -81,22 +98,31 @@ export function createStackServices(ctx: StackServicesContext): StackServices {
       const today = Date.parse(`${utcDay(Date.now())}T00:00:00Z`);
       const [c, errors] = await Promise.all([
         ctx.rawStore.countDecisions(today),
-        ctx.rawStore.listSyncErrors ? ctx.rawStore.listSyncErrors({ limit: 200 }) : Promise.resolve(undefined),
+        ctx.rawStore.listSyncErrors
+          ? ctx.rawStore.listSyncErrors({ limit: 200 })
+          : Promise.resolve(undefined),
       ]);
       const byOutcome = { ...local.decisions };
-      for (const key of Object.keys(byOutcome) as (keyof typeof byOutcome)[]) byOutcome[key] = Math.max(byOutcome[key], c.byOutcome[key] ?? 0);
+      for (const key of Object.keys(byOutcome) as (keyof typeof byOutcome)[])
+        byOutcome[key] = Math.max(byOutcome[key], c.byOutcome[key] ?? 0);
       let errorsByCategory = local.errorsByCategory;
       if (errors) {
         const grouped = new Map<string, string[]>();
         for (const e of errors) grouped.set(e.category, [...(grouped.get(e.category) ?? []), e.recordKey]);
-        errorsByCategory = [...grouped.entries()].map(([category, records]) => ({ category, count: records.length, records })).sort((a, b) => b.count - a.count);
+        errorsByCategory = [...grouped.entries()]
+          .map(([category, records]) => ({ category, count: records.length, records }))
+          .sort((a, b) => b.count - a.count);
       }
-      const recent = ctx.rawStore.recentDecisions ? (await ctx.rawStore.recentDecisions(60)).filter((d) => d.outcome !== 'received').slice(0, 40) : local.recent;
+      const recent = ctx.rawStore.recentDecisions
+        ? (await ctx.rawStore.recentDecisions(60)).filter((d) => d.outcome !== 'received').slice(0, 40)
+        : local.recent;
       // The store's byReason mixes skip and no-op reasons (some carry record ids): the breakdown of
       // skips comes from the decisions seen since start, the totals from the store.
       return { ...local, decisions: byOutcome, errorsByCategory, recent };
     } catch (error) {
-      log.warn('dashboard counts from the store failed', { error: error instanceof Error ? error.message : String(error) });
+      log.warn('dashboard counts from the store failed', {
+        error: error instanceof Error ? error.message : String(error),
+      });
       return local;
     }
   }
@@ -181,18 +207,22 @@ export function createStackServices(ctx: StackServicesContext): StackServices {
     const contact = contacts[0];
     if (side === 'hubspot' && !contact) return undefined;
     if (side === 'salesforce' && !sfRecord) return undefined;
-    const keys = [hubspotId ? `hubspot:${hubspotId}` : undefined, salesforceId ? `salesforce:${salesforceId}` : undefined].filter(
-      (k): k is string => k !== undefined,
-    );
+    const keys = [
+      hubspotId ? `hubspot:${hubspotId}` : undefined,
+      salesforceId ? `salesforce:${salesforceId}` : undefined,
+    ].filter((k): k is string => k !== undefined);
     const lists = await Promise.all(keys.map((k) => store.listDecisions(k, 50)));
     const decisions: Decision[] = lists.flat().sort((a, b) => b.at - a.at);
     const listId = settings.inclusionSegmentId;
-    const inSegment = listId && hubspotId ? (await store.getMembers(listId, [hubspotId])).has(hubspotId) : null;
+    const inSegment =
+      listId && hubspotId ? (await store.getMembers(listId, [hubspotId])).has(hubspotId) : null;
     return {
       side,
       id,
       hubspot: contact ? { id: contact.id, properties: contact.properties } : null,
-      salesforce: sfRecord ? { id: sfRecord.id, objectType: sfRecord.objectType, fields: sfRecord.fields } : null,
+      salesforce: sfRecord
+        ? { id: sfRecord.id, objectType: sfRecord.objectType, fields: sfRecord.fields }
+        : null,
       pair: (hubspotId ? pairs.get(hubspotId) : undefined) ?? null,
       inSegment,
       decisions,
@@ -206,10 +236,16 @@ export function createStackServices(ctx: StackServicesContext): StackServices {
       side: 'hubspot',
       id: c.id,
       objectType: 'contact',
-      label: `${c.properties.firstname ?? ''} ${c.properties.lastname ?? ''}`.trim() || (c.properties.email ?? c.id),
+      label:
+        `${c.properties.firstname ?? ''} ${c.properties.lastname ?? ''}`.trim() ||
+        (c.properties.email ?? c.id),
       email: c.properties.email ?? null,
     });
-    const sfHit = (r: { id: string; objectType: SalesforceObject; fields: Record<string, unknown> }): RecordHit => ({
+    const sfHit = (r: {
+      id: string;
+      objectType: SalesforceObject;
+      fields: Record<string, unknown>;
+    }): RecordHit => ({
       side: 'salesforce',
       id: r.id,
       objectType: r.objectType,
@@ -239,12 +275,15 @@ export function createStackServices(ctx: StackServicesContext): StackServices {
   async function samples(side: 'hubspot' | 'salesforce', limit: number): Promise<PlaygroundRecord[]> {
     // Prefer linked members of the segment: an edit to them visibly syncs.
     const settings = await currentSettings(deps);
-    const members = settings.inclusionSegmentId ? (await store.listMembers(settings.inclusionSegmentId)).slice(0, 200) : [];
+    const members = settings.inclusionSegmentId
+      ? (await store.listMembers(settings.inclusionSegmentId)).slice(0, 200)
+      : [];
     const pairs = members.length ? [...(await store.getPairsByHubSpotIds(members)).values()] : [];
     if (side === 'hubspot') {
       let ids = pairs.map((p) => p.hubspotId);
       if (ids.length === 0) ids = members;
-      if (ids.length === 0) return (await hubspot.listContacts(hsProps)).contacts.slice(0, limit).map(hsRecord);
+      if (ids.length === 0)
+        return (await hubspot.listContacts(hsProps)).contacts.slice(0, limit).map(hsRecord);
       const contacts = await hubspot.readContacts(sortIds(ids).slice(0, limit), hsProps);
       return contacts.map(hsRecord);
     }
@@ -260,13 +299,22 @@ export function createStackServices(ctx: StackServicesContext): StackServices {
   function hsRecord(c: { id: string; properties: Record<string, string | null> }): PlaygroundRecord {
     return { side: 'hubspot', id: c.id, objectType: 'contact', fields: c.properties };
   }
-  function sfRecord(r: { id: string; objectType: SalesforceObject; fields: Record<string, unknown> }): PlaygroundRecord {
+  function sfRecord(r: {
+    id: string;
+    objectType: SalesforceObject;
+    fields: Record<string, unknown>;
+  }): PlaygroundRecord {
     const fields: Record<string, string | null> = {};
-    for (const [k, v] of Object.entries(r.fields)) fields[k] = v === null || v === undefined ? null : String(v);
+    for (const [k, v] of Object.entries(r.fields))
+      fields[k] = v === null || v === undefined ? null : String(v);
     return { side: 'salesforce', id: r.id, objectType: r.objectType, fields };
   }
 
-  async function edit(side: 'hubspot' | 'salesforce', id: string, fields: Record<string, string>): Promise<PlaygroundRecord> {
+  async function edit(
+    side: 'hubspot' | 'salesforce',
+    id: string,
+    fields: Record<string, string>,
+  ): Promise<PlaygroundRecord> {
     if (side === 'hubspot') {
       const sandbox = requireSandbox(ctx.hubspotSandbox);
       const values: Record<string, string | null> = {};
@@ -301,7 +349,13 @@ export function createStackServices(ctx: StackServicesContext): StackServices {
           replayGuard,
         }),
       salesforceOutbound: (req) =>
-        handleSalesforceOutbound(req, { queue: deps.queue, orgId: config.salesforce.orgId, now: Date.now, logger: log, metrics }),
+        handleSalesforceOutbound(req, {
+          queue: deps.queue,
+          orgId: config.salesforce.orgId,
+          now: Date.now,
+          logger: log,
+          metrics,
+        }),
       salesforceCdc: async (req): Promise<HttpResult> => {
         let event: unknown;
         try {
@@ -345,7 +399,11 @@ export function createStackServices(ctx: StackServicesContext): StackServices {
         return currentSettings(deps);
       },
       create: async (input) => {
-        const list = await hubspot.createDynamicList(input.name, { property: input.property, operator: 'IS_ANY_OF', values: input.values });
+        const list = await hubspot.createDynamicList(input.name, {
+          property: input.property,
+          operator: 'IS_ANY_OF',
+          values: input.values,
+        });
         return list;
       },
     },

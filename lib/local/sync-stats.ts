@@ -114,7 +114,8 @@ export class SyncStats {
       bucket.latencies.push(latency);
       this.#latencies.push(latency);
     }
-    if (this.#latencies.length > LATENCY_KEPT) this.#latencies.splice(0, this.#latencies.length - LATENCY_KEPT);
+    if (this.#latencies.length > LATENCY_KEPT)
+      this.#latencies.splice(0, this.#latencies.length - LATENCY_KEPT);
   }
 
   /** A metrics sink for the intake handlers: every metric is counted by name (echoes, rejects, ignored types). */
@@ -127,7 +128,9 @@ export class SyncStats {
   }
 
   snapshot(): StatsSnapshot {
-    const echoes = [...this.#intake.entries()].filter(([name]) => /echo/i.test(name)).reduce((n, [, v]) => n + v, 0);
+    const echoes = [...this.#intake.entries()]
+      .filter(([name]) => /echo/i.test(name))
+      .reduce((n, [, v]) => n + v, 0);
     const nowBucket = Math.floor(this.now() / BUCKET_MS) * BUCKET_MS;
     const series: StatsBucket[] = [];
     // A continuous series (empty buckets included) so the chart's x axis is time, not event count.
@@ -188,7 +191,8 @@ function liveChangeLatency(body: string, at: number): number | undefined {
   try {
     const notice = JSON.parse(body) as { occurredAt?: unknown; kind?: unknown };
     if (typeof notice.occurredAt !== 'number') return undefined;
-    if (notice.kind === 'resync' || notice.kind === 'import' || notice.kind === 'segment-joined') return undefined;
+    if (notice.kind === 'resync' || notice.kind === 'import' || notice.kind === 'segment-joined')
+      return undefined;
     const latency = at - notice.occurredAt;
     return latency >= 0 && latency < 86_400_000 ? latency : undefined;
   } catch {

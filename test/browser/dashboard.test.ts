@@ -16,7 +16,15 @@ import { type LocalStack, startLocalStack } from '../../lib/local/runtime.ts';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../docs/dashboard.png');
 /** Flags for a headless run in a container, with no calls home. */
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 /** The sync runs for real in the background (webhooks, batching window, processor): give it time, never sleep. */
 const SYNC_TIMEOUT = 45_000;
 
@@ -28,7 +36,9 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does), or set CHROMIUM_PATH.`);
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does), or set CHROMIUM_PATH.`,
+    );
   }
   stack = await startLocalStack({
     port: 0,
@@ -39,7 +49,8 @@ beforeAll(async () => {
     queue: { batchingWindowMs: 200 },
     log: silentLog,
   });
-  if (stack.missing.length > 0) throw new Error(`the local stack is incomplete in this build: ${stack.missing.join('; ')}`);
+  if (stack.missing.length > 0)
+    throw new Error(`the local stack is incomplete in this build: ${stack.missing.join('; ')}`);
   // The first run resyncs the demo segment (links by email); let it finish so the playground offers linked records.
   await stack.flush();
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
@@ -91,14 +102,20 @@ describe('sync-health dashboard in Chromium', () => {
 
   it('runs a resync from the button and shows its progress to the end', async () => {
     await page.getByRole('button', { name: 'Resync segment' }).click();
-    await page.locator('#resync-msg', { hasText: /Resync (running|done)/ }).waitFor({ timeout: SYNC_TIMEOUT });
+    await page
+      .locator('#resync-msg', { hasText: /Resync (running|done)/ })
+      .waitFor({ timeout: SYNC_TIMEOUT });
     await page.locator('#resync-msg', { hasText: 'Resync done' }).waitFor({ timeout: SYNC_TIMEOUT });
     const max = Number(await page.locator('#resync-progress').getAttribute('max'));
     expect(max).toBeGreaterThan(1);
     // Progress reaches the end once the processor has finished every resync notice.
     await page.waitForFunction(
       () => {
-        const el = (globalThis as unknown as { document: { getElementById(id: string): { value: number; max: number } | null } }).document.getElementById('resync-progress');
+        const el = (
+          globalThis as unknown as {
+            document: { getElementById(id: string): { value: number; max: number } | null };
+          }
+        ).document.getElementById('resync-progress');
         return el !== null && el.value >= el.max;
       },
       undefined,
@@ -108,19 +125,39 @@ describe('sync-health dashboard in Chromium', () => {
 
   it('is keyboard-reachable and labelled, made no external request and threw no script error; saves the screenshot', async () => {
     // Every form control has an accessible name.
-    const unnamed = await page.locator('input:not([type=hidden]), select, button').evaluateAll((els) =>
-      els.filter((el) => !(el as unknown as { labels?: unknown[] }).labels?.length && !(el as unknown as { textContent: string }).textContent.trim() && !(el as unknown as { getAttribute(n: string): string | null }).getAttribute('aria-label')).length,
-    );
+    const unnamed = await page
+      .locator('input:not([type=hidden]), select, button')
+      .evaluateAll(
+        (els) =>
+          els.filter(
+            (el) =>
+              !(el as unknown as { labels?: unknown[] }).labels?.length &&
+              !(el as unknown as { textContent: string }).textContent.trim() &&
+              !(el as unknown as { getAttribute(n: string): string | null }).getAttribute('aria-label'),
+          ).length,
+      );
     expect(unnamed).toBe(0);
     // From a fresh load, the first Tab reaches the skip link, and the keyboard reaches the segment chooser.
     const fresh = await browser.newPage();
     await fresh.goto(`${stack.url}/`);
     await fresh.keyboard.press('Tab');
-    expect(await fresh.evaluate(() => (globalThis as unknown as { document: { activeElement: { className: string } | null } }).document.activeElement?.className)).toBe('skip');
+    expect(
+      await fresh.evaluate(
+        () =>
+          (globalThis as unknown as { document: { activeElement: { className: string } | null } }).document
+            .activeElement?.className,
+      ),
+    ).toBe('skip');
     let reached = false;
     for (let i = 0; i < 10 && !reached; i++) {
       await fresh.keyboard.press('Tab');
-      reached = await fresh.getByLabel('Limit syncs to').evaluate((el) => el === (el as unknown as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement);
+      reached = await fresh
+        .getByLabel('Limit syncs to')
+        .evaluate(
+          (el) =>
+            el ===
+            (el as unknown as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement,
+        );
     }
     expect(reached).toBe(true);
     await fresh.close();
@@ -128,7 +165,9 @@ describe('sync-health dashboard in Chromium', () => {
     expect(pageErrors).toEqual([]);
 
     await page.locator('#c-synced').scrollIntoViewIfNeeded();
-    await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
+    await page.evaluate(() =>
+      (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0),
+    );
     await mkdir(dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(existsSync(SCREENSHOT)).toBe(true);

@@ -24,7 +24,8 @@ function start(dataDir: string | null): Promise<LocalStack> {
 }
 
 function assertComplete(stack: LocalStack): void {
-  if (stack.missing.length > 0) throw new Error(`the local stack is incomplete in this build: ${stack.missing.join('; ')}`);
+  if (stack.missing.length > 0)
+    throw new Error(`the local stack is incomplete in this build: ${stack.missing.join('; ')}`);
 }
 
 /** A HubSpot contact of the demo segment that has a Salesforce lead twin (same email). */
@@ -70,7 +71,11 @@ describe('local stack (crmsync dev) end to end', () => {
   });
 
   it('rejects an unsigned HubSpot webhook (the same intake handler as in AWS)', async () => {
-    const res = await fetch(`${stack.url}/webhooks/hubspot`, { method: 'POST', body: '[]', headers: { 'content-type': 'application/json' } });
+    const res = await fetch(`${stack.url}/webhooks/hubspot`, {
+      method: 'POST',
+      body: '[]',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(401);
   });
 
@@ -100,10 +105,14 @@ describe('local stack (crmsync dev) end to end', () => {
 
   it('the playground API edits a sandbox contact as a user', async () => {
     const { hubspotId } = await memberWithTwin(stack);
-    const { status, body } = await getJson<{ record: { fields: Record<string, string | null> }; editedAt: number }>(
-      `${stack.url}/api/playground/hubspot/${hubspotId}`,
-      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fields: { firstname: 'Playground' } }) },
-    );
+    const { status, body } = await getJson<{
+      record: { fields: Record<string, string | null> };
+      editedAt: number;
+    }>(`${stack.url}/api/playground/hubspot/${hubspotId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ fields: { firstname: 'Playground' } }),
+    });
     expect(status).toBe(200);
     expect(body.record.fields.firstname).toBe('Playground');
     expect(body.editedAt).toBeGreaterThan(0);
@@ -127,7 +136,9 @@ describe('local stack restart', () => {
     expect(stack.firstRun).toBe(true);
     await stack.resync();
     await stack.flush();
-    const linked = (await stack.store.getPairsByHubSpotIds(await stack.store.listMembers(stack.demo!.segment.listId))).size;
+    const linked = (
+      await stack.store.getPairsByHubSpotIds(await stack.store.listMembers(stack.demo!.segment.listId))
+    ).size;
     expect(linked).toBeGreaterThan(0);
     await stack.close();
 
@@ -150,7 +161,13 @@ function crmWrites(stack: LocalStack): { hubspot: number; salesforce: number } {
       .filter(([key]) => pattern.test(key))
       .reduce((n, [, v]) => n + v, 0);
   return {
-    hubspot: sum(stack.hubspotSandbox!.counters(), /^(POST|PATCH) .*contacts(\/batch\/(create|update|upsert))?(\/\{[^}]+\})?$/),
-    salesforce: sum(stack.salesforceSandbox!.counters(), /^(POST|PATCH) .*(composite\/sobjects|sobjects\/(Lead|Contact))/),
+    hubspot: sum(
+      stack.hubspotSandbox!.counters(),
+      /^(POST|PATCH) .*contacts(\/batch\/(create|update|upsert))?(\/\{[^}]+\})?$/,
+    ),
+    salesforce: sum(
+      stack.salesforceSandbox!.counters(),
+      /^(POST|PATCH) .*(composite\/sobjects|sobjects\/(Lead|Contact))/,
+    ),
   };
 }

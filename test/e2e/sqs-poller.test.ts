@@ -1,4 +1,8 @@
-import { ChangeMessageVisibilityCommand, GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  GetQueueAttributesCommand,
+  SendMessageBatchCommand,
+} from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalSqs, startLocalSqs } from '../../lib/local/local-sqs.ts';
@@ -30,13 +34,19 @@ async function depth(queueUrl: string): Promise<number> {
       AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
     }),
   );
-  return Number(out.Attributes?.ApproximateNumberOfMessages) + Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible);
+  return (
+    Number(out.Attributes?.ApproximateNumberOfMessages) +
+    Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible)
+  );
 }
 
 describe('local SQS poller (Lambda event source mapping)', () => {
   it('hands out batches of at most batchSize and deletes what succeeded', async () => {
     const { queueUrl, dlqUrl } = await sqs.createQueues('poller-ok', { maxReceiveCount: 3 });
-    await send(queueUrl, Array.from({ length: 45 }, (_, i) => `m${i}`));
+    await send(
+      queueUrl,
+      Array.from({ length: 45 }, (_, i) => `m${i}`),
+    );
     const sizes: number[] = [];
     const seen = new Set<string>();
     const poller = new SqsPoller({
@@ -58,7 +68,10 @@ describe('local SQS poller (Lambda event source mapping)', () => {
   });
 
   it('keeps only the reported batchItemFailures, retries them, and redrives to the DLQ after maxReceiveCount', async () => {
-    const { queueUrl, dlqUrl } = await sqs.createQueues('poller-fail', { maxReceiveCount: 3, visibilityTimeoutSeconds: 30 });
+    const { queueUrl, dlqUrl } = await sqs.createQueues('poller-fail', {
+      maxReceiveCount: 3,
+      visibilityTimeoutSeconds: 30,
+    });
     await send(queueUrl, ['good-1', 'poison', 'good-2']);
     const attempts = new Map<string, number>();
     const poller = new SqsPoller({
@@ -76,7 +89,11 @@ describe('local SQS poller (Lambda event source mapping)', () => {
         const poison = event.Records.find((r) => r.body === 'poison');
         if (poison) {
           await sqs.client.send(
-            new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: poison.receiptHandle, VisibilityTimeout: 0 }),
+            new ChangeMessageVisibilityCommand({
+              QueueUrl: queueUrl,
+              ReceiptHandle: poison.receiptHandle,
+              VisibilityTimeout: 0,
+            }),
           );
         }
         return { batchItemFailures: failures };
@@ -91,7 +108,10 @@ describe('local SQS poller (Lambda event source mapping)', () => {
   });
 
   it('leaves the whole batch on the queue when the handler throws', async () => {
-    const { queueUrl } = await sqs.createQueues('poller-throw', { maxReceiveCount: 5, visibilityTimeoutSeconds: 30 });
+    const { queueUrl } = await sqs.createQueues('poller-throw', {
+      maxReceiveCount: 5,
+      visibilityTimeoutSeconds: 30,
+    });
     await send(queueUrl, ['a', 'b']);
     const reports: number[] = [];
     const poller = new SqsPoller({

@@ -30,7 +30,10 @@ export async function run(argv: string[]): Promise<number> {
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     if (values.json) console.log(JSON.stringify({ url: base, running: false, error: why }));
-    else console.error(`crmsync status: no local stack answers at ${base} (${why}). Start one with \`npm start\`, or pass --url.`);
+    else
+      console.error(
+        `crmsync status: no local stack answers at ${base} (${why}). Start one with \`npm start\`, or pass --url.`,
+      );
     return 1;
   }
   if (values.json) {
@@ -44,7 +47,8 @@ export async function run(argv: string[]): Promise<number> {
 /** The human-readable status: one screen, most important first. */
 export function renderStatus(s: StatusReport): string {
   const n = (x: number) => x.toLocaleString('en-US');
-  const ago = (ms: number | null) => (ms ? `${Math.max(0, Math.round((Date.now() - ms) / 1000))} s ago` : 'never');
+  const ago = (ms: number | null) =>
+    ms ? `${Math.max(0, Math.round((Date.now() - ms) / 1000))} s ago` : 'never';
   const st = s.stats;
   const skipped = Object.entries(st.skippedByReason).sort((a, b) => b[1] - a[1]);
   const lines = [

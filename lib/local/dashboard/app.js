@@ -129,7 +129,10 @@ function renderStatus(s) {
 
   const seg = s.segment;
   setText('seg-name', seg ? (seg.name ?? `list ${seg.id}`) : 'None: every contact syncs');
-  setText('seg-type', seg ? (seg.processingType === 'DYNAMIC' ? 'Active (dynamic)' : (seg.processingType ?? '—')) : '—');
+  setText(
+    'seg-type',
+    seg ? (seg.processingType === 'DYNAMIC' ? 'Active (dynamic)' : (seg.processingType ?? '—')) : '—',
+  );
   setText('seg-members', seg ? fmtNum(seg.members) : '—');
   setText('seg-refresh', seg ? fmtAgo(seg.lastRefreshAt) : '—');
 
@@ -174,7 +177,9 @@ function renderReasons(byReason) {
   replaceChildren(
     $('skipped-reasons'),
     entries.length
-      ? entries.map(([reason, n]) => el('li', {}, el('span', { text: reason }), el('strong', { text: fmtNum(n) })))
+      ? entries.map(([reason, n]) =>
+          el('li', {}, el('span', { text: reason }), el('strong', { text: fmtNum(n) })),
+        )
       : [el('li', { class: 'muted', text: 'none yet' })],
   );
 }
@@ -195,10 +200,17 @@ function renderErrors(categories) {
                 'span',
                 { class: 'records' },
                 `${c.records.length} record${c.records.length === 1 ? '' : 's'}: `,
-                ...c.records.slice(0, 6).flatMap((key, i) => [
-                  i > 0 ? ', ' : '',
-                  el('button', { type: 'button', class: 'link', text: key, onclick: () => openTraceKey(key) }),
-                ]),
+                ...c.records
+                  .slice(0, 6)
+                  .flatMap((key, i) => [
+                    i > 0 ? ', ' : '',
+                    el('button', {
+                      type: 'button',
+                      class: 'link',
+                      text: key,
+                      onclick: () => openTraceKey(key),
+                    }),
+                  ]),
               ),
             ),
             el('strong', { text: fmtNum(c.count) }),
@@ -231,12 +243,25 @@ function renderChart(st) {
   series.forEach((b, i) => {
     if (!b.processed) return;
     const top = y(b.processed, maxCount);
-    chart.append(svg('rect', { x: pad.l + i * bw + 1, y: top, width: Math.max(1, bw - 2), height: H - pad.b - top, fill: '#7aa7d9' }));
+    chart.append(
+      svg('rect', {
+        x: pad.l + i * bw + 1,
+        y: top,
+        width: Math.max(1, bw - 2),
+        height: H - pad.b - top,
+        fill: '#7aa7d9',
+      }),
+    );
   });
   const points = series
-    .map((b, i) => (b.p95 === null ? null : `${(pad.l + i * bw + bw / 2).toFixed(1)},${y(b.p95, maxLatency).toFixed(1)}`))
+    .map((b, i) =>
+      b.p95 === null ? null : `${(pad.l + i * bw + bw / 2).toFixed(1)},${y(b.p95, maxLatency).toFixed(1)}`,
+    )
     .filter(Boolean);
-  if (points.length > 1) chart.append(svg('polyline', { points: points.join(' '), fill: 'none', stroke: '#b42318', 'stroke-width': 2 }));
+  if (points.length > 1)
+    chart.append(
+      svg('polyline', { points: points.join(' '), fill: 'none', stroke: '#b42318', 'stroke-width': 2 }),
+    );
   for (const p of points.length === 1 ? points : []) {
     const [cx, cy] = p.split(',');
     chart.append(svg('circle', { cx, cy, r: 3, fill: '#b42318' }));
@@ -268,10 +293,19 @@ function renderResync(r) {
   progress.max = total;
   progress.value = Math.min(r.processed, total);
   if (r.error) say('resync-msg', `Resync failed: ${r.error}`, 'bad');
-  else if (r.running) say('resync-msg', `Resync running: ${fmtNum(r.enqueued)} of ${fmtNum(r.total)} members queued, ${fmtNum(r.processed)} processed.`, 'wait');
+  else if (r.running)
+    say(
+      'resync-msg',
+      `Resync running: ${fmtNum(r.enqueued)} of ${fmtNum(r.total)} members queued, ${fmtNum(r.processed)} processed.`,
+      'wait',
+    );
   else {
     const took = r.finishedAt && r.startedAt ? ` in ${fmtMs(r.finishedAt - r.startedAt)}` : '';
-    say('resync-msg', `Resync done: ${fmtNum(r.enqueued)} members queued${took}, ${fmtNum(r.processed)} processed.`, 'ok');
+    say(
+      'resync-msg',
+      `Resync done: ${fmtNum(r.enqueued)} members queued${took}, ${fmtNum(r.processed)} processed.`,
+      'ok',
+    );
   }
 }
 
@@ -286,18 +320,20 @@ function renderRecent(decisions) {
   if (!decisions.length) return;
   replaceChildren(
     $('recent'),
-    decisions.slice(0, 25).map((d) =>
-      el(
-        'li',
-        {},
-        el('span', { class: 'when', text: fmtTime(d.at) }),
-        ' ',
-        el('span', { class: `outcome ${d.outcome}`, text: d.outcome }),
-        ' ',
-        el('button', { type: 'button', text: d.recordKey, onclick: () => openTraceKey(d.recordKey) }),
-        d.reason || d.category ? el('span', { class: 'detail', text: describeDecision(d) }) : null,
+    decisions
+      .slice(0, 25)
+      .map((d) =>
+        el(
+          'li',
+          {},
+          el('span', { class: 'when', text: fmtTime(d.at) }),
+          ' ',
+          el('span', { class: `outcome ${d.outcome}`, text: d.outcome }),
+          ' ',
+          el('button', { type: 'button', text: d.recordKey, onclick: () => openTraceKey(d.recordKey) }),
+          d.reason || d.category ? el('span', { class: 'detail', text: describeDecision(d) }) : null,
+        ),
       ),
-    ),
   );
 }
 
@@ -310,7 +346,9 @@ function renderSchedules(schedules) {
         {},
         el('td', { text: j.name }),
         el('td', { text: j.expression }),
-        el('td', { text: j.running ? 'running…' : j.lastError ? `failed: ${j.lastError}` : fmtAgo(j.lastRunAt) }),
+        el('td', {
+          text: j.running ? 'running…' : j.lastError ? `failed: ${j.lastError}` : fmtAgo(j.lastRunAt),
+        }),
         el('td', { text: j.nextRunAt ? fmtTime(j.nextRunAt) : 'manual' }),
       ),
     ),
@@ -325,7 +363,9 @@ async function loadSegments() {
     const select = $('seg-select');
     replaceChildren(select, [
       el('option', { value: '', text: 'No segment: sync every contact' }),
-      ...lists.map((l) => el('option', { value: l.listId, text: `${l.name} (${fmtNum(l.size ?? 0)} members)` })),
+      ...lists.map((l) =>
+        el('option', { value: l.listId, text: `${l.name} (${fmtNum(l.size ?? 0)} members)` }),
+      ),
     ]);
     select.value = current ?? '';
   } catch (error) {
@@ -339,7 +379,13 @@ $('seg-form').addEventListener('submit', async (event) => {
   say('seg-msg', 'Applying…', 'wait');
   try {
     await api('/api/segments/select', { method: 'POST', body: JSON.stringify({ listId }) });
-    say('seg-msg', listId ? 'Segment applied. Its members sync on their next change or a resync.' : 'No segment: every contact syncs.', 'ok');
+    say(
+      'seg-msg',
+      listId
+        ? 'Segment applied. Its members sync on their next change or a resync.'
+        : 'No segment: every contact syncs.',
+      'ok',
+    );
     await refreshStatus();
   } catch (error) {
     say('seg-msg', error.message, 'bad');
@@ -379,7 +425,9 @@ $('dlq-show').addEventListener('click', async () => {
     replaceChildren(
       list,
       messages.length
-        ? messages.map((m) => el('li', {}, el('code', { text: m.body.slice(0, 300) }), ` (received ${m.receiveCount}×)`))
+        ? messages.map((m) =>
+            el('li', {}, el('code', { text: m.body.slice(0, 300) }), ` (received ${m.receiveCount}×)`),
+          )
         : [el('li', { class: 'muted', text: 'The dead-letter queue is empty.' })],
     );
   } catch (error) {
@@ -412,7 +460,12 @@ $('resync-btn').addEventListener('click', async () => {
     clearInterval(resyncTimer);
     resyncTimer = setInterval(async () => {
       await refreshStatus();
-      if (lastStatus && !lastStatus.resync.running && lastStatus.resync.processed >= lastStatus.resync.enqueued) clearInterval(resyncTimer);
+      if (
+        lastStatus &&
+        !lastStatus.resync.running &&
+        lastStatus.resync.processed >= lastStatus.resync.enqueued
+      )
+        clearInterval(resyncTimer);
     }, 700);
   } catch (error) {
     say('resync-msg', `Resync failed: ${error.message}`, 'bad');
@@ -435,9 +488,15 @@ async function loadPlayground() {
       $('play-record'),
       records.map((r) => {
         const f = r.fields;
-        const name = side === 'hubspot' ? `${f.firstname ?? ''} ${f.lastname ?? ''}` : `${f.FirstName ?? ''} ${f.LastName ?? ''}`;
+        const name =
+          side === 'hubspot'
+            ? `${f.firstname ?? ''} ${f.lastname ?? ''}`
+            : `${f.FirstName ?? ''} ${f.LastName ?? ''}`;
         const email = side === 'hubspot' ? f.email : f.Email;
-        return el('option', { value: r.id, text: `${name.trim() || r.id} <${email ?? 'no email'}> (${r.objectType})` });
+        return el('option', {
+          value: r.id,
+          text: `${name.trim() || r.id} <${email ?? 'no email'}> (${r.objectType})`,
+        });
       }),
     );
     renderPlayFields();
@@ -450,7 +509,9 @@ function renderPlayFields() {
   const side = playSide();
   const record = playRecords.find((r) => r.id === $('play-record').value);
   if (!record) return replaceChildren($('play-fields'), []);
-  const names = (side === 'hubspot' ? HS_FIELDS : SF_FIELDS).filter((n) => n !== 'Company' || record.objectType === 'Lead');
+  const names = (side === 'hubspot' ? HS_FIELDS : SF_FIELDS).filter(
+    (n) => n !== 'Company' || record.objectType === 'Lead',
+  );
   replaceChildren(
     $('play-fields'),
     names.map((name) => {
@@ -466,7 +527,8 @@ function renderPlayFields() {
   );
 }
 
-for (const radio of document.querySelectorAll('input[name="side"]')) radio.addEventListener('change', loadPlayground);
+for (const radio of document.querySelectorAll('input[name="side"]'))
+  radio.addEventListener('change', loadPlayground);
 $('play-record').addEventListener('change', renderPlayFields);
 
 $('play-form').addEventListener('submit', async (event) => {
@@ -488,7 +550,11 @@ $('play-form').addEventListener('submit', async (event) => {
       body: JSON.stringify({ fields }),
     });
     Object.assign(record.fields, saved.fields);
-    say('play-msg', `Saved in ${side === 'hubspot' ? 'HubSpot' : 'Salesforce'} as a user. Waiting for the sync…`, 'wait');
+    say(
+      'play-msg',
+      `Saved in ${side === 'hubspot' ? 'HubSpot' : 'Salesforce'} as a user. Waiting for the sync…`,
+      'wait',
+    );
     await watchSync(side, id, editedAt, Object.keys(fields));
   } catch (error) {
     say('play-msg', error.message, 'bad');
@@ -506,14 +572,21 @@ async function watchSync(side, id, editedAt, changed) {
     // echo of our own write coming back from the other CRM, are no-ops on the other record).
     const key = `${side}:${id}`;
     const done = trace.decisions
-      .filter((d) => d.at >= editedAt && d.recordKey === key && ['synced', 'noop', 'skipped', 'error'].includes(d.outcome))
+      .filter(
+        (d) =>
+          d.at >= editedAt &&
+          d.recordKey === key &&
+          ['synced', 'noop', 'skipped', 'error'].includes(d.outcome),
+      )
       .at(-1);
     if (done) {
       const took = fmtMs(done.at - editedAt);
       const other = side === 'hubspot' ? 'Salesforce' : 'HubSpot';
       if (done.outcome === 'synced') say('play-msg', `Synced to ${other} in ${took}.`, 'ok');
-      else if (done.outcome === 'skipped') say('play-msg', `Not synced: ${done.reason ?? 'skipped'} (decided in ${took}).`, 'wait');
-      else if (done.outcome === 'error') say('play-msg', `Sync error (${done.category ?? 'other'}): ${done.reason ?? ''}`, 'bad');
+      else if (done.outcome === 'skipped')
+        say('play-msg', `Not synced: ${done.reason ?? 'skipped'} (decided in ${took}).`, 'wait');
+      else if (done.outcome === 'error')
+        say('play-msg', `Sync error (${done.category ?? 'other'}): ${done.reason ?? ''}`, 'bad');
       else say('play-msg', `Nothing to sync: both sides already agree (${took}).`, 'ok');
       showTrace(trace);
       return;
@@ -529,7 +602,12 @@ function factList(node, fields, highlight = []) {
     Object.entries(fields ?? {})
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) =>
-        el('div', {}, el('dt', { text: LABELS[k] ?? k }), el('dd', { class: highlight.includes(k) ? 'changed' : undefined, text: displayValue(k, v) })),
+        el(
+          'div',
+          {},
+          el('dt', { text: LABELS[k] ?? k }),
+          el('dd', { class: highlight.includes(k) ? 'changed' : undefined, text: displayValue(k, v) }),
+        ),
       ),
   );
 }
@@ -548,8 +626,20 @@ function pickFields(fields, names) {
 
 function renderCompare(trace, changed) {
   $('play-compare').hidden = false;
-  factList($('play-hs'), trace.hubspot ? pickFields(trace.hubspot.properties, ['email', ...HS_FIELDS]) : { record: 'not linked yet' }, changed);
-  factList($('play-sf'), trace.salesforce ? pickFields(trace.salesforce.fields, ['Email', ...SF_FIELDS]) : { record: 'not linked yet' }, changed);
+  factList(
+    $('play-hs'),
+    trace.hubspot
+      ? pickFields(trace.hubspot.properties, ['email', ...HS_FIELDS])
+      : { record: 'not linked yet' },
+    changed,
+  );
+  factList(
+    $('play-sf'),
+    trace.salesforce
+      ? pickFields(trace.salesforce.fields, ['Email', ...SF_FIELDS])
+      : { record: 'not linked yet' },
+    changed,
+  );
 }
 
 // ───────────────────────────── search and trace ─────────────────────────────
@@ -568,7 +658,11 @@ $('search-form').addEventListener('submit', async (event) => {
               'li',
               {},
               sideBadge(h.side),
-              el('button', { type: 'button', text: `${h.label} (${h.objectType} ${h.id})`, onclick: () => openTrace(h.side, h.id) }),
+              el('button', {
+                type: 'button',
+                text: `${h.label} (${h.objectType} ${h.id})`,
+                onclick: () => openTrace(h.side, h.id),
+              }),
             ),
           )
         : [el('li', { class: 'muted', text: `No record matches "${q}".` })],
@@ -596,8 +690,14 @@ async function openTrace(side, id) {
 function showTrace(trace) {
   $('trace').hidden = false;
   setText('trace-h', `Decision trace: ${trace.side} ${trace.id}`);
-  factList($('trace-hs'), trace.hubspot ? pickFields(trace.hubspot.properties, ['email', ...HS_FIELDS]) : { record: 'none' });
-  factList($('trace-sf'), trace.salesforce ? pickFields(trace.salesforce.fields, ['Email', ...SF_FIELDS]) : { record: 'none' });
+  factList(
+    $('trace-hs'),
+    trace.hubspot ? pickFields(trace.hubspot.properties, ['email', ...HS_FIELDS]) : { record: 'none' },
+  );
+  factList(
+    $('trace-sf'),
+    trace.salesforce ? pickFields(trace.salesforce.fields, ['Email', ...SF_FIELDS]) : { record: 'none' },
+  );
   const p = trace.pair;
   setText(
     'trace-link',
