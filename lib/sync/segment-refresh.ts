@@ -1,12 +1,27 @@
-import { assertActiveSegment } from '../domain/segment-gate.ts';
+import { assertActiveSegment, SegmentNotActiveError } from '../domain/segment-gate.ts';
 import type { ChangeNotice } from '../domain/notice.ts';
-import { CrmSyncError } from '../errors.ts';
+import { CrmSyncError, PermanentSyncError } from '../errors.ts';
 import type { HubSpotList, HubSpotPort } from '../ports.ts';
 import { currentSettings, type ProgressListener, type SyncDeps } from './sync-deps.ts';
 
+/** The chosen or configured segment does not exist (any more) in HubSpot. */
 export class SegmentNotFoundError extends CrmSyncError {
   constructor(readonly listId: string) {
     super(`list ${listId} does not exist in HubSpot. Choose one of \`crmsync segment list\`, or clear the segment (crmsync segment clear).`);
+  }
+}
+
+/**
+ * R1: the chosen or configured list is not an active (DYNAMIC) list. The domain's rule error carries
+ * the message (list, type, what to do); this is the same error as a `PermanentSyncError`, so the HTTP
+ * API answers 422 with that message and the CLI prints it, instead of an internal error.
+ */
+export class InactiveSegmentError extends PermanentSyncError {
+  constructor(
+    readonly list: Pick<HubSpotList, 'listId' | 'name' | 'processingType'>,
+    cause: SegmentNotActiveError,
+  ) {
+    super(cause.message, 'validation', { cause });
   }
 }
 
@@ -25,7 +40,12 @@ export interface RefreshResult {
 export async function loadActiveSegment(hubspot: HubSpotPort, listId: string): Promise<HubSpotList> {
   const list = await hubspot.getList(listId);
   if (!list) throw new SegmentNotFoundError(listId);
-  assertActiveSegment(list);
+  try {
+    assertActiveSegment(list);
+  } catch (error) {
+    if (error instanceof SegmentNotActiveError) throw new InactiveSegmentError(list, error);
+    throw error;
+  }
   return list;
 }
 
