@@ -200,17 +200,15 @@ function renderErrors(categories) {
                 'span',
                 { class: 'records' },
                 `${c.records.length} record${c.records.length === 1 ? '' : 's'}: `,
-                ...c.records
-                  .slice(0, 6)
-                  .flatMap((key, i) => [
-                    i > 0 ? ', ' : '',
-                    el('button', {
-                      type: 'button',
-                      class: 'link',
-                      text: key,
-                      onclick: () => openTraceKey(key),
-                    }),
-                  ]),
+                ...c.records.slice(0, 6).flatMap((key, i) => [
+                  i > 0 ? ', ' : '',
+                  el('button', {
+                    type: 'button',
+                    class: 'link',
+                    text: key,
+                    onclick: () => openTraceKey(key),
+                  }),
+                ]),
               ),
             ),
             el('strong', { text: fmtNum(c.count) }),
