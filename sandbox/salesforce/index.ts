@@ -201,10 +201,12 @@ export async function startSalesforceSandbox(
     setApiUsage: (used) => daily.setUsed(used),
   };
 
+  const revoked = new Set<string>();
   const state: FrontState = {
     api,
     daily,
-    revoked: new Set(),
+    revoked,
+    oauth: { orgId, baseUrl: () => baseUrl, revoked, issued: [] },
     counters: new Map(),
     faults,
     rng: new Prng(7),

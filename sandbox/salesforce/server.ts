@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BodyError, type DailyCounter, type Prng, readJsonBody, sendJson } from '../common/index.ts';
 import { SalesforceApiError, invalidSession } from './errors.ts';
 import { parseCallOptionsClient } from './call-options.ts';
+import { type OAuthState, handleToken } from './oauth.ts';
 import type { RestApi } from './rest-api.ts';
 import { INTEGRATION_USER_ID } from './store.ts';
 
@@ -34,6 +35,7 @@ export interface FrontState {
   faults: SalesforceFault[];
   rng: Prng;
   control: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
+  oauth: OAuthState;
 }
 
 /** Longest request URI accepted. */
@@ -51,6 +53,10 @@ export async function handleHttp(
   try {
     if (url.pathname.startsWith('/__sandbox/') || url.pathname === '/__sandbox') {
       await state.control(req, res, url);
+      return;
+    }
+    if (url.pathname === '/services/oauth2/token' && req.method === 'POST') {
+      await handleToken(state.oauth, req, res);
       return;
     }
     if (url.pathname === '/services/data' || url.pathname === '/services/data/') {

@@ -183,6 +183,29 @@ describe('Salesforce sandbox: sessions and API allocation', () => {
     await expect(connect('another-token').limits()).resolves.toBeDefined();
   });
 
+  it('re-authenticates: after a revoke, jsforce refreshes through /services/oauth2/token and retries', async () => {
+    const refreshing = new jsforce.Connection({
+      oauth2: { clientId: 'crmsync-app', clientSecret: 'secret', loginUrl: sb.url },
+      instanceUrl: sb.url,
+      accessToken: 'stale-token',
+      refreshToken: 'refresh-1',
+      version: '64.0',
+    });
+    const refreshed: string[] = [];
+    refreshing.on('refresh', (token: string) => refreshed.push(token));
+    sb.revokeToken('stale-token');
+    await expect(refreshing.limits()).resolves.toMatchObject({ DailyApiRequests: { Max: 100000 } });
+    expect(refreshed).toHaveLength(1);
+    expect(refreshed[0]).toMatch(/^00D000000000062!/);
+    expect(refreshing.accessToken).toBe(refreshed[0]);
+    // A revoked refresh token cannot mint a new session.
+    sb.revokeToken('refresh-1');
+    sb.revokeToken(refreshed[0] as string);
+    await expect(refreshing.limits()).rejects.toThrow(
+      /Unable to refresh session.*expired access\/refresh token/,
+    );
+  });
+
   it('sends Sforce-Limit-Info on every response and reports DailyApiRequests in limits', async () => {
     const headers = { authorization: 'Bearer t' };
     const first = await fetch(`${sb.url}/services/data/v64.0/sobjects/Lead/describe`, { headers });
