@@ -52,7 +52,8 @@ export async function buildPorts(opts: {
   const hubspot = new HubSpotCrm({
     client: createHubSpotClient({
       accessToken: live?.hubspotAccessToken ?? SANDBOX_APP_TOKEN,
-      baseUrl: live ? undefined : config.hubspot.baseUrl,
+      // Live mode talks to api.hubapi.com unless the config names another base URL.
+      baseUrl: config.hubspot.baseUrl,
     }),
     limiter: limiters.hubspot,
   });

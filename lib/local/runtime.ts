@@ -89,6 +89,8 @@ export interface LocalStack {
   flush(): Promise<{ rounds: number; delivered: number; processed: number }>;
   /** Refreshes the segment membership now (as the schedule does). */
   refreshSegment(): Promise<RefreshResult>;
+  /** Polls both CRMs for changes now (as the poll schedule does; live mode's change detection). */
+  poll(): Promise<void>;
   /** Starts a resync (as the dashboard's button does); resolves when its notices are queued. */
   resync(): Promise<ResyncProgress>;
   status(): Promise<StatusReport>;
@@ -303,7 +305,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     // ── HTTP server and delivery wiring ──
     let urls: StatusReport['urls'] = {
       dashboard: '',
-      hubspot: live ? 'https://api.hubapi.com' : (hubspotSandbox?.url ?? ''),
+      hubspot: live ? (config.hubspot.baseUrl ?? 'https://api.hubapi.com') : (hubspotSandbox?.url ?? ''),
       salesforce: live ? live.salesforceInstanceUrl : (salesforceSandbox?.url ?? ''),
     };
     const services = createStackServices({
@@ -382,6 +384,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       missing,
       flush,
       refreshSegment: doRefresh,
+      poll: () => scheduler.runNow('poll'),
       resync: startResync,
       status: () => services.status(),
       close: closeAll,

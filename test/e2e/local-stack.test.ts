@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { run as statusCommand } from '../../lib/cli/commands/status.ts';
 import { type LocalStack, startLocalStack } from '../../lib/local/runtime.ts';
 import type { RecordTrace, StatusReport } from '../../lib/local/services.ts';
 import { silentLog } from '../../lib/lambda/observability.ts';
@@ -101,6 +102,32 @@ describe('local stack (crmsync dev) end to end', () => {
     const trace = (await getJson<RecordTrace>(`${stack.url}/api/records/salesforce/${leadId}`)).body;
     expect(trace.hubspot?.id).toBe(hubspotId);
     expect(trace.hubspot?.properties.phone).toBe('+1 555 010 9999');
+  });
+
+  it('crmsync status reads the running stack (human and --json)', async () => {
+    const out: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
+      out.push(String(line));
+    });
+    try {
+      expect(await statusCommand(['--url', stack.url, '--json'])).toBe(0);
+      expect(await statusCommand(['--url', stack.url])).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    const report = JSON.parse(out[0] ?? '{}') as StatusReport;
+    expect(report.segment?.id).toBe(stack.demo!.segment.listId);
+    expect(out[1]).toContain(`segment     ${stack.demo!.segment.name}`);
+  });
+
+  it('crmsync status says clearly when no stack is running', async () => {
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      expect(await statusCommand(['--url', 'http://127.0.0.1:9'])).toBe(1);
+      expect(String(spy.mock.calls[0]?.[0])).toContain('no local stack answers');
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('the playground API edits a sandbox contact as a user', async () => {
