@@ -100,6 +100,8 @@ export class RateLimiter {
   readonly #onGrant: RateLimiterOptions['onGrant'];
   readonly #queues: Record<Lane, Waiter[]> = { live: [], bulk: [] };
   #pumping = false;
+  /** Ends the pump's current sleep early: a new caller may be able to go sooner (a live call behind a bulk wait). */
+  #wake: (() => void) | undefined;
   /** Nobody calls before this time (a 429, Retry-After, an exhausted org allocation). */
   #pausedUntil = 0;
   /** Bulk calls wait until this time (the org's allocation is nearly used). */
@@ -158,7 +160,8 @@ export class RateLimiter {
   acquire(op: string, lane: Lane = 'live'): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#queues[lane].push({ op, lane, enqueuedAt: this.#clock(), resolve, reject });
-      void this.#pump();
+      if (this.#pumping) this.#wake?.();
+      else void this.#pump();
     });
   }
 
@@ -307,7 +310,13 @@ export class RateLimiter {
           // shared window or a pause, bulk ones would wait on the same, so only their own windows differ.
         }
         if (granted) continue;
-        if (Number.isFinite(minWait)) await this.#sleep(minWait);
+        if (Number.isFinite(minWait)) {
+          await new Promise<void>((resolve) => {
+            this.#wake = resolve;
+            void this.#sleep(minWait).then(resolve);
+          });
+          this.#wake = undefined;
+        }
       }
     } finally {
       this.#pumping = false;

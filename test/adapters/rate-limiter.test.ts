@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { RetryableError } from '../../lib/errors.ts';
 import {
   CallTimeoutError,
@@ -71,6 +71,32 @@ describe('RateLimiter: lanes', () => {
     await Promise.all(live);
     expect(order).toEqual(['b0', 'b1', 'l0', 'l1', 'b2', 'b3', 'b4', 'b5']);
     expect(l.counters().callsByLane).toEqual({ live: 2, bulk: 6 });
+  });
+
+  it('a live call arriving while the limiter sleeps for a paused bulk call is not held behind that sleep', async () => {
+    let now = 0;
+    const sleeps: { ms: number; resolve: () => void }[] = [];
+    const l = new RateLimiter({
+      crm: 'salesforce',
+      maxRequestsPer10s: 100,
+      dailyLimit: 1000,
+      dailyShare: 1,
+      maxWaitMs: 60_000,
+      orgExhaustedPauseMs: 30_000,
+      clock: () => now,
+      // A sleep that only ends when the test says: the limiter must not need it to end.
+      sleep: (ms) => new Promise<void>((resolve) => sleeps.push({ ms, resolve })),
+    });
+    l.observeOrgUsage(950, 1000); // bulk paused for 30 s
+    const bulk = l.acquire('import', 'bulk');
+    await vi.waitFor(() => expect(sleeps).toHaveLength(1));
+    const live = l.acquire('sync', 'live');
+    await vi.waitFor(() => expect(l.counters().callsByLane).toEqual({ live: 1, bulk: 0 }));
+    await live;
+    now = 30_000;
+    for (const s of sleeps) s.resolve();
+    await bulk;
+    expect(l.counters().callsByLane).toEqual({ live: 1, bulk: 1 });
   });
 
   it('bulk stops at (1 - liveReserve) of the daily share; live may use the rest', async () => {
