@@ -6,6 +6,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DynamoSyncStore } from '../aws/dynamo-sync-store.ts';
 import { SqsChangeQueue } from '../aws/sqs-change-queue.ts';
 import { type CrmSyncConfig, loadConfigFile } from '../config.ts';
+import { CrmSyncError } from '../errors.ts';
 import type { Log } from '../lambda/observability.ts';
 import type { ChangeQueue, HubSpotPort, SalesforcePort, SyncStore } from '../ports.ts';
 import { pollChanges } from '../sync/poll.ts';
@@ -18,6 +19,7 @@ import { buildPorts, type LiveCredentials, SANDBOX_APP_TOKEN } from './adapters.
 import { consoleLog } from './console-log.ts';
 import { DEFAULT_DEMO, type DemoInfo, type DemoSize, seedDemo } from './demo-data.ts';
 import { startHttpServer } from './http-server.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 import { ensureTable, startLocalDynamo, type LocalDynamo } from './local-dynamo.ts';
 import { startLocalSqs, type LocalSqs } from './local-sqs.ts';
 import { observeStore } from './observed-store.ts';
@@ -97,6 +99,9 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
+/** A port the stack needs is taken. */
+export class PortInUseError extends CrmSyncError {}
+
 const TABLE = 'crmsync-store';
 const QUEUE = 'crmsync-changes';
 
@@ -122,6 +127,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     else {
       const dir = resolve(opts.dataDir ?? '.crmsync', live ? 'live' : 'sandbox');
       await mkdir(dir, { recursive: true });
+      const lock = await lockDataDir(dir);
+      cleanup.push(() => lock.release());
       dynamo = await startLocalDynamo({ path: join(dir, 'dynamodb') });
     }
     cleanup.push(() => dynamo.close());
@@ -391,6 +398,13 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     };
   } catch (error) {
     await closeAll();
+    const e = error as NodeJS.ErrnoException & { port?: number };
+    if (e.code === 'EADDRINUSE') {
+      throw new PortInUseError(
+        `port ${e.port ?? '?'} is already in use (another crmsync dev or sandbox?): stop it, or choose another port`,
+        { cause: error },
+      );
+    }
     throw error;
   }
 }

@@ -13,6 +13,8 @@ and the dashboard.
 
 options:
   --port <n>          dashboard and endpoints port (default 3000)
+  --hubspot-port <n>  HubSpot sandbox port (default 4101)
+  --salesforce-port <n>  Salesforce sandbox port (default 4102)
   --config <file>     configuration (default crmsync.config.json, else the example)
   --data-dir <dir>    where the store persists (default .crmsync)
   --reset             forget the stored state (links, snapshots, settings) before starting
@@ -28,6 +30,8 @@ export async function run(argv: string[]): Promise<number> {
     args: argv,
     options: {
       port: { type: 'string', default: '3000' },
+      'hubspot-port': { type: 'string', default: '4101' },
+      'salesforce-port': { type: 'string', default: '4102' },
       config: { type: 'string' },
       'data-dir': { type: 'string', default: '.crmsync' },
       reset: { type: 'boolean', default: false },
@@ -42,11 +46,15 @@ export async function run(argv: string[]): Promise<number> {
   }
   // The AWS SDK warns on every start that it will want Node 22 next year; Node 20 is supported here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    console.error(`crmsync dev: --port must be a port number (got ${values.port})`);
+  const ports = [values.port, values['hubspot-port'], values['salesforce-port']].map(Number);
+  const bad = ports.findIndex((p) => !Number.isInteger(p) || p < 0 || p > 65_535);
+  if (bad >= 0) {
+    console.error(
+      `crmsync dev: ${['--port', '--hubspot-port', '--salesforce-port'][bad]} must be a port number`,
+    );
     return 2;
   }
+  const [port = 3000, hubspotPort, salesforcePort] = ports;
   const live = values.live ? liveCredentials(process.env) : undefined;
   const dataDir = values['data-dir'];
   if (values.reset) {
@@ -58,6 +66,7 @@ export async function run(argv: string[]): Promise<number> {
   const { startLocalStack } = await import('../../local/runtime.ts');
   const stack = await startLocalStack({
     port,
+    sandboxPorts: { hubspot: hubspotPort, salesforce: salesforcePort },
     dataDir,
     configPath: values.config,
     live,
