@@ -1,7 +1,7 @@
 import { normalizeEmail } from '../domain/identity.ts';
 import type { ChangeNotice, SalesforceObject } from '../domain/notice.ts';
 import type { PairState, SalesforceRecord } from '../ports.ts';
-import type { ProgressListener, SyncDeps } from './sync-deps.ts';
+import { currentSettings, type ProgressListener, type SyncDeps } from './sync-deps.ts';
 
 export interface ImportResult {
   object: SalesforceObject;
@@ -13,6 +13,12 @@ export interface ImportResult {
   linked: number;
   /** Already linked by an earlier (possibly interrupted) import: skipped, which makes it resumable. */
   alreadyLinked: number;
+  /**
+   * Of those, segment members (or all, with no segment) still email-only from an earlier import: that
+   * run may have stopped after storing their link and before queueing their sync, so it is queued again
+   * (a notice already queued costs one read and writes nothing: the three-way merge).
+   */
+  resumed: number;
   /** Records without a usable email: a contact cannot be matched or created without one. */
   withoutEmail: number;
   /** Sync notices queued (R7: the gate syncs members fully, others stay email-only). */
@@ -33,24 +39,43 @@ export async function importFromSalesforce(
   object: SalesforceObject,
   onProgress?: ProgressListener,
 ): Promise<ImportResult> {
-  const result: ImportResult = { object, read: 0, created: 0, linked: 0, alreadyLinked: 0, withoutEmail: 0, queued: 0, errors: [] };
+  const result: ImportResult = {
+    object,
+    read: 0,
+    created: 0,
+    linked: 0,
+    alreadyLinked: 0,
+    resumed: 0,
+    withoutEmail: 0,
+    queued: 0,
+    errors: [],
+  };
+  const segmentId = (await currentSettings(deps)).inclusionSegmentId;
   let after: string | undefined;
   do {
     const page = await deps.salesforce.queryPage(object, ['Email'], { after });
-    await importPage(deps, page.records.filter((r) => !r.isConverted), result);
+    await importPage(deps, segmentId, page.records.filter((r) => !r.isConverted), result);
     after = page.after;
     onProgress?.({ phase: `importing ${object}s`, done: result.read });
   } while (after);
   return result;
 }
 
-async function importPage(deps: SyncDeps, records: SalesforceRecord[], result: ImportResult): Promise<void> {
+async function importPage(
+  deps: SyncDeps,
+  segmentId: string | null,
+  records: SalesforceRecord[],
+  result: ImportResult,
+): Promise<void> {
   result.read += records.length;
   const existing = await deps.store.getPairsBySalesforceIds(records.map((r) => r.id));
   const todo: { record: SalesforceRecord; email: string }[] = [];
+  const unfinished: PairState[] = [];
   for (const record of records) {
-    if (existing.has(record.id)) {
+    const linked = existing.get(record.id);
+    if (linked) {
       result.alreadyLinked++;
+      if (linked.origin === 'import' && linked.emailOnly) unfinished.push(linked);
       continue;
     }
     const email = normalizeEmail(typeof record.fields['Email'] === 'string' ? record.fields['Email'] : undefined);
@@ -60,6 +85,7 @@ async function importPage(deps: SyncDeps, records: SalesforceRecord[], result: I
     }
     todo.push({ record, email });
   }
+  await resumeUnfinished(deps, segmentId, unfinished, result);
   if (todo.length === 0) return;
 
   // Match by email first, so no duplicate is created in HubSpot.
@@ -105,17 +131,46 @@ async function importPage(deps: SyncDeps, records: SalesforceRecord[], result: I
       result.errors.push({ salesforceId: record.id, message: (error as Error).message });
       continue;
     }
-    notices.push({
-      source: 'salesforce',
-      objectType: record.objectType,
-      recordId: record.id,
-      kind: 'import',
-      eventId: `import:${record.id}:${at}`,
-      occurredAt: at,
-    });
+    notices.push(importNotice(record.id, record.objectType, at));
   }
   if (notices.length > 0) {
     await deps.queue.send(notices);
     result.queued += notices.length;
   }
+}
+
+function importNotice(salesforceId: string, objectType: SalesforceObject, at: number): ChangeNotice {
+  return {
+    source: 'salesforce',
+    objectType,
+    recordId: salesforceId,
+    kind: 'import',
+    eventId: `import:${salesforceId}:${at}`,
+    occurredAt: at,
+  };
+}
+
+/**
+ * Links stored by an earlier run are skipped, but that run may have stopped between storing them and
+ * queueing their sync. A member (or anyone, with no segment) that is still email-only never got its
+ * full sync: queue it again. Non-members stay email-only by design (R7), so they need nothing.
+ */
+async function resumeUnfinished(
+  deps: SyncDeps,
+  segmentId: string | null,
+  pairs: PairState[],
+  result: ImportResult,
+): Promise<void> {
+  if (pairs.length === 0) return;
+  const members = segmentId
+    ? await deps.store.getMembers(segmentId, pairs.map((p) => p.hubspotId))
+    : new Set(pairs.map((p) => p.hubspotId));
+  const at = deps.now();
+  const notices = pairs
+    .filter((p) => members.has(p.hubspotId))
+    .map((p) => importNotice(p.salesforceId, p.salesforceType, at));
+  if (notices.length === 0) return;
+  await deps.queue.send(notices);
+  result.resumed += notices.length;
+  result.queued += notices.length;
 }
