@@ -54,7 +54,12 @@ export async function importFromSalesforce(
   let after: string | undefined;
   do {
     const page = await deps.salesforce.queryPage(object, ['Email'], { after });
-    await importPage(deps, segmentId, page.records.filter((r) => !r.isConverted), result);
+    await importPage(
+      deps,
+      segmentId,
+      page.records.filter((r) => !r.isConverted),
+      result,
+    );
     after = page.after;
     onProgress?.({ phase: `importing ${object}s`, done: result.read });
   } while (after);
@@ -78,7 +83,9 @@ async function importPage(
       if (linked.origin === 'import' && linked.emailOnly) unfinished.push(linked);
       continue;
     }
-    const email = normalizeEmail(typeof record.fields['Email'] === 'string' ? record.fields['Email'] : undefined);
+    const email = normalizeEmail(
+      typeof record.fields['Email'] === 'string' ? record.fields['Email'] : undefined,
+    );
     if (!email) {
       result.withoutEmail++;
       continue;
@@ -93,13 +100,16 @@ async function importPage(
   const byEmail = new Map(found.map((c) => [normalizeEmail(c.properties['email'] ?? undefined) ?? '', c.id]));
   const toCreate = [...new Set(todo.filter((t) => !byEmail.has(t.email)).map((t) => t.email))];
   if (toCreate.length > 0) {
-    const outcomes = await deps.hubspot.createContacts(toCreate.map((email) => ({ ref: email, properties: { email } })));
+    const outcomes = await deps.hubspot.createContacts(
+      toCreate.map((email) => ({ ref: email, properties: { email } })),
+    );
     for (const o of outcomes) {
       if (o.ok) {
         byEmail.set(o.ref, o.id);
         result.created++;
       } else {
-        for (const t of todo.filter((x) => x.email === o.ref)) result.errors.push({ salesforceId: t.record.id, message: o.message });
+        for (const t of todo.filter((x) => x.email === o.ref))
+          result.errors.push({ salesforceId: t.record.id, message: o.message });
       }
     }
   }
@@ -163,7 +173,10 @@ async function resumeUnfinished(
 ): Promise<void> {
   if (pairs.length === 0) return;
   const members = segmentId
-    ? await deps.store.getMembers(segmentId, pairs.map((p) => p.hubspotId))
+    ? await deps.store.getMembers(
+        segmentId,
+        pairs.map((p) => p.hubspotId),
+      )
     : new Set(pairs.map((p) => p.hubspotId));
   const at = deps.now();
   const notices = pairs

@@ -53,7 +53,10 @@ export async function pollChanges(deps: SyncDeps): Promise<PollResult> {
     let newestSf = cursor ?? 0;
     let locator: string | undefined;
     do {
-      const page = await deps.salesforce.queryPage(object, ['Email'], { modifiedSinceMs: since, after: locator });
+      const page = await deps.salesforce.queryPage(object, ['Email'], {
+        modifiedSinceMs: since,
+        after: locator,
+      });
       const notices: ChangeNotice[] = page.records.map((r) => ({
         source: 'salesforce',
         objectType: object,

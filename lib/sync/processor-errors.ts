@@ -1,4 +1,4 @@
-import { PermanentSyncError, RetryableError, type SyncErrorCategory } from '../errors.ts';
+import { CrmAuthError, PermanentSyncError, RetryableError, type SyncErrorCategory } from '../errors.ts';
 
 /** How the processor treats a failure: retry the record's messages, or record a sync error. */
 export interface ClassifiedError {
@@ -15,6 +15,10 @@ export interface ClassifiedError {
  * after the queue's maxReceiveCount, parks it in the DLQ, so it can neither loop nor be lost.
  */
 export function classifyError(error: unknown): ClassifiedError {
+  // A refused token is an outage of the whole CRM, not this record's fault: acknowledging would lose
+  // the change, so the messages go back to the queue (and to the DLQ, for a redrive once fixed).
+  if (error instanceof CrmAuthError)
+    return { retryable: true, category: 'permission', message: error.message };
   if (error instanceof PermanentSyncError) {
     return { retryable: false, category: error.category, message: error.message };
   }

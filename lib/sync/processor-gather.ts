@@ -193,7 +193,7 @@ async function readBoth(
 ): Promise<void> {
   const hs = [...hubspotIds].filter((id) => !hubspotOut.has(id));
   const [contacts, ...perObject] = await Promise.all([
-    hs.length > 0 ? ctx.hubspot.readContacts(hs, ctx.fields.hubspot) : [],
+    hs.length > 0 ? ctx.hubspot.readContacts(hs, ctx.fields.hubspot, { withHistory: true }) : [],
     ...OBJECTS.map((object) => {
       const ids = [...salesforceIds[object]].filter((id) => !salesforceOut.has(id));
       return ids.length > 0 ? ctx.salesforce.readRecords(object, ids, ctx.fields.salesforce[object]) : [];

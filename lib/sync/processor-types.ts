@@ -10,9 +10,9 @@ export interface ProcessorMessage {
 
 /** Structured log sink; Powertools' Logger fits it. Never pass an email or a token as context. */
 export interface ProcessorLog {
-  info(message: string, context?: Record<string, unknown>): void;
-  warn(message: string, context?: Record<string, unknown>): void;
-  error(message: string, context?: Record<string, unknown>): void;
+  info(message: string, ...context: Record<string, unknown>[]): void;
+  warn(message: string, ...context: Record<string, unknown>[]): void;
+  error(message: string, ...context: Record<string, unknown>[]): void;
 }
 
 /**

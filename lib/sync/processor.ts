@@ -359,22 +359,31 @@ function countStatus(summary: ProcessorResult['summary'], status: MessageStatus)
   else if (status === 'retry') summary.retried++;
 }
 
+/**
+ * One Count metric per outcome, skip reason and error category, named like the intake's
+ * (`processor.<outcome>[.<reason>]`, e.g. `processor.skipped.not-in-segment`,
+ * `processor.error.validation`); zero counts are not emitted.
+ */
 function emitMetrics(decisions: Decision[], summary: ProcessorResult['summary'], deps: ProcessorDeps): void {
   const metrics = deps.metrics;
   if (!metrics) return;
-  metrics.addMetric('RecordsSynced', 'Count', summary.synced);
-  metrics.addMetric('RecordsRetried', 'Count', summary.retried);
-  metrics.addMetric('MessagesMalformed', 'Count', summary.malformed);
-  metrics.addMetric('MessagesDuplicate', 'Count', summary.duplicates);
-  const counts = new Map<string, number>();
+  const counts = new Map<string, number>([
+    ['processor.synced', summary.synced],
+    ['processor.noop', summary.noop],
+    ['processor.retried', summary.retried],
+    ['processor.malformed', summary.malformed],
+    ['processor.duplicate', summary.duplicates],
+    ['processor.written.hubspot', summary.writes.hubspot],
+    ['processor.written.salesforce', summary.writes.salesforce],
+  ]);
   for (const d of decisions) {
     const name =
       d.outcome === 'skipped'
-        ? `Skipped_${d.reason ?? 'unknown'}`
+        ? `processor.skipped.${d.reason ?? 'unknown'}`
         : d.outcome === 'error'
-          ? `SyncError_${d.category ?? 'other'}`
+          ? `processor.error.${d.category ?? 'other'}`
           : undefined;
     if (name) counts.set(name, (counts.get(name) ?? 0) + 1);
   }
-  for (const [name, n] of counts) metrics.addMetric(name, 'Count', n);
+  for (const [name, n] of counts) if (n > 0) metrics.addMetric(name, 'Count', n);
 }

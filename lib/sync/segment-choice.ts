@@ -9,7 +9,10 @@ const CONTACTS = '0-1';
  * The segments a user may choose (the "Limit syncs" chooser): active (DYNAMIC) contact lists only
  * (R1). MANUAL and SNAPSHOT lists are never offered.
  */
-export async function listActiveSegments(deps: Pick<SyncDeps, 'hubspot'>, query?: string): Promise<HubSpotList[]> {
+export async function listActiveSegments(
+  deps: Pick<SyncDeps, 'hubspot'>,
+  query?: string,
+): Promise<HubSpotList[]> {
   const lists = await deps.hubspot.searchLists(query);
   return lists.filter((l) => l.processingType === 'DYNAMIC' && l.objectTypeId === CONTACTS);
 }

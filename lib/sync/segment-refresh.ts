@@ -7,7 +7,9 @@ import { currentSettings, type ProgressListener, type SyncDeps } from './sync-de
 /** The chosen or configured segment does not exist (any more) in HubSpot. */
 export class SegmentNotFoundError extends CrmSyncError {
   constructor(readonly listId: string) {
-    super(`list ${listId} does not exist in HubSpot. Choose one of \`crmsync segment list\`, or clear the segment (crmsync segment clear).`);
+    super(
+      `list ${listId} does not exist in HubSpot. Choose one of \`crmsync segment list\`, or clear the segment (crmsync segment clear).`,
+    );
   }
 }
 
@@ -50,7 +52,11 @@ export async function loadActiveSegment(hubspot: HubSpotPort, listId: string): P
 }
 
 /** Every member id of a list, paging the Lists API (HubSpot returns at most 250 per page). */
-export async function readAllMembers(hubspot: HubSpotPort, listId: string, onProgress?: ProgressListener): Promise<string[]> {
+export async function readAllMembers(
+  hubspot: HubSpotPort,
+  listId: string,
+  onProgress?: ProgressListener,
+): Promise<string[]> {
   const ids: string[] = [];
   let after: string | undefined;
   do {

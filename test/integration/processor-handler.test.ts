@@ -1,0 +1,104 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildProcessorDependencies, createProcessorHandler } from '../../functions/processor.ts';
+import { SANDBOX_APP_TOKEN, SANDBOX_SALESFORCE_TOKEN } from '../../lib/local/adapters.ts';
+import { type LinkedPairs, seedLinkedPairs } from '../support/linked-pairs.ts';
+import { hubspotNotice } from '../support/notices.ts';
+import { startTestStack, type TestStack } from '../support/test-stack.ts';
+
+/** functions/processor.ts: the thin middy handler, its dependencies built from the environment. */
+describe('processor Lambda handler', () => {
+  let stack: TestStack;
+  let pairs: LinkedPairs;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    pairs = await seedLinkedPairs(stack, 2);
+    const dir = mkdtempSync(join(tmpdir(), 'crmsync-processor-'));
+    const configPath = join(dir, 'crmsync.config.json');
+    writeFileSync(configPath, JSON.stringify(stack.config));
+    env = {
+      CRMSYNC_TABLE_NAME: stack.tableName,
+      CRMSYNC_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:crmsync-test',
+      CRMSYNC_CONFIG_PATH: configPath,
+    };
+  });
+  afterAll(() => stack?.close());
+
+  const secretSource = () => ({
+    getSecretString: async () =>
+      JSON.stringify({
+        hubspotAccessToken: SANDBOX_APP_TOKEN,
+        salesforceInstanceUrl: stack.salesforceSandbox.url,
+        salesforceAccessToken: SANDBOX_SALESFORCE_TOKEN,
+      }),
+  });
+
+  it('processes an SQS event and answers with a partial batch response', async () => {
+    const [hubspotId, leadId] = [pairs.hubspotIds[0]!, pairs.salesforceIds[0]!];
+    await stack.hubspotSandbox.userUpdateContact(hubspotId, { jobtitle: 'Via the handler' });
+    const handler = createProcessorHandler(() =>
+      buildProcessorDependencies({ env, dynamoClient: stack.dynamo.client, secretSource: secretSource() }),
+    );
+    const event: SQSEvent = {
+      Records: [
+        sqsRecord('m-good', JSON.stringify(hubspotNotice(hubspotId, { changedFields: ['jobtitle'] }))),
+        sqsRecord('m-poison', '{"not":"a notice"}'),
+      ],
+    };
+
+    const response = await handler(event, lambdaContext());
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(stack.salesforceSandbox.getRecord(leadId)?.['Title']).toBe('Via the handler');
+  });
+
+  it('a missing environment variable fails the invocation (the whole batch is retried), naming the variable', async () => {
+    const handler = createProcessorHandler(() =>
+      buildProcessorDependencies({ env: { ...env, CRMSYNC_TABLE_NAME: '' }, secretSource: secretSource() }),
+    );
+    await expect(handler({ Records: [sqsRecord('m-1', '{}')] }, lambdaContext())).rejects.toThrow(
+      /CRMSYNC_TABLE_NAME/,
+    );
+  });
+});
+
+function sqsRecord(messageId: string, body: string): SQSRecord {
+  return {
+    messageId,
+    receiptHandle: `rh-${messageId}`,
+    body,
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: String(Date.now()),
+      SenderId: 'AIDATEST',
+      ApproximateFirstReceiveTimestamp: String(Date.now()),
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:crmsync-changes',
+    awsRegion: 'us-east-1',
+  };
+}
+
+function lambdaContext(): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: 'crmsync-processor',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:crmsync-processor',
+    memoryLimitInMB: '1024',
+    awsRequestId: 'b2c1d7a0-0000-4000-8000-000000000001',
+    logGroupName: '/aws/lambda/crmsync-processor',
+    logStreamName: '2026/11/29/[$LATEST]processor',
+    getRemainingTimeInMillis: () => 60_000,
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
