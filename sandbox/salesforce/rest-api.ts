@@ -8,6 +8,8 @@ import { Router } from '../common/index.ts';
 import { SalesforceApiError, jsonParserError, malformedId, notFound } from './errors.ts';
 import { isWellFormedId, to18 } from './ids.ts';
 import { type ObjectDef, OBJECTS, describeObject, findObject } from './schema.ts';
+import { halted, headerCase, resolveRefs, resolveRefsDeep } from './composite-refs.ts';
+import { type QueryPage, QueryCursors } from './query-cursors.ts';
 import { candidateIds, compareBy, matches, parseSoql } from './soql.ts';
 import { type OrgStore, type Transaction, type WriteOrigin, unsupportedType } from './store.ts';
 
@@ -39,20 +41,6 @@ export const COLLECTION_LIMIT = 200;
 /** Composite accepts at most 25 subrequests. */
 export const COMPOSITE_LIMIT = 25;
 
-interface Cursor {
-  records: Record<string, unknown>[];
-  offset: number;
-  totalSize: number;
-  pageSize: number;
-  owner: string;
-}
-
-/**
- * A user can have 10 query cursors open; opening an 11th releases the oldest.
- * https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_query.htm
- */
-export const MAX_OPEN_CURSORS = 10;
-
 /** Live numbers the `limits` resource reports. */
 export interface LimitsSource {
   dailyApiLimit(): number;
@@ -71,8 +59,7 @@ export interface RestApiOptions {
 export class RestApi {
   readonly #router = new Router();
   readonly #handlers = new Map<string, Handler>();
-  readonly #cursors = new Map<string, Cursor>();
-  #cursorSeq = 0;
+  readonly #cursors = new QueryCursors();
   readonly #store: OrgStore;
   /** The transaction of a Composite request with allOrNone: true, while it runs. */
   #outer: Transaction | undefined;
@@ -146,7 +133,7 @@ export class RestApi {
 
   /** Drop cursors (reset). */
   reset(): void {
-    this.#cursors.clear();
+    this.#cursors.reset();
   }
 
   #object(name: string | undefined): ObjectDef {
@@ -555,12 +542,8 @@ export class RestApi {
     if (q.count) return { status: 200, body: { totalSize: sliced.length, done: true, records: [] } };
     const names = q.fields.map((f) => f.name);
     const records = sliced.map((f) => toRecordBody(q.object, f, names, base(r)));
-    const pageSize = this.#pageSize(r);
-    return this.#page(
-      r,
-      { records, offset: 0, totalSize: records.length, pageSize, owner: r.token ?? '' },
-      undefined,
-    );
+    const first = this.#cursors.open(records, this.#pageSize(r), r.token ?? '');
+    return { status: 200, body: withUrl(first, base(r)) };
   }
 
   #pageSize(r: ApiRequest): number {
@@ -571,42 +554,16 @@ export class RestApi {
     return this.options.queryPageSize;
   }
 
-  #page(r: ApiRequest, cursor: Cursor, locatorId: string | undefined): ApiResponse {
-    const page = cursor.records.slice(cursor.offset, cursor.offset + cursor.pageSize);
-    const nextOffset = cursor.offset + page.length;
-    const done = nextOffset >= cursor.records.length;
-    const body: Record<string, unknown> = { totalSize: cursor.totalSize, done };
-    if (!done) {
-      let id = locatorId;
-      if (!id) {
-        id = `01gSB${String(++this.#cursorSeq).padStart(10, '0')}AAA`;
-        this.#evictOldestCursor(cursor.owner);
-      }
-      this.#cursors.set(id, cursor);
-      body.nextRecordsUrl = `${base(r)}/query/${id}-${nextOffset}`;
-    } else if (locatorId) this.#cursors.delete(locatorId);
-    body.records = page;
-    return { status: 200, body };
-  }
-
-  #evictOldestCursor(owner: string): void {
-    const mine = [...this.#cursors.entries()].filter(([, c]) => c.owner === owner);
-    if (mine.length < MAX_OPEN_CURSORS) return;
-    const oldest = mine[0];
-    if (oldest) this.#cursors.delete(oldest[0]);
-  }
-
   #queryMore(r: ApiRequest, locator: string): ApiResponse {
-    // Locator `<cursorId>-<offset>`: any offset inside the result can be fetched again (a
-    // retried page is served, not refused), until the last page closes the cursor.
-    const [id, offsetText] = locator.split('-');
-    const cursor = id ? this.#cursors.get(id) : undefined;
-    const offset = Number(offsetText);
-    if (!id || !cursor || !Number.isInteger(offset) || offset < 0 || offset >= cursor.records.length) {
-      throw new SalesforceApiError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
-    }
-    return this.#page(r, { ...cursor, offset }, id);
+    return { status: 200, body: withUrl(this.#cursors.more(locator), base(r)) };
   }
+}
+
+function withUrl(page: QueryPage, baseUrl: string): Record<string, unknown> {
+  const body: Record<string, unknown> = { totalSize: page.totalSize, done: page.done };
+  if (page.locator) body.nextRecordsUrl = `${baseUrl}/query/${page.locator}`;
+  body.records = page.records;
+  return body;
 }
 
 function base(r: ApiRequest): string {
@@ -616,26 +573,6 @@ function base(r: ApiRequest): string {
 function header(h: ApiRequest['headers'], name: string): string | undefined {
   const v = h[name];
   return Array.isArray(v) ? v[0] : v;
-}
-
-function headerCase(h: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) out[k === 'location' ? 'Location' : k] = v;
-  return out;
-}
-
-function halted(referenceId: string): Record<string, unknown> {
-  return {
-    body: [
-      {
-        errorCode: 'PROCESSING_HALTED',
-        message: 'The transaction was rolled back since another operation in the same transaction failed.',
-      },
-    ],
-    httpHeaders: {},
-    httpStatusCode: 400,
-    referenceId,
-  };
 }
 
 function checkCollectionSize(n: number): void {
@@ -667,26 +604,4 @@ export function toRecordBody(
   };
   for (const n of names) out[n] = fields[n] ?? null;
   return out;
-}
-
-const REF_RE = /@\{([A-Za-z0-9_]+)\.([A-Za-z0-9_.[\]]+)\}/g;
-
-function resolveRefs(s: string, refs: Map<string, unknown>): string {
-  return s.replace(REF_RE, (whole, ref: string, path: string) => {
-    let v: unknown = refs.get(ref);
-    for (const part of path.split('.')) {
-      if (v && typeof v === 'object') v = (v as Record<string, unknown>)[part];
-      else return whole;
-    }
-    return v === undefined ? whole : String(v);
-  });
-}
-
-function resolveRefsDeep(v: unknown, refs: Map<string, unknown>): unknown {
-  if (typeof v === 'string') return resolveRefs(v, refs);
-  if (Array.isArray(v)) return v.map((x) => resolveRefsDeep(x, refs));
-  if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolveRefsDeep(x, refs)]));
-  }
-  return v;
 }
