@@ -304,4 +304,32 @@ describe('Salesforce sandbox: Composite', () => {
     expect(res.compositeResponse.map((x) => x.httpStatusCode)).toEqual([201, 400, 201]);
     expect(await liveContacts()).toBe(2);
   });
+
+  it('resolves @{ref.records[0].Id} from a query subrequest', async () => {
+    await conn.sobject('Contact').create({ LastName: 'Target', Email: 'target@example.com' });
+    const res = await conn.requestPost<{ compositeResponse: { httpStatusCode: number; body: unknown }[] }>(
+      '/composite',
+      {
+        allOrNone: true,
+        compositeRequest: [
+          {
+            method: 'GET',
+            url: "/services/data/v64.0/query?q=SELECT+Id+FROM+Contact+WHERE+Email+=+'target@example.com'",
+            referenceId: 'q',
+          },
+          {
+            method: 'PATCH',
+            url: '/services/data/v64.0/sobjects/Contact/@{q.records[0].Id}',
+            referenceId: 'u',
+            body: { Title: 'Found' },
+          },
+        ],
+      },
+    );
+    expect(res.compositeResponse.map((x) => x.httpStatusCode)).toEqual([200, 204]);
+    const found = await conn.query<{ Title: string }>(
+      "SELECT Title FROM Contact WHERE Email = 'target@example.com'",
+    );
+    expect(found.records[0]?.Title).toBe('Found');
+  });
 });
