@@ -17,6 +17,7 @@ import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/
 import { startSalesforceSandbox, type SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
 import { buildPorts, type LiveCredentials, SANDBOX_APP_TOKEN } from './adapters.ts';
 import { consoleLog } from './console-log.ts';
+import { startDemoActivity } from './demo-activity.ts';
 import { DEFAULT_DEMO, type DemoInfo, type DemoSize, seedDemo } from './demo-data.ts';
 import { startHttpServer } from './http-server.ts';
 import { lockDataDir } from './data-dir-lock.ts';
@@ -63,6 +64,8 @@ export interface LocalStackOptions {
   };
   /** Resync the segment on a first start (an empty store), so the demo links its records (default true). */
   firstRunResync?: boolean;
+  /** Simulated users edit linked segment members every few seconds (`crmsync dev --activity`). Sandbox mode only. */
+  activity?: boolean | { everyMs: number };
   /** Logger for handlers and the processor (default: warnings and errors to stderr). */
   log?: Log;
   /** Progress lines for a person watching the terminal. */
@@ -354,6 +357,31 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       say(
         `first run: resync of the demo segment queued ${progress.enqueued} members (records already in sync are only linked)`,
       );
+    }
+
+    if (opts.activity && hubspotSandbox && salesforceSandbox) {
+      let listId: string | null = null;
+      const activity = startDemoActivity({
+        hubspot: hubspotSandbox,
+        salesforce: salesforceSandbox,
+        store,
+        listId: () => listId,
+        everyMs: typeof opts.activity === 'object' ? opts.activity.everyMs : undefined,
+        onError: (error) =>
+          log.warn('demo activity failed', { error: error instanceof Error ? error.message : String(error) }),
+      });
+      // The segment can change at run time: follow the current setting.
+      const follow = setInterval(() => {
+        void store.getSettings().then((s) => {
+          listId = s?.inclusionSegmentId ?? null;
+        });
+      }, 2000);
+      follow.unref();
+      listId = (await store.getSettings())?.inclusionSegmentId ?? null;
+      cleanup.push(async () => {
+        clearInterval(follow);
+        activity.stop();
+      });
     }
 
     // Live mode has no webhooks: look for changes at once, then on the poll schedule.

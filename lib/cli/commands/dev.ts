@@ -21,6 +21,7 @@ options:
   --live              use the real HubSpot and Salesforce (credentials from the environment:
                       HUBSPOT_ACCESS_TOKEN, SALESFORCE_INSTANCE_URL, SALESFORCE_ACCESS_TOKEN;
                       optional HUBSPOT_CLIENT_SECRET); changes are detected by polling
+  --activity          simulated users edit a few synced records every few seconds (sandboxes only)
   --verbose           log every handler and processor line
   -h, --help          this help`;
 
@@ -37,6 +38,7 @@ export async function run(argv: string[]): Promise<number> {
       reset: { type: 'boolean', default: false },
       live: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
+      activity: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -70,6 +72,7 @@ export async function run(argv: string[]): Promise<number> {
     dataDir,
     configPath: values.config,
     live,
+    activity: values.activity,
     log: consoleLog(values.verbose ? 'info' : 'warn'),
     say: (line) => console.log(line),
   });
