@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HubSpotList } from '../../lib/ports.ts';
 import { runResync } from '../../lib/sync/resync.ts';
 import { listActiveSegments, selectSegment } from '../../lib/sync/segment-choice.ts';
-import { InactiveSegmentError, refreshSegment, SegmentNotFoundError } from '../../lib/sync/segment-refresh.ts';
+import {
+  InactiveSegmentError,
+  refreshSegment,
+  SegmentNotFoundError,
+} from '../../lib/sync/segment-refresh.ts';
 import { currentSettings } from '../../lib/sync/sync-deps.ts';
 import { IN_SEGMENT, type Scenario, startScenario } from './scenario-stack.ts';
 
@@ -26,22 +30,25 @@ describe('R1 active segments only (scenario)', () => {
   it.each([
     ['MANUAL', () => manualId, 'Trade show 2026 (manual)'],
     ['SNAPSHOT', () => snapshotId, 'MQLs on 1 March (snapshot)'],
-  ])('R1: selecting a %s list is refused with an error naming the list, its type and what to do; the segment is unchanged', async (type, id, name) => {
-    const before = await currentSettings(s.deps);
-    const error = await selectSegment(s.deps, id()).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(InactiveSegmentError);
-    const message = (error as Error).message;
-    expect(message).toContain(`list ${id()}`);
-    expect(message).toContain(name);
-    expect(message).toContain(`${type} list`);
-    expect(message).toContain('active (DYNAMIC)');
-    expect(message).toContain('crmsync segment list');
-    expect(await currentSettings(s.deps)).toEqual(before);
-    expect(await s.deps.store.listMembers(id())).toEqual([]);
-  });
+  ])(
+    'R1: selecting a %s list is refused with an error naming the list, its type and what to do; the segment is unchanged',
+    async (type, id, name) => {
+      const before = await currentSettings(s.deps);
+      const error = await selectSegment(s.deps, id()).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(InactiveSegmentError);
+      const message = (error as Error).message;
+      expect(message).toContain(`list ${id()}`);
+      expect(message).toContain(name);
+      expect(message).toContain(`${type} list`);
+      expect(message).toContain('active (DYNAMIC)');
+      expect(message).toContain('crmsync segment list');
+      expect(await currentSettings(s.deps)).toEqual(before);
+      expect(await s.deps.store.listMembers(id())).toEqual([]);
+    },
+  );
 
   it('R1: the dashboard API refuses a MANUAL list with 422 and the same explanation (crmsync segment set uses it)', async () => {
     const res = await fetch(`${s.stack.url}/api/segments/select`, {
@@ -58,7 +65,9 @@ describe('R1 active segments only (scenario)', () => {
 
   it('R1: a list that does not exist is refused with an error that says what to do', async () => {
     await expect(selectSegment(s.deps, '987654')).rejects.toThrow(SegmentNotFoundError);
-    await expect(selectSegment(s.deps, '987654')).rejects.toThrow(/list 987654 does not exist.*crmsync segment list/);
+    await expect(selectSegment(s.deps, '987654')).rejects.toThrow(
+      /list 987654 does not exist.*crmsync segment list/,
+    );
   });
 
   it('R1: listActiveSegments offers only DYNAMIC contact lists (and so does GET /api/segments)', async () => {
@@ -77,7 +86,11 @@ describe('R1 a MANUAL list named in the config file', () => {
   let s: Scenario;
   beforeAll(async () => {
     // The sandbox numbers lists from 1: the first list created is the one the config names.
-    s = await startScenario({ config: (c) => void (c.hubspot.inclusionSegmentId = '1') });
+    s = await startScenario({
+      config: (c) => {
+        c.hubspot.inclusionSegmentId = '1';
+      },
+    });
     expect(await s.staticList('Configured by mistake', 'MANUAL')).toBe('1');
   });
   afterAll(async () => {
@@ -88,7 +101,12 @@ describe('R1 a MANUAL list named in the config file', () => {
     await expect(refreshSegment(s.deps)).rejects.toThrow(InactiveSegmentError);
     await expect(runResync(s.deps)).rejects.toThrow(/list 1 \("Configured by mistake"\) is a MANUAL list/);
 
-    const calls = await s.measure(() => s.hubspotSandbox.userCreateContact({ email: 'r1-config@scenario.example.com', lifecyclestage: IN_SEGMENT }));
+    const calls = await s.measure(() =>
+      s.hubspotSandbox.userCreateContact({
+        email: 'r1-config@scenario.example.com',
+        lifecyclestage: IN_SEGMENT,
+      }),
+    );
     expect(calls.salesforce.writes).toBe(0);
   });
 });

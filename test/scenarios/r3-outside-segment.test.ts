@@ -19,7 +19,13 @@ describe('R3 outside the segment, nothing syncs (scenario)', () => {
   beforeAll(async () => {
     s = await startScenario();
     // A contact linked while no segment was set (R2), then a segment it is not part of.
-    linkedId = await s.hubspotSandbox.userCreateContact({ email: uniqueEmail('r3-linked'), firstname: 'Out', lastname: 'Side', jobtitle: 'Clerk', lifecyclestage: OUT_OF_SEGMENT });
+    linkedId = await s.hubspotSandbox.userCreateContact({
+      email: uniqueEmail('r3-linked'),
+      firstname: 'Out',
+      lastname: 'Side',
+      jobtitle: 'Clerk',
+      lifecyclestage: OUT_OF_SEGMENT,
+    });
     await s.flush();
     leadId = (await s.trace('hubspot', linkedId)).pair!.salesforceId;
     const list = await s.dynamicList('R3 segment', 'lifecyclestage', [IN_SEGMENT]);
@@ -31,7 +37,9 @@ describe('R3 outside the segment, nothing syncs (scenario)', () => {
 
   it('R3: an update to a contact outside the segment is written to neither side and recorded as skipped: not-in-segment', async () => {
     const t0 = Date.now();
-    const calls = await s.measure(() => s.hubspotSandbox.userUpdateContact(linkedId, { jobtitle: 'Director' }));
+    const calls = await s.measure(() =>
+      s.hubspotSandbox.userUpdateContact(linkedId, { jobtitle: 'Director' }),
+    );
     expect(calls.hubspot.writes).toBe(0);
     expect(calls.salesforce.writes).toBe(0);
     expect(s.salesforceSandbox.getRecord(leadId)?.Title).toBe('Clerk');
@@ -45,7 +53,9 @@ describe('R3 outside the segment, nothing syncs (scenario)', () => {
 
   it('R3: a Salesforce edit of a record whose HubSpot contact is outside the segment is not written to HubSpot', async () => {
     const t0 = Date.now();
-    const calls = await s.measure(() => s.salesforceSandbox.userUpdate('Lead', leadId, { Phone: '+1 555 0303' }));
+    const calls = await s.measure(() =>
+      s.salesforceSandbox.userUpdate('Lead', leadId, { Phone: '+1 555 0303' }),
+    );
     expect(calls.hubspot.writes).toBe(0);
     expect(calls.salesforce.writes).toBe(0);
     expect((await hubspotContact(s, linkedId)).phone).toBeNull();
@@ -59,13 +69,24 @@ describe('R3 outside the segment, nothing syncs (scenario)', () => {
     const t0 = Date.now();
     let id = '';
     const calls = await s.measure(async () => {
-      id = await s.hubspotSandbox.userCreateContact({ email, firstname: 'New', lastname: 'Outsider', lifecyclestage: OUT_OF_SEGMENT });
+      id = await s.hubspotSandbox.userCreateContact({
+        email,
+        firstname: 'New',
+        lastname: 'Outsider',
+        lifecyclestage: OUT_OF_SEGMENT,
+      });
     });
     expect(calls.salesforce.writes).toBe(0);
     expect(await s.deps.salesforce.findByEmail([email], { Lead: ['Email'], Contact: ['Email'] })).toEqual([]);
     const trace = await s.trace('hubspot', id);
     expect(trace.pair).toBeNull();
-    expect(decisionsSince(trace, t0)).toContainEqual(expect.objectContaining({ outcome: 'skipped', reason: 'not-in-segment', detail: expect.objectContaining({ rule: 'R3' }) }));
+    expect(decisionsSince(trace, t0)).toContainEqual(
+      expect.objectContaining({
+        outcome: 'skipped',
+        reason: 'not-in-segment',
+        detail: expect.objectContaining({ rule: 'R3' }),
+      }),
+    );
   });
 
   it('R3: with auto-create off, a new Salesforce lead creates no HubSpot contact (no HubSpot contact, so no member)', async () => {
@@ -75,12 +96,20 @@ describe('R3 outside the segment, nothing syncs (scenario)', () => {
       const t0 = Date.now();
       let id = '';
       const calls = await s.measure(async () => {
-        id = await s.salesforceSandbox.userCreate('Lead', { Email: email, LastName: 'Nobody', Company: 'Acme' });
+        id = await s.salesforceSandbox.userCreate('Lead', {
+          Email: email,
+          LastName: 'Nobody',
+          Company: 'Acme',
+        });
       });
       expect(calls.hubspot.writes).toBe(0);
       expect(await hubspotIdsByEmail(s, email)).toEqual([]);
       expect(decisionsSince(await s.trace('salesforce', id), t0)).toContainEqual(
-        expect.objectContaining({ outcome: 'skipped', reason: 'not-in-segment', detail: expect.objectContaining({ rule: 'R3' }) }),
+        expect.objectContaining({
+          outcome: 'skipped',
+          reason: 'not-in-segment',
+          detail: expect.objectContaining({ rule: 'R3' }),
+        }),
       );
     } finally {
       await setAutoCreate(s.deps, { fromLeads: true, fromContacts: true });

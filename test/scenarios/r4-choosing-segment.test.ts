@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectSegment, setAutoCreate } from '../../lib/sync/segment-choice.ts';
 import { refreshSegment } from '../../lib/sync/segment-refresh.ts';
-import { decisionsSince, hubspotContact, IN_SEGMENT, OUT_OF_SEGMENT, type Scenario, startScenario, uniqueEmail } from './scenario-stack.ts';
+import {
+  decisionsSince,
+  hubspotContact,
+  IN_SEGMENT,
+  OUT_OF_SEGMENT,
+  type Scenario,
+  startScenario,
+  uniqueEmail,
+} from './scenario-stack.ts';
 
 interface Twin {
   label: string;
@@ -20,8 +28,19 @@ describe('R4 choosing a segment syncs nothing by itself (scenario)', () => {
   /** A HubSpot contact and a Salesforce lead with the same email and different titles, never synced. */
   async function twin(label: string, lifecyclestage: string): Promise<Twin> {
     const email = uniqueEmail(label);
-    const hubspotId = await s.hubspotSandbox.userCreateContact({ email, firstname: label, lastname: 'Twin', jobtitle: `HubSpot ${label}`, lifecyclestage });
-    const leadId = await s.salesforceSandbox.userCreate('Lead', { Email: email, LastName: 'Twin', Company: 'Twins Inc', Title: `Salesforce ${label}` });
+    const hubspotId = await s.hubspotSandbox.userCreateContact({
+      email,
+      firstname: label,
+      lastname: 'Twin',
+      jobtitle: `HubSpot ${label}`,
+      lifecyclestage,
+    });
+    const leadId = await s.salesforceSandbox.userCreate('Lead', {
+      Email: email,
+      LastName: 'Twin',
+      Company: 'Twins Inc',
+      Title: `Salesforce ${label}`,
+    });
     return { label, email, hubspotId, leadId };
   }
 
@@ -54,7 +73,12 @@ describe('R4 choosing a segment syncs nothing by itself (scenario)', () => {
     const { processed } = await s.flush();
     const after = s.calls();
 
-    expect(loaded).toMatchObject({ firstLoad: true, members: 3, notices: 0, segment: { listId: listA, processingType: 'DYNAMIC' } });
+    expect(loaded).toMatchObject({
+      firstLoad: true,
+      members: 3,
+      notices: 0,
+      segment: { listId: listA, processingType: 'DYNAMIC' },
+    });
     expect(processed).toBe(0);
     expect(after.hubspot.writes - before.hubspot.writes).toBe(0);
     expect(after.salesforce.writes - before.salesforce.writes).toBe(0);
@@ -81,7 +105,9 @@ describe('R4 choosing a segment syncs nothing by itself (scenario)', () => {
     const trace = await s.trace('hubspot', opportunity.hubspotId);
     expect(trace.pair?.salesforceId).toBe(opportunity.leadId);
     expect(s.salesforceSandbox.getRecord(opportunity.leadId)?.Phone).toBe('+1 555 0404');
-    expect(decisionsSince(trace, t0)).toContainEqual(expect.objectContaining({ outcome: 'synced', detail: expect.objectContaining({ rule: 'member' }) }));
+    expect(decisionsSince(trace, t0)).toContainEqual(
+      expect.objectContaining({ outcome: 'synced', detail: expect.objectContaining({ rule: 'member' }) }),
+    );
     // Back to segment A: again a first load, nobody synced.
     const back = await s.measure(async () => {
       expect(await selectSegment(s.deps, listA)).toMatchObject({ firstLoad: true, notices: 0 });
@@ -92,7 +118,12 @@ describe('R4 choosing a segment syncs nothing by itself (scenario)', () => {
 
   it('R4: a contact joining the segment after it was selected syncs (the DYNAMIC list picks it up, then segment refresh)', async () => {
     // The edit that makes it join arrives before the refresh knows: it is still outside, nothing syncs.
-    const edit = await s.measure(() => s.hubspotSandbox.userUpdateContact(joiner.hubspotId, { lifecyclestage: IN_SEGMENT, jobtitle: 'Joined title' }));
+    const edit = await s.measure(() =>
+      s.hubspotSandbox.userUpdateContact(joiner.hubspotId, {
+        lifecyclestage: IN_SEGMENT,
+        jobtitle: 'Joined title',
+      }),
+    );
     expect(edit.salesforce.writes).toBe(0);
     expect(s.salesforceSandbox.getRecord(joiner.leadId)?.Title).toBe('Salesforce joiner');
 
@@ -105,7 +136,9 @@ describe('R4 choosing a segment syncs nothing by itself (scenario)', () => {
     expect(trace.inSegment).toBe(true);
     expect(trace.pair?.salesforceId).toBe(joiner.leadId);
     expect(s.salesforceSandbox.getRecord(joiner.leadId)?.Title).toBe('Joined title');
-    expect(decisionsSince(trace, t0)).toContainEqual(expect.objectContaining({ outcome: 'synced', detail: expect.objectContaining({ rule: 'R4' }) }));
+    expect(decisionsSince(trace, t0)).toContainEqual(
+      expect.objectContaining({ outcome: 'synced', detail: expect.objectContaining({ rule: 'R4' }) }),
+    );
     // Only the joiner: the members loaded at selection still wait for their own trigger.
     for (const m of members) await unsynced(m);
   });

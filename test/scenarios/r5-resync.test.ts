@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResyncProgress } from '../../lib/local/services.ts';
 import { runResync } from '../../lib/sync/resync.ts';
 import { clearSegment, selectSegment, setAutoCreate } from '../../lib/sync/segment-choice.ts';
-import { hubspotContact, IN_SEGMENT, OUT_OF_SEGMENT, type Scenario, startScenario, uniqueEmail } from './scenario-stack.ts';
+import {
+  hubspotContact,
+  IN_SEGMENT,
+  OUT_OF_SEGMENT,
+  type Scenario,
+  startScenario,
+  uniqueEmail,
+} from './scenario-stack.ts';
 
 interface Twin {
   hubspotId: string;
@@ -20,7 +27,13 @@ describe('R5 manual resync of the segment (scenario)', () => {
 
   async function twin(label: string, lifecyclestage: string, agree: boolean): Promise<Twin> {
     const email = uniqueEmail(label);
-    const hubspotId = await s.hubspotSandbox.userCreateContact({ email, firstname: label, lastname: 'Resync', jobtitle: `HubSpot ${label}`, lifecyclestage });
+    const hubspotId = await s.hubspotSandbox.userCreateContact({
+      email,
+      firstname: label,
+      lastname: 'Resync',
+      jobtitle: `HubSpot ${label}`,
+      lifecyclestage,
+    });
     const leadId = await s.salesforceSandbox.userCreate('Lead', {
       Email: email,
       FirstName: label,
@@ -34,7 +47,10 @@ describe('R5 manual resync of the segment (scenario)', () => {
   /** Both sides hold the same title and the pair is linked. */
   async function inAgreement(t: Twin): Promise<boolean> {
     const trace = await s.trace('hubspot', t.hubspotId);
-    return trace.pair?.salesforceId === t.leadId && s.salesforceSandbox.getRecord(t.leadId)?.Title === trace.hubspot?.properties.jobtitle;
+    return (
+      trace.pair?.salesforceId === t.leadId &&
+      s.salesforceSandbox.getRecord(t.leadId)?.Title === trace.hubspot?.properties.jobtitle
+    );
   }
 
   beforeAll(async () => {
@@ -91,7 +107,10 @@ describe('R5 manual resync of the segment (scenario)', () => {
     expect(calls.hubspot.writes).toBe(0);
     expect(calls.salesforce.writes).toBe(0);
     const trace = await s.trace('hubspot', members[1]!.hubspotId);
-    expect(trace.decisions[0]).toMatchObject({ outcome: 'noop', detail: expect.objectContaining({ rule: 'R5' }) });
+    expect(trace.decisions[0]).toMatchObject({
+      outcome: 'noop',
+      detail: expect.objectContaining({ rule: 'R5' }),
+    });
   });
 
   it('R5: a member edited in HubSpot while its webhook was lost is repaired by the next resync', async () => {
@@ -113,6 +132,8 @@ describe('R5 manual resync of the segment (scenario)', () => {
     expect(result).toEqual({ segmentId: null, queued: MEMBERS + OTHERS });
     await s.flush();
     for (const o of others) expect(await inAgreement(o)).toBe(true);
-    expect((await hubspotContact(s, others[0]!.hubspotId)).jobtitle).toBe(s.salesforceSandbox.getRecord(others[0]!.leadId)?.Title);
+    expect((await hubspotContact(s, others[0]!.hubspotId)).jobtitle).toBe(
+      s.salesforceSandbox.getRecord(others[0]!.leadId)?.Title,
+    );
   });
 });

@@ -29,17 +29,36 @@ describe('R6 auto-create from Salesforce bypasses the segment once (scenario)', 
   it('R6: with auto-create on, a new Salesforce lead outside the segment creates a HubSpot contact with its mapped fields', async () => {
     const email = uniqueEmail('r6-lead');
     const t0 = Date.now();
-    leadId = await s.salesforceSandbox.userCreate('Lead', { Email: email, FirstName: 'Auto', LastName: 'Created', Company: 'Globex', Title: 'Buyer', Phone: '+1 555 0606' });
+    leadId = await s.salesforceSandbox.userCreate('Lead', {
+      Email: email,
+      FirstName: 'Auto',
+      LastName: 'Created',
+      Company: 'Globex',
+      Title: 'Buyer',
+      Phone: '+1 555 0606',
+    });
     await s.flush();
 
     const ids = await hubspotIdsByEmail(s, email);
     expect(ids).toHaveLength(1);
     hubspotId = ids[0]!;
-    expect(await hubspotContact(s, hubspotId)).toMatchObject({ firstname: 'Auto', lastname: 'Created', company: 'Globex', jobtitle: 'Buyer', phone: '+1 555 0606' });
+    expect(await hubspotContact(s, hubspotId)).toMatchObject({
+      firstname: 'Auto',
+      lastname: 'Created',
+      company: 'Globex',
+      jobtitle: 'Buyer',
+      phone: '+1 555 0606',
+    });
     const trace = await s.trace('salesforce', leadId);
     expect(trace.inSegment).toBe(false);
     expect(trace.pair).toMatchObject({ hubspotId, salesforceId: leadId, origin: 'auto-create' });
-    expect(decisionsSince(trace, t0)).toContainEqual(expect.objectContaining({ outcome: 'synced', reason: 'created in HubSpot', detail: expect.objectContaining({ rule: 'R6' }) }));
+    expect(decisionsSince(trace, t0)).toContainEqual(
+      expect.objectContaining({
+        outcome: 'synced',
+        reason: 'created in HubSpot',
+        detail: expect.objectContaining({ rule: 'R6' }),
+      }),
+    );
   });
 
   it('R6: its later updates, from either side, do not sync until it meets the segment criteria; then they do', async () => {
@@ -66,19 +85,34 @@ describe('R6 auto-create from Salesforce bypasses the segment once (scenario)', 
 
   it('R6: a new Salesforce contact whose email is already a HubSpot contact outside the segment syncs into it (no duplicate)', async () => {
     const email = uniqueEmail('r6-existing');
-    const existing = await s.hubspotSandbox.userCreateContact({ email, lastname: 'Existing', lifecyclestage: OUT_OF_SEGMENT });
+    const existing = await s.hubspotSandbox.userCreateContact({
+      email,
+      lastname: 'Existing',
+      lifecyclestage: OUT_OF_SEGMENT,
+    });
     await s.flush();
     const t0 = Date.now();
-    const contactId = await s.salesforceSandbox.userCreate('Contact', { Email: email, FirstName: 'Sally', LastName: 'Existing', Title: 'CTO' });
+    const contactId = await s.salesforceSandbox.userCreate('Contact', {
+      Email: email,
+      FirstName: 'Sally',
+      LastName: 'Existing',
+      Title: 'CTO',
+    });
     await s.flush();
 
     expect(await hubspotIdsByEmail(s, email)).toEqual([existing]);
     expect(await hubspotContact(s, existing)).toMatchObject({ firstname: 'Sally', jobtitle: 'CTO' });
     const trace = await s.trace('hubspot', existing);
     expect(trace.inSegment).toBe(false);
-    expect(trace.pair).toMatchObject({ salesforceId: contactId, salesforceType: 'Contact', origin: 'auto-create' });
+    expect(trace.pair).toMatchObject({
+      salesforceId: contactId,
+      salesforceType: 'Contact',
+      origin: 'auto-create',
+    });
     expect(decisionsSince(trace, t0)).toContainEqual(expect.objectContaining({ outcome: 'linked' }));
-    expect(decisionsSince(trace, t0)).toContainEqual(expect.objectContaining({ outcome: 'synced', detail: expect.objectContaining({ rule: 'R6' }) }));
+    expect(decisionsSince(trace, t0)).toContainEqual(
+      expect.objectContaining({ outcome: 'synced', detail: expect.objectContaining({ rule: 'R6' }) }),
+    );
   });
 
   it('R6: with auto-create off, a new Salesforce lead or contact outside the segment creates nothing; the toggles are per object', async () => {

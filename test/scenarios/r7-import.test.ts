@@ -37,14 +37,38 @@ describe('R7 import from Salesforce, with a segment (scenario)', () => {
     email.created = uniqueEmail('r7-new');
     email.outsider = uniqueEmail('r7-outsider');
     // HubSpot already knows two of the emails: one contact in the segment, one outside; both bare.
-    hubspotIds.member = await s.hubspotSandbox.userCreateContact({ email: email.member, lifecyclestage: IN_SEGMENT });
-    hubspotIds.outsider = await s.hubspotSandbox.userCreateContact({ email: email.outsider, lifecyclestage: OUT_OF_SEGMENT });
+    hubspotIds.member = await s.hubspotSandbox.userCreateContact({
+      email: email.member,
+      lifecyclestage: IN_SEGMENT,
+    });
+    hubspotIds.outsider = await s.hubspotSandbox.userCreateContact({
+      email: email.outsider,
+      lifecyclestage: OUT_OF_SEGMENT,
+    });
     leadIds = [
-      await s.salesforceSandbox.userCreate('Lead', { Email: email.member, FirstName: 'Mem', LastName: 'Ber', Company: 'Member Co', Title: 'VP', Phone: '+1 555 0701' }),
-      await s.salesforceSandbox.userCreate('Lead', { Email: email.created, FirstName: 'New', LastName: 'Comer', Company: 'New Co', Title: 'Intern' }),
+      await s.salesforceSandbox.userCreate('Lead', {
+        Email: email.member,
+        FirstName: 'Mem',
+        LastName: 'Ber',
+        Company: 'Member Co',
+        Title: 'VP',
+        Phone: '+1 555 0701',
+      }),
+      await s.salesforceSandbox.userCreate('Lead', {
+        Email: email.created,
+        FirstName: 'New',
+        LastName: 'Comer',
+        Company: 'New Co',
+        Title: 'Intern',
+      }),
       await s.salesforceSandbox.userCreate('Lead', { LastName: 'No Email', Company: 'Ghost Co' }),
     ];
-    await s.salesforceSandbox.userCreate('Contact', { Email: email.outsider, FirstName: 'Out', LastName: 'Sider', Title: 'CFO' });
+    await s.salesforceSandbox.userCreate('Contact', {
+      Email: email.outsider,
+      FirstName: 'Out',
+      LastName: 'Sider',
+      Title: 'CFO',
+    });
     await s.flush();
     await selectSegment(s.deps, (await s.dynamicList('MQL contacts', 'lifecyclestage', [IN_SEGMENT])).listId);
   });
@@ -56,7 +80,15 @@ describe('R7 import from Salesforce, with a segment (scenario)', () => {
     const before = s.calls();
     const leads = await importFromSalesforce(s.deps, 'Lead');
     const contacts = await importFromSalesforce(s.deps, 'Contact');
-    expect(leads).toMatchObject({ read: 3, created: 1, linked: 1, alreadyLinked: 0, withoutEmail: 1, queued: 2, errors: [] });
+    expect(leads).toMatchObject({
+      read: 3,
+      created: 1,
+      linked: 1,
+      alreadyLinked: 0,
+      withoutEmail: 1,
+      queued: 2,
+      errors: [],
+    });
     expect(contacts).toMatchObject({ read: 1, created: 0, linked: 1, queued: 1, errors: [] });
 
     // At import time: the created contact has the email and nothing else mapped.
@@ -70,11 +102,19 @@ describe('R7 import from Salesforce, with a segment (scenario)', () => {
     const after = s.calls();
     expect(after.salesforce.writes - before.salesforce.writes).toBe(0);
 
-    expect(await otherMapped(s, hubspotIds.member)).toEqual({ firstname: 'Mem', lastname: 'Ber', phone: '+1 555 0701', jobtitle: 'VP', company: 'Member Co' });
+    expect(await otherMapped(s, hubspotIds.member)).toEqual({
+      firstname: 'Mem',
+      lastname: 'Ber',
+      phone: '+1 555 0701',
+      jobtitle: 'VP',
+      company: 'Member Co',
+    });
     const memberTrace = await s.trace('hubspot', hubspotIds.member);
     expect(memberTrace.pair).toMatchObject({ salesforceId: leadIds[0], origin: 'import' });
     expect(memberTrace.pair?.emailOnly).toBeUndefined();
-    expect(decisionsSince(memberTrace, t0)).toContainEqual(expect.objectContaining({ outcome: 'synced', detail: expect.objectContaining({ rule: 'R7' }) }));
+    expect(decisionsSince(memberTrace, t0)).toContainEqual(
+      expect.objectContaining({ outcome: 'synced', detail: expect.objectContaining({ rule: 'R7' }) }),
+    );
 
     for (const id of [createdId!, hubspotIds.outsider]) {
       expect(await otherMapped(s, id)).toEqual(EMPTY);
@@ -85,8 +125,21 @@ describe('R7 import from Salesforce, with a segment (scenario)', () => {
 
   it('R7: running the import again is safe: already-linked records are skipped, nothing is written, no duplicate', async () => {
     const calls = await s.measure(async () => {
-      expect(await importFromSalesforce(s.deps, 'Lead')).toMatchObject({ read: 3, created: 0, linked: 0, alreadyLinked: 2, resumed: 0, withoutEmail: 1, queued: 0 });
-      expect(await importFromSalesforce(s.deps, 'Contact')).toMatchObject({ created: 0, alreadyLinked: 1, resumed: 0, queued: 0 });
+      expect(await importFromSalesforce(s.deps, 'Lead')).toMatchObject({
+        read: 3,
+        created: 0,
+        linked: 0,
+        alreadyLinked: 2,
+        resumed: 0,
+        withoutEmail: 1,
+        queued: 0,
+      });
+      expect(await importFromSalesforce(s.deps, 'Contact')).toMatchObject({
+        created: 0,
+        alreadyLinked: 1,
+        resumed: 0,
+        queued: 0,
+      });
     });
     expect(calls.hubspot.writes + calls.salesforce.writes).toBe(0);
     for (const e of Object.values(email)) expect(await hubspotIdsByEmail(s, e)).toHaveLength(1);
@@ -103,7 +156,13 @@ describe('R7 import from Salesforce, with a segment (scenario)', () => {
     await s.flush();
     expect(await refreshSegment(s.deps)).toMatchObject({ joined: 1, notices: 1 });
     await s.flush();
-    expect(await otherMapped(s, id!)).toEqual({ firstname: 'New', lastname: 'Comer', phone: null, jobtitle: 'Junior', company: 'New Co' });
+    expect(await otherMapped(s, id!)).toEqual({
+      firstname: 'New',
+      lastname: 'Comer',
+      phone: null,
+      jobtitle: 'Junior',
+      company: 'New Co',
+    });
     expect((await s.trace('hubspot', id!)).pair?.emailOnly).toBeUndefined();
   });
 });
@@ -122,8 +181,18 @@ describe('R7 import from Salesforce, no segment (scenario)', () => {
 
   it('R7: with no segment, every imported contact syncs its other mapped fields', async () => {
     const emails = [uniqueEmail('r7-all-a'), uniqueEmail('r7-all-b')];
-    await s.salesforceSandbox.userCreate('Lead', { Email: emails[0], FirstName: 'Ann', LastName: 'All', Company: 'All Co' });
-    await s.salesforceSandbox.userCreate('Contact', { Email: emails[1], FirstName: 'Bob', LastName: 'All', Title: 'COO' });
+    await s.salesforceSandbox.userCreate('Lead', {
+      Email: emails[0],
+      FirstName: 'Ann',
+      LastName: 'All',
+      Company: 'All Co',
+    });
+    await s.salesforceSandbox.userCreate('Contact', {
+      Email: emails[1],
+      FirstName: 'Bob',
+      LastName: 'All',
+      Title: 'COO',
+    });
     await s.flush();
     expect(await hubspotIdsByEmail(s, emails[0]!)).toEqual([]);
 

@@ -27,7 +27,13 @@ describe('R8 leaving the segment (scenario)', () => {
     await selectSegment(s.deps, listId);
     // A member, synced: it joins after the segment was selected, so its join syncs it (R4).
     email = uniqueEmail('r8');
-    hubspotId = await s.hubspotSandbox.userCreateContact({ email, firstname: 'Rejoin', lastname: 'Er', jobtitle: 'Engineer', lifecyclestage: IN_SEGMENT });
+    hubspotId = await s.hubspotSandbox.userCreateContact({
+      email,
+      firstname: 'Rejoin',
+      lastname: 'Er',
+      jobtitle: 'Engineer',
+      lifecyclestage: IN_SEGMENT,
+    });
     await s.flush();
     await refreshSegment(s.deps);
     await s.flush();
@@ -59,7 +65,14 @@ describe('R8 leaving the segment (scenario)', () => {
     expect(trace.pair).toEqual(pairWhenLeft);
     const made = decisionsSince(trace, t0);
     expect(made.length).toBeGreaterThanOrEqual(2);
-    expect(made.every((d) => d.outcome === 'skipped' && d.reason === 'not-in-segment' && (d.detail as { rule?: string }).rule === 'R8')).toBe(true);
+    expect(
+      made.every(
+        (d) =>
+          d.outcome === 'skipped' &&
+          d.reason === 'not-in-segment' &&
+          (d.detail as { rule?: string }).rule === 'R8',
+      ),
+    ).toBe(true);
   });
 
   it('R8: when it rejoins, it resumes cleanly: same link, no duplicate, and the changes made meanwhile on each side merge', async () => {
@@ -76,10 +89,14 @@ describe('R8 leaving the segment (scenario)', () => {
     expect(trace.pair).toMatchObject({ hubspotId, salesforceId: leadId, origin: pairWhenLeft.origin });
     expect(trace.pair!.version).toBeGreaterThan(pairWhenLeft.version);
     expect(trace.pair!.snapshot).toMatchObject({ jobtitle: 'Architect', phone: '+1 555 0808' });
-    expect(decisionsSince(trace, t0)).toContainEqual(expect.objectContaining({ outcome: 'synced', detail: expect.objectContaining({ rule: 'R4' }) }));
+    expect(decisionsSince(trace, t0)).toContainEqual(
+      expect.objectContaining({ outcome: 'synced', detail: expect.objectContaining({ rule: 'R4' }) }),
+    );
     expect(decisionsSince(trace, t0).some((d) => d.outcome === 'linked')).toBe(false);
     expect(await hubspotIdsByEmail(s, email)).toEqual([hubspotId]);
-    expect(await s.deps.salesforce.findByEmail([email], { Lead: ['Email'], Contact: ['Email'] })).toHaveLength(1);
+    expect(
+      await s.deps.salesforce.findByEmail([email], { Lead: ['Email'], Contact: ['Email'] }),
+    ).toHaveLength(1);
   });
 
   it('R8: after rejoining, it syncs like any member again', async () => {
@@ -101,7 +118,12 @@ describe('R8 rejoining after both sides changed the same field', () => {
   it('R8: on rejoin, a field changed on both sides while outside takes the later change (here Salesforce, edited last)', async () => {
     const listId = (await s.dynamicList('MQL contacts', 'lifecyclestage', [IN_SEGMENT])).listId;
     await selectSegment(s.deps, listId);
-    const hubspotId = await s.hubspotSandbox.userCreateContact({ email: uniqueEmail('r8-both'), firstname: 'Both', lastname: 'Sides', lifecyclestage: IN_SEGMENT });
+    const hubspotId = await s.hubspotSandbox.userCreateContact({
+      email: uniqueEmail('r8-both'),
+      firstname: 'Both',
+      lastname: 'Sides',
+      lifecyclestage: IN_SEGMENT,
+    });
     await s.flush();
     await refreshSegment(s.deps);
     await s.flush();

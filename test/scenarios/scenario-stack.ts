@@ -49,8 +49,13 @@ export function uniqueEmail(label: string): string {
 }
 
 /** Starts the local stack with empty sandboxes and no segment (R2) unless `config` sets one. */
-export async function startScenario(options: { config?: (input: ConfigInput) => void } = {}): Promise<Scenario> {
-  const config = testConfig({ hubspot: 'http://127.0.0.1:9', salesforce: 'http://127.0.0.1:9' }, options.config);
+export async function startScenario(
+  options: { config?: (input: ConfigInput) => void } = {},
+): Promise<Scenario> {
+  const config = testConfig(
+    { hubspot: 'http://127.0.0.1:9', salesforce: 'http://127.0.0.1:9' },
+    options.config,
+  );
   const stack = await startLocalStack({
     port: 0,
     sandboxPorts: { hubspot: 0, salesforce: 0 },
@@ -99,7 +104,8 @@ export async function startScenario(options: { config?: (input: ConfigInput) => 
     },
     trace: async (side, id) => {
       const res = await fetch(`${stack.url}/api/records/${side}/${id}`);
-      if (res.status !== 200) throw new Error(`GET /api/records/${side}/${id} answered ${res.status}: ${await res.text()}`);
+      if (res.status !== 200)
+        throw new Error(`GET /api/records/${side}/${id} answered ${res.status}: ${await res.text()}`);
       return (await res.json()) as RecordTrace;
     },
     dynamicList: (name, property, values) =>
@@ -132,7 +138,8 @@ export async function startScenario(options: { config?: (input: ConfigInput) => 
         body: JSON.stringify(body),
       });
       const json = (await res.json()) as { list?: { listId: string } };
-      if (!res.ok || !json.list) throw new Error(`creating a ${processingType} list failed: ${res.status} ${JSON.stringify(json)}`);
+      if (!res.ok || !json.list)
+        throw new Error(`creating a ${processingType} list failed: ${res.status} ${JSON.stringify(json)}`);
       return json.list.listId;
     },
     close: () => stack.close(),
@@ -151,7 +158,10 @@ export function decisionsSince(trace: RecordTrace, sinceMs: number): Decision[] 
 
 /** Reads a HubSpot contact's current properties straight from the sandbox API (not through crmsync's trace). */
 export async function hubspotContact(s: Scenario, id: string): Promise<Record<string, string | null>> {
-  const [contact] = await s.stack.hubspot.readContacts([id], ['email', 'firstname', 'lastname', 'phone', 'jobtitle', 'company', 'lifecyclestage', 'hs_lead_status']);
+  const [contact] = await s.stack.hubspot.readContacts(
+    [id],
+    ['email', 'firstname', 'lastname', 'phone', 'jobtitle', 'company', 'lifecyclestage', 'hs_lead_status'],
+  );
   if (!contact) throw new Error(`HubSpot contact ${id} not found`);
   return contact.properties;
 }

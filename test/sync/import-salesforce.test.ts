@@ -15,10 +15,25 @@ describe('importFromSalesforce: paged, email only, resumable after an interrupti
   beforeAll(async () => {
     // Small query pages, so that an import spans several pages and can stop between two.
     stack = await startTestStack({ queue: true, salesforce: { queryPageSize: 2 } });
-    deps = { store: stack.store, hubspot: stack.hubspot, salesforce: stack.salesforce, queue: stack.queue!, config: stack.config, now: () => Date.now() };
+    deps = {
+      store: stack.store,
+      hubspot: stack.hubspot,
+      salesforce: stack.salesforce,
+      queue: stack.queue!,
+      config: stack.config,
+      now: () => Date.now(),
+    };
     for (let i = 0; i < 5; i++) {
       const email = `import-${i}@example.com`;
-      leads.push({ id: await stack.salesforceSandbox.userCreate('Lead', { Email: email, FirstName: `F${i}`, LastName: `L${i}`, Company: 'Import Co' }), email });
+      leads.push({
+        id: await stack.salesforceSandbox.userCreate('Lead', {
+          Email: email,
+          FirstName: `F${i}`,
+          LastName: `L${i}`,
+          Company: 'Import Co',
+        }),
+        email,
+      });
     }
   });
   afterAll(async () => {
@@ -41,20 +56,37 @@ describe('importFromSalesforce: paged, email only, resumable after an interrupti
 
     const second = await importFromSalesforce(deps, 'Lead');
     // No segment (R2): every link still email-only is queued again; the fifth record is new.
-    expect(second).toMatchObject({ read: 5, created: 1, alreadyLinked: 4, resumed: 4, queued: 5, errors: [] });
+    expect(second).toMatchObject({
+      read: 5,
+      created: 1,
+      alreadyLinked: 4,
+      resumed: 4,
+      queued: 5,
+      errors: [],
+    });
     const queued = await takeQueued(stack.sqs!.client, stack.queueUrl!);
     expect(new Set(queued.map((n) => n.recordId))).toEqual(new Set(leads.map((l) => l.id)));
-    expect(queued.every((n) => n.kind === 'import' && n.source === 'salesforce' && n.objectType === 'Lead')).toBe(true);
+    expect(
+      queued.every((n) => n.kind === 'import' && n.source === 'salesforce' && n.objectType === 'Lead'),
+    ).toBe(true);
 
     // One HubSpot contact per email, created with the email only.
-    const contacts = await stack.hubspot.findContactsByEmail(leads.map((l) => l.email), ['email', 'firstname', 'lastname']);
+    const contacts = await stack.hubspot.findContactsByEmail(
+      leads.map((l) => l.email),
+      ['email', 'firstname', 'lastname'],
+    );
     expect(contacts).toHaveLength(5);
-    expect(contacts.every((c) => c.properties.firstname === null && c.properties.lastname === null)).toBe(true);
+    expect(contacts.every((c) => c.properties.firstname === null && c.properties.lastname === null)).toBe(
+      true,
+    );
 
     // The processor then syncs them fully (no segment), and a third run has nothing left to do.
     const processed = await stack.process([...firstRun, ...queued]);
     expect(processed.batchItemFailures).toEqual([]);
-    const synced = await stack.hubspot.findContactsByEmail(leads.map((l) => l.email), ['email', 'firstname', 'lastname']);
+    const synced = await stack.hubspot.findContactsByEmail(
+      leads.map((l) => l.email),
+      ['email', 'firstname', 'lastname'],
+    );
     expect(synced.map((c) => c.properties.lastname).sort()).toEqual(['L0', 'L1', 'L2', 'L3', 'L4']);
     const third = await stack.measure(() => importFromSalesforce(deps, 'Lead'));
     expect(third.result).toMatchObject({ created: 0, alreadyLinked: 5, resumed: 0, queued: 0 });
@@ -63,7 +95,11 @@ describe('importFromSalesforce: paged, email only, resumable after an interrupti
 
   it('reports records without an email, and skips converted leads', async () => {
     await stack.salesforceSandbox.userCreate('Lead', { LastName: 'No Email', Company: 'Import Co' });
-    const converted = await stack.salesforceSandbox.userCreate('Lead', { Email: 'converted@example.com', LastName: 'Conv', Company: 'Import Co' });
+    const converted = await stack.salesforceSandbox.userCreate('Lead', {
+      Email: 'converted@example.com',
+      LastName: 'Conv',
+      Company: 'Import Co',
+    });
     await stack.salesforceSandbox.convertLead(converted);
     const result = await importFromSalesforce(deps, 'Lead');
     expect(result).toMatchObject({ withoutEmail: 1, created: 0 });

@@ -14,8 +14,19 @@ describe('pollChanges: modifications become notices, cursors only move forward',
   const take = () => takeQueued(stack.sqs!.client, stack.queueUrl!);
 
   beforeAll(async () => {
-    stack = await startTestStack({ queue: true, hubspot: { now: clock.now }, salesforce: { now: clock.now } });
-    deps = { store: stack.store, hubspot: stack.hubspot, salesforce: stack.salesforce, queue: stack.queue!, config: stack.config, now: clock.now };
+    stack = await startTestStack({
+      queue: true,
+      hubspot: { now: clock.now },
+      salesforce: { now: clock.now },
+    });
+    deps = {
+      store: stack.store,
+      hubspot: stack.hubspot,
+      salesforce: stack.salesforce,
+      queue: stack.queue!,
+      config: stack.config,
+      now: clock.now,
+    };
   });
   afterAll(async () => {
     await stack?.close();
@@ -28,7 +39,11 @@ describe('pollChanges: modifications become notices, cursors only move forward',
   it('the first poll finds records changed in the last 15 minutes on both sides, as `created` notices, and sets the cursors', async () => {
     a = await stack.hubspotSandbox.userCreateContact({ email: 'poll-a@example.com', lastname: 'A' });
     b = await stack.hubspotSandbox.userCreateContact({ email: 'poll-b@example.com', lastname: 'B' });
-    lead = await stack.salesforceSandbox.userCreate('Lead', { Email: 'poll-l@example.com', LastName: 'L', Company: 'Poll Co' });
+    lead = await stack.salesforceSandbox.userCreate('Lead', {
+      Email: 'poll-l@example.com',
+      LastName: 'L',
+      Company: 'Poll Co',
+    });
     clock.advance(2 * MIN);
 
     expect(await pollChanges(deps)).toEqual({ hubspot: 2, salesforce: { Lead: 1, Contact: 0 } });
@@ -36,7 +51,11 @@ describe('pollChanges: modifications become notices, cursors only move forward',
     expect(notices.map((n) => `${n.source}:${n.recordId}:${n.kind}`).sort()).toEqual(
       [`hubspot:${a}:created`, `hubspot:${b}:created`, `salesforce:${lead}:created`].sort(),
     );
-    expect(notices.find((n) => n.recordId === a)).toMatchObject({ objectType: 'contact', occurredAt: T0, eventId: `poll:hubspot:${a}:${T0}` });
+    expect(notices.find((n) => n.recordId === a)).toMatchObject({
+      objectType: 'contact',
+      occurredAt: T0,
+      eventId: `poll:hubspot:${a}:${T0}`,
+    });
     expect(notices.find((n) => n.recordId === lead)).toMatchObject({ objectType: 'Lead', occurredAt: T0 });
     expect(await stack.store.getCursor('poll:hubspot')).toBe(T0);
     expect(await stack.store.getCursor('poll:salesforce:Lead')).toBe(T0);
@@ -52,11 +71,22 @@ describe('pollChanges: modifications become notices, cursors only move forward',
 
     await pollChanges(deps);
     const notices = await take();
-    expect(notices).toContainEqual(expect.objectContaining({ source: 'hubspot', recordId: a, kind: 'updated', occurredAt: changedAt }));
-    expect(notices).toContainEqual(expect.objectContaining({ source: 'salesforce', recordId: lead, kind: 'updated', occurredAt: changedAt }));
+    expect(notices).toContainEqual(
+      expect.objectContaining({ source: 'hubspot', recordId: a, kind: 'updated', occurredAt: changedAt }),
+    );
+    expect(notices).toContainEqual(
+      expect.objectContaining({
+        source: 'salesforce',
+        recordId: lead,
+        kind: 'updated',
+        occurredAt: changedAt,
+      }),
+    );
     // b is inside the overlap of the previous cursor: reported again with the same event id, which the
     // processor drops as a duplicate.
-    expect(notices.filter((n) => n.recordId === b).map((n) => n.eventId)).toEqual([`poll:hubspot:${b}:${T0}`]);
+    expect(notices.filter((n) => n.recordId === b).map((n) => n.eventId)).toEqual([
+      `poll:hubspot:${b}:${T0}`,
+    ]);
     expect(await stack.store.getCursor('poll:hubspot')).toBe(changedAt);
     expect(await stack.store.getCursor('poll:salesforce:Lead')).toBe(changedAt);
   });
@@ -67,7 +97,9 @@ describe('pollChanges: modifications become notices, cursors only move forward',
     clock.advance(30 * MIN);
     expect(await pollChanges(deps)).toEqual({ hubspot: 1, salesforce: { Lead: 1, Contact: 0 } });
     const again = await take();
-    expect(again.map((n) => n.eventId).sort()).toEqual([`poll:hubspot:${a}:${hubspotCursor}`, `poll:salesforce:${lead}:${leadCursor}`].sort());
+    expect(again.map((n) => n.eventId).sort()).toEqual(
+      [`poll:hubspot:${a}:${hubspotCursor}`, `poll:salesforce:${lead}:${leadCursor}`].sort(),
+    );
     expect(await stack.store.getCursor('poll:hubspot')).toBe(hubspotCursor);
     expect(await stack.store.getCursor('poll:salesforce:Lead')).toBe(leadCursor);
   });
@@ -82,7 +114,9 @@ describe('pollChanges: modifications become notices, cursors only move forward',
     expect(lateAt).toBeLessThan(cursor);
     clock.advance(now - lateAt + MIN);
     await pollChanges(deps);
-    expect(await take()).toContainEqual(expect.objectContaining({ recordId: b, kind: 'updated', occurredAt: lateAt }));
+    expect(await take()).toContainEqual(
+      expect.objectContaining({ recordId: b, kind: 'updated', occurredAt: lateAt }),
+    );
     // Forward only: the late change does not pull the cursor back.
     expect(await stack.store.getCursor('poll:hubspot')).toBe(cursor);
   });

@@ -9,7 +9,9 @@ import type { ChangeNotice } from '../../lib/domain/notice.ts';
 export async function takeQueued(client: SQSClient, queueUrl: string): Promise<ChangeNotice[]> {
   const out: ChangeNotice[] = [];
   for (;;) {
-    const res = await client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    const res = await client.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
     const messages = res.Messages ?? [];
     if (messages.length === 0) return out;
     for (const m of messages) {

@@ -21,10 +21,23 @@ describe('segment refresh against the HubSpot sandbox, dynalite and fauxqs', () 
 
   beforeAll(async () => {
     stack = await startTestStack({ queue: true });
-    deps = { store: stack.store, hubspot: stack.hubspot, salesforce: stack.salesforce, queue: stack.queue!, config: stack.config, now: () => Date.now() };
+    deps = {
+      store: stack.store,
+      hubspot: stack.hubspot,
+      salesforce: stack.salesforce,
+      queue: stack.queue!,
+      config: stack.config,
+      now: () => Date.now(),
+    };
     // Enough members for more than one Lists API page (250 per page).
     seeded = stack.hubspotSandbox.seed({ contacts: 700, seed: 7, segmentRate: 0.6 });
-    listId = (await stack.hubspot.createDynamicList('MQL or SQL', { property: 'lifecyclestage', operator: 'IS_ANY_OF', values: [MQL, 'salesqualifiedlead'] })).listId;
+    listId = (
+      await stack.hubspot.createDynamicList('MQL or SQL', {
+        property: 'lifecyclestage',
+        operator: 'IS_ANY_OF',
+        values: [MQL, 'salesqualifiedlead'],
+      })
+    ).listId;
   });
   afterAll(async () => {
     await stack?.close();
@@ -60,7 +73,14 @@ describe('segment refresh against the HubSpot sandbox, dynalite and fauxqs', () 
     const result = await refreshSegment(deps);
     expect(result).toMatchObject({ firstLoad: false, joined: 1, left: 1, notices: 1 });
     const queued = await take();
-    expect(queued).toEqual([expect.objectContaining({ source: 'hubspot', objectType: 'contact', recordId: joiner, kind: 'segment-joined' })]);
+    expect(queued).toEqual([
+      expect.objectContaining({
+        source: 'hubspot',
+        objectType: 'contact',
+        recordId: joiner,
+        kind: 'segment-joined',
+      }),
+    ]);
     const stored = new Set(await stack.store.listMembers(listId));
     expect(stored.has(joiner)).toBe(true);
     expect(stored.has(leaver)).toBe(false);
@@ -90,16 +110,32 @@ describe('segment refresh against the HubSpot sandbox, dynalite and fauxqs', () 
   });
 
   it('a segment deleted in HubSpot is reported with what to do', async () => {
-    const gone = (await stack.hubspot.createDynamicList('Soon deleted', { property: 'lifecyclestage', operator: 'IS_ANY_OF', values: ['evangelist'] })).listId;
+    const gone = (
+      await stack.hubspot.createDynamicList('Soon deleted', {
+        property: 'lifecyclestage',
+        operator: 'IS_ANY_OF',
+        values: ['evangelist'],
+      })
+    ).listId;
     await selectSegment(deps, gone);
-    const res = await fetch(`${stack.hubspotSandbox.url}/crm/v3/lists/${gone}`, { method: 'DELETE', headers: { authorization: `Bearer ${SANDBOX_APP_TOKEN}` } });
+    const res = await fetch(`${stack.hubspotSandbox.url}/crm/v3/lists/${gone}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${SANDBOX_APP_TOKEN}` },
+    });
     expect(res.status).toBe(204);
     await expect(refreshSegment(deps)).rejects.toThrow(SegmentNotFoundError);
   });
 
   it('R2: with no segment, a refresh has nothing to load and queues nothing', async () => {
     await clearSegment(deps);
-    expect(await refreshSegment(deps)).toEqual({ segment: null, members: 0, joined: 0, left: 0, firstLoad: false, notices: 0 });
+    expect(await refreshSegment(deps)).toEqual({
+      segment: null,
+      members: 0,
+      joined: 0,
+      left: 0,
+      firstLoad: false,
+      notices: 0,
+    });
     expect(await take()).toEqual([]);
   });
 });
