@@ -33,7 +33,10 @@ export function resolveRefs(s: string, refs: Map<string, unknown>): string {
   return s.replace(REF_RE, (whole, ref: string, path: string) => {
     let v: unknown = refs.get(ref);
     // `a.b[0].c` → a, b, 0, c (the `.` and `[]` operators of the Composite reference syntax).
-    for (const part of path.replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean)) {
+    for (const part of path
+      .replace(/\[(\d+)\]/g, '.$1')
+      .split('.')
+      .filter(Boolean)) {
       if (v && typeof v === 'object') v = (v as Record<string, unknown>)[part];
       else return whole;
     }
