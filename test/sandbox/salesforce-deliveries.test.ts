@@ -147,6 +147,30 @@ describe('Salesforce sandbox: outbound messages', () => {
     );
   });
 
+  it('on its own, retries an unacknowledged message with growing delays until Ack true', async () => {
+    const receiver = await startCaptureReceiver();
+    let calls = 0;
+    receiver.respondWith(() =>
+      ++calls < 3
+        ? { status: 500, body: 'down' }
+        : { status: 200, body: soapAck(true), contentType: 'text/xml' },
+    );
+    const auto = await startSalesforceSandbox({ port: 0, outboundUrl: receiver.url, deliveryWindowMs: 5 });
+    try {
+      await auto.userCreate('Contact', { LastName: 'Retry' });
+      // Automatic delivery runs on timers; wait (bounded) for the third attempt.
+      for (let i = 0; i < 300 && receiver.requests.length < 3; i++)
+        await new Promise((r) => setTimeout(r, 5));
+      expect(receiver.requests).toHaveLength(3);
+      // Acked: nothing is left to deliver.
+      expect(await auto.flushDeliveries()).toEqual({ outbound: 0, cdc: 0, failed: 0 });
+      expect(receiver.requests).toHaveLength(3);
+    } finally {
+      await auto.close();
+      await receiver.close();
+    }
+  });
+
   it('delivers automatically after the batching window when autoDeliver is on', async () => {
     const receiver = await startCaptureReceiver();
     const auto = await startSalesforceSandbox({ port: 0, outboundUrl: receiver.url, deliveryWindowMs: 5 });
