@@ -76,6 +76,37 @@ describe('sync-health dashboard in Chromium', () => {
     expect(options.some((o) => o.includes(stack.demo!.segment.name))).toBe(true);
   });
 
+  it('R3/R4 from the dashboard: a contact moved into the segment is skipped until it joins, then created in Salesforce', async () => {
+    // The demo's last contacts have no Salesforce twin and start outside the segment.
+    const outsider = stack.demo!.hubspotIds.at(-1)!;
+    await page.getByLabel('Email or record id').fill(outsider);
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('button', { name: /Edit .* in the playground/ }).click();
+    await page.waitForFunction(
+      (id) =>
+        (
+          globalThis as unknown as { document: { getElementById(id: string): { value: string } | null } }
+        ).document.getElementById('play-record')?.value === id,
+      outsider,
+    );
+    await page.getByLabel('Lifecycle stage').selectOption('marketingqualifiedlead');
+    await page.getByRole('button', { name: 'Save as a user' }).click();
+    // The stored membership is refreshed on a schedule: until then the change is outside the segment.
+    await page
+      .locator('#play-msg', { hasText: 'Not synced: not-in-segment' })
+      .waitFor({ timeout: SYNC_TIMEOUT });
+
+    const refresh = await stack.refreshSegment();
+    expect(refresh.joined).toBeGreaterThanOrEqual(1);
+    await stack.flush();
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.locator('#trace-list li.synced').first().waitFor({ timeout: SYNC_TIMEOUT });
+    await page.locator('#trace-link', { hasText: 'In the segment' }).waitFor();
+    const pair = (await stack.store.getPairsByHubSpotIds([outsider])).get(outsider);
+    expect(pair?.salesforceType).toBe('Lead');
+    expect(stack.salesforceSandbox!.getRecord(pair!.salesforceId)).toBeDefined();
+  });
+
   it('edits a HubSpot contact in the playground, sees it synced to Salesforce and its trace', async () => {
     await page.getByLabel('HubSpot contact').check();
     const record = page.getByLabel('Record', { exact: true });

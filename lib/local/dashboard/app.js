@@ -525,6 +525,30 @@ function renderPlayFields() {
   );
 }
 
+/** Loads any record (found with the search) into the playground, e.g. one outside the segment. */
+async function editInPlayground(side, id) {
+  const trace = await api(`/api/records/${side}/${encodeURIComponent(id)}`);
+  const source = side === 'hubspot' ? trace.hubspot?.properties : trace.salesforce?.fields;
+  if (!source) return;
+  document.querySelector(`input[name="side"][value="${side}"]`).checked = true;
+  await loadPlayground();
+  if (!playRecords.some((r) => r.id === id)) {
+    const fields = {};
+    for (const [k, v] of Object.entries(source)) fields[k] = v === null || v === undefined ? null : String(v);
+    const objectType = side === 'hubspot' ? 'contact' : trace.salesforce.objectType;
+    playRecords.unshift({ side, id, objectType, fields });
+    const name =
+      side === 'hubspot'
+        ? `${fields.firstname ?? ''} ${fields.lastname ?? ''}`
+        : `${fields.FirstName ?? ''} ${fields.LastName ?? ''}`;
+    $('play-record').prepend(el('option', { value: id, text: `${name.trim() || id} (${objectType} ${id})` }));
+  }
+  $('play-record').value = id;
+  renderPlayFields();
+  $('play-h').scrollIntoView({ behavior: 'smooth', block: 'start' });
+  $('play-record').focus();
+}
+
 for (const radio of document.querySelectorAll('input[name="side"]'))
   radio.addEventListener('change', loadPlayground);
 $('play-record').addEventListener('change', renderPlayFields);
@@ -660,6 +684,14 @@ $('search-form').addEventListener('submit', async (event) => {
                 type: 'button',
                 text: `${h.label} (${h.objectType} ${h.id})`,
                 onclick: () => openTrace(h.side, h.id),
+              }),
+              ' ',
+              el('button', {
+                type: 'button',
+                class: 'secondary small',
+                text: 'Edit in playground',
+                'aria-label': `Edit ${h.label} in the playground`,
+                onclick: () => editInPlayground(h.side, h.id),
               }),
             ),
           )
