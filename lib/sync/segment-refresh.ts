@@ -32,7 +32,10 @@ export interface RefreshResult {
   members: number;
   joined: number;
   left: number;
-  /** True on the first load after the segment was selected: joins were recorded, nobody synced (R4). */
+  /**
+   * True on the first load after the segment was selected: the members were stored as the starting
+   * point, not as joins (joined/left are 0, nothing recorded), and nobody synced (R4).
+   */
   firstLoad: boolean;
   /** Join notices queued (R4: a contact joining after the segment was selected syncs). */
   notices: number;
@@ -87,6 +90,8 @@ export async function refreshSegment(deps: SyncDeps, onProgress?: ProgressListen
   // stored and the next refresh reports the same joins again. A join is never lost (R4).
   const changes = await deps.store.replaceMembership(listId, members, {
     at,
+    // The first load is the starting point, not a wave of joins: nothing to record or to sync (R4).
+    record: !firstLoad,
     beforeApply: async (pending) => {
       if (firstLoad) return;
       const batch: ChangeNotice[] = pending

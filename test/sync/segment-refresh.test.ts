@@ -55,10 +55,10 @@ describe('segment refresh against the HubSpot sandbox, dynalite and fauxqs', () 
 
   it('R4: the first load after selecting the segment stores every member, records no join and queues nothing', async () => {
     const result = await selectSegment(deps, listId);
-    expect(result.firstLoad).toBe(true);
-    expect(result.notices).toBe(0);
+    expect(result).toMatchObject({ firstLoad: true, joined: 0, left: 0, notices: 0 });
     expect((await stack.store.listMembers(listId)).length).toBe(result.members);
     expect(await take()).toEqual([]);
+    expect(await stack.store.listMembershipChanges!(listId, 10)).toEqual([]);
     const settings = await stack.store.getSettings();
     expect(settings).toMatchObject({ inclusionSegmentId: listId, segmentLoaded: true });
   });
