@@ -54,7 +54,8 @@ class PairIndex {
  * 1. store: the pairs of the batch's ids and the membership of the HubSpot contacts they name; the
  *    segment gate then drops non-members before any CRM call (R3, R8);
  * 2. CRMs: the records themselves and their linked counterparts — one HubSpot batch read per 100
- *    contacts and one SOQL `Id IN (...)` per object;
+ *    contacts (without property history, which halves the batch: see processor-history.ts) and one
+ *    SOQL `Id IN (...)` per object;
  * 3. CRMs then store: what the first reads revealed — email candidates for unlinked records, the
  *    Contact a Lead was converted to, a merge survivor — and those records' pairs and membership.
  * Throws on any failed read: the caller retries every record that was not skipped.
@@ -193,7 +194,7 @@ async function readBoth(
 ): Promise<void> {
   const hs = [...hubspotIds].filter((id) => !hubspotOut.has(id));
   const [contacts, ...perObject] = await Promise.all([
-    hs.length > 0 ? ctx.hubspot.readContacts(hs, ctx.fields.hubspot, { withHistory: true }) : [],
+    hs.length > 0 ? ctx.hubspot.readContacts(hs, ctx.fields.hubspot) : [],
     ...OBJECTS.map((object) => {
       const ids = [...salesforceIds[object]].filter((id) => !salesforceOut.has(id));
       return ids.length > 0 ? ctx.salesforce.readRecords(object, ids, ctx.fields.salesforce[object]) : [];

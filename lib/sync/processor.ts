@@ -1,11 +1,12 @@
 import { recordKey } from '../domain/notice.ts';
-import { planBatch, type SyncPlan } from '../domain/plan.ts';
-import type { Decision, PairState, RuntimeSettings } from '../ports.ts';
+import { type PlanInput, planBatch, type SyncPlan } from '../domain/plan.ts';
+import type { Decision, HubSpotContact, PairState, RuntimeSettings } from '../ports.ts';
 import { applyPlan, type ApplyResult, type RefFailure } from './apply-plan.ts';
 import { coalesceTracked, type ProcessorRecord } from './coalesce.ts';
 import { type ClassifiedError, classifyError } from './processor-errors.ts';
 import { readFields } from './processor-fields.ts';
-import { gather } from './processor-gather.ts';
+import { type Gathered, gather } from './processor-gather.ts';
+import { contactsNeedingHistory } from './processor-history.ts';
 import { intakeMessages, type TrackedNotice } from './processor-intake.ts';
 import { MessageLedger } from './processor-ledger.ts';
 import { mapLimit, settle } from './processor-pool.ts';
@@ -141,33 +142,55 @@ async function syncRecords(
   }));
   if (g.toPlan.length === 0) return { records: out };
 
-  let plan: SyncPlan;
-  try {
-    plan = planBatch({
-      now,
-      records: g.toPlan,
-      config: deps.config,
-      settings: effective,
-      hubspotContacts: g.hubspotContacts,
-      salesforceRecords: g.salesforceRecords,
-      pairs: g.pairs,
-      members: g.members,
-    });
-  } catch (error) {
-    deps.log?.error('plan failed', { error: classifyError(error).message });
-    return { records: [...out, ...retryAll(g.toPlan, error, 'plan')] };
-  }
+  const plan = await planWithHistory(g, effective, deps, now);
+  if (!plan.ok) return { records: [...out, ...retryAll(g.toPlan, plan.error, 'plan')] };
 
   const pairsByHubSpotId = new Map(g.pairs.map((p) => [p.hubspotId, p]));
-  const applied = await applyPlan(plan, {
+  const applied = await applyPlan(plan.value, {
     store: deps.store,
     hubspot: deps.hubspot,
     salesforce: deps.salesforce,
     pairsByHubSpotId,
     refsOf: refIndex(g.toPlan, g.pairs),
   });
-  for (const record of g.toPlan) out.push(outcomeOf(record, plan, applied, now));
+  for (const record of g.toPlan) out.push(outcomeOf(record, plan.value, applied, now));
   return { records: out };
+}
+
+/**
+ * Plans the batch; when a conflict was decided on record-level times, reads those contacts' property
+ * history (one extra read, only then) and plans again with per-property change times.
+ */
+async function planWithHistory(
+  g: Gathered,
+  settings: PlanInput['settings'],
+  deps: ProcessorDeps,
+  now: number,
+): Promise<{ ok: true; value: SyncPlan } | { ok: false; error: unknown }> {
+  const plan = (hubspotContacts: HubSpotContact[]) =>
+    planBatch({
+      now,
+      records: g.toPlan,
+      config: deps.config,
+      settings,
+      hubspotContacts,
+      salesforceRecords: g.salesforceRecords,
+      pairs: g.pairs,
+      members: g.members,
+    });
+  try {
+    const first = plan(g.hubspotContacts);
+    const ids = contactsNeedingHistory(first, g.hubspotContacts);
+    if (ids.length === 0) return { ok: true, value: first };
+    const withHistory = await deps.hubspot.readContacts(ids, readFields(deps.config).hubspot, {
+      withHistory: true,
+    });
+    const byId = new Map(withHistory.map((c) => [c.id, c]));
+    return { ok: true, value: plan(g.hubspotContacts.map((c) => byId.get(c.id) ?? c)) };
+  } catch (error) {
+    deps.log?.error('plan failed', { error: classifyError(error).message });
+    return { ok: false, error };
+  }
 }
 
 /** The store's run-time settings, or the config's defaults before anyone changed them. */
