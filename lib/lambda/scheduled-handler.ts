@@ -1,0 +1,34 @@
+import type { ScheduledEvent } from 'aws-lambda';
+import type { SyncDeps } from '../sync/sync-deps.ts';
+import { withMiddleware } from './middy-chain.ts';
+import { createPowertools, type Powertools } from './powertools.ts';
+import type { CrmDependencies } from './sync-dependencies.ts';
+
+export type ScheduledDependencies = CrmDependencies & Pick<SyncDeps, 'queue' | 'now'>;
+
+/**
+ * The shape of every scheduled function (resync, segment refresh, poll): an EventBridge schedule
+ * event in, one `lib/sync` function over the ports, its result logged and returned. An error is
+ * rethrown so EventBridge's retry policy applies; the counted API usage is flushed to the store
+ * either way, so the daily budget stays exact.
+ */
+export function createScheduledHandler<T extends object>(
+  name: string,
+  getDeps: () => Promise<ScheduledDependencies>,
+  run: (deps: SyncDeps) => Promise<T>,
+  powertools: Powertools = createPowertools(name),
+) {
+  return withMiddleware<ScheduledEvent, T>(
+    async () => {
+      const deps = await getDeps();
+      try {
+        const result = await run(deps);
+        powertools.logger.info(`${name} done`, { result });
+        return result;
+      } finally {
+        await deps.flushUsage();
+      }
+    },
+    { powertools },
+  );
+}
