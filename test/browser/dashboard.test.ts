@@ -28,6 +28,25 @@ const ARGS = [
 /** The sync runs for real in the background (webhooks, batching window, processor): give it time, never sleep. */
 const SYNC_TIMEOUT = 45_000;
 
+/** Waits for `selector` to show `text`; on a timeout, the error says what it showed instead. */
+async function waitForText(selector: string, text: string | RegExp, timeout = SYNC_TIMEOUT): Promise<void> {
+  try {
+    await page.locator(selector, { hasText: text }).first().waitFor({ timeout });
+  } catch (error) {
+    const shown = await page
+      .locator(selector)
+      .first()
+      .textContent()
+      .catch(() => null);
+    throw new Error(
+      `${selector} did not show ${String(text)} within ${timeout} ms; it shows: ${JSON.stringify(shown)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
 let stack: LocalStack;
 let browser: Browser;
 let page: Page;
@@ -92,16 +111,14 @@ describe('sync-health dashboard in Chromium', () => {
     await page.getByLabel('Lifecycle stage').selectOption('marketingqualifiedlead');
     await page.getByRole('button', { name: 'Save as a user' }).click();
     // The stored membership is refreshed on a schedule: until then the change is outside the segment.
-    await page
-      .locator('#play-msg', { hasText: 'Not synced: not-in-segment' })
-      .waitFor({ timeout: SYNC_TIMEOUT });
+    await waitForText('#play-msg', 'Not synced: not-in-segment');
 
     const refresh = await stack.refreshSegment();
     expect(refresh.joined).toBeGreaterThanOrEqual(1);
     await stack.flush();
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.locator('#trace-list li.synced').first().waitFor({ timeout: SYNC_TIMEOUT });
-    await page.locator('#trace-link', { hasText: 'In the segment' }).waitFor();
+    await waitForText('#trace-link', 'In the segment');
     const pair = (await stack.store.getPairsByHubSpotIds([outsider])).get(outsider);
     expect(pair?.salesforceType).toBe('Lead');
     expect(stack.salesforceSandbox!.getRecord(pair!.salesforceId)).toBeDefined();
@@ -116,8 +133,8 @@ describe('sync-health dashboard in Chromium', () => {
     await page.getByLabel('Job title').fill(title);
     await page.getByRole('button', { name: 'Save as a user' }).click();
 
-    await page.locator('#play-msg', { hasText: 'Synced to Salesforce' }).waitFor({ timeout: SYNC_TIMEOUT });
-    await page.locator('#play-sf dd', { hasText: title }).waitFor();
+    await waitForText('#play-msg', 'Synced to Salesforce');
+    await waitForText('#play-sf', title);
     await page.locator('#trace-list li.synced').first().waitFor();
     expect(await page.locator('#trace-h').textContent()).toContain(hubspotId);
 
@@ -133,10 +150,8 @@ describe('sync-health dashboard in Chromium', () => {
 
   it('runs a resync from the button and shows its progress to the end', async () => {
     await page.getByRole('button', { name: 'Resync segment' }).click();
-    await page
-      .locator('#resync-msg', { hasText: /Resync (running|done)/ })
-      .waitFor({ timeout: SYNC_TIMEOUT });
-    await page.locator('#resync-msg', { hasText: 'Resync done' }).waitFor({ timeout: SYNC_TIMEOUT });
+    await waitForText('#resync-msg', /Resync (running|done)/);
+    await waitForText('#resync-msg', 'Resync done');
     const max = Number(await page.locator('#resync-progress').getAttribute('max'));
     expect(max).toBeGreaterThan(1);
     // Progress reaches the end once the processor has finished every resync notice.
