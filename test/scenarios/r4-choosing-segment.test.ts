@@ -24,6 +24,7 @@ describe('R4 choosing a segment syncs nothing by itself (scenario)', () => {
   let members: Twin[];
   let opportunity: Twin;
   let joiner: Twin;
+  let salesforceTriggered: Twin;
 
   /** A HubSpot contact and a Salesforce lead with the same email and different titles, never synced. */
   async function twin(label: string, lifecyclestage: string): Promise<Twin> {
@@ -53,6 +54,7 @@ describe('R4 choosing a segment syncs nothing by itself (scenario)', () => {
     members = [await twin('m1', IN_SEGMENT), await twin('m2', IN_SEGMENT), await twin('m3', IN_SEGMENT)];
     opportunity = await twin('opp', 'opportunity');
     joiner = await twin('joiner', OUT_OF_SEGMENT);
+    salesforceTriggered = await twin('sf-trigger', IN_SEGMENT);
     await s.flush();
     listA = (await s.dynamicList('MQL contacts', 'lifecyclestage', [IN_SEGMENT])).listId;
   });
@@ -75,7 +77,7 @@ describe('R4 choosing a segment syncs nothing by itself (scenario)', () => {
 
     expect(loaded).toMatchObject({
       firstLoad: true,
-      members: 3,
+      members: 4,
       notices: 0,
       segment: { listId: listA, processingType: 'DYNAMIC' },
     });
@@ -83,10 +85,12 @@ describe('R4 choosing a segment syncs nothing by itself (scenario)', () => {
     expect(after.hubspot.writes - before.hubspot.writes).toBe(0);
     expect(after.salesforce.writes - before.salesforce.writes).toBe(0);
     expect(after.salesforce.reads - before.salesforce.reads).toBe(0);
-    expect((await s.deps.store.listMembers(listA)).sort()).toEqual(members.map((m) => m.hubspotId).sort());
+    expect((await s.deps.store.listMembers(listA)).sort()).toEqual(
+      [...members, salesforceTriggered].map((m) => m.hubspotId).sort(),
+    );
     for (const m of members) await unsynced(m);
     const status = await s.stack.status();
-    expect(status.segment).toMatchObject({ id: listA, members: 3, loaded: true });
+    expect(status.segment).toMatchObject({ id: listA, members: 4, loaded: true });
   });
 
   it('R4: changing the segment loads the new membership and syncs none of its members until a trigger; a change then syncs', async () => {
@@ -129,7 +133,7 @@ describe('R4 choosing a segment syncs nothing by itself (scenario)', () => {
 
     const t0 = Date.now();
     const refresh = await refreshSegment(s.deps);
-    expect(refresh).toMatchObject({ firstLoad: false, joined: 1, left: 0, notices: 1, members: 4 });
+    expect(refresh).toMatchObject({ firstLoad: false, joined: 1, left: 0, notices: 1, members: 5 });
     await s.flush();
 
     const trace = await s.trace('hubspot', joiner.hubspotId);
@@ -140,6 +144,21 @@ describe('R4 choosing a segment syncs nothing by itself (scenario)', () => {
       expect.objectContaining({ outcome: 'synced', detail: expect.objectContaining({ rule: 'R4' }) }),
     );
     // Only the joiner: the members loaded at selection still wait for their own trigger.
+    for (const m of members) await unsynced(m);
+  });
+
+  it('R4: a change on the Salesforce side of a member is a trigger too: the pair is linked and syncs', async () => {
+    const t = salesforceTriggered;
+    await unsynced(t);
+    const t0 = Date.now();
+    await s.salesforceSandbox.userUpdate('Lead', t.leadId, { Phone: '+1 555 0414' });
+    await s.flush();
+    const trace = await s.trace('salesforce', t.leadId);
+    expect(trace.pair?.hubspotId).toBe(t.hubspotId);
+    expect((await hubspotContact(s, t.hubspotId)).phone).toBe('+1 555 0414');
+    expect(decisionsSince(trace, t0)).toContainEqual(
+      expect.objectContaining({ outcome: 'synced', detail: expect.objectContaining({ rule: 'member' }) }),
+    );
     for (const m of members) await unsynced(m);
   });
 
