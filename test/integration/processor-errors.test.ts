@@ -134,4 +134,30 @@ describe('processor: partial batch failure', () => {
     expect(again.batchItemFailures).toEqual([]);
     expect(stack.salesforceSandbox.getRecord(pairs.salesforceIds[7]!)?.['Title']).toBe('Needs Salesforce');
   });
+
+  it('a HubSpot write refused for one record (email already taken) is a duplicate sync error; the batch goes on', async () => {
+    const [taken] = await stack.hubspot.readContacts([pairs.hubspotIds[0]!], ['email']);
+    await stack.salesforceSandbox.userUpdate('Lead', pairs.salesforceIds[9]!, {
+      Email: taken!.properties['email'],
+    });
+    await stack.salesforceSandbox.userUpdate('Lead', pairs.salesforceIds[4]!, {
+      Title: 'Unaffected neighbour',
+    });
+
+    const result = await stack.process([
+      salesforceNotice('Lead', pairs.salesforceIds[9]!, { changedFields: ['Email'] }),
+      salesforceNotice('Lead', pairs.salesforceIds[4]!, { changedFields: ['Title'] }),
+    ]);
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(result.summary).toMatchObject({ synced: 1, errors: 1 });
+    const [neighbour] = await stack.hubspot.readContacts([pairs.hubspotIds[4]!], ['jobtitle']);
+    expect(neighbour?.properties['jobtitle']).toBe('Unaffected neighbour');
+    const [latest] = await stack.store.listDecisions(`salesforce:${pairs.salesforceIds[9]}`, 1);
+    expect(latest).toMatchObject({
+      outcome: 'error',
+      category: 'duplicate',
+      detail: { stage: 'hubspot-write' },
+    });
+  });
 });
