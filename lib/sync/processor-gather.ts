@@ -90,9 +90,11 @@ export async function gather(records: ProcessorRecord[], ctx: GatherContext): Pr
     r.source === 'hubspot' ? index.byHubSpot.get(r.recordId) : index.bySalesforce.get(r.recordId);
 
   const members = new Set<string>();
+  const membershipAsked = new Set<string>();
   const loadMembers = async (ids: string[]) => {
-    const wanted = unique(ids).filter((id) => !members.has(id));
+    const wanted = unique(ids).filter((id) => !membershipAsked.has(id));
     if (segment === null || wanted.length === 0) return;
+    for (const id of wanted) membershipAsked.add(id);
     for (const id of await store.getMembers(segment, wanted)) members.add(id);
   };
   await loadMembers(records.map(hubspotIdOf).filter((id): id is string => id !== undefined));
@@ -164,8 +166,15 @@ export async function gather(records: ProcessorRecord[], ctx: GatherContext): Pr
   for (const r of byEmailSf) if (!salesforceRecords.has(r.id)) salesforceRecords.set(r.id, r);
   for (const c of byEmailHs) if (!hubspotContacts.has(c.id)) hubspotContacts.set(c.id, c);
 
-  const newHubSpot = [...hubspotContacts.keys()].filter((id) => !index.byHubSpot.has(id));
-  const newSalesforce = [...salesforceRecords.keys()].filter((id) => !index.bySalesforce.has(id));
+  // Pairs of the records found since round 1 (ids looked up then are known to have none).
+  const askedHubSpot = new Set(hubspotKeyIds);
+  const askedSalesforce = new Set(salesforceKeyIds);
+  const newHubSpot = [...hubspotContacts.keys()].filter(
+    (id) => !index.byHubSpot.has(id) && !askedHubSpot.has(id),
+  );
+  const newSalesforce = [...salesforceRecords.keys()].filter(
+    (id) => !index.bySalesforce.has(id) && !askedSalesforce.has(id),
+  );
   const [moreByHubSpot, moreBySalesforce] = await Promise.all([
     newHubSpot.length > 0 ? store.getPairsByHubSpotIds(newHubSpot) : new Map<string, PairState>(),
     newSalesforce.length > 0 ? store.getPairsBySalesforceIds(newSalesforce) : new Map<string, PairState>(),
