@@ -29,7 +29,7 @@ export interface ImportResult {
 /**
  * Import existing Salesforce leads/contacts into HubSpot (R7). For each page of records: records
  * already linked are skipped (so an interrupted import resumes where it stopped, at the cost of
- * re-reading pages); the rest are matched by email to an existing HubSpot contact or created with
+ * re-reading pages; members a stopped run linked but never queued are queued again); the rest are matched by email to an existing HubSpot contact or created with
  * the email only; the pair is stored as `emailOnly`; then an `import` notice is queued for each,
  * and the gate decides: members of the segment (or everyone, with no segment) sync fully, the
  * others keep every other property empty.
