@@ -41,7 +41,6 @@ export async function buildPorts(opts: {
   hubspot: HubSpotPort;
   salesforce: SalesforcePort;
   limiters: { hubspot: RateLimiter; salesforce: RateLimiter };
-  missing: string[];
 }> {
   const { config, live, log } = opts;
   const limiters = createRateLimiters(config.budgets, {
@@ -69,5 +68,5 @@ export async function buildPorts(opts: {
     limiter: limiters.salesforce,
     clientName: config.salesforce.clientName,
   });
-  return { hubspot, salesforce, limiters, missing: [] };
+  return { hubspot, salesforce, limiters };
 }

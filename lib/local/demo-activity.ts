@@ -14,14 +14,14 @@ export function startDemoActivity(opts: {
   hubspot: HubSpotSandbox;
   salesforce: SalesforceSandbox;
   store: SyncStore;
-  listId: () => string | null;
   everyMs?: number;
   onError?: (error: unknown) => void;
 }): { stop(): void } {
   const rng = new Prng(2026);
   let n = 0;
   const tick = async () => {
-    const listId = opts.listId();
+    // Follow the current segment: it can be changed from the dashboard at run time.
+    const listId = (await opts.store.getSettings())?.inclusionSegmentId;
     if (!listId) return;
     const members = await opts.store.listMembers(listId);
     const pairs = [...(await opts.store.getPairsByHubSpotIds(members.slice(0, 300))).values()];

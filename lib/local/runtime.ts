@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DynamoSyncStore } from '../aws/dynamo-sync-store.ts';
 import { SqsChangeQueue } from '../aws/sqs-change-queue.ts';
 import { type CrmSyncConfig, loadConfigFile } from '../config.ts';
@@ -10,7 +9,7 @@ import { CrmSyncError } from '../errors.ts';
 import type { Log } from '../lambda/observability.ts';
 import type { ChangeQueue, HubSpotPort, SalesforcePort, SyncStore } from '../ports.ts';
 import { pollChanges } from '../sync/poll.ts';
-import { runResync } from '../sync/resync.ts';
+import { selectSegment } from '../sync/segment-choice.ts';
 import { refreshSegment, type RefreshResult } from '../sync/segment-refresh.ts';
 import type { SyncDeps } from '../sync/sync-deps.ts';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
@@ -24,7 +23,8 @@ import { lockDataDir } from './data-dir-lock.ts';
 import { ensureTable, startLocalDynamo, type LocalDynamo } from './local-dynamo.ts';
 import { startLocalSqs, type LocalSqs } from './local-sqs.ts';
 import { observeStore } from './observed-store.ts';
-import { loadProcessor } from './processor-handler.ts';
+import { processorHandler } from './processor-handler.ts';
+import { ResyncTracker } from './resync-tracker.ts';
 import { Scheduler } from './scheduler.ts';
 import type { ResyncProgress, StatusReport } from './services.ts';
 import { SqsPoller } from './sqs-poller.ts';
@@ -88,7 +88,10 @@ export interface LocalStack {
   demo: DemoInfo | undefined;
   /** True when the store was empty at start. */
   firstRun: boolean;
-  /** What is missing from this build (pieces not yet available), empty when complete. */
+  /**
+   * Pieces missing from this build, empty when complete. Every piece is in now; the field stays so
+   * that callers written while the stack was being assembled keep checking it.
+   */
   missing: string[];
   /** Delivers every pending sandbox webhook / outbound message / CDC event and processes the queue until quiet. */
   flush(): Promise<{ rounds: number; delivered: number; processed: number }>;
@@ -176,7 +179,6 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const { hubspot, salesforce, limiters } = ports;
     // Runs before the store closes (cleanup is in reverse): today's API usage is kept.
     cleanup.push(() => Promise.all([limiters.hubspot.flush(), limiters.salesforce.flush()]));
-    const missing = [...ports.missing];
     const now = () => Date.now();
     const deps: SyncDeps = { store, hubspot, salesforce, queue, config, now };
     const firstRun = (await store.getSettings()) === undefined;
@@ -196,100 +198,36 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       );
     }
 
-    // ── processor behind the SQS poller ──
-    const processor = await loadProcessor({ store, hubspot, salesforce, config, now, log });
-    if (!processor.available) missing.push(processor.why);
-    let resyncProgress: ResyncProgress = {
-      running: false,
-      startedAt: null,
-      finishedAt: null,
-      total: 0,
-      enqueued: 0,
-      processed: 0,
-      error: null,
-    };
+    // ── processor behind the SQS poller (Lambda's event source mapping) ──
+    const resync = new ResyncTracker(deps);
     const poller = new SqsPoller({
       client: sqs.client,
       queueUrl,
       batchSize: q.batchSize ?? config.processing.batchSize,
       batchingWindowMs: q.batchingWindowMs ?? config.processing.batchingWindowSeconds * 1000,
-      handler: async (event: SQSEvent): Promise<SQSBatchResponse> => processor.handle(event),
+      handler: processorHandler({ store, hubspot, salesforce, config, now, log }),
       onBatch: (report) => {
-        const bodies = report.records.map((r) => r.body);
         stats.onBatch({
           at: report.at,
-          bodies,
+          bodies: report.records.map((r) => r.body),
           failed: report.failedIds.length,
           threw: report.error !== undefined,
         });
-        if (report.error)
-          log.error('processor invocation failed', {
-            error: report.error instanceof Error ? report.error.message : String(report.error),
-          });
-        if (resyncProgress.startedAt !== null) {
-          // Progress of the resync: its notices that the processor finished (retries count once they succeed).
-          const failed = new Set(report.failedIds);
-          const done = report.records.filter(
-            (r) => !failed.has(r.messageId) && r.body.includes('"kind":"resync"'),
-          ).length;
-          resyncProgress = { ...resyncProgress, processed: resyncProgress.processed + done };
-        }
+        resync.onProcessed(report.records, report.failedIds);
+        if (report.error) log.error('processor invocation failed', { error: errorText(report.error) });
       },
-      onError: (error) =>
-        log.warn('queue receive failed', { error: error instanceof Error ? error.message : String(error) }),
+      onError: (error) => log.warn('queue receive failed', { error: errorText(error) }),
     });
-    if (processor.available && opts.backgroundPolling !== false) poller.start();
+    if (opts.backgroundPolling !== false) poller.start();
     cleanup.push(() => poller.stop());
 
-    // ── segment refresh and resync ──
+    // ── segment refresh ──
     let lastRefresh: { at: number; result: RefreshResult } | undefined;
-    const doRefresh = async () => {
-      const result = await refreshSegment(deps);
+    const recordRefresh = (result: RefreshResult) => {
       lastRefresh = { at: now(), result };
       return result;
     };
-    let resyncRun: Promise<void> | undefined;
-    const startResync = async (): Promise<ResyncProgress> => {
-      if (resyncRun) return resyncProgress;
-      resyncProgress = {
-        running: true,
-        startedAt: now(),
-        finishedAt: null,
-        total: 0,
-        enqueued: 0,
-        processed: 0,
-        error: null,
-      };
-      resyncRun = (async () => {
-        try {
-          const result = await runResync(deps, (p) => {
-            resyncProgress = {
-              ...resyncProgress,
-              total: p.total ?? Math.max(resyncProgress.total, p.done),
-              enqueued: p.done,
-            };
-          });
-          resyncProgress = {
-            ...resyncProgress,
-            running: false,
-            finishedAt: now(),
-            enqueued: result.queued,
-            total: Math.max(result.queued, resyncProgress.total),
-          };
-        } catch (error) {
-          resyncProgress = {
-            ...resyncProgress,
-            running: false,
-            finishedAt: now(),
-            error: error instanceof Error ? error.message : String(error),
-          };
-        } finally {
-          resyncRun = undefined;
-        }
-      })();
-      await resyncRun;
-      return resyncProgress;
-    };
+    const doRefresh = async () => recordRefresh(await refreshSegment(deps));
 
     // ── schedules ──
     const scheduler = new Scheduler();
@@ -299,16 +237,15 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const expr = (name: 'segmentRefresh' | 'resync' | 'poll', local: string | undefined) =>
       armed ? (overrides[name] ?? local ?? config.schedules[name]) : 'off';
     scheduler.add('segment-refresh', expr('segmentRefresh', 'rate(1 minute)'), doRefresh);
-    scheduler.add('resync', expr('resync', undefined), startResync);
+    scheduler.add('resync', expr('resync', undefined), () => resync.start());
     scheduler.add('poll', expr('poll', live ? 'rate(1 minute)' : undefined), () => pollChanges(deps));
 
     // ── settings on a first start: the demo segment, loaded (R4: loading syncs nobody) ──
     if (firstRun && demo && config.hubspot.inclusionSegmentId !== null) {
-      const { selectSegment } = await import('../sync/segment-choice.ts');
-      lastRefresh = { at: now(), result: await selectSegment(deps, demo.segment.listId) };
+      recordRefresh(await selectSegment(deps, demo.segment.listId));
     } else {
       await doRefresh().catch((error: unknown) =>
-        log.warn('segment refresh failed', { error: error instanceof Error ? error.message : String(error) }),
+        log.warn('segment refresh failed', { error: errorText(error) }),
       );
     }
 
@@ -331,15 +268,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       salesforceSandbox,
       log,
       urls: () => urls,
-      missing: () => missing,
-      resync: { start: startResync, progress: () => resyncProgress },
-      refresh: {
-        run: doRefresh,
-        last: () => lastRefresh,
-        record: (result) => {
-          lastRefresh = { at: now(), result };
-        },
-      },
+      resync,
+      refresh: { run: doRefresh, last: () => lastRefresh, record: recordRefresh },
       clientSecret: live ? (live.hubspotClientSecret ?? '') : (hubspotSandbox?.clientSecret ?? ''),
       limiters,
     });
@@ -352,36 +282,22 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       cdcUrl: `${http.url}/events/salesforce`,
     });
 
-    if (firstRun && demo && opts.firstRunResync !== false && processor.available) {
-      const progress = await startResync();
+    if (firstRun && demo && opts.firstRunResync !== false) {
+      const progress = await resync.start();
       say(
         `first run: resync of the demo segment queued ${progress.enqueued} members (records already in sync are only linked)`,
       );
     }
 
     if (opts.activity && hubspotSandbox && salesforceSandbox) {
-      let listId: string | null = null;
       const activity = startDemoActivity({
         hubspot: hubspotSandbox,
         salesforce: salesforceSandbox,
         store,
-        listId: () => listId,
         everyMs: typeof opts.activity === 'object' ? opts.activity.everyMs : undefined,
-        onError: (error) =>
-          log.warn('demo activity failed', { error: error instanceof Error ? error.message : String(error) }),
+        onError: (error) => log.warn('demo activity failed', { error: errorText(error) }),
       });
-      // The segment can change at run time: follow the current setting.
-      const follow = setInterval(() => {
-        void store.getSettings().then((s) => {
-          listId = s?.inclusionSegmentId ?? null;
-        });
-      }, 2000);
-      follow.unref();
-      listId = (await store.getSettings())?.inclusionSegmentId ?? null;
-      cleanup.push(async () => {
-        clearInterval(follow);
-        activity.stop();
-      });
+      cleanup.push(async () => activity.stop());
     }
 
     // Live mode has no webhooks: look for changes at once, then on the poll schedule.
@@ -395,7 +311,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         const hs = hubspotSandbox ? await hubspotSandbox.flushWebhooks() : { delivered: 0 };
         const sf = salesforceSandbox ? await salesforceSandbox.flushDeliveries() : { outbound: 0, cdc: 0 };
         const got = hs.delivered + ('outbound' in sf ? sf.outbound + sf.cdc : 0);
-        const done = processor.available ? await poller.drain() : 0;
+        const done = await poller.drain();
         delivered += got;
         processed += done;
         if (got === 0 && done === 0) break;
@@ -416,11 +332,11 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       queue,
       demo,
       firstRun,
-      missing,
+      missing: [],
       flush,
       refreshSegment: doRefresh,
       poll: () => scheduler.runNow('poll'),
-      resync: startResync,
+      resync: () => resync.start(),
       status: () => services.status(),
       close: closeAll,
     };
@@ -435,6 +351,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     }
     throw error;
   }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** `crmsync.config.json` when present, else the example (which the demo is built for). */

@@ -122,6 +122,4 @@ export interface StatusReport {
   queue: { visible: number; inFlight: number; dlq: number };
   schedules: ScheduleState[];
   resync: ResyncProgress;
-  /** Pieces of the stack that are not available in this build, with why. */
-  missing: string[];
 }

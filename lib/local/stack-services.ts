@@ -42,7 +42,6 @@ export interface StackServicesContext {
   salesforceSandbox: SalesforceSandbox | undefined;
   log: Log;
   urls: () => StatusReport['urls'];
-  missing: () => string[];
   resync: { start: () => Promise<ResyncProgress>; progress: () => ResyncProgress };
   refresh: {
     run: () => Promise<RefreshResult>;
@@ -175,7 +174,6 @@ export function createStackServices(ctx: StackServicesContext): StackServices {
       queue: { visible: main.visible, inFlight: main.inFlight, dlq: dlq.visible + dlq.inFlight },
       schedules: ctx.scheduler.states(),
       resync: ctx.resync.progress(),
-      missing: ctx.missing(),
     };
   }
 

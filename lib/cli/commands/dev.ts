@@ -84,7 +84,6 @@ export async function run(argv: string[]): Promise<number> {
     `  Salesforce   ${stack.urls.salesforce}${stack.mode === 'sandbox' ? '   (sandbox; outbound → /webhooks/salesforce, CDC → /events/salesforce)' : ''}`,
     `  status       npx crmsync status${port === 3000 ? '' : ` --url ${stack.url}`}`,
     `  store        ${stack.firstRun ? 'new' : 'resumed'} under ${dataDir}/`,
-    ...(stack.missing.length ? [`  missing      ${stack.missing.join('; ')}`] : []),
     '',
     'Press Ctrl-C to stop.',
   ];

@@ -66,6 +66,5 @@ export function renderStatus(s: StatusReport): string {
     `resync      ${s.resync.running ? `running: ${n(s.resync.enqueued)} of ${n(s.resync.total)} queued, ${n(s.resync.processed)} processed` : s.resync.startedAt ? `last: ${n(s.resync.enqueued)} queued, ${n(s.resync.processed)} processed${s.resync.error ? `, failed: ${s.resync.error}` : ''}` : 'not run since start'}`,
     `schedules   ${s.schedules.map((j) => `${j.name} ${j.expression}${j.lastError ? ` (last run failed: ${j.lastError})` : ''}`).join(', ')}`,
   ];
-  if (s.missing.length) lines.push(`missing     ${s.missing.join('; ')}`);
   return lines.join('\n');
 }

@@ -169,7 +169,6 @@ function renderStatus(s) {
   renderResync(s.resync);
   renderRecent(st.recent);
   renderSchedules(s.schedules);
-  setText('missing', s.missing.length ? `Not available in this build: ${s.missing.join('; ')}` : '');
 }
 
 function renderReasons(byReason) {
