@@ -21,6 +21,12 @@ export interface ImportResult {
   resumed: number;
   /** Records without a usable email: a contact cannot be matched or created without one. */
   withoutEmail: number;
+  /**
+   * Records whose email belongs to a HubSpot contact already linked to another Salesforce record: one
+   * HubSpot contact links to one Salesforce record, so they are left unlinked (their sync decisions
+   * will say `duplicate-email`). Import Contacts before Leads to have the Contact preferred.
+   */
+  sharedEmail: number;
   /** Sync notices queued (R7: the gate syncs members fully, others stay email-only). */
   queued: number;
   errors: { salesforceId: string; message: string }[];
@@ -47,6 +53,7 @@ export async function importFromSalesforce(
     alreadyLinked: 0,
     resumed: 0,
     withoutEmail: 0,
+    sharedEmail: 0,
     queued: 0,
     errors: [],
   };
@@ -122,8 +129,11 @@ async function importPage(
     const hubspotId = byEmail.get(email);
     if (!hubspotId) continue;
     // One HubSpot contact links to one Salesforce record: a second record with the same email is
-    // left unlinked here and resolved by the identity rules (Contact over Lead) when it syncs.
-    if (pairsByHubSpot.has(hubspotId)) continue;
+    // left unlinked (and counted, so the user sees it).
+    if (pairsByHubSpot.has(hubspotId)) {
+      result.sharedEmail++;
+      continue;
+    }
     const pair: PairState = {
       hubspotId,
       salesforceId: record.id,

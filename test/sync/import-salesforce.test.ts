@@ -105,4 +105,27 @@ describe('importFromSalesforce: paged, email only, resumable after an interrupti
     expect(result).toMatchObject({ withoutEmail: 1, created: 0 });
     expect(await stack.hubspot.findContactsByEmail(['converted@example.com'], ['email'])).toEqual([]);
   });
+
+  it('a record whose email is already linked to another Salesforce record is counted, not linked twice', async () => {
+    const contactId = await stack.salesforceSandbox.userCreate('Contact', {
+      Email: 'shared@example.com',
+      LastName: 'Shared',
+    });
+    await stack.salesforceSandbox.userCreate('Lead', {
+      Email: 'shared@example.com',
+      LastName: 'Shared',
+      Company: 'Import Co',
+    });
+    // Two Contacts: this one, and the one the converted lead of the previous test became.
+    expect(await importFromSalesforce(deps, 'Contact')).toMatchObject({
+      read: 2,
+      created: 2,
+      sharedEmail: 0,
+    });
+    expect(await importFromSalesforce(deps, 'Lead')).toMatchObject({ created: 0, linked: 0, sharedEmail: 1 });
+    const [contact] = await stack.hubspot.findContactsByEmail(['shared@example.com'], ['email']);
+    expect((await stack.store.getPairsByHubSpotIds([contact!.id])).get(contact!.id)?.salesforceId).toBe(
+      contactId,
+    );
+  });
 });
