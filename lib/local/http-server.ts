@@ -36,6 +36,13 @@ const createSegmentSchema = z.strictObject({
   property: z.string().regex(/^[a-z][a-z0-9_]{0,99}$/),
   values: z.array(z.string().min(1).max(100)).min(1).max(50),
 });
+const importSchema = z.strictObject({
+  objects: z
+    .array(z.enum(['Lead', 'Contact']))
+    .min(1)
+    .max(2)
+    .default(['Lead', 'Contact']),
+});
 const editSchema = z.strictObject({
   fields: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,99}$/), z.string().max(1000)),
 });
@@ -90,6 +97,11 @@ export async function startHttpServer(opts: {
       sendJson(res, 200, trace, noStore);
     })
     .on('POST', '/api/resync', async ({ res }) => sendJson(res, 202, await services.startResync()))
+    .on('POST', '/api/import', async ({ req, res }) => {
+      const body = importSchema.parse(await readJson(req));
+      sendJson(res, 202, services.import.start(body.objects));
+    })
+    .on('GET', '/api/import', ({ res }) => sendJson(res, 200, services.import.progress(), noStore))
     .on('GET', '/api/dlq', async ({ res, query }) => {
       const max = Math.min(100, Math.max(1, Number(query.get('max') ?? 20) || 20));
       sendJson(res, 200, { messages: await services.dlq.list(max) }, noStore);

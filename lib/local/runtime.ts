@@ -25,6 +25,7 @@ import { startLocalSqs, type LocalSqs } from './local-sqs.ts';
 import { observeStore } from './observed-store.ts';
 import { processorHandler } from './processor-handler.ts';
 import { ResyncTracker } from './resync-tracker.ts';
+import { type ImportProgress, ImportTracker } from './import-tracker.ts';
 import { Scheduler } from './scheduler.ts';
 import type { ResyncProgress, StatusReport } from './services.ts';
 import { SqsPoller } from './sqs-poller.ts';
@@ -97,6 +98,8 @@ export interface LocalStack {
   flush(): Promise<{ rounds: number; delivered: number; processed: number }>;
   /** Refreshes the segment membership now (as the schedule does). */
   refreshSegment(): Promise<RefreshResult>;
+  /** Imports existing Salesforce records (R7), as `crmsync import salesforce` does; resolves when done. */
+  importSalesforce(objects?: ('Lead' | 'Contact')[]): Promise<ImportProgress>;
   /** Polls both CRMs for changes now (as the poll schedule does; live mode's change detection). */
   poll(): Promise<void>;
   /** Starts a resync (as the dashboard's button does); resolves when its notices are queued. */
@@ -200,6 +203,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
 
     // ── processor behind the SQS poller (Lambda's event source mapping) ──
     const resync = new ResyncTracker(deps);
+    const importer = new ImportTracker(deps);
     const poller = new SqsPoller({
       client: sqs.client,
       queueUrl,
@@ -269,6 +273,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       log,
       urls: () => urls,
       resync,
+      import: importer,
       refresh: { run: doRefresh, last: () => lastRefresh, record: recordRefresh },
       clientSecret: live ? (live.hubspotClientSecret ?? '') : (hubspotSandbox?.clientSecret ?? ''),
       limiters,
@@ -336,6 +341,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       flush,
       refreshSegment: doRefresh,
       poll: () => scheduler.runNow('poll'),
+      importSalesforce: (objects = ['Lead', 'Contact']) => {
+        importer.start(objects);
+        return importer.settled();
+      },
       resync: () => resync.start(),
       status: () => services.status(),
       close: closeAll,

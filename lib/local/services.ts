@@ -1,5 +1,7 @@
 import type { HttpResult, RawHttpRequest } from '../lambda/http.ts';
+import type { SalesforceObject } from '../domain/notice.ts';
 import type { Decision, HubSpotList, PairState, RuntimeSettings } from '../ports.ts';
+import type { ImportProgress } from './import-tracker.ts';
 import type { ScheduleState } from './scheduler.ts';
 import type { StatsSnapshot } from './sync-stats.ts';
 
@@ -22,6 +24,11 @@ export interface StackServices {
   searchRecords(query: string): Promise<RecordHit[]>;
   /** Starts a resync of the segment (R5) unless one is running; returns its progress. */
   startResync(): Promise<ResyncProgress>;
+  /** The Salesforce import (R7): start one (unless running) and read its progress. */
+  import: {
+    start(objects: SalesforceObject[]): ImportProgress;
+    progress(): ImportProgress;
+  };
   dlq: {
     list(max: number): Promise<DlqMessage[]>;
     /** Moves every DLQ message back to the changes queue; returns how many moved. */

@@ -16,6 +16,7 @@ import type { RefreshResult } from '../sync/segment-refresh.ts';
 import { currentSettings, type SyncDeps } from '../sync/sync-deps.ts';
 import type { HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import type { SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
+import type { ImportTracker } from './import-tracker.ts';
 import { peekMessages, queueDepth, redrive } from './queue-admin.ts';
 import type { Scheduler } from './scheduler.ts';
 import type {
@@ -43,6 +44,7 @@ export interface StackServicesContext {
   log: Log;
   urls: () => StatusReport['urls'];
   resync: { start: () => Promise<ResyncProgress>; progress: () => ResyncProgress };
+  import: ImportTracker;
   refresh: {
     run: () => Promise<RefreshResult>;
     last: () => { at: number; result: RefreshResult } | undefined;
@@ -384,6 +386,7 @@ export function createStackServices(ctx: StackServicesContext): StackServices {
       void ctx.resync.start();
       return ctx.resync.progress();
     },
+    import: ctx.import,
     dlq: {
       list: (max) => peekMessages(ctx.sqs.client, ctx.sqs.dlqUrl, max),
       redrive: () => redrive(ctx.sqs.client, ctx.sqs.dlqUrl, ctx.sqs.queueUrl),

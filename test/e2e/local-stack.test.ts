@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { run as importCommand } from '../../lib/cli/commands/import.ts';
 import { run as statusCommand } from '../../lib/cli/commands/status.ts';
 import { type LocalStack, startLocalStack } from '../../lib/local/runtime.ts';
 import type { RecordTrace, StatusReport } from '../../lib/local/services.ts';
@@ -128,6 +129,24 @@ describe('local stack (crmsync dev) end to end', () => {
     } finally {
       spy.mockRestore();
     }
+  });
+
+  it('crmsync import salesforce runs in the stack (R7): Salesforce-only leads get an email-only HubSpot contact', async () => {
+    const out: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
+      out.push(String(line));
+    });
+    try {
+      expect(await importCommand(['salesforce', '--objects', 'Lead', '--url', stack.url, '--json'])).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    const last = JSON.parse(out.at(-1) ?? '{}') as { running: boolean; created: number; read: number };
+    expect(last.running).toBe(false);
+    expect(last.created).toBe(DEMO.salesforceOnlyLeads);
+    const leadId = stack.demo!.salesforceOnlyLeadIds[0]!;
+    const pair = (await stack.store.getPairsBySalesforceIds([leadId])).get(leadId);
+    expect(pair?.origin).toBe('import');
   });
 
   it('the playground API edits a sandbox contact as a user', async () => {
