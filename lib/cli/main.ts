@@ -18,7 +18,7 @@ const commands: Record<string, Command> = {
   config: { summary: 'config check [file]: validate a configuration file', load: lazy('config') },
   segment: { summary: 'segment list | set <listId> | clear: choose the inclusion segment', load: lazy('segment') },
   resync: { summary: 'resync the inclusion segment (every member, in batches)', load: lazy('resync') },
-  import: { summary: 'import salesforce [--objects Lead,Contact]: import existing Salesforce records', load: lazy('import') },
+  import: { summary: 'import salesforce [--objects Contact,Lead]: import existing Salesforce records', load: lazy('import') },
   status: { summary: 'show sync health: counts, queue, DLQ, API usage', load: lazy('status') },
 };
 

@@ -2,11 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { StackClient } from '../stack-client.ts';
 
-const HELP = `usage: crmsync import salesforce [--objects Lead,Contact] [--url URL] [--json]
+const HELP = `usage: crmsync import salesforce [--objects Contact,Lead] [--url URL] [--json]
 
 Imports existing Salesforce leads/contacts into HubSpot (R7): each is matched to a HubSpot contact
 by email or created with the email only; then those in the inclusion segment (all of them when no
-segment is set) sync fully, and the others keep every other property empty. Records imported by an
+segment is set) sync fully, and the others keep every other property empty. Contacts go first, so an
+email shared by a Contact and a Lead links to the Contact (identity rule). Records imported by an
 earlier run are skipped, so an interrupted import can simply be run again.`;
 
 interface ImportProgress {
@@ -28,7 +29,7 @@ export async function run(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      objects: { type: 'string', default: 'Lead,Contact' },
+      objects: { type: 'string', default: 'Contact,Lead' },
       url: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
