@@ -144,6 +144,10 @@ export async function startHttpServer(opts: {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
+    if (url.pathname.startsWith('/api/')) {
+      const refusal = foreignCaller(req);
+      if (refusal) return sendJson(res, 403, { error: refusal });
+    }
     const match = router.match(method, url.pathname);
     if (match) {
       await match.handler({
@@ -183,6 +187,21 @@ export async function startHttpServer(opts: {
 }
 
 const noStore = { 'cache-control': 'no-store' };
+
+const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$/;
+
+/**
+ * The dashboard API changes state (segment, resync, redrive, sandbox edits): only the dashboard
+ * itself and local tools may call it. A Host other than loopback means DNS rebinding; an Origin other
+ * than our own means another web page is posting cross-site (the CLI sends no Origin).
+ */
+function foreignCaller(req: IncomingMessage): string | undefined {
+  const host = req.headers.host ?? '';
+  if (!LOOPBACK_HOST.test(host)) return 'the local API answers loopback hosts only';
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== `http://${host}`) return 'cross-origin requests are refused';
+  return undefined;
+}
 
 /** Node request → the framework-agnostic request the intake handlers take (raw body for signatures). */
 async function toRawRequest(req: IncomingMessage): Promise<RawHttpRequest> {

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -70,6 +71,25 @@ describe('local stack (crmsync dev) end to end', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(await res.text()).toContain('Limit syncs to');
+  });
+
+  it('refuses cross-site and DNS-rebinding calls to the dashboard API', async () => {
+    const crossSite = await fetch(`${stack.url}/api/resync`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(crossSite.status).toBe(403);
+    // fetch() may not set Host: a raw request plays the DNS-rebinding page.
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const req = request(`${stack.url}/api/status`, { headers: { host: 'evil.example' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(rebound).toBe(403);
+    expect((await fetch(`${stack.url}/api/status`, { headers: { origin: stack.url } })).status).toBe(200);
   });
 
   it('rejects an unsigned HubSpot webhook (the same intake handler as in AWS)', async () => {
