@@ -1,11 +1,15 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../../config.ts';
 import { ConfigError } from '../../errors.ts';
+import { checkSegmentAgainstHubSpot } from '../segment-check.ts';
 
 const HELP = `usage: crmsync config check [file] [--json]
 
 Validates a crmsync configuration file (default: crmsync.config.json, else the example).
-Prints every problem with its path, the bad value and how to fix it. Exit code 1 when invalid.`;
+Prints every problem with its path, the bad value and how to fix it. Exit code 1 when invalid.
+With HUBSPOT_ACCESS_TOKEN set, also checks that the inclusion segment exists and is an active
+(DYNAMIC) list (R1); the API base URL is hubspot.baseUrl, CRMSYNC_HUBSPOT_BASE_URL or HubSpot's.`;
 
 /** `crmsync config check [file]`. */
 export async function run(argv: string[]): Promise<number> {
@@ -19,14 +23,21 @@ export async function run(argv: string[]): Promise<number> {
     console.log(HELP);
     return values.help ? 0 : 2;
   }
-  const path = file ?? 'crmsync.config.json';
+  const path = file ?? (existsSync('crmsync.config.json') ? 'crmsync.config.json' : 'crmsync.config.example.json');
   try {
     const config = await loadConfigFile(path);
     const mapped = config.mappings.Lead.length + config.mappings.Contact.length;
-    if (values.json) console.log(JSON.stringify({ file: path, valid: true }));
+    const segment = await checkSegmentAgainstHubSpot(config);
+    if (segment.checked && !segment.ok) {
+      if (values.json) console.log(JSON.stringify({ file: path, valid: false, problems: [{ path: 'hubspot.inclusionSegmentId', message: segment.message }] }));
+      else console.error(`${path}: hubspot.inclusionSegmentId: ${segment.message}`);
+      return 1;
+    }
+    if (values.json) console.log(JSON.stringify({ file: path, valid: true, segment }));
     else
       console.log(
-        `${path} is valid: ${mapped} field mappings, segment ${config.hubspot.inclusionSegmentId ?? 'none (every contact syncs)'}, new contacts become Salesforce ${config.creation.salesforceObject}s.`,
+        `${path} is valid: ${mapped} field mappings, segment ${config.hubspot.inclusionSegmentId ?? 'none (every contact syncs)'}, new contacts become Salesforce ${config.creation.salesforceObject}s.\n` +
+          (segment.checked ? `The segment is "${segment.ok ? segment.name : ''}", an active list in HubSpot (R1).` : `Segment not checked against HubSpot: ${segment.why}.`),
       );
     return 0;
   } catch (error) {
