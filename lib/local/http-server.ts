@@ -110,8 +110,11 @@ export async function startHttpServer(opts: {
       sendJson(res, 200, { moved: await services.dlq.redrive() }),
     )
     .on('GET', '/api/segments', async ({ res }) => {
-      const [lists, status] = await Promise.all([services.segments.listActive(), services.status()]);
-      sendJson(res, 200, { lists, current: status.settings?.inclusionSegmentId ?? null }, noStore);
+      const [lists, current] = await Promise.all([
+        services.segments.listActive(),
+        services.segments.current(),
+      ]);
+      sendJson(res, 200, { lists, current }, noStore);
     })
     .on('POST', '/api/segments/select', async ({ req, res }) => {
       const body = selectSchema.parse(await readJson(req));

@@ -37,6 +37,8 @@ export interface StackServices {
   segments: {
     /** Active (DYNAMIC) contact lists only: R1 says nothing else may be chosen. */
     listActive(): Promise<HubSpotList[]>;
+    /** The chosen segment's list id, or null (R2). */
+    current(): Promise<string | null>;
     /** Chooses the inclusion segment (null: everything syncs, R2). Loads membership, syncs nobody (R4). */
     select(listId: string | null): Promise<RuntimeSettings>;
     /** Creates a DYNAMIC list from "property is any of values" (the sandbox's segment tool). */

@@ -141,13 +141,19 @@ export function createStackServices(ctx: StackServicesContext): StackServices {
     let segment: StatusReport['segment'] = null;
     if (settings.inclusionSegmentId) {
       const id = settings.inclusionSegmentId;
-      const [list, members] = await Promise.all([segmentList(id), store.listMembers(id)]);
       const last = ctx.refresh.last();
+      // The last refresh counted the members; read the stored membership only when it did not.
+      const [list, members] = await Promise.all([
+        segmentList(id),
+        last && last.result.segment?.listId === id
+          ? last.result.members
+          : store.listMembers(id).then((m) => m.length),
+      ]);
       segment = {
         id,
         name: list?.name ?? null,
         processingType: list?.processingType ?? null,
-        members: members.length,
+        members,
         lastRefreshAt: last && last.result.segment?.listId === id ? last.at : null,
         loaded: settings.segmentLoaded,
       };
@@ -393,6 +399,7 @@ export function createStackServices(ctx: StackServicesContext): StackServices {
     },
     segments: {
       listActive: () => listActiveSegments(deps),
+      current: async () => (await currentSettings(deps)).inclusionSegmentId,
       select: async (listId) => {
         if (listId === null) await clearSegment(deps);
         else ctx.refresh.record(await selectSegment(deps, listId));
