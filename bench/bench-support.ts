@@ -1,0 +1,247 @@
+/**
+ * Helpers shared by the benches that run the whole local stack (`sync-latency`, `resync`): machine
+ * facts, percentiles, bounded waits, API-call deltas from the sandboxes' counters, and a tap on the
+ * HubSpot sandbox's webhook stream (the HubSpot sandbox has no in-process record read; its webhook
+ * events carry `occurredAt`, the commit time of the change, which is what "visible in HubSpot" means).
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, loadavg } from 'node:os';
+import type { ConfigInput, CrmSyncConfig } from '../lib/config.ts';
+import { silentLog } from '../lib/lambda/observability.ts';
+import { type LocalStack, startLocalStack } from '../lib/local/runtime.ts';
+import { signV3 } from '../sandbox/hubspot/index.ts';
+import { type ApiCalls, apiCalls, diffCalls } from '../test/support/api-calls.ts';
+import { testConfig } from '../test/support/test-config.ts';
+
+export type { ApiCalls } from '../test/support/api-calls.ts';
+
+/** Node version, core count and load averages, rounded: every figure is reported with them. */
+export function machine(): { node: string; cpus: number; cpuModel: string; loadavg: number[] } {
+  return {
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    loadavg: loadavg().map((n) => Math.round(n * 100) / 100),
+  };
+}
+
+/** A progress line for the person running the bench (stderr: stdout carries only the JSON). */
+export function progress(bench: string, line: string): void {
+  process.stderr.write(`[${bench}] ${line}\n`);
+}
+
+/** Nearest-rank percentile of an ascending array, rounded to 0.1 ms. */
+export function percentile(sorted: number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return Math.round((sorted[i] ?? 0) * 10) / 10;
+}
+
+/** p50/p90/p99/max of latencies in ms. */
+export function latencySummary(latencies: number[]): {
+  samples: number;
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+  max: number | null;
+} {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return {
+    samples: sorted.length,
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
+    max: percentile(sorted, 100),
+  };
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` every `everyMs` until it is true or `timeoutMs` passed; returns whether it became true. */
+export async function waitUntil(
+  check: () => boolean | Promise<boolean>,
+  { timeoutMs, everyMs = 25 }: { timeoutMs: number; everyMs?: number },
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(everyMs);
+  }
+}
+
+/** Both sandboxes' API counters now, split into reads and writes. */
+export function callsNow(stack: LocalStack): ApiCalls {
+  const hs = stack.hubspotSandbox;
+  const sf = stack.salesforceSandbox;
+  if (!hs || !sf) throw new Error('the bench needs the sandbox mode of the local stack');
+  return apiCalls({ hubspot: () => hs.counters(), salesforce: () => sf.counters() });
+}
+
+/** API calls made since `before`, with totals and calls per synced record. */
+export function callsSince(
+  stack: LocalStack,
+  before: ApiCalls,
+  synced: number,
+): ApiCalls & { total: number; perSyncedRecord: number | null } {
+  const d = diffCalls(before, callsNow(stack));
+  const total =
+    d.hubspot.reads + d.hubspot.writes + d.hubspot.other + d.salesforce.reads + d.salesforce.writes + d.salesforce.other;
+  return { ...d, total, perSyncedRecord: synced > 0 ? Math.round((total / synced) * 1000) / 1000 : null };
+}
+
+/**
+ * Waits until the stack is quiet: queue empty (visible and in flight) on `stableChecks` consecutive
+ * looks `everyMs` apart, with no API call in between. Returns false on timeout.
+ */
+export async function waitQuiet(
+  stack: LocalStack,
+  { timeoutMs, everyMs = 300, stableChecks = 3 }: { timeoutMs: number; everyMs?: number; stableChecks?: number },
+): Promise<boolean> {
+  let stable = 0;
+  let lastCalls = JSON.stringify(callsNow(stack));
+  return waitUntil(
+    async () => {
+      const { queue, resync } = await stack.status();
+      const calls = JSON.stringify(callsNow(stack));
+      const idle = queue.visible === 0 && queue.inFlight === 0 && !resync.running && calls === lastCalls;
+      lastCalls = calls;
+      stable = idle ? stable + 1 : 0;
+      return stable >= stableChecks;
+    },
+    { timeoutMs, everyMs },
+  );
+}
+
+/** Options of `startBenchStack`. */
+export interface BenchStackOptions {
+  /** crmsync's own API budgets: `config` keeps the example's (HubSpot 100/10 s, Salesforce 50/10 s); `raised` lifts them out of the way. */
+  budgets: 'config' | 'raised';
+  /** Edits the configuration further (e.g. an inclusion segment). */
+  edit?: (input: ConfigInput) => void;
+}
+
+/**
+ * The local stack as `npm start` runs it (background delivery by both sandboxes, the SQS poller
+ * running with the config's batch size and batching window), on ephemeral loopback ports, with the
+ * store in memory, empty sandboxes (the bench seeds its own data) and no schedules (nothing but the
+ * bench's own edits runs). No inclusion segment unless `edit` sets one (R2: every contact syncs).
+ */
+export async function startBenchStack(opts: BenchStackOptions): Promise<LocalStack> {
+  const config: CrmSyncConfig = testConfig(
+    { hubspot: 'http://127.0.0.1:9', salesforce: 'http://127.0.0.1:9' },
+    (input) => {
+      if (opts.budgets === 'raised') {
+        input.budgets = {
+          hubspot: { dailyLimit: 10_000_000, dailyShare: 1, maxRequestsPer10s: 100_000 },
+          salesforce: { dailyLimit: 10_000_000, dailyShare: 1, maxRequestsPer10s: 100_000 },
+        };
+      }
+      opts.edit?.(input);
+    },
+  );
+  const stack = await startLocalStack({
+    port: 0,
+    host: '127.0.0.1',
+    sandboxPorts: { hubspot: 0, salesforce: 0 },
+    dataDir: null,
+    config,
+    demo: false,
+    schedules: false,
+    backgroundPolling: true,
+    firstRunResync: false,
+    log: silentLog,
+  });
+  if (!stack.hubspotSandbox || !stack.salesforceSandbox) {
+    await stack.close();
+    throw new Error('the local stack did not start its sandboxes');
+  }
+  return stack;
+}
+
+/** One HubSpot webhook event as the tap records it. */
+export interface TappedEvent {
+  objectId: string;
+  propertyName: string | undefined;
+  propertyValue: string | undefined;
+  changeSource: string | undefined;
+  occurredAt: number;
+}
+
+/** A tap between the HubSpot sandbox and the stack's webhook intake. */
+export interface WebhookTap {
+  /** Called for every event that passes (before it is forwarded). */
+  onEvent: ((event: TappedEvent) => void) | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Points the HubSpot sandbox's webhooks at a loopback server that records each event, then forwards
+ * the batch to the stack's intake, signed again (signature v3 covers the URL) with the app's client
+ * secret, and answers with the intake's status — so HubSpot's retries behave as without the tap.
+ */
+export async function tapHubSpotWebhooks(stack: LocalStack): Promise<WebhookTap> {
+  const sandbox = stack.hubspotSandbox;
+  if (!sandbox) throw new Error('the tap needs the HubSpot sandbox');
+  const target = `${stack.url}/webhooks/hubspot`;
+  const tap: WebhookTap = { onEvent: undefined, close: async () => {} };
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      const body = await readBody(req);
+      try {
+        const events = JSON.parse(body) as Record<string, unknown>[];
+        for (const e of events) {
+          tap.onEvent?.({
+            objectId: String(e['objectId']),
+            propertyName: typeof e['propertyName'] === 'string' ? e['propertyName'] : undefined,
+            propertyValue: typeof e['propertyValue'] === 'string' ? e['propertyValue'] : undefined,
+            changeSource: typeof e['changeSource'] === 'string' ? e['changeSource'] : undefined,
+            occurredAt: Number(e['occurredAt']),
+          });
+        }
+      } catch {
+        // Not a JSON array: forward as is and let the intake answer.
+      }
+      const timestamp = Date.now();
+      const forwarded = await fetch(target, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-hubspot-signature-v3': signV3(sandbox.clientSecret, 'POST', target, body, timestamp),
+          'x-hubspot-request-timestamp': String(timestamp),
+        },
+        body,
+      });
+      const answer = await forwarded.text();
+      res.writeHead(forwarded.status, { 'content-type': 'application/json' });
+      res.end(answer);
+    })().catch(() => {
+      res.writeHead(502);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  sandbox.setWebhookUrl(`http://127.0.0.1:${port}/webhooks/hubspot`);
+  tap.close = async () => {
+    sandbox.setWebhookUrl(target);
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  };
+  return tap;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** Rounds to `digits` decimals. */
+export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
