@@ -87,7 +87,12 @@ export function callsSince(
 ): ApiCalls & { total: number; perSyncedRecord: number | null } {
   const d = diffCalls(before, callsNow(stack));
   const total =
-    d.hubspot.reads + d.hubspot.writes + d.hubspot.other + d.salesforce.reads + d.salesforce.writes + d.salesforce.other;
+    d.hubspot.reads +
+    d.hubspot.writes +
+    d.hubspot.other +
+    d.salesforce.reads +
+    d.salesforce.writes +
+    d.salesforce.other;
   return { ...d, total, perSyncedRecord: synced > 0 ? Math.round((total / synced) * 1000) / 1000 : null };
 }
 
@@ -97,7 +102,11 @@ export function callsSince(
  */
 export async function waitQuiet(
   stack: LocalStack,
-  { timeoutMs, everyMs = 300, stableChecks = 3 }: { timeoutMs: number; everyMs?: number; stableChecks?: number },
+  {
+    timeoutMs,
+    everyMs = 300,
+    stableChecks = 3,
+  }: { timeoutMs: number; everyMs?: number; stableChecks?: number },
 ): Promise<boolean> {
   let stable = 0;
   let lastCalls = JSON.stringify(callsNow(stack));

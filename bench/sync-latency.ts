@@ -70,7 +70,8 @@ async function linkPairs(stack: LocalStack, count: number): Promise<Pairs & { se
     throw new Error(`seeded ${hubspotIds.length} contacts and ${leadIds.length} leads, wanted ${count}`);
   const t0 = performance.now();
   await stack.resync();
-  if (!(await waitQuiet(stack, { timeoutMs: 90_000 }))) throw new Error('linking resync did not finish in 90 s');
+  if (!(await waitQuiet(stack, { timeoutMs: 90_000 })))
+    throw new Error('linking resync did not finish in 90 s');
   const pairs = await stack.store.getPairsByHubSpotIds(hubspotIds);
   const wrong = hubspotIds.filter((id, i) => pairs.get(id)?.salesforceId !== leadIds[i]).length;
   if (wrong > 0) throw new Error(`${wrong} of ${count} seeded twins were not linked`);
@@ -105,7 +106,8 @@ function watch(stack: LocalStack, tap: WebhookTap, direction: Direction) {
   if (direction === 'salesforce→hubspot') {
     tap.onEvent = (e) => {
       const p = pending.get(e.objectId);
-      if (p && e.propertyName === 'jobtitle' && e.propertyValue === p.marker) arrive(e.objectId, e.occurredAt);
+      if (p && e.propertyName === 'jobtitle' && e.propertyValue === p.marker)
+        arrive(e.objectId, e.occurredAt);
     };
   } else {
     void (async () => {
@@ -150,7 +152,12 @@ const marker = (label: string) => `Bench ${label} ${++markerSeq}`;
 async function latencyRun(stack: LocalStack, tap: WebhookTap, pairs: Pairs, direction: Direction) {
   const w = watch(stack, tap, direction);
   for (let i = 0; i < EDITS; i++) {
-    const p = { hubspotId: pairs.hubspotIds[i]!, leadId: pairs.leadIds[i]!, marker: marker('lat'), t0: Date.now() };
+    const p = {
+      hubspotId: pairs.hubspotIds[i]!,
+      leadId: pairs.leadIds[i]!,
+      marker: marker('lat'),
+      t0: Date.now(),
+    };
     w.add(p);
     await edit(stack, direction, p);
     await sleep(GAP_MS);
@@ -158,7 +165,14 @@ async function latencyRun(stack: LocalStack, tap: WebhookTap, pairs: Pairs, dire
   const complete = await untilArrived(w);
   w.stop();
   await waitQuiet(stack, { timeoutMs: 30_000 });
-  return { direction, edits: EDITS, editEveryMs: GAP_MS, arrived: w.latencies.length, complete, latencyMs: latencySummary(w.latencies) };
+  return {
+    direction,
+    edits: EDITS,
+    editEveryMs: GAP_MS,
+    arrived: w.latencies.length,
+    complete,
+    latencyMs: latencySummary(w.latencies),
+  };
 }
 
 /** B edits at once; throughput until the last one is visible; API calls until the stack is quiet. */
@@ -178,6 +192,13 @@ async function burstRun(stack: LocalStack, tap: WebhookTap, pairs: Pairs, direct
   const seconds = (w.lastArrival() - t0) / 1000;
   const quiet = await waitQuiet(stack, { timeoutMs: 30_000 });
   const calls = callsSince(stack, before, arrived);
+  // Where the rate limits would cap this flow: calls per second allowed / calls per edit, per limit.
+  const hsPerEdit = (calls.hubspot.reads + calls.hubspot.writes + calls.hubspot.other) / Math.max(1, arrived);
+  const sfPerEdit =
+    (calls.salesforce.reads + calls.salesforce.writes + calls.salesforce.other) / Math.max(1, arrived);
+  const ceiling = (perSecond: number, perEdit: number) =>
+    perEdit > 0 ? Math.round(perSecond / perEdit) : null;
+  const { budgets } = stack.config;
   return {
     direction,
     edits: BURST,
@@ -189,6 +210,11 @@ async function burstRun(stack: LocalStack, tap: WebhookTap, pairs: Pairs, direct
     latencyMs: latencySummary(w.latencies),
     quietAfter: quiet,
     apiCalls: calls,
+    rateLimitCeilingEditsPerSecond: {
+      hubspotSandbox190Per10s: ceiling(19, hsPerEdit),
+      crmsyncHubSpotBudget: ceiling(budgets.hubspot.maxRequestsPer10s / 10, hsPerEdit),
+      crmsyncSalesforceBudget: ceiling(budgets.salesforce.maxRequestsPer10s / 10, sfPerEdit),
+    },
   };
 }
 

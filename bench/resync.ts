@@ -1,0 +1,146 @@
+/**
+ * Resync (R5) of a 2,000-member inclusion segment through the whole local stack as `npm start` runs
+ * it (notices queued in fauxqs, the SQS poller feeding the processor in batches of 200, dynalite in
+ * memory, the config's API budgets). Everything is on 127.0.0.1 and stops by itself. Prints JSON:
+ *   node bin/run-ts.js bench/resync.ts [--members N]
+ *
+ * Data: N HubSpot contacts in a DYNAMIC segment (lifecycle stage MQL or SQL) plus N/2 outside it;
+ * Salesforce twins (same people, same values) for 90% of the members: 70% leads, 20% contacts. The
+ * twins differ in one mapped field (HubSpot's Lead Status is empty, the lead's Status is set), and 10%
+ * of the members have no twin. So the first resync links every twin by email, writes the lead status
+ * to HubSpot and creates the missing Leads; the second resync finds everything in sync and must
+ * write nothing.
+ */
+import { performance } from 'node:perf_hooks';
+import type { LocalStack } from '../lib/local/runtime.ts';
+import { selectSegment } from '../lib/sync/segment-choice.ts';
+import type { SyncDeps } from '../lib/sync/sync-deps.ts';
+import {
+  callsNow,
+  callsSince,
+  machine,
+  progress,
+  round,
+  startBenchStack,
+  waitQuiet,
+} from './bench-support.ts';
+
+const BENCH = 'resync';
+const i = process.argv.indexOf('--members');
+const n = i >= 0 ? Number(process.argv[i + 1]) : Number.NaN;
+const MEMBERS = Number.isInteger(n) && n > 0 ? n : 2000;
+
+setTimeout(() => {
+  progress(BENCH, 'gave up after 180 s');
+  process.exit(2);
+}, 180_000).unref();
+
+/** Runs one resync and waits until the processor has finished its notices and the stack is quiet. */
+async function resyncOnce(stack: LocalStack, label: string) {
+  const before = callsNow(stack);
+  const statsBefore = (await stack.status()).stats;
+  const t0 = performance.now();
+  const queued = await stack.resync();
+  const queuedSeconds = (performance.now() - t0) / 1000;
+  const quiet = await waitQuiet(stack, { timeoutMs: 120_000, everyMs: 200 });
+  // waitQuiet needs 3 idle looks 200 ms apart after the last call: take them off the wall time.
+  const wallSeconds = Math.max(queuedSeconds, (performance.now() - t0) / 1000 - 0.6);
+  const status = await stack.status();
+  const calls = callsSince(stack, before, queued.enqueued);
+  // Decisions recorded during this resync, by outcome (synced, created, unchanged, ...).
+  const decisions: Record<string, number> = {};
+  for (const [k, v] of Object.entries(status.stats.decisions)) {
+    const d = v - (statsBefore.decisions[k as keyof typeof statsBefore.decisions] ?? 0);
+    if (d !== 0) decisions[k] = d;
+  }
+  progress(
+    BENCH,
+    `${label}: ${queued.enqueued} notices in ${round(wallSeconds, 2)} s, ${calls.total} API calls`,
+  );
+  return {
+    resync: label,
+    notices: queued.enqueued,
+    processed: status.resync.processed,
+    complete: quiet && status.resync.error === null,
+    queuedInSeconds: round(queuedSeconds, 2),
+    wallSeconds: round(wallSeconds, 2),
+    noticesPerSecond: round(queued.enqueued / wallSeconds),
+    decisions,
+    apiCalls: {
+      hubspot: calls.hubspot,
+      salesforce: calls.salesforce,
+      total: calls.total,
+      perNotice: round(calls.total / Math.max(1, queued.enqueued), 4),
+    },
+    writes: calls.hubspot.writes + calls.salesforce.writes,
+    dlq: status.queue.dlq,
+  };
+}
+
+const atStart = machine();
+progress(BENCH, 'starting the local stack');
+const stack = await startBenchStack({ budgets: 'config' });
+try {
+  const hs = stack.hubspotSandbox!;
+  const sf = stack.salesforceSandbox!;
+  const members = hs.seed({ contacts: MEMBERS, seed: 21, segmentRate: 1 });
+  const outside = hs.seed({ contacts: Math.floor(MEMBERS / 2), seed: 22, segmentRate: 0 });
+  const leads = Math.floor(MEMBERS * 0.7);
+  const contacts = Math.floor(MEMBERS * 0.2);
+  const twins = sf.seed({ leads, contacts, seed: 21 });
+  const deps: SyncDeps = {
+    store: stack.store,
+    hubspot: stack.hubspot,
+    salesforce: stack.salesforce,
+    queue: stack.queue,
+    config: stack.config,
+    now: () => Date.now(),
+  };
+  const list = await stack.hubspot.createDynamicList('Bench: sales-ready', {
+    property: 'lifecyclestage',
+    operator: 'IS_ANY_OF',
+    values: ['marketingqualifiedlead', 'salesqualifiedlead'],
+  });
+  const loaded = await selectSegment(deps, list.listId);
+  const memberCount = (await stack.store.listMembers(list.listId)).length;
+  if (memberCount !== members.length)
+    throw new Error(`the segment holds ${memberCount} members, seeded ${members.length}`);
+  progress(BENCH, `segment ${list.listId}: ${memberCount} members (+${outside.length} contacts outside it)`);
+  if (!(await waitQuiet(stack, { timeoutMs: 30_000 })))
+    throw new Error('the stack did not settle after seeding');
+
+  const first = await resyncOnce(stack, 'first (links twins, writes lead status, creates missing Leads)');
+  const pairs = await stack.store.getPairsByHubSpotIds(members);
+  const second = await resyncOnce(stack, 'second (everything in sync)');
+  console.log(
+    JSON.stringify(
+      {
+        bench: BENCH,
+        machineAtStart: atStart,
+        machineAtEnd: machine(),
+        data: {
+          segmentMembers: memberCount,
+          contactsOutsideSegment: outside.length,
+          salesforceTwins: { leads: twins.leadIds.length, contacts: twins.contactIds.length },
+          membersWithoutTwin: members.length - twins.leadIds.length - twins.contactIds.length,
+          segmentLoad: { members: memberCount, refresh: loaded },
+        },
+        settings: {
+          queue: {
+            batchSize: stack.config.processing.batchSize,
+            batchingWindowSeconds: stack.config.processing.batchingWindowSeconds,
+          },
+          budgets: stack.config.budgets,
+        },
+        runs: [first, second],
+        linkedAfterFirst: pairs.size,
+        secondResyncWrites: second.writes,
+      },
+      null,
+      2,
+    ),
+  );
+} finally {
+  await stack.close();
+}
+process.exit(0);
