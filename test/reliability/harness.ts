@@ -1,0 +1,340 @@
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+} from '@aws-sdk/client-sqs';
+import type { ChangeNotice, CrmSide } from '../../lib/domain/notice.ts';
+import { handleHubSpotWebhook } from '../../lib/hubspot/webhook-intake.ts';
+import { ReplayGuard } from '../../lib/hubspot/webhook-replay.ts';
+import { jsonResult } from '../../lib/lambda/http.ts';
+import { noMetrics, silentLog } from '../../lib/lambda/observability.ts';
+import type { ChangeQueue } from '../../lib/ports.ts';
+import { isOwnOrigin } from '../../lib/salesforce/cdc-events.ts';
+import { handleSalesforceCdc } from '../../lib/salesforce/cdc-intake.ts';
+import { handleSalesforceOutbound } from '../../lib/salesforce/outbound-intake.ts';
+import { processBatch } from '../../lib/sync/processor.ts';
+import type { ProcessorMessage, ProcessorResult } from '../../lib/sync/processor-types.ts';
+import { selectSegment } from '../../lib/sync/segment-choice.ts';
+import { refreshSegment } from '../../lib/sync/segment-refresh.ts';
+import type { SyncDeps } from '../../lib/sync/sync-deps.ts';
+import { type IntakeServer, startIntakeServer } from '../intake/intake-server.ts';
+import { startTestStack, type TestStack } from '../support/test-stack.ts';
+import { fastPorts } from './fast-ports.ts';
+
+/** Lifecycle stages in and out of the segment (the demo segment's definition, DESIGN.md §5). */
+export const IN_SEGMENT = 'marketingqualifiedlead';
+export const OUT_OF_SEGMENT = 'subscriber';
+
+/** A write crmsync made, as the CRM's own change feed reports it (webhook `changeSource`, CDC `changeOrigin`). */
+export interface CrmsyncWrite {
+  side: CrmSide;
+  id: string;
+  /** The CRM's time of the change (webhook `occurredAt`, CDC `commitTimestamp`). */
+  at: number;
+  what: string;
+}
+
+/** The store's segment membership right after a refresh; valid from `from` until the next snapshot. */
+export interface MembershipSnapshot {
+  /** Taken just before the refresh started: no processing runs while a step refreshes. */
+  from: number;
+  members: Set<string>;
+}
+
+/**
+ * The system under test for one history: both sandboxes, dynalite, fauxqs and the real adapters
+ * (`startTestStack`), the real intake functions behind a loopback server, and the real processor —
+ * with the seams a fault needs: notices the intake accepted are *held* (`held`) until a step queues
+ * them (in order, reversed, duplicated or not at all), and the SQS consumer is driven by hand so a
+ * step can lose an acknowledgement.
+ */
+export class Harness {
+  /** Notices the intake acknowledged to the CRM and that were not queued yet (the "network"). */
+  held: ChangeNotice[] = [];
+  /** Every write crmsync made to either CRM, from the CRMs' change feeds. */
+  readonly writes: CrmsyncWrite[] = [];
+  /** Every Salesforce record change (any author), from CDC: record id → commit times. */
+  readonly salesforceChanges = new Map<string, number[]>();
+  readonly memberships: MembershipSnapshot[] = [];
+  /** Every queue message the processor was handed, by SQS message id (for the replay invariant). */
+  readonly processed = new Map<string, ProcessorMessage>();
+  /** Processor results, for diagnostics. */
+  readonly results: ProcessorResult[] = [];
+  deps!: SyncDeps;
+  /**
+   * Another adapter set (own limiters) for the model's own look-ups, as a user reading the CRM's UI:
+   * they must not spend, or wait on, crmsync's rate limits.
+   */
+  user!: Pick<SyncDeps, 'hubspot' | 'salesforce'>;
+  /** Time passing for crmsync's limiters between invocations (see fastPorts). */
+  passTime: (ms: number) => void = () => {};
+  listId = '';
+  #intake!: IntakeServer;
+
+  private constructor(readonly stack: TestStack) {}
+
+  /** Starts everything, selects a fresh DYNAMIC segment (lifecycle stage MQL) and points deliveries at the intake. */
+  static async start(): Promise<Harness> {
+    const stack = await startTestStack({
+      queue: { visibilityTimeoutSeconds: 30, maxReceiveCount: 1000 },
+      // No real rate limiting by the sandbox: 429s come only from the injected storms.
+      hubspot: { limits: { burstPer10s: 1_000_000, searchPerSecond: 10_000 } },
+    });
+    const h = new Harness(stack);
+    try {
+      await h.#init();
+      return h;
+    } catch (error) {
+      await stack.close();
+      throw error;
+    }
+  }
+
+  async #init(): Promise<void> {
+    const { stack } = this;
+    const ports = fastPorts(stack.config);
+    this.passTime = ports.passTime;
+    this.user = fastPorts(stack.config);
+    const queue = stack.queue;
+    if (!queue) throw new Error('the test stack has no queue');
+    this.deps = {
+      store: stack.store,
+      hubspot: ports.hubspot,
+      salesforce: ports.salesforce,
+      queue,
+      config: stack.config,
+      now: () => Date.now(),
+    };
+    const holding: ChangeQueue = {
+      send: async (notices) => {
+        this.held.push(...notices);
+      },
+    };
+    const { config } = stack;
+    const replayGuard = new ReplayGuard();
+    this.#intake = await startIntakeServer({
+      '/webhooks/hubspot': async (req) => {
+        this.#observeHubSpot(req.body);
+        return handleHubSpotWebhook(req, {
+          queue: holding,
+          clientSecret: stack.hubspotSandbox.clientSecret,
+          appId: config.hubspot.appId,
+          portalId: config.hubspot.portalId,
+          now: Date.now,
+          logger: silentLog,
+          metrics: noMetrics,
+          replayGuard,
+        });
+      },
+      '/webhooks/salesforce': (req) =>
+        handleSalesforceOutbound(req, {
+          queue: holding,
+          orgId: config.salesforce.orgId,
+          now: Date.now,
+          logger: silentLog,
+          metrics: noMetrics,
+        }),
+      '/events/salesforce': async (req) => {
+        const event: unknown = JSON.parse(req.body);
+        this.#observeSalesforce(event);
+        const result = await handleSalesforceCdc(event, {
+          queue: holding,
+          clientName: config.salesforce.clientName,
+          orgId: config.salesforce.orgId,
+          logger: silentLog,
+          metrics: noMetrics,
+        });
+        return jsonResult(200, result);
+      },
+    });
+    stack.hubspotSandbox.setWebhookUrl(`${this.#intake.url}/webhooks/hubspot`);
+    stack.salesforceSandbox.configure({
+      outboundUrl: `${this.#intake.url}/webhooks/salesforce`,
+      cdcUrl: `${this.#intake.url}/events/salesforce`,
+    });
+    const list = await ports.hubspot.createDynamicList('reliability segment', {
+      property: 'lifecyclestage',
+      operator: 'IS_ANY_OF',
+      values: [IN_SEGMENT],
+    });
+    this.listId = list.listId;
+    const from = Date.now();
+    await selectSegment(this.deps, list.listId);
+    this.memberships.push({ from, members: new Set(await stack.store.listMembers(list.listId)) });
+  }
+
+  #observeHubSpot(body: string): void {
+    let events: unknown;
+    try {
+      events = JSON.parse(body);
+    } catch {
+      return;
+    }
+    if (!Array.isArray(events)) return;
+    const appId = this.stack.config.hubspot.appId;
+    for (const e of events as Record<string, unknown>[]) {
+      if (String(e['sourceId']) !== appId) continue;
+      this.writes.push({
+        side: 'hubspot',
+        id: String(e['objectId']),
+        at: Number(e['occurredAt']),
+        what: `${String(e['subscriptionType'])}${e['propertyName'] ? ` ${String(e['propertyName'])}` : ''}`,
+      });
+    }
+  }
+
+  #observeSalesforce(event: unknown): void {
+    const detail = (event as { detail?: { payload?: { ChangeEventHeader?: Record<string, unknown> } } })
+      .detail;
+    const header = detail?.payload?.ChangeEventHeader;
+    if (!header) return;
+    const ids = (header['recordIds'] as string[] | undefined) ?? [];
+    const at = Number(header['commitTimestamp']);
+    const own = isOwnOrigin(
+      header['changeOrigin'] as string | undefined,
+      this.stack.config.salesforce.clientName,
+    );
+    for (const id of ids) {
+      const times = this.salesforceChanges.get(id) ?? [];
+      times.push(at);
+      this.salesforceChanges.set(id, times);
+      if (own) {
+        const fields = (header['changedFields'] as string[] | undefined) ?? [];
+        this.writes.push({
+          side: 'salesforce',
+          id,
+          at,
+          what: `${String(header['changeType'])} ${fields.join(',')}`,
+        });
+      }
+    }
+  }
+
+  /** Makes both sandboxes deliver everything pending to the intake (which holds the notices). */
+  async collect(): Promise<void> {
+    await this.stack.hubspotSandbox.flushWebhooks();
+    await this.stack.salesforceSandbox.flushDeliveries();
+  }
+
+  /** Takes every held notice out of the "network". */
+  takeHeld(): ChangeNotice[] {
+    const out = this.held;
+    this.held = [];
+    return out;
+  }
+
+  /** Puts notices on the changes queue (SQS, through the real SqsChangeQueue). */
+  async enqueue(notices: ChangeNotice[]): Promise<void> {
+    if (notices.length > 0) await this.deps.queue.send(notices);
+  }
+
+  /**
+   * One processor invocation over up to `max` visible messages, as Lambda's event source mapping runs
+   * it: failed items go back to the queue (visible at once). With `loseAck`, the invocation did its
+   * work but its acknowledgement was lost (a crash after the writes, a timeout): every message stays
+   * and is delivered again. Returns the number of messages handed to the processor.
+   */
+  async processOnce(opts: { max?: number; loseAck?: boolean } = {}): Promise<number> {
+    const sqs = this.stack.sqs!.client;
+    const queueUrl = this.stack.queueUrl!;
+    const max = opts.max ?? 200;
+    const batch: { id: string; receipt: string; body: string }[] = [];
+    while (batch.length < max) {
+      const got = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: Math.min(10, max - batch.length),
+          VisibilityTimeout: 300,
+          WaitTimeSeconds: 0,
+        }),
+      );
+      const messages = got.Messages ?? [];
+      if (messages.length === 0) break;
+      for (const m of messages)
+        batch.push({ id: m.MessageId!, receipt: m.ReceiptHandle!, body: m.Body ?? '' });
+    }
+    if (batch.length === 0) return 0;
+    // Invocations are apart in time: a rate-limit pause from the previous one (Salesforce's
+    // REQUEST_LIMIT_EXCEEDED pauses 15 minutes) is over by now, as it would be in production.
+    this.passTime(60 * 60_000);
+    const messages = batch.map((m) => ({ messageId: m.id, body: m.body }));
+    for (const m of messages) this.processed.set(m.messageId, m);
+    const result = await processBatch(
+      messages,
+      this.stack.processorDeps({ hubspot: this.deps.hubspot, salesforce: this.deps.salesforce }),
+    );
+    this.results.push(result);
+    const failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
+    const back = opts.loseAck ? batch : batch.filter((m) => failed.has(m.id));
+    const done = opts.loseAck ? [] : batch.filter((m) => !failed.has(m.id));
+    for (let i = 0; i < done.length; i += 10) {
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: done.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.receipt })),
+        }),
+      );
+    }
+    // What is not deleted becomes visible again: at once here, instead of after the visibility timeout.
+    for (let i = 0; i < back.length; i += 10) {
+      await sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: back.slice(i, i + 10).map((m, j) => ({
+            Id: String(j),
+            ReceiptHandle: m.receipt,
+            VisibilityTimeout: 0,
+          })),
+        }),
+      );
+    }
+    return batch.length;
+  }
+
+  /** Processes until the queue is empty (at most `rounds` invocations). Returns the invocations made. */
+  async drain(rounds = 40): Promise<number> {
+    for (let i = 0; i < rounds; i++) {
+      if ((await this.processOnce()) === 0) return i;
+    }
+    throw new Error(`the queue did not drain in ${rounds} invocations (depth ${await this.depth()})`);
+  }
+
+  /** Messages in the changes queue (visible and in flight) and in the DLQ. */
+  async depth(): Promise<{ queue: number; dlq: number }> {
+    const sqs = this.stack.sqs!.client;
+    const count = async (url: string) => {
+      const a = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: url,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      return (
+        Number(a.Attributes?.ApproximateNumberOfMessages ?? 0) +
+        Number(a.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+      );
+    };
+    return { queue: await count(this.stack.queueUrl!), dlq: await count(this.stack.dlqUrl!) };
+  }
+
+  /** Refreshes the segment membership (as the schedule does) and keeps a snapshot of the result. */
+  async refresh(): Promise<void> {
+    this.passTime(60 * 60_000);
+    const from = Date.now();
+    await refreshSegment(this.deps);
+    this.memberships.push({ from, members: new Set(await this.stack.store.listMembers(this.listId)) });
+  }
+
+  /** Whether the store counted this HubSpot contact a member at time `at` (no write happens during a refresh). */
+  memberAt(hubspotId: string, at: number): boolean {
+    let current = this.memberships[0];
+    for (const m of this.memberships) if (m.from <= at) current = m;
+    return current?.members.has(hubspotId) ?? false;
+  }
+
+  async close(): Promise<void> {
+    await this.#intake?.close().catch(() => undefined);
+    await this.stack.close();
+  }
+}

@@ -1,0 +1,343 @@
+import type { ChangeNotice, CrmSide } from '../../lib/domain/notice.ts';
+import { pollChanges } from '../../lib/sync/poll.ts';
+import { runResync } from '../../lib/sync/resync.ts';
+import { type Harness, IN_SEGMENT, OUT_OF_SEGMENT } from './harness.ts';
+import { type DeliveryMode, FIELDS, type Field, SALESFORCE_FIELD, type Step } from './steps.ts';
+
+/** A user's write of one field, between `t0` and `t1` (epoch ms around the sandbox call). */
+export interface UserWrite {
+  side: CrmSide;
+  value: string | null;
+  t0: number;
+  t1: number;
+}
+
+/** What the model knows about one person (one email address). */
+export interface Person {
+  index: number;
+  email: string;
+  hubspotId?: string;
+  /** Every HubSpot contact id the person has had (one, unless a merge took it away). */
+  hubspotIds: string[];
+  /** Merged away in HubSpot: the person has no HubSpot contact of their own any more. */
+  hubspotGone: boolean;
+  salesforce?: { objectType: 'Lead' | 'Contact'; id: string };
+  /** Every Salesforce id the person's record has had (a converted lead, then its contact). */
+  salesforceIds: string[];
+  salesforceGone: boolean;
+  /** User writes per field since tracking (re)started; a merge restarts it (the CRM's merge rules decide values). */
+  writes: Record<Field, UserWrite[]>;
+  /** End times of user changes to the person's Salesforce record (any field; conversion). */
+  salesforceTouched: number[];
+  /** Salesforce records the user created for this person (creations and conversions): R6 applies once to each. */
+  salesforceCreations: number;
+}
+
+function emptyWrites(): Record<Field, UserWrite[]> {
+  return { firstname: [], lastname: [], phone: [], jobtitle: [] };
+}
+
+/** Runs a history against a harness, keeping the model the invariants are checked against. */
+export class History {
+  readonly people: Person[];
+  /** Notices held back by a `half` delivery: they arrive after the next delivery's notices. */
+  #late: ChangeNotice[] = [];
+  /** Some delivery was lost for good: quiescence must run the gap recovery (poll + resync). */
+  dropped = false;
+  readonly log: string[] = [];
+
+  constructor(
+    readonly h: Harness,
+    count: number,
+    runId: string,
+  ) {
+    this.people = Array.from({ length: count }, (_, index) => ({
+      index,
+      email: `p${index}.${runId}@reliability.example.com`,
+      hubspotGone: false,
+      hubspotIds: [],
+      salesforceIds: [],
+      salesforceGone: false,
+      writes: emptyWrites(),
+      salesforceTouched: [],
+      salesforceCreations: 0,
+    }));
+  }
+
+  /** The person's own HubSpot contact, looked up by email once crmsync may have created it. */
+  async hubspotIdOf(p: Person): Promise<string | undefined> {
+    if (p.hubspotGone) return undefined;
+    if (p.hubspotId) return p.hubspotId;
+    const found = await this.h.user.hubspot.findContactsByEmail([p.email], ['email']);
+    const own = found.find((c) => c.properties['email']?.toLowerCase() === p.email);
+    if (own) {
+      p.hubspotId = own.id;
+      p.hubspotIds.push(own.id);
+    }
+    return p.hubspotId;
+  }
+
+  /** The person's live Salesforce record (Contact over Lead), looked up by email once crmsync may have created it. */
+  async salesforceOf(p: Person): Promise<Person['salesforce']> {
+    if (p.salesforceGone) return undefined;
+    if (p.salesforce) return p.salesforce;
+    const found = await this.h.user.salesforce.findByEmail([p.email], {
+      Lead: ['Email'],
+      Contact: ['Email'],
+    });
+    const live = found.filter((r) => !r.isConverted && !r.isDeleted);
+    const pick = live.find((r) => r.objectType === 'Contact') ?? live[0];
+    if (pick) {
+      p.salesforce = { objectType: pick.objectType, id: pick.id };
+      p.salesforceIds.push(pick.id);
+    }
+    return p.salesforce;
+  }
+
+  #write(p: Person, side: CrmSide, field: Field, value: string | null, t0: number, t1: number): void {
+    p.writes[field].push({ side, value, t0, t1 });
+  }
+
+  /** Applies one step; a step whose preconditions do not hold (no such record yet) does nothing. */
+  async apply(step: Step): Promise<void> {
+    const { h } = this;
+    switch (step.kind) {
+      case 'hubspot-create': {
+        const p = this.people[step.p]!;
+        if (p.hubspotGone || (await this.hubspotIdOf(p))) return;
+        const t0 = Date.now();
+        p.hubspotId = await h.stack.hubspotSandbox.userCreateContact({
+          email: p.email,
+          ...step.values,
+          lifecyclestage: step.inSegment ? IN_SEGMENT : OUT_OF_SEGMENT,
+        });
+        p.hubspotIds.push(p.hubspotId);
+        const t1 = Date.now();
+        for (const f of FIELDS)
+          if (step.values[f] !== undefined) this.#write(p, 'hubspot', f, step.values[f], t0, t1);
+        if (step.inSegment) await h.refresh();
+        break;
+      }
+      case 'salesforce-create': {
+        const p = this.people[step.p]!;
+        if (p.salesforceGone || (await this.salesforceOf(p))) return;
+        const fields: Record<string, unknown> = { Email: p.email };
+        for (const f of FIELDS)
+          if (step.values[f] !== undefined) fields[SALESFORCE_FIELD[f]] = step.values[f];
+        if (step.objectType === 'Lead') fields['Company'] = 'Acme';
+        const t0 = Date.now();
+        const id = await h.stack.salesforceSandbox.userCreate(step.objectType, fields);
+        const t1 = Date.now();
+        p.salesforce = { objectType: step.objectType, id };
+        p.salesforceIds.push(id);
+        p.salesforceCreations++;
+        p.salesforceTouched.push(t1);
+        for (const f of FIELDS)
+          if (step.values[f] !== undefined) this.#write(p, 'salesforce', f, step.values[f], t0, t1);
+        break;
+      }
+      case 'hubspot-edit': {
+        const p = this.people[step.p]!;
+        const id = await this.hubspotIdOf(p);
+        if (!id) return;
+        const t0 = Date.now();
+        await h.stack.hubspotSandbox.userUpdateContact(id, { [step.field]: step.value });
+        this.#write(p, 'hubspot', step.field, step.value, t0, Date.now());
+        break;
+      }
+      case 'salesforce-edit': {
+        const p = this.people[step.p]!;
+        const sf = await this.salesforceOf(p);
+        if (!sf) return;
+        const t0 = Date.now();
+        await h.stack.salesforceSandbox.userUpdate(sf.objectType, sf.id, {
+          [SALESFORCE_FIELD[step.field]]: step.value,
+        });
+        const t1 = Date.now();
+        p.salesforceTouched.push(t1);
+        this.#write(p, 'salesforce', step.field, step.value, t0, t1);
+        break;
+      }
+      case 'segment': {
+        const p = this.people[step.p]!;
+        const id = await this.hubspotIdOf(p);
+        if (!id) return;
+        await h.stack.hubspotSandbox.userUpdateContact(id, {
+          lifecyclestage: step.join ? IN_SEGMENT : OUT_OF_SEGMENT,
+        });
+        await h.refresh();
+        break;
+      }
+      case 'convert': {
+        const p = this.people[step.p]!;
+        const sf = await this.salesforceOf(p);
+        if (sf?.objectType !== 'Lead') return;
+        const { contactId } = await h.stack.salesforceSandbox.convertLead(sf.id);
+        p.salesforce = { objectType: 'Contact', id: contactId };
+        p.salesforceIds.push(contactId);
+        // The new Contact is a newly created Salesforce contact: R6 applies to it once.
+        p.salesforceCreations++;
+        p.salesforceTouched.push(Date.now());
+        break;
+      }
+      case 'hubspot-merge': {
+        const p = this.people[step.p]!;
+        const q = this.people[step.q]!;
+        if (p === q) return;
+        const a = await this.hubspotIdOf(p);
+        const b = await this.hubspotIdOf(q);
+        if (!a || !b) return;
+        await h.stack.hubspotSandbox.userMergeContacts(a, b);
+        q.hubspotGone = true;
+        q.hubspotId = undefined;
+        p.writes = emptyWrites();
+        q.writes = emptyWrites();
+        await h.refresh();
+        break;
+      }
+      case 'salesforce-merge': {
+        const p = this.people[step.p]!;
+        const q = this.people[step.q]!;
+        if (p === q) return;
+        const a = await this.salesforceOf(p);
+        const b = await this.salesforceOf(q);
+        if (!a || !b || a.objectType !== b.objectType) return;
+        await h.stack.salesforceSandbox.merge(a.objectType, a.id, [b.id]);
+        q.salesforceGone = true;
+        q.salesforce = undefined;
+        p.writes = emptyWrites();
+        q.writes = emptyWrites();
+        p.salesforceTouched.push(Date.now());
+        break;
+      }
+      case 'deliver':
+        await this.deliver(step.mode, step.seed);
+        break;
+      case 'process':
+        await this.process(step);
+        break;
+      case 'poll':
+        h.passTime(60 * 60_000);
+        await pollChanges(h.deps);
+        break;
+      case 'resync':
+        h.passTime(60 * 60_000);
+        await runResync(h.deps);
+        break;
+    }
+  }
+
+  /** Moves the notices the intake accepted onto the changes queue, with a delivery fault. */
+  async deliver(mode: DeliveryMode, seed: number): Promise<void> {
+    const { h } = this;
+    await h.collect();
+    const notices = h.takeHeld();
+    const late = this.#late;
+    this.#late = [];
+    switch (mode) {
+      case 'in-order':
+        await h.enqueue(notices);
+        break;
+      case 'reversed':
+        await h.enqueue([...notices].reverse());
+        break;
+      case 'duplicated':
+        await h.enqueue(notices);
+        await h.enqueue([...notices].reverse());
+        break;
+      case 'half': {
+        const cut = Math.ceil(notices.length / 2);
+        await h.enqueue(notices.slice(cut));
+        this.#late.push(...notices.slice(0, cut));
+        break;
+      }
+      case 'drop-some': {
+        let x = seed | 1;
+        const kept = notices.filter(() => {
+          // xorshift: a reproducible choice from the step's seed.
+          x ^= x << 13;
+          x ^= x >>> 17;
+          x ^= x << 5;
+          return (x & 3) !== 0;
+        });
+        if (kept.length < notices.length) this.dropped = true;
+        await h.enqueue(kept);
+        break;
+      }
+    }
+    await h.enqueue(late);
+  }
+
+  /** One processor invocation with a CRM fault active during it. */
+  async process(step: Extract<Step, { kind: 'process' }>): Promise<void> {
+    const { hubspotSandbox, salesforceSandbox } = this.h.stack;
+    switch (step.fault) {
+      case 'hubspot-429':
+        hubspotSandbox.injectFault({
+          kind: '429-storm',
+          count: step.severity,
+          policyName: 'TEN_SECONDLY_ROLLING',
+          pathPrefix: '/crm/v3/objects/contacts',
+        });
+        break;
+      case 'hubspot-5xx':
+        hubspotSandbox.injectFault({
+          kind: 'error-rate',
+          rate: 0.5,
+          status: step.severity % 2 === 0 ? 502 : 503,
+          pathPrefix: '/crm/v3/objects/contacts',
+          seed: step.severity,
+        });
+        break;
+      case 'salesforce-429':
+        salesforceSandbox.injectFault({ kind: 'request-limit', count: step.severity });
+        break;
+      case 'salesforce-5xx':
+        salesforceSandbox.injectFault({
+          kind: 'error',
+          status: step.severity % 2 === 0 ? 500 : 503,
+          count: step.severity,
+        });
+        break;
+      case 'none':
+        break;
+    }
+    try {
+      await this.h.processOnce({ max: step.max, loseAck: step.loseAck });
+    } finally {
+      hubspotSandbox.clearFaults();
+      salesforceSandbox.clearFaults();
+    }
+  }
+
+  /** Delivers and processes until nothing is left anywhere. */
+  async #settle(): Promise<void> {
+    for (let round = 0; round < 12; round++) {
+      await this.h.collect();
+      const notices = [...this.h.takeHeld(), ...this.#late];
+      this.#late = [];
+      await this.h.enqueue(notices);
+      const invocations = await this.h.drain();
+      if (notices.length === 0 && invocations === 0 && this.h.held.length === 0) return;
+    }
+    throw new Error('the system did not settle in 12 rounds of deliver + drain');
+  }
+
+  /**
+   * Quiescence: faults off, every delivery in, the queue drained; after lost deliveries the gap
+   * recovery an operator runs (poll both CRMs, resync the segment); then a segment refresh.
+   */
+  async quiesce(): Promise<void> {
+    this.h.stack.hubspotSandbox.clearFaults();
+    this.h.stack.salesforceSandbox.clearFaults();
+    await this.#settle();
+    if (this.dropped) {
+      this.h.passTime(60 * 60_000);
+      await pollChanges(this.h.deps);
+      await runResync(this.h.deps);
+      await this.#settle();
+    }
+    await this.h.refresh();
+    await this.#settle();
+  }
+}

@@ -1,0 +1,99 @@
+import { processBatch } from '../../lib/sync/processor.ts';
+import { Harness } from './harness.ts';
+import { History } from './history.ts';
+import {
+  checkConvergence,
+  checkLinks,
+  checkNoLostUpdate,
+  checkOutOfSegmentWrites,
+  readFinalState,
+} from './invariants.ts';
+import { describeStep, type Step } from './steps.ts';
+
+let runs = 0;
+
+/** What one history produced: the violated invariants (empty when all hold). */
+export interface HistoryOutcome {
+  violations: string[];
+  steps: number;
+}
+
+/**
+ * Runs one history on a fresh stack, quiesces, and checks every invariant (DESIGN.md §6
+ * "Reliability"): convergence, no lost update, no out-of-segment write beyond R6, one-to-one links and
+ * no duplicates, no loop (one more delivery + drain writes nothing), idempotent replay (every
+ * processed message again writes nothing).
+ */
+export async function runHistory(people: number, steps: Step[]): Promise<HistoryOutcome> {
+  runs++;
+  const h = await Harness.start();
+  try {
+    const history = new History(h, people, `${process.pid}x${runs}`);
+    for (const step of steps) await history.apply(step);
+    await history.quiesce();
+
+    const violations: string[] = [];
+    const depth = await h.depth();
+    if (depth.queue > 0 || depth.dlq > 0)
+      violations.push(`queue not empty after quiescence: ${depth.queue} queued, ${depth.dlq} in the DLQ`);
+    const state = await readFinalState(h, history);
+    violations.push(
+      ...checkConvergence(h, state),
+      ...checkLinks(h, state),
+      ...checkNoLostUpdate(h, history, state),
+      ...checkOutOfSegmentWrites(h, history, state),
+    );
+
+    // No loop: one more delivery of whatever the CRMs still send (our own echoes) and a drain write nothing.
+    const writesBefore = h.writes.length;
+    const before = h.stack.calls();
+    await h.collect();
+    await h.enqueue(h.takeHeld());
+    await h.drain();
+    await h.collect();
+    const loop = h.stack.calls();
+    const loopWrites =
+      loop.hubspot.writes - before.hubspot.writes + (loop.salesforce.writes - before.salesforce.writes);
+    if (loopWrites > 0 || h.writes.length > writesBefore)
+      violations.push(
+        `loop: after quiescence one more delivery + drain made ${loopWrites} write call(s): ${h.writes
+          .slice(writesBefore)
+          .map((w) => `${w.side}:${w.id} ${w.what}`)
+          .join('; ')}`,
+      );
+
+    // Idempotent replay: every message the processor ever took, again (a redelivery storm).
+    const messages = [...h.processed.values()];
+    const replayBefore = h.stack.calls();
+    let replayWrites = 0;
+    for (let i = 0; i < messages.length; i += 200) {
+      const result = await processBatch(
+        messages.slice(i, i + 200),
+        h.stack.processorDeps({ hubspot: h.deps.hubspot, salesforce: h.deps.salesforce }),
+      );
+      replayWrites += result.summary.writes.hubspot + result.summary.writes.salesforce;
+    }
+    const replayAfter = h.stack.calls();
+    const replayCalls =
+      replayAfter.hubspot.writes -
+      replayBefore.hubspot.writes +
+      (replayAfter.salesforce.writes - replayBefore.salesforce.writes);
+    if (replayWrites > 0 || replayCalls > 0)
+      violations.push(
+        `replay: processing all ${messages.length} processed messages again wrote ${replayWrites} record(s) in ${replayCalls} call(s)`,
+      );
+    return { violations, steps: steps.length };
+  } finally {
+    await h.close();
+  }
+}
+
+/** The failure report of a history: its steps, numbered, then the violations. */
+export function report(people: number, steps: Step[], violations: string[]): string {
+  return [
+    `${people} people, ${steps.length} steps:`,
+    ...steps.map((s, i) => `  ${i + 1}. ${describeStep(s)}`),
+    'violations:',
+    ...violations.map((v) => `  - ${v}`),
+  ].join('\n');
+}
