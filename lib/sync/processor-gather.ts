@@ -32,6 +32,8 @@ export interface Gathered {
   salesforceRecords: SalesforceRecord[];
   pairs: PairState[];
   members: Set<string>;
+  /** A CRM read (or the lookups after it) failed: `toPlan` must be retried; `preSkipped` stands. */
+  readError?: unknown;
 }
 
 const OBJECTS: readonly SalesforceObject[] = ['Lead', 'Contact'];
@@ -58,7 +60,8 @@ class PairIndex {
  *    SOQL `Id IN (...)` per object;
  * 3. CRMs then store: what the first reads revealed — email candidates for unlinked records, the
  *    Contact a Lead was converted to, a merge survivor — and those records' pairs and membership.
- * Throws on any failed read: the caller retries every record that was not skipped.
+ * A failure in round 1 throws (nothing is decided); a failure after it is returned as `readError`,
+ * so the records the gate already skipped are not retried with the others.
  */
 export async function gather(records: ProcessorRecord[], ctx: GatherContext): Promise<Gathered> {
   const { store, hubspot, salesforce, fields, settings } = ctx;
@@ -108,89 +111,96 @@ export async function gather(records: ProcessorRecord[], ctx: GatherContext): Pr
     else toPlan.push(record);
   }
 
-  // Round 2: the records and their linked counterparts.
-  const hubspotToRead = new Set<string>();
-  const salesforceToRead: Record<SalesforceObject, Set<string>> = { Lead: new Set(), Contact: new Set() };
-  for (const record of toPlan) {
-    const pair = pairOf(record);
-    if (record.source === 'hubspot') {
-      // A HubSpot merge only re-points links (the pairs are enough); the survivor syncs on its own notice.
-      if (record.kind === 'merged') continue;
-      hubspotToRead.add(record.recordId);
-      if (pair) salesforceToRead[pair.salesforceType].add(pair.salesforceId);
-    } else {
-      const object = record.objectType === 'Contact' ? 'Contact' : 'Lead';
-      salesforceToRead[object].add(record.recordId);
-      if (record.survivorId)
-        salesforceToRead[salesforceTypeOfId(record.survivorId) ?? object].add(record.survivorId);
-      if (pair) hubspotToRead.add(pair.hubspotId);
-    }
-  }
-  const hubspotContacts = new Map<string, HubSpotContact>();
-  const salesforceRecords = new Map<string, SalesforceRecord>();
-  await readBoth(ctx, hubspotToRead, salesforceToRead, hubspotContacts, salesforceRecords);
-
-  // Round 3: what the reads revealed.
-  const moreSalesforce: Record<SalesforceObject, Set<string>> = { Lead: new Set(), Contact: new Set() };
-  for (const r of salesforceRecords.values()) {
-    if (
-      r.objectType === 'Lead' &&
-      r.isConverted &&
-      r.convertedContactId &&
-      !salesforceRecords.has(r.convertedContactId)
-    ) {
-      moreSalesforce.Contact.add(r.convertedContactId);
-    }
-    if (r.isDeleted && r.masterRecordId && !salesforceRecords.has(r.masterRecordId)) {
-      moreSalesforce[salesforceTypeOfId(r.masterRecordId) ?? r.objectType].add(r.masterRecordId);
-    }
-  }
-  const salesforceEmails: string[] = [];
-  const hubspotEmails: string[] = [];
-  for (const record of toPlan) {
-    if (pairOf(record) || record.kind === 'merged') continue;
-    if (record.source === 'hubspot') {
-      const email = normalizeEmail(hubspotContacts.get(record.recordId)?.properties['email']);
-      if (email) salesforceEmails.push(email);
-    } else {
-      const sf = salesforceRecords.get(record.recordId);
-      const email = sf && !sf.isDeleted && !sf.isConverted ? normalizeEmail(sf.fields['Email']) : undefined;
-      if (email) hubspotEmails.push(email);
-    }
-  }
-  const [byEmailSf, byEmailHs] = await Promise.all([
-    salesforceEmails.length > 0 ? salesforce.findByEmail(unique(salesforceEmails), fields.salesforce) : [],
-    hubspotEmails.length > 0 ? hubspot.findContactsByEmail(unique(hubspotEmails), fields.hubspot) : [],
-    readBoth(ctx, new Set(), moreSalesforce, hubspotContacts, salesforceRecords),
-  ]);
-  for (const r of byEmailSf) if (!salesforceRecords.has(r.id)) salesforceRecords.set(r.id, r);
-  for (const c of byEmailHs) if (!hubspotContacts.has(c.id)) hubspotContacts.set(c.id, c);
-
-  // Pairs of the records found since round 1 (ids looked up then are known to have none).
-  const askedHubSpot = new Set(hubspotKeyIds);
-  const askedSalesforce = new Set(salesforceKeyIds);
-  const newHubSpot = [...hubspotContacts.keys()].filter(
-    (id) => !index.byHubSpot.has(id) && !askedHubSpot.has(id),
-  );
-  const newSalesforce = [...salesforceRecords.keys()].filter(
-    (id) => !index.bySalesforce.has(id) && !askedSalesforce.has(id),
-  );
-  const [moreByHubSpot, moreBySalesforce] = await Promise.all([
-    newHubSpot.length > 0 ? store.getPairsByHubSpotIds(newHubSpot) : new Map<string, PairState>(),
-    newSalesforce.length > 0 ? store.getPairsBySalesforceIds(newSalesforce) : new Map<string, PairState>(),
-  ]);
-  index.add(moreByHubSpot.values());
-  index.add(moreBySalesforce.values());
-  await loadMembers([...hubspotContacts.keys()]);
-
-  return {
+  const out: Gathered = {
     toPlan,
     preSkipped,
-    hubspotContacts: [...hubspotContacts.values()],
-    salesforceRecords: [...salesforceRecords.values()],
-    pairs: [...index.byHubSpot.values()],
+    hubspotContacts: [],
+    salesforceRecords: [],
+    pairs: [],
     members,
   };
+  try {
+    // Round 2: the records and their linked counterparts.
+    const hubspotToRead = new Set<string>();
+    const salesforceToRead: Record<SalesforceObject, Set<string>> = { Lead: new Set(), Contact: new Set() };
+    for (const record of toPlan) {
+      const pair = pairOf(record);
+      if (record.source === 'hubspot') {
+        // A HubSpot merge only re-points links (the pairs are enough); the survivor syncs on its own notice.
+        if (record.kind === 'merged') continue;
+        hubspotToRead.add(record.recordId);
+        if (pair) salesforceToRead[pair.salesforceType].add(pair.salesforceId);
+      } else {
+        const object = record.objectType === 'Contact' ? 'Contact' : 'Lead';
+        salesforceToRead[object].add(record.recordId);
+        if (record.survivorId)
+          salesforceToRead[salesforceTypeOfId(record.survivorId) ?? object].add(record.survivorId);
+        if (pair) hubspotToRead.add(pair.hubspotId);
+      }
+    }
+    const hubspotContacts = new Map<string, HubSpotContact>();
+    const salesforceRecords = new Map<string, SalesforceRecord>();
+    await readBoth(ctx, hubspotToRead, salesforceToRead, hubspotContacts, salesforceRecords);
+
+    // Round 3: what the reads revealed.
+    const moreSalesforce: Record<SalesforceObject, Set<string>> = { Lead: new Set(), Contact: new Set() };
+    for (const r of salesforceRecords.values()) {
+      if (
+        r.objectType === 'Lead' &&
+        r.isConverted &&
+        r.convertedContactId &&
+        !salesforceRecords.has(r.convertedContactId)
+      ) {
+        moreSalesforce.Contact.add(r.convertedContactId);
+      }
+      if (r.isDeleted && r.masterRecordId && !salesforceRecords.has(r.masterRecordId)) {
+        moreSalesforce[salesforceTypeOfId(r.masterRecordId) ?? r.objectType].add(r.masterRecordId);
+      }
+    }
+    const salesforceEmails: string[] = [];
+    const hubspotEmails: string[] = [];
+    for (const record of toPlan) {
+      if (pairOf(record) || record.kind === 'merged') continue;
+      if (record.source === 'hubspot') {
+        const email = normalizeEmail(hubspotContacts.get(record.recordId)?.properties['email']);
+        if (email) salesforceEmails.push(email);
+      } else {
+        const sf = salesforceRecords.get(record.recordId);
+        const email = sf && !sf.isDeleted && !sf.isConverted ? normalizeEmail(sf.fields['Email']) : undefined;
+        if (email) hubspotEmails.push(email);
+      }
+    }
+    const [byEmailSf, byEmailHs] = await Promise.all([
+      salesforceEmails.length > 0 ? salesforce.findByEmail(unique(salesforceEmails), fields.salesforce) : [],
+      hubspotEmails.length > 0 ? hubspot.findContactsByEmail(unique(hubspotEmails), fields.hubspot) : [],
+      readBoth(ctx, new Set(), moreSalesforce, hubspotContacts, salesforceRecords),
+    ]);
+    for (const r of byEmailSf) if (!salesforceRecords.has(r.id)) salesforceRecords.set(r.id, r);
+    for (const c of byEmailHs) if (!hubspotContacts.has(c.id)) hubspotContacts.set(c.id, c);
+
+    // Pairs of the records found since round 1 (ids looked up then are known to have none).
+    const askedHubSpot = new Set(hubspotKeyIds);
+    const askedSalesforce = new Set(salesforceKeyIds);
+    const newHubSpot = [...hubspotContacts.keys()].filter(
+      (id) => !index.byHubSpot.has(id) && !askedHubSpot.has(id),
+    );
+    const newSalesforce = [...salesforceRecords.keys()].filter(
+      (id) => !index.bySalesforce.has(id) && !askedSalesforce.has(id),
+    );
+    const [moreByHubSpot, moreBySalesforce] = await Promise.all([
+      newHubSpot.length > 0 ? store.getPairsByHubSpotIds(newHubSpot) : new Map<string, PairState>(),
+      newSalesforce.length > 0 ? store.getPairsBySalesforceIds(newSalesforce) : new Map<string, PairState>(),
+    ]);
+    index.add(moreByHubSpot.values());
+    index.add(moreBySalesforce.values());
+    await loadMembers([...hubspotContacts.keys()]);
+    out.hubspotContacts = [...hubspotContacts.values()];
+    out.salesforceRecords = [...salesforceRecords.values()];
+    out.pairs = [...index.byHubSpot.values()];
+  } catch (error) {
+    out.readError = error;
+  }
+  return out;
 }
 
 /** One HubSpot batch read and one read per Salesforce object, in parallel, into the maps. */

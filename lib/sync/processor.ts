@@ -132,7 +132,7 @@ async function syncRecords(
       now,
     }),
   );
-  if (!gathered.ok) return { records: retryAll(records, gathered.error, 'read') };
+  if (!gathered.ok) return { records: retryAll(records, gathered.error, 'store') };
   const g = gathered.value;
   const out: RecordOutcome[] = g.preSkipped.map(({ record, decision }) => ({
     record,
@@ -140,6 +140,7 @@ async function syncRecords(
     decisions: [decision],
     written: { hubspot: false, salesforce: false },
   }));
+  if (g.readError !== undefined) return { records: [...out, ...retryAll(g.toPlan, g.readError, 'read')] };
   if (g.toPlan.length === 0) return { records: out };
 
   const plan = await planWithHistory(g, effective, deps, now);

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RetryableError } from '../../lib/errors.ts';
+import type { HubSpotPort } from '../../lib/ports.ts';
+import { processBatch } from '../../lib/sync/processor.ts';
 import { type LinkedPairs, seedLinkedPairs } from '../support/linked-pairs.ts';
-import { hubspotNotice, salesforceNotice } from '../support/notices.ts';
+import { asMessages, hubspotNotice, salesforceNotice } from '../support/notices.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
 const SEGMENT = '424242';
@@ -139,5 +142,26 @@ describe('processor: segment gate, creation and identity', () => {
       Contact: ['Email'],
     });
     expect(sameEmail.map((r) => r.id)).toEqual([leadId]);
+  });
+
+  it('when a CRM read fails, the records the gate already skipped are acknowledged and only the others retried', async () => {
+    const outside = asMessages([hubspotNotice(pairs.hubspotIds[1]!, { changedFields: ['jobtitle'] })]);
+    const member = asMessages([hubspotNotice(pairs.hubspotIds[0]!, { changedFields: ['jobtitle'] })]);
+    const failingReads: HubSpotPort = new Proxy(stack.hubspot, {
+      get(target, prop, receiver) {
+        if (prop === 'readContacts')
+          return () => Promise.reject(new RetryableError('HubSpot 503 (simulated)'));
+        const value = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+
+    const result = await processBatch(
+      [...outside, ...member],
+      stack.processorDeps({ hubspot: failingReads }),
+    );
+
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: member[0]!.messageId }]);
+    expect(result.summary).toMatchObject({ skipped: 1, retried: 1 });
   });
 });
