@@ -83,6 +83,28 @@ describe('processor: echoes, duplicates and reordering', () => {
     expect(late.calls.salesforce.writes).toBe(0);
   });
 
+  it('several notices of one pair in one batch (both sides, repeated) are coalesced: one write per side at most', async () => {
+    const [hubspotId, leadId] = [pairs.hubspotIds[6]!, pairs.salesforceIds[6]!];
+    await stack.hubspotSandbox.userUpdateContact(hubspotId, { jobtitle: 'Coalesced title' });
+    await stack.salesforceSandbox.userUpdate('Lead', leadId, { Phone: '+1 555 0177' });
+    const notices = [
+      hubspotNotice(hubspotId, { changedFields: ['jobtitle'] }),
+      hubspotNotice(hubspotId, { changedFields: ['jobtitle'] }),
+      salesforceNotice('Lead', leadId, { changedFields: ['Phone'] }),
+      salesforceNotice('Lead', leadId, { changedFields: ['Phone'] }),
+    ];
+
+    const { result, calls } = await stack.measure(() => stack.process(notices));
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(result.summary).toMatchObject({ messages: 4, records: 2, synced: 1, noop: 1 });
+    expect(calls.hubspot).toMatchObject({ reads: 1, writes: 1 });
+    expect(calls.salesforce).toMatchObject({ reads: 1, writes: 1 });
+    expect(stack.salesforceSandbox.getRecord(leadId)?.['Title']).toBe('Coalesced title');
+    const [contact] = await stack.hubspot.readContacts([hubspotId], ['phone']);
+    expect(contact?.properties['phone']).toBe('+1 555 0177');
+  });
+
   it('a crash between the CRM write and the pair commit: the redelivery writes nothing more', async () => {
     const [hubspotId, leadId] = [pairs.hubspotIds[5]!, pairs.salesforceIds[5]!];
     await stack.hubspotSandbox.userUpdateContact(hubspotId, { jobtitle: 'Crash window' });
