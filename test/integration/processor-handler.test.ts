@@ -51,10 +51,15 @@ describe('processor Lambda handler', () => {
       ],
     };
 
+    const today = new Date().toISOString().slice(0, 10);
+    const usageBefore = await stack.store.getApiUsage('salesforce', today);
+
     const response = await handler(event, lambdaContext());
 
     expect(response).toEqual({ batchItemFailures: [] });
     expect(stack.salesforceSandbox.getRecord(leadId)?.['Title']).toBe('Via the handler');
+    // The invocation's Salesforce calls (one read, one write) were added to the shared daily counter.
+    expect((await stack.store.getApiUsage('salesforce', today)) - usageBefore).toBeGreaterThanOrEqual(2);
   });
 
   it('a missing environment variable fails the invocation (the whole batch is retried), naming the variable', async () => {
