@@ -6,6 +6,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLog } from '../../lib/lambda/observability.ts';
 import { type LocalStack, startLocalStack } from '../../lib/local/runtime.ts';
+import type { RecordTrace } from '../../lib/local/services.ts';
 
 /**
  * The dashboard in Debian's headless Chromium, driven by playwright-core: a user edits a contact in
@@ -29,7 +30,12 @@ const ARGS = [
 const SYNC_TIMEOUT = 45_000;
 
 /** Waits for `selector` to show `text`; on a timeout, the error says what it showed instead. */
-async function waitForText(selector: string, text: string | RegExp, timeout = SYNC_TIMEOUT): Promise<void> {
+async function waitForText(
+  selector: string,
+  text: string | RegExp,
+  timeout = SYNC_TIMEOUT,
+  explain?: () => Promise<string>,
+): Promise<void> {
   try {
     await page.locator(selector, { hasText: text }).first().waitFor({ timeout });
   } catch (error) {
@@ -38,13 +44,25 @@ async function waitForText(selector: string, text: string | RegExp, timeout = SY
       .first()
       .textContent()
       .catch(() => null);
+    const context = explain ? `\n${await explain().catch((e: unknown) => String(e))}` : '';
     throw new Error(
-      `${selector} did not show ${String(text)} within ${timeout} ms; it shows: ${JSON.stringify(shown)}`,
+      `${selector} did not show ${String(text)} within ${timeout} ms; it shows: ${JSON.stringify(shown)}${context}`,
       {
         cause: error,
       },
     );
   }
+}
+
+/** A record's decisions, newest first, for a failure message. */
+async function traceSummary(side: 'hubspot' | 'salesforce', id: string): Promise<string> {
+  const trace = (await (await fetch(`${stack.url}/api/records/${side}/${id}`)).json()) as RecordTrace;
+  return trace.decisions
+    .map(
+      (d) =>
+        `${d.at} ${d.outcome} ${d.recordKey} ${d.reason ?? ''} ${JSON.stringify(d.detail ?? {}).slice(0, 200)}`,
+    )
+    .join('\n');
 }
 
 let stack: LocalStack;
@@ -133,7 +151,9 @@ describe('sync-health dashboard in Chromium', () => {
     await page.getByLabel('Job title').fill(title);
     await page.getByRole('button', { name: 'Save as a user' }).click();
 
-    await waitForText('#play-msg', 'Synced to Salesforce');
+    await waitForText('#play-msg', 'Synced to Salesforce', SYNC_TIMEOUT, () =>
+      traceSummary('hubspot', hubspotId),
+    );
     await waitForText('#play-sf', title);
     await page.locator('#trace-list li.synced').first().waitFor();
     expect(await page.locator('#trace-h').textContent()).toContain(hubspotId);
@@ -146,6 +166,26 @@ describe('sync-health dashboard in Chromium', () => {
     const salesforceId = (await pair).get(hubspotId)?.salesforceId;
     expect(salesforceId).toBeDefined();
     expect(stack.salesforceSandbox!.getRecord(salesforceId!)?.Title).toBe(title);
+  });
+
+  it('creates an active segment from the dashboard and limits syncs to it (R1, R4), then back to the demo segment', async () => {
+    await page.getByText('Create a new segment').click();
+    await page.getByLabel('Name', { exact: true }).fill('Customers only');
+    await page.getByLabel('MQL').uncheck();
+    await page.getByLabel('SQL').uncheck();
+    await page.getByLabel('Customer').check();
+    await page.getByRole('button', { name: 'Create active segment' }).click();
+    await waitForText('#seg-msg', 'Created active segment "Customers only"');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await waitForText('#seg-msg', 'Segment applied');
+    await waitForText('#seg-name', 'Customers only');
+    const settings = await stack.status();
+    expect(settings.segment?.name).toBe('Customers only');
+    expect(settings.segment?.processingType).toBe('DYNAMIC');
+
+    await page.getByLabel('Limit syncs to').selectOption(stack.demo!.segment.listId);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await waitForText('#seg-name', stack.demo!.segment.name);
   });
 
   it('runs a resync from the button and shows its progress to the end', async () => {

@@ -584,22 +584,27 @@ $('play-form').addEventListener('submit', async (event) => {
   }
 });
 
+const OUTCOMES = ['synced', 'noop', 'skipped', 'error'];
+
+/**
+ * The decision about this edit: the processor records a `received` decision per notice (with the
+ * change's time) and the outcome with the same batch time. Matching on them skips decisions about
+ * older notices that happened to be processed just after the edit (e.g. an echo of our own write).
+ */
+function decisionForEdit(decisions, key, editedAt) {
+  const mine = decisions.filter((d) => d.recordKey === key && d.at >= editedAt);
+  const received = mine.filter((d) => d.outcome === 'received' && typeof d.detail?.occurredAt === 'number');
+  if (received.length === 0) return mine.filter((d) => OUTCOMES.includes(d.outcome)).at(-1);
+  const batches = new Set(received.filter((d) => d.detail.occurredAt >= editedAt - 1000).map((d) => d.at));
+  return mine.filter((d) => OUTCOMES.includes(d.outcome) && batches.has(d.at)).at(-1);
+}
+
 async function watchSync(side, id, editedAt, changed) {
   const started = Date.now();
   while (Date.now() - started < 60_000) {
     const trace = await api(`/api/records/${side}/${encodeURIComponent(id)}`);
     renderCompare(trace, changed);
-    // The decision about the edited record itself, the first one after the edit (later ones, e.g. the
-    // echo of our own write coming back from the other CRM, are no-ops on the other record).
-    const key = `${side}:${id}`;
-    const done = trace.decisions
-      .filter(
-        (d) =>
-          d.at >= editedAt &&
-          d.recordKey === key &&
-          ['synced', 'noop', 'skipped', 'error'].includes(d.outcome),
-      )
-      .at(-1);
+    const done = decisionForEdit(trace.decisions, `${side}:${id}`, editedAt);
     if (done) {
       const took = fmtMs(done.at - editedAt);
       const other = side === 'hubspot' ? 'Salesforce' : 'HubSpot';
