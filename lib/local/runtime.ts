@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoSyncStore } from '../aws/dynamo-sync-store.ts';
 import { SqsChangeQueue } from '../aws/sqs-change-queue.ts';
 import { type CrmSyncConfig, loadConfigFile } from '../config.ts';
@@ -86,6 +87,8 @@ export interface LocalStack {
   salesforce: SalesforcePort;
   store: SyncStore;
   queue: ChangeQueue;
+  /** The SQS client and queue URLs (fauxqs), for tools and tests that look at the queues directly. */
+  sqs: { client: SQSClient; queueUrl: string; dlqUrl: string };
   demo: DemoInfo | undefined;
   /** True when the store was empty at start. */
   firstRun: boolean;
@@ -335,6 +338,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       salesforce,
       store,
       queue,
+      sqs: { client: sqs.client, queueUrl, dlqUrl },
       demo,
       firstRun,
       missing: [],

@@ -1,3 +1,4 @@
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -167,6 +168,32 @@ describe('local stack (crmsync dev) end to end', () => {
     const leadId = stack.demo!.salesforceOnlyLeadIds[0]!;
     const pair = (await stack.store.getPairsBySalesforceIds([leadId])).get(leadId);
     expect(pair?.origin).toBe('import');
+  });
+
+  it('lists the DLQ and redrives it to the queue, where the processor takes the notice again', async () => {
+    const { hubspotId } = await memberWithTwin(stack);
+    const notice = {
+      source: 'hubspot',
+      objectType: 'contact',
+      recordId: hubspotId,
+      kind: 'updated',
+      eventId: `dlq-test-${hubspotId}`,
+      occurredAt: Date.now(),
+    };
+    await stack.sqs.client.send(
+      new SendMessageCommand({ QueueUrl: stack.sqs.dlqUrl, MessageBody: JSON.stringify(notice) }),
+    );
+    const listed = await getJson<{ messages: { body: string }[] }>(`${stack.url}/api/dlq`);
+    expect(listed.body.messages.map((m) => JSON.parse(m.body).eventId)).toContain(notice.eventId);
+    expect((await stack.status()).queue.dlq).toBe(1);
+
+    const moved = await getJson<{ moved: number }>(`${stack.url}/api/dlq/redrive`, { method: 'POST' });
+    expect(moved.body.moved).toBe(1);
+    expect((await stack.flush()).processed).toBeGreaterThanOrEqual(1);
+    const status = await stack.status();
+    expect(status.queue).toEqual({ visible: 0, inFlight: 0, dlq: 0 });
+    const trace = (await getJson<RecordTrace>(`${stack.url}/api/records/hubspot/${hubspotId}`)).body;
+    expect(trace.decisions.some((d) => d.eventId === notice.eventId)).toBe(true);
   });
 
   it('the playground API edits a sandbox contact as a user', async () => {
