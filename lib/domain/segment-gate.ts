@@ -39,7 +39,8 @@ export type GateDecision =
  * The segment gate (DESIGN.md §1, R2–R8). Pure: everything it needs is in the input.
  * - echo → skip; deleted → skip (deletes follow their own policy in the plan);
  * - R2: no segment → sync;
- * - R6: a Salesforce `created` notice with auto-create on for that object → sync, member or not;
+ * - R6: a Salesforce `created` notice with auto-create on for that object, for a record not linked yet →
+ *   sync, member or not;
  * - R7: `import` → full sync for a member, else email only;
  * - R4/R5: `segment-joined` and `resync` sync members (like any change of a member);
  * - R3: a non-member (or a Salesforce record with no HubSpot contact yet) → skip not-in-segment;
@@ -50,11 +51,15 @@ export function decide(input: GateInput): GateDecision {
   if (input.echo) return { action: 'skip', reason: 'echo', rule: 'echo' };
   if (notice.kind === 'deleted') return { action: 'skip', reason: 'deleted', rule: 'deleted' };
   if (input.segment === null) return { action: 'sync', rule: 'R2' };
+  // R6 bypasses the segment once: for a record not linked yet. A `created` notice for a linked record is
+  // our own creation coming back (an outbound message carries no change origin, so the intake cannot
+  // drop it) or a late copy of an auto-create already done; like any later change it is gated below.
   if (
     notice.source === 'salesforce' &&
     notice.kind === 'created' &&
     (notice.objectType === 'Lead' || notice.objectType === 'Contact') &&
-    input.autoCreate[notice.objectType]
+    input.autoCreate[notice.objectType] &&
+    input.pair === undefined
   ) {
     return { action: 'sync', rule: 'R6' };
   }

@@ -23,7 +23,10 @@ describe('reliability (model-based): random histories with faults', () => {
     const history = fc
       .integer({ min: 3, max: 6 })
       .chain((people) =>
-        fc.tuple(fc.constant(people), fc.array(stepArbitrary(people), { minLength: 1, maxLength: STEPS })),
+        fc.tuple(
+          fc.constant(people),
+          fc.array(stepArbitrary(people), { minLength: 1, maxLength: STEPS, size: 'max' }),
+        ),
       );
     await fc.assert(
       fc.asyncProperty(history, async ([people, steps]) => {

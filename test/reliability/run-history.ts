@@ -1,3 +1,4 @@
+import { parseNoticeMessage } from '../../lib/aws/sqs-message.ts';
 import { processBatch } from '../../lib/sync/processor.ts';
 import { Harness } from './harness.ts';
 import { History } from './history.ts';
@@ -81,6 +82,31 @@ export async function runHistory(people: number, steps: Step[]): Promise<History
     if (replayWrites > 0 || replayCalls > 0)
       violations.push(
         `replay: processing all ${messages.length} processed messages again wrote ${replayWrites} record(s) in ${replayCalls} call(s)`,
+      );
+
+    // The same changes notified again under new event ids (Salesforce sends an outbound message and a
+    // CDC event for one change; a poll or resync re-reports what a webhook already said): still nothing
+    // to write, because the processor reads the latest state and merges against the snapshot.
+    const again = messages.flatMap((m) => {
+      const parsed = parseNoticeMessage(m.body);
+      return parsed.ok ? [{ ...parsed.notice, eventId: `${parsed.notice.eventId}.again` }] : [];
+    });
+    const againBefore = h.stack.calls();
+    const againWritesBefore = h.writes.length;
+    await h.enqueue(again);
+    await h.drain();
+    await h.collect();
+    const againAfter = h.stack.calls();
+    const againCalls =
+      againAfter.hubspot.writes -
+      againBefore.hubspot.writes +
+      (againAfter.salesforce.writes - againBefore.salesforce.writes);
+    if (againCalls > 0)
+      violations.push(
+        `renotified: the ${again.length} processed notices again under new event ids made ${againCalls} write call(s): ${h.writes
+          .slice(againWritesBefore)
+          .map((w) => `${w.side}:${w.id} ${w.what}`)
+          .join('; ')}`,
       );
     return { violations, steps: steps.length };
   } finally {

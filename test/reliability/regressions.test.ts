@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { decide } from '../../lib/domain/segment-gate.ts';
+import type { PairState } from '../../lib/ports.ts';
+import { runHistory } from './run-history.ts';
+import type { Step } from './steps.ts';
+
+/**
+ * Histories the model-based test found, shrunk to their minimal form. Each runs the full pipeline
+ * (sandboxes → intake → SQS → processor) and all invariants, exactly as reliability.test.ts does.
+ */
+describe('reliability regressions', () => {
+  it('R6/R8: the outbound message for a lead crmsync itself created is not an auto-create; ' +
+    'after the contact left the segment it writes nothing to HubSpot', async () => {
+    // Found by seed 632641073. A member syncs and crmsync creates its Salesforce Lead (R4 join).
+    // Salesforce sends an outbound message for that creation (kind `created`; outbound messages carry
+    // no change origin, so the intake cannot drop it as an echo). The contact leaves the segment
+    // before that notice is processed. Before the fix, the gate took the notice for a new Salesforce
+    // lead (R6) and wrote Company and Lead Status back to the HubSpot contact outside the segment.
+    const steps: Step[] = [
+      {
+        kind: 'hubspot-create',
+        p: 1,
+        values: { firstname: 'Ada', lastname: 'Lee', phone: '+1 555 0101', jobtitle: 'CTO' },
+        inSegment: true,
+      },
+      { kind: 'process', max: 1, loseAck: false, fault: 'none', severity: 1 },
+      { kind: 'segment', p: 1, join: false },
+    ];
+    const { violations } = await runHistory(3, steps);
+    expect(violations).toEqual([]);
+  }, 60_000);
+
+  it('R6 (gate): a `created` notice for an already linked Salesforce record outside the segment is skipped (R8)', () => {
+    const pair: PairState = {
+      hubspotId: '1001',
+      salesforceId: '00QSB00000000012AA',
+      salesforceType: 'Lead',
+      snapshot: {},
+      version: 1,
+      lastSyncedAt: 0,
+      origin: 'created-in-salesforce',
+    };
+    const input = {
+      notice: { source: 'salesforce', objectType: 'Lead', kind: 'created' } as const,
+      segment: { listId: '1' },
+      isMember: false,
+      autoCreate: { Lead: true, Contact: true },
+    };
+    expect(decide({ ...input, pair })).toEqual({ action: 'skip', reason: 'not-in-segment', rule: 'R8' });
+    expect(decide(input)).toEqual({ action: 'sync', rule: 'R6' });
+  });
+});
