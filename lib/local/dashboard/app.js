@@ -400,6 +400,7 @@ $('seg-create-form').addEventListener('submit', async (event) => {
       body: JSON.stringify({ name, property: 'lifecyclestage', values }),
     });
     await loadSegments();
+    $('seg-create').open = false;
     $('seg-select').value = list.listId;
     say('seg-msg', `Created active segment "${list.name}". Choose Apply to limit syncs to it.`, 'ok');
     $('seg-select').focus();
