@@ -38,7 +38,7 @@ function arg(name: string, fallback: number): number {
   const n = i >= 0 ? Number(process.argv[i + 1]) : Number.NaN;
   return Number.isInteger(n) && n > 0 ? n : fallback;
 }
-const EDITS = arg('edits', 40);
+const EDITS = arg('edits', 30);
 const BURST = arg('burst', 1000);
 const GAP_MS = arg('gap-ms', 250);
 const CONTACTS = Math.max(arg('contacts', BURST), BURST, EDITS);
