@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { machine, progress, round } from './bench-support.ts';
 
 /** Every bench, in the order they run (the slow CDK synth last). */
-export const BENCHES = ['intake', 'api-calls', 'sync-latency', 'resync', 'bundle-size'] as const;
+const BENCHES = ['intake', 'api-calls', 'sync-latency', 'resync', 'bundle-size'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 /** A bench that runs longer than this is stopped and reported as failed. */
@@ -44,7 +44,7 @@ interface BenchRun {
 }
 
 /** The JSON document a bench printed: all of stdout, or from the first line that opens an object. */
-export function extractJson(stdout: string): unknown {
+function extractJson(stdout: string): unknown {
   try {
     return JSON.parse(stdout);
   } catch {
