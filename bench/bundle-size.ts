@@ -12,7 +12,13 @@ console.log(
   JSON.stringify(
     {
       bench: 'bundle-size',
-      functions: bundles.map((b) => ({ function: b.function, bytes: b.bytes, kib: Math.round(b.bytes / 102.4) / 10, packages: b.packages.length, jsforce: b.packages.includes('jsforce') })),
+      functions: bundles.map((b) => ({
+        function: b.function,
+        bytes: b.bytes,
+        kib: Math.round(b.bytes / 102.4) / 10,
+        packages: b.packages.length,
+        jsforce: b.packages.includes('jsforce'),
+      })),
     },
     null,
     2,

@@ -16,7 +16,10 @@ const ctx = (key: string): string | undefined => {
   const value = app.node.tryGetContext(key);
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 };
-const configPath = resolve(ctx('config') ?? (existsSync('crmsync.config.json') ? 'crmsync.config.json' : 'crmsync.config.example.json'));
+const configPath = resolve(
+  ctx('config') ??
+    (existsSync('crmsync.config.json') ? 'crmsync.config.json' : 'crmsync.config.example.json'),
+);
 let config: CrmSyncConfig;
 try {
   config = await loadConfigFile(configPath);

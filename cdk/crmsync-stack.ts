@@ -23,7 +23,9 @@ export class CrmSyncStack extends Stack {
     this.crmsync = new CrmSync(this, 'CrmSync', {
       config: props.config,
       configPath: props.configPath,
-      credentials: props.credentialsSecretArn ? Secret.fromSecretCompleteArn(this, 'Credentials', props.credentialsSecretArn) : undefined,
+      credentials: props.credentialsSecretArn
+        ? Secret.fromSecretCompleteArn(this, 'Credentials', props.credentialsSecretArn)
+        : undefined,
       eventRelayBusName: props.eventRelayBusName,
       alarmEmail: props.alarmEmail,
       tracing: props.tracing,

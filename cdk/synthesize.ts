@@ -38,10 +38,10 @@ export async function synthesizeStack(options: { configPath: string } & Partial<
   return { app, stack, template, bundles, outdir };
 }
 
-
 function inspectBundle(dir: string): { bytes: number; packages: string[] } {
   let bytes = 0;
-  for (const name of readdirSync(dir)) if (name.endsWith('.mjs') || name.endsWith('.js')) bytes += statSync(join(dir, name)).size;
+  for (const name of readdirSync(dir))
+    if (name.endsWith('.mjs') || name.endsWith('.js')) bytes += statSync(join(dir, name)).size;
   const metaPath = join(dir, 'index.meta.json');
   const packages = new Set<string>();
   if (existsSync(metaPath)) {

@@ -18,7 +18,16 @@ export const syncRuleSchema = z.enum([
 export type SyncRule = z.infer<typeof syncRuleSchema>;
 
 /** How a value is normalized before comparing and writing. */
-export const fieldTypeSchema = z.enum(['string', 'email', 'phone', 'number', 'date', 'datetime', 'boolean', 'picklist']);
+export const fieldTypeSchema = z.enum([
+  'string',
+  'email',
+  'phone',
+  'number',
+  'date',
+  'datetime',
+  'boolean',
+  'picklist',
+]);
 export type FieldType = z.infer<typeof fieldTypeSchema>;
 
 const propertyName = z
@@ -26,7 +35,10 @@ const propertyName = z
   .regex(/^[a-z][a-z0-9_]{0,99}$/, 'a HubSpot property internal name is lower-case letters, digits and _');
 const sfFieldName = z
   .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/, 'a Salesforce field API name is letters, digits and _ (custom: Name__c)');
+  .regex(
+    /^[A-Za-z][A-Za-z0-9_]{0,79}$/,
+    'a Salesforce field API name is letters, digits and _ (custom: Name__c)',
+  );
 
 export const fieldMappingSchema = z.strictObject({
   hubspot: propertyName,
@@ -48,11 +60,19 @@ export type PicklistTable = z.infer<typeof picklistTableSchema>;
 
 const digits = (what: string) => z.string().regex(/^[0-9]{1,20}$/, `${what} is a number made of digits`);
 /** Salesforce org ids start with 00D and are 15 or 18 characters. */
-const orgId = z.string().regex(/^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/, 'a Salesforce org id starts with 00D and has 15 or 18 characters');
+const orgId = z
+  .string()
+  .regex(
+    /^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/,
+    'a Salesforce org id starts with 00D and has 15 or 18 characters',
+  );
 /** EventBridge schedule expressions: `rate(5 minutes)` or `cron(0 3 * * ? *)`. */
 const schedule = z
   .string()
-  .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^)]+\)|off)$/, 'a schedule is rate(N minutes|hours|days), cron(...) or off');
+  .regex(
+    /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^)]+\)|off)$/,
+    'a schedule is rate(N minutes|hours|days), cron(...) or off',
+  );
 
 const budgetSchema = z.strictObject({
   /** The org's daily API allocation (HubSpot Professional: 650,000; Salesforce: see /limits). */
@@ -76,9 +96,15 @@ export const configSchema = z.strictObject({
   }),
   salesforce: z.strictObject({
     orgId,
-    apiVersion: z.string().regex(/^\d{2}\.0$/, 'the API version looks like 64.0').default('64.0'),
+    apiVersion: z
+      .string()
+      .regex(/^\d{2}\.0$/, 'the API version looks like 64.0')
+      .default('64.0'),
     /** Sent as `Sforce-Call-Options: client=<name>` on every write; CDC echoes carry it. */
-    clientName: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ and - only').default('crmsync'),
+    clientName: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ and - only')
+      .default('crmsync'),
     instanceUrl: z.url().optional(),
   }),
   mappings: z.strictObject({
@@ -135,14 +161,18 @@ const FIXES: Record<string, string> = {
 
 function fixFor(path: PropertyKey[], code: string): string {
   const last = path.filter((p) => typeof p === 'string').at(-1);
-  if (code === 'unrecognized_keys') return 'remove the key or check its spelling against crmsync.config.example.json';
+  if (code === 'unrecognized_keys')
+    return 'remove the key or check its spelling against crmsync.config.example.json';
   if (typeof last === 'string' && FIXES[last]) return FIXES[last];
   if (code === 'invalid_type') return 'give a value of the expected type (see crmsync.config.example.json)';
   return 'see crmsync.config.example.json for a valid value';
 }
 
 function pathText(path: PropertyKey[]): string {
-  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
+  return path.reduce<string>(
+    (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
+    '',
+  );
 }
 
 function valueAt(input: unknown, path: PropertyKey[]): unknown {
@@ -174,7 +204,10 @@ function crossChecks(config: LooseConfig): ConfigProblem[] {
     if (!Array.isArray(raw)) continue;
     const mappings = raw.filter(
       (m): m is LooseMapping =>
-        typeof m === 'object' && m !== null && typeof (m as Partial<LooseMapping>).hubspot === 'string' && typeof (m as Partial<LooseMapping>).salesforce === 'string',
+        typeof m === 'object' &&
+        m !== null &&
+        typeof (m as Partial<LooseMapping>).hubspot === 'string' &&
+        typeof (m as Partial<LooseMapping>).salesforce === 'string',
     );
     const seenHs = new Map<string, number>();
     const seenSf = new Map<string, number>();
@@ -203,9 +236,19 @@ function crossChecks(config: LooseConfig): ConfigProblem[] {
       } else seenSf.set(sfKey, i);
       if (m.type === 'picklist') {
         if (!m.picklist) {
-          problems.push({ path: `${base}.picklist`, value: undefined, message: 'a picklist mapping needs a value table', fix: 'name a table under "picklists"' });
+          problems.push({
+            path: `${base}.picklist`,
+            value: undefined,
+            message: 'a picklist mapping needs a value table',
+            fix: 'name a table under "picklists"',
+          });
         } else if (!config.picklists?.[m.picklist]) {
-          problems.push({ path: `${base}.picklist`, value: m.picklist, message: 'no such picklist table', fix: `add "${m.picklist}" under "picklists" or fix the name` });
+          problems.push({
+            path: `${base}.picklist`,
+            value: m.picklist,
+            message: 'no such picklist table',
+            fix: `add "${m.picklist}" under "picklists" or fix the name`,
+          });
         }
       }
     });
@@ -236,7 +279,8 @@ export function parseConfig(raw: unknown, source = 'config'): CrmSyncConfig {
       return {
         path: pathText(path) || '(top level)',
         value: valueAt(input, path),
-        message: issue.code === 'unrecognized_keys' ? `unknown key "${issue.keys.join('", "')}"` : issue.message,
+        message:
+          issue.code === 'unrecognized_keys' ? `unknown key "${issue.keys.join('", "')}"` : issue.message,
         fix: fixFor(path, issue.code),
       };
     });
@@ -262,7 +306,12 @@ export async function loadConfigFile(path: string): Promise<CrmSyncConfig> {
     text = await readFile(path, 'utf8');
   } catch {
     throw new ConfigError(path, [
-      { path: '(file)', value: path, message: 'cannot read the file', fix: 'check the path, or copy crmsync.config.example.json to crmsync.config.json' },
+      {
+        path: '(file)',
+        value: path,
+        message: 'cannot read the file',
+        fix: 'check the path, or copy crmsync.config.example.json to crmsync.config.json',
+      },
     ]);
   }
   let json: unknown;
@@ -270,7 +319,12 @@ export async function loadConfigFile(path: string): Promise<CrmSyncConfig> {
     json = JSON.parse(text);
   } catch (cause) {
     throw new ConfigError(path, [
-      { path: '(file)', value: undefined, message: `not valid JSON: ${(cause as Error).message}`, fix: 'fix the JSON syntax (no comments, no trailing commas)' },
+      {
+        path: '(file)',
+        value: undefined,
+        message: `not valid JSON: ${(cause as Error).message}`,
+        fix: 'fix the JSON syntax (no comments, no trailing commas)',
+      },
     ]);
   }
   return parseConfig(json, path);

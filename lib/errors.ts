@@ -76,7 +76,9 @@ export class ConfigError extends CrmSyncError {
   ) {
     super(
       `${source}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n` +
-        problems.map((p) => `  - ${p.path}: ${p.message} (got ${renderValue(p.value)}). Fix: ${p.fix}`).join('\n'),
+        problems
+          .map((p) => `  - ${p.path}: ${p.message} (got ${renderValue(p.value)}). Fix: ${p.fix}`)
+          .join('\n'),
     );
   }
 }

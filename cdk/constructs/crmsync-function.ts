@@ -68,7 +68,9 @@ export class CrmSyncFunction extends NodejsFunction {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (_input: string, outputDir: string) => [`cp "${props.configPath}" "${outputDir}/crmsync.config.json"`],
+          afterBundling: (_input: string, outputDir: string) => [
+            `cp "${props.configPath}" "${outputDir}/crmsync.config.json"`,
+          ],
         },
       },
     });

@@ -1,7 +1,15 @@
 import { type CfnResource, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { type CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, Dashboard, GraphWidget, type MathExpression, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type MathExpression,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
@@ -98,7 +106,8 @@ export class CrmSync extends Construct {
     });
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: 'This queue is the dead-letter queue of the changes queue; it is inspected and redriven, not redriven further.',
+      reason:
+        'This queue is the dead-letter queue of the changes queue; it is inspected and redriven, not redriven further.',
     });
     const processorTimeout = Duration.minutes(2);
     this.queue = new Queue(this, 'Changes', {
@@ -131,7 +140,8 @@ export class CrmSync extends Construct {
     if (!props.credentials) {
       Validations.of(this.credentials).acknowledge({
         id: 'AwsSolutions-SMG4',
-        reason: 'Third-party CRM credentials are rotated in HubSpot and Salesforce, not by a Secrets Manager rotation Lambda.',
+        reason:
+          'Third-party CRM credentials are rotated in HubSpot and Salesforce, not by a Secrets Manager rotation Lambda.',
       });
     }
 
@@ -164,12 +174,14 @@ export class CrmSync extends Construct {
     for (const fn of Object.values(f)) {
       Validations.of(fn).acknowledge({
         id: 'AwsSolutions-L1',
-        reason: 'crmsync targets nodejs22.x, the runtime its code and dependencies are tested for; move with the project, not ahead of it.',
+        reason:
+          'crmsync targets nodejs22.x, the runtime its code and dependencies are tested for; move with the project, not ahead of it.',
       });
     }
 
     // Least privilege: each function gets only what it calls.
-    for (const fn of [f.hubspotWebhook, f.salesforceOutbound, f.salesforceCdc]) this.queue.grantSendMessages(fn);
+    for (const fn of [f.hubspotWebhook, f.salesforceOutbound, f.salesforceCdc])
+      this.queue.grantSendMessages(fn);
     this.credentials.grantRead(f.hubspotWebhook); // the webhook client secret
     for (const fn of [f.processor, f.resync, f.segmentRefresh, f.poll]) {
       this.table.grantReadWriteData(fn);
@@ -177,7 +189,8 @@ export class CrmSync extends Construct {
       this.queue.grantSendMessages(fn); // resync fan-out, segment joins, poll notices
       Validations.of(fn).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.table.node.defaultChild as CfnResource)}.Arn>/index/*]`,
-        reason: 'Queries on the store table\'s own secondary indexes (the decision feed and sync-error index); no other table.',
+        reason:
+          "Queries on the store table's own secondary indexes (the decision feed and sync-error index); no other table.",
       });
     }
 
@@ -197,8 +210,12 @@ export class CrmSync extends Construct {
     );
 
     // ── HTTP API for webhooks and outbound messages ──
-    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
-    this.api = new HttpApi(this, 'IntakeApi', { description: 'crmsync intake: HubSpot webhooks and Salesforce outbound messages' });
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+    });
+    this.api = new HttpApi(this, 'IntakeApi', {
+      description: 'crmsync intake: HubSpot webhooks and Salesforce outbound messages',
+    });
     this.api.addRoutes({
       path: '/webhooks/hubspot',
       methods: [HttpMethod.POST],
@@ -232,8 +249,15 @@ export class CrmSync extends Construct {
     // ── Salesforce Change Data Capture through Event Relay ──
     if (props.eventRelayBusName) {
       const bus = EventBus.fromEventBusName(this, 'EventRelayBus', props.eventRelayBusName);
-      const eventsDlq = new Queue(this, 'CdcEventsDlq', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod });
-      Validations.of(eventsDlq).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue of the CDC rule target.' });
+      const eventsDlq = new Queue(this, 'CdcEventsDlq', {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod,
+      });
+      Validations.of(eventsDlq).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is the dead-letter queue of the CDC rule target.',
+      });
       new Rule(this, 'CdcRule', {
         eventBus: bus,
         description: 'Salesforce Lead and Contact change events from Event Relay to the CDC intake function',
@@ -242,7 +266,11 @@ export class CrmSync extends Construct {
           detailType: ['LeadChangeEvent', 'ContactChangeEvent'],
         },
         targets: [
-          new LambdaFunction(f.salesforceCdc, { deadLetterQueue: eventsDlq, retryAttempts: 8, maxEventAge: Duration.hours(24) }),
+          new LambdaFunction(f.salesforceCdc, {
+            deadLetterQueue: eventsDlq,
+            retryAttempts: 8,
+            maxEventAge: Duration.hours(24),
+          }),
         ],
       });
       // The rule's DLQ only catches failed deliveries; an invocation that fails (the changes queue
@@ -288,10 +316,27 @@ export class CrmSync extends Construct {
       a.addAlarmAction(new SnsAction(this.alarmTopic));
       return a;
     };
-    const dlqDepth = this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) });
-    alarm('DlqNotEmpty', dlqDepth, 0, 'Notices are in the DLQ: inspect them and redrive (README "Dead-letter queue").');
-    alarm('ProcessorErrors', f.processor.metricErrors({ period: Duration.minutes(5) }), 0, 'The processor failed invocations.');
-    alarm('IntakeServerErrors', this.api.metricServerError({ period: Duration.minutes(5) }), 0, 'Intake answered 5xx: the CRMs will retry, check the logs.');
+    const dlqDepth = this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+      period: Duration.minutes(5),
+    });
+    alarm(
+      'DlqNotEmpty',
+      dlqDepth,
+      0,
+      'Notices are in the DLQ: inspect them and redrive (README "Dead-letter queue").',
+    );
+    alarm(
+      'ProcessorErrors',
+      f.processor.metricErrors({ period: Duration.minutes(5) }),
+      0,
+      'The processor failed invocations.',
+    );
+    alarm(
+      'IntakeServerErrors',
+      this.api.metricServerError({ period: Duration.minutes(5) }),
+      0,
+      'Intake answered 5xx: the CRMs will retry, check the logs.',
+    );
     const budgetMetric = (crm: string) =>
       new Metric({
         namespace: 'crmsync',
@@ -301,27 +346,53 @@ export class CrmSync extends Construct {
         period: Duration.minutes(15),
       });
     for (const crm of ['hubspot', 'salesforce']) {
-      alarm(`ApiBudget${crm}`, budgetMetric(crm), 80, `crmsync used more than 80% of its daily ${crm} API share.`);
+      alarm(
+        `ApiBudget${crm}`,
+        budgetMetric(crm),
+        80,
+        `crmsync used more than 80% of its daily ${crm} API share.`,
+      );
     }
     new Dashboard(this, 'Dashboard', {
       dashboardName: `crmsync-${Stack.of(this).stackName}`.slice(0, 255),
       widgets: [
         [
-          new GraphWidget({ title: 'Queue depth', left: [this.queue.metricApproximateNumberOfMessagesVisible(), dlqDepth] }),
-          new GraphWidget({ title: 'Processor', left: [f.processor.metricInvocations(), f.processor.metricErrors()], right: [f.processor.metricDuration()] }),
+          new GraphWidget({
+            title: 'Queue depth',
+            left: [this.queue.metricApproximateNumberOfMessagesVisible(), dlqDepth],
+          }),
+          new GraphWidget({
+            title: 'Processor',
+            left: [f.processor.metricInvocations(), f.processor.metricErrors()],
+            right: [f.processor.metricDuration()],
+          }),
         ],
         [
-          new GraphWidget({ title: 'Intake 4xx/5xx', left: [this.api.metricClientError(), this.api.metricServerError()] }),
-          new GraphWidget({ title: 'API budget used (%)', left: [budgetMetric('hubspot'), budgetMetric('salesforce')] }),
+          new GraphWidget({
+            title: 'Intake 4xx/5xx',
+            left: [this.api.metricClientError(), this.api.metricServerError()],
+          }),
+          new GraphWidget({
+            title: 'API budget used (%)',
+            left: [budgetMetric('hubspot'), budgetMetric('salesforce')],
+          }),
         ],
       ],
     });
 
     // ── outputs: what to paste into HubSpot and Salesforce ──
-    new CfnOutput(this, 'HubSpotWebhookUrl', { value: `${this.api.apiEndpoint}/webhooks/hubspot`, description: 'HubSpot app > Webhooks > Target URL' });
-    new CfnOutput(this, 'SalesforceOutboundMessageUrl', { value: `${this.api.apiEndpoint}/webhooks/salesforce`, description: 'Salesforce outbound message Endpoint URL' });
-    new CfnOutput(this, 'CredentialsSecretArn', { value: this.credentials.secretArn, description: 'Put the CRM credentials JSON here' });
+    new CfnOutput(this, 'HubSpotWebhookUrl', {
+      value: `${this.api.apiEndpoint}/webhooks/hubspot`,
+      description: 'HubSpot app > Webhooks > Target URL',
+    });
+    new CfnOutput(this, 'SalesforceOutboundMessageUrl', {
+      value: `${this.api.apiEndpoint}/webhooks/salesforce`,
+      description: 'Salesforce outbound message Endpoint URL',
+    });
+    new CfnOutput(this, 'CredentialsSecretArn', {
+      value: this.credentials.secretArn,
+      description: 'Put the CRM credentials JSON here',
+    });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
   }
 }
-

@@ -10,15 +10,25 @@ interface Command {
 }
 
 type CommandModule = { run: (args: string[]) => Promise<number> };
-const lazy = (file: string) => (): Promise<CommandModule> => import(new URL(`./commands/${file}.ts`, import.meta.url).href);
+const lazy = (file: string) => (): Promise<CommandModule> =>
+  import(new URL(`./commands/${file}.ts`, import.meta.url).href);
 
 const commands: Record<string, Command> = {
-  dev: { summary: 'run the whole sync locally: sandboxes, store, queue, handlers, dashboard', load: lazy('dev') },
+  dev: {
+    summary: 'run the whole sync locally: sandboxes, store, queue, handlers, dashboard',
+    load: lazy('dev'),
+  },
   sandbox: { summary: 'run the HubSpot and Salesforce sandboxes only', load: lazy('sandbox') },
   config: { summary: 'config check [file]: validate a configuration file', load: lazy('config') },
-  segment: { summary: 'segment list | set <listId> | clear: choose the inclusion segment', load: lazy('segment') },
+  segment: {
+    summary: 'segment list | set <listId> | clear: choose the inclusion segment',
+    load: lazy('segment'),
+  },
   resync: { summary: 'resync the inclusion segment (every member, in batches)', load: lazy('resync') },
-  import: { summary: 'import salesforce [--objects Contact,Lead]: import existing Salesforce records', load: lazy('import') },
+  import: {
+    summary: 'import salesforce [--objects Contact,Lead]: import existing Salesforce records',
+    load: lazy('import'),
+  },
   status: { summary: 'show sync health: counts, queue, DLQ, API usage', load: lazy('status') },
 };
 
@@ -53,7 +63,10 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`crmsync ${name}: ${error.message}`);
       return 1;
     }
-    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String(error).includes('/cli/commands/')) {
+    if (
+      (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' &&
+      String(error).includes('/cli/commands/')
+    ) {
       console.error(`crmsync ${name}: this command is not available in this build`);
       return 2;
     }

@@ -24,7 +24,8 @@ export async function checkSegmentAgainstHubSpot(
   const listId = config.hubspot.inclusionSegmentId;
   if (!listId) return { checked: false, why: 'no inclusion segment is set: every contact syncs (R2)' };
   const accessToken = env.HUBSPOT_ACCESS_TOKEN;
-  if (!accessToken) return { checked: false, why: 'set HUBSPOT_ACCESS_TOKEN to also check the segment against HubSpot (R1)' };
+  if (!accessToken)
+    return { checked: false, why: 'set HUBSPOT_ACCESS_TOKEN to also check the segment against HubSpot (R1)' };
   const baseUrl = config.hubspot.baseUrl ?? env.CRMSYNC_HUBSPOT_BASE_URL ?? HUBSPOT_API;
   const hubspot = new HubSpotCrm({
     client: createHubSpotClient({ accessToken, baseUrl }),

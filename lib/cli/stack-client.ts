@@ -42,7 +42,10 @@ export class StackClient {
       json = { error: text };
     }
     if (!res.ok) {
-      const message = (json as { error?: string; message?: string }).error ?? (json as { message?: string }).message ?? res.statusText;
+      const message =
+        (json as { error?: string; message?: string }).error ??
+        (json as { message?: string }).message ??
+        res.statusText;
       throw new CrmSyncError(`${method} ${path} failed (${res.status}): ${message}`);
     }
     return json as T;

@@ -45,7 +45,10 @@ export async function buildCrmDependencies(
 ): Promise<CrmDependencies & { env: LambdaEnv }> {
   const env = parseLambdaEnv(['tableName', 'secretArn', ...need], options.env);
   const config = await loadConfigFile(env.configPath);
-  const store = new DynamoSyncStore({ client: options.dynamoClient ?? new DynamoDBClient({}), tableName: env.tableName });
+  const store = new DynamoSyncStore({
+    client: options.dynamoClient ?? new DynamoDBClient({}),
+    tableName: env.tableName,
+  });
   const secrets = await new SecretsCache(
     options.secretSource ?? secretsManagerSource(new SecretsManagerClient({})),
     env.secretArn,
@@ -90,7 +93,14 @@ export async function buildCrmDependencies(
 export async function buildScheduledDependencies(
   options: CrmDependencyOptions & { sqsClient?: SQSClient } = {},
 ): Promise<CrmDependencies & { queue: ChangeQueue; now: () => number }> {
-  const deps = await buildCrmDependencies({ lane: 'bulk', ...options }, ['tableName', 'secretArn', 'queueUrl']);
-  const queue = new SqsChangeQueue({ client: options.sqsClient ?? new SQSClient({}), queueUrl: deps.env.queueUrl ?? '' });
+  const deps = await buildCrmDependencies({ lane: 'bulk', ...options }, [
+    'tableName',
+    'secretArn',
+    'queueUrl',
+  ]);
+  const queue = new SqsChangeQueue({
+    client: options.sqsClient ?? new SQSClient({}),
+    queueUrl: deps.env.queueUrl ?? '',
+  });
   return { ...deps, queue, now: Date.now };
 }

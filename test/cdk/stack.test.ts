@@ -13,7 +13,9 @@ let resources: Record<string, Resource>;
 /** The logical id of the function built from functions/<file>.ts. */
 function functionId(file: string): string {
   const pascal = file.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase());
-  const id = Object.keys(template.findResources('AWS::Lambda::Function')).find((k) => k.startsWith(`CrmSync${pascal}`) && !k.includes('Logs'));
+  const id = Object.keys(template.findResources('AWS::Lambda::Function')).find(
+    (k) => k.startsWith(`CrmSync${pascal}`) && !k.includes('Logs'),
+  );
   if (!id) throw new Error(`no function for ${file}`);
   return id;
 }
@@ -26,14 +28,19 @@ function actionsOf(file: string): string[] {
     (r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(roleRef),
   );
   return policies.flatMap((p) =>
-    ((p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement ?? []).flatMap((s) => s.Action),
+    ((p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement ?? []).flatMap(
+      (s) => s.Action,
+    ),
   );
 }
 
 describe('the CDK stack', () => {
   beforeAll(async () => {
     // Synthesis runs cdk-nag's AwsSolutions pack and throws on any unacknowledged finding.
-    const synth = await synthesizeStack({ configPath, eventRelayBusName: 'aws.partner/salesforce.com/00D000000000062EAA/0YL000000000001' });
+    const synth = await synthesizeStack({
+      configPath,
+      eventRelayBusName: 'aws.partner/salesforce.com/00D000000000062EAA/0YL000000000001',
+    });
     template = synth.template;
     bundles = synth.bundles;
     resources = template.toJSON().Resources as Record<string, Resource>;
@@ -55,14 +62,23 @@ describe('the CDK stack', () => {
 
   it('the changes queue is encrypted, SSL-only, kept 14 days, and redrives to a DLQ after 5 receives', () => {
     const queues = template.findResources('AWS::SQS::Queue');
-    const changes = Object.entries(queues).find(([id]) => id.startsWith('CrmSyncChanges') && !id.includes('Dlq'));
+    const changes = Object.entries(queues).find(
+      ([id]) => id.startsWith('CrmSyncChanges') && !id.includes('Dlq'),
+    );
     expect(changes).toBeDefined();
     const props = changes![1].Properties as Record<string, unknown>;
     expect(props.SqsManagedSseEnabled).toBe(true);
     expect(props.MessageRetentionPeriod).toBe(14 * 24 * 3600);
-    expect(props.RedrivePolicy).toMatchObject({ maxReceiveCount: 5, deadLetterTargetArn: { 'Fn::GetAtt': [expect.stringMatching(/ChangesDlq/), 'Arn'] } });
+    expect(props.RedrivePolicy).toMatchObject({
+      maxReceiveCount: 5,
+      deadLetterTargetArn: { 'Fn::GetAtt': [expect.stringMatching(/ChangesDlq/), 'Arn'] },
+    });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
     });
   });
 
@@ -70,14 +86,19 @@ describe('the CDK stack', () => {
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       BillingMode: 'PAY_PER_REQUEST',
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
-      Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+      Replicas: [
+        Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
+      ],
       GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'gsi1' })],
     });
   });
 
   it('schedules resync, segment refresh and polling from the config', () => {
     for (const expression of ['cron(0 3 * * ? *)', 'rate(5 minutes)', 'rate(15 minutes)']) {
-      template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: expression, State: 'ENABLED' });
+      template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: expression,
+        State: 'ENABLED',
+      });
     }
   });
 
@@ -85,11 +106,18 @@ describe('the CDK stack', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: 'aws.partner/salesforce.com/00D000000000062EAA/0YL000000000001',
       EventPattern: { 'detail-type': ['LeadChangeEvent', 'ContactChangeEvent'] },
-      Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue(), RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86400 } })],
+      Targets: [
+        Match.objectLike({
+          DeadLetterConfig: Match.anyValue(),
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86400 },
+        }),
+      ],
     });
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       MaximumRetryAttempts: 2,
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('CdcEventsDlq'), 'Arn'] } } },
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('CdcEventsDlq'), 'Arn'] } },
+      },
     });
   });
 
@@ -98,7 +126,8 @@ describe('the CDK stack', () => {
       String((f.Properties as { Handler?: string }).Handler).startsWith('index.'),
     );
     expect(fns).toHaveLength(7);
-    for (const f of fns) expect(f.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+    for (const f of fns)
+      expect(f.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
   });
 
   it('grants each function only what it uses', () => {
@@ -113,16 +142,20 @@ describe('the CDK stack', () => {
     expect(has('salesforce-cdc', 'secretsmanager:')).toBe(false);
     expect(has('processor', 'sqs:ReceiveMessage')).toBe(true);
     expect(has('processor', 'dynamodb:PutItem')).toBe(true);
-    for (const scheduled of ['resync', 'segment-refresh', 'poll']) expect(has(scheduled, 'sqs:ReceiveMessage'), scheduled).toBe(false);
+    for (const scheduled of ['resync', 'segment-refresh', 'poll'])
+      expect(has(scheduled, 'sqs:ReceiveMessage'), scheduled).toBe(false);
   });
 
   it('puts no secret in any environment variable', () => {
     for (const [id, fn] of Object.entries(template.findResources('AWS::Lambda::Function'))) {
-      const vars = ((fn.Properties as { Environment?: { Variables?: Record<string, unknown> } }).Environment?.Variables ?? {}) as Record<string, unknown>;
+      const vars = ((fn.Properties as { Environment?: { Variables?: Record<string, unknown> } }).Environment
+        ?.Variables ?? {}) as Record<string, unknown>;
       for (const [name, value] of Object.entries(vars)) {
         expect(name, id).not.toMatch(/TOKEN|PASSWORD|CLIENT_SECRET|PRIVATE_KEY/i);
-        if (name === 'CRMSYNC_SECRET_ARN') expect(typeof value, 'the secret is referenced by ARN only').not.toBe('string');
-        else if (typeof value === 'string') expect(value, `${id} ${name}`).not.toMatch(/pat-|Bearer|00D\w{12}!|-----BEGIN/);
+        if (name === 'CRMSYNC_SECRET_ARN')
+          expect(typeof value, 'the secret is referenced by ARN only').not.toBe('string');
+        else if (typeof value === 'string')
+          expect(value, `${id} ${name}`).not.toMatch(/pat-|Bearer|00D\w{12}!|-----BEGIN/);
       }
     }
   });
@@ -134,15 +167,23 @@ describe('the CDK stack', () => {
   });
 
   it('alarms on a non-empty DLQ, processor errors, intake 5xx and API budget above 80%', () => {
-    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties as Record<string, unknown>);
-    expect(alarms.some((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && a.Threshold === 0)).toBe(true);
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
+      (a) => a.Properties as Record<string, unknown>,
+    );
+    expect(
+      alarms.some((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && a.Threshold === 0),
+    ).toBe(true);
     expect(alarms.some((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda')).toBe(true);
     expect(alarms.some((a) => a.MetricName === '5xx')).toBe(true);
-    expect(alarms.filter((a) => a.MetricName === 'ApiBudgetUsedPercent' && a.Threshold === 80)).toHaveLength(2);
+    expect(alarms.filter((a) => a.MetricName === 'ApiBudgetUsedPercent' && a.Threshold === 80)).toHaveLength(
+      2,
+    );
   });
 
   it('keeps jsforce and the HubSpot client out of the intake bundles', () => {
-    for (const b of bundles.filter((x) => ['hubspot-webhook', 'salesforce-outbound', 'salesforce-cdc'].includes(x.function))) {
+    for (const b of bundles.filter((x) =>
+      ['hubspot-webhook', 'salesforce-outbound', 'salesforce-cdc'].includes(x.function),
+    )) {
       expect(b.packages, b.function).not.toContain('jsforce');
       expect(b.packages, b.function).not.toContain('@hubspot/api-client');
     }

@@ -6,7 +6,9 @@ import { run } from '../../lib/cli/commands/config.ts';
 import { SANDBOX_APP_TOKEN } from '../../lib/local/adapters.ts';
 import { type HubSpotSandbox, startHubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 
-const example = JSON.parse(readFileSync(new URL('../../crmsync.config.example.json', import.meta.url), 'utf8'));
+const example = JSON.parse(
+  readFileSync(new URL('../../crmsync.config.example.json', import.meta.url), 'utf8'),
+);
 
 /** Runs `crmsync config check <file>` and captures what it prints. */
 async function check(config: unknown, env: Record<string, string> = {}) {
@@ -28,7 +30,11 @@ async function check(config: unknown, env: Record<string, string> = {}) {
   }
 }
 
-async function createList(sandbox: HubSpotSandbox, name: string, processingType: 'MANUAL' | 'SNAPSHOT' | 'DYNAMIC') {
+async function createList(
+  sandbox: HubSpotSandbox,
+  name: string,
+  processingType: 'MANUAL' | 'SNAPSHOT' | 'DYNAMIC',
+) {
   const body: Record<string, unknown> = { name, objectTypeId: '0-1', processingType };
   if (processingType !== 'MANUAL') {
     body.filterBranch = {
@@ -37,7 +43,17 @@ async function createList(sandbox: HubSpotSandbox, name: string, processingType:
         {
           filterBranchType: 'AND',
           filterBranches: [],
-          filters: [{ filterType: 'PROPERTY', property: 'lifecyclestage', operation: { operationType: 'ENUMERATION', operator: 'IS_ANY_OF', values: ['salesqualifiedlead'] } }],
+          filters: [
+            {
+              filterType: 'PROPERTY',
+              property: 'lifecyclestage',
+              operation: {
+                operationType: 'ENUMERATION',
+                operator: 'IS_ANY_OF',
+                values: ['salesqualifiedlead'],
+              },
+            },
+          ],
         },
       ],
       filters: [],
@@ -59,7 +75,10 @@ describe('crmsync config check', () => {
   });
   afterAll(() => sandbox?.close());
 
-  const withSegment = (listId: string) => ({ ...example, hubspot: { ...example.hubspot, inclusionSegmentId: listId, baseUrl: sandbox.url } });
+  const withSegment = (listId: string) => ({
+    ...example,
+    hubspot: { ...example.hubspot, inclusionSegmentId: listId, baseUrl: sandbox.url },
+  });
 
   it('says the example is valid, and that the segment was not checked without a HubSpot token', async () => {
     const { code, text } = await check(example, { HUBSPOT_ACCESS_TOKEN: '' });
@@ -79,7 +98,9 @@ describe('crmsync config check', () => {
 
   it('R1: refuses a SNAPSHOT list and a list that does not exist', async () => {
     const listId = await createList(sandbox, 'Q3 snapshot', 'SNAPSHOT');
-    expect((await check(withSegment(listId), { HUBSPOT_ACCESS_TOKEN: SANDBOX_APP_TOKEN })).text).toMatch(/is a SNAPSHOT list/);
+    expect((await check(withSegment(listId), { HUBSPOT_ACCESS_TOKEN: SANDBOX_APP_TOKEN })).text).toMatch(
+      /is a SNAPSHOT list/,
+    );
     const missing = await check(withSegment('987654'), { HUBSPOT_ACCESS_TOKEN: SANDBOX_APP_TOKEN });
     expect(missing.code).toBe(1);
     expect(missing.text).toMatch(/list 987654 does not exist/);

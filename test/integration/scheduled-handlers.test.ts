@@ -37,7 +37,10 @@ describe('scheduled Lambda handlers', () => {
     listId = stack.hubspotSandbox.seedDemo(60, 7);
     const dir = mkdtempSync(join(tmpdir(), 'crmsync-scheduled-'));
     const configPath = join(dir, 'crmsync.config.json');
-    writeFileSync(configPath, JSON.stringify({ ...stack.config, hubspot: { ...stack.config.hubspot, inclusionSegmentId: listId } }));
+    writeFileSync(
+      configPath,
+      JSON.stringify({ ...stack.config, hubspot: { ...stack.config.hubspot, inclusionSegmentId: listId } }),
+    );
     env = {
       CRMSYNC_TABLE_NAME: stack.tableName,
       CRMSYNC_QUEUE_URL: stack.queueUrl!,
@@ -67,7 +70,9 @@ describe('scheduled Lambda handlers', () => {
   async function drainQueue(): Promise<ChangeNotice[]> {
     const notices: ChangeNotice[] = [];
     for (;;) {
-      const out = await stack.sqs!.client.send(new ReceiveMessageCommand({ QueueUrl: stack.queueUrl!, MaxNumberOfMessages: 10 }));
+      const out = await stack.sqs!.client.send(
+        new ReceiveMessageCommand({ QueueUrl: stack.queueUrl!, MaxNumberOfMessages: 10 }),
+      );
       if (!out.Messages?.length) return notices;
       for (const m of out.Messages) notices.push(JSON.parse(m.Body!) as ChangeNotice);
     }
@@ -76,7 +81,11 @@ describe('scheduled Lambda handlers', () => {
   it('segment-refresh loads the segment from the config without queueing anyone on the first load (R4), and counts API usage', async () => {
     const handler = createScheduledHandler('segment-refresh', getDeps(), (deps) => refreshSegment(deps));
     const result = await handler(schedule, lambdaContext('segment-refresh'));
-    expect(result).toMatchObject({ segment: { listId, processingType: 'DYNAMIC' }, firstLoad: true, notices: 0 });
+    expect(result).toMatchObject({
+      segment: { listId, processingType: 'DYNAMIC' },
+      firstLoad: true,
+      notices: 0,
+    });
     expect((result as { members: number }).members).toBeGreaterThan(0);
     expect(await drainQueue()).toEqual([]);
     const today = new Date().toISOString().slice(0, 10);
@@ -94,9 +103,15 @@ describe('scheduled Lambda handlers', () => {
   });
 
   it('a missing queue URL fails the invocation, naming the variable', async () => {
-    const handler = createScheduledHandler('poll', () =>
-      buildScheduledDependencies({ env: { ...env, CRMSYNC_QUEUE_URL: '' }, dynamoClient: stack.dynamo.client }),
-    async () => ({}));
+    const handler = createScheduledHandler(
+      'poll',
+      () =>
+        buildScheduledDependencies({
+          env: { ...env, CRMSYNC_QUEUE_URL: '' },
+          dynamoClient: stack.dynamo.client,
+        }),
+      async () => ({}),
+    );
     await expect(handler(schedule, lambdaContext('poll'))).rejects.toThrow(/CRMSYNC_QUEUE_URL/);
   });
 });

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { loadConfigFile, parseConfig } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
 
-const example = JSON.parse(readFileSync(new URL('../../crmsync.config.example.json', import.meta.url), 'utf8'));
+const example = JSON.parse(
+  readFileSync(new URL('../../crmsync.config.example.json', import.meta.url), 'utf8'),
+);
 const clone = () => structuredClone(example);
 
 function problemsOf(input: unknown) {
@@ -18,10 +20,14 @@ function problemsOf(input: unknown) {
 
 describe('config schema', () => {
   it('accepts the annotated example and fills defaults', async () => {
-    const config = await loadConfigFile(new URL('../../crmsync.config.example.json', import.meta.url).pathname);
+    const config = await loadConfigFile(
+      new URL('../../crmsync.config.example.json', import.meta.url).pathname,
+    );
     expect(config.creation.salesforceObject).toBe('Lead');
     expect(config.salesforce.clientName).toBe('crmsync');
-    expect(config.mappings.Lead.find((m) => m.hubspot === 'company')?.rule).toBe('prefer-salesforce-unless-blank');
+    expect(config.mappings.Lead.find((m) => m.hubspot === 'company')?.rule).toBe(
+      'prefer-salesforce-unless-blank',
+    );
   });
 
   it('R2: a null inclusion segment is valid (everything syncs)', () => {
@@ -68,7 +74,11 @@ describe('config schema', () => {
     const input = clone();
     input.mappings.Lead[1].rule = 'sometimes';
     input.mappings.Contact.push({ hubspot: 'email', salesforce: 'Email', rule: 'two-way' });
-    expect(problemsOf(input).map((p) => p.path)).toEqual(['mappings.Lead[1].rule', 'mappings.Contact[5].hubspot', 'mappings.Contact[5].salesforce']);
+    expect(problemsOf(input).map((p) => p.path)).toEqual([
+      'mappings.Lead[1].rule',
+      'mappings.Contact[5].hubspot',
+      'mappings.Contact[5].salesforce',
+    ]);
   });
 
   it('refuses unknown keys, a missing email mapping and a missing picklist table', () => {
@@ -77,10 +87,16 @@ describe('config schema', () => {
     input.mappings.Contact = input.mappings.Contact.filter((m: { hubspot: string }) => m.hubspot !== 'email');
     input.mappings.Lead[6].picklist = 'nope';
     const problems = problemsOf(input);
-    expect(problems.map((p) => p.path)).toEqual(['hubspot.segment', 'mappings.Lead[6].picklist', 'mappings.Contact']);
+    expect(problems.map((p) => p.path)).toEqual([
+      'hubspot.segment',
+      'mappings.Lead[6].picklist',
+      'mappings.Contact',
+    ]);
   });
 
   it('explains a file that is not JSON or not there, without a stack trace', async () => {
-    await expect(loadConfigFile('/nonexistent/crmsync.json')).rejects.toThrow(/cannot read the file.*Fix: check the path/s);
+    await expect(loadConfigFile('/nonexistent/crmsync.json')).rejects.toThrow(
+      /cannot read the file.*Fix: check the path/s,
+    );
   });
 });

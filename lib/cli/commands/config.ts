@@ -16,20 +16,31 @@ export async function run(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    options: {
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
   });
   const [sub, file] = positionals;
   if (values.help || sub !== 'check') {
     console.log(HELP);
     return values.help ? 0 : 2;
   }
-  const path = file ?? (existsSync('crmsync.config.json') ? 'crmsync.config.json' : 'crmsync.config.example.json');
+  const path =
+    file ?? (existsSync('crmsync.config.json') ? 'crmsync.config.json' : 'crmsync.config.example.json');
   try {
     const config = await loadConfigFile(path);
     const mapped = config.mappings.Lead.length + config.mappings.Contact.length;
     const segment = await checkSegmentAgainstHubSpot(config);
     if (segment.checked && !segment.ok) {
-      if (values.json) console.log(JSON.stringify({ file: path, valid: false, problems: [{ path: 'hubspot.inclusionSegmentId', message: segment.message }] }));
+      if (values.json)
+        console.log(
+          JSON.stringify({
+            file: path,
+            valid: false,
+            problems: [{ path: 'hubspot.inclusionSegmentId', message: segment.message }],
+          }),
+        );
       else console.error(`${path}: hubspot.inclusionSegmentId: ${segment.message}`);
       return 1;
     }
@@ -37,7 +48,9 @@ export async function run(argv: string[]): Promise<number> {
     else
       console.log(
         `${path} is valid: ${mapped} field mappings, segment ${config.hubspot.inclusionSegmentId ?? 'none (every contact syncs)'}, new contacts become Salesforce ${config.creation.salesforceObject}s.\n` +
-          (segment.checked ? `The segment is "${segment.ok ? segment.name : ''}", an active list in HubSpot (R1).` : `Segment not checked against HubSpot: ${segment.why}.`),
+          (segment.checked
+            ? `The segment is "${segment.ok ? segment.name : ''}", an active list in HubSpot (R1).`
+            : `Segment not checked against HubSpot: ${segment.why}.`),
       );
     return 0;
   } catch (error) {

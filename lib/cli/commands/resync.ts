@@ -35,7 +35,10 @@ export async function run(argv: string[]): Promise<number> {
   let progress = await client.post<ResyncProgress>('/api/resync');
   const show = (p: ResyncProgress) => {
     if (values.json) console.log(JSON.stringify(p));
-    else process.stdout.write(`\rresync: ${p.enqueued}/${p.total || '?'} queued, ${p.processed} processed${p.running ? '' : ', done'}   `);
+    else
+      process.stdout.write(
+        `\rresync: ${p.enqueued}/${p.total || '?'} queued, ${p.processed} processed${p.running ? '' : ', done'}   `,
+      );
   };
   show(progress);
   while (!values['no-wait'] && progress.running) {

@@ -15,7 +15,11 @@ export async function run(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { url: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    options: {
+      url: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
   });
   const [sub, listId] = positionals;
   if (values.help || !sub || !['list', 'set', 'clear'].includes(sub) || (sub === 'set' && !listId)) {
@@ -24,19 +28,32 @@ export async function run(argv: string[]): Promise<number> {
   }
   const client = new StackClient(values.url);
   if (sub === 'list') {
-    const { lists, current } = await client.get<{ lists: HubSpotList[]; current: string | null }>('/api/segments');
+    const { lists, current } = await client.get<{ lists: HubSpotList[]; current: string | null }>(
+      '/api/segments',
+    );
     if (values.json) console.log(JSON.stringify({ lists, current }));
-    else if (lists.length === 0) console.log('No active (DYNAMIC) contact lists. Create one in HubSpot, or in the dashboard.');
+    else if (lists.length === 0)
+      console.log('No active (DYNAMIC) contact lists. Create one in HubSpot, or in the dashboard.');
     else {
-      for (const l of lists) console.log(`${l.listId === current ? '*' : ' '} ${l.listId.padStart(6)}  ${l.name}${l.size === undefined ? '' : `  (${l.size} members)`}`);
+      for (const l of lists)
+        console.log(
+          `${l.listId === current ? '*' : ' '} ${l.listId.padStart(6)}  ${l.name}${l.size === undefined ? '' : `  (${l.size} members)`}`,
+        );
       if (!current) console.log('\nNo segment is set: every contact syncs (R2).');
     }
     return 0;
   }
-  const { settings } = await client.post<{ settings: RuntimeSettings }>('/api/segments/select', { listId: sub === 'set' ? listId : null });
+  const { settings } = await client.post<{ settings: RuntimeSettings }>('/api/segments/select', {
+    listId: sub === 'set' ? listId : null,
+  });
   if (values.json) console.log(JSON.stringify({ settings }));
   else if (settings.inclusionSegmentId)
-    console.log(`Inclusion segment is now list ${settings.inclusionSegmentId}. Its members were loaded; nobody was synced (R4). Run \`crmsync resync\` to sync them all now.`);
-  else console.log('No inclusion segment: every contact is eligible (R2). Nothing was synced; run `crmsync resync` to sync everyone now.');
+    console.log(
+      `Inclusion segment is now list ${settings.inclusionSegmentId}. Its members were loaded; nobody was synced (R4). Run \`crmsync resync\` to sync them all now.`,
+    );
+  else
+    console.log(
+      'No inclusion segment: every contact is eligible (R2). Nothing was synced; run `crmsync resync` to sync everyone now.',
+    );
   return 0;
 }
