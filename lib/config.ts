@@ -253,7 +253,7 @@ function crossChecks(config: LooseConfig): ConfigProblem[] {
       }
     });
     const email = mappings.find((m) => m.hubspot === 'email');
-    if (!email || email.salesforce !== 'Email') {
+    if (email?.salesforce !== 'Email') {
       problems.push({
         path: `mappings.${object}`,
         value: email?.salesforce,
