@@ -11,11 +11,15 @@ import type { RecordTrace } from '../../lib/local/services.ts';
 /**
  * The dashboard in Debian's headless Chromium, driven by playwright-core: a user edits a contact in
  * the playground and watches it sync, reads its decision trace, runs a resync and sees its progress.
- * The screenshot it saves is the README's (docs/dashboard.png).
+ * The screenshot goes to test-results/dashboard.png; with UPDATE_SCREENSHOT=1 it replaces the README's
+ * (docs/dashboard.png), so a test run leaves the work tree clean.
  */
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../docs/dashboard.png');
+const SCREENSHOT = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  process.env.UPDATE_SCREENSHOT === '1' ? '../../docs/dashboard.png' : '../../test-results/dashboard.png',
+);
 /** Flags for a headless run in a container, with no calls home. */
 const ARGS = [
   '--headless',
