@@ -17,19 +17,23 @@ const STEPS = Number(process.env['RELIABILITY_STEPS'] ?? 30);
 // A fixed seed by default: the suite is deterministic. RELIABILITY_SEED=random explores new histories.
 const SEED_ENV = process.env['RELIABILITY_SEED'] ?? '20261129';
 const SEED = SEED_ENV === 'random' ? Date.now() % 2 ** 31 : Number(SEED_ENV);
+// Step kinds to leave out, comma-separated (to look past a known bug): RELIABILITY_WITHOUT=salesforce-merge
+const WITHOUT = new Set((process.env['RELIABILITY_WITHOUT'] ?? '').split(',').filter((k) => k.length > 0));
 const VERBOSE = process.env['RELIABILITY_VERBOSE'] === '1';
 const PATH = process.env['RELIABILITY_PATH'];
 
 describe('reliability (model-based): random histories with faults', () => {
   it('converge with no lost update, no out-of-segment write beyond R6, no loop, idempotent replay, one-to-one links', async () => {
     const seed = SEED;
-    console.info(`reliability: seed ${seed}, ${RUNS} runs of up to ${STEPS} steps`);
+    console.info(
+      `reliability: seed ${seed}, ${RUNS} runs of up to ${STEPS} steps${WITHOUT.size > 0 ? `, without ${[...WITHOUT].join(', ')}` : ''}`,
+    );
     const history = fc
       .integer({ min: 3, max: 6 })
       .chain((people) =>
         fc.tuple(
           fc.constant(people),
-          fc.array(stepArbitrary(people), { minLength: 1, maxLength: STEPS, size: 'max' }),
+          fc.array(stepArbitrary(people, WITHOUT), { minLength: 1, maxLength: STEPS, size: 'max' }),
         ),
       );
     await fc.assert(

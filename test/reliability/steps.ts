@@ -80,9 +80,12 @@ const edit = <K extends 'hubspot-edit' | 'salesforce-edit'>(kind: K, people: num
     .tuple(person(people), fc.constantFrom(...FIELDS), fc.nat({ max: 3 }))
     .map(([p, field, i]) => ({ kind, p, field, value: VALUES[field][i] ?? null }));
 
-/** One step of a history over `people` persons: a user action, a delivery fault, or processing. */
-export function stepArbitrary(people: number): fc.Arbitrary<Step> {
-  return fc.oneof(
+/**
+ * One step of a history over `people` persons: a user action, a delivery fault, or processing.
+ * `without` leaves step kinds out (to explore past a known bug; the default run leaves out nothing).
+ */
+export function stepArbitrary(people: number, without: ReadonlySet<string> = new Set()): fc.Arbitrary<Step> {
+  const kinds: { weight: number; arbitrary: fc.Arbitrary<Step> }[] = [
     {
       weight: 4,
       arbitrary: fc.record({
@@ -156,7 +159,14 @@ export function stepArbitrary(people: number): fc.Arbitrary<Step> {
     },
     { weight: 1, arbitrary: fc.constant({ kind: 'poll' as const }) },
     { weight: 1, arbitrary: fc.constant({ kind: 'resync' as const }) },
-  );
+  ];
+  return fc.oneof(...kinds.filter((k) => !without.has(kindOf(k.arbitrary))));
+}
+
+/** The kind an arbitrary of this file generates (each generates one kind). */
+function kindOf(arbitrary: fc.Arbitrary<Step>): string {
+  const [sample] = fc.sample(arbitrary, { numRuns: 1, seed: 1 });
+  return sample?.kind ?? '';
 }
 
 /** A short, readable form of a step for failure reports and regression tests. */
