@@ -12,6 +12,7 @@ import type {
   SyncStore,
 } from '../ports.ts';
 import type { ProcessorRecord } from './coalesce.ts';
+import { withoutOwnCreations } from './processor-crmsync-created.ts';
 import { type ReadFields, salesforceTypeOfId } from './processor-fields.ts';
 
 export interface GatherContext {
@@ -63,7 +64,8 @@ class PairIndex {
  * A failure in round 1 throws (nothing is decided); a failure after it is returned as `readError`,
  * so the records the gate already skipped are not retried with the others.
  */
-export async function gather(records: ProcessorRecord[], ctx: GatherContext): Promise<Gathered> {
+export async function gather(batchRecords: ProcessorRecord[], ctx: GatherContext): Promise<Gathered> {
+  let records = batchRecords;
   const { store, hubspot, salesforce, fields, settings } = ctx;
   const segment = settings.inclusionSegmentId;
   const index = new PairIndex();
@@ -87,6 +89,8 @@ export async function gather(records: ProcessorRecord[], ctx: GatherContext): Pr
   ]);
   index.add(byHubSpot.values());
   index.add(bySalesforce.values());
+  // A `created` notice about a record crmsync made is not an auto-create (R6), linked or not.
+  records = await withoutOwnCreations(records, (r) => index.bySalesforce.has(r.recordId), store);
   const hubspotIdOf = (r: ProcessorRecord): string | undefined =>
     r.source === 'hubspot' ? r.recordId : index.bySalesforce.get(r.recordId)?.hubspotId;
   const pairOf = (r: ProcessorRecord): PairState | undefined =>

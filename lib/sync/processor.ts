@@ -3,6 +3,7 @@ import { type PlanInput, planBatch, type SyncPlan } from '../domain/plan.ts';
 import type { Decision, HubSpotContact, PairState, RuntimeSettings } from '../ports.ts';
 import { applyPlan, type ApplyResult, type RefFailure } from './apply-plan.ts';
 import { coalesceTracked, type ProcessorRecord } from './coalesce.ts';
+import { CREATED_BY_CRMSYNC } from './processor-crmsync-created.ts';
 import { type ClassifiedError, classifyError } from './processor-errors.ts';
 import { readFields } from './processor-fields.ts';
 import { type Gathered, gather } from './processor-gather.ts';
@@ -72,9 +73,9 @@ export async function processBatch(
 
   const records = coalesceTracked(fresh.notices);
   summary.records = records.length;
-  const outcome = records.length > 0 ? await syncRecords(records, deps, now) : undefined;
+  const outcomes = await syncInPhases(records, deps, now);
 
-  for (const o of outcome?.records ?? []) {
+  for (const o of outcomes) {
     ledger.mark(o.record.messageIds, o.status);
     decisions.push(...o.decisions);
     if (o.status !== 'retry') eventsToMark.push(...o.record.eventIds);
@@ -104,6 +105,48 @@ interface RecordOutcome {
   status: MessageStatus;
   decisions: Decision[];
   written: { hubspot: boolean; salesforce: boolean };
+}
+
+/**
+ * Merges first, then everything else, each phase planned on the pairs the previous one left. A
+ * merge re-points links (the merged-away contact's link moves to the survivor); a notice about the
+ * survivor in the same batch must see that link, or it would look unlinked and create a duplicate
+ * counterpart. When a merge must be retried, the records it touches wait for it (they are retried too).
+ */
+async function syncInPhases(
+  records: ProcessorRecord[],
+  deps: ProcessorDeps,
+  now: number,
+): Promise<RecordOutcome[]> {
+  const merges = records.filter((r) => r.kind === 'merged');
+  if (merges.length === 0) return records.length > 0 ? (await syncRecords(records, deps, now)).records : [];
+  const rest = records.filter((r) => r.kind !== 'merged');
+  const first = (await syncRecords(merges, deps, now)).records;
+  const pending = new Set(
+    first
+      .filter((o) => o.status === 'retry')
+      .flatMap((o) => [
+        o.record.recordId,
+        ...(o.record.mergedIds ?? []),
+        ...(o.record.survivorId ? [o.record.survivorId] : []),
+      ]),
+  );
+  const blocked = rest.filter((r) => pending.has(r.recordId));
+  const ready = rest.filter((r) => !pending.has(r.recordId));
+  const waiting = blocked.map((record) =>
+    retryOutcome(
+      record,
+      {
+        retryable: true,
+        category: 'other',
+        message: 'waits for a merge of the same record to be retried',
+        stage: 'merge',
+      },
+      now,
+    ),
+  );
+  const second = ready.length > 0 ? (await syncRecords(ready, deps, now)).records : [];
+  return [...first, ...waiting, ...second];
 }
 
 /** Settings, reads, plan and apply for the coalesced records; a failure before apply retries them all. */
@@ -270,6 +313,7 @@ function outcomeOf(
       ? { ...d, detail: { ...(d.detail ?? {}), written, ...(created ? { createdId: created.id } : {}) } }
       : d,
   );
+  if (created) decisions.push(createdByCrmsync(record, created, now));
   const outcomes = new Set(decisions.map((d) => d.outcome));
   const status: MessageStatus = plan.errors.some((e) => e.ref === ref)
     ? 'error'
@@ -279,6 +323,28 @@ function outcomeOf(
         ? 'skipped'
         : 'noop';
   return { record, status, decisions, written };
+}
+
+/**
+ * The new record's own trace starts with who made it and for which record. The processor also reads
+ * it back: a `created` notice about a record crmsync made (the outbound message of our own create)
+ * is never an auto-create (R6), even once the record is no longer linked (see processor-crmsync-created.ts).
+ */
+function createdByCrmsync(
+  record: ProcessorRecord,
+  created: { side: 'hubspot' | 'salesforce'; id: string },
+  now: number,
+): Decision {
+  const d: Decision = {
+    at: now,
+    recordKey: `${created.side}:${created.id}`,
+    outcome: 'linked',
+    reason: CREATED_BY_CRMSYNC,
+    detail: { for: record.key },
+  };
+  const eventId = record.eventIds[0];
+  if (eventId !== undefined) d.eventId = eventId;
+  return d;
 }
 
 function errorDecision(

@@ -95,4 +95,32 @@ describe('processor: lead conversion and merges re-point links', () => {
     expect(await pairOf(loserId)).toBeUndefined();
     expect((await stack.store.getPairsBySalesforceIds([loserLead])).size).toBe(0);
   });
+
+  it('a merge and a notice about its survivor in one batch: the survivor takes the link, nothing is created', async () => {
+    const loserId = await stack.hubspotSandbox.userCreateContact({
+      email: 'loser@batch-merge.example',
+      firstname: 'Lo',
+      lastname: 'Ser',
+    });
+    await stack.process([hubspotNotice(loserId, { kind: 'created' })]);
+    const leadId = (await pairOf(loserId))!.salesforceId;
+    const survivorId = await stack.hubspotSandbox.userCreateContact({
+      email: 'survivor@batch-merge.example',
+      firstname: 'Sur',
+      lastname: 'Vivor',
+    });
+    await stack.hubspotSandbox.userMergeContacts(survivorId, loserId);
+
+    const { result, calls } = await stack.measure(() =>
+      stack.process([
+        hubspotNotice(survivorId, { kind: 'created' }),
+        hubspotNotice(loserId, { kind: 'merged', survivorId, mergedIds: [loserId] }),
+      ]),
+    );
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await pairOf(survivorId)).toMatchObject({ salesforceId: leadId });
+    expect(calls.salesforce.writes).toBe(1); // the survivor's values onto the Lead; no Lead created
+    expect(stack.salesforceSandbox.getRecord(leadId)?.['Email']).toBe('survivor@batch-merge.example');
+  });
 });

@@ -164,4 +164,31 @@ describe('processor: segment gate, creation and identity', () => {
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: member[0]!.messageId }]);
     expect(result.summary).toMatchObject({ skipped: 1, retried: 1 });
   });
+
+  it('R6: a late `created` notice about a Lead crmsync created is not an auto-create, even once unlinked by a merge', async () => {
+    const member = await stack.hubspotSandbox.userCreateContact({
+      email: 'made.by.crmsync@r6.example',
+      firstname: 'Made',
+      lastname: 'Here',
+    });
+    await stack.store.replaceMembership(SEGMENT, [pairs.hubspotIds[0]!, member], { at: Date.now() });
+    await stack.process([hubspotNotice(member, { kind: 'created' })]);
+    const leadId = (await stack.store.getPairsByHubSpotIds([member])).get(member)!.salesforceId;
+    // The contact is merged into a linked member: its link goes, the Lead crmsync made stays unlinked.
+    await stack.hubspotSandbox.userMergeContacts(pairs.hubspotIds[0]!, member);
+    await stack.process([
+      hubspotNotice(member, { kind: 'merged', survivorId: pairs.hubspotIds[0]!, mergedIds: [member] }),
+    ]);
+    expect((await stack.store.getPairsBySalesforceIds([leadId])).size).toBe(0);
+
+    // Salesforce's outbound message for that creation arrives late (it carries no change origin).
+    const { result, calls } = await stack.measure(() =>
+      stack.process([salesforceNotice('Lead', leadId, { kind: 'created' })]),
+    );
+
+    expect(result.summary).toMatchObject({ skipped: 1, writes: { hubspot: 0 } });
+    expect(calls.hubspot.writes).toBe(0);
+    const [latest] = await stack.store.listDecisions(`salesforce:${leadId}`, 1);
+    expect(latest).toMatchObject({ outcome: 'skipped', reason: 'not-in-segment' });
+  });
 });
