@@ -3,7 +3,7 @@
  * so one bench's stack, JIT and heap never colour the next one's figures), and prints one JSON
  * document on stdout: `{ machine: { node, cpus, loadavg }, benches: { <name>: { ok, seconds, loadavgAtStart, result } } }`.
  * Progress lines (and each bench's stderr) go to stderr.
- *   npm run bench                                  # all of them (~4–5 minutes)
+ *   npm run bench                                  # all of them (~3.5–5 minutes)
  *   npm run bench -- --only sync-latency,resync    # some of them
  * Exits 1 when a bench failed (its entry then has `error` and the tail of its stderr).
  */
