@@ -191,4 +191,31 @@ describe('processor: segment gate, creation and identity', () => {
     const [latest] = await stack.store.listDecisions(`salesforce:${leadId}`, 1);
     expect(latest).toMatchObject({ outcome: 'skipped', reason: 'not-in-segment' });
   });
+
+  it('R6 is once: a replayed `created` notice does not re-create a contact that was merged away', async () => {
+    const leadId = await stack.salesforceSandbox.userCreate('Lead', {
+      LastName: 'Once',
+      Company: 'R6 Once',
+      Email: 'only.once@r6.example',
+    });
+    const createdNotice = salesforceNotice('Lead', leadId, { kind: 'created' });
+    await stack.process([createdNotice]);
+    const autoCreated = (await stack.store.getPairsBySalesforceIds([leadId])).get(leadId)!.hubspotId;
+    // A user merges the auto-created contact into a linked member: the Lead is left unlinked.
+    await stack.hubspotSandbox.userMergeContacts(pairs.hubspotIds[0]!, autoCreated);
+    await stack.process([
+      hubspotNotice(autoCreated, {
+        kind: 'merged',
+        survivorId: pairs.hubspotIds[0]!,
+        mergedIds: [autoCreated],
+      }),
+    ]);
+
+    const { result, calls } = await stack.measure(() =>
+      stack.process([{ ...createdNotice, eventId: `${createdNotice.eventId}-replayed` }]),
+    );
+
+    expect(result.summary).toMatchObject({ skipped: 1, writes: { hubspot: 0 } });
+    expect(calls.hubspot.writes).toBe(0);
+  });
 });
