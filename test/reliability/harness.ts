@@ -9,6 +9,7 @@ import { handleHubSpotWebhook } from '../../lib/hubspot/webhook-intake.ts';
 import { ReplayGuard } from '../../lib/hubspot/webhook-replay.ts';
 import { jsonResult } from '../../lib/lambda/http.ts';
 import { noMetrics, silentLog } from '../../lib/lambda/observability.ts';
+import { RetryableError } from '../../lib/errors.ts';
 import type { ChangeQueue } from '../../lib/ports.ts';
 import { isOwnOrigin } from '../../lib/salesforce/cdc-events.ts';
 import { handleSalesforceCdc } from '../../lib/salesforce/cdc-intake.ts';
@@ -235,7 +236,9 @@ export class Harness {
    * work but its acknowledgement was lost (a crash after the writes, a timeout): every message stays
    * and is delivered again. Returns the number of messages handed to the processor.
    */
-  async processOnce(opts: { max?: number; loseAck?: boolean } = {}): Promise<number> {
+  async processOnce(
+    opts: { max?: number; loseAck?: boolean; loseWriteResponses?: boolean } = {},
+  ): Promise<number> {
     const sqs = this.stack.sqs!.client;
     const queueUrl = this.stack.queueUrl!;
     const max = opts.max ?? 200;
@@ -260,10 +263,10 @@ export class Harness {
     this.passTime(60 * 60_000);
     const messages = batch.map((m) => ({ messageId: m.id, body: m.body }));
     for (const m of messages) this.processed.set(m.messageId, m);
-    const result = await processBatch(
-      messages,
-      this.stack.processorDeps({ hubspot: this.deps.hubspot, salesforce: this.deps.salesforce }),
-    );
+    const ports = opts.loseWriteResponses
+      ? { hubspot: lostResponses(this.deps.hubspot), salesforce: lostResponses(this.deps.salesforce) }
+      : { hubspot: this.deps.hubspot, salesforce: this.deps.salesforce };
+    const result = await processBatch(messages, this.stack.processorDeps(ports));
     this.results.push(result);
     const failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
     const back = opts.loseAck ? batch : batch.filter((m) => failed.has(m.id));
@@ -337,4 +340,25 @@ export class Harness {
     await this.#intake?.close().catch(() => undefined);
     await this.stack.close();
   }
+}
+
+const WRITES = new Set(['createContacts', 'updateContacts', 'createRecords', 'updateRecords']);
+
+/**
+ * The port, except that every write is applied by the CRM and then its response is lost (a connection
+ * reset or a timeout after the CRM committed): the processor sees a retryable failure for writes that
+ * happened. Its retry must find them done — no second create, no duplicate.
+ */
+function lostResponses<T extends object>(port: T): T {
+  return new Proxy(port, {
+    get(target, key, receiver) {
+      const value: unknown = Reflect.get(target, key, receiver);
+      if (typeof value !== 'function') return value;
+      if (typeof key !== 'string' || !WRITES.has(key)) return value.bind(target);
+      return async (...args: unknown[]) => {
+        await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        throw new RetryableError(`${key}: the response was lost after the CRM applied it`);
+      };
+    },
+  });
 }

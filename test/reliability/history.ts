@@ -33,6 +33,12 @@ export interface Person {
   salesforceCreations: number;
 }
 
+/** Equal as a user sees it: blank is blank, surrounding spaces do not count. */
+function sameValue(current: unknown, next: string | null): boolean {
+  const a = typeof current === 'string' ? current.trim() : current == null ? '' : String(current);
+  return a === (next ?? '').trim();
+}
+
 function emptyWrites(): Record<Field, UserWrite[]> {
   return { firstname: [], lastname: [], phone: [], jobtitle: [] };
 }
@@ -140,22 +146,27 @@ export class History {
         const p = this.people[step.p]!;
         const id = await this.hubspotIdOf(p);
         if (!id) return;
+        const [current] = await h.user.hubspot.readContacts([id], [step.field]);
         const t0 = Date.now();
         await h.stack.hubspotSandbox.userUpdateContact(id, { [step.field]: step.value });
-        this.#write(p, 'hubspot', step.field, step.value, t0, Date.now());
+        // Setting the value a property already has is no change in HubSpot (no history entry, no event).
+        if (!sameValue(current?.properties[step.field], step.value))
+          this.#write(p, 'hubspot', step.field, step.value, t0, Date.now());
         break;
       }
       case 'salesforce-edit': {
         const p = this.people[step.p]!;
         const sf = await this.salesforceOf(p);
         if (!sf) return;
+        const current = h.stack.salesforceSandbox.getRecord(sf.id)?.[SALESFORCE_FIELD[step.field]];
         const t0 = Date.now();
         await h.stack.salesforceSandbox.userUpdate(sf.objectType, sf.id, {
           [SALESFORCE_FIELD[step.field]]: step.value,
         });
         const t1 = Date.now();
+        // Salesforce bumps SystemModstamp even on a same-value save: the record counts as touched.
         p.salesforceTouched.push(t1);
-        this.#write(p, 'salesforce', step.field, step.value, t0, t1);
+        if (!sameValue(current, step.value)) this.#write(p, 'salesforce', step.field, step.value, t0, t1);
         break;
       }
       case 'segment': {
@@ -299,11 +310,16 @@ export class History {
           count: step.severity,
         });
         break;
+      case 'write-response-lost':
       case 'none':
         break;
     }
     try {
-      await this.h.processOnce({ max: step.max, loseAck: step.loseAck });
+      await this.h.processOnce({
+        max: step.max,
+        loseAck: step.loseAck,
+        loseWriteResponses: step.fault === 'write-response-lost',
+      });
     } finally {
       hubspotSandbox.clearFaults();
       salesforceSandbox.clearFaults();

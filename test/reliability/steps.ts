@@ -40,7 +40,14 @@ export type DeliveryMode =
   | 'drop-some';
 
 /** A CRM fault active during one processor invocation. */
-export type ProcessFault = 'none' | 'hubspot-429' | 'hubspot-5xx' | 'salesforce-429' | 'salesforce-5xx';
+export type ProcessFault =
+  | 'none'
+  | 'hubspot-429'
+  | 'hubspot-5xx'
+  | 'salesforce-429'
+  | 'salesforce-5xx'
+  /** Every CRM write is applied, then its response is lost: a crash between the write and the commit. */
+  | 'write-response-lost';
 
 export type Step =
   | { kind: 'hubspot-create'; p: number; values: Values; inSegment: boolean }
@@ -155,6 +162,7 @@ export function stepArbitrary(people: number, without: ReadonlySet<string> = new
           'hubspot-5xx',
           'salesforce-429',
           'salesforce-5xx',
+          'write-response-lost',
         ),
         severity: fc.integer({ min: 1, max: 7 }),
       }),
