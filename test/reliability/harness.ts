@@ -60,6 +60,8 @@ export class Harness {
   readonly memberships: MembershipSnapshot[] = [];
   /** Every queue message the processor was handed, by SQS message id (for the replay invariant). */
   readonly processed = new Map<string, ProcessorMessage>();
+  /** Invocations whose CRM write responses were lost (epoch ms): their writes are attempts a retry finishes. */
+  readonly lostResponseWindows: { from: number; to: number }[] = [];
   /** Processor results, for diagnostics. */
   readonly results: ProcessorResult[] = [];
   deps!: SyncDeps;
@@ -266,7 +268,9 @@ export class Harness {
     const ports = opts.loseWriteResponses
       ? { hubspot: lostResponses(this.deps.hubspot), salesforce: lostResponses(this.deps.salesforce) }
       : { hubspot: this.deps.hubspot, salesforce: this.deps.salesforce };
+    const from = Date.now();
     const result = await processBatch(messages, this.stack.processorDeps(ports));
+    if (opts.loseWriteResponses) this.lostResponseWindows.push({ from, to: Date.now() });
     this.results.push(result);
     const failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
     const back = opts.loseAck ? batch : batch.filter((m) => failed.has(m.id));

@@ -209,7 +209,9 @@ function describeWrites(writes: UserWrite[]): string {
  * Salesforce lead/contact creates or syncs into the HubSpot contact with its email once, member or
  * not (DESIGN.md §1 R6). Each write is judged by the store's membership at the write's own time (the
  * CRM's timestamp). Out-of-segment writes to a person's records are allowed on each side at most once
- * per Salesforce record the user created for that person (creations and lead conversions).
+ * per Salesforce record the user created for that person (creations and lead conversions); a write
+ * whose response was lost is not counted (the retry that completes it is the same R6 sync, and reads
+ * the latest values as every sync does: DESIGN.md §3 decision 1).
  * No history here imports (R7), so R7 grants nothing.
  */
 export function checkOutOfSegmentWrites(h: Harness, history: History, s: FinalState): string[] {
@@ -241,6 +243,9 @@ export function checkOutOfSegmentWrites(h: Harness, history: History, s: FinalSt
       out.push(`crmsync wrote ${w.side}:${w.id} (${w.what}) outside the segment, and it belongs to nobody`);
       continue;
     }
+    // A write whose response was lost is an attempt: the retry that finishes it is the same R6 sync.
+    if (person.salesforceCreations > 0 && h.lostResponseWindows.some((x) => w.at >= x.from && w.at <= x.to))
+      continue;
     const key = `${person.index}:${w.side}`;
     const times = outside.get(key) ?? new Set<number>();
     times.add(w.at);
