@@ -88,4 +88,26 @@ describe('reliability regressions', () => {
     const { violations } = await runHistory(3, steps);
     expect(violations).toEqual([]);
   }, 60_000);
+
+  // KNOWN BUG, not fixed here (reported to the lead): the lost-response variant of the first test.
+  it.fails('R6/R8: a lead crmsync created whose create response was lost is not an auto-create after the contact left the segment', async () => {
+    // Found by seed 633909780. A member joins; crmsync creates its Lead, and the response is lost
+    // (applied in Salesforce, no pair committed, nothing in the trace). The contact leaves the
+    // segment. The outbound message for that Lead (`created`, no change origin) finds the Lead
+    // unlinked, with no trace saying crmsync made it, so R6 applies: Company and Lead Status are
+    // written to the HubSpot contact outside the segment. The Lead's CreatedById (our integration
+    // user) would tell.
+    const steps: Step[] = [
+      {
+        kind: 'hubspot-create',
+        p: 0,
+        values: { firstname: 'Ada', lastname: 'Lee', phone: '+1 555 0101', jobtitle: 'CTO' },
+        inSegment: true,
+      },
+      { kind: 'process', max: 1, loseAck: false, fault: 'write-response-lost', severity: 1 },
+      { kind: 'segment', p: 0, join: false },
+    ];
+    const { violations } = await runHistory(3, steps);
+    expect(violations).toEqual([]);
+  }, 60_000);
 });
