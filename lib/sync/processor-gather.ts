@@ -13,6 +13,7 @@ import type {
 } from '../ports.ts';
 import type { ProcessorRecord } from './coalesce.ts';
 import { withoutOwnCreations } from './processor-crmsync-created.ts';
+import { MAX_CHAIN, missingLinks, resolveChains } from './processor-identity-chains.ts';
 import { type ReadFields, salesforceTypeOfId } from './processor-fields.ts';
 
 export interface GatherContext {
@@ -147,20 +148,7 @@ export async function gather(batchRecords: ProcessorRecord[], ctx: GatherContext
     await readBoth(ctx, hubspotToRead, salesforceToRead, hubspotContacts, salesforceRecords);
 
     // Round 3: what the reads revealed.
-    const moreSalesforce: Record<SalesforceObject, Set<string>> = { Lead: new Set(), Contact: new Set() };
-    for (const r of salesforceRecords.values()) {
-      if (
-        r.objectType === 'Lead' &&
-        r.isConverted &&
-        r.convertedContactId &&
-        !salesforceRecords.has(r.convertedContactId)
-      ) {
-        moreSalesforce.Contact.add(r.convertedContactId);
-      }
-      if (r.isDeleted && r.masterRecordId && !salesforceRecords.has(r.masterRecordId)) {
-        moreSalesforce[salesforceTypeOfId(r.masterRecordId) ?? r.objectType].add(r.masterRecordId);
-      }
-    }
+    const moreSalesforce = missingLinks(salesforceRecords);
     const salesforceEmails: string[] = [];
     const hubspotEmails: string[] = [];
     for (const record of toPlan) {
@@ -181,6 +169,12 @@ export async function gather(batchRecords: ProcessorRecord[], ctx: GatherContext
     ]);
     for (const r of byEmailSf) if (!salesforceRecords.has(r.id)) salesforceRecords.set(r.id, r);
     for (const c of byEmailHs) if (!hubspotContacts.has(c.id)) hubspotContacts.set(c.id, c);
+    // Conversions and merges that chain (rare: usually no call here).
+    for (let step = 1; step < MAX_CHAIN; step++) {
+      const links = missingLinks(salesforceRecords);
+      if (links.Lead.size + links.Contact.size === 0) break;
+      await readBoth(ctx, new Set(), links, hubspotContacts, salesforceRecords);
+    }
 
     // Pairs of the records found since round 1 (ids looked up then are known to have none).
     const askedHubSpot = new Set(hubspotKeyIds);
@@ -199,7 +193,7 @@ export async function gather(batchRecords: ProcessorRecord[], ctx: GatherContext
     index.add(moreBySalesforce.values());
     await loadMembers([...hubspotContacts.keys()]);
     out.hubspotContacts = [...hubspotContacts.values()];
-    out.salesforceRecords = [...salesforceRecords.values()];
+    out.salesforceRecords = resolveChains(salesforceRecords);
     out.pairs = [...index.byHubSpot.values()];
   } catch (error) {
     out.readError = error;
