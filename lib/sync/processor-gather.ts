@@ -36,6 +36,11 @@ export interface Gathered {
   members: Set<string>;
   /** A CRM read (or the lookups after it) failed: `toPlan` must be retried; `preSkipped` stands. */
   readError?: unknown;
+  /**
+   * Links found pointing at a Salesforce record merged away since (no notice of the merge reached
+   * us): one synthetic `merged` record each, to re-point the link before the batch is planned.
+   */
+  repairs: ProcessorRecord[];
 }
 
 const OBJECTS: readonly SalesforceObject[] = ['Lead', 'Contact'];
@@ -123,6 +128,7 @@ export async function gather(batchRecords: ProcessorRecord[], ctx: GatherContext
     salesforceRecords: [],
     pairs: [],
     members,
+    repairs: [],
   };
   try {
     // Round 2: the records and their linked counterparts.
@@ -194,6 +200,7 @@ export async function gather(batchRecords: ProcessorRecord[], ctx: GatherContext
     await loadMembers([...hubspotContacts.keys()]);
     out.hubspotContacts = [...hubspotContacts.values()];
     out.salesforceRecords = resolveChains(salesforceRecords);
+    out.repairs = staleLinkRepairs(toPlan, out.salesforceRecords, index, ctx.now);
     out.pairs = [...index.byHubSpot.values()];
   } catch (error) {
     out.readError = error;
@@ -260,4 +267,41 @@ function preGate(
   const eventId = record.eventIds[0];
   if (eventId !== undefined) decision.eventId = eventId;
   return decision;
+}
+
+/**
+ * Pairs of this batch's records whose Salesforce side now reads as deleted by a merge, when no record
+ * of the batch is that merge itself (its delete notice was lost, or arrived before the link existed).
+ */
+function staleLinkRepairs(
+  toPlan: ProcessorRecord[],
+  salesforceRecords: SalesforceRecord[],
+  index: PairIndex,
+  now: number,
+): ProcessorRecord[] {
+  const inBatch = new Set(toPlan.filter((r) => r.source === 'salesforce').map((r) => r.recordId));
+  const byId = new Map(salesforceRecords.map((r) => [r.id, r]));
+  const repairs = new Map<string, ProcessorRecord>();
+  for (const record of toPlan) {
+    const pair =
+      record.source === 'hubspot'
+        ? index.byHubSpot.get(record.recordId)
+        : index.bySalesforce.get(record.recordId);
+    const sf = pair ? byId.get(pair.salesforceId) : undefined;
+    if (!pair || !sf?.isDeleted || !sf.masterRecordId || inBatch.has(sf.id) || repairs.has(sf.id)) continue;
+    repairs.set(sf.id, {
+      key: `salesforce:${sf.id}`,
+      source: 'salesforce',
+      objectType: sf.objectType,
+      recordId: sf.id,
+      kind: 'merged',
+      created: false,
+      eventIds: [],
+      occurredAt: now,
+      forceRead: false,
+      survivorId: sf.masterRecordId,
+      messageIds: [],
+    });
+  }
+  return [...repairs.values()];
 }

@@ -1,5 +1,6 @@
 import { recordKey } from '../domain/notice.ts';
 import { type PlanInput, planBatch, type SyncPlan } from '../domain/plan.ts';
+import { RetryableError } from '../errors.ts';
 import type { Decision, HubSpotContact, PairState, RuntimeSettings } from '../ports.ts';
 import { applyPlan, type ApplyResult, type RefFailure } from './apply-plan.ts';
 import { coalesceTracked, type ProcessorRecord } from './coalesce.ts';
@@ -79,7 +80,8 @@ export async function processBatch(
     ledger.mark(o.record.messageIds, o.status);
     decisions.push(...o.decisions);
     if (o.status !== 'retry') eventsToMark.push(...o.record.eventIds);
-    countStatus(summary, o.status);
+    // Link repairs the processor made up itself carry no message: they are in the trace, not the counts.
+    if (o.record.messageIds.length > 0) countStatus(summary, o.status);
     if (o.written.hubspot) summary.writes.hubspot++;
     if (o.written.salesforce) summary.writes.salesforce++;
   }
@@ -154,6 +156,7 @@ async function syncRecords(
   records: ProcessorRecord[],
   deps: ProcessorDeps,
   now: number,
+  repair = true,
 ): Promise<{ records: RecordOutcome[] }> {
   const retryAll = (list: ProcessorRecord[], error: unknown, stage: string) => {
     const classified = classifyError(error);
@@ -184,6 +187,20 @@ async function syncRecords(
     written: { hubspot: false, salesforce: false },
   }));
   if (g.readError !== undefined) return { records: [...out, ...retryAll(g.toPlan, g.readError, 'read')] };
+  if (repair && g.repairs.length > 0) {
+    // Re-point links to merge survivors first, then read and plan the batch again on the repaired links.
+    deps.log?.info('stale links repaired', { count: g.repairs.length });
+    const repaired = (await syncRecords(g.repairs, deps, now, false)).records;
+    if (repaired.some((o) => o.status === 'retry')) {
+      return {
+        records: [
+          ...repaired,
+          ...retryAll(records, new RetryableError('a stale link could not be re-pointed yet'), 'repair'),
+        ],
+      };
+    }
+    return { records: [...repaired, ...(await syncRecords(records, deps, now, false)).records] };
+  }
   if (g.toPlan.length === 0) return { records: out };
 
   const plan = await planWithHistory(g, effective, deps, now);

@@ -123,4 +123,33 @@ describe('processor: lead conversion and merges re-point links', () => {
     expect(calls.salesforce.writes).toBe(1); // the survivor's values onto the Lead; no Lead created
     expect(stack.salesforceSandbox.getRecord(leadId)?.['Email']).toBe('survivor@batch-merge.example');
   });
+
+  it('a link to a Salesforce record merged away while its delete notice was lost is repaired on the next change', async () => {
+    const loserId = await stack.salesforceSandbox.userCreate('Lead', {
+      LastName: 'Gap',
+      Company: 'Gap Co',
+      Email: 'lost.delete@gap.example',
+    });
+    const hubspotId = await stack.hubspotSandbox.userCreateContact({
+      email: 'lost.delete@gap.example',
+      firstname: 'Lost',
+      lastname: 'Gap',
+    });
+    await stack.process([hubspotNotice(hubspotId, { kind: 'created' })]);
+    expect((await pairOf(hubspotId))?.salesforceId).toBe(loserId);
+    const masterId = await stack.salesforceSandbox.userCreate('Lead', {
+      LastName: 'Master',
+      Company: 'Gap Co',
+      Email: 'master@gap.example',
+    });
+    await stack.salesforceSandbox.merge('Lead', masterId, [loserId]); // its CDC delete never reaches us
+    await stack.hubspotSandbox.userUpdateContact(hubspotId, { jobtitle: 'After the merge' });
+
+    const result = await stack.process([hubspotNotice(hubspotId, { changedFields: ['jobtitle'] })]);
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await pairOf(hubspotId)).toMatchObject({ salesforceId: masterId });
+    expect(stack.salesforceSandbox.getRecord(masterId)?.['Title']).toBe('After the merge');
+    expect(result.summary).toMatchObject({ records: 1, synced: 1 });
+  });
 });
