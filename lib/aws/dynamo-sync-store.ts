@@ -469,6 +469,28 @@ export class DynamoSyncStore implements SyncStore {
     }
   }
 
+  /**
+   * Of `eventIds`, those already marked processed and not expired at `at` (BatchGetItem, 100 keys per
+   * call): a redelivered notice is dropped before it costs a CRM read.
+   */
+  async filterProcessedEvents(eventIds: string[], at: number): Promise<Set<string>> {
+    if (eventIds.length === 0) return new Set();
+    const items = await batchGetAll(
+      this.#client,
+      this.#table,
+      eventIds.map((id) => keyOf(keys.processedEvent(id))),
+      { projection: ['pk', 'expiresAt'] },
+    );
+    const now = epochSeconds(at);
+    const prefix = keys.processedEvent('').pk;
+    const seen = new Set<string>();
+    for (const item of items) {
+      const expiresAt = Number(item['expiresAt']?.N ?? 0);
+      if (expiresAt >= now) seen.add(String(item['pk']?.S ?? '').slice(prefix.length));
+    }
+    return seen;
+  }
+
   // ───────────────────────────── decisions ─────────────────────────────
 
   /** BatchWriteItem of the decision items and open-error changes, then one ADD per touched counter. */

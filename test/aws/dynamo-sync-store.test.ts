@@ -252,6 +252,16 @@ describe('settings', () => {
 });
 
 describe('idempotency', () => {
+  it('filterProcessedEvents returns the ids already processed and not expired, in one read per 100', async () => {
+    const ids = Array.from({ length: 150 }, (_, i) => `evt-f${i}`);
+    for (const id of ids.filter((_, i) => i % 3 === 0)) await store.markEventProcessed(id, NOW);
+    const seen = await store.filterProcessedEvents(ids, NOW + 1000);
+    expect([...seen].sort()).toEqual(ids.filter((_, i) => i % 3 === 0).sort());
+    // Past the retention (7 days by default) an event counts as new again, TTL or not.
+    expect((await store.filterProcessedEvents(ids, NOW + 8 * DAY)).size).toBe(0);
+    expect((await store.filterProcessedEvents([], NOW)).size).toBe(0);
+  });
+
   it('markEventProcessed is true once, then false for the same event id', async () => {
     expect(await store.markEventProcessed('evt-1', NOW)).toBe(true);
     expect(await store.markEventProcessed('evt-1', NOW + 5)).toBe(false);
