@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../lib/cli/commands/config.ts';
 import { SANDBOX_APP_TOKEN } from '../../lib/local/adapters.ts';
-import { type HubSpotSandbox, startHubSpotSandbox } from '../../sandbox/hubspot/index.ts';
+import { demoSegmentRequest, type HubSpotSandbox, startHubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 
 const example = JSON.parse(
   readFileSync(new URL('../../crmsync.config.example.json', import.meta.url), 'utf8'),
@@ -30,35 +30,10 @@ async function check(config: unknown, env: Record<string, string> = {}) {
   }
 }
 
-async function createList(
-  sandbox: HubSpotSandbox,
-  name: string,
-  processingType: 'MANUAL' | 'SNAPSHOT' | 'DYNAMIC',
-) {
-  const body: Record<string, unknown> = { name, objectTypeId: '0-1', processingType };
-  if (processingType !== 'MANUAL') {
-    body.filterBranch = {
-      filterBranchType: 'OR',
-      filterBranches: [
-        {
-          filterBranchType: 'AND',
-          filterBranches: [],
-          filters: [
-            {
-              filterType: 'PROPERTY',
-              property: 'lifecyclestage',
-              operation: {
-                operationType: 'ENUMERATION',
-                operator: 'IS_ANY_OF',
-                values: ['salesqualifiedlead'],
-              },
-            },
-          ],
-        },
-      ],
-      filters: [],
-    };
-  }
+async function createList(sandbox: HubSpotSandbox, name: string, processingType: 'MANUAL' | 'SNAPSHOT' | 'DYNAMIC') {
+  // The demo segment's lifecycle-stage filter; a MANUAL list has none.
+  const { filterBranch, ...rest } = demoSegmentRequest(name);
+  const body = processingType === 'MANUAL' ? { ...rest, processingType } : { ...rest, filterBranch, processingType };
   const res = await fetch(`${sandbox.url}/crm/v3/lists`, {
     method: 'POST',
     headers: { authorization: `Bearer ${SANDBOX_APP_TOKEN}`, 'content-type': 'application/json' },

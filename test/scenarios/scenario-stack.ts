@@ -5,7 +5,7 @@ import { type LocalStack, startLocalStack } from '../../lib/local/runtime.ts';
 import type { RecordTrace } from '../../lib/local/services.ts';
 import type { Decision, HubSpotList } from '../../lib/ports.ts';
 import type { SyncDeps } from '../../lib/sync/sync-deps.ts';
-import type { HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
+import { demoSegmentRequest, type HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import type { SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
 import { type ApiCalls, apiCalls, type CounterSource, diffCalls } from '../support/api-calls.ts';
 import { testConfig } from '../support/test-config.ts';
@@ -111,27 +111,9 @@ export async function startScenario(
     dynamicList: (name, property, values) =>
       stack.hubspot.createDynamicList(name, { property, operator: 'IS_ANY_OF', values }),
     staticList: async (name, processingType) => {
-      const body: Record<string, unknown> = { name, objectTypeId: '0-1', processingType };
-      // A SNAPSHOT list evaluates its filters once; MANUAL lists have none.
-      if (processingType === 'SNAPSHOT') {
-        body['filterBranch'] = {
-          filterBranchType: 'OR',
-          filters: [],
-          filterBranches: [
-            {
-              filterBranchType: 'AND',
-              filterBranches: [],
-              filters: [
-                {
-                  filterType: 'PROPERTY',
-                  property: 'lifecyclestage',
-                  operation: { operationType: 'ENUMERATION', operator: 'IS_ANY_OF', values: [IN_SEGMENT] },
-                },
-              ],
-            },
-          ],
-        };
-      }
+      // A SNAPSHOT list evaluates the demo segment's filter once; MANUAL lists have none.
+      const { filterBranch, ...rest } = demoSegmentRequest(name);
+      const body = processingType === 'SNAPSHOT' ? { ...rest, filterBranch, processingType } : { ...rest, processingType };
       const res = await fetch(`${hubspotSandbox.url}/crm/v3/lists/`, {
         method: 'POST',
         headers: { authorization: `Bearer ${SANDBOX_APP_TOKEN}`, 'content-type': 'application/json' },
