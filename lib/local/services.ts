@@ -1,4 +1,5 @@
 import type { HttpResult, RawHttpRequest } from '../lambda/http.ts';
+import type { SyncRule } from '../config.ts';
 import type { SalesforceObject } from '../domain/notice.ts';
 import type { Decision, HubSpotList, PairState, RuntimeSettings } from '../ports.ts';
 import type { ImportProgress } from './import-tracker.ts';
@@ -79,6 +80,23 @@ export interface RecordTrace {
   pair: PairState | null;
   inSegment: boolean | null;
   decisions: Decision[];
+  /**
+   * The mapped fields of the linked (or would-be) Salesforce object, each with both sides' values in
+   * the processor's canonical form: the dashboard's playground watches these to tell when an edit
+   * has reached the other side, whichever batch carried it.
+   */
+  fields?: TraceField[];
+}
+
+/** One mapped field of a record trace: its rule and both sides' canonical values. */
+export interface TraceField {
+  hubspot: string;
+  salesforce: string;
+  rule: SyncRule;
+  hubspotValue: string | null;
+  salesforceValue: string | null;
+  /** Both canonical values are equal (blank equals blank); false when either value cannot be read. */
+  inSync: boolean;
 }
 
 export interface ResyncProgress {

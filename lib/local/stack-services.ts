@@ -28,6 +28,7 @@ import type {
   StatusReport,
 } from './services.ts';
 import type { StatsSnapshot, SyncStats } from './sync-stats.ts';
+import { compareMappedFields } from './trace-fields.ts';
 
 export interface StackServicesContext {
   mode: 'sandbox' | 'live';
@@ -220,6 +221,10 @@ export function createStackServices(ctx: StackServicesContext): StackServices {
     const lists = await Promise.all(keys.map((k) => store.listDecisions(k, 50)));
     const decisions: Decision[] = lists.flat().sort((a, b) => b.at - a.at);
     const listId = settings.inclusionSegmentId;
+    // The linked object's mappings; an unlinked contact would become config.creation's object.
+    const pair = (hubspotId ? pairs.get(hubspotId) : undefined) ?? null;
+    const traceObject: SalesforceObject =
+      sfRecord?.objectType ?? pair?.salesforceType ?? config.creation.salesforceObject;
     const inSegment =
       listId && hubspotId ? (await store.getMembers(listId, [hubspotId])).has(hubspotId) : null;
     return {
@@ -229,9 +234,15 @@ export function createStackServices(ctx: StackServicesContext): StackServices {
       salesforce: sfRecord
         ? { id: sfRecord.id, objectType: sfRecord.objectType, fields: sfRecord.fields }
         : null,
-      pair: (hubspotId ? pairs.get(hubspotId) : undefined) ?? null,
+      pair,
       inSegment,
       decisions,
+      fields: compareMappedFields(
+        config.mappings[traceObject],
+        contact?.properties,
+        sfRecord?.fields,
+        config.picklists,
+      ),
     };
   }
 

@@ -567,17 +567,17 @@ $('play-form').addEventListener('submit', async (event) => {
   if (!Object.keys(fields).length) return say('play-msg', 'Change a field first.', 'bad');
   $('play-save').disabled = true;
   try {
+    const startedAt = performance.now();
     const { record: saved, editedAt } = await api(`/api/playground/${side}/${encodeURIComponent(id)}`, {
       method: 'POST',
       body: JSON.stringify({ fields }),
     });
     Object.assign(record.fields, saved.fields);
-    say(
-      'play-msg',
-      `Saved in ${side === 'hubspot' ? 'HubSpot' : 'Salesforce'} as a user. Waiting for the sync…`,
-      'wait',
-    );
-    await watchSync(side, id, editedAt, Object.keys(fields));
+    // What the user's side now holds for the changed fields (the CRM may have stored it trimmed).
+    const values = {};
+    for (const name of Object.keys(fields)) values[name] = saved.fields[name] ?? fields[name];
+    say('play-msg', `Saved in ${SIDE_NAMES[side]} as a user. Waiting for the sync…`, 'wait');
+    await watchSync({ side, id, editedAt, startedAt, values });
   } catch (error) {
     say('play-msg', error.message, 'bad');
   } finally {
@@ -585,42 +585,155 @@ $('play-form').addEventListener('submit', async (event) => {
   }
 });
 
+const SIDE_NAMES = { hubspot: 'HubSpot', salesforce: 'Salesforce' };
 const OUTCOMES = ['synced', 'noop', 'skipped', 'error'];
+const WATCH_MS = 60_000;
+const WATCH_POLL_MS = 500;
+let watchGeneration = 0;
 
-/**
- * The decision about this edit: the processor records a `received` decision per notice (with the
- * change's time) and the outcome with the same batch time. Matching on them skips decisions about
- * older notices that happened to be processed just after the edit (e.g. an echo of our own write).
- */
-function decisionForEdit(decisions, key, editedAt) {
-  const mine = decisions.filter((d) => d.recordKey === key && d.at >= editedAt);
-  const received = mine.filter((d) => d.outcome === 'received' && typeof d.detail?.occurredAt === 'number');
-  if (received.length === 0) return mine.filter((d) => OUTCOMES.includes(d.outcome)).at(-1);
-  const batches = new Set(received.filter((d) => d.detail.occurredAt >= editedAt - 1000).map((d) => d.at));
-  return mine.filter((d) => OUTCOMES.includes(d.outcome) && batches.has(d.at)).at(-1);
+function otherSide(side) {
+  return side === 'hubspot' ? 'salesforce' : 'hubspot';
 }
 
-async function watchSync(side, id, editedAt, changed) {
-  const started = Date.now();
-  while (Date.now() - started < 60_000) {
-    const trace = await api(`/api/records/${side}/${encodeURIComponent(id)}`);
-    renderCompare(trace, changed);
-    const done = decisionForEdit(trace.decisions, `${side}:${id}`, editedAt);
-    if (done) {
-      const took = fmtMs(done.at - editedAt);
-      const other = side === 'hubspot' ? 'Salesforce' : 'HubSpot';
-      if (done.outcome === 'synced') say('play-msg', `Synced to ${other} in ${took}.`, 'ok');
-      else if (done.outcome === 'skipped')
-        say('play-msg', `Not synced: ${done.reason ?? 'skipped'} (decided in ${took}).`, 'wait');
-      else if (done.outcome === 'error')
-        say('play-msg', `Sync error (${done.category ?? 'other'}): ${done.reason ?? ''}`, 'bad');
-      else say('play-msg', `Nothing to sync: both sides already agree (${took}).`, 'ok');
-      showTrace(trace);
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 800));
+function sideRecord(trace, side) {
+  return side === 'hubspot' ? trace.hubspot?.properties : trace.salesforce?.fields;
+}
+
+function sameText(a, b) {
+  return String(a ?? '').trim() === String(b ?? '').trim();
+}
+
+/** Whether a rule lets an edit on `from` reach the other side (DESIGN.md §2). */
+function flowsFrom(field, from) {
+  switch (field.rule) {
+    case 'two-way':
+      return true;
+    case 'always-hubspot':
+      return from === 'hubspot';
+    case 'always-salesforce':
+      return from === 'salesforce';
+    case 'prefer-salesforce-unless-blank':
+      // A HubSpot value reaches Salesforce only while Salesforce's is blank.
+      return from === 'salesforce' || field.salesforceValue === null || field.inSync;
+    default:
+      return false;
   }
-  say('play-msg', 'No decision after 60 s: check the queue and the terminal running crmsync dev.', 'bad');
+}
+
+/**
+ * Which of the edited fields should show up on the other side, and why the others will not. Taken
+ * from the first trace after the save, before the sync can have filled a blank counterpart.
+ */
+function planWatch(trace, side, values) {
+  const expect = [];
+  const notes = [];
+  for (const name of Object.keys(values)) {
+    const label = LABELS[name] ?? name;
+    const field = trace.fields?.find((f) => f[side] === name);
+    if (!field) notes.push(`${label} is not mapped (kept in ${SIDE_NAMES[side]} only)`);
+    else if (!flowsFrom(field, side))
+      notes.push(`${label} keeps ${SIDE_NAMES[otherSide(side)]}'s value (${field.rule})`);
+    else expect.push(field);
+  }
+  return { expect, notes };
+}
+
+/** The expected fields the other side does not hold yet, as text for the user; empty once synced. */
+function pendingFields(trace, side, values, expect) {
+  const other = otherSide(side);
+  if (!sideRecord(trace, other)) return [`no linked ${SIDE_NAMES[other]} record yet`];
+  const pending = [];
+  for (const wanted of expect) {
+    const field = trace.fields?.find(
+      (f) => f.hubspot === wanted.hubspot && f.salesforce === wanted.salesforce,
+    );
+    const mine = sideRecord(trace, side)?.[wanted[side]];
+    if (field?.inSync && sameText(mine, values[wanted[side]])) continue;
+    const shown = sideRecord(trace, other)?.[wanted[other]];
+    pending.push(
+      `${LABELS[wanted[other]] ?? wanted[other]} is "${shown ?? ''}", not "${values[wanted[side]]}"`,
+    );
+  }
+  return pending;
+}
+
+/**
+ * A decision newer than the edit that explains why it will not reach the other side: a skip (the
+ * segment gate: R3, R8, a delete) or a sync error. A skipped echo is about crmsync's own write, not
+ * the user's edit, so it explains nothing here.
+ */
+function blockingDecision(trace, editedAt) {
+  return trace.decisions.find(
+    (d) => d.at >= editedAt && (d.outcome === 'error' || (d.outcome === 'skipped' && d.reason !== 'echo')),
+  );
+}
+
+/** The newest outcome about the edited record made after the edit (for edits with nothing to carry). */
+function decisionAfter(trace, key, editedAt) {
+  return trace.decisions.find(
+    (d) => d.recordKey === key && d.at >= editedAt && OUTCOMES.includes(d.outcome) && d.reason !== 'echo',
+  );
+}
+
+function notSyncedText(d) {
+  if (d.outcome === 'error')
+    return `Not synced: sync error (${d.category ?? 'other'})${d.reason ? `: ${d.reason}` : ''}.`;
+  const rule = d.detail?.rule && d.detail.rule !== d.reason ? ` (${d.detail.rule})` : '';
+  return `Not synced: ${d.reason ?? 'skipped'}${rule}.`;
+}
+
+/**
+ * Watches an edit reach the other side. "Synced" means what a user means: the other side now holds
+ * the saved values of every mapped field the rules let through — whichever batch carried them (an
+ * earlier notice about the same pair may have, leaving the edit's own notice a no-op). Otherwise a
+ * skip or an error recorded after the edit says why not; else, after a minute, what to check.
+ */
+async function watchSync({ side, id, editedAt, startedAt, values }) {
+  const generation = ++watchGeneration;
+  const key = `${side}:${id}`;
+  const other = SIDE_NAMES[otherSide(side)];
+  let plan;
+  let trace;
+  let pending = [];
+  while (performance.now() - startedAt < WATCH_MS) {
+    trace = await api(`/api/records/${side}/${encodeURIComponent(id)}`);
+    if (generation !== watchGeneration) return;
+    plan ??= planWatch(trace, side, values);
+    renderCompare(trace, side, Object.keys(values));
+    const took = fmtMs(performance.now() - startedAt);
+    if (plan.expect.length > 0) {
+      pending = pendingFields(trace, side, values, plan.expect);
+      if (pending.length === 0) {
+        const names = plan.expect.map((f) => LABELS[f[otherSide(side)]] ?? f[otherSide(side)]);
+        const notes = plan.notes.length ? ` ${plan.notes.join('; ')}.` : '';
+        const holds = names.length === 1 ? 'now holds the saved value' : 'now hold the saved values';
+        say('play-msg', `Synced to ${other} in ${took}: ${names.join(', ')} ${holds}.${notes}`, 'ok');
+        return showTrace(trace);
+      }
+      const blocking = blockingDecision(trace, editedAt);
+      if (blocking) {
+        say('play-msg', notSyncedText(blocking), blocking.outcome === 'error' ? 'bad' : 'wait');
+        return showTrace(trace);
+      }
+    } else {
+      const decided = decisionAfter(trace, key, editedAt);
+      if (decided) {
+        if (decided.outcome === 'skipped' || decided.outcome === 'error')
+          say('play-msg', notSyncedText(decided), decided.outcome === 'error' ? 'bad' : 'wait');
+        else say('play-msg', `Nothing to sync to ${other}: ${plan.notes.join('; ')}.`, 'ok');
+        return showTrace(trace);
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, WATCH_POLL_MS));
+  }
+  if (generation !== watchGeneration) return;
+  const seen = pending.length ? ` ${other}: ${pending.join('; ')}.` : '';
+  say(
+    'play-msg',
+    `Not synced after ${WATCH_MS / 1000} s.${seen} Check the queue and dead letters, the decision trace below, and the terminal running crmsync dev.`,
+    'bad',
+  );
+  if (trace) showTrace(trace);
 }
 
 function factList(node, fields, highlight = []) {
@@ -651,21 +764,24 @@ function pickFields(fields, names) {
   return out;
 }
 
-function renderCompare(trace, changed) {
+function renderCompare(trace, side, changed) {
   $('play-compare').hidden = false;
+  // Highlight the edited fields and their counterparts on the other side.
+  const names = [...changed];
+  for (const f of trace.fields ?? []) if (changed.includes(f[side])) names.push(f[otherSide(side)]);
   factList(
     $('play-hs'),
     trace.hubspot
       ? pickFields(trace.hubspot.properties, ['email', ...HS_FIELDS])
       : { record: 'not linked yet' },
-    changed,
+    names,
   );
   factList(
     $('play-sf'),
     trace.salesforce
       ? pickFields(trace.salesforce.fields, ['Email', ...SF_FIELDS])
       : { record: 'not linked yet' },
-    changed,
+    names,
   );
 }
 
