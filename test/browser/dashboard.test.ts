@@ -177,6 +177,40 @@ describe('sync-health dashboard in Chromium', () => {
     await waitForText('#trace-sf', title, 5000);
   });
 
+  it('says "Synced" when another write already carried the value and the edit\'s own notice has nothing left to do', async () => {
+    // The race the processor can produce: an earlier batch (e.g. a concurrent notice about the same
+    // pair) wrote the value, so the edit's own notice is a no-op. Played deterministically: crmsync's
+    // own write puts the title in Salesforce first (its echo is dropped), then the user saves it in HubSpot.
+    await page.getByLabel('HubSpot contact').check();
+    const record = page.getByLabel('Record', { exact: true });
+    const second = await record.locator('option').nth(1).getAttribute('value');
+    await record.selectOption(second!);
+    const hubspotId = await record.inputValue();
+    const pair = (await stack.store.getPairsByHubSpotIds([hubspotId])).get(hubspotId);
+    expect(pair).toBeDefined();
+    const title = `Already There ${hubspotId}`;
+    const [written] = await stack.salesforce.updateRecords(pair!.salesforceType, [
+      { ref: 'pre', id: pair!.salesforceId, fields: { Title: title } },
+    ]);
+    expect(written?.ok).toBe(true);
+
+    await page.getByLabel('Job title').fill(title);
+    await page.getByRole('button', { name: 'Save as a user' }).click();
+    await waitForText(
+      '#play-msg',
+      /^Synced to Salesforce in [\d.]+ (ms|s): Title now holds the saved value\./,
+    );
+    await waitForText('#play-sf', title, 1000);
+    // Once the edit's own notice is processed, both sides still hold the user's title.
+    await stack.flush();
+    expect(stack.salesforceSandbox!.getRecord(pair!.salesforceId)?.Title).toBe(title);
+    const trace = (await (
+      await fetch(`${stack.url}/api/records/hubspot/${hubspotId}`)
+    ).json()) as RecordTrace;
+    expect(trace.hubspot?.properties.jobtitle).toBe(title);
+    expect(trace.fields?.find((f) => f.salesforce === 'Title')?.inSync).toBe(true);
+  });
+
   it('creates an active segment from the dashboard and limits syncs to it (R1, R4), then back to the demo segment', async () => {
     await page.getByText('Create a new segment').click();
     await page.getByLabel('Name', { exact: true }).fill('Customers only');
