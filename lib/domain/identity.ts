@@ -102,15 +102,34 @@ export interface MergeRepointInput {
   survivorType?: SalesforceObject;
   /** Every stored pair involving a loser or the survivor. */
   pairs: PairState[];
+  /**
+   * The survivor was linked earlier in the same batch (a new link or a counterpart being created):
+   * the HubSpot id (Salesforce merges) or Salesforce id (HubSpot merges) it is linked to, '' while
+   * the counterpart is still being created. Treated like a stored survivor link.
+   */
+  survivorLinkedInBatch?: string;
   now: number;
+}
+
+/** What a merge does to the stored pairs. */
+export interface MergeRepoint {
+  put: PairWrite[];
+  delete: PairDelete[];
+  /**
+   * Loser pairs removed because the survivor is linked already (its link stays: links are one-to-one).
+   * Their other side is unlinked afterwards and follows the identity rules on its next notice.
+   */
+  unlinked: PairState[];
 }
 
 /**
  * Merges (HubSpot `contact.merge`, Salesforce delete with MasterRecordId) re-point links to the
- * survivor, keeping links one-to-one: when the survivor is already linked, its link stays and the
- * losers' links go; otherwise the first loser's link (by id) moves to the survivor and any others go.
+ * survivor, keeping links one-to-one: when the survivor is already linked (stored, or linked earlier
+ * in the same batch), its link stays and the losers' links go (`unlinked`: their other side is left
+ * without a link, never linked twice); otherwise the first loser's link (by id) moves to the survivor
+ * and any others go.
  */
-export function repointForMerge(input: MergeRepointInput): { put: PairWrite[]; delete: PairDelete[] } {
+export function repointForMerge(input: MergeRepointInput): MergeRepoint {
   const idOf = (p: PairState) => (input.side === 'hubspot' ? p.hubspotId : p.salesforceId);
   const losers = new Set(input.loserIds.filter((id) => id !== input.survivorId));
   const survivorPair = input.pairs.find((p) => idOf(p) === input.survivorId);
@@ -119,7 +138,9 @@ export function repointForMerge(input: MergeRepointInput): { put: PairWrite[]; d
     .sort((a, b) => (idOf(a) < idOf(b) ? -1 : 1));
   const put: PairWrite[] = [];
   const del: PairDelete[] = [];
-  let moved = survivorPair !== undefined;
+  const unlinked: PairState[] = [];
+  const survivorLinked = survivorPair !== undefined || input.survivorLinkedInBatch !== undefined;
+  let moved = survivorLinked;
   for (const pair of loserPairs) {
     if (!moved) {
       moved = true;
@@ -145,6 +166,7 @@ export function repointForMerge(input: MergeRepointInput): { put: PairWrite[]; d
       continue;
     }
     del.push({ hubspotId: pair.hubspotId, expectedVersion: pair.version });
+    if (survivorLinked) unlinked.push(pair);
   }
-  return { put, delete: del };
+  return { put, delete: del, unlinked };
 }

@@ -115,6 +115,12 @@ class Batch {
   readonly salesforceByEmail = new Map<string, SalesforceRecord[]>();
   /** Ids handled by an earlier record of this batch → the key that handled them (one-to-one, one write each). */
   readonly claimed = new Map<string, string>();
+  /**
+   * Links made earlier in this batch, by record key (`hubspot:<id>` / `salesforce:<id>`) → the other
+   * side's id ('' while that counterpart is being created). A merge planned later must not re-point a
+   * loser's link onto one of them (links are one-to-one).
+   */
+  readonly linkedInBatch = new Map<string, string>();
   readonly plan: SyncPlan = {
     hubspotCreates: [],
     hubspotUpdates: [],
@@ -304,6 +310,8 @@ function syncPair(
     plan.pairWrites.push({ ref, pair: next, expectedVersion: base.version });
   }
   if (pair === undefined) {
+    batch.linkedInBatch.set(`hubspot:${contact.id}`, sf.id);
+    batch.linkedInBatch.set(`salesforce:${sf.id}`, contact.id);
     batch.decision(record, 'linked', options.linkReason, {
       hubspotId: contact.id,
       salesforceId: sf.id,
@@ -362,12 +370,15 @@ function planMerge(batch: Batch, record: PlanRecord, survivorId: string): void {
   const ids = new Set([...loserIds, survivorId]);
   const pairs = input.pairs.filter((p) => ids.has(side === 'hubspot' ? p.hubspotId : p.salesforceId));
   const survivor = side === 'salesforce' ? batch.salesforceById.get(survivorId) : undefined;
+  const survivorKey = `${side}:${survivorId}`;
+  const survivorLinkedInBatch = batch.linkedInBatch.get(survivorKey);
   const out = repointForMerge({
     side,
     loserIds,
     survivorId,
     ...(survivor ? { survivorType: survivor.objectType } : {}),
     pairs,
+    ...(survivorLinkedInBatch !== undefined ? { survivorLinkedInBatch } : {}),
     now: input.now,
   });
   for (const w of out.put) plan.pairWrites.push({ ...w, ref: record.key });
@@ -376,6 +387,49 @@ function planMerge(batch: Batch, record: PlanRecord, survivorId: string): void {
     survivorId,
     loserIds,
   });
+  if (out.unlinked.length === 0) return;
+  // The survivor keeps its own link (one-to-one): the losers' counterparts are left unlinked, each
+  // with a decision naming the survivor and what it is linked to; their next notice matches by email
+  // or creates, like any unlinked record (DESIGN.md §2, identity).
+  const stored = pairs.find((p) => (side === 'hubspot' ? p.hubspotId : p.salesforceId) === survivorId);
+  const survivorLinkedTo =
+    (side === 'hubspot' ? stored?.salesforceId : stored?.hubspotId) ?? survivorLinkedInBatch ?? '';
+  const otherSide = side === 'hubspot' ? 'salesforce' : 'hubspot';
+  for (const loser of out.unlinked) {
+    const d: Decision = {
+      at: input.now,
+      recordKey: side === 'hubspot' ? `salesforce:${loser.salesforceId}` : `hubspot:${loser.hubspotId}`,
+      outcome: 'relinked',
+      reason: 'merged-into-linked-record',
+      detail: {
+        via: record.key,
+        unlinkedFrom: `${side}:${side === 'hubspot' ? loser.hubspotId : loser.salesforceId}`,
+        mergedInto: survivorKey,
+        // '' while the survivor's counterpart is being created in this batch (its id is not known yet).
+        survivorLinkedTo: survivorLinkedTo === '' ? null : `${otherSide}:${survivorLinkedTo}`,
+        message: `${survivorKey} (the merge survivor) is already linked to ${
+          survivorLinkedTo === ''
+            ? `a ${otherSide} record created in this batch`
+            : `${otherSide}:${survivorLinkedTo}`
+        }; the link to the merged-away record is removed, not moved`,
+      },
+    };
+    const eventId = record.eventIds[0];
+    if (eventId !== undefined) d.eventId = eventId;
+    plan.decisions.push(d);
+  }
+}
+
+/** A record whose plan is a merge (re-pointing links): planned after the batch's other records. */
+function isMerge(batch: Batch, record: PlanRecord): boolean {
+  if (record.source === 'hubspot') return record.kind === 'merged' && record.survivorId !== undefined;
+  const sf = batch.salesforceById.get(record.recordId);
+  const survivorId = record.survivorId ?? sf?.masterRecordId ?? undefined;
+  const gone = !sf || sf.isDeleted === true;
+  return (
+    survivorId !== undefined &&
+    (record.kind === 'merged' || (record.kind === 'deleted' && gone) || sf?.isDeleted === true)
+  );
 }
 
 function planHubSpotRecord(batch: Batch, record: PlanRecord): void {
@@ -490,6 +544,7 @@ function planHubSpotRecord(batch: Batch, record: PlanRecord): void {
     recordErrors(batch, record, created.errors);
     return;
   }
+  batch.linkedInBatch.set(`hubspot:${contact.id}`, '');
   plan.salesforceCreates[objectType].push({
     ref: record.key,
     fields: created.value,
@@ -618,6 +673,7 @@ function planSalesforceRecord(batch: Batch, record: PlanRecord): void {
     recordErrors(batch, record, created.errors);
     return;
   }
+  batch.linkedInBatch.set(`salesforce:${sf.id}`, '');
   plan.hubspotCreates.push({
     ref: record.key,
     properties: created.value,
@@ -653,7 +709,12 @@ function planSalesforceRecord(batch: Batch, record: PlanRecord): void {
  */
 export function planBatch(input: PlanInput): SyncPlan {
   const batch = new Batch(input);
-  const records = [...input.records].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  // Merges last: a survivor linked by another record of this batch (matched by email, or its
+  // counterpart created) keeps that link, and the merge drops the losers' links instead of moving one
+  // onto it — which the store would refuse as a second link (one-to-one).
+  const byKey = (a: PlanRecord, b: PlanRecord) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  const sorted = [...input.records].sort(byKey);
+  const records = [...sorted.filter((r) => !isMerge(batch, r)), ...sorted.filter((r) => isMerge(batch, r))];
   for (const record of records) {
     if (record.source === 'hubspot') planHubSpotRecord(batch, record);
     else planSalesforceRecord(batch, record);

@@ -74,7 +74,8 @@ export async function processBatch(
 
   const records = coalesceTracked(fresh.notices);
   summary.records = records.length;
-  const outcomes = await syncInPhases(records, deps, now);
+  const phased = await syncInPhases(records, deps, now);
+  const outcomes = [...phased, ...(await syncUnlinkedByMerge(phased, deps, now))];
 
   for (const o of outcomes) {
     ledger.mark(o.record.messageIds, o.status);
@@ -149,6 +150,44 @@ async function syncInPhases(
   );
   const second = ready.length > 0 ? (await syncRecords(ready, deps, now)).records : [];
   return [...first, ...waiting, ...second];
+}
+
+/**
+ * A merge into a record linked already keeps the survivor's link and removes the losers' links
+ * (`merged-into-linked-record`, one-to-one). The HubSpot contact such a merge left unlinked is then
+ * planned right away, like any unlinked contact (match by email, else create; outside the segment:
+ * skipped, R3), so the batch ends in a state its own notices, delivered again, do not change.
+ * The follow-up carries no message (like a link repair): it is in the trace, not in the counts; if it
+ * must be retried, the contact's next notice does the same.
+ */
+async function syncUnlinkedByMerge(
+  outcomes: RecordOutcome[],
+  deps: ProcessorDeps,
+  now: number,
+): Promise<RecordOutcome[]> {
+  const ids = new Set<string>();
+  for (const o of outcomes) {
+    if (o.status === 'retry' || o.status === 'error') continue;
+    for (const d of o.decisions)
+      if (d.reason === 'merged-into-linked-record' && d.recordKey.startsWith('hubspot:'))
+        ids.add(d.recordKey.slice('hubspot:'.length));
+  }
+  if (ids.size === 0) return [];
+  const followUps: ProcessorRecord[] = [...ids].sort().map((id) => ({
+    key: `hubspot:${id}`,
+    source: 'hubspot',
+    objectType: 'contact',
+    recordId: id,
+    kind: 'updated',
+    created: false,
+    eventIds: [],
+    occurredAt: now,
+    forceRead: true,
+    messageIds: [],
+  }));
+  const out = (await syncRecords(followUps, deps, now)).records;
+  // A retry of a follow-up has no message to hand back: the contact's next notice plans it again.
+  return out.map((o) => (o.status === 'retry' ? { ...o, status: 'noop' as const } : o));
 }
 
 /** Settings, reads, plan and apply for the coalesced records; a failure before apply retries them all. */
@@ -307,7 +346,11 @@ function outcomeOf(
   now: number,
 ): RecordOutcome {
   const ref = record.key;
-  const planned = plan.decisions.filter((d) => d.recordKey === ref);
+  // A decision about another record made on this record's behalf (a merge unlinking the loser's
+  // counterpart) names it in `detail.via`, and goes with this record's outcome.
+  const planned = plan.decisions.filter((d) =>
+    d.detail?.['via'] === undefined ? d.recordKey === ref : d.detail['via'] === ref,
+  );
   const written = {
     hubspot: applied.written.hubspot.has(ref),
     salesforce: applied.written.salesforce.has(ref),

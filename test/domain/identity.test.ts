@@ -77,7 +77,35 @@ describe('identity', () => {
       pairs: [loser, survivor],
       now: T0,
     });
-    expect(out).toEqual({ put: [], delete: [{ hubspotId: '101', expectedVersion: 3 }] });
+    expect(out).toEqual({ put: [], delete: [{ hubspotId: '101', expectedVersion: 3 }], unlinked: [loser] });
+  });
+
+  it('a Salesforce merge into a master linked to another contact drops the loser link instead of linking the master twice', () => {
+    const loser = pairOf('101', '00Q1', {});
+    const master = pairOf('202', '00Q2', {});
+    const out = repointForMerge({
+      side: 'salesforce',
+      loserIds: ['00Q1'],
+      survivorId: '00Q2',
+      survivorType: 'Lead',
+      pairs: [loser, master],
+      now: T0,
+    });
+    expect(out).toEqual({ put: [], delete: [{ hubspotId: '101', expectedVersion: 3 }], unlinked: [loser] });
+  });
+
+  it('a master linked earlier in the same batch (no stored pair yet) counts as linked', () => {
+    const loser = pairOf('101', '00Q1', {});
+    const out = repointForMerge({
+      side: 'salesforce',
+      loserIds: ['00Q1'],
+      survivorId: '00Q2',
+      survivorType: 'Lead',
+      pairs: [loser],
+      survivorLinkedInBatch: '',
+      now: T0,
+    });
+    expect(out).toEqual({ put: [], delete: [{ hubspotId: '101', expectedVersion: 3 }], unlinked: [loser] });
   });
 
   it('a Salesforce merge (delete with MasterRecordId) re-points the pair to the master record', () => {

@@ -50,16 +50,15 @@ describe('reliability regressions', () => {
     expect(decide(input)).toEqual({ action: 'sync', rule: 'R6' });
   });
 
-  // KNOWN BUG, not fixed here (reported to the lead): `it.fails` keeps the history in the suite and
-  // turns red the day the processor handles it, so that this marker is then changed to `it`.
-  it.fails('merges: a Salesforce merge whose survivor is already linked to another HubSpot contact leaves no stale link', async () => {
+  // Finding 2 (docs/reliability.md), fixed: `it.fails` until the merge handled a collision.
+  it('merges: a Salesforce merge whose survivor is already linked to another HubSpot contact leaves no stale link', async () => {
     // Found by seed 632641073 (60 runs × 40 steps). p1's new Lead auto-creates HubSpot contact B (R6);
     // p2 joins the segment as HubSpot contact A and crmsync creates A's Lead. A user merges A's Lead
-    // into p1's Lead. The merge notice re-points A's link to the survivor, which is linked to B already:
-    // the store refuses the second link (error "already linked … cannot also link it"), and A — a
-    // member — stays linked to the deleted Lead. Quiescence is then not a fixed point: the next notice
-    // for A creates a new Lead. Expected: A's stale pair is dropped (or A re-linked/re-created) when
-    // the merge is processed, with a decision saying why.
+    // into p1's Lead. The master is linked to B (here: in the same batch, by its R6 creation). Links stay
+    // one-to-one: B ↔ master stays, A's link to the deleted Lead is removed (decision `relinked`,
+    // `merged-into-linked-record`, naming the master and B), and A — a member, now unlinked — is
+    // planned like any unlinked contact (email match, else a new Lead). Before the fix the store refused
+    // the second link ("already linked … cannot also link it") and A stayed linked to the deleted Lead.
     const v = { firstname: 'Ada', lastname: 'Lee', phone: '+1 555 0101', jobtitle: 'CTO' };
     const steps: Step[] = [
       { kind: 'salesforce-create', p: 1, objectType: 'Lead', values: v },
