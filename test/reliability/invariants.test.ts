@@ -8,6 +8,7 @@ import {
   checkNoLostUpdate,
   checkOutOfSegmentWrites,
   readFinalState,
+  withFirstLinkFill,
 } from './invariants.ts';
 
 /**
@@ -41,6 +42,28 @@ describe('reliability invariants catch what they claim to', () => {
     );
     // …but an earlier HubSpot write never beats a later Salesforce one.
     expect(acceptableValues([w('hubspot', 'A', 10), w('salesforce', 'B', 20)], [30])).toEqual(new Set(['B']));
+  });
+
+  it('first link fills blanks (README): only a blank before the first link, never a clear after it', () => {
+    // Cleared in HubSpot (t20) before the first link by email (t30): the link fills it from Salesforce.
+    const clearedBefore = [w('salesforce', 'Ada', 5), w('hubspot', 'Ada', 10), w('hubspot', null, 20)];
+    expect(acceptableValues(clearedBefore, [])).toEqual(new Set([null]));
+    expect(acceptableValues(withFirstLinkFill(clearedBefore, 30, 35), [])).toEqual(new Set(['Ada']));
+    // Cleared after the link (a snapshot exists): the clear wins, as DESIGN.md §2 says.
+    const clearedAfter = [w('salesforce', 'Ada', 5), w('hubspot', 'Ada', 10), w('hubspot', null, 40)];
+    expect(acceptableValues(withFirstLinkFill(clearedAfter, 30, 35), [])).toEqual(new Set([null]));
+    // Cleared in Salesforce after the link: also wins.
+    const sfClearedAfter = [w('salesforce', 'Ada', 5), w('hubspot', null, 10), w('salesforce', null, 40)];
+    expect(acceptableValues(withFirstLinkFill(sfClearedAfter, 30, 35), [])).toEqual(new Set([null]));
+    // Set on both sides before the link: no fill, the two-way rule as before.
+    const bothSet = [w('salesforce', 'Ada', 5), w('hubspot', 'Bea', 10)];
+    expect(withFirstLinkFill(bothSet, 30, 35)).toBe(bothSet);
+    // A Salesforce write overlapping the fill (from the link to crmsync's write) is a tie; a HubSpot write
+    // after the link is the latest HubSpot change and wins over the older Salesforce value.
+    const overlapping = [w('salesforce', 'Ada', 5), w('hubspot', null, 20), w('salesforce', 'Dee', 33, 36)];
+    expect(acceptableValues(withFirstLinkFill(overlapping, 30, 35), [])).toEqual(new Set(['Ada', 'Dee']));
+    const hubspotAfter = [w('salesforce', 'Ada', 5), w('hubspot', null, 20), w('hubspot', 'Cy', 33)];
+    expect(acceptableValues(withFirstLinkFill(hubspotAfter, 30, 35), [])).toEqual(new Set(['Cy']));
   });
 
   it('convergence and no lost update fail when a change never reached the other side', async () => {

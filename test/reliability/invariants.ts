@@ -14,6 +14,11 @@ export interface FinalState {
   pairsByHubSpot: Map<string, PairState>;
   pairsBySalesforce: Map<string, PairState>;
   members: Set<string>;
+  /**
+   * HubSpot contact id → when its current pair was made by linking two existing records by email
+   * (the latest `linked` decision `matched …` naming that contact): the first link, with no snapshot.
+   */
+  emailLinks: Map<string, number>;
 }
 
 const live = (r: SalesforceRecord | undefined): r is SalesforceRecord =>
@@ -49,13 +54,75 @@ export async function readFinalState(h: Harness, history: History): Promise<Fina
   const hubspotIds = new Set([...hubspot.keys(), ...history.people.flatMap((p) => p.hubspotIds)]);
   const salesforceIds = new Set([...salesforce.keys(), ...history.people.flatMap((p) => p.salesforceIds)]);
   for (const w of h.writes) (w.side === 'hubspot' ? hubspotIds : salesforceIds).add(w.id);
+  const pairsByHubSpot = await deps.store.getPairsByHubSpotIds([...hubspotIds]);
   return {
     hubspot,
     salesforce,
-    pairsByHubSpot: await deps.store.getPairsByHubSpotIds([...hubspotIds]),
+    pairsByHubSpot,
     pairsBySalesforce: await deps.store.getPairsBySalesforceIds([...salesforceIds]),
     members: new Set(await deps.store.listMembers(h.listId)),
+    emailLinks: await readEmailLinks(h, [...pairsByHubSpot.values()], salesforceIds),
   };
+}
+
+/**
+ * When each current pair was made by matching two existing records by email: the plan records a
+ * `linked` decision with reason `matched …` under the notice's record key (either side). Links made
+ * by creating the counterpart (`created by crmsync`) or re-pointed (conversion, merge) are not.
+ */
+async function readEmailLinks(
+  h: Harness,
+  pairs: PairState[],
+  salesforceIds: Set<string>,
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const keys = [
+    ...pairs.map((p) => `hubspot:${p.hubspotId}`),
+    ...[...salesforceIds].map((id) => `salesforce:${id}`),
+  ];
+  const byHubSpot = new Map(pairs.map((p) => [p.hubspotId, p]));
+  for (const key of keys) {
+    for (const d of await h.deps.store.listDecisions(key, 1000)) {
+      if (d.outcome !== 'linked' || !d.reason?.startsWith('matched')) continue;
+      const hubspotId = d.detail?.['hubspotId'];
+      if (typeof hubspotId !== 'string' || !byHubSpot.has(hubspotId)) continue;
+      out.set(hubspotId, Math.max(out.get(hubspotId) ?? 0, d.at));
+    }
+  }
+  return out;
+}
+
+const blank = (v: string | null | undefined): boolean => v === null || v === undefined || v.trim() === '';
+
+/**
+ * The first link of two existing records fills blanks (product decision, README): with no snapshot
+ * yet, a field blank on one side and set on the other is filled from the other side — a new link
+ * never clears data, even when the blank is a clear made before the link (field-level clear times are
+ * usually unknown at a first link; the native connector does the same). The model encodes that fill as
+ * a write of the other side's value to the blank side, from the link (`linkAt`, when the processor
+ * planned it) until crmsync's write reached that record (`filledAt`, ≥ linkAt). What the users wrote
+ * before the link decides whether a side was blank; writes after it follow the two-way rule as usual
+ * (after a snapshot exists, a clear wins: DESIGN.md §2). Only the first link: nothing changes for a
+ * pair linked any other way.
+ */
+export function withFirstLinkFill(writes: UserWrite[], linkAt: number, filledAt: number): UserWrite[] {
+  const before = (side: CrmSide) => writes.filter((w) => w.side === side && w.t0 < linkAt).at(-1);
+  const hs = before('hubspot');
+  const sf = before('salesforce');
+  const hsBlank = !hs || blank(hs.value);
+  const sfBlank = !sf || blank(sf.value);
+  if (hsBlank === sfBlank) return writes;
+  const from = hsBlank ? sf : hs;
+  if (!from) return writes;
+  const fill: UserWrite = {
+    side: hsBlank ? 'hubspot' : 'salesforce',
+    value: from.value,
+    t0: linkAt,
+    t1: Math.max(linkAt, filledAt),
+  };
+  // Kept in time order: acceptableValues takes the latest write of each side.
+  const i = writes.findIndex((w) => w.t0 > linkAt);
+  return i < 0 ? [...writes, fill] : [...writes.slice(0, i), fill, ...writes.slice(i)];
 }
 
 function norm(h: Harness, mapping: FieldMapping, side: CrmSide, value: unknown): string | null {
@@ -179,20 +246,33 @@ export function checkNoLostUpdate(h: Harness, history: History, s: FinalState): 
     const record = pair ? s.salesforce.get(pair.salesforceId) : undefined;
     if (!pair || !contact || !live(record)) continue;
     const modified = salesforceModifiedAt(h, p, pair);
+    const linkAt = s.emailLinks.get(pair.hubspotId);
     for (const f of FIELDS) {
       const mapping = mappingsFor(h.stack.config, record.objectType).find((m) => m.hubspot === f);
       if (!mapping) continue;
-      const allowed = acceptableValues(p.writes[f], modified);
+      const writes =
+        linkAt === undefined
+          ? p.writes[f]
+          : withFirstLinkFill(p.writes[f], linkAt, filledAt(h, pair, linkAt));
+      const allowed = acceptableValues(writes, modified);
       if (allowed.size === 0) continue;
       const normalized = new Set([...allowed].map((v) => norm(h, mapping, 'hubspot', v)));
       const actual = norm(h, mapping, 'hubspot', contact.properties[f]);
       if (!normalized.has(actual))
         out.push(
-          `lost update: p${p.index}.${f} is ${JSON.stringify(actual)} (hubspot:${p.hubspotId}), expected one of ${JSON.stringify([...normalized])}; writes ${describeWrites(p.writes[f])}`,
+          `lost update: p${p.index}.${f} is ${JSON.stringify(actual)} (hubspot:${p.hubspotId}), expected one of ${JSON.stringify([...normalized])}; writes ${describeWrites(writes)}${writes === p.writes[f] ? '' : ' (with the first-link fill)'}`,
         );
     }
   }
   return out;
+}
+
+/** When crmsync's first write after the link reached either record of the pair (the fill, if any). */
+function filledAt(h: Harness, pair: PairState, linkAt: number): number {
+  const times = h.writes
+    .filter((w) => w.at >= linkAt && (w.id === pair.hubspotId || w.id === pair.salesforceId))
+    .map((w) => w.at);
+  return times.length > 0 ? Math.min(...times) : linkAt;
 }
 
 function salesforceModifiedAt(h: Harness, p: Person, pair: PairState): number[] {

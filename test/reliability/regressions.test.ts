@@ -70,22 +70,29 @@ describe('reliability regressions', () => {
     expect(violations).toEqual([]);
   }, 60_000);
 
-  // KNOWN BUG (or an undocumented rule), not fixed here (reported to the lead).
-  it.fails('two-way: a field cleared in HubSpot after the Salesforce record was created stays cleared when the two are first linked by email', async () => {
+  // Finding 3 (docs/reliability.md), closed by a product decision: the first link fills blanks.
+  it('two-way: at the first link by email, a field blank on one side is filled from the other (a new link never clears data)', async () => {
     // Found by seeds 633248395 and 633267160. A Lead (firstname Ada) is created in Salesforce; then the
-    // HubSpot contact with the same email (Ada, member); then the HubSpot user clears firstname. The
-    // first sync links them by email and writes "Ada" back to HubSpot (decision `synced`, toHubSpot
-    // firstname): the later change — the clear — is lost. DESIGN.md §2, two-way: "the most recent
-    // value wins, clearing included … changed on both sides: the later change wins". A new link has
-    // no snapshot, and the plan fills the blank instead of comparing change times.
+    // HubSpot contact with the same email (Ada, member); then the HubSpot user clears firstname, all
+    // before crmsync links the two. The first link has no snapshot: the blank is filled from Salesforce
+    // ("Ada" written back to HubSpot), like the native connector — field-level clear times are usually
+    // unknown at a first link (README; the model: `withFirstLinkFill` in invariants.ts). Once a snapshot
+    // exists, a clear wins as DESIGN.md §2 says (the last test of invariants.test.ts).
     const v = { firstname: 'Ada', lastname: 'Lee', phone: '+1 555 0101', jobtitle: 'CTO' };
     const steps: Step[] = [
       { kind: 'salesforce-create', p: 1, objectType: 'Lead', values: v },
       { kind: 'hubspot-create', p: 1, values: v, inSegment: true },
       { kind: 'hubspot-edit', p: 1, field: 'firstname', value: null },
     ];
-    const { violations } = await runHistory(3, steps);
+    const { violations, state } = await runHistory(3, steps);
     expect(violations).toEqual([]);
+    const contacts = [...state.hubspot.values()];
+    expect(contacts).toHaveLength(1);
+    const pair = state.pairsByHubSpot.get(contacts[0]!.id);
+    expect(pair).toBeDefined();
+    expect(state.emailLinks.has(contacts[0]!.id)).toBe(true);
+    expect(contacts[0]!.properties['firstname']).toBe('Ada');
+    expect(state.salesforce.get(pair!.salesforceId)?.fields['FirstName']).toBe('Ada');
   }, 60_000);
 
   // KNOWN BUG, not fixed here (reported to the lead): the lost-response variant of the first test.

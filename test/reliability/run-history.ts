@@ -7,6 +7,7 @@ import {
   checkLinks,
   checkNoLostUpdate,
   checkOutOfSegmentWrites,
+  type FinalState,
   readFinalState,
 } from './invariants.ts';
 import { describeStep, type Step } from './steps.ts';
@@ -17,6 +18,8 @@ let runs = 0;
 export interface HistoryOutcome {
   violations: string[];
   steps: number;
+  /** Both CRMs and the store right after quiescence (before the loop and replay checks). */
+  state: FinalState;
 }
 
 /**
@@ -108,7 +111,7 @@ export async function runHistory(people: number, steps: Step[]): Promise<History
           .map((w) => `${w.side}:${w.id} ${w.what}`)
           .join('; ')}`,
       );
-    return { violations, steps: steps.length };
+    return { violations, steps: steps.length, state };
   } finally {
     await h.close();
   }
