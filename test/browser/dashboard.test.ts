@@ -146,37 +146,6 @@ describe('sync-health dashboard in Chromium', () => {
     expect(stack.salesforceSandbox!.getRecord(pair!.salesforceId)).toBeDefined();
   });
 
-  it('edits a HubSpot contact in the playground, sees it synced to Salesforce and its trace', async () => {
-    await page.getByLabel('HubSpot contact').check();
-    const record = page.getByLabel('Record', { exact: true });
-    await record.locator('option').first().waitFor({ state: 'attached' });
-    const hubspotId = await record.inputValue();
-    const title = `Chief Playground Officer ${hubspotId}`;
-    await page.getByLabel('Job title').fill(title);
-    await page.getByRole('button', { name: 'Save as a user' }).click();
-
-    // "Synced" is judged by the values on the other side, whichever batch carried the write (a
-    // concurrent notice about the same pair may have, leaving the edit's own notice a no-op).
-    await waitForText(
-      '#play-msg',
-      /^Synced to Salesforce in [\d.]+ (ms|s): Title now holds the saved value\./,
-      SYNC_TIMEOUT,
-      () => traceSummary('hubspot', hubspotId),
-    );
-    await waitForText('#play-sf', title, 1000);
-    const pair = (await stack.store.getPairsByHubSpotIds([hubspotId])).get(hubspotId);
-    expect(pair).toBeDefined();
-    expect(stack.salesforceSandbox!.getRecord(pair!.salesforceId)?.Title).toBe(title);
-    await page.locator('#trace-list li.synced').first().waitFor();
-    expect(await page.locator('#trace-h').textContent()).toContain(hubspotId);
-
-    // The same trace, found through the record search by id.
-    await page.getByLabel('Email or record id').fill(hubspotId);
-    await page.getByRole('button', { name: 'Search', exact: true }).click();
-    await page.locator('#trace-h', { hasText: `hubspot ${hubspotId}` }).waitFor();
-    await waitForText('#trace-sf', title, 5000);
-  });
-
   it('says "Synced" when another write already carried the value and the edit\'s own notice has nothing left to do', async () => {
     // The race the processor can produce: an earlier batch (e.g. a concurrent notice about the same
     // pair) wrote the value, so the edit's own notice is a no-op. Played deterministically: crmsync's
@@ -209,6 +178,38 @@ describe('sync-health dashboard in Chromium', () => {
     ).json()) as RecordTrace;
     expect(trace.hubspot?.properties.jobtitle).toBe(title);
     expect(trace.fields?.find((f) => f.salesforce === 'Title')?.inSync).toBe(true);
+  });
+
+  it('edits a HubSpot contact in the playground, sees it synced to Salesforce and its trace', async () => {
+    await page.getByLabel('HubSpot contact').check();
+    const record = page.getByLabel('Record', { exact: true });
+    await record.locator('option').first().waitFor({ state: 'attached' });
+    await record.selectOption((await record.locator('option').first().getAttribute('value'))!);
+    const hubspotId = await record.inputValue();
+    const title = `Chief Playground Officer ${hubspotId}`;
+    await page.getByLabel('Job title').fill(title);
+    await page.getByRole('button', { name: 'Save as a user' }).click();
+
+    // "Synced" is judged by the values on the other side, whichever batch carried the write (a
+    // concurrent notice about the same pair may have, leaving the edit's own notice a no-op).
+    await waitForText(
+      '#play-msg',
+      /^Synced to Salesforce in [\d.]+ (ms|s): Title now holds the saved value\./,
+      SYNC_TIMEOUT,
+      () => traceSummary('hubspot', hubspotId),
+    );
+    await waitForText('#play-sf', title, 1000);
+    const pair = (await stack.store.getPairsByHubSpotIds([hubspotId])).get(hubspotId);
+    expect(pair).toBeDefined();
+    expect(stack.salesforceSandbox!.getRecord(pair!.salesforceId)?.Title).toBe(title);
+    await page.locator('#trace-list li.synced').first().waitFor();
+    expect(await page.locator('#trace-h').textContent()).toContain(hubspotId);
+
+    // The same trace, found through the record search by id.
+    await page.getByLabel('Email or record id').fill(hubspotId);
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.locator('#trace-h', { hasText: `hubspot ${hubspotId}` }).waitFor();
+    await waitForText('#trace-sf', title, 5000);
   });
 
   it('creates an active segment from the dashboard and limits syncs to it (R1, R4), then back to the demo segment', async () => {
