@@ -30,10 +30,15 @@ async function check(config: unknown, env: Record<string, string> = {}) {
   }
 }
 
-async function createList(sandbox: HubSpotSandbox, name: string, processingType: 'MANUAL' | 'SNAPSHOT' | 'DYNAMIC') {
+async function createList(
+  sandbox: HubSpotSandbox,
+  name: string,
+  processingType: 'MANUAL' | 'SNAPSHOT' | 'DYNAMIC',
+) {
   // The demo segment's lifecycle-stage filter; a MANUAL list has none.
   const { filterBranch, ...rest } = demoSegmentRequest(name);
-  const body = processingType === 'MANUAL' ? { ...rest, processingType } : { ...rest, filterBranch, processingType };
+  const body =
+    processingType === 'MANUAL' ? { ...rest, processingType } : { ...rest, filterBranch, processingType };
   const res = await fetch(`${sandbox.url}/crm/v3/lists`, {
     method: 'POST',
     headers: { authorization: `Bearer ${SANDBOX_APP_TOKEN}`, 'content-type': 'application/json' },

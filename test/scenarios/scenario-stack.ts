@@ -113,7 +113,10 @@ export async function startScenario(
     staticList: async (name, processingType) => {
       // A SNAPSHOT list evaluates the demo segment's filter once; MANUAL lists have none.
       const { filterBranch, ...rest } = demoSegmentRequest(name);
-      const body = processingType === 'SNAPSHOT' ? { ...rest, filterBranch, processingType } : { ...rest, processingType };
+      const body =
+        processingType === 'SNAPSHOT'
+          ? { ...rest, filterBranch, processingType }
+          : { ...rest, processingType };
       const res = await fetch(`${hubspotSandbox.url}/crm/v3/lists/`, {
         method: 'POST',
         headers: { authorization: `Bearer ${SANDBOX_APP_TOKEN}`, 'content-type': 'application/json' },
