@@ -21,6 +21,11 @@ export interface Person {
   hubspotIds: string[];
   /** Merged away in HubSpot: the person has no HubSpot contact of their own any more. */
   hubspotGone: boolean;
+  /**
+   * HubSpot contacts merged into this person's (theirs before the merge): the records linked to them
+   * then — a Lead crmsync created for one — belong to this person now, but were synced for them.
+   */
+  absorbedHubSpotIds: string[];
   salesforce?: { objectType: 'Lead' | 'Contact'; id: string };
   /** Every Salesforce id the person's record has had (a converted lead, then its contact). */
   salesforceIds: string[];
@@ -61,6 +66,7 @@ export class History {
       index,
       email: `p${index}.${runId}@reliability.example.com`,
       hubspotGone: false,
+      absorbedHubSpotIds: [],
       hubspotIds: [],
       salesforceIds: [],
       salesforceGone: false,
@@ -199,6 +205,7 @@ export class History {
         const b = await this.hubspotIdOf(q);
         if (!a || !b) return;
         await h.stack.hubspotSandbox.userMergeContacts(a, b);
+        p.absorbedHubSpotIds.push(...q.hubspotIds, ...q.absorbedHubSpotIds);
         q.hubspotGone = true;
         q.hubspotId = undefined;
         p.writes = emptyWrites();

@@ -315,9 +315,12 @@ export function checkOutOfSegmentWrites(h: Harness, history: History, s: FinalSt
     const hubspotIds =
       w.side === 'hubspot'
         ? [w.id]
-        : [s.pairsBySalesforce.get(w.id)?.hubspotId, ...(person?.hubspotIds ?? [])].filter(
-            (x): x is string => x !== undefined,
-          );
+        : // A contact merged into the person's was the one synced with this record before the merge.
+          [
+            s.pairsBySalesforce.get(w.id)?.hubspotId,
+            ...(person?.hubspotIds ?? []),
+            ...(person?.absorbedHubSpotIds ?? []),
+          ].filter((x): x is string => x !== undefined);
     if (hubspotIds.some((id) => h.memberAt(id, w.at))) continue;
     if (!person) {
       out.push(`crmsync wrote ${w.side}:${w.id} (${w.what}) outside the segment, and it belongs to nobody`);
