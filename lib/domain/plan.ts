@@ -478,7 +478,7 @@ function planHubSpotRecord(batch: Batch, record: PlanRecord): void {
         const by = batch.claim(record, contact.id, sf.id);
         if (by) {
           plan.pairWrites.push({ ...repointed, ref: record.key });
-          batch.decision(record, 'noop', `handled with ${by}`);
+          batch.decision(record, 'noop', 'handled-with-counterpart', { handledWith: by });
           return;
         }
         syncPair(batch, record, contact, sf, { ...current, version: pair.version }, gate, {
@@ -493,7 +493,7 @@ function planHubSpotRecord(batch: Batch, record: PlanRecord): void {
     }
     const by = batch.claim(record, contact.id, sf.id);
     if (by) {
-      batch.decision(record, 'noop', `handled with ${by}`);
+      batch.decision(record, 'noop', 'handled-with-counterpart', { handledWith: by });
       return;
     }
     syncPair(batch, record, contact, sf, current, gate);
@@ -518,7 +518,7 @@ function planHubSpotRecord(batch: Batch, record: PlanRecord): void {
   if (match.chosen) {
     const by = batch.claim(record, contact.id, match.chosen.id);
     if (by) {
-      batch.decision(record, 'noop', `handled with ${by}`);
+      batch.decision(record, 'noop', 'handled-with-counterpart', { handledWith: by });
       return;
     }
     syncPair(batch, record, contact, match.chosen, undefined, gate, { linkReason: match.reason });
@@ -526,7 +526,7 @@ function planHubSpotRecord(batch: Batch, record: PlanRecord): void {
   }
   const by = batch.claim(record, contact.id, undefined);
   if (by) {
-    batch.decision(record, 'noop', `handled with ${by}`);
+    batch.decision(record, 'noop', 'handled-with-counterpart', { handledWith: by });
     return;
   }
   const objectType = input.config.creation.salesforceObject;
@@ -620,7 +620,7 @@ function planSalesforceRecord(batch: Batch, record: PlanRecord): void {
   const handledBy = batch.claimed.get(`salesforce:${sf.id}`);
   if (handledBy !== undefined && handledBy !== record.key) {
     if (repointed) plan.pairWrites.push({ ...repointed, ref: record.key });
-    batch.decision(record, 'noop', `handled with ${handledBy}`);
+    batch.decision(record, 'noop', 'handled-with-counterpart', { handledWith: handledBy });
     return;
   }
   let matched: HubSpotContact | undefined;
@@ -652,7 +652,7 @@ function planSalesforceRecord(batch: Batch, record: PlanRecord): void {
   const by = batch.claim(record, hubspot?.id, sf.id);
   if (by) {
     if (repointed) plan.pairWrites.push({ ...repointed, ref: record.key });
-    batch.decision(record, 'noop', `handled with ${by}`);
+    batch.decision(record, 'noop', 'handled-with-counterpart', { handledWith: by });
     return;
   }
   if (hubspot) {

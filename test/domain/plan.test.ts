@@ -384,7 +384,8 @@ describe('plan', () => {
     expect(plan.decisions.at(-1)).toMatchObject({
       recordKey: 'salesforce:00Q1',
       outcome: 'noop',
-      reason: 'handled with hubspot:101',
+      reason: 'handled-with-counterpart',
+      detail: { handledWith: 'hubspot:101' },
     });
   });
 
