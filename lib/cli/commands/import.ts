@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import type { ImportProgress } from '../../local/import-tracker.ts';
 import { StackClient } from '../stack-client.ts';
 
 const HELP = `usage: crmsync import salesforce [--objects Contact,Lead] [--url URL] [--json]
@@ -9,19 +10,6 @@ by email or created with the email only; then those in the inclusion segment (al
 segment is set) sync fully, and the others keep every other property empty. Contacts go first, so an
 email shared by a Contact and a Lead links to the Contact (identity rule). Records imported by an
 earlier run are skipped, so an interrupted import can simply be run again.`;
-
-interface ImportProgress {
-  running: boolean;
-  object: string | null;
-  read: number;
-  created: number;
-  linked: number;
-  alreadyLinked: number;
-  withoutEmail: number;
-  queued: number;
-  errors: number;
-  error: string | null;
-}
 
 /** `crmsync import salesforce`. */
 export async function run(argv: string[]): Promise<number> {

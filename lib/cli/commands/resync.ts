@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import type { ResyncProgress } from '../../local/services.ts';
 import { StackClient } from '../stack-client.ts';
 
 const HELP = `usage: crmsync resync [--no-wait] [--url URL] [--json]
@@ -7,14 +8,6 @@ const HELP = `usage: crmsync resync [--no-wait] [--url URL] [--json]
 Resyncs the inclusion segment (R5): every current member (every contact with no segment) is
 queued and synced in batches, within the API budget. Records already in sync cause no write.
 Waits and shows progress unless --no-wait.`;
-
-interface ResyncProgress {
-  running: boolean;
-  total: number;
-  enqueued: number;
-  processed: number;
-  error: string | null;
-}
 
 /** `crmsync resync`. */
 export async function run(argv: string[]): Promise<number> {
