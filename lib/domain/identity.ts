@@ -108,6 +108,14 @@ export interface MergeRepointInput {
    * the counterpart is still being created. Treated like a stored survivor link.
    */
   survivorLinkedInBatch?: string;
+  /**
+   * Salesforce merges: the survivor's normalized email, and the normalized email of each loser pair's
+   * HubSpot contact (by HubSpot id; a contact that was read and has no usable email maps to undefined).
+   * A link is not moved onto a survivor carrying another email: links are matched by email, and a
+   * merge must not make crmsync write another person's email onto a contact (reliability finding 7).
+   * Left out (or a contact missing from the map): the link moves as before.
+   */
+  emails?: { survivor: string | undefined; hubspot: ReadonlyMap<string, string | undefined> };
   now: number;
 }
 
@@ -120,6 +128,12 @@ export interface MergeRepoint {
    * Their other side is unlinked afterwards and follows the identity rules on its next notice.
    */
   unlinked: PairState[];
+  /**
+   * Loser pairs removed, not moved, because the survivor's email differs from their HubSpot contact's
+   * (`emails`). The contact is left unlinked and follows the identity rules; the survivor links by
+   * email to the contact that has its email.
+   */
+  otherEmail: PairState[];
 }
 
 /**
@@ -127,7 +141,8 @@ export interface MergeRepoint {
  * survivor, keeping links one-to-one: when the survivor is already linked (stored, or linked earlier
  * in the same batch), its link stays and the losers' links go (`unlinked`: their other side is left
  * without a link, never linked twice); otherwise the first loser's link (by id) moves to the survivor
- * and any others go.
+ * and any others go. A Salesforce survivor whose email differs from a loser's HubSpot contact's
+ * (`emails`) does not take that contact's link: the pair goes (`otherEmail`), as links match by email.
  */
 export function repointForMerge(input: MergeRepointInput): MergeRepoint {
   const idOf = (p: PairState) => (input.side === 'hubspot' ? p.hubspotId : p.salesforceId);
@@ -139,9 +154,21 @@ export function repointForMerge(input: MergeRepointInput): MergeRepoint {
   const put: PairWrite[] = [];
   const del: PairDelete[] = [];
   const unlinked: PairState[] = [];
+  const otherEmail: PairState[] = [];
+  const emailDiffers = (pair: PairState): boolean => {
+    const emails = input.emails;
+    if (input.side !== 'salesforce' || !emails || emails.survivor === undefined) return false;
+    if (!emails.hubspot.has(pair.hubspotId)) return false;
+    return emails.hubspot.get(pair.hubspotId) !== emails.survivor;
+  };
   const survivorLinked = survivorPair !== undefined || input.survivorLinkedInBatch !== undefined;
   let moved = survivorLinked;
   for (const pair of loserPairs) {
+    if (!moved && emailDiffers(pair)) {
+      del.push({ hubspotId: pair.hubspotId, expectedVersion: pair.version });
+      otherEmail.push(pair);
+      continue;
+    }
     if (!moved) {
       moved = true;
       if (input.side === 'hubspot') {
@@ -168,5 +195,5 @@ export function repointForMerge(input: MergeRepointInput): MergeRepoint {
     del.push({ hubspotId: pair.hubspotId, expectedVersion: pair.version });
     if (survivorLinked) unlinked.push(pair);
   }
-  return { put, delete: del, unlinked };
+  return { put, delete: del, unlinked, otherEmail };
 }

@@ -372,6 +372,13 @@ function planMerge(batch: Batch, record: PlanRecord, survivorId: string): void {
   const survivor = side === 'salesforce' ? batch.salesforceById.get(survivorId) : undefined;
   const survivorKey = `${side}:${survivorId}`;
   const survivorLinkedInBatch = batch.linkedInBatch.get(survivorKey);
+  // Links match by email: the survivor's email and that of each loser's contact read in this batch
+  // (a contact not read is left out, and its link moves as before).
+  const contactEmails = new Map<string, string | undefined>();
+  for (const p of pairs) {
+    const contact = batch.hubspotById.get(p.hubspotId);
+    if (contact) contactEmails.set(p.hubspotId, normalizeEmail(contact.properties['email']));
+  }
   const out = repointForMerge({
     side,
     loserIds,
@@ -379,6 +386,9 @@ function planMerge(batch: Batch, record: PlanRecord, survivorId: string): void {
     ...(survivor ? { survivorType: survivor.objectType } : {}),
     pairs,
     ...(survivorLinkedInBatch !== undefined ? { survivorLinkedInBatch } : {}),
+    ...(survivor
+      ? { emails: { survivor: normalizeEmail(survivor.fields['Email']), hubspot: contactEmails } }
+      : {}),
     now: input.now,
   });
   for (const w of out.put) plan.pairWrites.push({ ...w, ref: record.key });
@@ -387,6 +397,27 @@ function planMerge(batch: Batch, record: PlanRecord, survivorId: string): void {
     survivorId,
     loserIds,
   });
+  const eventId = record.eventIds[0];
+  for (const loser of out.otherEmail) {
+    // Reliability finding 7: the survivor carries another person's email. Moving the link would write
+    // that email onto this contact (HubSpot refuses it once that person's contact exists, and that
+    // contact could never link). The contact is unlinked instead; the survivor links by email to the
+    // contact with its email, and this contact follows the identity rules (email match, else create).
+    const d: Decision = {
+      at: input.now,
+      recordKey: `hubspot:${loser.hubspotId}`,
+      outcome: 'relinked',
+      reason: 'merged-into-other-email',
+      detail: {
+        via: record.key,
+        unlinkedFrom: `salesforce:${loser.salesforceId}`,
+        mergedInto: survivorKey,
+        message: `${survivorKey} (the merge survivor) has another email than this contact; the link to the merged-away record is removed, not moved`,
+      },
+    };
+    if (eventId !== undefined) d.eventId = eventId;
+    plan.decisions.push(d);
+  }
   if (out.unlinked.length === 0) return;
   // The survivor keeps its own link (one-to-one): the losers' counterparts are left unlinked, each
   // with a decision naming the survivor and what it is linked to; their next notice matches by email
@@ -414,7 +445,6 @@ function planMerge(batch: Batch, record: PlanRecord, survivorId: string): void {
         }; the link to the merged-away record is removed, not moved`,
       },
     };
-    const eventId = record.eventIds[0];
     if (eventId !== undefined) d.eventId = eventId;
     plan.decisions.push(d);
   }

@@ -152,9 +152,14 @@ async function syncInPhases(
   return [...first, ...waiting, ...second];
 }
 
+/** Decision reasons of a merge that left a HubSpot contact unlinked (see `syncUnlinkedByMerge`). */
+const UNLINKED_BY_MERGE = new Set(['merged-into-linked-record', 'merged-into-other-email']);
+
 /**
  * A merge into a record linked already keeps the survivor's link and removes the losers' links
- * (`merged-into-linked-record`, one-to-one). The HubSpot contact such a merge left unlinked is then
+ * (`merged-into-linked-record`, one-to-one); a Salesforce merge into a record with another email
+ * than the loser's contact removes that link too (`merged-into-other-email`: links match by email,
+ * and the survivor's email is not written onto the contact). The HubSpot contact such a merge left unlinked is then
  * planned right away, like any unlinked contact (match by email, else create; outside the segment:
  * skipped, R3), so the batch ends in a state its own notices, delivered again, do not change.
  * The follow-up carries no message (like a link repair): it is in the trace, not in the counts; if it
@@ -169,7 +174,7 @@ async function syncUnlinkedByMerge(
   for (const o of outcomes) {
     if (o.status === 'retry' || o.status === 'error') continue;
     for (const d of o.decisions)
-      if (d.reason === 'merged-into-linked-record' && d.recordKey.startsWith('hubspot:'))
+      if (UNLINKED_BY_MERGE.has(d.reason ?? '') && d.recordKey.startsWith('hubspot:'))
         ids.add(d.recordKey.slice('hubspot:'.length));
   }
   if (ids.size === 0) return [];

@@ -77,7 +77,12 @@ describe('identity', () => {
       pairs: [loser, survivor],
       now: T0,
     });
-    expect(out).toEqual({ put: [], delete: [{ hubspotId: '101', expectedVersion: 3 }], unlinked: [loser] });
+    expect(out).toEqual({
+      put: [],
+      delete: [{ hubspotId: '101', expectedVersion: 3 }],
+      unlinked: [loser],
+      otherEmail: [],
+    });
   });
 
   it('a Salesforce merge into a master linked to another contact drops the loser link instead of linking the master twice', () => {
@@ -91,7 +96,12 @@ describe('identity', () => {
       pairs: [loser, master],
       now: T0,
     });
-    expect(out).toEqual({ put: [], delete: [{ hubspotId: '101', expectedVersion: 3 }], unlinked: [loser] });
+    expect(out).toEqual({
+      put: [],
+      delete: [{ hubspotId: '101', expectedVersion: 3 }],
+      unlinked: [loser],
+      otherEmail: [],
+    });
   });
 
   it('a master linked earlier in the same batch (no stored pair yet) counts as linked', () => {
@@ -105,7 +115,12 @@ describe('identity', () => {
       survivorLinkedInBatch: '',
       now: T0,
     });
-    expect(out).toEqual({ put: [], delete: [{ hubspotId: '101', expectedVersion: 3 }], unlinked: [loser] });
+    expect(out).toEqual({
+      put: [],
+      delete: [{ hubspotId: '101', expectedVersion: 3 }],
+      unlinked: [loser],
+      otherEmail: [],
+    });
   });
 
   it('a Salesforce merge (delete with MasterRecordId) re-points the pair to the master record', () => {
@@ -122,5 +137,53 @@ describe('identity', () => {
       { pair: { ...loser, salesforceId: '0032', version: 4, lastSyncedAt: T0 }, expectedVersion: 3 },
     ]);
     expect(out.delete).toEqual([]);
+  });
+
+  // Reliability finding 7: links match by email; a merge must not move another person's email onto a contact.
+  it('a Salesforce merge into a master with another email drops the loser link instead of moving it', () => {
+    const loser = pairOf('101', '00Q1', {});
+    const out = repointForMerge({
+      side: 'salesforce',
+      loserIds: ['00Q1'],
+      survivorId: '00Q2',
+      survivorType: 'Lead',
+      pairs: [loser],
+      emails: { survivor: 'b@example.com', hubspot: new Map([['101', 'a@example.com']]) },
+      now: T0,
+    });
+    expect(out).toEqual({
+      put: [],
+      delete: [{ hubspotId: '101', expectedVersion: 3 }],
+      unlinked: [],
+      otherEmail: [loser],
+    });
+  });
+
+  it('a Salesforce merge into a master with the same email (normalized), or a contact not read, re-points as before', () => {
+    const loser = pairOf('101', '00Q1', {});
+    const moved = [
+      { pair: { ...loser, salesforceId: '00Q2', version: 4, lastSyncedAt: T0 }, expectedVersion: 3 },
+    ];
+    const base = {
+      side: 'salesforce' as const,
+      loserIds: ['00Q1'],
+      survivorId: '00Q2',
+      survivorType: 'Lead' as const,
+      pairs: [loser],
+      now: T0,
+    };
+    const same = repointForMerge({
+      ...base,
+      emails: { survivor: 'a@example.com', hubspot: new Map([['101', 'a@example.com']]) },
+    });
+    expect(same).toMatchObject({ put: moved, delete: [], otherEmail: [] });
+    const notRead = repointForMerge({ ...base, emails: { survivor: 'b@example.com', hubspot: new Map() } });
+    expect(notRead).toMatchObject({ put: moved, otherEmail: [] });
+    // A master without a usable email writes no email onto the contact: the link moves.
+    const noEmail = repointForMerge({
+      ...base,
+      emails: { survivor: undefined, hubspot: new Map([['101', 'a@example.com']]) },
+    });
+    expect(noEmail).toMatchObject({ put: moved, otherEmail: [] });
   });
 });

@@ -155,15 +155,16 @@ describe('reliability regressions', () => {
     expect(violations).toEqual([]);
   }, 60_000);
 
-  // KNOWN BUG (needs a product decision), not fixed here (reported to the lead). Fails before and after
-  // the finding-2 fix.
-  it.fails('merges: a Salesforce merge of two people’s Leads does not leave a contact linked to a record with another person’s email', async () => {
+  // Finding 7 (docs/reliability.md), fixed by a product decision: links match by email, and a merge
+  // does not move another person's email onto a HubSpot contact (`it.fails` until then).
+  it('merges: a Salesforce merge of two people’s Leads does not leave a contact linked to a record with another person’s email', async () => {
     // Found by seed 635313556. p0's contact 1001 gets a Lead from crmsync; a Salesforce user merges it
-    // into p2's Lead (master, not linked yet): the merge re-points 1001 to the master, whose Email is
-    // p2's. Then p2's HubSpot contact 1002 is created. Syncing 1001 with the master writes p2's email to
-    // 1001 and HubSpot refuses ("Contact already exists. Existing ID: 1002", a permanent error), and
-    // 1002 is skipped (`duplicate-email`: the master is linked to 1001). Not converged (email,
-    // Status), and renotifying writes again.
+    // into p2's Lead (master, not linked yet). The master's Email is p2's, so 1001's link is removed,
+    // not moved (decision `relinked`, `merged-into-other-email`, naming the master) and 1001 — a member,
+    // now unlinked — gets a new Lead with its own email. p2's HubSpot contact 1002, created next, links
+    // to the master by email. Before the fix the merge re-pointed 1001 to the master, the sync wrote
+    // p2's email to 1001, HubSpot refused it ("Contact already exists") and 1002 was skipped
+    // (`duplicate-email`).
     const v = { firstname: 'Ada', lastname: 'Lee', phone: '+1 555 0101', jobtitle: 'CTO' };
     const steps: Step[] = [
       { kind: 'hubspot-create', p: 0, values: v, inSegment: true },
