@@ -18,6 +18,8 @@ export const crmSecretsSchema = z.looseObject({
   salesforceRefreshToken: z.string().min(1).optional(),
   salesforceClientId: z.string().min(1).optional(),
   salesforceClientSecret: z.string().min(1).optional(),
+  /** OAuth host for the refresh: https://login.salesforce.com (default), https://test.salesforce.com or a My Domain URL. */
+  salesforceLoginUrl: z.url().optional(),
 });
 export type CrmSecretValues = z.infer<typeof crmSecretsSchema>;
 export type CrmSecretName = Exclude<keyof CrmSecretValues, number | symbol> & string;

@@ -1,3 +1,4 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -9,9 +10,13 @@ import { HubSpotCrm } from '../hubspot/hubspot-crm.ts';
 import type { ChangeQueue } from '../ports.ts';
 import { createRateLimiters } from '../rate-limit/index.ts';
 import type { Lane } from '../rate-limit/rate-limiter.ts';
-import { createSalesforceConnection } from '../salesforce/salesforce-connection.ts';
+import {
+  createSalesforceConnection,
+  salesforceRefreshSettings,
+} from '../salesforce/salesforce-connection.ts';
 import { SalesforceCrm } from '../salesforce/salesforce-crm.ts';
 import { type LambdaEnv, parseLambdaEnv, type RequiredEnvKey } from './env.ts';
+import type { Log } from './observability.ts';
 import { type SecretSource, SecretsCache, secretsManagerSource } from './secrets.ts';
 
 /** The store, both CRM adapters and the config, as every function past intake needs them. */
@@ -31,12 +36,17 @@ export interface CrmDependencyOptions {
   secretSource?: SecretSource;
   /** `bulk` for resync, import and polling: they yield to live changes in the rate limiter. */
   lane?: Lane;
+  /** Where the Salesforce session refresh is logged; defaults to a Powertools logger. */
+  log?: Log;
 }
 
 /**
  * Builds the store and the HubSpot and Salesforce adapters from the environment
  * (CRMSYNC_TABLE_NAME, CRMSYNC_SECRET_ARN, CRMSYNC_CONFIG_PATH; optional CRMSYNC_HUBSPOT_BASE_URL /
- * CRMSYNC_SALESFORCE_INSTANCE_URL), once per cold start. Each CRM has one rate limiter whose usage is
+ * CRMSYNC_SALESFORCE_INSTANCE_URL), once per cold start. With
+ * `salesforceRefreshToken` and `salesforceClientId` (optional `salesforceClientSecret`,
+ * `salesforceLoginUrl`) in the secret, jsforce renews the Salesforce
+ * session whenever it expires. Each CRM has one rate limiter whose usage is
  * counted in the store, so every concurrent instance shares the daily budget.
  */
 export async function buildCrmDependencies(
@@ -67,12 +77,25 @@ export async function buildCrmDependencies(
     env.salesforceInstanceUrl ??
     config.salesforce.instanceUrl ??
     secrets.require('salesforceInstanceUrl');
+  const refresh = salesforceRefreshSettings(
+    {
+      refreshToken: secrets.get('salesforceRefreshToken'),
+      clientId: secrets.get('salesforceClientId'),
+      clientSecret: secrets.get('salesforceClientSecret'),
+      loginUrl: secrets.get('salesforceLoginUrl'),
+    },
+    { source: env.secretArn, clientIdName: 'salesforceClientId', loginUrlName: 'salesforceLoginUrl' },
+  );
+  const log = options.log ?? new Logger({ serviceName: 'crmsync' });
   const salesforce = new SalesforceCrm({
     connection: createSalesforceConnection({
       instanceUrl,
-      accessToken: secrets.require('salesforceAccessToken'),
+      // With a refresh token the access token may be absent: the first call fetches one.
+      accessToken: refresh ? secrets.get('salesforceAccessToken') : secrets.require('salesforceAccessToken'),
       version: config.salesforce.apiVersion,
       clientName: config.salesforce.clientName,
+      ...(refresh ? { refresh } : {}),
+      onRefresh: ({ instanceUrl: url }) => log.info('salesforce session refreshed', { instanceUrl: url }),
     }),
     limiter: limiters.salesforce,
     clientName: config.salesforce.clientName,

@@ -4,7 +4,10 @@ import { HubSpotCrm } from '../hubspot/hubspot-crm.ts';
 import type { Log } from '../lambda/observability.ts';
 import type { HubSpotPort, SalesforcePort, SyncStore } from '../ports.ts';
 import { createRateLimiters, type RateLimiter } from '../rate-limit/index.ts';
-import { createSalesforceConnection } from '../salesforce/salesforce-connection.ts';
+import {
+  createSalesforceConnection,
+  type SalesforceRefreshSettings,
+} from '../salesforce/salesforce-connection.ts';
 import { SalesforceCrm } from '../salesforce/salesforce-crm.ts';
 
 /**
@@ -17,13 +20,17 @@ export const SANDBOX_SALESFORCE_TOKEN = 'crmsync-local-session';
 /**
  * Credentials for live mode (`crmsync dev --live`), read from the environment by the CLI:
  * HUBSPOT_ACCESS_TOKEN (private app), HUBSPOT_CLIENT_SECRET (optional: webhooks cannot reach a
- * laptop, so it only matters behind a tunnel), SALESFORCE_INSTANCE_URL and SALESFORCE_ACCESS_TOKEN.
+ * laptop, so it only matters behind a tunnel), SALESFORCE_INSTANCE_URL, and SALESFORCE_ACCESS_TOKEN
+ * and/or SALESFORCE_REFRESH_TOKEN + SALESFORCE_CLIENT_ID (optional SALESFORCE_CLIENT_SECRET,
+ * SALESFORCE_LOGIN_URL), with which jsforce renews the session when it expires.
  */
 export interface LiveCredentials {
   hubspotAccessToken: string;
   hubspotClientSecret?: string;
   salesforceInstanceUrl: string;
-  salesforceAccessToken: string;
+  /** Optional when `salesforceRefresh` is given (the first call then fetches a token). */
+  salesforceAccessToken?: string;
+  salesforceRefresh?: SalesforceRefreshSettings;
 }
 
 /**
@@ -61,9 +68,11 @@ export async function buildPorts(opts: {
   const salesforce = new SalesforceCrm({
     connection: createSalesforceConnection({
       instanceUrl,
-      accessToken: live?.salesforceAccessToken ?? SANDBOX_SALESFORCE_TOKEN,
+      accessToken: live ? live.salesforceAccessToken : SANDBOX_SALESFORCE_TOKEN,
       version: config.salesforce.apiVersion,
       clientName: config.salesforce.clientName,
+      ...(live?.salesforceRefresh ? { refresh: live.salesforceRefresh } : {}),
+      onRefresh: ({ instanceUrl: url }) => log.info('salesforce session refreshed', { instanceUrl: url }),
     }),
     limiter: limiters.salesforce,
     clientName: config.salesforce.clientName,

@@ -70,6 +70,8 @@ function firstErrorCode(error: JsforceErrorLike): string {
   return error.errorCode ?? '';
 }
 
+const REFRESH_FAILED = 'Unable to refresh session due to:';
+
 /** A whole-call Salesforce error that retrying cannot fix (a bad query, a missing field, a permission). */
 export class SalesforceRequestError extends PermanentSyncError {
   constructor(
@@ -108,12 +110,30 @@ export function classifySalesforceFailure(
   }
   const code = firstErrorCode(e);
   const message = e.message ?? '';
+  // With a refresh token, jsforce answers a 401 by refreshing and replaying the call; a 401 only
+  // reaches us when no refresh is configured (see salesforce-connection.ts).
   if (code === 'INVALID_SESSION_ID' || code === 'ERROR_HTTP_401') {
     return {
       kind: 'fatal',
       error: new CrmAuthError(
         'salesforce',
-        `Salesforce rejected the session on ${what} (INVALID_SESSION_ID): the access token expired or was revoked; reconnect the org or refresh the token. ${message}`,
+        `Salesforce rejected the session on ${what} (INVALID_SESSION_ID): the access token expired or was revoked and no refresh token is configured. Set salesforceRefreshToken and salesforceClientId (and salesforceClientSecret) in the secret, or SALESFORCE_REFRESH_TOKEN and SALESFORCE_CLIENT_ID (and SALESFORCE_CLIENT_SECRET) in live mode, so crmsync renews the session itself. ${message}`,
+        { cause: error },
+      ),
+    };
+  }
+  // jsforce's refresh delegate wraps a failed token request in a plain Error with this prefix
+  // (session-refresh-delegate.js). The token endpoint's answer (invalid_grant: the refresh token was
+  // revoked or expired; invalid_client_id / invalid_client: wrong connected app) will not change on
+  // retry; a network failure reaching the login host might.
+  if (e.name === 'Error' && message.startsWith(REFRESH_FAILED)) {
+    if (/ECONN|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|socket hang up|fetch failed|ERROR_HTTP_5\d\d/i.test(message))
+      return { kind: 'transient', message, notProcessed: true };
+    return {
+      kind: 'fatal',
+      error: new CrmAuthError(
+        'salesforce',
+        `Salesforce session refresh failed on ${what}: ${message.slice(REFRESH_FAILED.length).trim()}. Check salesforceRefreshToken (revoked or expired?), salesforceClientId/salesforceClientSecret and the login URL (login.salesforce.com vs test.salesforce.com).`,
         { cause: error },
       ),
     };

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../../errors.ts';
 import type { LiveCredentials } from '../../local/adapters.ts';
 import { consoleLog } from '../../local/console-log.ts';
+import { salesforceRefreshSettings } from '../../salesforce/salesforce-connection.ts';
 
 const HELP = `usage: crmsync dev [options]        (npm start)
 
@@ -19,8 +20,10 @@ options:
   --data-dir <dir>    where the store persists (default .crmsync)
   --reset             forget the stored state (links, snapshots, settings) before starting
   --live              use the real HubSpot and Salesforce (credentials from the environment:
-                      HUBSPOT_ACCESS_TOKEN, SALESFORCE_INSTANCE_URL, SALESFORCE_ACCESS_TOKEN;
-                      optional HUBSPOT_CLIENT_SECRET); changes are detected by polling
+                      HUBSPOT_ACCESS_TOKEN, SALESFORCE_INSTANCE_URL, and SALESFORCE_ACCESS_TOKEN
+                      or SALESFORCE_REFRESH_TOKEN + SALESFORCE_CLIENT_ID [+ SALESFORCE_CLIENT_SECRET,
+                      SALESFORCE_LOGIN_URL] to renew the session; optional HUBSPOT_CLIENT_SECRET);
+                      changes are detected by polling
   --activity          simulated users edit a few synced records every few seconds (sandboxes only)
   --verbose           log every handler and processor line
   -h, --help          this help`;
@@ -108,7 +111,19 @@ export async function run(argv: string[]): Promise<number> {
 
 /** Live-mode credentials from the environment; names every missing variable at once. */
 export function liveCredentials(env: Record<string, string | undefined>): LiveCredentials {
-  const required = ['HUBSPOT_ACCESS_TOKEN', 'SALESFORCE_INSTANCE_URL', 'SALESFORCE_ACCESS_TOKEN'] as const;
+  const refresh = salesforceRefreshSettings(
+    {
+      refreshToken: env.SALESFORCE_REFRESH_TOKEN || undefined,
+      clientId: env.SALESFORCE_CLIENT_ID || undefined,
+      clientSecret: env.SALESFORCE_CLIENT_SECRET || undefined,
+      loginUrl: env.SALESFORCE_LOGIN_URL || undefined,
+    },
+    { source: 'environment', clientIdName: 'SALESFORCE_CLIENT_ID', loginUrlName: 'SALESFORCE_LOGIN_URL' },
+  );
+  // With a refresh token the access token is optional: jsforce fetches one at the first call.
+  const required = refresh
+    ? (['HUBSPOT_ACCESS_TOKEN', 'SALESFORCE_INSTANCE_URL'] as const)
+    : (['HUBSPOT_ACCESS_TOKEN', 'SALESFORCE_INSTANCE_URL', 'SALESFORCE_ACCESS_TOKEN'] as const);
   const missing = required.filter((name) => !env[name]);
   if (missing.length > 0) {
     throw new ConfigError(
@@ -122,7 +137,7 @@ export function liveCredentials(env: Record<string, string | undefined>): LiveCr
             ? 'create a HubSpot private app with crm.objects.contacts.read/write and crm.lists.read/write scopes and export its token'
             : name === 'SALESFORCE_INSTANCE_URL'
               ? 'export your org URL, e.g. https://yourdomain.my.salesforce.com'
-              : 'export an access token, e.g. from `sf org display --target-org <alias>`',
+              : 'export an access token (e.g. from `sf org display --target-org <alias>`), or SALESFORCE_REFRESH_TOKEN and SALESFORCE_CLIENT_ID of a connected app so the session renews itself',
       })),
     );
   }
@@ -130,6 +145,7 @@ export function liveCredentials(env: Record<string, string | undefined>): LiveCr
     hubspotAccessToken: env.HUBSPOT_ACCESS_TOKEN!,
     hubspotClientSecret: env.HUBSPOT_CLIENT_SECRET,
     salesforceInstanceUrl: env.SALESFORCE_INSTANCE_URL!,
-    salesforceAccessToken: env.SALESFORCE_ACCESS_TOKEN!,
+    ...(env.SALESFORCE_ACCESS_TOKEN ? { salesforceAccessToken: env.SALESFORCE_ACCESS_TOKEN } : {}),
+    ...(refresh ? { salesforceRefresh: refresh } : {}),
   };
 }
