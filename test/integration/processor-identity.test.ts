@@ -51,10 +51,15 @@ describe('processor: lead conversion and merges re-point links', () => {
 
   it('a Salesforce merge (loser deleted with MasterRecordId) re-points the link to the master', async () => {
     const [hubspotId, loserId] = [pairs.hubspotIds[2]!, pairs.salesforceIds[2]!];
+    // A duplicate Lead of the same person (same email): a master with another person's email does not
+    // take the link (reliability finding 7, processor-merge-other-email.test.ts).
+    const [email] = (await stack.hubspot.readContacts([hubspotId], ['email'])).map(
+      (c) => c.properties['email'],
+    );
     const masterId = await stack.salesforceSandbox.userCreate('Lead', {
       LastName: 'Master',
       Company: 'Merged Co',
-      Email: 'master.record@merged.example',
+      Email: email!.toUpperCase(),
     });
     await stack.salesforceSandbox.merge('Lead', masterId, [loserId]);
 
@@ -140,7 +145,7 @@ describe('processor: lead conversion and merges re-point links', () => {
     const masterId = await stack.salesforceSandbox.userCreate('Lead', {
       LastName: 'Master',
       Company: 'Gap Co',
-      Email: 'master@gap.example',
+      Email: 'lost.delete@gap.example', // a duplicate Lead of the same person (finding 7: same email)
     });
     await stack.salesforceSandbox.merge('Lead', masterId, [loserId]); // its CDC delete never reaches us
     await stack.hubspotSandbox.userUpdateContact(hubspotId, { jobtitle: 'After the merge' });

@@ -110,4 +110,29 @@ describe('processor: a Salesforce merge into a record with another email', () =>
     expect(decisions.filter((d) => d.reason === 'merged-into-other-email')).toEqual([]);
     expect(decisions.filter((d) => d.outcome === 'error')).toEqual([]);
   });
+
+  it('a lost delete notice, repaired on the contact’s next change: the link is removed, not moved, and the change goes to A’s new Lead', async () => {
+    const { contactA, leadA, masterLead } = await linkedContactAndMaster(
+      'dan@gap.example',
+      'eve@gap.example',
+    );
+    await stack.salesforceSandbox.merge('Lead', masterLead, [leadA]); // its delete notice never reaches us
+    await stack.hubspotSandbox.userUpdateContact(contactA, { jobtitle: 'After the merge' });
+
+    const result = await stack.process([hubspotNotice(contactA, { changedFields: ['jobtitle'] })]);
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect((await decisionsOf([`hubspot:${contactA}`])).map((d) => d.reason)).toContain(
+      'merged-into-other-email',
+    );
+    expect(await emailOf(contactA)).toBe('dan@gap.example');
+    const aPair = await pairOf(contactA);
+    expect([undefined, leadA, masterLead]).not.toContain(aPair?.salesforceId);
+    expect(stack.salesforceSandbox.getRecord(aPair!.salesforceId)).toMatchObject({
+      Email: 'dan@gap.example',
+      Title: 'After the merge',
+    });
+    expect(stack.salesforceSandbox.getRecord(masterLead)?.['Email']).toBe('eve@gap.example');
+    expect(await pairOfSalesforce(masterLead)).toBeUndefined();
+  });
 });
