@@ -1,7 +1,7 @@
 import { Client } from '@hubspot/api-client';
-import type { ListCreateRequest } from '@hubspot/api-client/lib/codegen/crm/lists/models/ListCreateRequest.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HubSpotSandbox, startHubSpotSandbox } from '../../sandbox/hubspot/index.ts';
+import { lifecycleListRequest } from './lifecycle-list.ts';
 
 // HubSpot processes DYNAMIC lists asynchronously; listProcessingDelayMs mimics that.
 let slow: HubSpotSandbox;
@@ -15,32 +15,7 @@ afterAll(async () => {
   await slow.close();
 });
 
-const sqlList = {
-  name: 'Slow',
-  objectTypeId: '0-1',
-  processingType: 'DYNAMIC',
-  filterBranch: {
-    filterBranchType: 'OR',
-    filters: [],
-    filterBranches: [
-      {
-        filterBranchType: 'AND',
-        filterBranches: [],
-        filters: [
-          {
-            filterType: 'PROPERTY',
-            property: 'lifecyclestage',
-            operation: {
-              operationType: 'ENUMERATION',
-              operator: 'IS_ANY_OF',
-              values: ['salesqualifiedlead'],
-            },
-          },
-        ],
-      },
-    ],
-  },
-} as unknown as ListCreateRequest;
+const sqlList = lifecycleListRequest('Slow', ['salesqualifiedlead']);
 
 describe('HubSpot sandbox: delayed list processing', () => {
   it('with a processing delay, DYNAMIC membership changes only once processing runs', async () => {

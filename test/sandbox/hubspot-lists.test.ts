@@ -2,6 +2,7 @@ import { Client } from '@hubspot/api-client';
 import type { ListCreateRequest } from '@hubspot/api-client/lib/codegen/crm/lists/models/ListCreateRequest.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type HubSpotSandbox, startHubSpotSandbox } from '../../sandbox/hubspot/index.ts';
+import { lifecycleListRequest } from './lifecycle-list.ts';
 
 const TOKEN = 'pat-na1-lists-test';
 let sandbox: HubSpotSandbox;
@@ -16,36 +17,6 @@ afterAll(async () => {
 });
 beforeEach(() => sandbox.reset());
 
-/** A DYNAMIC list "lifecycle stage is any of MQL, SQL" — the demo segment. */
-function mqlOrSqlList(name: string): ListCreateRequest {
-  return {
-    name,
-    objectTypeId: '0-1',
-    processingType: 'DYNAMIC',
-    filterBranch: {
-      filterBranchType: 'OR',
-      filterBranches: [
-        {
-          filterBranchType: 'AND',
-          filterBranches: [],
-          filters: [
-            {
-              filterType: 'PROPERTY',
-              property: 'lifecyclestage',
-              operation: {
-                operationType: 'ENUMERATION',
-                operator: 'IS_ANY_OF',
-                values: ['marketingqualifiedlead', 'salesqualifiedlead'],
-              },
-            },
-          ],
-        },
-      ],
-      filters: [],
-    },
-  } as unknown as ListCreateRequest;
-}
-
 async function members(listId: string): Promise<string[]> {
   const out: string[] = [];
   let after: string | undefined;
@@ -59,7 +30,7 @@ async function members(listId: string): Promise<string[]> {
 
 describe('HubSpot sandbox: lists v3 through @hubspot/api-client', () => {
   it('creates a DYNAMIC list, returns it by id with its filters, and finds it by search', async () => {
-    const created = await client.crm.lists.listsApi.create(mqlOrSqlList('Demo segment'));
+    const created = await client.crm.lists.listsApi.create(lifecycleListRequest('Demo segment'));
     expect(created.list.processingType).toBe('DYNAMIC');
     expect(created.list.objectTypeId).toBe('0-1');
     const byId = await client.crm.lists.listsApi.getById(created.list.listId, true);
@@ -86,14 +57,14 @@ describe('HubSpot sandbox: lists v3 through @hubspot/api-client', () => {
   });
 
   it('refuses a DYNAMIC list whose root branch is not OR', async () => {
-    const bad = mqlOrSqlList('Bad root');
+    const bad = lifecycleListRequest('Bad root');
     (bad.filterBranch as { filterBranchType: string }).filterBranchType = 'AND';
     const code = await client.crm.lists.listsApi.create(bad).catch((e: { code: number }) => e.code);
     expect(code).toBe(400);
   });
 
   it('DYNAMIC lists re-evaluate on every contact change: join on create and update, leave on update and archive', async () => {
-    const list = (await client.crm.lists.listsApi.create(mqlOrSqlList('Seg'))).list;
+    const list = (await client.crm.lists.listsApi.create(lifecycleListRequest('Seg'))).list;
     const a = await client.crm.contacts.basicApi.create({
       properties: { email: 'a@seg.example.com', lifecyclestage: 'marketingqualifiedlead' },
       associations: [],
@@ -117,7 +88,7 @@ describe('HubSpot sandbox: lists v3 through @hubspot/api-client', () => {
 
   it('a DYNAMIC list created after the contacts evaluates the existing ones', async () => {
     const ids = sandbox.seed({ contacts: 300, seed: 9, segmentRate: 0.5 });
-    const list = (await client.crm.lists.listsApi.create(mqlOrSqlList('Late'))).list;
+    const list = (await client.crm.lists.listsApi.create(lifecycleListRequest('Late'))).list;
     const expected = [];
     for (const id of ids) {
       const c = await client.crm.contacts.basicApi.getById(id, ['lifecyclestage']);
@@ -169,7 +140,7 @@ describe('HubSpot sandbox: lists v3 through @hubspot/api-client', () => {
     expect(both.recordsIdsAdded).toEqual([a]);
     expect(both.recordIdsRemoved).toEqual([b]);
     expect(await members(manual.listId)).toEqual([a]);
-    const dynamic = (await client.crm.lists.listsApi.create(mqlOrSqlList('D'))).list;
+    const dynamic = (await client.crm.lists.listsApi.create(lifecycleListRequest('D'))).list;
     const code = await client.crm.lists.membershipsApi
       .add(dynamic.listId, [a!])
       .catch((e: { code: number }) => e.code);
@@ -182,7 +153,7 @@ describe('HubSpot sandbox: lists v3 through @hubspot/api-client', () => {
       lifecyclestage: 'salesqualifiedlead',
     });
     const snap = (
-      await client.crm.lists.listsApi.create({ ...mqlOrSqlList('Snap'), processingType: 'SNAPSHOT' })
+      await client.crm.lists.listsApi.create({ ...lifecycleListRequest('Snap'), processingType: 'SNAPSHOT' })
     ).list;
     expect(await members(snap.listId)).toEqual([a]);
     const b = await sandbox.userCreateContact({
@@ -192,14 +163,11 @@ describe('HubSpot sandbox: lists v3 through @hubspot/api-client', () => {
     await sandbox.userUpdateContact(a, { lifecyclestage: 'customer' });
     expect(await members(snap.listId)).toEqual([a]);
 
-    const dyn = (await client.crm.lists.listsApi.create(mqlOrSqlList('Dyn'))).list;
+    const dyn = (await client.crm.lists.listsApi.create(lifecycleListRequest('Dyn'))).list;
     expect(await members(dyn.listId)).toEqual([b]);
-    const customers = mqlOrSqlList('x').filterBranch as unknown as {
-      filterBranches: { filters: { operation: { values: string[] } }[] }[];
-    };
-    customers.filterBranches[0]!.filters[0]!.operation.values = ['customer'];
+    const customers = lifecycleListRequest('x', ['customer']).filterBranch;
     const updated = await client.crm.lists.listsApi.updateListFilters(dyn.listId, {
-      filterBranch: customers as unknown as ListCreateRequest['filterBranch'] & object,
+      filterBranch: customers as ListCreateRequest['filterBranch'] & object,
     });
     expect(updated.updatedList?.listVersion).toBe(2);
     expect(await members(dyn.listId)).toEqual([a]);
