@@ -4,8 +4,9 @@ import { RetryableError } from '../../lib/errors.ts';
 import type { ChangeQueue } from '../../lib/ports.ts';
 import { importFromSalesforce } from '../../lib/sync/import-salesforce.ts';
 import type { SyncDeps } from '../../lib/sync/sync-deps.ts';
-import { startTestStack, type TestStack } from '../support/test-stack.ts';
+import type { TestStack } from '../support/test-stack.ts';
 import { takeQueued } from './queued.ts';
+import { startSyncStack } from './sync-stack.ts';
 
 describe('importFromSalesforce: paged, email only, resumable after an interruption', () => {
   let stack: TestStack;
@@ -14,15 +15,7 @@ describe('importFromSalesforce: paged, email only, resumable after an interrupti
 
   beforeAll(async () => {
     // Small query pages, so that an import spans several pages and can stop between two.
-    stack = await startTestStack({ queue: true, salesforce: { queryPageSize: 2 } });
-    deps = {
-      store: stack.store,
-      hubspot: stack.hubspot,
-      salesforce: stack.salesforce,
-      queue: stack.queue!,
-      config: stack.config,
-      now: () => Date.now(),
-    };
+    ({ stack, deps } = await startSyncStack({ salesforce: { queryPageSize: 2 } }));
     for (let i = 0; i < 5; i++) {
       const email = `import-${i}@example.com`;
       leads.push({

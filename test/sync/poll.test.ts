@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pollChanges } from '../../lib/sync/poll.ts';
 import type { SyncDeps } from '../../lib/sync/sync-deps.ts';
-import { startTestStack, type TestStack } from '../support/test-stack.ts';
+import type { TestStack } from '../support/test-stack.ts';
 import { manualClock, takeQueued } from './queued.ts';
+import { startSyncStack } from './sync-stack.ts';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
@@ -14,19 +15,10 @@ describe('pollChanges: modifications become notices, cursors only move forward',
   const take = () => takeQueued(stack.sqs!.client, stack.queueUrl!);
 
   beforeAll(async () => {
-    stack = await startTestStack({
-      queue: true,
-      hubspot: { now: clock.now },
-      salesforce: { now: clock.now },
-    });
-    deps = {
-      store: stack.store,
-      hubspot: stack.hubspot,
-      salesforce: stack.salesforce,
-      queue: stack.queue!,
-      config: stack.config,
-      now: clock.now,
-    };
+    ({ stack, deps } = await startSyncStack(
+      { hubspot: { now: clock.now }, salesforce: { now: clock.now } },
+      clock.now,
+    ));
   });
   afterAll(async () => {
     await stack?.close();

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runResync } from '../../lib/sync/resync.ts';
 import { clearSegment, selectSegment } from '../../lib/sync/segment-choice.ts';
 import type { SyncDeps } from '../../lib/sync/sync-deps.ts';
-import { startTestStack, type TestStack } from '../support/test-stack.ts';
+import type { TestStack } from '../support/test-stack.ts';
 import { takeQueued } from './queued.ts';
+import { startSyncStack } from './sync-stack.ts';
 
 describe('runResync queues one resync notice per current member (or per contact, with no segment)', () => {
   let stack: TestStack;
@@ -12,15 +13,7 @@ describe('runResync queues one resync notice per current member (or per contact,
   const take = () => takeQueued(stack.sqs!.client, stack.queueUrl!);
 
   beforeAll(async () => {
-    stack = await startTestStack({ queue: true });
-    deps = {
-      store: stack.store,
-      hubspot: stack.hubspot,
-      salesforce: stack.salesforce,
-      queue: stack.queue!,
-      config: stack.config,
-      now: () => Date.now(),
-    };
+    ({ stack, deps } = await startSyncStack());
     seeded = stack.hubspotSandbox.seed({ contacts: 230, seed: 11, segmentRate: 0.4 });
   });
   afterAll(async () => {

@@ -6,8 +6,9 @@ import type { ChangeQueue } from '../../lib/ports.ts';
 import { clearSegment, selectSegment } from '../../lib/sync/segment-choice.ts';
 import { readAllMembers, refreshSegment, SegmentNotFoundError } from '../../lib/sync/segment-refresh.ts';
 import type { SyncDeps } from '../../lib/sync/sync-deps.ts';
-import { startTestStack, type TestStack } from '../support/test-stack.ts';
+import type { TestStack } from '../support/test-stack.ts';
 import { takeQueued } from './queued.ts';
+import { startSyncStack } from './sync-stack.ts';
 
 const MQL = 'marketingqualifiedlead';
 const MEMBERSHIPS = 'GET /crm/v3/lists/{listId}/memberships';
@@ -20,15 +21,7 @@ describe('segment refresh against the HubSpot sandbox, dynalite and fauxqs', () 
   const take = () => takeQueued(stack.sqs!.client, stack.queueUrl!);
 
   beforeAll(async () => {
-    stack = await startTestStack({ queue: true });
-    deps = {
-      store: stack.store,
-      hubspot: stack.hubspot,
-      salesforce: stack.salesforce,
-      queue: stack.queue!,
-      config: stack.config,
-      now: () => Date.now(),
-    };
+    ({ stack, deps } = await startSyncStack());
     // Enough members for more than one Lists API page (250 per page).
     seeded = stack.hubspotSandbox.seed({ contacts: 700, seed: 7, segmentRate: 0.6 });
     listId = (
