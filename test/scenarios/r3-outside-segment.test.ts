@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selectSegment, setAutoCreate } from '../../lib/sync/segment-choice.ts';
+import { setAutoCreate } from '../../lib/sync/segment-choice.ts';
 import {
   decisionsSince,
   hubspotContact,
@@ -28,8 +28,7 @@ describe('R3 outside the segment, nothing syncs (scenario)', () => {
     });
     await s.flush();
     leadId = (await s.trace('hubspot', linkedId)).pair!.salesforceId;
-    const list = await s.dynamicList('R3 segment', 'lifecyclestage', [IN_SEGMENT]);
-    await selectSegment(s.deps, list.listId);
+    await s.selectNewSegment('R3 segment', [IN_SEGMENT]);
   });
   afterAll(async () => {
     await s?.close();

@@ -1,22 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selectSegment, setAutoCreate } from '../../lib/sync/segment-choice.ts';
+import { selectSegment } from '../../lib/sync/segment-choice.ts';
 import { refreshSegment } from '../../lib/sync/segment-refresh.ts';
 import {
+  createTwin,
   decisionsSince,
   hubspotContact,
   IN_SEGMENT,
   OUT_OF_SEGMENT,
   type Scenario,
+  type Twin,
   startScenario,
-  uniqueEmail,
 } from './scenario-stack.ts';
-
-interface Twin {
-  label: string;
-  email: string;
-  hubspotId: string;
-  leadId: string;
-}
 
 describe('R4 choosing a segment syncs nothing by itself (scenario)', () => {
   let s: Scenario;
@@ -27,30 +21,14 @@ describe('R4 choosing a segment syncs nothing by itself (scenario)', () => {
   let salesforceTriggered: Twin;
 
   /** A HubSpot contact and a Salesforce lead with the same email and different titles, never synced. */
-  async function twin(label: string, lifecyclestage: string): Promise<Twin> {
-    const email = uniqueEmail(label);
-    const hubspotId = await s.hubspotSandbox.userCreateContact({
-      email,
-      firstname: label,
-      lastname: 'Twin',
-      jobtitle: `HubSpot ${label}`,
-      lifecyclestage,
-    });
-    const leadId = await s.salesforceSandbox.userCreate('Lead', {
-      Email: email,
-      LastName: 'Twin',
-      Company: 'Twins Inc',
-      Title: `Salesforce ${label}`,
-    });
-    return { label, email, hubspotId, leadId };
-  }
+  const twin = (label: string, lifecyclestage: string) =>
+    createTwin(s, { label, lifecyclestage, lastName: 'Twin', company: 'Twins Inc' });
 
   beforeAll(async () => {
     s = await startScenario();
     // Records that exist before any segment is chosen: auto-create off and an empty segment, so
     // their creation syncs nothing (R3) and each pair still disagrees when the real segment is chosen.
-    await setAutoCreate(s.deps, { fromLeads: false, fromContacts: false });
-    await selectSegment(s.deps, (await s.dynamicList('Nobody yet', 'lifecyclestage', ['evangelist'])).listId);
+    await s.syncNothingYet('Nobody yet');
     members = [await twin('m1', IN_SEGMENT), await twin('m2', IN_SEGMENT), await twin('m3', IN_SEGMENT)];
     opportunity = await twin('opp', 'opportunity');
     joiner = await twin('joiner', OUT_OF_SEGMENT);

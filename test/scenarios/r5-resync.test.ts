@@ -1,20 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResyncProgress } from '../../lib/local/services.ts';
 import { runResync } from '../../lib/sync/resync.ts';
-import { clearSegment, selectSegment, setAutoCreate } from '../../lib/sync/segment-choice.ts';
+import { clearSegment } from '../../lib/sync/segment-choice.ts';
 import {
+  createTwin,
   hubspotContact,
   IN_SEGMENT,
   OUT_OF_SEGMENT,
   type Scenario,
+  type Twin,
   startScenario,
-  uniqueEmail,
 } from './scenario-stack.ts';
-
-interface Twin {
-  hubspotId: string;
-  leadId: string;
-}
 
 const MEMBERS = 30;
 const OTHERS = 5;
@@ -25,24 +21,16 @@ describe('R5 manual resync of the segment (scenario)', () => {
   const members: Twin[] = [];
   const others: Twin[] = [];
 
-  async function twin(label: string, lifecyclestage: string, agree: boolean): Promise<Twin> {
-    const email = uniqueEmail(label);
-    const hubspotId = await s.hubspotSandbox.userCreateContact({
-      email,
-      firstname: label,
-      lastname: 'Resync',
-      jobtitle: `HubSpot ${label}`,
+  /** A never-synced pair whose titles agree (`agree`) or differ. */
+  const twin = (label: string, lifecyclestage: string, agree: boolean) =>
+    createTwin(s, {
+      label,
       lifecyclestage,
+      lastName: 'Resync',
+      company: 'Resync Co',
+      leadFirstName: true,
+      leadTitle: agree ? `HubSpot ${label}` : `Salesforce ${label}`,
     });
-    const leadId = await s.salesforceSandbox.userCreate('Lead', {
-      Email: email,
-      FirstName: label,
-      LastName: 'Resync',
-      Company: 'Resync Co',
-      Title: agree ? `HubSpot ${label}` : `Salesforce ${label}`,
-    });
-    return { hubspotId, leadId };
-  }
 
   /** Both sides hold the same title and the pair is linked. */
   async function inAgreement(t: Twin): Promise<boolean> {
@@ -56,13 +44,11 @@ describe('R5 manual resync of the segment (scenario)', () => {
   beforeAll(async () => {
     s = await startScenario();
     // Existing records, never synced: an empty segment while they are created (no R2, no R6).
-    await setAutoCreate(s.deps, { fromLeads: false, fromContacts: false });
-    await selectSegment(s.deps, (await s.dynamicList('Empty', 'lifecyclestage', ['evangelist'])).listId);
+    await s.syncNothingYet('Empty');
     for (let i = 0; i < MEMBERS; i++) members.push(await twin(`m${i}`, IN_SEGMENT, i % 3 === 0));
     for (let i = 0; i < OTHERS; i++) others.push(await twin(`o${i}`, OUT_OF_SEGMENT, false));
     await s.flush();
-    listId = (await s.dynamicList('MQL contacts', 'lifecyclestage', [IN_SEGMENT])).listId;
-    await selectSegment(s.deps, listId);
+    listId = await s.selectNewSegment('MQL contacts', [IN_SEGMENT]);
   });
   afterAll(async () => {
     await s?.close();

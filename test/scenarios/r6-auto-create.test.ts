@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selectSegment, setAutoCreate } from '../../lib/sync/segment-choice.ts';
+import { setAutoCreate } from '../../lib/sync/segment-choice.ts';
 import { refreshSegment } from '../../lib/sync/segment-refresh.ts';
 import {
   decisionsSince,
@@ -20,7 +20,7 @@ describe('R6 auto-create from Salesforce bypasses the segment once (scenario)', 
   beforeAll(async () => {
     // The example config turns auto-create on for leads and contacts.
     s = await startScenario();
-    await selectSegment(s.deps, (await s.dynamicList('MQL contacts', 'lifecyclestage', [IN_SEGMENT])).listId);
+    await s.selectNewSegment('MQL contacts', [IN_SEGMENT]);
   });
   afterAll(async () => {
     await s?.close();

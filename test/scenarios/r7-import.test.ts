@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importFromSalesforce } from '../../lib/sync/import-salesforce.ts';
-import { selectSegment, setAutoCreate } from '../../lib/sync/segment-choice.ts';
+import { setAutoCreate } from '../../lib/sync/segment-choice.ts';
 import { refreshSegment } from '../../lib/sync/segment-refresh.ts';
 import {
   decisionsSince,
@@ -31,8 +31,7 @@ describe('R7 import from Salesforce, with a segment (scenario)', () => {
   beforeAll(async () => {
     s = await startScenario();
     // Salesforce records that exist before crmsync: created while nothing could sync them.
-    await setAutoCreate(s.deps, { fromLeads: false, fromContacts: false });
-    await selectSegment(s.deps, (await s.dynamicList('Empty', 'lifecyclestage', ['evangelist'])).listId);
+    await s.syncNothingYet('Empty');
     email.member = uniqueEmail('r7-member');
     email.created = uniqueEmail('r7-new');
     email.outsider = uniqueEmail('r7-outsider');
@@ -70,7 +69,7 @@ describe('R7 import from Salesforce, with a segment (scenario)', () => {
       Title: 'CFO',
     });
     await s.flush();
-    await selectSegment(s.deps, (await s.dynamicList('MQL contacts', 'lifecyclestage', [IN_SEGMENT])).listId);
+    await s.selectNewSegment('MQL contacts', [IN_SEGMENT]);
   });
   afterAll(async () => {
     await s?.close();

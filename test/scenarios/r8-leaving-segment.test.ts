@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PairState } from '../../lib/ports.ts';
-import { selectSegment } from '../../lib/sync/segment-choice.ts';
 import { refreshSegment } from '../../lib/sync/segment-refresh.ts';
 import {
   decisionsSince,
@@ -23,8 +22,7 @@ describe('R8 leaving the segment (scenario)', () => {
 
   beforeAll(async () => {
     s = await startScenario();
-    listId = (await s.dynamicList('MQL contacts', 'lifecyclestage', [IN_SEGMENT])).listId;
-    await selectSegment(s.deps, listId);
+    listId = await s.selectNewSegment('MQL contacts', [IN_SEGMENT]);
     // A member, synced: it joins after the segment was selected, so its join syncs it (R4).
     email = uniqueEmail('r8');
     hubspotId = await s.hubspotSandbox.userCreateContact({
@@ -116,8 +114,7 @@ describe('R8 rejoining after both sides changed the same field', () => {
   });
 
   it('R8: on rejoin, a field changed on both sides while outside takes the later change (here Salesforce, edited last)', async () => {
-    const listId = (await s.dynamicList('MQL contacts', 'lifecyclestage', [IN_SEGMENT])).listId;
-    await selectSegment(s.deps, listId);
+    await s.selectNewSegment('MQL contacts', [IN_SEGMENT]);
     const hubspotId = await s.hubspotSandbox.userCreateContact({
       email: uniqueEmail('r8-both'),
       firstname: 'Both',

@@ -4,6 +4,7 @@ import { SANDBOX_APP_TOKEN } from '../../lib/local/adapters.ts';
 import { type LocalStack, startLocalStack } from '../../lib/local/runtime.ts';
 import type { RecordTrace } from '../../lib/local/services.ts';
 import type { Decision, HubSpotList } from '../../lib/ports.ts';
+import { selectSegment, setAutoCreate } from '../../lib/sync/segment-choice.ts';
 import type { SyncDeps } from '../../lib/sync/sync-deps.ts';
 import { demoSegmentRequest, type HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import type { SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
@@ -34,6 +35,13 @@ export interface Scenario {
   dynamicList(name: string, property: string, values: string[]): Promise<HubSpotList>;
   /** Creates a MANUAL or SNAPSHOT list through the Lists API, as a HubSpot user would. */
   staticList(name: string, processingType: 'MANUAL' | 'SNAPSHOT'): Promise<string>;
+  /** Creates a DYNAMIC list "lifecycle stage is any of `stages`" and selects it as the segment; returns its id. */
+  selectNewSegment(name: string, stages: string[]): Promise<string>;
+  /**
+   * Makes records users create from now on sync nothing, like records that exist before crmsync:
+   * auto-create off (no R6) and an empty segment named `emptyListName` (so no R2, and R3 skips them).
+   */
+  syncNothingYet(emptyListName: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -127,8 +135,69 @@ export async function startScenario(
         throw new Error(`creating a ${processingType} list failed: ${res.status} ${JSON.stringify(json)}`);
       return json.list.listId;
     },
+    selectNewSegment: async (name, stages) => {
+      const { listId } = await stack.hubspot.createDynamicList(name, {
+        property: 'lifecyclestage',
+        operator: 'IS_ANY_OF',
+        values: stages,
+      });
+      await selectSegment(deps, listId);
+      return listId;
+    },
+    syncNothingYet: async (emptyListName) => {
+      await setAutoCreate(deps, { fromLeads: false, fromContacts: false });
+      const { listId } = await stack.hubspot.createDynamicList(emptyListName, {
+        property: 'lifecyclestage',
+        operator: 'IS_ANY_OF',
+        values: ['evangelist'],
+      });
+      await selectSegment(deps, listId);
+    },
     close: () => stack.close(),
   };
+}
+
+/** A HubSpot contact and a Salesforce lead with one email and their own titles, never synced. */
+export interface Twin {
+  label: string;
+  email: string;
+  hubspotId: string;
+  leadId: string;
+}
+
+/**
+ * Creates, as users, a HubSpot contact titled `HubSpot <label>` and a Salesforce lead with the same
+ * email titled `leadTitle` (default `Salesforce <label>`), both with last name `lastName`; the lead
+ * also gets first name `label` when `leadFirstName` is set. Call it while nothing syncs (see
+ * {@link Scenario.syncNothingYet}), so the pair stays unlinked.
+ */
+export async function createTwin(
+  s: Scenario,
+  t: {
+    label: string;
+    lifecyclestage: string;
+    lastName: string;
+    company: string;
+    leadTitle?: string;
+    leadFirstName?: boolean;
+  },
+): Promise<Twin> {
+  const email = uniqueEmail(t.label);
+  const hubspotId = await s.hubspotSandbox.userCreateContact({
+    email,
+    firstname: t.label,
+    lastname: t.lastName,
+    jobtitle: `HubSpot ${t.label}`,
+    lifecyclestage: t.lifecyclestage,
+  });
+  const leadId = await s.salesforceSandbox.userCreate('Lead', {
+    Email: email,
+    ...(t.leadFirstName ? { FirstName: t.label } : {}),
+    LastName: t.lastName,
+    Company: t.company,
+    Title: t.leadTitle ?? `Salesforce ${t.label}`,
+  });
+  return { label: t.label, email, hubspotId, leadId };
 }
 
 /** The decisions of a trace made by the gate or the plan (not the `received` entries), oldest first. */
