@@ -115,3 +115,38 @@ export function planInput(overrides: Partial<PlanInput>): PlanInput {
     ...overrides,
   };
 }
+
+/** Ann as a HubSpot contact's properties. */
+export const ann = { email: 'ann@example.com', firstname: 'Ann', lastname: 'Lee', company: 'Acme' };
+/** Ann as a Salesforce Lead's fields. */
+export const annSf = { Email: 'ann@example.com', FirstName: 'Ann', LastName: 'Lee', Company: 'Acme' };
+/** The snapshot of Ann's pair when both sides last agreed (every mapped two-way/one-way field). */
+export const annSnapshot = {
+  email: 'ann@example.com',
+  firstname: 'Ann',
+  lastname: 'Lee',
+  phone: null,
+  company: 'Acme',
+  hs_lead_status: null,
+  rating: null,
+  score: null,
+};
+
+/**
+ * Ann linked: HubSpot contact 101 and Lead 00Q1 as read now (Ann, with `hubspot` / `salesforce`
+ * edits on top), and their stored pair at {@link annSnapshot} (with `pair` on top). Spread it into
+ * {@link planInput}.
+ */
+export function annLinked(
+  edits: {
+    hubspot?: Record<string, string | null>;
+    salesforce?: SalesforceRecord['fields'];
+    pair?: Partial<PairState>;
+  } = {},
+): Pick<PlanInput, 'hubspotContacts' | 'salesforceRecords' | 'pairs'> {
+  return {
+    hubspotContacts: [hubspotContact('101', { ...ann, ...edits.hubspot })],
+    salesforceRecords: [salesforceRecord('00Q1', 'Lead', { ...annSf, ...edits.salesforce })],
+    pairs: [pairOf('101', '00Q1', annSnapshot, edits.pair)],
+  };
+}

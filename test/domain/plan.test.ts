@@ -1,20 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { coalesce } from '../../lib/domain/coalesce.ts';
 import { planBatch } from '../../lib/domain/plan.ts';
-import { hubspotContact, notice, pairOf, planInput, salesforceRecord, T0 } from './fixtures.ts';
+import {
+  ann,
+  annLinked,
+  annSf,
+  annSnapshot,
+  hubspotContact,
+  notice,
+  pairOf,
+  planInput,
+  salesforceRecord,
+  T0,
+} from './fixtures.ts';
 
-const ann = { email: 'ann@example.com', firstname: 'Ann', lastname: 'Lee', company: 'Acme' };
-const annSf = { Email: 'ann@example.com', FirstName: 'Ann', LastName: 'Lee', Company: 'Acme' };
-const annSnapshot = {
-  email: 'ann@example.com',
-  firstname: 'Ann',
-  lastname: 'Lee',
-  phone: null,
-  company: 'Acme',
-  hs_lead_status: null,
-  rating: null,
-  score: null,
-};
 const writes = (p: ReturnType<typeof planBatch>) =>
   p.hubspotCreates.length +
   p.hubspotUpdates.length +
@@ -47,9 +46,7 @@ describe('plan', () => {
     const plan = planBatch(
       planInput({
         records: coalesce([notice('salesforce', 'Lead', '00Q1', 'updated')]),
-        hubspotContacts: [hubspotContact('101', ann)],
-        salesforceRecords: [salesforceRecord('00Q1', 'Lead', { ...annSf, FirstName: 'Annie' })],
-        pairs: [pairOf('101', '00Q1', annSnapshot)],
+        ...annLinked({ salesforce: { FirstName: 'Annie' } }),
       }),
     );
     expect(writes(plan)).toBe(0);
@@ -61,9 +58,7 @@ describe('plan', () => {
     const plan = planBatch(
       planInput({
         records: coalesce([notice('hubspot', 'contact', '101', 'updated', { changedFields: ['firstname'] })]),
-        hubspotContacts: [hubspotContact('101', { ...ann, firstname: 'Annie' })],
-        salesforceRecords: [salesforceRecord('00Q1', 'Lead', annSf)],
-        pairs: [pairOf('101', '00Q1', annSnapshot)],
+        ...annLinked({ hubspot: { firstname: 'Annie' } }),
         members: new Set(['101']),
       }),
     );
@@ -89,9 +84,7 @@ describe('plan', () => {
     const plan = planBatch(
       planInput({
         records: coalesce([notice('salesforce', 'Lead', '00Q1', 'updated')]),
-        hubspotContacts: [hubspotContact('101', ann)],
-        salesforceRecords: [salesforceRecord('00Q1', 'Lead', annSf)],
-        pairs: [pairOf('101', '00Q1', annSnapshot)],
+        ...annLinked(),
         members: new Set(['101']),
       }),
     );
@@ -217,9 +210,7 @@ describe('plan', () => {
     const plan = planBatch(
       planInput({
         records: coalesce([notice('salesforce', 'Lead', '00Q1', 'updated')]),
-        hubspotContacts: [hubspotContact('101', ann)],
-        salesforceRecords: [salesforceRecord('00Q1', 'Lead', { ...annSf, FirstName: 'Annie' })],
-        pairs: [pairOf('101', '00Q1', annSnapshot, { origin: 'auto-create' })],
+        ...annLinked({ salesforce: { FirstName: 'Annie' }, pair: { origin: 'auto-create' } }),
       }),
     );
     expect(writes(plan)).toBe(0);
@@ -278,9 +269,7 @@ describe('plan', () => {
     const plan = planBatch(
       planInput({
         records: coalesce([notice('hubspot', 'contact', '101', 'updated')]),
-        hubspotContacts: [hubspotContact('101', { ...ann, firstname: 'Annie' })],
-        salesforceRecords: [salesforceRecord('00Q1', 'Lead', annSf)],
-        pairs: [pairOf('101', '00Q1', annSnapshot)],
+        ...annLinked({ hubspot: { firstname: 'Annie' } }),
       }),
     );
     expect(writes(plan)).toBe(0);
@@ -368,9 +357,7 @@ describe('plan', () => {
           notice('hubspot', 'contact', '101', 'updated'),
           notice('salesforce', 'Lead', '00Q1', 'updated'),
         ]),
-        hubspotContacts: [hubspotContact('101', { ...ann, firstname: 'Annie' })],
-        salesforceRecords: [salesforceRecord('00Q1', 'Lead', { ...annSf, LastName: 'Lee-Smith' })],
-        pairs: [pairOf('101', '00Q1', annSnapshot)],
+        ...annLinked({ hubspot: { firstname: 'Annie' }, salesforce: { LastName: 'Lee-Smith' } }),
         members: new Set(['101']),
       }),
     );
@@ -420,9 +407,7 @@ describe('plan', () => {
     const plan = planBatch(
       planInput({
         records: coalesce([notice('hubspot', 'contact', '101', 'deleted')]),
-        hubspotContacts: [hubspotContact('101', { ...ann, firstname: 'Annie' })],
-        salesforceRecords: [salesforceRecord('00Q1', 'Lead', annSf)],
-        pairs: [pairOf('101', '00Q1', annSnapshot)],
+        ...annLinked({ hubspot: { firstname: 'Annie' } }),
         members: new Set(['101']),
         config: { ...planInput({}).config, deletes: 'propagate' },
       }),
