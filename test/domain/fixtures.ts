@@ -1,6 +1,7 @@
 import type { FieldMapping } from '../../lib/config.ts';
 import type { PicklistTables } from '../../lib/domain/normalize.ts';
-import type { PlanInput } from '../../lib/domain/plan.ts';
+import { coalesce } from '../../lib/domain/coalesce.ts';
+import { type PlanInput, planBatch, type SyncPlan } from '../../lib/domain/plan.ts';
 import type { ChangeNotice } from '../../lib/domain/notice.ts';
 import type { HubSpotContact, PairState, SalesforceRecord } from '../../lib/ports.ts';
 
@@ -131,6 +132,21 @@ export const annSnapshot = {
   rating: null,
   score: null,
 };
+
+/** Ann as Salesforce Contact 0031 (no Company on contacts), with `fields` on top. */
+export function annSalesforceContact(fields: SalesforceRecord['fields'] = {}): SalesforceRecord {
+  return salesforceRecord('0031', 'Contact', {
+    Email: 'ann@example.com',
+    FirstName: 'Ann',
+    LastName: 'Lee',
+    ...fields,
+  });
+}
+
+/** Plans one batch: `notices` coalesced into its records, over {@link planInput} with `overrides`. */
+export function planOf(notices: ChangeNotice[], overrides: Partial<PlanInput> = {}): SyncPlan {
+  return planBatch(planInput({ records: coalesce(notices), ...overrides }));
+}
 
 /**
  * Ann linked: HubSpot contact 101 and Lead 00Q1 as read now (Ann, with `hubspot` / `salesforce`

@@ -4,12 +4,14 @@ import { planBatch } from '../../lib/domain/plan.ts';
 import {
   ann,
   annLinked,
+  annSalesforceContact,
   annSf,
   annSnapshot,
   hubspotContact,
   notice,
   pairOf,
   planInput,
+  planOf,
   salesforceRecord,
   T0,
 } from './fixtures.ts';
@@ -24,13 +26,10 @@ const writes = (p: ReturnType<typeof planBatch>) =>
 
 describe('plan', () => {
   it('R3: an update to a contact outside the segment is not written to Salesforce', () => {
-    const plan = planBatch(
-      planInput({
-        records: coalesce([notice('hubspot', 'contact', '101', 'updated')]),
-        hubspotContacts: [hubspotContact('101', { ...ann, firstname: 'Annie' })],
-        members: new Set(),
-      }),
-    );
+    const plan = planOf([notice('hubspot', 'contact', '101', 'updated')], {
+      hubspotContacts: [hubspotContact('101', { ...ann, firstname: 'Annie' })],
+      members: new Set(),
+    });
     expect(writes(plan)).toBe(0);
     expect(plan.decisions).toEqual([
       expect.objectContaining({
@@ -43,11 +42,9 @@ describe('plan', () => {
   });
 
   it('R3: a change in Salesforce to a record whose contact is outside the segment is not written to HubSpot', () => {
-    const plan = planBatch(
-      planInput({
-        records: coalesce([notice('salesforce', 'Lead', '00Q1', 'updated')]),
-        ...annLinked({ salesforce: { FirstName: 'Annie' } }),
-      }),
+    const plan = planOf(
+      [notice('salesforce', 'Lead', '00Q1', 'updated')],
+      annLinked({ salesforce: { FirstName: 'Annie' } }),
     );
     expect(writes(plan)).toBe(0);
     expect(plan.pairWrites).toEqual([]);
@@ -55,13 +52,10 @@ describe('plan', () => {
   });
 
   it('a member change is merged and written with the new snapshot under the pair version', () => {
-    const plan = planBatch(
-      planInput({
-        records: coalesce([notice('hubspot', 'contact', '101', 'updated', { changedFields: ['firstname'] })]),
-        ...annLinked({ hubspot: { firstname: 'Annie' } }),
-        members: new Set(['101']),
-      }),
-    );
+    const plan = planOf([notice('hubspot', 'contact', '101', 'updated', { changedFields: ['firstname'] })], {
+      ...annLinked({ hubspot: { firstname: 'Annie' } }),
+      members: new Set(['101']),
+    });
     expect(plan.salesforceUpdates.Lead).toEqual([
       { ref: 'hubspot:101', id: '00Q1', fields: { FirstName: 'Annie' } },
     ]);
@@ -81,30 +75,24 @@ describe('plan', () => {
   });
 
   it('an echo of our own write is a no-op: no write and no pair write', () => {
-    const plan = planBatch(
-      planInput({
-        records: coalesce([notice('salesforce', 'Lead', '00Q1', 'updated')]),
-        ...annLinked(),
-        members: new Set(['101']),
-      }),
-    );
+    const plan = planOf([notice('salesforce', 'Lead', '00Q1', 'updated')], {
+      ...annLinked(),
+      members: new Set(['101']),
+    });
     expect(writes(plan)).toBe(0);
     expect(plan.pairWrites).toEqual([]);
     expect(plan.decisions[0]).toMatchObject({ outcome: 'noop' });
   });
 
   it('a new HubSpot member is matched by email to an existing Salesforce record (Contact over Lead), not duplicated', () => {
-    const plan = planBatch(
-      planInput({
-        records: coalesce([notice('hubspot', 'contact', '101', 'created')]),
-        hubspotContacts: [hubspotContact('101', { ...ann, email: 'ANN@example.com ' })],
-        salesforceRecords: [
-          salesforceRecord('00Q1', 'Lead', annSf, { modifiedAt: T0 + 99 }),
-          salesforceRecord('0031', 'Contact', { Email: 'ann@example.com', LastName: 'Lee' }),
-        ],
-        members: new Set(['101']),
-      }),
-    );
+    const plan = planOf([notice('hubspot', 'contact', '101', 'created')], {
+      hubspotContacts: [hubspotContact('101', { ...ann, email: 'ANN@example.com ' })],
+      salesforceRecords: [
+        salesforceRecord('00Q1', 'Lead', annSf, { modifiedAt: T0 + 99 }),
+        salesforceRecord('0031', 'Contact', { Email: 'ann@example.com', LastName: 'Lee' }),
+      ],
+      members: new Set(['101']),
+    });
     expect(plan.salesforceCreates.Lead).toEqual([]);
     expect(plan.salesforceUpdates.Contact).toEqual([
       { ref: 'hubspot:101', id: '0031', fields: { FirstName: 'Ann' } },
@@ -120,13 +108,10 @@ describe('plan', () => {
   });
 
   it('a new HubSpot member with no match is created in Salesforce as the configured object', () => {
-    const plan = planBatch(
-      planInput({
-        records: coalesce([notice('hubspot', 'contact', '101', 'created')]),
-        hubspotContacts: [hubspotContact('101', { ...ann, company: null })],
-        members: new Set(['101']),
-      }),
-    );
+    const plan = planOf([notice('hubspot', 'contact', '101', 'created')], {
+      hubspotContacts: [hubspotContact('101', { ...ann, company: null })],
+      members: new Set(['101']),
+    });
     expect(plan.salesforceCreates.Lead).toEqual([
       expect.objectContaining({
         ref: 'hubspot:101',
@@ -143,13 +128,10 @@ describe('plan', () => {
   });
 
   it('a missing LastName is a recorded missing-required-field error, and nothing is created', () => {
-    const plan = planBatch(
-      planInput({
-        records: coalesce([notice('hubspot', 'contact', '101', 'created')]),
-        hubspotContacts: [hubspotContact('101', { email: 'x@example.com' })],
-        members: new Set(['101']),
-      }),
-    );
+    const plan = planOf([notice('hubspot', 'contact', '101', 'created')], {
+      hubspotContacts: [hubspotContact('101', { email: 'x@example.com' })],
+      members: new Set(['101']),
+    });
     expect(writes(plan)).toBe(0);
     expect(plan.errors[0]?.errors[0]).toMatchObject({
       category: 'missing-required-field',
@@ -182,19 +164,10 @@ describe('plan', () => {
   });
 
   it('R6: a new Salesforce contact with the email of an existing HubSpot contact syncs into it, even outside the segment', () => {
-    const plan = planBatch(
-      planInput({
-        records: coalesce([notice('salesforce', 'Contact', '0031', 'created')]),
-        hubspotContacts: [hubspotContact('101', { email: 'ann@example.com' })],
-        salesforceRecords: [
-          salesforceRecord('0031', 'Contact', {
-            Email: 'ann@example.com',
-            FirstName: 'Ann',
-            LastName: 'Lee',
-          }),
-        ],
-      }),
-    );
+    const plan = planOf([notice('salesforce', 'Contact', '0031', 'created')], {
+      hubspotContacts: [hubspotContact('101', { email: 'ann@example.com' })],
+      salesforceRecords: [annSalesforceContact()],
+    });
     expect(plan.hubspotCreates).toEqual([]);
     expect(plan.hubspotUpdates).toEqual([
       { ref: 'salesforce:0031', id: '101', properties: { firstname: 'Ann', lastname: 'Lee' } },
@@ -207,28 +180,17 @@ describe('plan', () => {
   });
 
   it('R6: a later update of the auto-created record outside the segment does not sync', () => {
-    const plan = planBatch(
-      planInput({
-        records: coalesce([notice('salesforce', 'Lead', '00Q1', 'updated')]),
-        ...annLinked({ salesforce: { FirstName: 'Annie' }, pair: { origin: 'auto-create' } }),
-      }),
+    const plan = planOf(
+      [notice('salesforce', 'Lead', '00Q1', 'updated')],
+      annLinked({ salesforce: { FirstName: 'Annie' }, pair: { origin: 'auto-create' } }),
     );
     expect(writes(plan)).toBe(0);
   });
 
   it('R7: an import outside the segment writes only the email and marks the pair email-only', () => {
-    const plan = planBatch(
-      planInput({
-        records: coalesce([notice('salesforce', 'Contact', '0031', 'import')]),
-        salesforceRecords: [
-          salesforceRecord('0031', 'Contact', {
-            Email: 'Ann@example.com',
-            FirstName: 'Ann',
-            LastName: 'Lee',
-          }),
-        ],
-      }),
-    );
+    const plan = planOf([notice('salesforce', 'Contact', '0031', 'import')], {
+      salesforceRecords: [annSalesforceContact({ Email: 'Ann@example.com' })],
+    });
     expect(plan.hubspotCreates).toHaveLength(1);
     expect(plan.hubspotCreates[0]?.properties).toEqual({ email: 'ann@example.com' });
     expect(plan.hubspotCreates[0]?.pair).toMatchObject({
@@ -239,38 +201,27 @@ describe('plan', () => {
   });
 
   it('R7: an imported contact in the segment gets every mapped field, and the email-only mark is cleared', () => {
-    const plan = planBatch(
-      planInput({
-        records: coalesce([notice('salesforce', 'Contact', '0031', 'import')]),
-        hubspotContacts: [hubspotContact('101', { email: 'ann@example.com' })],
-        salesforceRecords: [
-          salesforceRecord('0031', 'Contact', {
-            Email: 'ann@example.com',
-            FirstName: 'Ann',
-            LastName: 'Lee',
-          }),
-        ],
-        pairs: [
-          pairOf(
-            '101',
-            '0031',
-            { email: 'ann@example.com' },
-            { salesforceType: 'Contact', origin: 'import', emailOnly: true },
-          ),
-        ],
-        members: new Set(['101']),
-      }),
-    );
+    const plan = planOf([notice('salesforce', 'Contact', '0031', 'import')], {
+      hubspotContacts: [hubspotContact('101', { email: 'ann@example.com' })],
+      salesforceRecords: [annSalesforceContact()],
+      pairs: [
+        pairOf(
+          '101',
+          '0031',
+          { email: 'ann@example.com' },
+          { salesforceType: 'Contact', origin: 'import', emailOnly: true },
+        ),
+      ],
+      members: new Set(['101']),
+    });
     expect(plan.hubspotUpdates[0]?.properties).toEqual({ firstname: 'Ann', lastname: 'Lee' });
     expect(plan.pairWrites[0]?.pair.emailOnly).toBeUndefined();
   });
 
   it('R8: a linked contact that left the segment is skipped and its pair is kept untouched', () => {
-    const plan = planBatch(
-      planInput({
-        records: coalesce([notice('hubspot', 'contact', '101', 'updated')]),
-        ...annLinked({ hubspot: { firstname: 'Annie' } }),
-      }),
+    const plan = planOf(
+      [notice('hubspot', 'contact', '101', 'updated')],
+      annLinked({ hubspot: { firstname: 'Annie' } }),
     );
     expect(writes(plan)).toBe(0);
     expect(plan.pairWrites).toEqual([]);
@@ -294,22 +245,19 @@ describe('plan', () => {
   });
 
   it('lead conversion re-points the pair to the Contact and syncs with it', () => {
-    const plan = planBatch(
-      planInput({
-        records: coalesce([notice('salesforce', 'Lead', '00Q1', 'updated')]),
-        hubspotContacts: [hubspotContact('101', ann)],
-        salesforceRecords: [
-          salesforceRecord('00Q1', 'Lead', annSf, { isConverted: true, convertedContactId: '0039' }),
-          salesforceRecord('0039', 'Contact', {
-            Email: 'ann@example.com',
-            FirstName: 'Ann',
-            LastName: 'Lee-Smith',
-          }),
-        ],
-        pairs: [pairOf('101', '00Q1', annSnapshot)],
-        members: new Set(['101']),
-      }),
-    );
+    const plan = planOf([notice('salesforce', 'Lead', '00Q1', 'updated')], {
+      hubspotContacts: [hubspotContact('101', ann)],
+      salesforceRecords: [
+        salesforceRecord('00Q1', 'Lead', annSf, { isConverted: true, convertedContactId: '0039' }),
+        salesforceRecord('0039', 'Contact', {
+          Email: 'ann@example.com',
+          FirstName: 'Ann',
+          LastName: 'Lee-Smith',
+        }),
+      ],
+      pairs: [pairOf('101', '00Q1', annSnapshot)],
+      members: new Set(['101']),
+    });
     expect(plan.pairWrites).toEqual([
       expect.objectContaining({
         expectedVersion: 3,
@@ -323,13 +271,11 @@ describe('plan', () => {
   });
 
   it('a HubSpot merge re-points the link to the surviving contact', () => {
-    const plan = planBatch(
-      planInput({
-        records: coalesce([
-          notice('hubspot', 'contact', '101', 'merged', { survivorId: '202', mergedIds: ['101'] }),
-        ]),
+    const plan = planOf(
+      [notice('hubspot', 'contact', '101', 'merged', { survivorId: '202', mergedIds: ['101'] })],
+      {
         pairs: [pairOf('101', '00Q1', annSnapshot)],
-      }),
+      },
     );
     expect(plan.pairDeletes).toEqual([{ hubspotId: '101', expectedVersion: 3 }]);
     expect(plan.pairWrites[0]?.pair).toMatchObject({ hubspotId: '202', salesforceId: '00Q1' });
@@ -351,15 +297,12 @@ describe('plan', () => {
   });
 
   it('both sides of one pair in a batch are handled once', () => {
-    const plan = planBatch(
-      planInput({
-        records: coalesce([
-          notice('hubspot', 'contact', '101', 'updated'),
-          notice('salesforce', 'Lead', '00Q1', 'updated'),
-        ]),
+    const plan = planOf(
+      [notice('hubspot', 'contact', '101', 'updated'), notice('salesforce', 'Lead', '00Q1', 'updated')],
+      {
         ...annLinked({ hubspot: { firstname: 'Annie' }, salesforce: { LastName: 'Lee-Smith' } }),
         members: new Set(['101']),
-      }),
+      },
     );
     expect(plan.salesforceUpdates.Lead).toEqual([
       { ref: 'hubspot:101', id: '00Q1', fields: { FirstName: 'Annie' } },
@@ -377,56 +320,44 @@ describe('plan', () => {
   });
 
   it('no duplicate is made: a HubSpot contact whose email belongs to an already linked Salesforce record is skipped', () => {
-    const plan = planBatch(
-      planInput({
-        records: coalesce([notice('hubspot', 'contact', '102', 'created')]),
-        hubspotContacts: [hubspotContact('102', ann)],
-        salesforceRecords: [salesforceRecord('00Q1', 'Lead', annSf)],
-        pairs: [pairOf('101', '00Q1', annSnapshot)],
-        members: new Set(['102']),
-      }),
-    );
+    const plan = planOf([notice('hubspot', 'contact', '102', 'created')], {
+      hubspotContacts: [hubspotContact('102', ann)],
+      salesforceRecords: [salesforceRecord('00Q1', 'Lead', annSf)],
+      pairs: [pairOf('101', '00Q1', annSnapshot)],
+      members: new Set(['102']),
+    });
     expect(writes(plan)).toBe(0);
     expect(plan.decisions[0]).toMatchObject({ outcome: 'skipped', reason: 'duplicate-email' });
   });
 
   it('no duplicate is made: a new Salesforce record whose email belongs to a linked HubSpot contact is skipped', () => {
-    const plan = planBatch(
-      planInput({
-        records: coalesce([notice('salesforce', 'Contact', '0032', 'created')]),
-        hubspotContacts: [hubspotContact('101', ann)],
-        salesforceRecords: [salesforceRecord('0032', 'Contact', annSf)],
-        pairs: [pairOf('101', '00Q1', annSnapshot)],
-      }),
-    );
+    const plan = planOf([notice('salesforce', 'Contact', '0032', 'created')], {
+      hubspotContacts: [hubspotContact('101', ann)],
+      salesforceRecords: [salesforceRecord('0032', 'Contact', annSf)],
+      pairs: [pairOf('101', '00Q1', annSnapshot)],
+    });
     expect(writes(plan)).toBe(0);
     expect(plan.decisions[0]).toMatchObject({ outcome: 'skipped', reason: 'duplicate-email' });
   });
 
   it('a delete notice for a record that reads back alive is treated as a restore (the latest read wins)', () => {
-    const plan = planBatch(
-      planInput({
-        records: coalesce([notice('hubspot', 'contact', '101', 'deleted')]),
-        ...annLinked({ hubspot: { firstname: 'Annie' } }),
-        members: new Set(['101']),
-        config: { ...planInput({}).config, deletes: 'propagate' },
-      }),
-    );
+    const plan = planOf([notice('hubspot', 'contact', '101', 'deleted')], {
+      ...annLinked({ hubspot: { firstname: 'Annie' } }),
+      members: new Set(['101']),
+      config: { ...planInput({}).config, deletes: 'propagate' },
+    });
     expect(plan.salesforceDeletes).toEqual([]);
     expect(plan.salesforceUpdates.Lead[0]?.fields).toEqual({ FirstName: 'Annie' });
   });
 
   it('a Salesforce delete with MasterRecordId re-points the link to the master record', () => {
-    const plan = planBatch(
-      planInput({
-        records: coalesce([notice('salesforce', 'Contact', '0031', 'deleted')]),
-        salesforceRecords: [
-          salesforceRecord('0031', 'Contact', annSf, { isDeleted: true, masterRecordId: '0032' }),
-          salesforceRecord('0032', 'Contact', annSf),
-        ],
-        pairs: [pairOf('101', '0031', annSnapshot, { salesforceType: 'Contact' })],
-      }),
-    );
+    const plan = planOf([notice('salesforce', 'Contact', '0031', 'deleted')], {
+      salesforceRecords: [
+        salesforceRecord('0031', 'Contact', annSf, { isDeleted: true, masterRecordId: '0032' }),
+        salesforceRecord('0032', 'Contact', annSf),
+      ],
+      pairs: [pairOf('101', '0031', annSnapshot, { salesforceType: 'Contact' })],
+    });
     expect(plan.pairWrites[0]).toMatchObject({
       expectedVersion: 3,
       pair: { hubspotId: '101', salesforceId: '0032' },
@@ -435,26 +366,20 @@ describe('plan', () => {
   });
 
   it('a propagated Salesforce delete archives the HubSpot contact of a member', () => {
-    const plan = planBatch(
-      planInput({
-        records: coalesce([notice('salesforce', 'Lead', '00Q1', 'deleted')]),
-        pairs: [pairOf('101', '00Q1', annSnapshot)],
-        members: new Set(['101']),
-        config: { ...planInput({}).config, deletes: 'propagate' },
-      }),
-    );
+    const plan = planOf([notice('salesforce', 'Lead', '00Q1', 'deleted')], {
+      pairs: [pairOf('101', '00Q1', annSnapshot)],
+      members: new Set(['101']),
+      config: { ...planInput({}).config, deletes: 'propagate' },
+    });
     expect(plan.hubspotArchives).toEqual(['101']);
     expect(plan.pairDeletes).toEqual([{ hubspotId: '101', expectedVersion: 3 }]);
   });
 
   it('R3: a delete of a contact outside the segment is not propagated', () => {
-    const plan = planBatch(
-      planInput({
-        records: coalesce([notice('salesforce', 'Lead', '00Q1', 'deleted')]),
-        pairs: [pairOf('101', '00Q1', annSnapshot)],
-        config: { ...planInput({}).config, deletes: 'propagate' },
-      }),
-    );
+    const plan = planOf([notice('salesforce', 'Lead', '00Q1', 'deleted')], {
+      pairs: [pairOf('101', '00Q1', annSnapshot)],
+      config: { ...planInput({}).config, deletes: 'propagate' },
+    });
     expect(plan.hubspotArchives).toEqual([]);
     expect(plan.decisions[0]).toMatchObject({ outcome: 'skipped', reason: 'not-in-segment' });
   });
