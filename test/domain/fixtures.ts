@@ -1,4 +1,5 @@
 import type { FieldMapping } from '../../lib/config.ts';
+import type { MergeRepoint, MergeRepointInput } from '../../lib/domain/identity.ts';
 import type { PicklistTables } from '../../lib/domain/normalize.ts';
 import { coalesce } from '../../lib/domain/coalesce.ts';
 import { type PlanInput, planBatch, type SyncPlan } from '../../lib/domain/plan.ts';
@@ -164,5 +165,43 @@ export function annLinked(
     hubspotContacts: [hubspotContact('101', { ...ann, ...edits.hubspot })],
     salesforceRecords: [salesforceRecord('00Q1', 'Lead', { ...annSf, ...edits.salesforce })],
     pairs: [pairOf('101', '00Q1', annSnapshot, edits.pair)],
+  };
+}
+
+/** `repointForMerge` input: HubSpot contact 101 merged into 202 at T0, over these stored pairs. */
+export function hubspotMergeOf101(pairs: PairState[]): MergeRepointInput {
+  return { side: 'hubspot', loserIds: ['101'], survivorId: '202', pairs, now: T0 };
+}
+
+/**
+ * `repointForMerge` input: Lead 00Q1 merged into Lead 00Q2 in Salesforce at T0, over these stored
+ * pairs; `extra` adds what the batch knows (a survivor linked in it, the emails).
+ */
+export function leadMergeInto00Q2(
+  pairs: PairState[],
+  extra: Partial<MergeRepointInput> = {},
+): MergeRepointInput {
+  return {
+    side: 'salesforce',
+    loserIds: ['00Q1'],
+    survivorId: '00Q2',
+    survivorType: 'Lead',
+    pairs,
+    now: T0,
+    ...extra,
+  };
+}
+
+/**
+ * The expected `repointForMerge` result when the link of `loser` (HubSpot contact 101, stored at
+ * version 3) is dropped instead of moved: listed as `unlinked` (the survivor is linked already) or
+ * `otherEmail` (the survivor carries another person's email).
+ */
+export function dropped101(loser: PairState, as: 'unlinked' | 'otherEmail'): MergeRepoint {
+  return {
+    put: [],
+    delete: [{ hubspotId: '101', expectedVersion: 3 }],
+    unlinked: as === 'unlinked' ? [loser] : [],
+    otherEmail: as === 'otherEmail' ? [loser] : [],
   };
 }

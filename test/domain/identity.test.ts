@@ -5,7 +5,14 @@ import {
   repointForConversion,
   repointForMerge,
 } from '../../lib/domain/identity.ts';
-import { pairOf, salesforceRecord, T0 } from './fixtures.ts';
+import {
+  dropped101,
+  hubspotMergeOf101,
+  leadMergeInto00Q2,
+  pairOf,
+  salesforceRecord,
+  T0,
+} from './fixtures.ts';
 
 describe('identity', () => {
   it('normalizes emails: trim, NFC, lower-case; invalid is undefined', () => {
@@ -54,13 +61,7 @@ describe('identity', () => {
 
   it('a HubSpot merge moves the loser link to the survivor when the survivor has none', () => {
     const loser = pairOf('101', '00Q1', {});
-    const out = repointForMerge({
-      side: 'hubspot',
-      loserIds: ['101'],
-      survivorId: '202',
-      pairs: [loser],
-      now: T0,
-    });
+    const out = repointForMerge(hubspotMergeOf101([loser]));
     expect(out.delete).toEqual([{ hubspotId: '101', expectedVersion: 3 }]);
     expect(out.put).toEqual([
       { pair: { ...loser, hubspotId: '202', version: 1, lastSyncedAt: T0 }, expectedVersion: 0 },
@@ -70,57 +71,21 @@ describe('identity', () => {
   it('a merge keeps links one-to-one: the survivor keeps its link, the loser link goes', () => {
     const loser = pairOf('101', '00Q1', {});
     const survivor = pairOf('202', '00Q2', {});
-    const out = repointForMerge({
-      side: 'hubspot',
-      loserIds: ['101'],
-      survivorId: '202',
-      pairs: [loser, survivor],
-      now: T0,
-    });
-    expect(out).toEqual({
-      put: [],
-      delete: [{ hubspotId: '101', expectedVersion: 3 }],
-      unlinked: [loser],
-      otherEmail: [],
-    });
+    const out = repointForMerge(hubspotMergeOf101([loser, survivor]));
+    expect(out).toEqual(dropped101(loser, 'unlinked'));
   });
 
   it('a Salesforce merge into a master linked to another contact drops the loser link instead of linking the master twice', () => {
     const loser = pairOf('101', '00Q1', {});
     const master = pairOf('202', '00Q2', {});
-    const out = repointForMerge({
-      side: 'salesforce',
-      loserIds: ['00Q1'],
-      survivorId: '00Q2',
-      survivorType: 'Lead',
-      pairs: [loser, master],
-      now: T0,
-    });
-    expect(out).toEqual({
-      put: [],
-      delete: [{ hubspotId: '101', expectedVersion: 3 }],
-      unlinked: [loser],
-      otherEmail: [],
-    });
+    const out = repointForMerge(leadMergeInto00Q2([loser, master]));
+    expect(out).toEqual(dropped101(loser, 'unlinked'));
   });
 
   it('a master linked earlier in the same batch (no stored pair yet) counts as linked', () => {
     const loser = pairOf('101', '00Q1', {});
-    const out = repointForMerge({
-      side: 'salesforce',
-      loserIds: ['00Q1'],
-      survivorId: '00Q2',
-      survivorType: 'Lead',
-      pairs: [loser],
-      survivorLinkedInBatch: '',
-      now: T0,
-    });
-    expect(out).toEqual({
-      put: [],
-      delete: [{ hubspotId: '101', expectedVersion: 3 }],
-      unlinked: [loser],
-      otherEmail: [],
-    });
+    const out = repointForMerge(leadMergeInto00Q2([loser], { survivorLinkedInBatch: '' }));
+    expect(out).toEqual(dropped101(loser, 'unlinked'));
   });
 
   it('a Salesforce merge (delete with MasterRecordId) re-points the pair to the master record', () => {
@@ -142,21 +107,12 @@ describe('identity', () => {
   // Reliability finding 7: links match by email; a merge must not move another person's email onto a contact.
   it('a Salesforce merge into a master with another email drops the loser link instead of moving it', () => {
     const loser = pairOf('101', '00Q1', {});
-    const out = repointForMerge({
-      side: 'salesforce',
-      loserIds: ['00Q1'],
-      survivorId: '00Q2',
-      survivorType: 'Lead',
-      pairs: [loser],
-      emails: { survivor: 'b@example.com', hubspot: new Map([['101', 'a@example.com']]) },
-      now: T0,
-    });
-    expect(out).toEqual({
-      put: [],
-      delete: [{ hubspotId: '101', expectedVersion: 3 }],
-      unlinked: [],
-      otherEmail: [loser],
-    });
+    const out = repointForMerge(
+      leadMergeInto00Q2([loser], {
+        emails: { survivor: 'b@example.com', hubspot: new Map([['101', 'a@example.com']]) },
+      }),
+    );
+    expect(out).toEqual(dropped101(loser, 'otherEmail'));
   });
 
   it('a Salesforce merge into a master with the same email (normalized), or a contact not read, re-points as before', () => {
@@ -164,14 +120,7 @@ describe('identity', () => {
     const moved = [
       { pair: { ...loser, salesforceId: '00Q2', version: 4, lastSyncedAt: T0 }, expectedVersion: 3 },
     ];
-    const base = {
-      side: 'salesforce' as const,
-      loserIds: ['00Q1'],
-      survivorId: '00Q2',
-      survivorType: 'Lead' as const,
-      pairs: [loser],
-      now: T0,
-    };
+    const base = leadMergeInto00Q2([loser]);
     const same = repointForMerge({
       ...base,
       emails: { survivor: 'a@example.com', hubspot: new Map([['101', 'a@example.com']]) },
