@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/setup/fast-check.ts'],
     environment: 'node',
     // Integration tests start sandboxes and a local DynamoDB on loopback; give them room on a 2-core machine.
     testTimeout: 60_000,

@@ -47,11 +47,20 @@ const TRIGGER_PRIORITY: NoticeKind[] = [
   'updated',
 ];
 
+/**
+ * A total order on notices (time, then event id, then kind), so coalescing never depends on
+ * delivery order. The last tie-break puts `deleted` before `restored`: a delete and a restore of
+ * the same instant steer as a restore, and the processor's read of the record settles the rest.
+ */
 function compareNotices(
-  a: Pick<ChangeNotice, 'occurredAt' | 'eventId'>,
-  b: Pick<ChangeNotice, 'occurredAt' | 'eventId'>,
+  a: Pick<ChangeNotice, 'occurredAt' | 'eventId' | 'kind'>,
+  b: Pick<ChangeNotice, 'occurredAt' | 'eventId' | 'kind'>,
 ): number {
-  return a.occurredAt - b.occurredAt || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
+  return a.occurredAt - b.occurredAt || compareText(a.eventId, b.eventId) || compareText(a.kind, b.kind);
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**

@@ -30,6 +30,14 @@ describe('coalescing', () => {
     expect(steeringKind([{ ...deleted, occurredAt: 3 }, restored])).toBe('deleted');
   });
 
+  it('a delete and a restore of the same instant (same event id) steer as a restore in either order (fast-check seed -1006902803)', () => {
+    const deleted = notice('hubspot', 'contact', 'h2', 'deleted', { eventId: '{', occurredAt: 3 });
+    const restored = notice('hubspot', 'contact', 'h2', 'restored', { eventId: '{', occurredAt: 3 });
+    expect(steeringKind([deleted, restored])).toBe('restored');
+    expect(steeringKind([restored, deleted])).toBe('restored');
+    expect(coalesce([restored, deleted])).toEqual(coalesce([deleted, restored]));
+  });
+
   it('a merge wins over anything else, and any notice without field names means "read everything"', () => {
     const out = coalesce([
       notice('hubspot', 'contact', '101', 'updated', { changedFields: ['email'] }),
