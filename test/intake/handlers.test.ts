@@ -1,12 +1,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHubSpotWebhookHandler } from '../../functions/hubspot-webhook.ts';
 import { createSalesforceCdcHandler } from '../../functions/salesforce-cdc.ts';
 import { createSalesforceOutboundHandler } from '../../functions/salesforce-outbound.ts';
-import { type ChangeNotice, changeNoticeSchema } from '../../lib/domain/notice.ts';
+import type { ChangeNotice } from '../../lib/domain/notice.ts';
+import { takeQueued } from '../support/queued-notices.ts';
 import { computeSignatureV3 } from '../../lib/hubspot/webhook-signature.ts';
 import { buildIntakeDependencies } from '../../lib/lambda/dependencies.ts';
 import { lazyOnce } from '../../lib/lambda/lazy.ts';
@@ -57,22 +57,8 @@ afterAll(async () => {
 });
 
 /** Everything currently in the queue (then deleted, so each test starts empty). */
-async function drain(): Promise<ChangeNotice[]> {
-  const out: ChangeNotice[] = [];
-  for (;;) {
-    const res = await sqs.client.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-    );
-    const messages = res.Messages ?? [];
-    if (messages.length === 0) return out;
-    for (const m of messages) out.push(changeNoticeSchema.parse(JSON.parse(m.Body ?? '')));
-    await sqs.client.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-      }),
-    );
-  }
+function drain(): Promise<ChangeNotice[]> {
+  return takeQueued(sqs.client, queueUrl);
 }
 
 /** Captures what Powertools writes (through a Console on process.stdout / stderr). */

@@ -1,9 +1,9 @@
-import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { Client } from '@hubspot/api-client';
 import jsforce from 'jsforce';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SqsChangeQueue } from '../../lib/aws/sqs-change-queue.ts';
-import { type ChangeNotice, changeNoticeSchema } from '../../lib/domain/notice.ts';
+import type { ChangeNotice } from '../../lib/domain/notice.ts';
+import { takeQueued } from '../support/queued-notices.ts';
 import { handleHubSpotWebhook } from '../../lib/hubspot/webhook-intake.ts';
 import { ReplayGuard } from '../../lib/hubspot/webhook-replay.ts';
 import { type LocalSqs, startLocalSqs } from '../../lib/local/local-sqs.ts';
@@ -79,22 +79,9 @@ beforeEach(async () => {
   await drain();
 });
 
-async function drain(): Promise<ChangeNotice[]> {
-  const out: ChangeNotice[] = [];
-  for (;;) {
-    const res = await sqs.client.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-    );
-    const messages = res.Messages ?? [];
-    if (messages.length === 0) return out;
-    for (const m of messages) out.push(changeNoticeSchema.parse(JSON.parse(m.Body ?? '')));
-    await sqs.client.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-      }),
-    );
-  }
+/** Everything currently in the queue (then deleted, so each test starts empty). */
+function drain(): Promise<ChangeNotice[]> {
+  return takeQueued(sqs.client, queueUrl);
 }
 
 describe('HubSpot sandbox webhooks → intake → fauxqs', () => {

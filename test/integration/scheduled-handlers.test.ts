@@ -1,10 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChangeNotice } from '../../lib/domain/notice.ts';
 import { lazyOnce } from '../../lib/lambda/lazy.ts';
 import { createScheduledHandler } from '../../lib/lambda/scheduled-handler.ts';
 import { buildScheduledDependencies } from '../../lib/lambda/sync-dependencies.ts';
@@ -12,6 +10,7 @@ import { SANDBOX_APP_TOKEN, SANDBOX_SALESFORCE_TOKEN } from '../../lib/local/ada
 import { runResync } from '../../lib/sync/resync.ts';
 import { refreshSegment } from '../../lib/sync/segment-refresh.ts';
 import { lambdaContext } from '../intake/lambda-context.ts';
+import { takeQueued } from '../support/queued-notices.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
 const schedule: ScheduledEvent = {
@@ -67,16 +66,7 @@ describe('scheduled Lambda handlers', () => {
       }),
     );
 
-  async function drainQueue(): Promise<ChangeNotice[]> {
-    const notices: ChangeNotice[] = [];
-    for (;;) {
-      const out = await stack.sqs!.client.send(
-        new ReceiveMessageCommand({ QueueUrl: stack.queueUrl!, MaxNumberOfMessages: 10 }),
-      );
-      if (!out.Messages?.length) return notices;
-      for (const m of out.Messages) notices.push(JSON.parse(m.Body!) as ChangeNotice);
-    }
-  }
+  const drainQueue = () => takeQueued(stack.sqs!.client, stack.queueUrl!);
 
   it('segment-refresh loads the segment from the config without queueing anyone on the first load (R4), and counts API usage', async () => {
     const handler = createScheduledHandler('segment-refresh', getDeps(), (deps) => refreshSegment(deps));
