@@ -205,9 +205,7 @@ export function registerContactRoutes(router: Router, s: SandboxState): void {
   router.on('POST', `${BASE}/batch/update`, async (ctx) => {
     const body = await parseBody(ctx, batchUpdate);
     checkBatchSize(body.inputs.length);
-    const dup = duplicates(body.inputs.map((i) => i.id));
-    if (dup.length > 0)
-      throw validationError(`Duplicate IDs found in batch input: [${dup.join(', ')}]. IDs must be unique`);
+    checkUniqueIds(body.inputs.map((i) => i.id));
     const startedAt = new Date().toISOString();
     const results: unknown[] = [];
     const errors: Record<string, unknown>[] = [];
@@ -234,9 +232,7 @@ export function registerContactRoutes(router: Router, s: SandboxState): void {
   router.on('POST', `${BASE}/batch/upsert`, async (ctx) => {
     const body = await parseBody(ctx, batchUpsert);
     checkBatchSize(body.inputs.length);
-    const dup = duplicates(body.inputs.map((i) => i.id));
-    if (dup.length > 0)
-      throw validationError(`Duplicate IDs found in batch input: [${dup.join(', ')}]. IDs must be unique`);
+    checkUniqueIds(body.inputs.map((i) => i.id));
     const startedAt = new Date().toISOString();
     const results: unknown[] = [];
     const errors: Record<string, unknown>[] = [];
@@ -429,4 +425,11 @@ export function registerContactRoutes(router: Router, s: SandboxState): void {
     if (c) store.archive(c, s.actor(ctx.req));
     sendJson(ctx.res, 204, undefined);
   });
+}
+
+/** HubSpot refuses a batch update/upsert that names one id twice (400 VALIDATION_ERROR). */
+function checkUniqueIds(ids: string[]): void {
+  const dup = duplicates(ids);
+  if (dup.length > 0)
+    throw validationError(`Duplicate IDs found in batch input: [${dup.join(', ')}]. IDs must be unique`);
 }

@@ -68,6 +68,24 @@ describe('HubSpot sandbox: contacts through @hubspot/api-client', () => {
     expect(page.results).toHaveLength(0);
   });
 
+  it('a batch update or upsert naming one id twice is rejected with 400 VALIDATION_ERROR', async () => {
+    for (const [path, input] of [
+      ['update', { id: '1', properties: { jobtitle: 'x' } }],
+      ['upsert', { id: 'twice@example.com', idProperty: 'email', properties: { jobtitle: 'x' } }],
+    ] as const) {
+      const res = await fetch(`${sandbox.url}/crm/v3/objects/contacts/batch/${path}`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer any-user-token', 'content-type': 'application/json' },
+        body: JSON.stringify({ inputs: [input, input] }),
+      });
+      expect(res.status, path).toBe(400);
+      expect(await res.json()).toMatchObject({
+        category: 'VALIDATION_ERROR',
+        message: expect.stringMatching(/Duplicate IDs/),
+      });
+    }
+  });
+
   it('batch create, read and update answer 207 multi-status for partial failures', async () => {
     const created = await client.crm.contacts.batchApi.create({
       inputs: [
