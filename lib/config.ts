@@ -1,62 +1,30 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import {
+  type FieldMapping,
+  fieldMappingSchema,
+  fieldTypeSchema,
+  picklistTableSchema,
+  syncRuleSchema,
+} from './domain/field-mapping.ts';
 import { type ConfigProblem, ConfigError } from './errors.ts';
+
+// The field-mapping vocabulary belongs to the domain; re-exported for the config's readers.
+export {
+  type FieldMapping,
+  type FieldType,
+  fieldMappingSchema,
+  fieldTypeSchema,
+  type PicklistTable,
+  picklistTableSchema,
+  type SyncRule,
+  syncRuleSchema,
+} from './domain/field-mapping.ts';
 
 /**
  * The configuration of crmsync (`crmsync.config.json`). Run-time settings (segment, auto-create
  * toggles) start from these values and then live in the store's settings record (DESIGN.md §1).
  */
-
-/** The five sync rules of DESIGN.md §2 (the native connector's four plus `always-hubspot`). */
-export const syncRuleSchema = z.enum([
-  'two-way',
-  'prefer-salesforce-unless-blank',
-  'always-salesforce',
-  'always-hubspot',
-  'dont-sync',
-]);
-export type SyncRule = z.infer<typeof syncRuleSchema>;
-
-/** How a value is normalized before comparing and writing. */
-export const fieldTypeSchema = z.enum([
-  'string',
-  'email',
-  'phone',
-  'number',
-  'date',
-  'datetime',
-  'boolean',
-  'picklist',
-]);
-export type FieldType = z.infer<typeof fieldTypeSchema>;
-
-const propertyName = z
-  .string()
-  .regex(/^[a-z][a-z0-9_]{0,99}$/, 'a HubSpot property internal name is lower-case letters, digits and _');
-const sfFieldName = z
-  .string()
-  .regex(
-    /^[A-Za-z][A-Za-z0-9_]{0,79}$/,
-    'a Salesforce field API name is letters, digits and _ (custom: Name__c)',
-  );
-
-export const fieldMappingSchema = z.strictObject({
-  hubspot: propertyName,
-  salesforce: sfFieldName,
-  rule: syncRuleSchema,
-  type: fieldTypeSchema.default('string'),
-  /** For `picklist`: the name of a table under `picklists`. */
-  picklist: z.string().min(1).optional(),
-});
-export type FieldMapping = z.infer<typeof fieldMappingSchema>;
-
-/** A picklist value table: HubSpot option value ⇄ Salesforce picklist value. */
-export const picklistTableSchema = z.strictObject({
-  /** HubSpot value → Salesforce value. The reverse direction is derived unless given. */
-  hubspotToSalesforce: z.record(z.string(), z.string()),
-  salesforceToHubspot: z.record(z.string(), z.string()).optional(),
-});
-export type PicklistTable = z.infer<typeof picklistTableSchema>;
 
 const digits = (what: string) => z.string().regex(/^[0-9]{1,20}$/, `${what} is a number made of digits`);
 /** Salesforce org ids start with 00D and are 15 or 18 characters. */

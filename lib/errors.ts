@@ -7,23 +7,17 @@
  * - ConfigError: the configuration is wrong; says where and how to fix it.
  * A *skip* is a decision, not an error, and is modelled in the domain.
  */
+import type { SyncErrorCategory } from './domain/entities.ts';
+
+// The category is a domain concept (a decision carries it); re-exported for the adapters.
+export type { SyncErrorCategory } from './domain/entities.ts';
+
 export class CrmSyncError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
   }
 }
-
-/** Categories of sync errors, grouped the way HubSpot's sync-errors page groups them. */
-export type SyncErrorCategory =
-  | 'validation'
-  | 'missing-required-field'
-  | 'picklist-value-unmapped'
-  | 'duplicate'
-  | 'permission'
-  | 'not-found'
-  | 'rate-limit'
-  | 'other';
 
 export class RetryableError extends CrmSyncError {
   constructor(

@@ -3,12 +3,31 @@
  * adapters implement them over SQS, DynamoDB, `@hubspot/api-client` and `jsforce`, and take their
  * clients in the constructor. The local stack runs the same adapters against in-process stand-ins.
  */
-import type { SyncErrorCategory } from './errors.ts';
+import type {
+  Decision,
+  FieldValues,
+  HubSpotContact,
+  HubSpotList,
+  MembershipChange,
+  PairState,
+  RuntimeSettings,
+  SalesforceRecord,
+  SyncErrorCategory,
+} from './domain/entities.ts';
 import type { ChangeNotice, CrmSide, SalesforceObject } from './domain/notice.ts';
 
-/** A field value as it crosses the boundary: strings for HubSpot; Salesforce may send numbers/booleans. */
-export type FieldValue = string | number | boolean | null;
-export type FieldValues = Record<string, FieldValue>;
+// The domain owns its entity types; re-exported so adapters and the engine can keep importing ports.
+export type {
+  Decision,
+  FieldValue,
+  FieldValues,
+  HubSpotContact,
+  HubSpotList,
+  MembershipChange,
+  PairState,
+  RuntimeSettings,
+  SalesforceRecord,
+} from './domain/entities.ts';
 
 // ───────────────────────────── queue ─────────────────────────────
 
@@ -23,29 +42,6 @@ export interface ChangeQueue {
 }
 
 // ───────────────────────────── CRMs ─────────────────────────────
-
-/** A HubSpot contact as read through the CRM v3 objects API. */
-export interface HubSpotContact {
-  id: string;
-  properties: Record<string, string | null>;
-  /** `hs_lastmodifieddate`, epoch ms. */
-  updatedAt: number;
-  /** `createdate`, epoch ms. */
-  createdAt: number;
-  archived: boolean;
-  /** Per-property time of the latest change, epoch ms, where the read asked for history. */
-  propertyChangedAt?: Record<string, number>;
-}
-
-/** A HubSpot list (segment) as the Lists v3 API describes it. */
-export interface HubSpotList {
-  listId: string;
-  name: string;
-  /** Only DYNAMIC lists may be inclusion segments (R1). */
-  processingType: 'DYNAMIC' | 'MANUAL' | 'SNAPSHOT';
-  objectTypeId: string;
-  size?: number;
-}
 
 /** The outcome of one input of a batch write, mapped back by `ref` (our correlation key). */
 export type WriteOutcome =
@@ -93,22 +89,6 @@ export interface HubSpotPort {
   ): Promise<{ contacts: HubSpotContact[]; after?: string }>;
 }
 
-/** A Salesforce Lead or Contact. */
-export interface SalesforceRecord {
-  id: string;
-  objectType: SalesforceObject;
-  fields: FieldValues;
-  /** `SystemModstamp`, epoch ms. */
-  modifiedAt: number;
-  createdAt: number;
-  /** Lead only: converted, and to which Contact. */
-  isConverted?: boolean;
-  convertedContactId?: string | null;
-  isDeleted?: boolean;
-  /** Set on a record deleted by a merge: the survivor. */
-  masterRecordId?: string | null;
-}
-
 export interface SalesforcePort {
   /** Reads records by id with SOQL `Id IN (...)` (one query per object, paged with queryMore). */
   readRecords(objectType: SalesforceObject, ids: string[], fields: string[]): Promise<SalesforceRecord[]>;
@@ -145,65 +125,6 @@ export interface SalesforcePort {
 }
 
 // ───────────────────────────── store ─────────────────────────────
-
-/**
- * The state of one linked pair: the link itself plus the three-way-merge snapshot. Written with a
- * conditional check on `version` (DESIGN.md decision 4): a racing processor loses, retries, and
- * finds nothing to do.
- */
-export interface PairState {
-  hubspotId: string;
-  salesforceId: string;
-  salesforceType: SalesforceObject;
-  /** Last-synced value of each mapped field, keyed by HubSpot property name (normalized values). */
-  snapshot: Record<string, string | null>;
-  /** Monotonic; 0 for a pair not yet stored. */
-  version: number;
-  lastSyncedAt: number;
-  /** How the pair came to be, for the trace. */
-  origin: 'matched' | 'created-in-salesforce' | 'created-in-hubspot' | 'import' | 'auto-create';
-  /**
-   * R7: imported with email only and not yet fully synced; R6: auto-created outside the segment.
-   * Cleared once a full sync happens.
-   */
-  emailOnly?: boolean;
-}
-
-/** A recorded decision about one record: the trace a user reads to learn why it did (not) sync. */
-export interface Decision {
-  at: number;
-  /** The record the decision is about, as `hubspot:<id>` or `salesforce:<id>`. */
-  recordKey: string;
-  eventId?: string;
-  /**
-   * synced: writes were made; skipped: the gate said no (reason says why); noop: nothing to do;
-   * error: a permanent sync error (category says which); linked / relinked: identity changes.
-   */
-  outcome: 'synced' | 'skipped' | 'noop' | 'error' | 'linked' | 'relinked' | 'received';
-  reason?: string;
-  category?: SyncErrorCategory;
-  /** Fields written per side, conflicts and how they were resolved: free-form detail for the trace. */
-  detail?: Record<string, unknown>;
-}
-
-/** Run-time settings (DESIGN.md §1): the config file gives defaults, the store keeps the current values. */
-export interface RuntimeSettings {
-  inclusionSegmentId: string | null;
-  /** When the segment was selected: the first membership load after this records no joins (R4). */
-  segmentSelectedAt: number | null;
-  /** True once the first membership load for the current segment has completed. */
-  segmentLoaded: boolean;
-  autoCreateFromLeads: boolean;
-  autoCreateFromContacts: boolean;
-  version: number;
-}
-
-/** A membership transition recorded by segment refresh. */
-export interface MembershipChange {
-  hubspotId: string;
-  change: 'joined' | 'left';
-  at: number;
-}
 
 export interface SyncStore {
   // links and snapshots

@@ -1,5 +1,5 @@
-import type { FieldMapping } from '../config.ts';
-import type { FieldValues } from '../ports.ts';
+import type { FieldMapping } from './field-mapping.ts';
+import type { FieldValues } from './entities.ts';
 import type { CrmSide, SalesforceObject } from './notice.ts';
 import { isBlank, normalizeValue, type PicklistTables, toSideValue } from './normalize.ts';
 import { type FieldError, toFieldError } from './sync-rule-error.ts';

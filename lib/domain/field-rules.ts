@@ -1,4 +1,4 @@
-import type { SyncRule } from '../config.ts';
+import type { SyncRule } from './field-mapping.ts';
 import type { CrmSide } from './notice.ts';
 
 /** One field's inputs to a rule, all in canonical form (see `normalizeValue`). */

@@ -1,5 +1,5 @@
 import type { CrmSide, SalesforceObject } from './notice.ts';
-import type { PairState, SalesforceRecord } from '../ports.ts';
+import type { PairState, SalesforceRecord } from './entities.ts';
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 

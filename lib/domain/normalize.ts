@@ -1,5 +1,5 @@
-import type { FieldMapping, PicklistTable } from '../config.ts';
-import type { FieldValue } from '../ports.ts';
+import type { FieldMapping, PicklistTable } from './field-mapping.ts';
+import type { FieldValue } from './entities.ts';
 import type { CrmSide } from './notice.ts';
 import { InvalidValueError, PicklistUnmappedError } from './sync-rule-error.ts';
 

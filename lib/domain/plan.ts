@@ -1,5 +1,5 @@
-import type { CrmSyncConfig, FieldMapping } from '../config.ts';
-import type { Decision, FieldValues, HubSpotContact, PairState, SalesforceRecord } from '../ports.ts';
+import type { FieldMapping, PlanConfig as CrmSyncConfig } from './field-mapping.ts';
+import type { Decision, FieldValues, HubSpotContact, PairState, SalesforceRecord } from './entities.ts';
 import type { PlanRecord } from './coalesce.ts';
 import { valuesForNewHubSpotContact, valuesForNewSalesforceRecord } from './creation.ts';
 import {

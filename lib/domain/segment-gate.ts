@@ -1,4 +1,4 @@
-import type { HubSpotList, PairState } from '../ports.ts';
+import type { HubSpotList, PairState } from './entities.ts';
 import type { ChangeNotice } from './notice.ts';
 import { SyncRuleError } from './sync-rule-error.ts';
 

@@ -1,4 +1,4 @@
-import type { SyncErrorCategory } from '../errors.ts';
+import type { SyncErrorCategory } from './entities.ts';
 import type { CrmSide } from './notice.ts';
 
 /**

@@ -1,5 +1,5 @@
-import type { FieldMapping } from '../config.ts';
-import type { FieldValue, FieldValues } from '../ports.ts';
+import type { FieldMapping } from './field-mapping.ts';
+import type { FieldValue, FieldValues } from './entities.ts';
 import type { CrmSide } from './notice.ts';
 import { decideField } from './field-rules.ts';
 import { normalizeValue, type PicklistTables, toSideValue } from './normalize.ts';
