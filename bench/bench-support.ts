@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import type { ConfigInput, CrmSyncConfig } from '../lib/config.ts';
-import { silentLog } from '../lib/lambda/observability.ts';
+import { silentLog } from '../lib/observability/observability.ts';
 import { type LocalStack, startLocalStack } from '../lib/local/runtime.ts';
 import { signV3 } from '../sandbox/hubspot/index.ts';
 import { type ApiCalls, apiCalls, diffCalls } from '../test/support/api-calls.ts';

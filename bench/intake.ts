@@ -13,8 +13,8 @@ import type { ChangeNotice } from '../lib/domain/notice.ts';
 import { handleHubSpotWebhook } from '../lib/hubspot/webhook-intake.ts';
 import { ReplayGuard } from '../lib/hubspot/webhook-replay.ts';
 import { computeSignatureV3 } from '../lib/hubspot/webhook-signature.ts';
-import type { RawHttpRequest } from '../lib/lambda/http.ts';
-import { noMetrics, silentLog } from '../lib/lambda/observability.ts';
+import type { RawHttpRequest } from '../lib/http/http.ts';
+import { noMetrics, silentLog } from '../lib/observability/observability.ts';
 import { startLocalSqs } from '../lib/local/local-sqs.ts';
 import type { ChangeQueue } from '../lib/ports.ts';
 

@@ -3,7 +3,7 @@ import { parseNoticeMessage } from '../lib/aws/sqs-message.ts';
 import type { ChangeNotice } from '../lib/domain/notice.ts';
 import { lazyOnce } from '../lib/lambda/lazy.ts';
 import { withMiddleware } from '../lib/lambda/middy-chain.ts';
-import { errorSummary } from '../lib/lambda/observability.ts';
+import { errorSummary } from '../lib/observability/observability.ts';
 import { createPowertools, type Powertools } from '../lib/lambda/powertools.ts';
 import {
   buildCrmDependencies,

@@ -1,7 +1,7 @@
 import type { ChangeQueue } from '../ports.ts';
-import { countMetric } from '../lambda/intake-metrics.ts';
-import { type HttpResult, type RawHttpRequest, jsonResult, utf8Length } from '../lambda/http.ts';
-import { type Log, type MetricsSink, errorSummary, loggableId } from '../lambda/observability.ts';
+import { countMetric } from '../observability/intake-metrics.ts';
+import { type HttpResult, type RawHttpRequest, jsonResult, utf8Length } from '../http/http.ts';
+import { type Log, type MetricsSink, errorSummary, loggableId } from '../observability/observability.ts';
 import { MAX_EVENTS_PER_BATCH, parseWebhookBatch } from './webhook-events.ts';
 import { ReplayGuard } from './webhook-replay.ts';
 import { verifySignatureV3 } from './webhook-signature.ts';

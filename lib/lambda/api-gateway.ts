@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { HttpResult, RawHttpRequest } from './http.ts';
-import { lowerCaseHeaders } from './http.ts';
+import type { HttpResult, RawHttpRequest } from '../http/http.ts';
+import { lowerCaseHeaders } from '../http/http.ts';
 
 /**
  * API Gateway HTTP API (payload format 2.0) ⇄ our framework-agnostic HTTP shapes.

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { errorSummary } from './observability.ts';
+import { errorSummary } from '../observability/observability.ts';
 import type { Powertools } from './powertools.ts';
 
 /**

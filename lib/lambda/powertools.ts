@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { Log, MetricsSink } from './observability.ts';
+import type { Log, MetricsSink } from '../observability/observability.ts';
 
 /** CloudWatch namespace of every crmsync metric. */
 export const METRICS_NAMESPACE = 'crmsync';

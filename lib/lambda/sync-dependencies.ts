@@ -16,7 +16,7 @@ import {
 } from '../salesforce/salesforce-connection.ts';
 import { SalesforceCrm } from '../salesforce/salesforce-crm.ts';
 import { type LambdaEnv, parseLambdaEnv, type RequiredEnvKey } from './env.ts';
-import type { Log } from './observability.ts';
+import type { Log } from '../observability/observability.ts';
 import { type SecretSource, SecretsCache, secretsManagerSource } from './secrets.ts';
 
 /** The store, both CRM adapters and the config, as every function past intake needs them. */

@@ -1,7 +1,7 @@
 import type { CrmSyncConfig } from '../config.ts';
 import { createHubSpotClient } from '../hubspot/hubspot-client.ts';
 import { HubSpotCrm } from '../hubspot/hubspot-crm.ts';
-import type { Log } from '../lambda/observability.ts';
+import type { Log } from '../observability/observability.ts';
 import type { HubSpotPort, SalesforcePort, SyncStore } from '../ports.ts';
 import { createRateLimiters, type RateLimiter } from '../rate-limit/index.ts';
 import {

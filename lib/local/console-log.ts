@@ -1,4 +1,4 @@
-import type { Log } from '../lambda/observability.ts';
+import type { Log } from '../observability/observability.ts';
 
 const ORDER = { debug: 0, info: 1, warn: 2, error: 3 } as const;
 export type LogLevel = keyof typeof ORDER;

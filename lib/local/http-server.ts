@@ -5,7 +5,7 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { CrmSyncError, PermanentSyncError } from '../errors.ts';
-import { type HttpResult, lowerCaseHeaders, type RawHttpRequest } from '../lambda/http.ts';
+import { type HttpResult, lowerCaseHeaders, type RawHttpRequest } from '../http/http.ts';
 import { BodyError, readRawBody, Router, sendJson } from '../../sandbox/common/index.ts';
 import type { StackServices } from './services.ts';
 

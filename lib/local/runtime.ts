@@ -7,7 +7,7 @@ import { DynamoSyncStore } from '../aws/dynamo-sync-store.ts';
 import { SqsChangeQueue } from '../aws/sqs-change-queue.ts';
 import { type CrmSyncConfig, loadConfigFile } from '../config.ts';
 import { CrmSyncError } from '../errors.ts';
-import type { Log } from '../lambda/observability.ts';
+import type { Log } from '../observability/observability.ts';
 import type { ChangeQueue, HubSpotPort, SalesforcePort, SyncStore } from '../ports.ts';
 import { pollChanges } from '../sync/poll.ts';
 import { selectSegment } from '../sync/segment-choice.ts';

@@ -1,4 +1,4 @@
-import type { HttpResult, RawHttpRequest } from '../lambda/http.ts';
+import type { HttpResult, RawHttpRequest } from '../http/http.ts';
 import type { SyncRule } from '../config.ts';
 import type { SalesforceObject } from '../domain/notice.ts';
 import type { Decision, HubSpotList, PairState, RuntimeSettings } from '../ports.ts';

@@ -1,4 +1,4 @@
-import type { MetricsSink, MetricUnitName } from '../lambda/observability.ts';
+import type { MetricsSink, MetricUnitName } from '../observability/observability.ts';
 import type { Decision } from '../ports.ts';
 
 /** One point of the dashboard's latency / throughput chart. */

@@ -1,8 +1,8 @@
 import { RetryableError } from '../errors.ts';
 import type { ChangeQueue } from '../ports.ts';
-import { type HttpResult, type RawHttpRequest, jsonResult, utf8Length } from '../lambda/http.ts';
-import { countMetric } from '../lambda/intake-metrics.ts';
-import { type Log, type MetricsSink, errorSummary, loggableId } from '../lambda/observability.ts';
+import { type HttpResult, type RawHttpRequest, jsonResult, utf8Length } from '../http/http.ts';
+import { countMetric } from '../observability/intake-metrics.ts';
+import { type Log, type MetricsSink, errorSummary, loggableId } from '../observability/observability.ts';
 import { parseCdcEvent } from './cdc-events.ts';
 
 /**

@@ -1,8 +1,8 @@
 import type { ChangeQueue } from '../ports.ts';
-import type { HttpResult, RawHttpRequest } from '../lambda/http.ts';
-import { utf8Length } from '../lambda/http.ts';
-import { countMetric } from '../lambda/intake-metrics.ts';
-import { type Log, type MetricsSink, errorSummary, loggableId } from '../lambda/observability.ts';
+import type { HttpResult, RawHttpRequest } from '../http/http.ts';
+import { utf8Length } from '../http/http.ts';
+import { countMetric } from '../observability/intake-metrics.ts';
+import { type Log, type MetricsSink, errorSummary, loggableId } from '../observability/observability.ts';
 import { sameSalesforceId } from './outbound-ids.ts';
 import {
   MAX_OUTBOUND_BODY_BYTES,

@@ -1,4 +1,4 @@
-import type { HttpResult } from '../lambda/http.ts';
+import type { HttpResult } from '../http/http.ts';
 
 /**
  * SOAP responses to Salesforce outbound messages. Salesforce redelivers a message until it gets

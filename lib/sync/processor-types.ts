@@ -1,18 +1,12 @@
 import type { CrmSyncConfig } from '../config.ts';
 import type { ChangeNotice } from '../domain/notice.ts';
+import type { Log, MetricsSink } from '../observability/observability.ts';
 import type { HubSpotPort, SalesforcePort, SyncStore } from '../ports.ts';
 
 /** One queue message as the processor sees it: SQS `messageId` and the raw body. */
 export interface ProcessorMessage {
   messageId: string;
   body: string;
-}
-
-/** Structured log sink; Powertools' Logger fits it. Never pass an email or a token as context. */
-export interface ProcessorLog {
-  info(message: string, ...context: Record<string, unknown>[]): void;
-  warn(message: string, ...context: Record<string, unknown>[]): void;
-  error(message: string, ...context: Record<string, unknown>[]): void;
 }
 
 /**
@@ -28,14 +22,9 @@ export interface ProcessorDeps {
   parseNotice: (body: string) => ChangeNotice;
   /** Epoch ms; injectable so tests are deterministic. */
   now?: () => number;
-  log?: ProcessorLog;
+  log?: Log;
   /** One metric per skip reason and error category (STYLE.md 7); Powertools' Metrics fits it. */
-  metrics?: ProcessorMetrics;
-}
-
-/** The metrics surface the processor emits to. */
-export interface ProcessorMetrics {
-  addMetric(name: string, unit: 'Count', value: number): void;
+  metrics?: MetricsSink;
 }
 
 /** What happened to one message, which decides whether SQS redelivers it. */

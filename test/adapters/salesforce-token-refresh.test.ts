@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { liveCredentials } from '../../lib/cli/commands/dev.ts';
 import { ConfigError, CrmAuthError } from '../../lib/errors.ts';
-import type { Log } from '../../lib/lambda/observability.ts';
+import type { Log } from '../../lib/observability/observability.ts';
 import { buildCrmDependencies } from '../../lib/lambda/sync-dependencies.ts';
 import { SANDBOX_APP_TOKEN } from '../../lib/local/adapters.ts';
 import { RateLimiter } from '../../lib/rate-limit/index.ts';

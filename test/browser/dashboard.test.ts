@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLog } from '../../lib/lambda/observability.ts';
+import { silentLog } from '../../lib/observability/observability.ts';
 import { type LocalStack, startLocalStack } from '../../lib/local/runtime.ts';
 import type { RecordTrace } from '../../lib/local/services.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../lib/config.ts';
-import { silentLog } from '../../lib/lambda/observability.ts';
+import { silentLog } from '../../lib/observability/observability.ts';
 import { SANDBOX_APP_TOKEN } from '../../lib/local/adapters.ts';
 import { type LocalStack, startLocalStack } from '../../lib/local/runtime.ts';
 import { type HubSpotSandbox, startHubSpotSandbox } from '../../sandbox/hubspot/index.ts';

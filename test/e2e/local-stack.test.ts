@@ -8,7 +8,7 @@ import { run as importCommand } from '../../lib/cli/commands/import.ts';
 import { run as statusCommand } from '../../lib/cli/commands/status.ts';
 import { type LocalStack, startLocalStack } from '../../lib/local/runtime.ts';
 import type { RecordTrace, StatusReport } from '../../lib/local/services.ts';
-import { silentLog } from '../../lib/lambda/observability.ts';
+import { silentLog } from '../../lib/observability/observability.ts';
 
 /** Small demo: enough overlap and segment members to be realistic, quick to seed and resync. */
 const DEMO = { hubspotContacts: 60, leads: 30, contacts: 10, salesforceOnlyLeads: 5, seed: 42 };

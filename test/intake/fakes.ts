@@ -1,6 +1,6 @@
 import { type ChangeNotice, changeNoticeSchema } from '../../lib/domain/notice.ts';
 import { RetryableError } from '../../lib/errors.ts';
-import type { Log, MetricUnitName, MetricsSink } from '../../lib/lambda/observability.ts';
+import type { Log, MetricUnitName, MetricsSink } from '../../lib/observability/observability.ts';
 import type { ChangeQueue } from '../../lib/ports.ts';
 
 /**

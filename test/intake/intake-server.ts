@@ -1,7 +1,7 @@
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { HttpResult, RawHttpRequest } from '../../lib/lambda/http.ts';
-import { lowerCaseHeaders } from '../../lib/lambda/http.ts';
+import type { HttpResult, RawHttpRequest } from '../../lib/http/http.ts';
+import { lowerCaseHeaders } from '../../lib/http/http.ts';
 
 /**
  * A loopback HTTP server in front of intake functions, for end-to-end tests with the sandboxes:

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { RawHttpRequest } from '../../lib/lambda/http.ts';
+import type { RawHttpRequest } from '../../lib/http/http.ts';
 import { isSalesforceId, sameSalesforceId, toSalesforceId18 } from '../../lib/salesforce/outbound-ids.ts';
 import {
   type SalesforceOutboundDeps,

@@ -1,4 +1,4 @@
-import type { RawHttpRequest } from '../../lib/lambda/http.ts';
+import type { RawHttpRequest } from '../../lib/http/http.ts';
 import { computeSignatureV3 } from '../../lib/hubspot/webhook-signature.ts';
 
 export const CLIENT_SECRET = 'client-secret-5e1f0c2a-test';

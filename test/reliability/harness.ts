@@ -7,8 +7,8 @@ import {
 import type { ChangeNotice, CrmSide } from '../../lib/domain/notice.ts';
 import { handleHubSpotWebhook } from '../../lib/hubspot/webhook-intake.ts';
 import { ReplayGuard } from '../../lib/hubspot/webhook-replay.ts';
-import { jsonResult } from '../../lib/lambda/http.ts';
-import { noMetrics, silentLog } from '../../lib/lambda/observability.ts';
+import { jsonResult } from '../../lib/http/http.ts';
+import { noMetrics, silentLog } from '../../lib/observability/observability.ts';
 import { RetryableError } from '../../lib/errors.ts';
 import type { ChangeQueue } from '../../lib/ports.ts';
 import { isOwnOrigin } from '../../lib/salesforce/cdc-events.ts';

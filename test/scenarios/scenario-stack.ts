@@ -1,5 +1,5 @@
 import type { ConfigInput } from '../../lib/config.ts';
-import { silentLog } from '../../lib/lambda/observability.ts';
+import { silentLog } from '../../lib/observability/observability.ts';
 import { SANDBOX_APP_TOKEN } from '../../lib/local/adapters.ts';
 import { type LocalStack, startLocalStack } from '../../lib/local/runtime.ts';
 import type { RecordTrace } from '../../lib/local/services.ts';

@@ -3,7 +3,7 @@ import { SqsChangeQueue } from '../../lib/aws/sqs-change-queue.ts';
 import { parseNoticeMessage } from '../../lib/aws/sqs-message.ts';
 import type { ConfigInput, CrmSyncConfig } from '../../lib/config.ts';
 import type { ChangeNotice } from '../../lib/domain/notice.ts';
-import { silentLog } from '../../lib/lambda/observability.ts';
+import { silentLog } from '../../lib/observability/observability.ts';
 import { buildPorts, SANDBOX_APP_TOKEN } from '../../lib/local/adapters.ts';
 import { ensureTable, type LocalDynamo, startLocalDynamo } from '../../lib/local/local-dynamo.ts';
 import { type LocalSqs, startLocalSqs } from '../../lib/local/local-sqs.ts';

@@ -1,7 +1,9 @@
 /**
- * The logging and metrics surface the intake code needs. Powertools' `Logger` and `Metrics`
- * satisfy these structurally; tests pass small capturing fakes. Keeping the surface this narrow
- * lets the local stack (no Lambda context) and the bench reuse the same code.
+ * The one logging and the one metrics surface of crmsync: the intake code, the processor and the
+ * jobs all log and count through these. Powertools' `Logger` and `Metrics` satisfy them
+ * structurally; tests pass small capturing fakes. Keeping the surface this narrow lets the local
+ * stack (no Lambda context) and the bench reuse the same code. It lives outside `lib/lambda` so the
+ * CRM adapters can use it without depending on a host.
  *
  * Rule (STYLE.md 7): never put an email, a token, a signature or a field value in a log line or a
  * metric dimension; log ids, counts and reasons.

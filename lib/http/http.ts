@@ -1,6 +1,7 @@
 /**
  * Framework-agnostic HTTP shapes shared by the intake handlers, the Lambda adapters
- * (`api-gateway.ts`) and the local stack's HTTP server. The intake code sees only these.
+ * (`lib/lambda/api-gateway.ts`) and the local stack's HTTP server. The intake code sees only these,
+ * so it runs the same behind API Gateway and behind the local server.
  */
 
 /** An HTTP request as it reached us, body untouched (signatures are computed on the raw body). */
