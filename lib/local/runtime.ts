@@ -13,9 +13,9 @@ import { pollChanges } from '../sync/poll.ts';
 import { selectSegment } from '../sync/segment-choice.ts';
 import { refreshSegment, type RefreshResult } from '../sync/segment-refresh.ts';
 import type { SyncDeps } from '../sync/sync-deps.ts';
-import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
-import { startSalesforceSandbox, type SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
-import { buildPorts, type LiveCredentials, SANDBOX_APP_TOKEN } from './adapters.ts';
+import type { HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
+import type { SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
+import { buildPorts, type LiveCredentials } from './adapters.ts';
 import { consoleLog } from './console-log.ts';
 import { startDemoActivity } from './demo-activity.ts';
 import { DEFAULT_DEMO, type DemoInfo, type DemoSize, seedDemo } from './demo-data.ts';
@@ -25,6 +25,7 @@ import { ensureTable, startLocalDynamo, type LocalDynamo } from './local-dynamo.
 import { startLocalSqs, type LocalSqs } from './local-sqs.ts';
 import { observeStore } from './observed-store.ts';
 import { processorHandler } from './processor-handler.ts';
+import { startSandboxes } from './sandboxes.ts';
 import { ResyncTracker } from './resync-tracker.ts';
 import { type ImportProgress, ImportTracker } from './import-tracker.ts';
 import { Scheduler } from './scheduler.ts';
@@ -158,23 +159,12 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     let salesforceSandbox: SalesforceSandbox | undefined;
     let config = baseConfig;
     if (!live) {
-      hubspotSandbox = await startHubSpotSandbox({
-        port: opts.sandboxPorts?.hubspot ?? 4101,
-        appTokens: [SANDBOX_APP_TOKEN],
-        portalId: Number(baseConfig.hubspot.portalId),
-        appId: Number(baseConfig.hubspot.appId),
+      const sandboxes = await startSandboxes(baseConfig, {
+        hubspot: opts.sandboxPorts?.hubspot ?? 4101,
+        salesforce: opts.sandboxPorts?.salesforce ?? 4102,
       });
-      cleanup.push(() => hubspotSandbox!.close());
-      salesforceSandbox = await startSalesforceSandbox({
-        port: opts.sandboxPorts?.salesforce ?? 4102,
-        orgId: baseConfig.salesforce.orgId,
-      });
-      cleanup.push(() => salesforceSandbox!.close());
-      config = {
-        ...baseConfig,
-        hubspot: { ...baseConfig.hubspot, baseUrl: hubspotSandbox.url },
-        salesforce: { ...baseConfig.salesforce, instanceUrl: salesforceSandbox.url },
-      };
+      cleanup.push(() => sandboxes.close());
+      ({ hubspot: hubspotSandbox, salesforce: salesforceSandbox, config } = sandboxes);
     }
 
     const stats = new SyncStats();

@@ -35,40 +35,28 @@ export async function run(argv: string[]): Promise<number> {
   // The AWS SDK warns on every start that it will want Node 22 next year; Node 20 is supported here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const [
-    { startHubSpotSandbox },
-    { startSalesforceSandbox },
     { loadConfigFile },
     { buildPorts, SANDBOX_APP_TOKEN, SANDBOX_SALESFORCE_TOKEN },
     { seedDemo },
     { consoleLog },
+    { startSandboxes },
   ] = await Promise.all([
-    import('../../../sandbox/hubspot/index.ts'),
-    import('../../../sandbox/salesforce/index.ts'),
     import('../../config.ts'),
     import('../../local/adapters.ts'),
     import('../../local/demo-data.ts'),
     import('../../local/console-log.ts'),
+    import('../../local/sandboxes.ts'),
   ]);
-  const config = await loadConfigFile(
+  const example = await loadConfigFile(
     new URL('../../../crmsync.config.example.json', import.meta.url).pathname,
   );
-  const hubspot = await startHubSpotSandbox({
-    port: Number(values['hubspot-port']),
-    appTokens: [SANDBOX_APP_TOKEN],
-    portalId: Number(config.hubspot.portalId),
-    appId: Number(config.hubspot.appId),
+  const sandboxes = await startSandboxes(example, {
+    hubspot: Number(values['hubspot-port']),
+    salesforce: Number(values['salesforce-port']),
   });
-  const salesforce = await startSalesforceSandbox({
-    port: Number(values['salesforce-port']),
-    orgId: config.salesforce.orgId,
-  });
+  const { hubspot, salesforce, config: local } = sandboxes;
   try {
     if (!values.empty) {
-      const local = {
-        ...config,
-        hubspot: { ...config.hubspot, baseUrl: hubspot.url },
-        salesforce: { ...config.salesforce, instanceUrl: salesforce.url },
-      };
       const { hubspot: port } = await buildPorts({ config: local, log: consoleLog('warn') });
       const demo = await seedDemo({ hubspot, salesforce, hubspotPort: port, config: local });
       console.log(
@@ -92,7 +80,7 @@ export async function run(argv: string[]): Promise<number> {
       process.once('SIGTERM', () => resolve());
     });
   } finally {
-    await Promise.all([hubspot.close(), salesforce.close()]);
+    await sandboxes.close();
   }
   return 0;
 }
