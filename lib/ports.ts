@@ -17,17 +17,7 @@ import type {
 import type { ChangeNotice, CrmSide, SalesforceObject } from './domain/notice.ts';
 
 // The domain owns its entity types; re-exported so adapters and the engine can keep importing ports.
-export type {
-  Decision,
-  FieldValue,
-  FieldValues,
-  HubSpotContact,
-  HubSpotList,
-  MembershipChange,
-  PairState,
-  RuntimeSettings,
-  SalesforceRecord,
-} from './domain/entities.ts';
+export type * from './domain/entities.ts';
 
 // ───────────────────────────── queue ─────────────────────────────
 
