@@ -1,5 +1,5 @@
 /**
- * API calls per synced record (DESIGN.md decision 2: a first-class metric). For each scenario, 1,000
+ * API calls per synced record (docs/design.md#batching: a first-class metric). For each scenario, 1,000
  * changes go through the processor in batches of `processing.batchSize` (200) against the sandboxes,
  * through the real adapters, and the sandboxes count every HTTP request. Prints JSON (figures, not
  * times):

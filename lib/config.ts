@@ -23,7 +23,7 @@ export {
 
 /**
  * The configuration of crmsync (`crmsync.config.json`). Run-time settings (segment, auto-create
- * toggles) start from these values and then live in the store's settings record (DESIGN.md §1).
+ * toggles) start from these values and then live in the store's settings record (docs/design.md#choosing-the-segment).
  */
 
 const digits = (what: string) => z.string().regex(/^[0-9]{1,20}$/, `${what} is a number made of digits`);

@@ -1,5 +1,5 @@
 /**
- * Named errors under one base (STYLE.md rule 5). Three families matter to the processor:
+ * Named errors under one base (docs/design.md#named-errors). Three families matter to the processor:
  * - RetryableError: try again later (429, 5xx, timeouts, version conflicts); the message is
  *   reported in `batchItemFailures` and SQS redelivers it with backoff.
  * - PermanentSyncError: a sync error a user must fix (validation, missing required field,

@@ -1,5 +1,5 @@
 /**
- * The ports of crmsync (DESIGN.md decision 6). The engine in `lib/sync` talks only to these;
+ * The ports of crmsync (docs/design.md#ports-and-adapters). The engine in `lib/sync` talks only to these;
  * adapters implement them over SQS, DynamoDB, `@hubspot/api-client` and `jsforce`, and take their
  * clients in the constructor. The local stack runs the same adapters against in-process stand-ins.
  */

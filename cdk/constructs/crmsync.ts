@@ -64,7 +64,7 @@ export type FunctionKey = keyof typeof FUNCTIONS;
 
 /**
  * crmsync on AWS: intake functions behind an HTTP API and an EventBridge rule, the changes queue with
- * its DLQ, the processor, the store, the schedules, alarms and a dashboard (DESIGN.md §3). Embed it
+ * its DLQ, the processor, the store, the schedules, alarms and a dashboard (docs/design.md#architecture). Embed it
  * in your own CDK app, or deploy `cdk/app.ts`.
  */
 export class CrmSync extends Construct {

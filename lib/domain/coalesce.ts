@@ -1,6 +1,6 @@
 import { type ChangeNotice, type NoticeKind, recordKey } from './notice.ts';
 
-/** All notices of one record in a batch, folded into one (DESIGN.md decision 2: coalesce per record). */
+/** All notices of one record in a batch, folded into one (docs/design.md#coalesce-order). */
 export interface CoalescedRecord {
   /** `hubspot:<id>` or `salesforce:<id>` (notice.ts `recordKey`). */
   key: string;

@@ -18,7 +18,7 @@ export type CreationResult<T> =
 const REQUIRED_LAST_NAME = 'LastName';
 
 /**
- * Copies every mapped non-blank value except `dont-sync` from one side to the other (DESIGN.md §2,
+ * Copies every mapped non-blank value except `dont-sync` from one side to the other (docs/design.md#creation,
  * "On creation of the counterpart ..."), in the target's value form. The snapshot records what both
  * sides then hold (null for blank), so the first merge after creation finds nothing to do.
  */

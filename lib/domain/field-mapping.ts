@@ -8,7 +8,7 @@ import type { SalesforceObject } from './notice.ts';
  * sync rules are its behaviour (docs/design.md#sync-rules).
  */
 
-/** The five sync rules of DESIGN.md §2 (the native connector's four plus `always-hubspot`). */
+/** The five sync rules of docs/design.md#sync-rules (the native connector's four plus `always-hubspot`). */
 export const syncRuleSchema = z.enum([
   'two-way',
   'prefer-salesforce-unless-blank',

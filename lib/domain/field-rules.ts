@@ -30,7 +30,7 @@ export type FieldDecision =
     };
 
 /**
- * Later change wins; a tie goes to Salesforce (DESIGN.md §2, "tie: Salesforce"), so the outcome
+ * Later change wins; a tie goes to Salesforce (docs/design.md#two-way, "tie: Salesforce"), so the outcome
  * never depends on which side's notice arrived first.
  */
 function laterWins(
@@ -83,7 +83,7 @@ function preferSalesforce(state: FieldState): FieldDecision {
 }
 
 /**
- * Decides one field by its sync rule (DESIGN.md §2). `always-*` rules make the source's value
+ * Decides one field by its sync rule (docs/design.md#sync-rules). `always-*` rules make the source's value
  * (blank included) the target and only ever write away from the source.
  */
 export function decideField(rule: SyncRule, state: FieldState): FieldDecision {

@@ -20,9 +20,9 @@ export interface SalesforceMatch {
 }
 
 /**
- * Chooses the Salesforce record a HubSpot contact links to among records with its email (DESIGN.md
- * §2): converted and deleted leads are excluded; Contact before Lead; then the most recently modified;
- * then the lowest id, so the choice is deterministic.
+ * Chooses the Salesforce record a HubSpot contact links to among records with its email
+ * (docs/design.md#email-match): converted and deleted leads are excluded; Contact before Lead; then
+ * the most recently modified; then the lowest id, so the choice is deterministic.
  */
 export function chooseSalesforceMatch(candidates: SalesforceRecord[]): SalesforceMatch {
   const eligible = candidates.filter((r) => !r.isConverted && !r.isDeleted);
@@ -69,7 +69,7 @@ export interface PairDelete {
 }
 
 /**
- * Lead conversion (DESIGN.md §2): a converted Lead with a ConvertedContactId re-points the pair to
+ * Lead conversion (docs/design.md#lead-conversion): a converted Lead with a ConvertedContactId re-points the pair to
  * the Contact. The snapshot is kept (it is keyed by HubSpot property), so fields mapped for both
  * objects carry on without a conflict. Undefined when the lead is not converted or names no contact.
  */

@@ -14,7 +14,7 @@ export type NoticeObject = z.infer<typeof noticeObjectSchema>;
 
 /**
  * What happened to the record, as far as the source told us. The processor re-reads the record
- * whatever the kind (DESIGN.md decision 1), so the kind only steers the gate and identity rules.
+ * whatever the kind (docs/design.md#notices-not-values), so the kind only steers the gate and identity rules.
  * - `resync`, `import` and `segment-joined` are produced by crmsync itself (R5, R7, R4).
  */
 export const noticeKindSchema = z.enum([

@@ -421,7 +421,7 @@ function planMerge(batch: Batch, record: PlanRecord, survivorId: string): void {
   if (out.unlinked.length === 0) return;
   // The survivor keeps its own link (one-to-one): the losers' counterparts are left unlinked, each
   // with a decision naming the survivor and what it is linked to; their next notice matches by email
-  // or creates, like any unlinked record (DESIGN.md §2, identity).
+  // or creates, like any unlinked record (docs/design.md#identity).
   const stored = pairs.find((p) => (side === 'hubspot' ? p.hubspotId : p.salesforceId) === survivorId);
   const survivorLinkedTo =
     (side === 'hubspot' ? stored?.salesforceId : stored?.hubspotId) ?? survivorLinkedInBatch ?? '';

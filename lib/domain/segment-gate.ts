@@ -12,7 +12,7 @@ export type SkipReason =
   | 'merged-away'
   | 'duplicate-email';
 
-/** Rule ids of DESIGN.md §1 (and `echo` for decision 3) that a gate decision can cite in the trace. */
+/** Rule ids of docs/design.md#segment (and `echo`, docs/design.md#echo-suppression) that a gate decision can cite in the trace. */
 export type GateRule = 'R2' | 'R3' | 'R4' | 'R5' | 'R6' | 'R7' | 'R8' | 'member' | 'echo' | 'deleted';
 
 export interface GateInput {
@@ -36,7 +36,7 @@ export type GateDecision =
   | { action: 'skip'; reason: SkipReason; rule: GateRule };
 
 /**
- * The segment gate (DESIGN.md §1, R2–R8). Pure: everything it needs is in the input.
+ * The segment gate (docs/design.md#segment, R2–R8). Pure: everything it needs is in the input.
  * - echo → skip; deleted → skip (deletes follow their own policy in the plan);
  * - R2: no segment → sync;
  * - R6: a Salesforce `created` notice with auto-create on for that object, for a record not linked yet →

@@ -56,7 +56,7 @@ export interface MergeResult {
 }
 
 /**
- * Three-way merge of one linked pair (DESIGN.md §2): for each mapping, compare each side's current
+ * Three-way merge of one linked pair (docs/design.md#three-way-merge): for each mapping, compare each side's current
  * canonical value with the last-synced snapshot, apply the field's rule, and emit writes only where a
  * side differs from the winning value. An echo of our own write therefore finds both sides equal to
  * the snapshot and produces nothing. Pure and deterministic.

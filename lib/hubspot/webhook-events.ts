@@ -11,7 +11,7 @@ import type { ChangeNotice, NoticeKind } from '../domain/notice.ts';
  * - The type is in `subscriptionType` (real deliveries, SDK examples) or `eventType` (the docs
  *   page): both are accepted. The generic format (`object.creation`, ... with `objectTypeId`) is
  *   accepted for contacts (`0-1`).
- * - Echo layer 1 (DESIGN.md decision 3): changes made by our own app come back with
+ * - Echo layer 1 (docs/design.md#echo-suppression): changes made by our own app come back with
  *   `changeSource: "INTEGRATION"` (or `API`) and `sourceId` naming our app id; they are dropped.
  * - Several propertyChange events for one contact in a batch become one `updated` notice with the
  *   union of changed properties and the latest `occurredAt`.
@@ -50,7 +50,7 @@ export const webhookEventSchema = z
   });
 export type WebhookEvent = z.infer<typeof webhookEventSchema>;
 
-/** Why an event produced no notice. Each is counted and logged (STYLE.md 7). */
+/** Why an event produced no notice. Each is counted and logged (docs/design.md#structured-logs). */
 export type IgnoreReason =
   | 'invalid-event'
   | 'unknown-type'

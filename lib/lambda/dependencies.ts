@@ -7,7 +7,7 @@ import { parseLambdaEnv } from './env.ts';
 import { type CrmSecrets, type SecretSource, SecretsCache, secretsManagerSource } from './secrets.ts';
 
 /**
- * What the intake functions need, built once per cold start (STYLE.md rule 1: dependencies are
+ * What the intake functions need, built once per cold start (docs/design.md#thin-handlers: dependencies are
  * built and passed in, never module-level singletons imported by the logic).
  */
 export interface IntakeDependencies {

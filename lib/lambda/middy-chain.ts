@@ -6,7 +6,7 @@ import { errorSummary } from '../observability/observability.ts';
 import type { Powertools } from './powertools.ts';
 
 /**
- * The one middleware chain of every crmsync Lambda handler (STYLE.md rule 2):
+ * The one middleware chain of every crmsync Lambda handler (docs/design.md#middy-chain):
  * 1. Powertools Logger `injectLambdaContext` (request id, cold start, function name on each line;
  *    keys added during an invocation are reset after it),
  * 2. Powertools Metrics `logMetrics` (EMF flush after each invocation, cold-start metric),

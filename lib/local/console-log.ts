@@ -5,7 +5,7 @@ export type LogLevel = keyof typeof ORDER;
 
 /**
  * A `Log` for the terminal running `crmsync dev`: one line per entry, `level message key=value ...`.
- * Context never carries emails or tokens (STYLE.md 7), so it is printed as is.
+ * Context never carries emails or tokens (docs/design.md#structured-logs), so it is printed as is.
  */
 export function consoleLog(
   level: LogLevel = 'warn',

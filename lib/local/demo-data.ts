@@ -24,7 +24,7 @@ export const DEFAULT_DEMO: DemoSize = {
   seed: 42,
 };
 
-/** The demo segment: lifecycle stage is MQL or SQL (DESIGN.md §5), so one edit moves a contact in or out. */
+/** The demo segment: lifecycle stage is MQL or SQL (docs/design.md#demo), so one edit moves a contact in or out. */
 export const DEMO_SEGMENT = {
   name: 'Demo: sales-ready (MQL or SQL)',
   filter: {

@@ -20,7 +20,7 @@ const CONTENT_TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 const STATIC_FILES = new Set(['index.html', 'app.js', 'style.css', 'favicon.svg']);
-/** No external requests: the page may load only what this server serves (DESIGN.md §5, issue 8). */
+/** No external requests: the page may load only what this server serves (docs/design.md#local-stack). */
 const CSP =
   "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 

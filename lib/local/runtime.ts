@@ -119,7 +119,7 @@ const TABLE = 'crmsync-store';
 const QUEUE = 'crmsync-changes';
 
 /**
- * Starts the whole sync on one machine (DESIGN.md §5): the sandboxes with demo data (or the real
+ * Starts the whole sync on one machine (docs/design.md#local-stack): the sandboxes with demo data (or the real
  * CRMs), dynalite persisted under `.crmsync/`, fauxqs, the intake handlers and the dashboard behind
  * one HTTP server, a poller playing Lambda's SQS event source mapping, and the schedules as timers.
  */

@@ -1,7 +1,7 @@
 import type { MetricsSink } from './observability.ts';
 
 /**
- * Metric names for the intake, one per outcome and reason (STYLE.md 7: a metric for every skip and
+ * Metric names for the intake, one per outcome and reason (docs/design.md#structured-logs: a metric for every skip and
  * every error class): `<source>.<outcome>[.<reason>]`, e.g. `hubspot.rejected.expired-timestamp`,
  * `salesforce-cdc.ignored.echo`, `hubspot.queued`.
  */

@@ -5,7 +5,7 @@
  * stack (no Lambda context) and the bench reuse the same code. It lives outside `lib/lambda` so the
  * CRM adapters can use it without depending on a host.
  *
- * Rule (STYLE.md 7): never put an email, a token, a signature or a field value in a log line or a
+ * Rule (docs/design.md#structured-logs): never put an email, a token, a signature or a field value in a log line or a
  * metric dimension; log ids, counts and reasons.
  */
 
@@ -20,7 +20,7 @@ export interface Log {
 /** Units we emit; a subset of CloudWatch's (Powertools `MetricUnit`). */
 export type MetricUnitName = 'Count' | 'Milliseconds' | 'Bytes';
 
-/** Metrics sink: one CloudWatch metric per skip and per error class (STYLE.md 7). */
+/** Metrics sink: one CloudWatch metric per skip and per error class (docs/design.md#structured-logs). */
 export interface MetricsSink {
   addMetric(name: string, unit: MetricUnitName, value: number): void;
 }

@@ -1,5 +1,5 @@
 /**
- * Per-CRM API rate limiting (DESIGN.md decision 8): build one limiter per CRM per process from the
+ * Per-CRM API rate limiting (docs/design.md#api-budgets): build one limiter per CRM per process from the
  * config's budgets and share it between every adapter instance talking to that CRM.
  */
 import type { CrmSyncConfig } from '../config.ts';

@@ -7,7 +7,7 @@ import type { HubSpotRateLimitInfo } from './vendor-headers.ts';
 
 /**
  * Which work a call is for. `live` (a change a user just made) goes first; `bulk` (resync, import,
- * membership refresh) only gets a slot when no live call is waiting (DESIGN.md decision 8).
+ * membership refresh) only gets a slot when no live call is waiting (docs/design.md#api-budgets).
  */
 export type Lane = 'live' | 'bulk';
 
@@ -79,7 +79,7 @@ interface Waiter {
 const TEN_SECONDS = 10_000;
 
 /**
- * The per-CRM rate limiter (DESIGN.md decision 8). Every API call an adapter makes first awaits
+ * The per-CRM rate limiter (docs/design.md#api-budgets). Every API call an adapter makes first awaits
  * `acquire(op, lane)`. The limiter keeps crmsync under its burst cap (sliding 10 s window), under its
  * share of the daily allocation (counted locally, flushed to the store in batches), and honours what
  * the CRM says: a 429 / `Retry-After` / `REQUEST_LIMIT_EXCEEDED` pauses everyone (`pauseFor`),

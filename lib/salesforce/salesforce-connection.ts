@@ -36,7 +36,7 @@ export interface SalesforceConnectionOptions {
 /**
  * Builds the jsforce connection for `SalesforceCrm`. `callOptions` makes jsforce add
  * `Sforce-Call-Options: client=<clientName>` to every REST request, so CDC events caused by our own
- * writes carry it in `changeOrigin` and are dropped at intake (DESIGN.md decision 3).
+ * writes carry it in `changeOrigin` and are dropped at intake (docs/design.md#echo-suppression).
  *
  * With `refresh`, jsforce 3.10 installs its OAuth refresh delegate (because `oauth2.clientId` is
  * set): any 401 (INVALID_SESSION_ID) makes it post the refresh token to the token endpoint, adopt

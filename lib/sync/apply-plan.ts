@@ -34,7 +34,7 @@ export interface ApplyResult {
 const OBJECTS: readonly SalesforceObject[] = ['Lead', 'Contact'];
 
 /**
- * Applies a plan in the order that makes races and crashes safe (DESIGN.md decisions 4 and 5):
+ * Applies a plan in the order that makes races and crashes safe (docs/design.md#per-record-safety and #partial-batch-failure):
  *
  * 1. **Claim** every existing (or just matched) pair that is about to be written: a conditional put
  *    of the pair *unchanged* with its version bumped. Of two processors racing on one record only one

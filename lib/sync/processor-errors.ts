@@ -9,7 +9,7 @@ export interface ClassifiedError {
 }
 
 /**
- * Classifies a thrown error (DESIGN.md decision 5). Adapters throw RetryableError for 429, 5xx,
+ * Classifies a thrown error (docs/design.md#partial-batch-failure). Adapters throw RetryableError for 429, 5xx,
  * timeouts and version conflicts, and PermanentSyncError for what a user must fix. Anything else
  * (a network reset the client did not wrap, a bug) is treated as retryable: SQS redelivers it and,
  * after the queue's maxReceiveCount, parks it in the DLQ, so it can neither loop nor be lost.

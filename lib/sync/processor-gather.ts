@@ -59,7 +59,7 @@ class PairIndex {
 }
 
 /**
- * Reads everything the plan needs, batched (DESIGN.md decision 2), in three rounds:
+ * Reads everything the plan needs, batched (docs/design.md#batching), in three rounds:
  * 1. store: the pairs of the batch's ids and the membership of the HubSpot contacts they name; the
  *    segment gate then drops non-members before any CRM call (R3, R8);
  * 2. CRMs: the records themselves and their linked counterparts — one HubSpot batch read per 100

@@ -4,7 +4,7 @@ import type { HubSpotContact } from '../ports.ts';
 /**
  * HubSpot contacts whose plan resolved a conflict (a field changed on both sides) by change time
  * while only the record's `hs_lastmodifieddate` was known. Property history gives each property's
- * own change time (DESIGN.md §2), but costs twice the read calls (HubSpot returns at most 50
+ * own change time (docs/design.md#two-way), but costs twice the read calls (HubSpot returns at most 50
  * contacts per batch read with `propertiesWithHistory`), so the processor reads history only for
  * these few contacts and plans again, instead of for every batch.
  */

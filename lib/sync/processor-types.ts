@@ -10,7 +10,7 @@ export interface ProcessorMessage {
 }
 
 /**
- * Everything the processor needs, built once per cold start (STYLE.md rule 1) and passed in.
+ * Everything the processor needs, built once per cold start (docs/design.md#thin-handlers) and passed in.
  * `parseNotice` comes from the queue adapter (it owns the message envelope) and throws on a body
  * that is not a notice.
  */
@@ -23,7 +23,7 @@ export interface ProcessorDeps {
   /** Epoch ms; injectable so tests are deterministic. */
   now?: () => number;
   log?: Log;
-  /** One metric per skip reason and error category (STYLE.md 7); Powertools' Metrics fits it. */
+  /** One metric per skip reason and error category (docs/design.md#structured-logs); Powertools' Metrics fits it. */
   metrics?: MetricsSink;
 }
 

@@ -22,7 +22,7 @@ export type {
 } from './processor-types.ts';
 
 /**
- * Turns one batch of queued notices into synced records (DESIGN.md §3):
+ * Turns one batch of queued notices into synced records (docs/design.md#architecture):
  * parse (malformed → recorded, never retried) → drop duplicates by event id → coalesce per record →
  * segment gate on what the store knows → batch reads from both CRMs → plan (`lib/domain`: identity,
  * gate, three-way merge, creation) → claim pairs, batch writes, commit pairs → record every decision

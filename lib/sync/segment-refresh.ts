@@ -72,7 +72,7 @@ export async function readAllMembers(
 }
 
 /**
- * Segment refresh (DESIGN.md decision 7): loads the inclusion segment's membership from HubSpot,
+ * Segment refresh (docs/design.md#membership): loads the inclusion segment's membership from HubSpot,
  * stores it and records every join and leave. A join after the segment was selected queues a
  * `segment-joined` notice (R4); the first load after selecting or changing the segment queues none
  * (R4: choosing a segment syncs nothing by itself). A leave stops syncing (R8); links are kept.

@@ -15,7 +15,7 @@ export interface SyncDeps {
 export type ProgressListener = (progress: { phase: string; done: number; total?: number }) => void;
 
 /**
- * The run-time settings (DESIGN.md §1): what the store holds, else the config file's defaults.
+ * The run-time settings (docs/design.md#choosing-the-segment): what the store holds, else the config file's defaults.
  * A stored record always wins, so `crmsync segment set` outlives a restart.
  */
 export async function currentSettings(deps: Pick<SyncDeps, 'store' | 'config'>): Promise<RuntimeSettings> {

@@ -4,7 +4,7 @@ import { hubspotNotice, salesforceNotice } from '../support/notices.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
 /**
- * DESIGN.md decision 2: a batch of 200 notices is one Salesforce collection and two HubSpot batch
+ * docs/design.md#batching: a batch of 200 notices is one Salesforce collection and two HubSpot batch
  * calls. Counted by the sandboxes, so every HTTP request the real clients made is in the figure.
  */
 describe('processor: batched reads and writes', () => {

@@ -4,7 +4,7 @@ import { hubspotNotice, salesforceNotice } from '../support/notices.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
 /**
- * DESIGN.md §2 two-way: a field changed on both sides goes to the later change, by the field's own
+ * docs/design.md#two-way: a field changed on both sides goes to the later change, by the field's own
  * change time where the source tells it. Both sandboxes run on one hand-driven clock.
  */
 describe('processor: two-way conflicts', () => {

@@ -9,7 +9,7 @@ import { asMessages, hubspotNotice, salesforceNotice } from '../support/notices.
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
 /**
- * DESIGN.md decision 5: only retryable failures come back in batchItemFailures, and only for their own
+ * docs/design.md#partial-batch-failure: only retryable failures come back in batchItemFailures, and only for their own
  * messages; permanent ones become recorded sync errors with a category and are acknowledged.
  */
 describe('processor: partial batch failure', () => {

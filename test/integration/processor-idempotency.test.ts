@@ -6,7 +6,7 @@ import { type LinkedPairs, seedLinkedPairs } from '../support/linked-pairs.ts';
 import { asMessages, hubspotNotice, salesforceNotice } from '../support/notices.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
-/** DESIGN.md decisions 1 and 3: notices are re-read, so echoes, duplicates and reordering are harmless. */
+/** docs/design.md#notices-not-values and #echo-suppression: notices are re-read, so echoes, duplicates and reordering are harmless. */
 describe('processor: echoes, duplicates and reordering', () => {
   let stack: TestStack;
   let pairs: LinkedPairs;

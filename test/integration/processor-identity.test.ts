@@ -3,7 +3,7 @@ import { type LinkedPairs, seedLinkedPairs } from '../support/linked-pairs.ts';
 import { hubspotNotice, salesforceNotice } from '../support/notices.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
-/** DESIGN.md §2 identity: lead conversion and merges re-point links to the surviving record. */
+/** docs/design.md#identity: lead conversion and merges re-point links to the surviving record. */
 describe('processor: lead conversion and merges re-point links', () => {
   let stack: TestStack;
   let pairs: LinkedPairs;

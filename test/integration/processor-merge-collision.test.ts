@@ -5,7 +5,7 @@ import { salesforceNotice } from '../support/notices.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
 /**
- * DESIGN.md §2 identity, links one-to-one: a Salesforce merge whose master is already linked to another
+ * docs/design.md#merged-into-linked-record, links one-to-one: a Salesforce merge whose master is already linked to another
  * HubSpot contact keeps the master's link; the loser's contact is unlinked (never linked twice), told
  * why, and then follows the identity rules of any unlinked contact (email match, else create).
  * Reliability finding 2 (docs/reliability.md).

@@ -4,7 +4,7 @@ import { hubspotNotice, salesforceNotice } from '../support/notices.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
 /**
- * DESIGN.md §2 identity, links matched by email: a Salesforce merge whose master carries another
+ * docs/design.md#merged-into-other-email, links matched by email: a Salesforce merge whose master carries another
  * person's email does not re-point the loser's HubSpot contact to it (that would write the other
  * person's email onto the contact). The contact is unlinked (`merged-into-other-email`) and follows
  * the identity rules; the master links by email to the contact that has its email.

@@ -6,7 +6,7 @@ import { asMessages, hubspotNotice } from '../support/notices.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
 /**
- * DESIGN.md decision 4: a standard queue may hand two notices of one record to two processors at
+ * docs/design.md#per-record-safety: a standard queue may hand two notices of one record to two processors at
  * once. Conditional writes on the pair's version let exactly one of them write; the other retries
  * and finds nothing to do.
  */

@@ -7,7 +7,7 @@ import { hubspotNotice } from '../support/notices.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
 /**
- * DESIGN.md decision 8: a 429 storm slows the processor down (the rate limiter waits and retries, and
+ * docs/design.md#api-budgets: a 429 storm slows the processor down (the rate limiter waits and retries, and
  * when it gives up the records go back to the queue) without losing a change. Driven end to end
  * through fauxqs: SqsChangeQueue sends, the local event-source poller receives and redelivers.
  */

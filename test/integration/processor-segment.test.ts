@@ -8,7 +8,7 @@ import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
 const SEGMENT = '424242';
 
-/** The segment gate (DESIGN.md §1) and identity, applied by the processor against the real CRMs. */
+/** The segment gate (docs/design.md#segment) and identity, applied by the processor against the real CRMs. */
 describe('processor: segment gate, creation and identity', () => {
   let stack: TestStack;
   let pairs: LinkedPairs;

@@ -23,7 +23,7 @@ import { type IntakeServer, startIntakeServer } from '../intake/intake-server.ts
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
 import { fastPorts } from './fast-ports.ts';
 
-/** Lifecycle stages in and out of the segment (the demo segment's definition, DESIGN.md §5). */
+/** Lifecycle stages in and out of the segment (the demo segment's definition, docs/design.md#demo). */
 export const IN_SEGMENT = 'marketingqualifiedlead';
 export const OUT_OF_SEGMENT = 'subscriber';
 

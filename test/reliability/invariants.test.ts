@@ -49,7 +49,7 @@ describe('reliability invariants catch what they claim to', () => {
     const clearedBefore = [w('salesforce', 'Ada', 5), w('hubspot', 'Ada', 10), w('hubspot', null, 20)];
     expect(acceptableValues(clearedBefore, [])).toEqual(new Set([null]));
     expect(acceptableValues(withFirstLinkFill(clearedBefore, 30, 35), [])).toEqual(new Set(['Ada']));
-    // Cleared after the link (a snapshot exists): the clear wins, as DESIGN.md §2 says.
+    // Cleared after the link (a snapshot exists): the clear wins, as docs/design.md#three-way-merge says.
     const clearedAfter = [w('salesforce', 'Ada', 5), w('hubspot', 'Ada', 10), w('hubspot', null, 40)];
     expect(acceptableValues(withFirstLinkFill(clearedAfter, 30, 35), [])).toEqual(new Set([null]));
     // Cleared in Salesforce after the link: also wins.

@@ -102,7 +102,7 @@ const blank = (v: string | null | undefined): boolean => v === null || v === und
  * a write of the other side's value to the blank side, from the link (`linkAt`, when the processor
  * planned it) until crmsync's write reached that record (`filledAt`, ≥ linkAt). What the users wrote
  * before the link decides whether a side was blank; writes after it follow the two-way rule as usual
- * (after a snapshot exists, a clear wins: DESIGN.md §2). Only the first link: nothing changes for a
+ * (after a snapshot exists, a clear wins: docs/design.md#first-link). Only the first link: nothing changes for a
  * pair linked any other way.
  */
 export function withFirstLinkFill(writes: UserWrite[], linkAt: number, filledAt: number): UserWrite[] {
@@ -136,7 +136,7 @@ function norm(h: Harness, mapping: FieldMapping, side: CrmSide, value: unknown):
 /**
  * Convergence: every linked pair whose HubSpot contact is a member holds equal (normalized) values
  * in every two-way field; its records exist (a link to a merged-away or converted record is stale:
- * DESIGN.md §2 says conversion and merges re-point links).
+ * docs/design.md#identity says conversion and merges re-point links).
  */
 export function checkConvergence(h: Harness, s: FinalState): string[] {
   const out: string[] = [];
@@ -213,7 +213,7 @@ export function checkLinks(h: Harness, s: FinalState): string[] {
 }
 
 /**
- * The values a field may hold after quiescence, given the users' writes (DESIGN.md §2, two-way: the
+ * The values a field may hold after quiescence, given the users' writes (docs/design.md#two-way: the
  * most recent change wins, clearing included). Only the latest write of each side can win. When both
  * sides wrote: the later one by time wins; writes whose time spans overlap are a tie either way. A
  * Salesforce change's time is the record's last-modified time where the notice carries no field time
@@ -287,11 +287,11 @@ function describeWrites(writes: UserWrite[]): string {
 /**
  * No write by crmsync to a record outside the segment (R3, R8), except R6: a newly created
  * Salesforce lead/contact creates or syncs into the HubSpot contact with its email once, member or
- * not (DESIGN.md §1 R6). Each write is judged by the store's membership at the write's own time (the
+ * not (docs/design.md#r6). Each write is judged by the store's membership at the write's own time (the
  * CRM's timestamp). Out-of-segment writes to a person's records are allowed on each side at most once
  * per Salesforce record the user created for that person (creations and lead conversions); a write
  * whose response was lost is not counted (the retry that completes it is the same R6 sync, and reads
- * the latest values as every sync does: DESIGN.md §3 decision 1).
+ * the latest values as every sync does: docs/design.md#notices-not-values).
  * No history here imports (R7), so R7 grants nothing.
  */
 export function checkOutOfSegmentWrites(h: Harness, history: History, s: FinalState): string[] {

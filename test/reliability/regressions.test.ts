@@ -77,7 +77,7 @@ describe('reliability regressions', () => {
     // before crmsync links the two. The first link has no snapshot: the blank is filled from Salesforce
     // ("Ada" written back to HubSpot), like the native connector — field-level clear times are usually
     // unknown at a first link (README; the model: `withFirstLinkFill` in invariants.ts). Once a snapshot
-    // exists, a clear wins as DESIGN.md §2 says (the last test of invariants.test.ts).
+    // exists, a clear wins as docs/design.md#three-way-merge says (the last test of invariants.test.ts).
     const v = { firstname: 'Ada', lastname: 'Lee', phone: '+1 555 0101', jobtitle: 'CTO' };
     const steps: Step[] = [
       { kind: 'salesforce-create', p: 1, objectType: 'Lead', values: v },

@@ -4,7 +4,7 @@ import { report, runHistory } from './run-history.ts';
 import { stepArbitrary } from './steps.ts';
 
 /**
- * DESIGN.md §6 "Reliability": random histories on both CRMs — user creates and edits on either side,
+ * docs/design.md#reliability: random histories on both CRMs — user creates and edits on either side,
  * segment joins and leaves, lead conversions, merges — interleaved with faults — duplicated,
  * reordered and lost deliveries, lost acknowledgements, 429 storms and 5xx bursts — then quiescence
  * and the invariants (see run-history.ts). Longer runs:

@@ -23,7 +23,7 @@ export interface HistoryOutcome {
 }
 
 /**
- * Runs one history on a fresh stack, quiesces, and checks every invariant (DESIGN.md §6
+ * Runs one history on a fresh stack, quiesces, and checks every invariant (docs/design.md#reliability
  * "Reliability"): convergence, no lost update, no out-of-segment write beyond R6, one-to-one links and
  * no duplicates, no loop (one more delivery + drain writes nothing), idempotent replay (every
  * processed message again writes nothing).

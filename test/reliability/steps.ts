@@ -15,7 +15,7 @@ export const SALESFORCE_FIELD: Record<Field | 'email', string> = {
 
 /**
  * Values a user may type. LastName is required on a Salesforce Lead and Contact, so a history never
- * clears a last name (clearing it in HubSpot is a permanent sync error by design: DESIGN.md §3 d5).
+ * clears a last name (clearing it in HubSpot is a permanent sync error by design: docs/design.md#partial-batch-failure).
  */
 const VALUES: Record<Field, (string | null)[]> = {
   firstname: ['Ada', 'Bo', 'Cyd', null],

@@ -12,7 +12,7 @@ import { type ApiCalls, apiCalls, type CounterSource, diffCalls } from '../suppo
 import { testConfig } from '../support/test-config.ts';
 
 /**
- * A scenario runs against the whole local stack (DESIGN.md §5) with empty sandboxes: a user edits
+ * A scenario runs against the whole local stack (docs/design.md#local-stack) with empty sandboxes: a user edits
  * records through the sandboxes' user actions, the sandboxes deliver real webhooks, outbound
  * messages and CDC events to the intake, the intake queues notices in fauxqs, and `flush()` drains
  * the queue through the processor. Nothing runs in the background, so every step is deterministic.
@@ -45,7 +45,7 @@ export interface Scenario {
   close(): Promise<void>;
 }
 
-/** Lifecycle stages in the scenarios' segment: the demo segment's definition (DESIGN.md §5). */
+/** Lifecycle stages in the scenarios' segment: the demo segment's definition (docs/design.md#demo). */
 export const IN_SEGMENT = 'marketingqualifiedlead';
 export const OUT_OF_SEGMENT = 'subscriber';
 

@@ -3,7 +3,7 @@ import { type ConfigInput, type CrmSyncConfig, parseConfig } from '../../lib/con
 
 const EXAMPLE = new URL('../../crmsync.config.example.json', import.meta.url);
 
-/** The example configuration (the demo's settings, DESIGN.md §5) as raw input, to modify in a test. */
+/** The example configuration (the demo's settings, docs/design.md#demo) as raw input, to modify in a test. */
 export function exampleConfigInput(): ConfigInput {
   return JSON.parse(readFileSync(EXAMPLE, 'utf8')) as ConfigInput;
 }

@@ -603,7 +603,7 @@ function sameText(a, b) {
   return String(a ?? '').trim() === String(b ?? '').trim();
 }
 
-/** Whether a rule lets an edit on `from` reach the other side (DESIGN.md §2). */
+/** Whether a rule lets an edit on `from` reach the other side (docs/design.md#sync-rules). */
 function flowsFrom(field, from) {
   switch (field.rule) {
     case 'two-way':
