@@ -7,15 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLog } from '../../lib/observability/observability.ts';
 import { type LocalStack, startLocalStack } from '../../lib/local/runtime.ts';
 import type { RecordTrace } from '../../lib/local/services.ts';
+import { chromiumExecutable } from './chromium.ts';
 
 /**
- * The dashboard in Debian's headless Chromium, driven by playwright-core: a user edits a contact in
+ * The dashboard in headless Chromium, driven by playwright-core: a user edits a contact in
  * the playground and watches it sync, reads its decision trace, runs a resync and sees its progress.
  * The screenshot goes to test-results/dashboard.png; with UPDATE_SCREENSHOT=1 it replaces the README's
- * (docs/dashboard.png), so a test run leaves the work tree clean.
+ * (docs/dashboard.png), so a test run leaves the work tree clean. The browser is CHROMIUM_PATH, Debian's
+ * `chromium`, or the one the `@sparticuz/chromium` dev dependency ships (./chromium.ts): `npm ci` is enough.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = resolve(
   dirname(fileURLToPath(import.meta.url)),
   process.env.UPDATE_SCREENSHOT === '1' ? '../../docs/dashboard.png' : '../../test-results/dashboard.png',
@@ -76,11 +77,7 @@ const externalRequests: string[] = [];
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is not installed at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does), or set CHROMIUM_PATH.`,
-    );
-  }
+  const chromiumPath = (await chromiumExecutable()).executablePath;
   stack = await startLocalStack({
     port: 0,
     sandboxPorts: { hubspot: 0, salesforce: 0 },
@@ -94,7 +91,7 @@ beforeAll(async () => {
     throw new Error(`the local stack is incomplete in this build: ${stack.missing.join('; ')}`);
   // The first run resyncs the demo segment (links by email); let it finish so the playground offers linked records.
   await stack.flush();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  browser = await chromium.launch({ executablePath: chromiumPath, args: ARGS, headless: true });
   page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
   page.on('request', (req) => {
     if (!req.url().startsWith(stack.url) && !req.url().startsWith('data:')) externalRequests.push(req.url());
