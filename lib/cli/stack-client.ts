@@ -5,6 +5,16 @@ export const DEFAULT_STACK_URL = 'http://127.0.0.1:3000';
 
 export class StackUnreachableError extends CrmSyncError {}
 
+/** The running stack refused a request; the message is the stack's own explanation. */
+export class StackRequestError extends CrmSyncError {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * A small client for the running stack's HTTP API. The CLI talks to the running stack rather than
  * opening the store itself: the local store is owned by the `crmsync dev` process.
@@ -39,14 +49,20 @@ export class StackClient {
     try {
       json = text ? JSON.parse(text) : {};
     } catch {
-      json = { error: text };
+      // Not JSON: some other server answers at that address, or a proxy; its page is no explanation.
+      json = {};
     }
     if (!res.ok) {
-      const message =
-        (json as { error?: string; message?: string }).error ??
-        (json as { message?: string }).message ??
-        res.statusText;
-      throw new CrmSyncError(`${method} ${path} failed (${res.status}): ${message}`);
+      const body = json as { error?: unknown; message?: unknown };
+      const said = typeof body.error === 'string' ? body.error : body.message;
+      // The server's message says what is wrong and how to fix it; the method, path and status are
+      // plumbing a user cannot act on, so they appear only when the server said nothing.
+      throw new StackRequestError(
+        res.status,
+        typeof said === 'string' && said.trim()
+          ? said
+          : `the stack at ${this.baseUrl} answered ${res.status} ${res.statusText} to ${method} ${path}, with no explanation; its terminal may say more.`,
+      );
     }
     return json as T;
   }

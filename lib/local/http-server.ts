@@ -25,10 +25,13 @@ const CSP =
   "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 const sideSchema = z.enum(['hubspot', 'salesforce']);
+/** Says what was sent and what a list id looks like (the CLI prints the server's message as is). */
+const notAListId = (issue: { input?: unknown }) =>
+  `${JSON.stringify(issue.input)} is not a HubSpot list id: list ids are digits, e.g. 42. \`crmsync segment list\` shows the active lists and their ids; null (\`crmsync segment clear\`) clears the segment.`;
 const selectSchema = z.strictObject({
   listId: z
-    .string()
-    .regex(/^[0-9]{1,20}$/)
+    .string({ error: notAListId })
+    .regex(/^[0-9]{1,20}$/, { error: notAListId })
     .nullable(),
 });
 const createSegmentSchema = z.strictObject({
@@ -250,13 +253,10 @@ function respondError(res: ServerResponse, error: unknown): void {
 function errorBody(error: unknown): [number, Record<string, unknown>] {
   if (error instanceof BodyError) return [error.status, { error: error.message }];
   if (error instanceof z.ZodError) {
-    return [
-      400,
-      {
-        error: 'invalid request',
-        issues: error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`),
-      },
-    ];
+    // The message itself says what is wrong, field by field: a bare "invalid request" leaves the
+    // caller (the CLI prints `error` as is) guessing while the schema knows the reason.
+    const issues = error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
+    return [400, { error: issues.join('; '), issues }];
   }
   if (error instanceof PermanentSyncError) return [422, { error: error.message, category: error.category }];
   if (error instanceof CrmSyncError) return [400, { error: error.message, kind: error.name }];
