@@ -1,12 +1,9 @@
 import type { SalesforceObject } from '../domain/notice.ts';
-import { importFromSalesforce } from '../sync/import-salesforce.ts';
+import { type ImportResult, importFromSalesforce } from '../sync/import-salesforce.ts';
 import type { SyncDeps } from '../sync/sync-deps.ts';
 
-/** What `crmsync import salesforce` and the dashboard poll while an import runs (GET /api/import). */
-export interface ImportProgress {
-  running: boolean;
-  /** The object being imported now (or last). */
-  object: SalesforceObject | null;
+/** What an import did, for one object or for all of them. */
+export interface ImportCounts {
   read: number;
   created: number;
   linked: number;
@@ -14,14 +11,28 @@ export interface ImportProgress {
   withoutEmail: number;
   queued: number;
   errors: number;
+}
+
+/** One object's import: its own counts, so a Lead line never shows the Contacts read before it. */
+export interface ImportObjectProgress extends ImportCounts {
+  object: SalesforceObject;
+  /** True once every page of this object is imported. */
+  done: boolean;
+}
+
+/** What `crmsync import salesforce` and the dashboard poll while an import runs (GET /api/import). */
+export interface ImportProgress extends ImportCounts {
+  running: boolean;
+  /** The object being imported now (or last). */
+  object: SalesforceObject | null;
+  /** Each object started so far, in import order, with its own counts; the top-level counts are their sums. */
+  objects: ImportObjectProgress[];
   error: string | null;
   startedAt: number | null;
   finishedAt: number | null;
 }
 
-const IDLE: ImportProgress = {
-  running: false,
-  object: null,
+const NONE: ImportCounts = {
   read: 0,
   created: 0,
   linked: 0,
@@ -29,10 +40,27 @@ const IDLE: ImportProgress = {
   withoutEmail: 0,
   queued: 0,
   errors: 0,
+};
+
+const IDLE: ImportProgress = {
+  ...NONE,
+  running: false,
+  object: null,
+  objects: [],
   error: null,
   startedAt: null,
   finishedAt: null,
 };
+
+const countsOf = (r: ImportResult): ImportCounts => ({
+  read: r.read,
+  created: r.created,
+  linked: r.linked,
+  alreadyLinked: r.alreadyLinked,
+  withoutEmail: r.withoutEmail,
+  queued: r.queued,
+  errors: r.errors.length,
+});
 
 /**
  * Runs the Salesforce import (R7) in the stack's process, one at a time, object after object, and
@@ -46,7 +74,7 @@ export class ImportTracker {
   constructor(private readonly deps: SyncDeps) {}
 
   progress(): ImportProgress {
-    return { ...this.#progress };
+    return { ...this.#progress, objects: this.#progress.objects.map((o) => ({ ...o })) };
   }
 
   /** Starts an import unless one is running; resolves at once with the progress so far. */
@@ -66,29 +94,13 @@ export class ImportTracker {
   }
 
   async #import(objects: SalesforceObject[]): Promise<void> {
-    const totals = {
-      read: 0,
-      created: 0,
-      linked: 0,
-      alreadyLinked: 0,
-      withoutEmail: 0,
-      queued: 0,
-      errors: 0,
-    };
     try {
       for (const object of objects) {
-        this.#progress = { ...this.#progress, object };
-        const result = await importFromSalesforce(this.deps, object, (p) => {
-          this.#progress = { ...this.#progress, read: totals.read + p.done };
-        });
-        totals.read += result.read;
-        totals.created += result.created;
-        totals.linked += result.linked;
-        totals.alreadyLinked += result.alreadyLinked;
-        totals.withoutEmail += result.withoutEmail;
-        totals.queued += result.queued;
-        totals.errors += result.errors.length;
-        this.#progress = { ...this.#progress, ...totals };
+        this.#record({ object, ...NONE, done: false });
+        const result = await importFromSalesforce(this.deps, object, (soFar) =>
+          this.#record({ object, ...countsOf(soFar), done: false }),
+        );
+        this.#record({ object, ...countsOf(result), done: true });
       }
       this.#progress = { ...this.#progress, running: false, finishedAt: this.deps.now() };
     } catch (error) {
@@ -99,5 +111,14 @@ export class ImportTracker {
         error: error instanceof Error ? error.message : String(error),
       };
     }
+  }
+
+  /** Replaces (or adds) one object's progress; the totals follow. */
+  #record(entry: ImportObjectProgress): void {
+    const objects = [...this.#progress.objects.filter((o) => o.object !== entry.object), entry];
+    const totals = { ...NONE };
+    for (const o of objects)
+      for (const key of Object.keys(NONE) as (keyof ImportCounts)[]) totals[key] += o[key];
+    this.#progress = { ...this.#progress, ...totals, object: entry.object, objects };
   }
 }

@@ -1,7 +1,7 @@
 import { normalizeEmail } from '../domain/identity.ts';
 import type { ChangeNotice, SalesforceObject } from '../domain/notice.ts';
 import type { PairState, SalesforceRecord } from '../ports.ts';
-import { currentSettings, type ProgressListener, type SyncDeps } from './sync-deps.ts';
+import { currentSettings, type SyncDeps } from './sync-deps.ts';
 
 export interface ImportResult {
   object: SalesforceObject;
@@ -43,7 +43,7 @@ export interface ImportResult {
 export async function importFromSalesforce(
   deps: SyncDeps,
   object: SalesforceObject,
-  onProgress?: ProgressListener,
+  onProgress?: (soFar: ImportResult) => void,
 ): Promise<ImportResult> {
   const result: ImportResult = {
     object,
@@ -68,7 +68,8 @@ export async function importFromSalesforce(
       result,
     );
     after = page.after;
-    onProgress?.({ phase: `importing ${object}s`, done: result.read });
+    // Every count so far, not only records read: the CLI shows created/linked as pages go by.
+    onProgress?.({ ...result, errors: [...result.errors] });
   } while (after);
   return result;
 }

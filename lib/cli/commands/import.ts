@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import type { ImportProgress } from '../../local/import-tracker.ts';
+import type { ImportCounts, ImportProgress } from '../../local/import-tracker.ts';
+import { progressLine } from '../progress-line.ts';
 import { StackClient } from '../stack-client.ts';
 
 const HELP = `usage: crmsync import salesforce [--objects Contact,Lead] [--url URL] [--json]
@@ -35,12 +36,19 @@ export async function run(argv: string[]): Promise<number> {
   }
   const client = new StackClient(values.url);
   let progress = await client.post<ImportProgress>('/api/import', { objects });
+  const line = progressLine();
+  // Objects are imported one after the other: each gets its own line, and once the next one starts,
+  // the finished one's figures stay as they ended.
+  let current = 0;
   const show = (p: ImportProgress) => {
-    if (values.json) console.log(JSON.stringify(p));
-    else
-      process.stdout.write(
-        `\rimport ${p.object ?? ''}: ${p.read} read, ${p.created} created, ${p.linked} linked, ${p.alreadyLinked} already linked, ${p.queued} queued for sync${p.errors ? `, ${p.errors} errors` : ''}   `,
-      );
+    if (values.json) return console.log(JSON.stringify(p));
+    current = Math.max(0, Math.min(current, p.objects.length - 1));
+    for (; current < p.objects.length; current++) {
+      const o = p.objects[current]!;
+      // Nothing read yet is a start, not a figure: "0 read" would read as "there are none".
+      if (o.done || o.read > 0) line.show(o.object, `import ${o.object}: ${describe(o)}`);
+    }
+    current = p.objects.length - 1;
   };
   show(progress);
   while (progress.running) {
@@ -48,10 +56,15 @@ export async function run(argv: string[]): Promise<number> {
     progress = await client.get<ImportProgress>('/api/import');
     show(progress);
   }
-  if (!values.json) process.stdout.write('\n');
+  line.end();
+  if (!values.json && progress.objects.length > 1) console.log(`import, all objects: ${describe(progress)}`);
   if (progress.error) {
     console.error(`import failed: ${progress.error}`);
     return 1;
   }
   return 0;
+}
+
+function describe(c: ImportCounts): string {
+  return `${c.read} read, ${c.created} created, ${c.linked} linked, ${c.alreadyLinked} already linked, ${c.queued} queued for sync${c.withoutEmail ? `, ${c.withoutEmail} without email` : ''}${c.errors ? `, ${c.errors} errors` : ''}`;
 }
