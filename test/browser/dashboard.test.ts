@@ -114,6 +114,11 @@ describe('sync-health dashboard in Chromium', () => {
     expect(options.some((o) => o.includes(stack.demo!.segment.name))).toBe(true);
   });
 
+  it('says "no changes yet" before any edit, not a latency over 0 samples (the first-run resync is no change)', async () => {
+    await waitForText('#chart-summary', 'Latency from change to sync: no changes yet.', 10_000);
+    expect(await page.locator('#chart-summary').textContent()).not.toContain('0 samples');
+  });
+
   it('R3/R4 from the dashboard: a contact moved into the segment is skipped until it joins, then created in Salesforce', async () => {
     // The demo's last contacts have no Salesforce twin and start outside the segment.
     const outsider = stack.demo!.hubspotIds.at(-1)!;

@@ -60,7 +60,10 @@ export function renderStatus(s: StatusReport): string {
     `synced      ${n(st.decisions.synced)}   already in sync ${n(st.decisions.noop)}   linked ${n(st.decisions.linked)}   echoes suppressed ${n(st.echoesSuppressed)}`,
     `skipped     ${skipped.length ? skipped.map(([r, c]) => `${r} ${n(c)}`).join(', ') : 'none'}`,
     `errors      ${st.errorsByCategory.length ? st.errorsByCategory.map((e) => `${e.category} ${n(e.count)} (${e.records.slice(0, 3).join(', ')}${e.records.length > 3 ? ', …' : ''})`).join('; ') : 'none'}`,
-    `latency     p50 ${st.latency.p50 ?? '—'} ms, p95 ${st.latency.p95 ?? '—'} ms over ${n(st.latency.samples)} changes`,
+    // Latency is measured on changes made in a CRM; resync and import notices are not changes.
+    st.latency.samples === 0
+      ? 'latency     no changes yet'
+      : `latency     p50 ${st.latency.p50 ?? '—'} ms, p95 ${st.latency.p95 ?? '—'} ms over ${n(st.latency.samples)} change${st.latency.samples === 1 ? '' : 's'}`,
     `queue       ${n(s.queue.visible)} waiting, ${n(s.queue.inFlight)} in flight, ${n(s.queue.dlq)} in the DLQ${s.queue.dlq > 0 ? ' (redrive from the dashboard)' : ''}`,
     `API today   HubSpot ${n(s.apiUsage.hubspot.today)} / ${n(s.apiUsage.hubspot.budget)}, Salesforce ${n(s.apiUsage.salesforce.today)} / ${n(s.apiUsage.salesforce.budget)}`,
     `resync      ${s.resync.running ? `running: ${n(s.resync.enqueued)} of ${n(s.resync.total)} queued, ${n(s.resync.processed)} processed` : s.resync.startedAt ? `last: ${n(s.resync.enqueued)} queued, ${n(s.resync.processed)} processed${s.resync.error ? `, failed: ${s.resync.error}` : ''}` : 'not run since start'}`,

@@ -43,10 +43,8 @@ async function api(path, init) {
   });
   const text = await res.text();
   const body = text ? JSON.parse(text) : {};
-  if (!res.ok) {
-    const detail = body.issues ? `: ${body.issues.join('; ')}` : '';
-    throw new Error(`${body.error ?? res.statusText}${detail}`);
-  }
+  // The server's error already names each invalid field and why.
+  if (!res.ok) throw new Error(body.error ?? res.statusText);
   return body;
 }
 
@@ -277,7 +275,11 @@ function renderChart(st) {
   const perMin = recent.reduce((a, b) => a + b.processed, 0);
   setText(
     'chart-summary',
-    `Last minute: ${fmtNum(perMin)} changes processed. Latency from change to sync: p50 ${fmtMs(st.latency.p50)}, p95 ${fmtMs(st.latency.p95)} (${fmtNum(st.latency.samples)} samples).`,
+    `Last minute: ${fmtNum(perMin)} changes processed. Latency from change to sync: ${
+      st.latency.samples === 0
+        ? 'no changes yet.'
+        : `p50 ${fmtMs(st.latency.p50)}, p95 ${fmtMs(st.latency.p95)} (${fmtNum(st.latency.samples)} samples).`
+    }`,
   );
 }
 
