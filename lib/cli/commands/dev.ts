@@ -1,12 +1,14 @@
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { ConfigError } from '../../errors.ts';
 import type { LiveCredentials } from '../../local/adapters.ts';
 import { consoleLog } from '../../local/console-log.ts';
 import { salesforceRefreshSettings } from '../../salesforce/salesforce-connection.ts';
+import { DEFAULT_STACK_URL } from '../stack-client.ts';
 
-const HELP = `usage: crmsync dev [options]        (npm start)
+/** `crmsync dev --help`: every option in DEV_OPTIONS, explained. */
+export const HELP = `usage: crmsync dev [options]        (npm start)
 
 Runs the whole sync on this machine: HubSpot and Salesforce sandboxes with demo data, a local
 DynamoDB (persisted under .crmsync/) and SQS, the intake endpoints, the processor, the schedules
@@ -28,23 +30,23 @@ options:
   --verbose           log every handler and processor line
   -h, --help          this help`;
 
+/** Every option of `crmsync dev`; HELP and the README's `crmsync dev` options table list each one. */
+export const DEV_OPTIONS = {
+  port: { type: 'string', default: '3000' },
+  'hubspot-port': { type: 'string', default: '4101' },
+  'salesforce-port': { type: 'string', default: '4102' },
+  config: { type: 'string' },
+  'data-dir': { type: 'string', default: '.crmsync' },
+  reset: { type: 'boolean', default: false },
+  live: { type: 'boolean', default: false },
+  verbose: { type: 'boolean', default: false },
+  activity: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies ParseArgsConfig['options'];
+
 /** `crmsync dev`: starts the local stack and runs until Ctrl-C. */
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      port: { type: 'string', default: '3000' },
-      'hubspot-port': { type: 'string', default: '4101' },
-      'salesforce-port': { type: 'string', default: '4102' },
-      config: { type: 'string' },
-      'data-dir': { type: 'string', default: '.crmsync' },
-      reset: { type: 'boolean', default: false },
-      live: { type: 'boolean', default: false },
-      verbose: { type: 'boolean', default: false },
-      activity: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const { values } = parseArgs({ args: argv, options: DEV_OPTIONS });
   if (values.help) {
     console.log(HELP);
     return 0;
@@ -67,7 +69,6 @@ export async function run(argv: string[]): Promise<number> {
     console.log(`forgot the stored state under ${dataDir}/`);
   }
 
-  const started = Date.now();
   const { startLocalStack } = await import('../../local/runtime.ts');
   const stack = await startLocalStack({
     port,
@@ -79,18 +80,7 @@ export async function run(argv: string[]): Promise<number> {
     log: consoleLog(values.verbose ? 'info' : 'warn'),
     say: (line) => console.log(line),
   });
-  const lines = [
-    '',
-    `crmsync is running (${stack.mode === 'live' ? 'live CRMs, polling for changes' : 'sandboxes'}), ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-    `  dashboard    ${stack.url}/`,
-    `  HubSpot      ${stack.urls.hubspot}${stack.mode === 'sandbox' ? '   (sandbox; webhooks → /webhooks/hubspot)' : ''}`,
-    `  Salesforce   ${stack.urls.salesforce}${stack.mode === 'sandbox' ? '   (sandbox; outbound → /webhooks/salesforce, CDC → /events/salesforce)' : ''}`,
-    `  status       npx crmsync status${port === 3000 ? '' : ` --url ${stack.url}`}`,
-    `  store        ${stack.firstRun ? 'new' : 'resumed'} under ${dataDir}/`,
-    '',
-    'Press Ctrl-C to stop.',
-  ];
-  console.log(lines.join('\n'));
+  console.log(startBanner({ ...stack, dataDir, uptimeSeconds: process.uptime() }));
 
   await new Promise<void>((resolveStop) => {
     const stop = (signal: string) => {
@@ -107,6 +97,33 @@ export async function run(argv: string[]): Promise<number> {
   await stack.close();
   console.log('stopped. The store is kept; notices still queued are picked up by the next resync.');
   return 0;
+}
+
+/**
+ * What `crmsync dev` prints once it is ready. The time is this Node process's uptime: it includes
+ * loading the code, but not what ran before the process (npm, a busy machine's scheduling), so it says
+ * so instead of claiming to be the time since the command was typed.
+ */
+export function startBanner(s: {
+  mode: 'sandbox' | 'live';
+  url: string;
+  urls: { hubspot: string; salesforce: string };
+  firstRun: boolean;
+  dataDir: string;
+  uptimeSeconds: number;
+}): string {
+  const sandbox = s.mode === 'sandbox';
+  return [
+    '',
+    `crmsync is running (${sandbox ? 'sandboxes' : 'live CRMs, polling for changes'}), ready ${s.uptimeSeconds.toFixed(1)} s after its process started`,
+    `  dashboard    ${s.url}/`,
+    `  HubSpot      ${s.urls.hubspot}${sandbox ? '   (sandbox; webhooks → /webhooks/hubspot)' : ''}`,
+    `  Salesforce   ${s.urls.salesforce}${sandbox ? '   (sandbox; outbound → /webhooks/salesforce, CDC → /events/salesforce)' : ''}`,
+    `  status       npx crmsync status${s.url === DEFAULT_STACK_URL ? '' : ` --url ${s.url}`}`,
+    `  store        ${s.firstRun ? 'new' : 'resumed'} under ${s.dataDir}/`,
+    '',
+    'Press Ctrl-C to stop.',
+  ].join('\n');
 }
 
 /** Live-mode credentials from the environment; names every missing variable at once. */
