@@ -63,6 +63,13 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`crmsync ${name}: ${error.message}`);
       return 1;
     }
+    // A mistyped option is the user's to fix, not a crash: say which and where the options are.
+    if (String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS_')) {
+      console.error(
+        `crmsync ${name}: ${(error as Error).message}. \`crmsync ${name} --help\` lists the options.`,
+      );
+      return 2;
+    }
     if (
       (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' &&
       String(error).includes('/cli/commands/')
