@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,16 @@ describe('the browser test finds a Chromium on a fresh machine', () => {
     expect(() => chooseChromium({ CHROMIUM_PATH: '/nowhere/chromium' }, () => false)).toThrow(
       /CHROMIUM_PATH is \/nowhere\/chromium, which is not an executable file: point it at a Chromium binary/,
     );
+  });
+
+  it('.ci/run installs no system package and runs the README’s test command', () => {
+    const ci = readFileSync(new URL('../../.ci/run', import.meta.url), 'utf8');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const commands = ci.split('\n').filter((l) => l.trim() && !l.trim().startsWith('#'));
+    expect(commands.join('\n')).not.toMatch(/apt-get|apt |dnf |yum |brew /);
+    expect(commands).toContain('npm ci --engine-strict --no-audit --no-fund');
+    expect(commands.at(-1)).toBe('npm test');
+    expect(readme).toMatch(/^npm test +# every test/m);
   });
 
   it('extracts the Chromium shipped in the npm package into a clean folder, reuses it, and it renders a page', async () => {
