@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLog } from '../../lib/lambda/observability.ts';
+import { silentLog } from '../../lib/observability/observability.ts';
 import { SANDBOX_APP_TOKEN } from '../../lib/local/adapters.ts';
 import { type LocalStack, startLocalStack } from '../../lib/local/runtime.ts';
 import { runCli } from './run-cli.ts';
