@@ -4,16 +4,13 @@ import type { Router } from '../common/http-router.ts';
 import { type ItemError, ItemFailure, type StoredContact } from './contact-store.ts';
 import { HubSpotHttpError, errorBody, notFound, validationError } from './errors.ts';
 import { flag, parseBody } from './request.ts';
-import { type SearchFilter, type SearchSort, matchFilter, sorter, validateFilters } from './search.ts';
+import { type SearchRequest, searchContacts } from './search.ts';
 import { propertyNames, toPublicObject } from './serialize.ts';
 import type { SandboxState } from './state.ts';
 
 const BASE = '/crm/v3/objects/contacts';
 /** HubSpot's batch endpoints take at most 100 inputs. */
 export const BATCH_LIMIT = 100;
-/** Search: at most 200 results per page and 10,000 results in total. */
-export const SEARCH_PAGE_LIMIT = 200;
-export const SEARCH_TOTAL_CAP = 10_000;
 
 const props = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
 const createInput = z.object({
@@ -284,52 +281,7 @@ export function registerContactRoutes(router: Router, s: SandboxState): void {
 
   router.on('POST', `${BASE}/search`, async (ctx) => {
     const body = await parseBody(ctx, searchSchema);
-    const limit = body.limit ?? 10;
-    if (limit > SEARCH_PAGE_LIMIT)
-      throw validationError(`limit must be less than or equal to ${SEARCH_PAGE_LIMIT}`);
-    const after = body.after === undefined || body.after === '' ? 0 : Number(body.after);
-    if (!Number.isInteger(after) || after < 0) throw validationError(`Invalid after: ${String(body.after)}`);
-    const groups = body.filterGroups ?? [];
-    // https://developers.hubspot.com/docs/api/crm/search: up to 5 filterGroups, 6 filters each, 18 total.
-    if (groups.length > 5) throw validationError('Too many filter groups. The maximum is 5.');
-    const allFilters = groups.flatMap((g) => g.filters) as SearchFilter[];
-    if (allFilters.length > 18)
-      throw validationError('Too many filters. The maximum is 18 filters in total.');
-    validateFilters(allFilters, store.properties);
-    const query = body.query?.trim().toLowerCase();
-    const matches: StoredContact[] = [];
-    for (const c of store.contacts.values()) {
-      if (c.archived) continue;
-      if (groups.length > 0) {
-        const ok = groups.some((g) =>
-          g.filters.every((f) => matchFilter(c, f as SearchFilter, store.properties.get(f.propertyName))),
-        );
-        if (!ok) continue;
-      }
-      if (query) {
-        const hay = ['email', 'firstname', 'lastname', 'phone', 'company', 'hs_object_id'].map((n) =>
-          (n === 'hs_object_id' ? c.id : (c.values.get(n) ?? '')).toLowerCase(),
-        );
-        if (!hay.some((h) => h.includes(query))) continue;
-      }
-      matches.push(c);
-    }
-    // Past the 10,000th result HubSpot answers 400 rather than an empty page.
-    if (after >= SEARCH_TOTAL_CAP) {
-      throw validationError(
-        `Search results are limited to ${SEARCH_TOTAL_CAP} records; page beyond offset ${after} is not available.`,
-      );
-    }
-    matches.sort(sorter((body.sorts ?? []) as SearchSort[], store.properties));
-    const end = Math.min(after + limit, matches.length, SEARCH_TOTAL_CAP);
-    const page = matches.slice(after, end);
-    const names = propertyNames(body.properties);
-    const out: Record<string, unknown> = {
-      total: matches.length,
-      results: page.map((c) => toPublicObject(c, names)),
-    };
-    if (end < Math.min(matches.length, SEARCH_TOTAL_CAP)) out['paging'] = { next: { after: String(end) } };
-    sendJson(ctx.res, 200, out);
+    sendJson(ctx.res, 200, searchContacts(store, body as SearchRequest));
   });
 
   router.on('POST', `${BASE}/merge`, async (ctx) => {

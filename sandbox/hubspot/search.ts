@@ -1,6 +1,18 @@
-import type { StoredContact } from './contact-store.ts';
+import type { ContactStore, StoredContact } from './contact-store.ts';
 import { validationError } from './errors.ts';
 import type { PropertyDefinition } from './properties.ts';
+import { propertyNames, toPublicObject } from './serialize.ts';
+
+/**
+ * HubSpot's search limits (https://developers.hubspot.com/docs/api/crm/search#limitations): 200
+ * results per page, 10,000 results per query (paging past them answers 400), and at most 5 filter
+ * groups of at most 6 filters each, 18 filters in all.
+ */
+export const SEARCH_PAGE_LIMIT = 200;
+export const SEARCH_TOTAL_CAP = 10_000;
+export const MAX_FILTER_GROUPS = 5;
+export const MAX_FILTERS_PER_GROUP = 6;
+export const MAX_FILTERS = 18;
 
 /** One search filter (CRM search API). */
 export interface SearchFilter {
@@ -115,12 +127,49 @@ export function matchFilter(c: StoredContact, f: SearchFilter, def: PropertyDefi
   }
 }
 
-/** Sort comparator for search results; ties break on id ascending like HubSpot. */
-export function sorter(
+/** A sort key of one contact: a number for numeric and date properties, else lower-case text. */
+type SortValue = number | string | undefined;
+
+function sortValue(c: StoredContact, name: string, def: PropertyDefinition | undefined): SortValue {
+  const v = name === 'hs_object_id' ? c.id : c.values.get(name);
+  if (v === undefined) return undefined;
+  return isNumeric(def) ? toNumber(v, def) : v.toLowerCase();
+}
+
+/**
+ * Sorts search matches; ties break on id ascending like HubSpot. Each contact's keys are computed
+ * once (not per comparison), so a search over tens of thousands of contacts stays fast.
+ */
+export function sortMatches(
+  matches: StoredContact[],
   sorts: SearchSort[],
   props: Map<string, PropertyDefinition>,
-): (a: StoredContact, b: StoredContact) => number {
-  const keys = sorts.map((s) => {
+): StoredContact[] {
+  const keys = sortKeys(sorts);
+  const rows = matches.map((c) => ({
+    c,
+    id: Number(c.id),
+    values: keys.map((k) => sortValue(c, k.name, props.get(k.name))),
+  }));
+  rows.sort((a, b) => {
+    for (let i = 0; i < keys.length; i++) {
+      const va = a.values[i];
+      const vb = b.values[i];
+      let r = 0;
+      if (va === undefined && vb === undefined) r = 0;
+      else if (va === undefined) r = 1;
+      else if (vb === undefined) r = -1;
+      else if (typeof va === 'number' && typeof vb === 'number') r = va - vb;
+      else r = String(va) < String(vb) ? -1 : String(va) > String(vb) ? 1 : 0;
+      if (r !== 0) return keys[i]!.desc ? -r : r;
+    }
+    return a.id - b.id;
+  });
+  return rows.map((r) => r.c);
+}
+
+function sortKeys(sorts: SearchSort[]): { name: string; desc: boolean }[] {
+  return sorts.map((s) => {
     if (typeof s === 'string') {
       return s.startsWith('-') ? { name: s.slice(1), desc: true } : { name: s, desc: false };
     }
@@ -131,18 +180,94 @@ export function sorter(
         .startsWith('DESC'),
     };
   });
-  return (a, b) => {
-    for (const k of keys) {
-      const def = props.get(k.name);
-      const va = k.name === 'hs_object_id' ? a.id : a.values.get(k.name);
-      const vb = k.name === 'hs_object_id' ? b.id : b.values.get(k.name);
-      let r = 0;
-      if (va === undefined && vb === undefined) r = 0;
-      else if (va === undefined) r = 1;
-      else if (vb === undefined) r = -1;
-      else r = compare(va, vb, def);
-      if (r !== 0) return k.desc ? -r : r;
+}
+
+/** A search request body, as the route parsed it. */
+export interface SearchRequest {
+  filterGroups?: { filters: SearchFilter[] }[];
+  sorts?: SearchSort[];
+  query?: string;
+  properties?: string[];
+  limit?: number;
+  after?: string | number;
+}
+
+/**
+ * Refuses a request over HubSpot's filter limits with its 400 VALIDATION_ERROR. The category and body
+ * shape are HubSpot's; the message text is ours (HubSpot's documentation does not quote it).
+ */
+export function checkFilterLimits(groups: { filters: unknown[] }[]): void {
+  if (groups.length > MAX_FILTER_GROUPS) {
+    throw validationError(
+      `Too many filter groups: ${groups.length}. A search accepts at most ${MAX_FILTER_GROUPS} filterGroups.`,
+      { context: { maxFilterGroups: [String(MAX_FILTER_GROUPS)] } },
+    );
+  }
+  groups.forEach((g, i) => {
+    if (g.filters.length > MAX_FILTERS_PER_GROUP) {
+      throw validationError(
+        `Too many filters in filterGroups[${i}]: ${g.filters.length}. A filter group accepts at most ${MAX_FILTERS_PER_GROUP} filters.`,
+        { context: { maxFiltersPerGroup: [String(MAX_FILTERS_PER_GROUP)] } },
+      );
     }
-    return Number(a.id) - Number(b.id);
+  });
+  const total = groups.reduce((n, g) => n + g.filters.length, 0);
+  if (total > MAX_FILTERS) {
+    throw validationError(
+      `Too many filters: ${total}. A search accepts at most ${MAX_FILTERS} filters across all filterGroups.`,
+      { context: { maxFilters: [String(MAX_FILTERS)] } },
+    );
+  }
+}
+
+function matchesQuery(c: StoredContact, query: string): boolean {
+  return ['email', 'firstname', 'lastname', 'phone', 'company', 'hs_object_id'].some((n) =>
+    (n === 'hs_object_id' ? c.id : (c.values.get(n) ?? '')).toLowerCase().includes(query),
+  );
+}
+
+/**
+ * `POST /crm/v3/objects/contacts/search`. Paging is by offset, as in HubSpot: `paging.next.after` is
+ * handed out while results remain, even when it points at or past the 10,000th result; asking for a
+ * page there answers 400, so a client that pages on blindly fails exactly as it would against HubSpot.
+ */
+export function searchContacts(store: ContactStore, body: SearchRequest): Record<string, unknown> {
+  const limit = body.limit ?? 10;
+  if (limit > SEARCH_PAGE_LIMIT)
+    throw validationError(`limit must be less than or equal to ${SEARCH_PAGE_LIMIT}`);
+  const after = body.after === undefined || body.after === '' ? 0 : Number(body.after);
+  if (!Number.isInteger(after) || after < 0) throw validationError(`Invalid after: ${String(body.after)}`);
+  const groups = body.filterGroups ?? [];
+  checkFilterLimits(groups);
+  validateFilters(
+    groups.flatMap((g) => g.filters),
+    store.properties,
+  );
+  if (after >= SEARCH_TOTAL_CAP) {
+    throw validationError(
+      `Search results are limited to ${SEARCH_TOTAL_CAP} records per query; the page at after=${after} is beyond them. Narrow the query (for example by a later hs_lastmodifieddate) instead of paging on.`,
+      { context: { maxResults: [String(SEARCH_TOTAL_CAP)] } },
+    );
+  }
+  const query = body.query?.trim().toLowerCase();
+  const matches: StoredContact[] = [];
+  for (const c of store.contacts.values()) {
+    if (c.archived) continue;
+    if (
+      groups.length > 0 &&
+      !groups.some((g) => g.filters.every((f) => matchFilter(c, f, store.properties.get(f.propertyName))))
+    )
+      continue;
+    if (query && !matchesQuery(c, query)) continue;
+    matches.push(c);
+  }
+  const sorted = sortMatches(matches, body.sorts ?? [], store.properties);
+  const end = Math.min(after + limit, sorted.length, SEARCH_TOTAL_CAP);
+  const names = propertyNames(body.properties);
+  const out: Record<string, unknown> = {
+    total: sorted.length,
+    results: sorted.slice(after, end).map((c) => toPublicObject(c, names)),
   };
+  if (end < sorted.length) out['paging'] = { next: { after: String(end) } };
+  return out;
 }

@@ -392,28 +392,4 @@ describe('HubSpot sandbox: search through @hubspot/api-client', () => {
       await search([{ filters: [{ propertyName: 'hs_lastmodifieddate', operator: F.Gte, value: since }] }]),
     ).toHaveLength(3);
   });
-
-  it('caps results at 10,000: paging stops there and an after beyond it is a 400', async () => {
-    sandbox.seed({ contacts: 10_050, seed: 5 });
-    const r = await client.crm.contacts.searchApi.doSearch({
-      filterGroups: [],
-      sorts: [],
-      properties: [],
-      limit: 200,
-      after: '9800',
-    });
-    expect(r.total).toBe(10_050);
-    expect(r.results).toHaveLength(200);
-    expect(r.paging?.next?.after).toBeUndefined();
-    const err = await failure(
-      client.crm.contacts.searchApi.doSearch({
-        filterGroups: [],
-        sorts: [],
-        properties: [],
-        limit: 200,
-        after: '10000',
-      }),
-    );
-    expect(err.code).toBe(400);
-  });
 });
