@@ -71,12 +71,32 @@ export interface HubSpotPort {
   listMemberships(listId: string, after?: string): Promise<{ recordIds: string[]; after?: string }>;
   /** One page (up to 100) of all contacts, for resync with no segment (R2) and polling. */
   listContacts(properties: string[], after?: string): Promise<{ contacts: HubSpotContact[]; after?: string }>;
-  /** Contacts modified after `sinceMs` (search on hs_lastmodifieddate, 200 per page), for live polling. */
-  searchModifiedSince(
-    sinceMs: number,
+  /**
+   * One page (200) of a polling search on `hs_lastmodifieddate`. HubSpot answers at most 10,000
+   * results per query: when more match, the page that reaches the cap comes back with `capped: true`
+   * and no `after`, and the caller narrows the query instead of paging on.
+   */
+  searchModified(
+    query: ModifiedContactsQuery,
     properties: string[],
     after?: string,
-  ): Promise<{ contacts: HubSpotContact[]; after?: string }>;
+  ): Promise<ModifiedContactsPage>;
+}
+
+/**
+ * Which contacts a polling search asks for: modified after an instant (oldest first), or modified at
+ * exactly one instant with an id above `idAfter` (by id ascending), to page through more contacts
+ * sharing one modification time than one query can return.
+ */
+export type ModifiedContactsQuery = { modifiedAfter: number } | { modifiedAt: number; idAfter?: string };
+
+/** A page of {@link HubSpotPort.searchModified}. */
+export interface ModifiedContactsPage {
+  contacts: HubSpotContact[];
+  /** The next page of the same query. */
+  after?: string;
+  /** The query has more results than HubSpot pages through (10,000): narrow it to see the rest. */
+  capped?: true;
 }
 
 export interface SalesforcePort {

@@ -1,6 +1,13 @@
 import type { Client } from '@hubspot/api-client';
 import type { SyncErrorCategory } from '../errors.ts';
-import type { HubSpotContact, HubSpotList, HubSpotPort, WriteOutcome } from '../ports.ts';
+import type {
+  HubSpotContact,
+  HubSpotList,
+  HubSpotPort,
+  ModifiedContactsPage,
+  ModifiedContactsQuery,
+  WriteOutcome,
+} from '../ports.ts';
 import {
   type Lane,
   limitedCall,
@@ -27,6 +34,8 @@ import { toHubSpotList } from './hubspot-list.ts';
 const BATCH = 100;
 const BATCH_WITH_HISTORY = 50;
 const SEARCH_PAGE = 200;
+/** Results one search query pages through (https://developers.hubspot.com/docs/api/crm/search#limitations). */
+const SEARCH_RESULT_CAP = 10_000;
 const MEMBERSHIP_PAGE = 250;
 const CONTACT_PAGE = 100;
 /** HubSpot's object type id for contacts. */
@@ -325,43 +334,47 @@ export class HubSpotCrm implements HubSpotPort {
   }
 
   /**
-   * Search on `hs_lastmodifieddate > sinceMs`, oldest first. HubSpot search returns at most 10,000
-   * results per query, so a poller should restart from the last `updatedAt` it saw rather than page
-   * on forever. Search has its own limit of 5 requests/second (the limiter's search window).
+   * A polling search (`HubSpotPort.searchModified`): `hs_lastmodifieddate > t` sorted by it, or
+   * `hs_lastmodifieddate = t AND hs_object_id > id` sorted by id. One sort each, as HubSpot's search
+   * takes. Search has its own limit of 5 requests/second (the limiter's search window).
    */
-  async searchModifiedSince(
-    sinceMs: number,
+  async searchModified(
+    query: ModifiedContactsQuery,
     properties: string[],
     after?: string,
-  ): Promise<{ contacts: HubSpotContact[]; after?: string }> {
+  ): Promise<ModifiedContactsPage> {
     const props = properties.includes('hs_lastmodifieddate')
       ? properties
       : [...properties, 'hs_lastmodifieddate'];
+    const filter = (propertyName: string, operator: string, value: number | string) => ({
+      propertyName,
+      operator: operator as SearchOperator,
+      value: String(value),
+    });
+    const exact = 'modifiedAt' in query;
+    const filters = exact
+      ? [
+          filter('hs_lastmodifieddate', 'EQ', Math.floor(query.modifiedAt)),
+          ...(query.idAfter ? [filter('hs_object_id', 'GT', query.idAfter)] : []),
+        ]
+      : [filter('hs_lastmodifieddate', 'GT', Math.floor(query.modifiedAfter))];
+    const sortBy = exact ? 'hs_object_id' : 'hs_lastmodifieddate';
     const data = await this.#call('contacts.search', () =>
       this.#contacts.searchApi.doSearchWithHttpInfo({
-        filterGroups: [
-          {
-            filters: [
-              {
-                propertyName: 'hs_lastmodifieddate',
-                operator: 'GT' as SearchOperator,
-                value: String(Math.floor(sinceMs)),
-              },
-            ],
-          },
-        ],
+        filterGroups: [{ filters }],
         // The client types `sorts` as string[]; the API takes sort objects.
-        sorts: [{ propertyName: 'hs_lastmodifieddate', direction: 'ASCENDING' }] as unknown as string[],
+        sorts: [{ propertyName: sortBy, direction: 'ASCENDING' }] as unknown as string[],
         properties: props,
         limit: SEARCH_PAGE,
         ...(after ? { after } : {}),
       }),
     );
+    const contacts = data.results.map((o) => toHubSpotContact(o as HubSpotObjectLike));
     const next = data.paging?.next?.after;
-    return {
-      contacts: data.results.map((o) => toHubSpotContact(o as HubSpotObjectLike)),
-      ...(next ? { after: next } : {}),
-    };
+    // HubSpot's `after` is the offset of the next result; it hands out offsets at and past the cap,
+    // and answers 400 when asked for them.
+    if (next !== undefined && Number(next) >= SEARCH_RESULT_CAP) return { contacts, capped: true };
+    return { contacts, ...(next ? { after: next } : {}) };
   }
 
   // ───────────────────────────── writes ─────────────────────────────

@@ -100,9 +100,9 @@ describe('HubSpotCrm: batched reads', () => {
     const page1 = await crm.listContacts(['email']);
     expect(page1.contacts).toHaveLength(100);
     expect(page1.after).toBeDefined();
-    const s1 = await crm.searchModifiedSince(since, ['email']);
+    const s1 = await crm.searchModified({ modifiedAfter: since }, ['email']);
     expect(s1.contacts).toHaveLength(200);
-    const s2 = await crm.searchModifiedSince(since, ['email'], s1.after);
+    const s2 = await crm.searchModified({ modifiedAfter: since }, ['email'], s1.after);
     expect(s2.contacts).toHaveLength(30);
     expect(s2.after).toBeUndefined();
     expect(s1.contacts[0]!.updatedAt).toBeLessThanOrEqual(s1.contacts[199]!.updatedAt);
