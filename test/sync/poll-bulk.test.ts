@@ -3,7 +3,7 @@ import type { ChangeNotice } from '../../lib/domain/notice.ts';
 import { createHubSpotClient } from '../../lib/hubspot/hubspot-client.ts';
 import { HubSpotCrm } from '../../lib/hubspot/hubspot-crm.ts';
 import { SANDBOX_APP_TOKEN } from '../../lib/local/adapters.ts';
-import type { ChangeQueue } from '../../lib/ports.ts';
+import type { ChangeQueue, HubSpotPort } from '../../lib/ports.ts';
 import { createRateLimiters } from '../../lib/rate-limit/index.ts';
 import { pollChanges } from '../../lib/sync/poll.ts';
 import type { SyncDeps } from '../../lib/sync/sync-deps.ts';
@@ -34,6 +34,7 @@ describe('pollChanges: more than 10,000 HubSpot changes in one window', () => {
   const time = fakeTime(Date.UTC(2026, 2, 2, 9, 0, 0));
   let stack: TestStack;
   let deps: SyncDeps;
+  let hubspot: HubSpotCrm;
   let queue: ReturnType<typeof recordingQueue>;
   let ids: string[];
   let importedAt: number;
@@ -41,7 +42,7 @@ describe('pollChanges: more than 10,000 HubSpot changes in one window', () => {
   beforeAll(async () => {
     stack = await startTestStack({ hubspot: { now: time.clock }, salesforce: { now: time.clock } });
     const limiters = createRateLimiters(stack.config.budgets, { clock: time.clock, sleep: time.sleep });
-    const hubspot = new HubSpotCrm({
+    hubspot = new HubSpotCrm({
       client: createHubSpotClient({ accessToken: SANDBOX_APP_TOKEN, baseUrl: stack.hubspotSandbox.url }),
       limiter: limiters.hubspot,
     });
@@ -59,6 +60,21 @@ describe('pollChanges: more than 10,000 HubSpot changes in one window', () => {
     time.advance(60 * SECOND);
   }, 120_000);
   afterAll(() => stack?.close());
+
+  it('a poll that fails midway keeps its progress: the cursor is checkpointed at each restart', async () => {
+    let calls = 0;
+    // The network fails after the first window (10,000) and the import instant (12,000) are queued.
+    const failing: HubSpotPort = Object.assign(Object.create(hubspot) as HubSpotCrm, {
+      searchModified: (...args: Parameters<HubSpotCrm['searchModified']>) => {
+        if (++calls > 115) return Promise.reject(new Error('network down'));
+        return hubspot.searchModified(...args);
+      },
+    });
+    await expect(pollChanges({ ...deps, hubspot: failing })).rejects.toThrow('network down');
+    expect(await stack.store.getCursor('poll:hubspot')).toBe(importedAt);
+    expect(new Set(queue.notices.map((n) => n.recordId)).size).toBeGreaterThanOrEqual(12_000);
+    queue.notices.length = 0;
+  }, 120_000);
 
   it('every one of 25,000 changes becomes exactly one notice, and the cursor moves past them all', async () => {
     expect(ids).toHaveLength(25_000);
