@@ -25,6 +25,8 @@ import {
   isHubSpotApiError,
 } from './hubspot-errors.ts';
 import { toHubSpotList } from './hubspot-list.ts';
+import { withTokenRenewal } from './hubspot-client.ts';
+import type { HubSpotAccessTokens } from './hubspot-oauth.ts';
 
 /**
  * HubSpot's documented batch and page sizes (https://developers.hubspot.com/docs/api/crm/contacts):
@@ -43,6 +45,8 @@ const CONTACTS = '0-1';
 
 export interface HubSpotCrmOptions {
   client: Client;
+  /** An OAuth app's access tokens (the same the client's middleware sends): a 401 renews and replays. */
+  tokens?: HubSpotAccessTokens;
   limiter: RateLimiter;
   /** Priority of this instance's calls (default live); `withLane('bulk')` gives a resync/import view. */
   lane?: Lane;
@@ -95,6 +99,7 @@ function unique(values: string[]): string[] {
  */
 export class HubSpotCrm implements HubSpotPort {
   readonly #client: Client;
+  readonly #tokens: HubSpotAccessTokens | undefined;
   readonly #limiter: RateLimiter;
   readonly #lane: Lane;
   readonly #timeoutMs: number;
@@ -102,6 +107,7 @@ export class HubSpotCrm implements HubSpotPort {
 
   constructor(opts: HubSpotCrmOptions) {
     this.#client = opts.client;
+    this.#tokens = opts.tokens;
     this.#limiter = opts.limiter;
     this.#lane = opts.lane ?? 'live';
     this.#timeoutMs = opts.timeoutMs ?? 30_000;
@@ -112,6 +118,7 @@ export class HubSpotCrm implements HubSpotPort {
   withLane(lane: Lane): HubSpotCrm {
     return new HubSpotCrm({
       client: this.#client,
+      ...(this.#tokens ? { tokens: this.#tokens } : {}),
       limiter: this.#limiter,
       lane,
       timeoutMs: this.#timeoutMs,
@@ -133,7 +140,11 @@ export class HubSpotCrm implements HubSpotPort {
       idempotent: opts.idempotent ?? true,
       call: async () => {
         try {
-          const result = await withTimeout(fn(), this.#timeoutMs, `HubSpot ${op}`);
+          const result = await withTimeout(
+            withTokenRenewal(this.#tokens, this.#client, fn),
+            this.#timeoutMs,
+            `HubSpot ${op}`,
+          );
           this.#limiter.observeHubSpot(parseHubSpotRateLimit(result.headers));
           return result;
         } catch (error) {

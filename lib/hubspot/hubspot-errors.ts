@@ -73,6 +73,8 @@ function rateLimitWait(error: HubSpotApiError, now: number): { waitMs: number; d
 /** Classifies a failed HubSpot call for `limitedCall`. */
 export function classifyHubSpotFailure(error: unknown, now: number, what: string): CallFailure {
   if (error instanceof CallTimeoutError) return { kind: 'transient', message: error.message };
+  // A refused OAuth token refresh (hubspot-oauth.ts) already says what to fix.
+  if (error instanceof CrmAuthError) return { kind: 'fatal', error };
   if (!isHubSpotApiError(error)) {
     // node-fetch FetchError (ECONNRESET, ECONNREFUSED...), a body that was not JSON: transient.
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -94,7 +96,7 @@ export function classifyHubSpotFailure(error: unknown, now: number, what: string
       kind: 'fatal',
       error: new CrmAuthError(
         'hubspot',
-        `HubSpot rejected the access token (401) on ${what}: check the private app token or OAuth grant. ${message}`,
+        `HubSpot rejected the access token (401) on ${what}: check the private app token (hubspotAccessToken / HUBSPOT_ACCESS_TOKEN), or for an OAuth app set hubspotRefreshToken, hubspotClientId and hubspotClientSecret so crmsync renews its token. ${message}`,
         { cause: error },
       ),
     };

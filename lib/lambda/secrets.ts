@@ -13,6 +13,9 @@ import { ConfigError } from '../errors.ts';
 export const crmSecretsSchema = z.looseObject({
   hubspotAccessToken: z.string().min(1).optional(),
   hubspotClientSecret: z.string().min(1).optional(),
+  /** HubSpot OAuth app (instead of a private-app token): its refresh token and client id; the client secret is hubspotClientSecret. */
+  hubspotRefreshToken: z.string().min(1).optional(),
+  hubspotClientId: z.string().min(1).optional(),
   salesforceInstanceUrl: z.url().optional(),
   salesforceAccessToken: z.string().min(1).optional(),
   salesforceRefreshToken: z.string().min(1).optional(),

@@ -5,7 +5,8 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoSyncStore } from '../aws/dynamo-sync-store.ts';
 import { SqsChangeQueue } from '../aws/sqs-change-queue.ts';
 import { type CrmSyncConfig, loadConfigFile } from '../config.ts';
-import { createHubSpotClient } from '../hubspot/hubspot-client.ts';
+import { createHubSpotConnection } from '../hubspot/hubspot-client.ts';
+import { hubspotOAuthSettings } from '../hubspot/hubspot-oauth.ts';
 import { HubSpotCrm } from '../hubspot/hubspot-crm.ts';
 import type { ChangeQueue } from '../ports.ts';
 import { createRateLimiters } from '../rate-limit/index.ts';
@@ -36,7 +37,7 @@ export interface CrmDependencyOptions {
   secretSource?: SecretSource;
   /** `bulk` for resync, import and polling: they yield to live changes in the rate limiter. */
   lane?: Lane;
-  /** Where the Salesforce session refresh is logged; defaults to a Powertools logger. */
+  /** Where the Salesforce session and HubSpot token refreshes are logged; defaults to a Powertools logger. */
   log?: Log;
 }
 
@@ -46,7 +47,9 @@ export interface CrmDependencyOptions {
  * CRMSYNC_SALESFORCE_INSTANCE_URL), once per cold start. With
  * `salesforceRefreshToken` and `salesforceClientId` (optional `salesforceClientSecret`,
  * `salesforceLoginUrl`) in the secret, jsforce renews the Salesforce
- * session whenever it expires. Each CRM has one rate limiter whose usage is
+ * session whenever it expires; with `hubspotRefreshToken`, `hubspotClientId` and
+ * `hubspotClientSecret` (a HubSpot OAuth app), the HubSpot access token is renewed before it expires
+ * and after a 401. Each CRM has one rate limiter whose usage is
  * counted in the store, so every concurrent instance shares the daily budget.
  */
 export async function buildCrmDependencies(
@@ -65,10 +68,22 @@ export async function buildCrmDependencies(
   ).get();
   const limiters = createRateLimiters(config.budgets, { usage: store });
   const lane = options.lane ?? 'live';
+  const log = options.log ?? new Logger({ serviceName: 'crmsync' });
+  const hubspotOAuth = hubspotOAuthSettings(
+    {
+      refreshToken: secrets.get('hubspotRefreshToken'),
+      clientId: secrets.get('hubspotClientId'),
+      clientSecret: secrets.get('hubspotClientSecret'),
+    },
+    { source: env.secretArn, clientIdName: 'hubspotClientId', clientSecretName: 'hubspotClientSecret' },
+  );
   const hubspot = new HubSpotCrm({
-    client: createHubSpotClient({
-      accessToken: secrets.require('hubspotAccessToken'),
+    ...createHubSpotConnection({
+      // With an OAuth app the access token may be absent: the first call fetches one.
+      accessToken: hubspotOAuth ? secrets.get('hubspotAccessToken') : secrets.require('hubspotAccessToken'),
+      ...(hubspotOAuth ? { oauth: hubspotOAuth } : {}),
       baseUrl: env.hubspotBaseUrl ?? config.hubspot.baseUrl,
+      onRefresh: () => log.info('hubspot access token refreshed'),
     }),
     limiter: limiters.hubspot,
   }).withLane(lane);
@@ -86,7 +101,6 @@ export async function buildCrmDependencies(
     },
     { source: env.secretArn, clientIdName: 'salesforceClientId', loginUrlName: 'salesforceLoginUrl' },
   );
-  const log = options.log ?? new Logger({ serviceName: 'crmsync' });
   const salesforce = new SalesforceCrm({
     connection: createSalesforceConnection({
       instanceUrl,

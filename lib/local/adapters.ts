@@ -1,5 +1,6 @@
 import type { CrmSyncConfig } from '../config.ts';
-import { createHubSpotClient } from '../hubspot/hubspot-client.ts';
+import { createHubSpotConnection } from '../hubspot/hubspot-client.ts';
+import type { HubSpotOAuthSettings } from '../hubspot/hubspot-oauth.ts';
 import { HubSpotCrm } from '../hubspot/hubspot-crm.ts';
 import type { Log } from '../observability/observability.ts';
 import type { HubSpotPort, SalesforcePort, SyncStore } from '../ports.ts';
@@ -19,13 +20,17 @@ export const SANDBOX_SALESFORCE_TOKEN = 'crmsync-local-session';
 
 /**
  * Credentials for live mode (`crmsync dev --live`), read from the environment by the CLI:
- * HUBSPOT_ACCESS_TOKEN (private app), HUBSPOT_CLIENT_SECRET (optional: webhooks cannot reach a
- * laptop, so it only matters behind a tunnel), SALESFORCE_INSTANCE_URL, and SALESFORCE_ACCESS_TOKEN
+ * HUBSPOT_ACCESS_TOKEN (private app) or HUBSPOT_REFRESH_TOKEN + HUBSPOT_CLIENT_ID +
+ * HUBSPOT_CLIENT_SECRET (OAuth app, token renewed itself), HUBSPOT_CLIENT_SECRET (also signs
+ * webhooks, which only reach a laptop behind a tunnel), SALESFORCE_INSTANCE_URL, and SALESFORCE_ACCESS_TOKEN
  * and/or SALESFORCE_REFRESH_TOKEN + SALESFORCE_CLIENT_ID (optional SALESFORCE_CLIENT_SECRET,
  * SALESFORCE_LOGIN_URL), with which jsforce renews the session when it expires.
  */
 export interface LiveCredentials {
-  hubspotAccessToken: string;
+  /** A private-app token; optional with `hubspotOAuth` (the first call then fetches one). */
+  hubspotAccessToken?: string;
+  /** A HubSpot OAuth app: the access token is renewed with its refresh token. */
+  hubspotOAuth?: HubSpotOAuthSettings;
   hubspotClientSecret?: string;
   salesforceInstanceUrl: string;
   /** Optional when `salesforceRefresh` is given (the first call then fetches a token). */
@@ -56,10 +61,12 @@ export async function buildPorts(opts: {
       log.warn('api usage flush failed', { error: error instanceof Error ? error.message : String(error) }),
   });
   const hubspot = new HubSpotCrm({
-    client: createHubSpotClient({
-      accessToken: live?.hubspotAccessToken ?? SANDBOX_APP_TOKEN,
+    ...createHubSpotConnection({
+      accessToken: live ? live.hubspotAccessToken : SANDBOX_APP_TOKEN,
+      ...(live?.hubspotOAuth ? { oauth: live.hubspotOAuth } : {}),
       // Live mode talks to api.hubapi.com unless the config names another base URL.
       baseUrl: config.hubspot.baseUrl,
+      onRefresh: () => log.info('hubspot access token refreshed'),
     }),
     limiter: limiters.hubspot,
   });

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type HubSpotSandboxOptions, type Fault, type SeedOptions, resolveOptions } from './options.ts';
 import { seedDemo } from './demo.ts';
+import { oauthServer } from './oauth.ts';
 import { userActions } from './routes-control.ts';
 import { createHandler } from './server.ts';
 import { SandboxState } from './state.ts';
@@ -9,6 +10,7 @@ import { SandboxState } from './state.ts';
 export type { Fault, HubSpotSandboxOptions, SeedOptions } from './options.ts';
 export { DEMO_SEGMENT_NAME, demoSegmentRequest } from './demo.ts';
 export { DEV_CLIENT_SECRET } from './options.ts';
+export { ACCESS_TOKEN_TTL_SECONDS, DEV_CLIENT_ID } from './oauth.ts';
 export { signV3 } from './webhook-signature.ts';
 export type { WebhookEvent } from './webhooks.ts';
 
@@ -39,7 +41,10 @@ export interface HubSpotSandbox {
   seedDemo(contacts?: number, seed?: number): string;
   /** API calls per `METHOD /path-template`, plus `429 <policy>` counts. */
   counters(): Record<string, number>;
+  /** Revoke an access token or an OAuth refresh token (the next call with it is refused). */
   revokeToken(token: string): void;
+  /** Install the sandbox's OAuth app: its client id and secret and a new refresh token. */
+  oauthInstall(): { clientId: string; clientSecret: string; refreshToken: string };
   injectFault(fault: Fault): void;
   clearFaults(): void;
 }
@@ -94,6 +99,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     revokeToken: (t) => {
       state.revoked.add(t);
     },
+    oauthInstall: () => oauthServer(state).install(),
     injectFault: (f) => state.faults.add(f),
     clearFaults: () => state.faults.clear(),
   };

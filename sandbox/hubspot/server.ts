@@ -6,6 +6,7 @@ import { HubSpotHttpError, errorBody } from './errors.ts';
 import { authError, rateLimitError } from './limits.ts';
 import { registerContactRoutes } from './routes-contacts.ts';
 import { registerControlRoutes } from './routes-control.ts';
+import { oauthServer, registerOAuthControlRoutes, registerOAuthRoutes } from './oauth.ts';
 import { registerListRoutes } from './routes-lists.ts';
 import { registerPropertyRoutes } from './routes-properties.ts';
 import type { SandboxState } from './state.ts';
@@ -18,6 +19,10 @@ export function createHandler(s: SandboxState): (req: IncomingMessage, res: Serv
   registerPropertyRoutes(api, s);
   const control = new Router();
   registerControlRoutes(control, s);
+  registerOAuthControlRoutes(control, s);
+  // The OAuth token endpoint authenticates with the client id and secret, not a bearer token.
+  const oauth = new Router();
+  registerOAuthRoutes(oauth, s);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://sandbox.local');
@@ -32,6 +37,17 @@ export function createHandler(s: SandboxState): (req: IncomingMessage, res: Serv
             errorBody('OBJECT_NOT_FOUND', `No control route ${method} ${url.pathname}`),
           );
         await m.handler({ req, res, params: m.params, query: url.searchParams, template: m.template });
+        return;
+      }
+      const tokenRoute = oauth.match(method, url.pathname);
+      if (tokenRoute) {
+        await tokenRoute.handler({
+          req,
+          res,
+          params: tokenRoute.params,
+          query: url.searchParams,
+          template: tokenRoute.template,
+        });
         return;
       }
       const m = api.match(method, url.pathname);
@@ -49,6 +65,8 @@ export function createHandler(s: SandboxState): (req: IncomingMessage, res: Serv
       const token = auth.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : '';
       if (!token) throw authError();
       if (s.revoked.has(token)) throw authError();
+      const expired = oauthServer(s).rejectExpired(token);
+      if (expired) throw expired;
       s.setActor(req, s.actorForToken(token));
       s.count(m.template);
 

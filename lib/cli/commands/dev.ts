@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { ConfigError } from '../../errors.ts';
+import { hubspotOAuthSettings } from '../../hubspot/hubspot-oauth.ts';
 import type { LiveCredentials } from '../../local/adapters.ts';
 import { consoleLog } from '../../local/console-log.ts';
 import { salesforceRefreshSettings } from '../../salesforce/salesforce-connection.ts';
@@ -22,7 +23,9 @@ options:
   --data-dir <dir>    where the store persists (default .crmsync)
   --reset             forget the stored state (links, snapshots, settings) before starting
   --live              use the real HubSpot and Salesforce (credentials from the environment:
-                      HUBSPOT_ACCESS_TOKEN, SALESFORCE_INSTANCE_URL, and SALESFORCE_ACCESS_TOKEN
+                      HUBSPOT_ACCESS_TOKEN (private app) or HUBSPOT_REFRESH_TOKEN + HUBSPOT_CLIENT_ID
+                      + HUBSPOT_CLIENT_SECRET (OAuth app, token renewed itself);
+                      SALESFORCE_INSTANCE_URL, and SALESFORCE_ACCESS_TOKEN
                       or SALESFORCE_REFRESH_TOKEN + SALESFORCE_CLIENT_ID [+ SALESFORCE_CLIENT_SECRET,
                       SALESFORCE_LOGIN_URL] to renew the session; optional HUBSPOT_CLIENT_SECRET);
                       changes are detected by polling
@@ -137,10 +140,20 @@ export function liveCredentials(env: Record<string, string | undefined>): LiveCr
     },
     { source: 'environment', clientIdName: 'SALESFORCE_CLIENT_ID', loginUrlName: 'SALESFORCE_LOGIN_URL' },
   );
-  // With a refresh token the access token is optional: jsforce fetches one at the first call.
-  const required = refresh
-    ? (['HUBSPOT_ACCESS_TOKEN', 'SALESFORCE_INSTANCE_URL'] as const)
-    : (['HUBSPOT_ACCESS_TOKEN', 'SALESFORCE_INSTANCE_URL', 'SALESFORCE_ACCESS_TOKEN'] as const);
+  const hubspotOAuth = hubspotOAuthSettings(
+    {
+      refreshToken: env.HUBSPOT_REFRESH_TOKEN || undefined,
+      clientId: env.HUBSPOT_CLIENT_ID || undefined,
+      clientSecret: env.HUBSPOT_CLIENT_SECRET || undefined,
+    },
+    { source: 'environment', clientIdName: 'HUBSPOT_CLIENT_ID', clientSecretName: 'HUBSPOT_CLIENT_SECRET' },
+  );
+  // With a refresh token an access token is optional: the first call fetches one.
+  const required = [
+    ...(hubspotOAuth ? [] : ['HUBSPOT_ACCESS_TOKEN' as const]),
+    'SALESFORCE_INSTANCE_URL' as const,
+    ...(refresh ? [] : ['SALESFORCE_ACCESS_TOKEN' as const]),
+  ];
   const missing = required.filter((name) => !env[name]);
   if (missing.length > 0) {
     throw new ConfigError(
@@ -151,7 +164,7 @@ export function liveCredentials(env: Record<string, string | undefined>): LiveCr
         message: 'not set (needed by --live)',
         fix:
           name === 'HUBSPOT_ACCESS_TOKEN'
-            ? 'create a HubSpot private app with crm.objects.contacts.read/write and crm.lists.read/write scopes and export its token'
+            ? 'create a HubSpot private app with crm.objects.contacts.read/write and crm.lists.read/write scopes and export its token, or export HUBSPOT_REFRESH_TOKEN, HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET of an OAuth app'
             : name === 'SALESFORCE_INSTANCE_URL'
               ? 'export your org URL, e.g. https://yourdomain.my.salesforce.com'
               : 'export an access token (e.g. from `sf org display --target-org <alias>`), or SALESFORCE_REFRESH_TOKEN and SALESFORCE_CLIENT_ID of a connected app so the session renews itself',
@@ -159,7 +172,8 @@ export function liveCredentials(env: Record<string, string | undefined>): LiveCr
     );
   }
   return {
-    hubspotAccessToken: env.HUBSPOT_ACCESS_TOKEN!,
+    ...(env.HUBSPOT_ACCESS_TOKEN ? { hubspotAccessToken: env.HUBSPOT_ACCESS_TOKEN } : {}),
+    ...(hubspotOAuth ? { hubspotOAuth } : {}),
     hubspotClientSecret: env.HUBSPOT_CLIENT_SECRET,
     salesforceInstanceUrl: env.SALESFORCE_INSTANCE_URL!,
     ...(env.SALESFORCE_ACCESS_TOKEN ? { salesforceAccessToken: env.SALESFORCE_ACCESS_TOKEN } : {}),
