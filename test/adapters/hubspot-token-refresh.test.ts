@@ -101,6 +101,17 @@ describe('HubSpot OAuth app: access tokens renewed with the refresh token', () =
     expect(found).toHaveLength(1);
   });
 
+  it('calls refused together share one renewal', async () => {
+    const id = await sandbox.userCreateContact({ email: 'together@example.com' });
+    const { crm, refreshes } = adapter({ oauth: oauthApp() });
+    await crm.readContacts([id], ['email']);
+    hubspotNow += 31 * MIN;
+    const reads = await Promise.all([1, 2, 3].map(() => crm.readContacts([id], ['email'])));
+    expect(reads.map((r) => r.length)).toEqual([1, 1, 1]);
+    expect(refreshes()).toBe(2);
+    expect(count(TOKEN)).toBe(2);
+  });
+
   it('a revoked refresh token is a CrmAuthError saying what to fix, not retried as transient', async () => {
     const app = oauthApp();
     sandbox.revokeToken(app.refreshToken);
