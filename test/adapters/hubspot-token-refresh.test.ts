@@ -1,16 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { liveCredentials } from '../../lib/cli/commands/dev.ts';
 import { ConfigError, CrmAuthError } from '../../lib/errors.ts';
 import { createHubSpotConnection } from '../../lib/hubspot/hubspot-client.ts';
 import { HubSpotCrm } from '../../lib/hubspot/hubspot-crm.ts';
 import type { HubSpotOAuthSettings } from '../../lib/hubspot/hubspot-oauth.ts';
-import type { Log } from '../../lib/lambda/observability.ts';
 import { buildCrmDependencies } from '../../lib/lambda/sync-dependencies.ts';
 import { RateLimiter } from '../../lib/rate-limit/index.ts';
 import { type HubSpotSandbox, startHubSpotSandbox } from '../../sandbox/hubspot/index.ts';
+import { jsonSecret, lambdaEnv, recordingLog } from '../support/lambda-env.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
 import { fakeTime } from './fake-time.ts';
 
@@ -170,14 +167,7 @@ describe('Lambda dependencies (buildCrmDependencies) with a HubSpot OAuth app in
 
   beforeAll(async () => {
     stack = await startTestStack();
-    const dir = mkdtempSync(join(tmpdir(), 'crmsync-hs-oauth-'));
-    const configPath = join(dir, 'crmsync.config.json');
-    writeFileSync(configPath, JSON.stringify(stack.config));
-    env = {
-      CRMSYNC_TABLE_NAME: stack.tableName,
-      CRMSYNC_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:crmsync-test',
-      CRMSYNC_CONFIG_PATH: configPath,
-    };
+    env = lambdaEnv(stack);
   });
   afterAll(() => stack?.close());
 
@@ -185,29 +175,23 @@ describe('Lambda dependencies (buildCrmDependencies) with a HubSpot OAuth app in
     const hs = stack.hubspotSandbox;
     const id = await hs.userCreateContact({ email: 'lambda-oauth@example.com' });
     const install = hs.oauthInstall();
-    const lines: string[] = [];
-    const record = (message: string, ...extra: Record<string, unknown>[]) =>
-      lines.push(`${message} ${JSON.stringify(extra)}`);
-    const log: Log = { debug: record, info: record, warn: record, error: record };
+    const { log, lines } = recordingLog();
     const deps = await buildCrmDependencies({
       env,
       dynamoClient: stack.dynamo.client,
       log,
-      secretSource: {
-        getSecretString: async () =>
-          JSON.stringify({
-            hubspotRefreshToken: install.refreshToken,
-            hubspotClientId: install.clientId,
-            hubspotClientSecret: install.clientSecret,
-            salesforceInstanceUrl: stack.salesforceSandbox.url,
-            salesforceAccessToken: 'crmsync-local-session',
-          }),
-      },
+      secretSource: jsonSecret({
+        hubspotRefreshToken: install.refreshToken,
+        hubspotClientId: install.clientId,
+        hubspotClientSecret: install.clientSecret,
+        salesforceInstanceUrl: stack.salesforceSandbox.url,
+        salesforceAccessToken: 'crmsync-local-session',
+      }),
     });
     expect((await deps.hubspot.readContacts([id], ['email'])).map((c) => c.id)).toEqual([id]);
-    expect(lines.map((l) => l.split(' [')[0])).toEqual(['hubspot access token refreshed']);
-    expect(lines.join('\n')).not.toContain(install.refreshToken);
-    expect(lines.join('\n')).not.toContain('CKD');
+    expect(lines.map((l) => l.message)).toEqual(['info hubspot access token refreshed']);
+    expect(JSON.stringify(lines)).not.toContain(install.refreshToken);
+    expect(JSON.stringify(lines)).not.toContain('CKD'); // sandbox access tokens start with CKD
     await deps.flushUsage();
   });
 
@@ -215,15 +199,12 @@ describe('Lambda dependencies (buildCrmDependencies) with a HubSpot OAuth app in
     const error = await buildCrmDependencies({
       env,
       dynamoClient: stack.dynamo.client,
-      secretSource: {
-        getSecretString: async () =>
-          JSON.stringify({
-            hubspotRefreshToken: 'na1-x',
-            hubspotClientSecret: 'secret',
-            salesforceInstanceUrl: stack.salesforceSandbox.url,
-            salesforceAccessToken: 'crmsync-local-session',
-          }),
-      },
+      secretSource: jsonSecret({
+        hubspotRefreshToken: 'na1-x',
+        hubspotClientSecret: 'secret',
+        salesforceInstanceUrl: stack.salesforceSandbox.url,
+        salesforceAccessToken: 'crmsync-local-session',
+      }),
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(/hubspotClientId/);

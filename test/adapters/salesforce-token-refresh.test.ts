@@ -1,10 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { liveCredentials } from '../../lib/cli/commands/dev.ts';
 import { ConfigError, CrmAuthError } from '../../lib/errors.ts';
-import type { Log } from '../../lib/observability/observability.ts';
 import { buildCrmDependencies } from '../../lib/lambda/sync-dependencies.ts';
 import { SANDBOX_APP_TOKEN } from '../../lib/local/adapters.ts';
 import { RateLimiter } from '../../lib/rate-limit/index.ts';
@@ -14,6 +10,7 @@ import {
 } from '../../lib/salesforce/salesforce-connection.ts';
 import { SalesforceCrm } from '../../lib/salesforce/salesforce-crm.ts';
 import { type SalesforceSandbox, startSalesforceSandbox } from '../../sandbox/salesforce/index.ts';
+import { jsonSecret, lambdaEnv, recordingLog } from '../support/lambda-env.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
 import { fakeTime } from './fake-time.ts';
 
@@ -198,46 +195,26 @@ describe('Lambda dependencies (buildCrmDependencies) with a refresh token in the
 
   beforeAll(async () => {
     stack = await startTestStack();
-    const dir = mkdtempSync(join(tmpdir(), 'crmsync-sf-refresh-'));
-    const configPath = join(dir, 'crmsync.config.json');
-    writeFileSync(configPath, JSON.stringify(stack.config));
-    env = {
-      CRMSYNC_TABLE_NAME: stack.tableName,
-      CRMSYNC_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:crmsync-test',
-      CRMSYNC_CONFIG_PATH: configPath,
-    };
+    env = lambdaEnv(stack);
   });
   afterAll(() => stack?.close());
 
   it('builds a SalesforceCrm that gets its session from the refresh token and logs the refresh without it', async () => {
     const sf = stack.salesforceSandbox;
     const leadId = await sf.userCreate('Lead', { LastName: 'Lambda', Company: 'Co' });
-    const lines: { message: string; extra: Record<string, unknown>[] }[] = [];
-    const record =
-      (level: string) =>
-      (message: string, ...extra: Record<string, unknown>[]) =>
-        lines.push({ message: `${level} ${message}`, extra });
-    const log: Log = {
-      debug: record('debug'),
-      info: record('info'),
-      warn: record('warn'),
-      error: record('error'),
-    };
+    const { log, lines } = recordingLog();
     const deps = await buildCrmDependencies({
       env,
       dynamoClient: stack.dynamo.client,
       log,
-      secretSource: {
-        getSecretString: async () =>
-          JSON.stringify({
-            hubspotAccessToken: SANDBOX_APP_TOKEN,
-            salesforceInstanceUrl: sf.url,
-            salesforceRefreshToken: REFRESH_TOKEN,
-            salesforceClientId: 'crmsync-app',
-            salesforceClientSecret: 'app-secret',
-            salesforceLoginUrl: sf.url,
-          }),
-      },
+      secretSource: jsonSecret({
+        hubspotAccessToken: SANDBOX_APP_TOKEN,
+        salesforceInstanceUrl: sf.url,
+        salesforceRefreshToken: REFRESH_TOKEN,
+        salesforceClientId: 'crmsync-app',
+        salesforceClientSecret: 'app-secret',
+        salesforceLoginUrl: sf.url,
+      }),
     });
     const read = await deps.salesforce.readRecords('Lead', [leadId], ['LastName']);
     expect(read.map((r) => r.id)).toEqual([leadId]);
@@ -251,14 +228,11 @@ describe('Lambda dependencies (buildCrmDependencies) with a refresh token in the
     const error = await buildCrmDependencies({
       env,
       dynamoClient: stack.dynamo.client,
-      secretSource: {
-        getSecretString: async () =>
-          JSON.stringify({
-            hubspotAccessToken: SANDBOX_APP_TOKEN,
-            salesforceInstanceUrl: stack.salesforceSandbox.url,
-            salesforceRefreshToken: REFRESH_TOKEN,
-          }),
-      },
+      secretSource: jsonSecret({
+        hubspotAccessToken: SANDBOX_APP_TOKEN,
+        salesforceInstanceUrl: stack.salesforceSandbox.url,
+        salesforceRefreshToken: REFRESH_TOKEN,
+      }),
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(/salesforceClientId/);

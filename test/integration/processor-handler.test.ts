@@ -1,10 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProcessorDependencies, createProcessorHandler } from '../../functions/processor.ts';
 import { SANDBOX_APP_TOKEN, SANDBOX_SALESFORCE_TOKEN } from '../../lib/local/adapters.ts';
+import { lambdaEnv } from '../support/lambda-env.ts';
 import { type LinkedPairs, seedLinkedPairs } from '../support/linked-pairs.ts';
 import { hubspotNotice } from '../support/notices.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
@@ -18,14 +16,7 @@ describe('processor Lambda handler', () => {
   beforeAll(async () => {
     stack = await startTestStack();
     pairs = await seedLinkedPairs(stack, 2);
-    const dir = mkdtempSync(join(tmpdir(), 'crmsync-processor-'));
-    const configPath = join(dir, 'crmsync.config.json');
-    writeFileSync(configPath, JSON.stringify(stack.config));
-    env = {
-      CRMSYNC_TABLE_NAME: stack.tableName,
-      CRMSYNC_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:crmsync-test',
-      CRMSYNC_CONFIG_PATH: configPath,
-    };
+    env = lambdaEnv(stack);
   });
   afterAll(() => stack?.close());
 

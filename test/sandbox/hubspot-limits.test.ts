@@ -1,26 +1,12 @@
 import { Client } from '@hubspot/api-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { failure } from '../support/hubspot-failure.ts';
 import { type HubSpotSandbox, startHubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 
 const TOKEN = 'pat-na1-limits-test';
 let clock = Date.UTC(2026, 0, 15, 12, 0, 0);
 let sandbox: HubSpotSandbox;
 let client: Client;
-
-interface ApiError {
-  code: number;
-  body: { status?: string; category?: string; message?: string; policyName?: string; errorType?: string };
-  headers: Record<string, string>;
-}
-
-async function failure(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as ApiError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 beforeAll(async () => {
   sandbox = await startHubSpotSandbox({
