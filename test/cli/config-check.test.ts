@@ -93,6 +93,20 @@ describe('crmsync config check', () => {
     expect(text).toMatch(/The segment is "SQL contacts", an active list in HubSpot \(R1\)/);
   });
 
+  it('R1: checks the segment with a HubSpot OAuth app (refresh token, client id and secret) instead of a token', async () => {
+    const listId = await createList(sandbox, 'OAuth-checked segment', 'DYNAMIC');
+    const app = sandbox.oauthInstall();
+    const { code, text } = await check(withSegment(listId), {
+      HUBSPOT_ACCESS_TOKEN: '',
+      HUBSPOT_REFRESH_TOKEN: app.refreshToken,
+      HUBSPOT_CLIENT_ID: app.clientId,
+      HUBSPOT_CLIENT_SECRET: app.clientSecret,
+    });
+    expect(text).toContain('OAuth-checked segment');
+    expect(code).toBe(0);
+    expect(sandbox.counters()['POST /oauth/v1/token']).toBe(1);
+  });
+
   it('explains a file that is not JSON', async () => {
     const { code, text } = await check('{ "hubspot": ', { HUBSPOT_ACCESS_TOKEN: '' });
     expect(code).toBe(1);
