@@ -249,19 +249,21 @@ export function searchContacts(store: ContactStore, body: SearchRequest): Record
       { context: { maxResults: [String(SEARCH_TOTAL_CAP)] } },
     );
   }
-  const query = body.query?.trim().toLowerCase();
-  const matches: StoredContact[] = [];
-  for (const c of store.contacts.values()) {
-    if (c.archived) continue;
-    if (
-      groups.length > 0 &&
-      !groups.some((g) => g.filters.every((f) => matchFilter(c, f, store.properties.get(f.propertyName))))
-    )
-      continue;
-    if (query && !matchesQuery(c, query)) continue;
-    matches.push(c);
-  }
-  const sorted = sortMatches(matches, body.sorts ?? [], store.properties);
+  const sorted = cachedResults(store, { groups, sorts: body.sorts ?? [], query: body.query ?? '' }, () => {
+    const query = body.query?.trim().toLowerCase();
+    const matches: StoredContact[] = [];
+    for (const c of store.contacts.values()) {
+      if (c.archived) continue;
+      if (
+        groups.length > 0 &&
+        !groups.some((g) => g.filters.every((f) => matchFilter(c, f, store.properties.get(f.propertyName))))
+      )
+        continue;
+      if (query && !matchesQuery(c, query)) continue;
+      matches.push(c);
+    }
+    return sortMatches(matches, body.sorts ?? [], store.properties);
+  });
   const end = Math.min(after + limit, sorted.length, SEARCH_TOTAL_CAP);
   const names = propertyNames(body.properties);
   const out: Record<string, unknown> = {
@@ -270,4 +272,37 @@ export function searchContacts(store: ContactStore, body: SearchRequest): Record
   };
   if (end < sorted.length) out['paging'] = { next: { after: String(end) } };
   return out;
+}
+
+/**
+ * The sorted results of recent queries, per store, valid until the next contact change: paging a
+ * query through tens of thousands of contacts then costs one evaluation, not one per page. Every
+ * change the store makes is emitted (`onChange`), and the contact count covers a `clear()`; so a
+ * cached answer is always the one a fresh evaluation would give, as HubSpot's live index does.
+ */
+const resultCaches = new WeakMap<ContactStore, { version: number; entries: Map<string, StoredContact[]> }>();
+const CACHED_QUERIES = 8;
+
+function cachedResults(
+  store: ContactStore,
+  query: unknown,
+  evaluate: () => StoredContact[],
+): StoredContact[] {
+  let cache = resultCaches.get(store);
+  if (!cache) {
+    const created = { version: 0, entries: new Map<string, StoredContact[]>() };
+    store.onChange(() => {
+      created.version++;
+      created.entries.clear();
+    });
+    resultCaches.set(store, created);
+    cache = created;
+  }
+  const key = `${cache.version}:${store.contacts.size}:${JSON.stringify(query)}`;
+  const hit = cache.entries.get(key);
+  if (hit) return hit;
+  const result = evaluate();
+  if (cache.entries.size >= CACHED_QUERIES) cache.entries.clear();
+  cache.entries.set(key, result);
+  return result;
 }

@@ -53,6 +53,18 @@ describe('HubSpot sandbox search: the 10,000-result cap', () => {
   });
 });
 
+describe('HubSpot sandbox search: each page is evaluated against the current data', () => {
+  it('a contact archived between two pages shifts the offsets, as in a live index', async () => {
+    const ids = sandbox.seed({ contacts: 300, seed: 8 });
+    const first = await search([]);
+    expect(first.results).toHaveLength(200);
+    await sandbox.userArchiveContact(ids[0]!);
+    const second = await search([], '200');
+    expect(second.total).toBe(299);
+    expect(second.results).toHaveLength(99);
+  });
+});
+
 describe('HubSpot sandbox search: filter limits (5 groups, 6 filters per group, 18 in all)', () => {
   beforeEach(async () => {
     await sandbox.userCreateContact({ email: 'limits@example.com' });
