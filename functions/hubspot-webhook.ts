@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { composeIntake } from '../lib/composition/root.ts';
 import { handleHubSpotWebhook } from '../lib/hubspot/webhook-intake.ts';
 import { ReplayGuard } from '../lib/hubspot/webhook-replay.ts';
 import { toApiGatewayResult, toRawHttpRequest } from '../lib/lambda/api-gateway.ts';
@@ -17,16 +18,11 @@ export function createHubSpotWebhookHandler(
     async (event) => {
       const deps = await getDeps();
       const secrets = await deps.secrets();
-      const result = await handleHubSpotWebhook(toRawHttpRequest(event), {
-        queue: deps.queue,
-        clientSecret: secrets.require('hubspotClientSecret'),
-        appId: deps.config.hubspot.appId,
-        portalId: deps.config.hubspot.portalId,
-        now: Date.now,
-        logger: powertools.logger,
-        metrics: powertools.metrics,
-        replayGuard,
-      });
+      const intake = composeIntake({ ...deps, logger: powertools.logger, metrics: powertools.metrics });
+      const result = await handleHubSpotWebhook(
+        toRawHttpRequest(event),
+        intake.hubspotWebhook(secrets.require('hubspotClientSecret'), replayGuard),
+      );
       return toApiGatewayResult(result);
     },
     // Dependencies failed (config, secret): 503 so HubSpot retries once it is fixed.

@@ -1,38 +1,10 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { parseNoticeMessage } from '../lib/aws/sqs-message.ts';
-import type { ChangeNotice } from '../lib/domain/notice.ts';
 import { lazyOnce } from '../lib/lambda/lazy.ts';
 import { withMiddleware } from '../lib/lambda/middy-chain.ts';
 import { errorSummary } from '../lib/observability/observability.ts';
 import { createPowertools, type Powertools } from '../lib/lambda/powertools.ts';
-import {
-  buildCrmDependencies,
-  type CrmDependencies,
-  type CrmDependencyOptions,
-} from '../lib/lambda/sync-dependencies.ts';
+import { buildProcessorDependencies, type ProcessorDependencies } from '../lib/lambda/sync-dependencies.ts';
 import { processBatch } from '../lib/sync/processor.ts';
-
-/** The processor's dependencies: store, CRM adapters (live lane) and config, plus the queue message parser. */
-export type ProcessorDependencies = CrmDependencies & { parseNotice: (body: string) => ChangeNotice };
-
-/**
- * Builds the processor's dependencies from the environment once per cold start (CRMSYNC_TABLE_NAME,
- * CRMSYNC_SECRET_ARN, CRMSYNC_CONFIG_PATH; see lib/lambda/sync-dependencies.ts). The processor's
- * calls run in the rate limiters' `live` lane: resync and import yield to it.
- */
-export async function buildProcessorDependencies(
-  options: Omit<CrmDependencyOptions, 'lane'> = {},
-): Promise<ProcessorDependencies> {
-  const deps = await buildCrmDependencies({ ...options, lane: 'live' });
-  return {
-    ...deps,
-    parseNotice: (body) => {
-      const parsed = parseNoticeMessage(body);
-      if (!parsed.ok) throw parsed.error;
-      return parsed.notice;
-    },
-  };
-}
 
 /**
  * The changes-queue consumer (SQS event source with ReportBatchItemFailures): hands the batch to

@@ -1,4 +1,5 @@
 import type { EventBridgeEvent } from 'aws-lambda';
+import { composeIntake } from '../lib/composition/root.ts';
 import { type IntakeDependencies, buildIntakeDependencies } from '../lib/lambda/dependencies.ts';
 import { lazyOnce } from '../lib/lambda/lazy.ts';
 import { withMiddleware } from '../lib/lambda/middy-chain.ts';
@@ -17,13 +18,8 @@ export function createSalesforceCdcHandler(
   return withMiddleware<EventBridgeEvent<string, unknown>, CdcIntakeResult>(
     async (event) => {
       const deps = await getDeps();
-      return handleSalesforceCdc(event, {
-        queue: deps.queue,
-        clientName: deps.config.salesforce.clientName,
-        orgId: deps.config.salesforce.orgId,
-        logger: powertools.logger,
-        metrics: powertools.metrics,
-      });
+      const intake = composeIntake({ ...deps, logger: powertools.logger, metrics: powertools.metrics });
+      return handleSalesforceCdc(event, intake.salesforceCdc);
     },
     { powertools },
   );

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { composeIntake } from '../lib/composition/root.ts';
 import { toApiGatewayResult, toRawHttpRequest } from '../lib/lambda/api-gateway.ts';
 import { type IntakeDependencies, buildIntakeDependencies } from '../lib/lambda/dependencies.ts';
 import { lazyOnce } from '../lib/lambda/lazy.ts';
@@ -15,13 +16,8 @@ export function createSalesforceOutboundHandler(
   return withMiddleware<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(
     async (event) => {
       const deps = await getDeps();
-      const result = await handleSalesforceOutbound(toRawHttpRequest(event), {
-        queue: deps.queue,
-        orgId: deps.config.salesforce.orgId,
-        now: Date.now,
-        logger: powertools.logger,
-        metrics: powertools.metrics,
-      });
+      const intake = composeIntake({ ...deps, logger: powertools.logger, metrics: powertools.metrics });
+      const result = await handleSalesforceOutbound(toRawHttpRequest(event), intake.salesforceOutbound);
       return toApiGatewayResult(result);
     },
     // No Ack: Salesforce redelivers the message.

@@ -2,9 +2,7 @@ import type { ScheduledEvent } from 'aws-lambda';
 import type { SyncDeps } from '../sync/sync-deps.ts';
 import { withMiddleware } from './middy-chain.ts';
 import { createPowertools, type Powertools } from './powertools.ts';
-import type { CrmDependencies } from './sync-dependencies.ts';
-
-export type ScheduledDependencies = CrmDependencies & Pick<SyncDeps, 'queue' | 'now'>;
+import type { ScheduledDependencies } from './sync-dependencies.ts';
 
 /**
  * The shape of every scheduled function (resync, segment refresh, poll): an EventBridge schedule

@@ -4,28 +4,29 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoSyncStore } from '../aws/dynamo-sync-store.ts';
 import { SqsChangeQueue } from '../aws/sqs-change-queue.ts';
-import { type CrmSyncConfig, loadConfigFile } from '../config.ts';
-import { createHubSpotConnection } from '../hubspot/hubspot-client.ts';
-import { hubspotOAuthSettings } from '../hubspot/hubspot-oauth.ts';
-import { HubSpotCrm } from '../hubspot/hubspot-crm.ts';
-import type { ChangeQueue } from '../ports.ts';
-import { createRateLimiters } from '../rate-limit/index.ts';
+import { type CrmAccess, composeSync, type SyncComposition } from '../composition/root.ts';
+import { loadConfigFile } from '../config.ts';
 import type { Lane } from '../rate-limit/rate-limiter.ts';
-import {
-  createSalesforceConnection,
-  salesforceRefreshSettings,
-} from '../salesforce/salesforce-connection.ts';
-import { SalesforceCrm } from '../salesforce/salesforce-crm.ts';
+import { salesforceRefreshSettings } from '../salesforce/salesforce-connection.ts';
+import type { ProcessorDeps } from '../sync/processor-types.ts';
+import type { SyncDeps } from '../sync/sync-deps.ts';
 import { type LambdaEnv, parseLambdaEnv, type RequiredEnvKey } from './env.ts';
 import type { Log } from '../observability/observability.ts';
-import { type SecretSource, SecretsCache, secretsManagerSource } from './secrets.ts';
+import { type CrmSecrets, type SecretSource, SecretsCache, secretsManagerSource } from './secrets.ts';
 
-/** The store, both CRM adapters and the config, as every function past intake needs them. */
+/**
+ * The Lambda host's side of the composition root (`lib/composition/root.ts`): it turns the
+ * environment (CRMSYNC_TABLE_NAME, CRMSYNC_SECRET_ARN, CRMSYNC_CONFIG_PATH; optional
+ * CRMSYNC_QUEUE_URL, CRMSYNC_HUBSPOT_BASE_URL, CRMSYNC_SALESFORCE_INSTANCE_URL), the config file
+ * and the Secrets Manager secret into the parts the root composes, once per cold start.
+ */
+
+/** The store, both CRM adapters (in the lane the function works in) and the config. */
 export interface CrmDependencies {
-  config: CrmSyncConfig;
-  store: DynamoSyncStore;
-  hubspot: HubSpotCrm;
-  salesforce: SalesforceCrm;
+  config: SyncComposition['config'];
+  store: SyncComposition['store'];
+  hubspot: SyncDeps['hubspot'];
+  salesforce: SyncDeps['salesforce'];
   /** Writes this instance's counted API usage to the store (call before the invocation ends). */
   flushUsage: () => Promise<void>;
 }
@@ -37,25 +38,48 @@ export interface CrmDependencyOptions {
   secretSource?: SecretSource;
   /** `bulk` for resync, import and polling: they yield to live changes in the rate limiter. */
   lane?: Lane;
-  /** Where the Salesforce session and HubSpot token refreshes are logged; defaults to a Powertools logger. */
+  /** Where the Salesforce session refresh is logged; defaults to a Powertools logger. */
   log?: Log;
 }
 
 /**
- * Builds the store and the HubSpot and Salesforce adapters from the environment
- * (CRMSYNC_TABLE_NAME, CRMSYNC_SECRET_ARN, CRMSYNC_CONFIG_PATH; optional CRMSYNC_HUBSPOT_BASE_URL /
- * CRMSYNC_SALESFORCE_INSTANCE_URL), once per cold start. With
- * `salesforceRefreshToken` and `salesforceClientId` (optional `salesforceClientSecret`,
- * `salesforceLoginUrl`) in the secret, jsforce renews the Salesforce
- * session whenever it expires; with `hubspotRefreshToken`, `hubspotClientId` and
- * `hubspotClientSecret` (a HubSpot OAuth app), the HubSpot access token is renewed before it expires
- * and after a 401. Each CRM has one rate limiter whose usage is
- * counted in the store, so every concurrent instance shares the daily budget.
+ * With `salesforceRefreshToken` and `salesforceClientId` (optional `salesforceClientSecret`,
+ * `salesforceLoginUrl`) in the secret, jsforce renews the Salesforce session whenever it expires;
+ * without them the secret must hold `salesforceAccessToken`.
  */
-export async function buildCrmDependencies(
-  options: CrmDependencyOptions = {},
-  need: readonly RequiredEnvKey[] = ['tableName', 'secretArn'],
-): Promise<CrmDependencies & { env: LambdaEnv }> {
+function crmAccess(
+  secrets: CrmSecrets,
+  env: LambdaEnv & { secretArn: string },
+  config: SyncComposition['config'],
+): CrmAccess {
+  const refresh = salesforceRefreshSettings(
+    {
+      refreshToken: secrets.get('salesforceRefreshToken'),
+      clientId: secrets.get('salesforceClientId'),
+      clientSecret: secrets.get('salesforceClientSecret'),
+      loginUrl: secrets.get('salesforceLoginUrl'),
+    },
+    { source: env.secretArn, clientIdName: 'salesforceClientId', loginUrlName: 'salesforceLoginUrl' },
+  );
+  return {
+    hubspot: { accessToken: secrets.require('hubspotAccessToken'), baseUrl: env.hubspotBaseUrl },
+    salesforce: {
+      instanceUrl:
+        secrets.get('salesforceInstanceUrl') ??
+        env.salesforceInstanceUrl ??
+        config.salesforce.instanceUrl ??
+        secrets.require('salesforceInstanceUrl'),
+      accessToken: refresh ? secrets.get('salesforceAccessToken') : secrets.require('salesforceAccessToken'),
+      ...(refresh ? { refresh } : {}),
+    },
+  };
+}
+
+/** Reads env, config and secret, builds the DynamoDB store, and hands them to `composeSync`. */
+async function composeFromEnvironment(
+  options: CrmDependencyOptions,
+  need: readonly RequiredEnvKey[],
+): Promise<SyncComposition & { env: LambdaEnv }> {
   const env = parseLambdaEnv(['tableName', 'secretArn', ...need], options.env);
   const config = await loadConfigFile(env.configPath);
   const store = new DynamoSyncStore({
@@ -66,78 +90,41 @@ export async function buildCrmDependencies(
     options.secretSource ?? secretsManagerSource(new SecretsManagerClient({})),
     env.secretArn,
   ).get();
-  const limiters = createRateLimiters(config.budgets, { usage: store });
-  const lane = options.lane ?? 'live';
   const log = options.log ?? new Logger({ serviceName: 'crmsync' });
-  const hubspotOAuth = hubspotOAuthSettings(
-    {
-      refreshToken: secrets.get('hubspotRefreshToken'),
-      clientId: secrets.get('hubspotClientId'),
-      clientSecret: secrets.get('hubspotClientSecret'),
-    },
-    { source: env.secretArn, clientIdName: 'hubspotClientId', clientSecretName: 'hubspotClientSecret' },
-  );
-  const hubspot = new HubSpotCrm({
-    ...createHubSpotConnection({
-      // With an OAuth app the access token may be absent: the first call fetches one.
-      accessToken: hubspotOAuth ? secrets.get('hubspotAccessToken') : secrets.require('hubspotAccessToken'),
-      ...(hubspotOAuth ? { oauth: hubspotOAuth } : {}),
-      baseUrl: env.hubspotBaseUrl ?? config.hubspot.baseUrl,
-      onRefresh: () => log.info('hubspot access token refreshed'),
-    }),
-    limiter: limiters.hubspot,
-  }).withLane(lane);
-  const instanceUrl =
-    secrets.get('salesforceInstanceUrl') ??
-    env.salesforceInstanceUrl ??
-    config.salesforce.instanceUrl ??
-    secrets.require('salesforceInstanceUrl');
-  const refresh = salesforceRefreshSettings(
-    {
-      refreshToken: secrets.get('salesforceRefreshToken'),
-      clientId: secrets.get('salesforceClientId'),
-      clientSecret: secrets.get('salesforceClientSecret'),
-      loginUrl: secrets.get('salesforceLoginUrl'),
-    },
-    { source: env.secretArn, clientIdName: 'salesforceClientId', loginUrlName: 'salesforceLoginUrl' },
-  );
-  const salesforce = new SalesforceCrm({
-    connection: createSalesforceConnection({
-      instanceUrl,
-      // With a refresh token the access token may be absent: the first call fetches one.
-      accessToken: refresh ? secrets.get('salesforceAccessToken') : secrets.require('salesforceAccessToken'),
-      version: config.salesforce.apiVersion,
-      clientName: config.salesforce.clientName,
-      ...(refresh ? { refresh } : {}),
-      onRefresh: ({ instanceUrl: url }) => log.info('salesforce session refreshed', { instanceUrl: url }),
-    }),
-    limiter: limiters.salesforce,
-    clientName: config.salesforce.clientName,
-  }).withLane(lane);
-  return {
-    env,
-    config,
-    store,
-    hubspot,
-    salesforce,
-    flushUsage: async () => {
-      await Promise.all([limiters.hubspot.flush(), limiters.salesforce.flush()]);
-    },
-  };
+  return { env, ...composeSync({ config, access: crmAccess(secrets, env, config), store, log }) };
 }
 
-/** The scheduled functions' dependencies: the CRM dependencies plus the changes queue. */
+/** The store and both CRM adapters in one lane (default `live`), from the environment. */
+export async function buildCrmDependencies(
+  options: CrmDependencyOptions = {},
+): Promise<CrmDependencies & { env: LambdaEnv }> {
+  const root = await composeFromEnvironment(options, []);
+  const lane = root.lanes[options.lane ?? 'live'];
+  return { env: root.env, config: root.config, store: root.store, ...lane, flushUsage: root.flushUsage };
+}
+
+/** The processor's dependencies: the composition root's `processor` set (live lane) plus the usage flush. */
+export type ProcessorDependencies = ProcessorDeps & Pick<CrmDependencies, 'flushUsage'>;
+
+/** Builds the processor's dependencies once per cold start. */
+export async function buildProcessorDependencies(
+  options: Omit<CrmDependencyOptions, 'lane'> = {},
+): Promise<ProcessorDependencies> {
+  const root = await composeFromEnvironment(options, []);
+  return { ...root.processor, flushUsage: root.flushUsage };
+}
+
+/** The scheduled functions' dependencies: the composition root's `jobs` set (bulk lane) over the changes queue. */
+export type ScheduledDependencies = SyncDeps & Pick<CrmDependencies, 'flushUsage'>;
+
+/** Builds the scheduled functions' (resync, segment refresh, poll) dependencies once per cold start. */
 export async function buildScheduledDependencies(
-  options: CrmDependencyOptions & { sqsClient?: SQSClient } = {},
-): Promise<CrmDependencies & { queue: ChangeQueue; now: () => number }> {
-  const deps = await buildCrmDependencies({ lane: 'bulk', ...options }, [
-    'tableName',
-    'secretArn',
-    'queueUrl',
-  ]);
+  options: Omit<CrmDependencyOptions, 'lane'> & { sqsClient?: SQSClient } = {},
+): Promise<ScheduledDependencies> {
+  const root = await composeFromEnvironment(options, ['queueUrl']);
   const queue = new SqsChangeQueue({
     client: options.sqsClient ?? new SQSClient({}),
-    queueUrl: deps.env.queueUrl ?? '',
+    queueUrl: root.env.queueUrl ?? '',
   });
-  return { ...deps, queue, now: Date.now };
+  return { ...root.jobs(queue), flushUsage: root.flushUsage };
 }

@@ -6,16 +6,18 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoSyncStore } from '../aws/dynamo-sync-store.ts';
 import { SqsChangeQueue } from '../aws/sqs-change-queue.ts';
 import { type CrmSyncConfig, loadConfigFile } from '../config.ts';
+import { composeSync } from '../composition/root.ts';
 import { CrmSyncError } from '../errors.ts';
 import type { Log } from '../observability/observability.ts';
 import type { ChangeQueue, HubSpotPort, SalesforcePort, SyncStore } from '../ports.ts';
+import type { RateLimiter } from '../rate-limit/index.ts';
 import { pollChanges } from '../sync/poll.ts';
 import { selectSegment } from '../sync/segment-choice.ts';
 import { refreshSegment, type RefreshResult } from '../sync/segment-refresh.ts';
 import type { SyncDeps } from '../sync/sync-deps.ts';
 import type { HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import type { SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
-import { buildPorts, type LiveCredentials } from './adapters.ts';
+import { type LiveCredentials, localCrmAccess } from './adapters.ts';
 import { consoleLog } from './console-log.ts';
 import { startDemoActivity } from './demo-activity.ts';
 import { DEFAULT_DEMO, type DemoInfo, type DemoSize, seedDemo } from './demo-data.ts';
@@ -93,11 +95,8 @@ export interface LocalStack {
   demo: DemoInfo | undefined;
   /** True when the store was empty at start. */
   firstRun: boolean;
-  /**
-   * Pieces missing from this build, empty when complete. Every piece is in now; the field stays so
-   * that callers written while the stack was being assembled keep checking it.
-   */
-  missing: string[];
+  /** The rate limiter per CRM that every adapter of this process shares: its counters tell calls by lane. */
+  limiters: { hubspot: RateLimiter; salesforce: RateLimiter };
   /** Delivers every pending sandbox webhook / outbound message / CDC event and processes the queue until quiet. */
   flush(): Promise<{ rounds: number; delivered: number; processed: number }>;
   /** Refreshes the segment membership now (as the schedule does). */
@@ -171,12 +170,17 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const rawStore = new DynamoSyncStore({ client: dynamo.client, tableName: TABLE });
     const store = observeStore(rawStore, { onDecisions: (d) => stats.onDecisions(d) });
     const queue = new SqsChangeQueue({ client: sqs.client, queueUrl });
-    const ports = await buildPorts({ config, store, live, log });
-    const { hubspot, salesforce, limiters } = ports;
+    // One composition root for both hosts: the processor in the `live` lane, the jobs (resync,
+    // import, poll, segment refresh) in the `bulk` lane, exactly as the Lambda functions run them.
+    const sync = composeSync({ config, access: localCrmAccess(config, live), store, log });
+    const { limiters } = sync;
+    const { hubspot, salesforce } = sync.lanes.live;
     // Runs before the store closes (cleanup is in reverse): today's API usage is kept.
-    cleanup.push(() => Promise.all([limiters.hubspot.flush(), limiters.salesforce.flush()]));
-    const now = () => Date.now();
-    const deps: SyncDeps = { store, hubspot, salesforce, queue, config, now };
+    cleanup.push(() => sync.flushUsage());
+    const jobs = sync.jobs(queue);
+    const { now } = jobs;
+    /** What the dashboard does while someone waits for it (trace, search, choosing a segment): live lane. */
+    const deps: SyncDeps = { ...jobs, hubspot, salesforce };
     const firstRun = (await store.getSettings()) === undefined;
 
     // ── demo data ──
@@ -195,14 +199,14 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     }
 
     // ── processor behind the SQS poller (Lambda's event source mapping) ──
-    const resync = new ResyncTracker(deps);
-    const importer = new ImportTracker(deps);
+    const resync = new ResyncTracker(jobs);
+    const importer = new ImportTracker(jobs);
     const poller = new SqsPoller({
       client: sqs.client,
       queueUrl,
       batchSize: q.batchSize ?? config.processing.batchSize,
       batchingWindowMs: q.batchingWindowMs ?? config.processing.batchingWindowSeconds * 1000,
-      handler: processorHandler({ store, hubspot, salesforce, config, now, log }),
+      handler: processorHandler(sync.processor),
       onBatch: (report) => {
         stats.onBatch({
           at: report.at,
@@ -224,7 +228,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       lastRefresh = { at: now(), result };
       return result;
     };
-    const doRefresh = async () => recordRefresh(await refreshSegment(deps));
+    const doRefresh = async () => recordRefresh(await refreshSegment(jobs));
 
     // ── schedules ──
     const scheduler = new Scheduler();
@@ -235,11 +239,11 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       armed ? (overrides[name] ?? local ?? config.schedules[name]) : 'off';
     scheduler.add('segment-refresh', expr('segmentRefresh', 'rate(1 minute)'), doRefresh);
     scheduler.add('resync', expr('resync', undefined), () => resync.start());
-    scheduler.add('poll', expr('poll', live ? 'rate(1 minute)' : undefined), () => pollChanges(deps));
+    scheduler.add('poll', expr('poll', live ? 'rate(1 minute)' : undefined), () => pollChanges(jobs));
 
     // ── settings on a first start: the demo segment, loaded (R4: loading syncs nobody) ──
     if (firstRun && demo && config.hubspot.inclusionSegmentId !== null) {
-      recordRefresh(await selectSegment(deps, demo.segment.listId));
+      recordRefresh(await selectSegment(jobs, demo.segment.listId));
     } else {
       await doRefresh().catch((error: unknown) =>
         log.warn('segment refresh failed', { error: errorText(error) }),
@@ -329,9 +333,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       store,
       queue,
       sqs: { client: sqs.client, queueUrl, dlqUrl },
+      limiters,
       demo,
       firstRun,
-      missing: [],
       flush,
       refreshSegment: doRefresh,
       poll: () => scheduler.runNow('poll'),

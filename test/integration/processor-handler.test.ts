@@ -1,6 +1,7 @@
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildProcessorDependencies, createProcessorHandler } from '../../functions/processor.ts';
+import { createProcessorHandler } from '../../functions/processor.ts';
+import { buildProcessorDependencies } from '../../lib/lambda/sync-dependencies.ts';
 import { SANDBOX_APP_TOKEN, SANDBOX_SALESFORCE_TOKEN } from '../../lib/local/adapters.ts';
 import { lambdaEnv } from '../support/lambda-env.ts';
 import { type LinkedPairs, seedLinkedPairs } from '../support/linked-pairs.ts';

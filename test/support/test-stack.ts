@@ -1,6 +1,6 @@
 import { DynamoSyncStore } from '../../lib/aws/dynamo-sync-store.ts';
 import { SqsChangeQueue } from '../../lib/aws/sqs-change-queue.ts';
-import { parseNoticeMessage } from '../../lib/aws/sqs-message.ts';
+import { parseQueuedNotice } from '../../lib/composition/root.ts';
 import type { ConfigInput, CrmSyncConfig } from '../../lib/config.ts';
 import type { ChangeNotice } from '../../lib/domain/notice.ts';
 import { silentLog } from '../../lib/observability/observability.ts';
@@ -131,11 +131,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       hubspot: ports.hubspot,
       salesforce: ports.salesforce,
       config,
-      parseNotice: (body) => {
-        const parsed = parseNoticeMessage(body);
-        if (!parsed.ok) throw parsed.error;
-        return parsed.notice;
-      },
+      parseNotice: parseQueuedNotice,
       ...overrides,
     });
     return {
