@@ -271,7 +271,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       urls: () => urls,
       resync,
       import: importer,
-      refresh: { run: doRefresh, last: () => lastRefresh, record: recordRefresh },
+      refresh: { last: () => lastRefresh, record: recordRefresh },
       clientSecret: live ? (live.hubspotClientSecret ?? '') : (hubspotSandbox?.clientSecret ?? ''),
       limiters,
     });

@@ -2,6 +2,7 @@ import type { HttpResult, RawHttpRequest } from '../http/http.ts';
 import type { SyncRule } from '../config.ts';
 import type { SalesforceObject } from '../domain/notice.ts';
 import type { Decision, HubSpotList, PairState, RuntimeSettings } from '../ports.ts';
+import type { FieldCatalog } from './api/fields.ts';
 import type { ImportProgress } from './import-tracker.ts';
 import type { ScheduleState } from './scheduler.ts';
 import type { StatsSnapshot } from './sync-stats.ts';
@@ -19,6 +20,8 @@ export interface StackServices {
     salesforceCdc(req: RawHttpRequest): Promise<HttpResult>;
   };
   status(): Promise<StatusReport>;
+  /** The mapped fields with labels, and what the playground may edit (from the config's mappings). */
+  fields(): FieldCatalog;
   /** A record's current values on both sides, its link, and its decision trace. */
   recordTrace(side: 'hubspot' | 'salesforce', id: string): Promise<RecordTrace | undefined>;
   /** Finds records by email (either side) or id. */
@@ -97,6 +100,8 @@ export interface TraceField {
   salesforceValue: string | null;
   /** Both canonical values are equal (blank equals blank); false when either value cannot be read. */
   inSync: boolean;
+  /** Whether the value now on each side, edited there, would reach the other side under `rule`. */
+  flowsFrom: Record<'hubspot' | 'salesforce', boolean>;
 }
 
 export interface ResyncProgress {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run as importCommand } from '../../lib/cli/commands/import.ts';
 import { run as statusCommand } from '../../lib/cli/commands/status.ts';
 import { type LocalStack, startLocalStack } from '../../lib/local/runtime.ts';
+import { type FieldCatalog, fieldCatalog } from '../../lib/local/api/fields.ts';
 import type { RecordTrace, StatusReport } from '../../lib/local/services.ts';
 import { silentLog } from '../../lib/observability/observability.ts';
 
@@ -202,6 +203,29 @@ describe('local stack (crmsync dev) end to end', () => {
     expect(status).toBe(200);
     expect(body.record.fields.firstname).toBe('Playground');
     expect(body.editedAt).toBeGreaterThan(0);
+  });
+
+  it('serves the mapped fields with labels (GET /api/fields), and a trace says where each field flows (sync rules on the server)', async () => {
+    const { status, body } = await getJson<FieldCatalog>(`${stack.url}/api/fields`);
+    expect(status).toBe(200);
+    expect(body).toEqual(fieldCatalog(stack.config));
+    expect(body.editable.Lead).toContain('Company');
+    expect(body.labels.jobtitle).toBe('Job title');
+
+    const { hubspotId, leadId } = await memberWithTwin(stack);
+    await stack.salesforceSandbox!.userUpdate('Lead', leadId, { Company: 'Kept In Salesforce' });
+    await stack.flush();
+    // Before the sync runs: HubSpot now differs from a non-blank Salesforce company.
+    await stack.hubspotSandbox!.userUpdateContact(hubspotId, { company: 'Edited In HubSpot' });
+    const trace = (await getJson<RecordTrace>(`${stack.url}/api/records/hubspot/${hubspotId}`)).body;
+    await stack.flush();
+    const company = trace.fields?.find((f) => f.salesforce === 'Company');
+    expect(company?.rule).toBe('prefer-salesforce-unless-blank');
+    expect(company?.flowsFrom).toEqual({ hubspot: false, salesforce: true });
+    expect(trace.fields?.find((f) => f.salesforce === 'Title')?.flowsFrom).toEqual({
+      hubspot: true,
+      salesforce: true,
+    });
   });
 });
 

@@ -3,8 +3,6 @@
 
 const $ = (id) => document.getElementById(id);
 const POLL_MS = 2000;
-const HS_FIELDS = ['firstname', 'lastname', 'jobtitle', 'phone', 'company', 'lifecyclestage'];
-const SF_FIELDS = ['FirstName', 'LastName', 'Title', 'Phone', 'Company'];
 const LIFECYCLE = [
   ['subscriber', 'Subscriber'],
   ['lead', 'Lead'],
@@ -15,21 +13,16 @@ const LIFECYCLE = [
   ['evangelist', 'Evangelist'],
   ['other', 'Other'],
 ];
-const LABELS = {
-  firstname: 'First name',
-  lastname: 'Last name',
-  jobtitle: 'Job title',
-  phone: 'Phone',
-  company: 'Company',
-  lifecyclestage: 'Lifecycle stage',
-  email: 'Email',
-  FirstName: 'First name',
-  LastName: 'Last name',
-  Title: 'Title',
-  Phone: 'Phone',
-  Company: 'Company',
-  Email: 'Email',
+/** The mapped fields, their labels and what the playground may edit: computed by the server (GET /api/fields). */
+let catalog = {
+  editable: { hubspot: [], Lead: [], Contact: [] },
+  shown: { hubspot: [], salesforce: [] },
+  labels: {},
 };
+
+function label(name) {
+  return catalog.labels[name] ?? name;
+}
 
 let lastStatus = null;
 let playRecords = [];
@@ -509,9 +502,7 @@ function renderPlayFields() {
   const side = playSide();
   const record = playRecords.find((r) => r.id === $('play-record').value);
   if (!record) return replaceChildren($('play-fields'), []);
-  const names = (side === 'hubspot' ? HS_FIELDS : SF_FIELDS).filter(
-    (n) => n !== 'Company' || record.objectType === 'Lead',
-  );
+  const names = (side === 'hubspot' ? catalog.editable.hubspot : catalog.editable[record.objectType]) ?? [];
   replaceChildren(
     $('play-fields'),
     names.map((name) => {
@@ -522,7 +513,7 @@ function renderPlayFields() {
           ? el('select', { id, name }, ...LIFECYCLE.map(([v, l]) => el('option', { value: v, text: l })))
           : el('input', { id, name, value, autocomplete: 'off' });
       if (name === 'lifecyclestage') input.value = value;
-      return el('div', {}, el('label', { for: id, text: LABELS[name] ?? name }), input);
+      return el('div', {}, el('label', { for: id, text: label(name) }), input);
     }),
   );
 }
@@ -605,23 +596,6 @@ function sameText(a, b) {
   return String(a ?? '').trim() === String(b ?? '').trim();
 }
 
-/** Whether a rule lets an edit on `from` reach the other side (docs/design.md#sync-rules). */
-function flowsFrom(field, from) {
-  switch (field.rule) {
-    case 'two-way':
-      return true;
-    case 'always-hubspot':
-      return from === 'hubspot';
-    case 'always-salesforce':
-      return from === 'salesforce';
-    case 'prefer-salesforce-unless-blank':
-      // A HubSpot value reaches Salesforce only while Salesforce's is blank.
-      return from === 'salesforce' || field.salesforceValue === null || field.inSync;
-    default:
-      return false;
-  }
-}
-
 /**
  * Which of the edited fields should show up on the other side, and why the others will not. Taken
  * from the first trace after the save, before the sync can have filled a blank counterpart.
@@ -630,11 +604,11 @@ function planWatch(trace, side, values) {
   const expect = [];
   const notes = [];
   for (const name of Object.keys(values)) {
-    const label = LABELS[name] ?? name;
     const field = trace.fields?.find((f) => f[side] === name);
-    if (!field) notes.push(`${label} is not mapped (kept in ${SIDE_NAMES[side]} only)`);
-    else if (!flowsFrom(field, side))
-      notes.push(`${label} keeps ${SIDE_NAMES[otherSide(side)]}'s value (${field.rule})`);
+    // Whether the edit flows across is the server's answer, from the sync rules themselves.
+    if (!field) notes.push(`${label(name)} is not mapped (kept in ${SIDE_NAMES[side]} only)`);
+    else if (!field.flowsFrom?.[side])
+      notes.push(`${label(name)} keeps ${SIDE_NAMES[otherSide(side)]}'s value (${field.rule})`);
     else expect.push(field);
   }
   return { expect, notes };
@@ -652,9 +626,7 @@ function pendingFields(trace, side, values, expect) {
     const mine = sideRecord(trace, side)?.[wanted[side]];
     if (field?.inSync && sameText(mine, values[wanted[side]])) continue;
     const shown = sideRecord(trace, other)?.[wanted[other]];
-    pending.push(
-      `${LABELS[wanted[other]] ?? wanted[other]} is "${shown ?? ''}", not "${values[wanted[side]]}"`,
-    );
+    pending.push(`${label(wanted[other])} is "${shown ?? ''}", not "${values[wanted[side]]}"`);
   }
   return pending;
 }
@@ -706,7 +678,7 @@ async function watchSync({ side, id, editedAt, startedAt, values }) {
     if (plan.expect.length > 0) {
       pending = pendingFields(trace, side, values, plan.expect);
       if (pending.length === 0) {
-        const names = plan.expect.map((f) => LABELS[f[otherSide(side)]] ?? f[otherSide(side)]);
+        const names = plan.expect.map((f) => label(f[otherSide(side)]));
         const notes = plan.notes.length ? ` ${plan.notes.join('; ')}.` : '';
         const holds = names.length === 1 ? 'now holds the saved value' : 'now hold the saved values';
         say('play-msg', `Synced to ${other} in ${took}: ${names.join(', ')} ${holds}.${notes}`, 'ok');
@@ -747,7 +719,7 @@ function factList(node, fields, highlight = []) {
         el(
           'div',
           {},
-          el('dt', { text: LABELS[k] ?? k }),
+          el('dt', { text: label(k) }),
           el('dd', { class: highlight.includes(k) ? 'changed' : undefined, text: displayValue(k, v) }),
         ),
       ),
@@ -774,14 +746,14 @@ function renderCompare(trace, side, changed) {
   factList(
     $('play-hs'),
     trace.hubspot
-      ? pickFields(trace.hubspot.properties, ['email', ...HS_FIELDS])
+      ? pickFields(trace.hubspot.properties, catalog.shown.hubspot)
       : { record: 'not linked yet' },
     names,
   );
   factList(
     $('play-sf'),
     trace.salesforce
-      ? pickFields(trace.salesforce.fields, ['Email', ...SF_FIELDS])
+      ? pickFields(trace.salesforce.fields, catalog.shown.salesforce)
       : { record: 'not linked yet' },
     names,
   );
@@ -845,11 +817,11 @@ function showTrace(trace) {
   setText('trace-h', `Decision trace: ${trace.side} ${trace.id}`);
   factList(
     $('trace-hs'),
-    trace.hubspot ? pickFields(trace.hubspot.properties, ['email', ...HS_FIELDS]) : { record: 'none' },
+    trace.hubspot ? pickFields(trace.hubspot.properties, catalog.shown.hubspot) : { record: 'none' },
   );
   factList(
     $('trace-sf'),
-    trace.salesforce ? pickFields(trace.salesforce.fields, ['Email', ...SF_FIELDS]) : { record: 'none' },
+    trace.salesforce ? pickFields(trace.salesforce.fields, catalog.shown.salesforce) : { record: 'none' },
   );
   const p = trace.pair;
   setText(
@@ -880,5 +852,6 @@ function showTrace(trace) {
 
 // ───────────────────────────── start ─────────────────────────────
 
+catalog = await api('/api/fields');
 await Promise.all([refreshStatus(), loadSegments(), loadPlayground()]);
 setInterval(refreshStatus, POLL_MS);

@@ -1,0 +1,134 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { Log } from '../../observability/observability.ts';
+import type { SyncStore } from '../../ports.ts';
+import { utcDay } from '../../rate-limit/clock.ts';
+import type { RateLimiter } from '../../rate-limit/index.ts';
+import type { RefreshResult } from '../../sync/segment-refresh.ts';
+import { currentSettings, type SyncDeps } from '../../sync/sync-deps.ts';
+import { queueDepth } from '../queue-admin.ts';
+import type { Scheduler } from '../scheduler.ts';
+import type { CrmUsage, ResyncProgress, StatusReport } from '../services.ts';
+import type { StatsSnapshot, SyncStats } from '../sync-stats.ts';
+import type { SegmentListCache } from './segments.ts';
+
+/** What the status reads: the running stack's pieces. */
+export interface StatusSources {
+  mode: 'sandbox' | 'live';
+  startedAt: number;
+  deps: SyncDeps;
+  /** The store without the observing wrapper, for the optional dashboard queries. */
+  rawStore: SyncStore;
+  sqs: { client: SQSClient; queueUrl: string; dlqUrl: string };
+  stats: SyncStats;
+  scheduler: Scheduler;
+  log: Log;
+  urls: () => StatusReport['urls'];
+  resync: () => ResyncProgress;
+  lastRefresh: () => { at: number; result: RefreshResult } | undefined;
+  limiters: { hubspot: RateLimiter; salesforce: RateLimiter };
+  lists: SegmentListCache;
+}
+
+/**
+ * Decision counts: the store keeps per-day counters and open sync errors, which survive a restart,
+ * so they are preferred over the counts this process saw since it started.
+ */
+async function counts(src: StatusSources): Promise<StatsSnapshot> {
+  const local = src.stats.snapshot();
+  const store = src.rawStore;
+  if (!store.countDecisions) return local;
+  try {
+    const today = Date.parse(`${utcDay(Date.now())}T00:00:00Z`);
+    const [c, errors] = await Promise.all([
+      store.countDecisions(today),
+      store.listSyncErrors ? store.listSyncErrors({ limit: 200 }) : Promise.resolve(undefined),
+    ]);
+    const byOutcome = { ...local.decisions };
+    for (const key of Object.keys(byOutcome) as (keyof typeof byOutcome)[])
+      byOutcome[key] = Math.max(byOutcome[key], c.byOutcome[key] ?? 0);
+    let errorsByCategory = local.errorsByCategory;
+    if (errors) {
+      const grouped = new Map<string, string[]>();
+      for (const e of errors) grouped.set(e.category, [...(grouped.get(e.category) ?? []), e.recordKey]);
+      errorsByCategory = [...grouped.entries()]
+        .map(([category, records]) => ({ category, count: records.length, records }))
+        .sort((a, b) => b.count - a.count);
+    }
+    const recent = store.recentDecisions
+      ? (await store.recentDecisions(60)).filter((d) => d.outcome !== 'received').slice(0, 40)
+      : local.recent;
+    // The store's byReason mixes skip and no-op reasons (some carry record ids): the breakdown of
+    // skips comes from the decisions seen since start, the totals from the store.
+    return { ...local, decisions: byOutcome, errorsByCategory, recent };
+  } catch (error) {
+    src.log.warn('dashboard counts from the store failed', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return local;
+  }
+}
+
+/** The chosen segment with its name, type and member count (null when none is chosen: R2). */
+async function segmentStatus(src: StatusSources): Promise<StatusReport['segment']> {
+  const settings = await currentSettings(src.deps);
+  if (!settings.inclusionSegmentId) return null;
+  const id = settings.inclusionSegmentId;
+  const last = src.lastRefresh();
+  const counted = last && last.result.segment?.listId === id ? last : undefined;
+  // The last refresh counted the members; read the stored membership only when it did not.
+  const [list, members] = await Promise.all([
+    src.lists.get(id),
+    counted ? counted.result.members : src.deps.store.listMembers(id).then((m) => m.length),
+  ]);
+  return {
+    id,
+    name: list?.name ?? null,
+    processingType: list?.processingType ?? null,
+    members,
+    lastRefreshAt: counted ? counted.at : null,
+    loaded: settings.segmentLoaded,
+  };
+}
+
+/** API usage against crmsync's share of the daily allocation, and what the limiter saw since start. */
+function usage(src: StatusSources, crm: 'hubspot' | 'salesforce', stored: number): CrmUsage {
+  const budgets = src.deps.config.budgets[crm];
+  // The limiter counts locally and flushes to the store every few seconds: show the larger.
+  const c = src.limiters[crm].counters();
+  return {
+    today: Math.max(stored, c.dailyUsed),
+    budget: Math.floor(budgets.dailyLimit * budgets.dailyShare),
+    dailyLimit: budgets.dailyLimit,
+    maxRequestsPer10s: budgets.maxRequestsPer10s,
+    sinceStart: c.total,
+    rateLimited: c.rateLimited,
+    waits: c.waits,
+  };
+}
+
+/** The dashboard's and `crmsync status`'s one report (GET /api/status). */
+export async function stackStatus(src: StatusSources): Promise<StatusReport> {
+  const { store } = src.deps;
+  const day = utcDay(Date.now());
+  const [settings, segment, stats, main, dlq, hsUsed, sfUsed] = await Promise.all([
+    currentSettings(src.deps),
+    segmentStatus(src),
+    counts(src),
+    queueDepth(src.sqs.client, src.sqs.queueUrl),
+    queueDepth(src.sqs.client, src.sqs.dlqUrl),
+    store.getApiUsage('hubspot', day),
+    store.getApiUsage('salesforce', day),
+  ]);
+  return {
+    mode: src.mode,
+    startedAt: src.startedAt,
+    urls: src.urls(),
+    segment,
+    settings,
+    stats,
+    apiUsage: { hubspot: usage(src, 'hubspot', hsUsed), salesforce: usage(src, 'salesforce', sfUsed) },
+    queue: { visible: main.visible, inFlight: main.inFlight, dlq: dlq.visible + dlq.inFlight },
+    schedules: src.scheduler.states(),
+    resync: src.resync(),
+  };
+}
