@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { composeIntake } from '../lib/composition/root.ts';
+import { composeIntake } from '../lib/composition/intake.ts';
 import { handleHubSpotWebhook } from '../lib/hubspot/webhook-intake.ts';
 import { ReplayGuard } from '../lib/hubspot/webhook-replay.ts';
 import { toApiGatewayResult, toRawHttpRequest } from '../lib/lambda/api-gateway.ts';

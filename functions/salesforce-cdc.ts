@@ -1,5 +1,5 @@
 import type { EventBridgeEvent } from 'aws-lambda';
-import { composeIntake } from '../lib/composition/root.ts';
+import { composeIntake } from '../lib/composition/intake.ts';
 import { type IntakeDependencies, buildIntakeDependencies } from '../lib/lambda/dependencies.ts';
 import { lazyOnce } from '../lib/lambda/lazy.ts';
 import { withMiddleware } from '../lib/lambda/middy-chain.ts';

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { composeIntake } from '../lib/composition/root.ts';
+import { composeIntake } from '../lib/composition/intake.ts';
 import { toApiGatewayResult, toRawHttpRequest } from '../lib/lambda/api-gateway.ts';
 import { type IntakeDependencies, buildIntakeDependencies } from '../lib/lambda/dependencies.ts';
 import { lazyOnce } from '../lib/lambda/lazy.ts';

@@ -4,7 +4,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoSyncStore } from '../aws/dynamo-sync-store.ts';
 import { SqsChangeQueue } from '../aws/sqs-change-queue.ts';
-import { type CrmAccess, composeSync, type SyncComposition } from '../composition/root.ts';
+import { type CrmAccess, composeSync, type SyncComposition } from '../composition/sync.ts';
 import { loadConfigFile } from '../config.ts';
 import type { Lane } from '../rate-limit/rate-limiter.ts';
 import { salesforceRefreshSettings } from '../salesforce/salesforce-connection.ts';
@@ -15,7 +15,7 @@ import type { Log } from '../observability/observability.ts';
 import { type CrmSecrets, type SecretSource, SecretsCache, secretsManagerSource } from './secrets.ts';
 
 /**
- * The Lambda host's side of the composition root (`lib/composition/root.ts`): it turns the
+ * The Lambda host's side of the composition root (`lib/composition/sync.ts`): it turns the
  * environment (CRMSYNC_TABLE_NAME, CRMSYNC_SECRET_ARN, CRMSYNC_CONFIG_PATH; optional
  * CRMSYNC_QUEUE_URL, CRMSYNC_HUBSPOT_BASE_URL, CRMSYNC_SALESFORCE_INSTANCE_URL), the config file
  * and the Secrets Manager secret into the parts the root composes, once per cold start.

@@ -3,7 +3,7 @@ import {
   type CrmAccess,
   type CrmAdapterSet,
   type CrmAdapters,
-} from '../composition/root.ts';
+} from '../composition/sync.ts';
 import type { CrmSyncConfig } from '../config.ts';
 import type { Log } from '../observability/observability.ts';
 import type { SyncStore } from '../ports.ts';

@@ -6,7 +6,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoSyncStore } from '../aws/dynamo-sync-store.ts';
 import { SqsChangeQueue } from '../aws/sqs-change-queue.ts';
 import { type CrmSyncConfig, loadConfigFile } from '../config.ts';
-import { composeSync } from '../composition/root.ts';
+import { composeSync } from '../composition/sync.ts';
 import { CrmSyncError } from '../errors.ts';
 import type { Log } from '../observability/observability.ts';
 import type { ChangeQueue, HubSpotPort, SalesforcePort, SyncStore } from '../ports.ts';

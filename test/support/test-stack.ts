@@ -1,6 +1,6 @@
 import { DynamoSyncStore } from '../../lib/aws/dynamo-sync-store.ts';
 import { SqsChangeQueue } from '../../lib/aws/sqs-change-queue.ts';
-import { parseQueuedNotice } from '../../lib/composition/root.ts';
+import { parseQueuedNotice } from '../../lib/composition/sync.ts';
 import type { ConfigInput, CrmSyncConfig } from '../../lib/config.ts';
 import type { ChangeNotice } from '../../lib/domain/notice.ts';
 import { silentLog } from '../../lib/observability/observability.ts';

@@ -1,4 +1,4 @@
-import { composeIntake, type IntakeParts } from '../../composition/root.ts';
+import { composeIntake, type IntakeParts } from '../../composition/intake.ts';
 import { handleHubSpotWebhook } from '../../hubspot/webhook-intake.ts';
 import { ReplayGuard } from '../../hubspot/webhook-replay.ts';
 import { handleSalesforceCdcHttp } from '../../salesforce/cdc-intake.ts';

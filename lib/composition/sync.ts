@@ -3,13 +3,9 @@ import type { CrmSyncConfig } from '../config.ts';
 import type { ChangeNotice } from '../domain/notice.ts';
 import { createHubSpotClient } from '../hubspot/hubspot-client.ts';
 import { HubSpotCrm } from '../hubspot/hubspot-crm.ts';
-import type { HubSpotWebhookDeps } from '../hubspot/webhook-intake.ts';
-import type { ReplayGuard } from '../hubspot/webhook-replay.ts';
 import type { Log, MetricsSink } from '../observability/observability.ts';
 import type { ChangeQueue, SyncStore } from '../ports.ts';
 import { createRateLimiters, type Lane, type RateLimiter } from '../rate-limit/index.ts';
-import type { SalesforceCdcDeps } from '../salesforce/cdc-intake.ts';
-import type { SalesforceOutboundDeps } from '../salesforce/outbound-intake.ts';
 import {
   createSalesforceConnection,
   type SalesforceRefreshSettings,
@@ -19,12 +15,13 @@ import type { ProcessorDeps } from '../sync/processor-types.ts';
 import type { SyncDeps } from '../sync/sync-deps.ts';
 
 /**
- * The one composition root (docs/design.md, "Ports and adapters"): every dependency set crmsync runs
- * with — CRM adapters per rate-limiter lane, the processor's, the jobs' and the intake's — is built
- * here from config + CRM access + store + queue. The Lambda functions (`lib/lambda/dependencies.ts`)
- * and the local stack (`lib/local/runtime.ts`) each make those parts their own way (AWS clients and
- * Secrets Manager; dynalite, fauxqs and the sandboxes) and then call this module, so the two hosts
- * cannot drift: resync, import, poll and segment refresh run in the `bulk` lane in both.
+ * The one composition root (docs/design.md#composition-root). `lib/composition/` builds every
+ * dependency set crmsync runs with from config + CRM access + store + queue: the CRM adapters per
+ * rate-limiter lane, the processor's and the jobs' here, the intake's in `intake.ts`. The Lambda
+ * functions (`lib/lambda/sync-dependencies.ts`, `lib/lambda/dependencies.ts`) and the local stack
+ * (`lib/local/runtime.ts`) each make those parts their own way (AWS clients and Secrets Manager;
+ * dynalite, fauxqs and the sandboxes) and then call this module, so the two hosts cannot drift:
+ * resync, import, poll and segment refresh run in the `bulk` lane in both.
  */
 
 /** Where and how to reach both CRMs: tokens from a secret (Lambda), the sandboxes' or the CLI's environment (local). */
@@ -154,48 +151,5 @@ export function composeSync(parts: {
       ...(parts.metrics ? { metrics: parts.metrics } : {}),
     },
     jobs: (queue) => ({ store, ...bulk, queue, config, now }),
-  };
-}
-
-/** What the three intake endpoints share: the queue they fill, the config, and where they log and count. */
-export interface IntakeParts {
-  queue: ChangeQueue;
-  config: CrmSyncConfig;
-  logger: Log;
-  metrics: MetricsSink;
-  now?: () => number;
-}
-
-/** The intake endpoints' dependencies, for `handleHubSpotWebhook`, `handleSalesforceOutbound` and `handleSalesforceCdc`. */
-export interface IntakeComposition {
-  /** The app's client secret signs HubSpot's v3 signature; one replay guard per host (Lambda container, local process). */
-  hubspotWebhook(clientSecret: string, replayGuard: ReplayGuard): HubSpotWebhookDeps;
-  salesforceOutbound: SalesforceOutboundDeps;
-  salesforceCdc: SalesforceCdcDeps;
-}
-
-/** Composes the intake: which app, portal, org and Salesforce client name are ours comes from the config. */
-export function composeIntake(parts: IntakeParts): IntakeComposition {
-  const { queue, config, logger, metrics } = parts;
-  const now = parts.now ?? Date.now;
-  return {
-    hubspotWebhook: (clientSecret, replayGuard) => ({
-      queue,
-      clientSecret,
-      appId: config.hubspot.appId,
-      portalId: config.hubspot.portalId,
-      now,
-      logger,
-      metrics,
-      replayGuard,
-    }),
-    salesforceOutbound: { queue, orgId: config.salesforce.orgId, now, logger, metrics },
-    salesforceCdc: {
-      queue,
-      clientName: config.salesforce.clientName,
-      orgId: config.salesforce.orgId,
-      logger,
-      metrics,
-    },
   };
 }
