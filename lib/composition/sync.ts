@@ -1,8 +1,9 @@
 import { parseNoticeMessage } from '../aws/sqs-message.ts';
 import type { CrmSyncConfig } from '../config.ts';
 import type { ChangeNotice } from '../domain/notice.ts';
-import { createHubSpotClient } from '../hubspot/hubspot-client.ts';
+import { createHubSpotConnection } from '../hubspot/hubspot-client.ts';
 import { HubSpotCrm } from '../hubspot/hubspot-crm.ts';
+import type { HubSpotOAuthSettings } from '../hubspot/hubspot-oauth.ts';
 import type { Log, MetricsSink } from '../observability/observability.ts';
 import type { ChangeQueue, SyncStore } from '../ports.ts';
 import { createRateLimiters, type Lane, type RateLimiter } from '../rate-limit/index.ts';
@@ -27,7 +28,10 @@ import type { SyncDeps } from '../sync/sync-deps.ts';
 /** Where and how to reach both CRMs: tokens from a secret (Lambda), the sandboxes' or the CLI's environment (local). */
 export interface CrmAccess {
   hubspot: {
-    accessToken: string;
+    /** A private-app token; optional with `oauth` (the first call then fetches one). */
+    accessToken?: string;
+    /** A HubSpot OAuth app: the access token is renewed before it expires and after a 401. */
+    oauth?: HubSpotOAuthSettings;
     /** Defaults to the config's `hubspot.baseUrl` (itself defaulting to api.hubapi.com). */
     baseUrl?: string;
   };
@@ -74,9 +78,11 @@ export function buildCrmAdapters(parts: {
       log.warn('api usage flush failed', { error: error instanceof Error ? error.message : String(error) }),
   });
   const hubspot = new HubSpotCrm({
-    client: createHubSpotClient({
+    ...createHubSpotConnection({
       accessToken: access.hubspot.accessToken,
+      ...(access.hubspot.oauth ? { oauth: access.hubspot.oauth } : {}),
       baseUrl: access.hubspot.baseUrl ?? config.hubspot.baseUrl,
+      onRefresh: () => log.info('hubspot access token refreshed'),
     }),
     limiter: limiters.hubspot,
   });

@@ -6,6 +6,7 @@ import { DynamoSyncStore } from '../aws/dynamo-sync-store.ts';
 import { SqsChangeQueue } from '../aws/sqs-change-queue.ts';
 import { type CrmAccess, composeSync, type SyncComposition } from '../composition/sync.ts';
 import { loadConfigFile } from '../config.ts';
+import { hubspotOAuthSettings } from '../hubspot/hubspot-oauth.ts';
 import type { Lane } from '../rate-limit/rate-limiter.ts';
 import { salesforceRefreshSettings } from '../salesforce/salesforce-connection.ts';
 import type { ProcessorDeps } from '../sync/processor-types.ts';
@@ -38,14 +39,16 @@ export interface CrmDependencyOptions {
   secretSource?: SecretSource;
   /** `bulk` for resync, import and polling: they yield to live changes in the rate limiter. */
   lane?: Lane;
-  /** Where the Salesforce session refresh is logged; defaults to a Powertools logger. */
+  /** Where the Salesforce session and HubSpot token refreshes are logged; defaults to a Powertools logger. */
   log?: Log;
 }
 
 /**
  * With `salesforceRefreshToken` and `salesforceClientId` (optional `salesforceClientSecret`,
  * `salesforceLoginUrl`) in the secret, jsforce renews the Salesforce session whenever it expires;
- * without them the secret must hold `salesforceAccessToken`.
+ * without them the secret must hold `salesforceAccessToken`. With `hubspotRefreshToken`,
+ * `hubspotClientId` and `hubspotClientSecret` (a HubSpot OAuth app), the HubSpot access token is
+ * renewed before it expires and after a 401; without them the secret must hold `hubspotAccessToken`.
  */
 function crmAccess(
   secrets: CrmSecrets,
@@ -61,8 +64,21 @@ function crmAccess(
     },
     { source: env.secretArn, clientIdName: 'salesforceClientId', loginUrlName: 'salesforceLoginUrl' },
   );
+  const hubspotOAuth = hubspotOAuthSettings(
+    {
+      refreshToken: secrets.get('hubspotRefreshToken'),
+      clientId: secrets.get('hubspotClientId'),
+      clientSecret: secrets.get('hubspotClientSecret'),
+    },
+    { source: env.secretArn, clientIdName: 'hubspotClientId', clientSecretName: 'hubspotClientSecret' },
+  );
   return {
-    hubspot: { accessToken: secrets.require('hubspotAccessToken'), baseUrl: env.hubspotBaseUrl },
+    hubspot: {
+      // With an OAuth app the access token may be absent: the first call fetches one.
+      accessToken: hubspotOAuth ? secrets.get('hubspotAccessToken') : secrets.require('hubspotAccessToken'),
+      ...(hubspotOAuth ? { oauth: hubspotOAuth } : {}),
+      baseUrl: env.hubspotBaseUrl,
+    },
     salesforce: {
       instanceUrl:
         secrets.get('salesforceInstanceUrl') ??

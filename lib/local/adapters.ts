@@ -7,6 +7,7 @@ import {
 import type { CrmSyncConfig } from '../config.ts';
 import type { Log } from '../observability/observability.ts';
 import type { SyncStore } from '../ports.ts';
+import type { HubSpotOAuthSettings } from '../hubspot/hubspot-oauth.ts';
 import type { SalesforceRefreshSettings } from '../salesforce/salesforce-connection.ts';
 
 /**
@@ -18,13 +19,17 @@ export const SANDBOX_SALESFORCE_TOKEN = 'crmsync-local-session';
 
 /**
  * Credentials for live mode (`crmsync dev --live`), read from the environment by the CLI:
- * HUBSPOT_ACCESS_TOKEN (private app), HUBSPOT_CLIENT_SECRET (optional: webhooks cannot reach a
- * laptop, so it only matters behind a tunnel), SALESFORCE_INSTANCE_URL, and SALESFORCE_ACCESS_TOKEN
+ * HUBSPOT_ACCESS_TOKEN (private app) or HUBSPOT_REFRESH_TOKEN + HUBSPOT_CLIENT_ID +
+ * HUBSPOT_CLIENT_SECRET (OAuth app, token renewed itself), HUBSPOT_CLIENT_SECRET (also signs
+ * webhooks, which only reach a laptop behind a tunnel), SALESFORCE_INSTANCE_URL, and SALESFORCE_ACCESS_TOKEN
  * and/or SALESFORCE_REFRESH_TOKEN + SALESFORCE_CLIENT_ID (optional SALESFORCE_CLIENT_SECRET,
  * SALESFORCE_LOGIN_URL), with which jsforce renews the session when it expires.
  */
 export interface LiveCredentials {
-  hubspotAccessToken: string;
+  /** A private-app token; optional with `hubspotOAuth` (the first call then fetches one). */
+  hubspotAccessToken?: string;
+  /** A HubSpot OAuth app: the access token is renewed with its refresh token. */
+  hubspotOAuth?: HubSpotOAuthSettings;
   hubspotClientSecret?: string;
   salesforceInstanceUrl: string;
   /** Optional when `salesforceRefresh` is given (the first call then fetches a token). */
@@ -41,7 +46,10 @@ export function localCrmAccess(config: CrmSyncConfig, live?: LiveCredentials): C
   if (!instanceUrl) throw new Error('salesforce.instanceUrl is not set');
   return {
     // Live mode talks to api.hubapi.com unless the config names another base URL.
-    hubspot: { accessToken: live?.hubspotAccessToken ?? SANDBOX_APP_TOKEN },
+    hubspot: {
+      accessToken: live ? live.hubspotAccessToken : SANDBOX_APP_TOKEN,
+      ...(live?.hubspotOAuth ? { oauth: live.hubspotOAuth } : {}),
+    },
     salesforce: {
       instanceUrl,
       accessToken: live ? live.salesforceAccessToken : SANDBOX_SALESFORCE_TOKEN,
