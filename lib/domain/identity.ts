@@ -1,5 +1,5 @@
 import type { CrmSide, SalesforceObject } from './notice.ts';
-import type { PairState, SalesforceRecord } from './entities.ts';
+import type { HubSpotContact, PairState, SalesforceRecord } from './entities.ts';
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
@@ -196,4 +196,26 @@ export function repointForMerge(input: MergeRepointInput): MergeRepoint {
     if (survivorLinked) unlinked.push(pair);
   }
   return { put, delete: del, unlinked, otherEmail };
+}
+
+export interface HubSpotMatch {
+  chosen: HubSpotContact | undefined;
+  /** Why this one, for the decision trace; says so when there were several. */
+  reason: string;
+}
+
+/**
+ * Chooses the HubSpot contact a Salesforce record links to among unlinked contacts with its email
+ * (docs/design.md#email-match). HubSpot keeps emails unique, so several candidates only happen in the
+ * middle of a merge: the oldest contact (the one a merge keeps by default), then the lowest id.
+ */
+export function chooseHubSpotMatch(candidates: HubSpotContact[]): HubSpotMatch {
+  const sorted = [...candidates].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+  const chosen = sorted[0];
+  if (!chosen) return { chosen, reason: 'no match by email' };
+  if (sorted.length === 1) return { chosen, reason: 'matched HubSpot contact by email' };
+  return {
+    chosen,
+    reason: `matched HubSpot contact by email among ${sorted.length} contacts: the oldest`,
+  };
 }

@@ -28,6 +28,11 @@ export interface GateInput {
   autoCreate: { Lead: boolean; Contact: boolean };
   /** The change is our own write coming back (decision 3, layer 1/2 missed it). */
   echo?: boolean;
+  /**
+   * The delete policy. Under `propagate` a `deleted` notice is a change like any other and meets the
+   * same segment rules (a linked contact that left the segment: R8); otherwise it is skipped as `deleted`.
+   */
+  deletes?: 'ignore' | 'propagate';
 }
 
 export type GateDecision =
@@ -37,7 +42,7 @@ export type GateDecision =
 
 /**
  * The segment gate (docs/design.md#segment, R2–R8). Pure: everything it needs is in the input.
- * - echo → skip; deleted → skip (deletes follow their own policy in the plan);
+ * - echo → skip; deleted → skip, unless deletes propagate: then it is gated like any change;
  * - R2: no segment → sync;
  * - R6: a Salesforce `created` notice with auto-create on for that object, for a record not linked yet →
  *   sync, member or not;
@@ -49,7 +54,8 @@ export type GateDecision =
 export function decide(input: GateInput): GateDecision {
   const { notice } = input;
   if (input.echo) return { action: 'skip', reason: 'echo', rule: 'echo' };
-  if (notice.kind === 'deleted') return { action: 'skip', reason: 'deleted', rule: 'deleted' };
+  if (notice.kind === 'deleted' && input.deletes !== 'propagate')
+    return { action: 'skip', reason: 'deleted', rule: 'deleted' };
   if (input.segment === null) return { action: 'sync', rule: 'R2' };
   // R6 bypasses the segment once: for a record not linked yet. A `created` notice for a linked record is
   // our own creation coming back (an outbound message carries no change origin, so the intake cannot

@@ -1,6 +1,6 @@
 import type { PairDelete, PairWrite } from '../domain/identity.ts';
 import type { SalesforceObject } from '../domain/notice.ts';
-import type { SyncPlan } from '../domain/plan.ts';
+import type { SyncPlan } from '../domain/plan/index.ts';
 import type { HubSpotPort, PairState, SalesforcePort, SyncStore, WriteOutcome } from '../ports.ts';
 import { type ClassifiedError, classifyError } from './processor-errors.ts';
 import { mapLimit, settle } from './processor-pool.ts';

@@ -1,7 +1,6 @@
-import type { PlanInput } from '../domain/plan.ts';
+import { gateRecord, type PlanInput } from '../domain/plan/index.ts';
 import { normalizeEmail } from '../domain/identity.ts';
 import type { SalesforceObject } from '../domain/notice.ts';
-import { decide } from '../domain/segment-gate.ts';
 import type {
   Decision,
   HubSpotContact,
@@ -245,13 +244,7 @@ function preGate(
   if (segment === null || hubspotId === undefined) return undefined;
   if (record.kind === 'deleted' || record.kind === 'merged') return undefined;
   if (record.source === 'salesforce' && record.objectType === 'Lead') return undefined;
-  const gate = decide({
-    notice: { source: record.source, objectType: record.objectType, kind: record.kind },
-    segment: { listId: segment },
-    isMember: members.has(hubspotId),
-    ...(pair ? { pair } : {}),
-    autoCreate: { Lead: ctx.settings.autoCreateFromLeads, Contact: ctx.settings.autoCreateFromContacts },
-  });
+  const gate = gateRecord(record, { hubspotId, pair }, { settings: ctx.settings, members });
   if (gate.action !== 'skip') return undefined;
   const decision: Decision = {
     at: ctx.now,

@@ -1,4 +1,4 @@
-import type { SyncPlan } from '../domain/plan.ts';
+import type { SyncPlan } from '../domain/plan/index.ts';
 import type { HubSpotContact } from '../ports.ts';
 
 /**

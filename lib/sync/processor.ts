@@ -1,5 +1,5 @@
 import { recordKey } from '../domain/notice.ts';
-import { type PlanInput, planBatch, type SyncPlan } from '../domain/plan.ts';
+import { type PlanInput, planBatch, type SyncPlan } from '../domain/plan/index.ts';
 import { RetryableError } from '../errors.ts';
 import type { Decision, HubSpotContact, PairState, RuntimeSettings } from '../ports.ts';
 import { applyPlan, type ApplyResult, type RefFailure } from './apply-plan.ts';

@@ -2,7 +2,7 @@ import type { FieldMapping } from '../../lib/config.ts';
 import type { MergeRepoint, MergeRepointInput } from '../../lib/domain/identity.ts';
 import type { PicklistTables } from '../../lib/domain/normalize.ts';
 import { coalesce } from '../../lib/domain/coalesce.ts';
-import { type PlanInput, planBatch, type SyncPlan } from '../../lib/domain/plan.ts';
+import { type PlanInput, planBatch, type SyncPlan } from '../../lib/domain/plan/index.ts';
 import type { ChangeNotice } from '../../lib/domain/notice.ts';
 import type { HubSpotContact, PairState, SalesforceRecord } from '../../lib/ports.ts';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  chooseHubSpotMatch,
   chooseSalesforceMatch,
   normalizeEmail,
   repointForConversion,
@@ -7,6 +8,7 @@ import {
 } from '../../lib/domain/identity.ts';
 import {
   dropped101,
+  hubspotContact,
   hubspotMergeOf101,
   leadMergeInto00Q2,
   pairOf,
@@ -24,6 +26,18 @@ describe('identity', () => {
       normalizeEmail('a b@c.d'),
       normalizeEmail(null),
     ]).toEqual([undefined, undefined, undefined, undefined]);
+  });
+
+  it('chooses the oldest of several HubSpot contacts with one email (mid-merge), then the lowest id, and says so', () => {
+    const older = hubspotContact('205', {}, T0 - 1000);
+    const sameAge = [hubspotContact('204', {}, T0), hubspotContact('203', {}, T0)];
+    expect(chooseHubSpotMatch([...sameAge, older])).toEqual({
+      chosen: older,
+      reason: 'matched HubSpot contact by email among 3 contacts: the oldest',
+    });
+    expect(chooseHubSpotMatch(sameAge).chosen?.id).toBe('203');
+    expect(chooseHubSpotMatch([older]).reason).toBe('matched HubSpot contact by email');
+    expect(chooseHubSpotMatch([])).toEqual({ chosen: undefined, reason: 'no match by email' });
   });
 
   it('prefers a Contact over a Lead with the same email, and says so', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { coalesce } from '../../lib/domain/coalesce.ts';
-import { planBatch } from '../../lib/domain/plan.ts';
+import { planBatch } from '../../lib/domain/plan/index.ts';
 import {
   ann,
   annLinked,
@@ -375,12 +375,56 @@ describe('plan', () => {
     expect(plan.pairDeletes).toEqual([{ hubspotId: '101', expectedVersion: 3 }]);
   });
 
-  it('R3: a delete of a contact outside the segment is not propagated', () => {
+  it('R8: a delete of a linked contact outside the segment is not propagated (the gate says R8, as for any change)', () => {
     const plan = planOf([notice('salesforce', 'Lead', '00Q1', 'deleted')], {
       pairs: [pairOf('101', '00Q1', annSnapshot)],
       config: { ...planInput({}).config, deletes: 'propagate' },
     });
     expect(plan.hubspotArchives).toEqual([]);
-    expect(plan.decisions[0]).toMatchObject({ outcome: 'skipped', reason: 'not-in-segment' });
+    expect(plan.pairDeletes).toEqual([]);
+    expect(plan.decisions[0]).toMatchObject({
+      outcome: 'skipped',
+      reason: 'not-in-segment',
+      detail: { rule: 'R8' },
+    });
+  });
+
+  it('R2: with no segment a propagated delete goes through the gate and archives the counterpart', () => {
+    const plan = planOf([notice('hubspot', 'contact', '101', 'deleted')], {
+      pairs: [pairOf('101', '00Q1', annSnapshot)],
+      settings: { inclusionSegmentId: null, autoCreateFromLeads: false, autoCreateFromContacts: false },
+      config: { ...planInput({}).config, deletes: 'propagate' },
+    });
+    expect(plan.salesforceDeletes).toEqual(['00Q1']);
+    expect(plan.decisions[0]).toMatchObject({ outcome: 'synced', reason: 'deleted' });
+  });
+
+  it('R8: a HubSpot notice about a contact outside the segment still re-points its converted Lead, like the Salesforce side', () => {
+    const converted = {
+      hubspotContacts: [hubspotContact('101', ann)],
+      salesforceRecords: [
+        salesforceRecord('00Q1', 'Lead', annSf, { isConverted: true, convertedContactId: '0039' }),
+        salesforceRecord('0039', 'Contact', annSf),
+      ],
+      pairs: [pairOf('101', '00Q1', annSnapshot)],
+      members: new Set<string>(),
+    };
+    for (const record of [
+      notice('hubspot', 'contact', '101', 'updated'),
+      notice('salesforce', 'Lead', '00Q1', 'updated'),
+    ]) {
+      const plan = planOf([record], converted);
+      expect(writes(plan)).toBe(0);
+      expect(plan.pairWrites).toEqual([
+        expect.objectContaining({
+          expectedVersion: 3,
+          pair: expect.objectContaining({ salesforceId: '0039' }),
+        }),
+      ]);
+      expect(plan.decisions.map((d) => [d.outcome, d.reason, d.detail?.['rule']])).toEqual([
+        ['relinked', 'lead converted', undefined],
+        ['skipped', 'not-in-segment', 'R8'],
+      ]);
+    }
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { FieldMapping, SyncRule } from '../../lib/config.ts';
 import { coalesce } from '../../lib/domain/coalesce.ts';
 import type { ChangeNotice } from '../../lib/domain/notice.ts';
-import { planBatch } from '../../lib/domain/plan.ts';
+import { planBatch } from '../../lib/domain/plan/index.ts';
 import { decide } from '../../lib/domain/segment-gate.ts';
 import { merge, type MergeInput } from '../../lib/domain/three-way-merge.ts';
 import type { FieldValues, HubSpotContact, PairState, SalesforceRecord } from '../../lib/ports.ts';

@@ -109,6 +109,27 @@ describe('segment gate', () => {
     expect(gate({ isMember: true, pair })).toEqual({ action: 'sync', rule: 'member' });
   });
 
+  it('R8: under deletes: propagate a delete meets the segment rules like any change', () => {
+    const pair = pairOf('1', '00Q1', { email: 'a@b.c' });
+    const deleted = { source: 'hubspot', objectType: 'contact', kind: 'deleted' } as const;
+    expect(gate({ notice: deleted, deletes: 'propagate', isMember: false, pair })).toEqual({
+      action: 'skip',
+      reason: 'not-in-segment',
+      rule: 'R8',
+    });
+    expect(gate({ notice: deleted, deletes: 'propagate', isMember: true, pair })).toEqual({
+      action: 'sync',
+      rule: 'member',
+    });
+    expect(gate({ notice: deleted, deletes: 'propagate', segment: null, pair })).toEqual({
+      action: 'sync',
+      rule: 'R2',
+    });
+    expect(gate({ notice: deleted, deletes: 'ignore', isMember: true, pair })).toMatchObject({
+      reason: 'deleted',
+    });
+  });
+
   it('echoes and deletes are skipped before any segment rule', () => {
     expect(gate({ echo: true, segment: null })).toEqual({ action: 'skip', reason: 'echo', rule: 'echo' });
     expect(gate({ notice: { source: 'hubspot', objectType: 'contact', kind: 'deleted' } })).toMatchObject({

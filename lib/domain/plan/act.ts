@@ -1,0 +1,230 @@
+import type { HubSpotContact, PairState, SalesforceRecord } from '../entities.ts';
+import type { PlanRecord } from '../coalesce.ts';
+import { valuesForNewHubSpotContact, valuesForNewSalesforceRecord } from '../creation.ts';
+import type { GateDecision } from '../segment-gate.ts';
+import { merge, type Snapshot } from '../three-way-merge.ts';
+import type { Batch } from './batch.ts';
+import { gateRecord } from './gate.ts';
+import type { Resolved } from './resolve.ts';
+
+/** A gate decision that lets the record through. */
+export type Passed = Extract<GateDecision, { action: 'sync' | 'sync-email-only' }>;
+
+/**
+ * Step 3 of the pipeline, the same for both sides: claim the pair for this batch (one unit of work
+ * per pair: a second record about it is a noop), then sync the pair (three-way merge) when both sides
+ * are known, or create the counterpart on the other side.
+ */
+export function act(batch: Batch, who: Resolved, gate: Passed): void {
+  const { record } = who;
+  const by = batch.claim(record, who.contact?.id, who.salesforce?.id);
+  if (by) {
+    batch.carry(record, who.carried);
+    batch.decision(record, 'noop', 'handled-with-counterpart', { handledWith: by });
+    return;
+  }
+  if (who.contact && who.salesforce) syncPair(batch, who, who.contact, who.salesforce, gate);
+  else if (who.contact) createInSalesforce(batch, record, who.contact, gate);
+  else if (who.salesforce) createInHubSpot(batch, record, who.salesforce, gate);
+}
+
+/**
+ * A deleted record: ignored (the default; the pair is kept for a restore) or, under `deletes:
+ * propagate`, gated like any other change (a linked contact outside the segment: R8) and propagated
+ * to the counterpart.
+ */
+export function actOnDelete(batch: Batch, record: PlanRecord, pair: PairState | undefined): void {
+  const { input, plan } = batch;
+  if (input.config.deletes !== 'propagate' || !pair) {
+    batch.decision(record, 'skipped', 'deleted', {
+      policy: input.config.deletes,
+      ...(pair ? { pairKept: true } : {}),
+    });
+    return;
+  }
+  const gate = gateRecord(
+    { ...record, kind: 'deleted' },
+    { hubspotId: pair.hubspotId, pair },
+    batch.gateContext,
+  );
+  if (gate.action === 'skip') {
+    batch.skip(record, gate);
+    return;
+  }
+  if (record.source === 'hubspot') plan.salesforceDeletes.push(pair.salesforceId);
+  else plan.hubspotArchives.push(pair.hubspotId);
+  plan.pairDeletes.push({ hubspotId: pair.hubspotId, expectedVersion: pair.version });
+  batch.decision(record, 'synced', 'deleted', {
+    policy: 'propagate',
+    hubspotId: pair.hubspotId,
+    salesforceId: pair.salesforceId,
+  });
+}
+
+const sameSnapshot = (a: Snapshot, b: Snapshot): boolean => {
+  const ak = Object.keys(a).sort();
+  const bk = Object.keys(b).sort();
+  return ak.length === bk.length && ak.every((k, i) => k === bk[i] && a[k] === b[k]);
+};
+
+/** How a pair came to be, from the rule that let its first sync through. */
+const originOf = (gate: Passed, otherwise: PairState['origin']): PairState['origin'] =>
+  gate.rule === 'R6' ? 'auto-create' : gate.rule === 'R7' ? 'import' : otherwise;
+
+/**
+ * Merges a linked (or just-matched) pair and emits the writes, the pair write and the decisions.
+ * `who.pair` undefined means a new link (no snapshot: first-sync rules apply; stored with version 0).
+ */
+function syncPair(
+  batch: Batch,
+  who: Resolved,
+  contact: HubSpotContact,
+  sf: SalesforceRecord,
+  gate: Passed,
+): void {
+  const { input, plan } = batch;
+  const { record, pair } = who;
+  const emailOnly = gate.action === 'sync-email-only';
+  const changed = new Set(record.changedFields ?? []);
+  const result = merge({
+    mappings: batch.mappings(sf.objectType, emailOnly),
+    picklists: input.config.picklists,
+    hubspot: {
+      values: contact.properties,
+      changedAt: (p) =>
+        record.source === 'hubspot' && changed.has(p)
+          ? record.occurredAt
+          : (contact.propertyChangedAt?.[p] ?? contact.updatedAt),
+    },
+    salesforce: {
+      values: sf.fields,
+      changedAt: (f) =>
+        record.source === 'salesforce' && changed.has(f) ? record.occurredAt : sf.modifiedAt,
+    },
+    snapshot: pair?.snapshot,
+  });
+  const ref = record.key;
+  const hsProps = Object.keys(result.toHubSpot);
+  const sfFields = Object.keys(result.toSalesforce);
+  if (hsProps.length > 0) plan.hubspotUpdates.push({ ref, id: contact.id, properties: result.toHubSpot });
+  if (sfFields.length > 0)
+    plan.salesforceUpdates[sf.objectType].push({ ref, id: sf.id, fields: result.toSalesforce });
+
+  // Email-only (R7) keeps the rest of an existing snapshot; a full sync replaces it and ends email-only.
+  const snapshot: Snapshot = emailOnly ? { ...(pair?.snapshot ?? {}), ...result.snapshot } : result.snapshot;
+  const wasEmailOnly = pair?.emailOnly === true;
+  const nowEmailOnly = emailOnly ? (pair ? wasEmailOnly || pair.version === 0 : true) : false;
+  const base: PairState = pair ?? {
+    hubspotId: contact.id,
+    salesforceId: sf.id,
+    salesforceType: sf.objectType,
+    snapshot: {},
+    version: 0,
+    lastSyncedAt: input.now,
+    origin: originOf(gate, 'matched'),
+  };
+  const needsWrite =
+    pair === undefined ||
+    who.carried !== undefined ||
+    !sameSnapshot(pair.snapshot, snapshot) ||
+    wasEmailOnly !== nowEmailOnly ||
+    hsProps.length + sfFields.length > 0;
+  if (needsWrite) {
+    const next: PairState = { ...base, snapshot, version: base.version + 1, lastSyncedAt: input.now };
+    if (nowEmailOnly) next.emailOnly = true;
+    else delete next.emailOnly;
+    plan.pairWrites.push({ ref, pair: next, expectedVersion: base.version });
+  }
+  if (pair === undefined) {
+    batch.linkedInBatch.set(`hubspot:${contact.id}`, sf.id);
+    batch.linkedInBatch.set(`salesforce:${sf.id}`, contact.id);
+    batch.decision(record, 'linked', who.linkReason, {
+      hubspotId: contact.id,
+      salesforceId: sf.id,
+      salesforceType: sf.objectType,
+    });
+  }
+  const detail: Record<string, unknown> = { rule: gate.rule, hubspotId: contact.id, salesforceId: sf.id };
+  if (emailOnly) detail['emailOnly'] = true;
+  if (hsProps.length > 0) detail['toHubSpot'] = hsProps;
+  if (sfFields.length > 0) detail['toSalesforce'] = sfFields;
+  if (result.conflicts.length > 0) detail['conflicts'] = result.conflicts;
+  batch.decision(record, hsProps.length + sfFields.length > 0 ? 'synced' : 'noop', undefined, detail);
+  batch.errors(record, result.errors);
+}
+
+/** A HubSpot contact with no Salesforce record: create one, as a Lead or Contact per the settings. */
+function createInSalesforce(batch: Batch, record: PlanRecord, contact: HubSpotContact, gate: Passed): void {
+  const { input, plan } = batch;
+  const objectType = input.config.creation.salesforceObject;
+  const emailOnly = gate.action === 'sync-email-only';
+  const created = valuesForNewSalesforceRecord(
+    contact.properties,
+    batch.mappings(objectType, emailOnly),
+    input.config.picklists,
+    { objectType, defaultCompany: input.config.creation.defaultCompany },
+  );
+  if (!created.ok) {
+    batch.errors(record, created.errors);
+    return;
+  }
+  batch.linkedInBatch.set(`hubspot:${contact.id}`, '');
+  plan.salesforceCreates[objectType].push({
+    ref: record.key,
+    fields: created.value,
+    hubspotId: contact.id,
+    pair: {
+      hubspotId: contact.id,
+      salesforceId: '',
+      salesforceType: objectType,
+      snapshot: created.snapshot,
+      version: 1,
+      lastSyncedAt: input.now,
+      origin: 'created-in-salesforce',
+      ...(emailOnly ? { emailOnly: true } : {}),
+    },
+  });
+  batch.decision(record, 'synced', 'created in Salesforce', {
+    rule: gate.rule,
+    objectType,
+    fields: Object.keys(created.value),
+  });
+  batch.errors(record, created.warnings);
+}
+
+/** A Salesforce record with no HubSpot contact (R6 auto-create, R7 import, or no segment): create one. */
+function createInHubSpot(batch: Batch, record: PlanRecord, sf: SalesforceRecord, gate: Passed): void {
+  const { input, plan } = batch;
+  const emailOnly = gate.action === 'sync-email-only';
+  const created = valuesForNewHubSpotContact(
+    sf.fields,
+    batch.mappings(sf.objectType, emailOnly),
+    input.config.picklists,
+  );
+  if (!created.ok) {
+    batch.errors(record, created.errors);
+    return;
+  }
+  batch.linkedInBatch.set(`salesforce:${sf.id}`, '');
+  plan.hubspotCreates.push({
+    ref: record.key,
+    properties: created.value,
+    salesforceId: sf.id,
+    salesforceType: sf.objectType,
+    pair: {
+      hubspotId: '',
+      salesforceId: sf.id,
+      salesforceType: sf.objectType,
+      snapshot: created.snapshot,
+      version: 1,
+      lastSyncedAt: input.now,
+      origin: originOf(gate, 'created-in-hubspot'),
+      ...(emailOnly ? { emailOnly: true } : {}),
+    },
+  });
+  batch.decision(record, 'synced', 'created in HubSpot', {
+    rule: gate.rule,
+    properties: Object.keys(created.value),
+  });
+  batch.errors(record, created.warnings);
+}

@@ -1,0 +1,187 @@
+import type { HubSpotContact, PairState, SalesforceRecord } from '../entities.ts';
+import type { PlanRecord } from '../coalesce.ts';
+import {
+  chooseHubSpotMatch,
+  chooseSalesforceMatch,
+  normalizeEmail,
+  type PairWrite,
+  repointForConversion,
+} from '../identity.ts';
+import type { NoticeObject } from '../notice.ts';
+import type { Batch } from './batch.ts';
+import type { GateSubject } from './gate.ts';
+import { mergeSurvivor } from './merges.ts';
+
+/** The pipeline stops before acting, with this decision (and the record's carried pair write, if any). */
+export interface Stop {
+  kind: 'stop';
+  outcome: 'skipped' | 'noop' | 'relinked';
+  reason: string;
+  detail?: Record<string, unknown>;
+  carried?: PairWrite | undefined;
+}
+
+/** Who a record is, once resolved: what the gate is asked about and what the act works on. */
+export interface Resolved {
+  kind: 'resolved';
+  /** The record, its kind corrected by the read (a `deleted` record that reads back alive is `restored`). */
+  record: PlanRecord;
+  /** The object the gate sees (a converted Lead's record is gated as its Contact). */
+  objectType: NoticeObject;
+  subject: GateSubject;
+  /** The HubSpot contact: the record, its linked counterpart, or the one its email matched. */
+  contact: HubSpotContact | undefined;
+  /** The Salesforce record: the record, its linked counterpart, or the one its email matched. */
+  salesforce: SalesforceRecord | undefined;
+  /** The link to sync through; undefined for a new link (a match) or a counterpart to create. */
+  pair: PairState | undefined;
+  /** Why a new link was made, for its `linked` decision. */
+  linkReason?: string;
+  /** A link re-pointed by a Lead conversion: written with the sync, or alone when the pipeline stops. */
+  carried?: PairWrite | undefined;
+}
+
+export type Resolution =
+  | { kind: 'merge'; survivorId: string }
+  | { kind: 'delete'; pair: PairState | undefined }
+  | Stop
+  | Resolved;
+
+const stop = (
+  outcome: Stop['outcome'],
+  reason: string,
+  detail?: Record<string, unknown>,
+  carried?: PairWrite,
+): Stop => ({ kind: 'stop', outcome, reason, ...(detail ? { detail } : {}), carried });
+
+/**
+ * Step 1 of the pipeline, the same for both sides: the record as read (a merge, a delete, or not
+ * found), a Lead conversion (the carried pair write), its link and counterpart, or else the record on
+ * the other side its normalized email matches (`chooseSalesforceMatch` / `chooseHubSpotMatch`).
+ */
+export function resolve(batch: Batch, record: PlanRecord): Resolution {
+  return record.source === 'hubspot' ? resolveHubSpot(batch, record) : resolveSalesforce(batch, record);
+}
+
+function resolveHubSpot(batch: Batch, record: PlanRecord): Resolution {
+  const contact = batch.hubspotById.get(record.recordId);
+  const pair = batch.pairByHubSpot.get(record.recordId);
+  const survivorId = mergeSurvivor(record, {});
+  if (survivorId !== undefined) return { kind: 'merge', survivorId };
+  if (record.kind === 'deleted' && !contact) return { kind: 'delete', pair };
+  // Decision 1: the latest read wins over the notice. A "deleted" contact that reads back alive was restored since.
+  if (record.kind === 'deleted') record = { ...record, kind: 'restored' };
+  if (!contact) return stop('skipped', 'not-found');
+  const base = { kind: 'resolved', record, objectType: 'contact', contact } as const;
+  const subject = { hubspotId: contact.id, pair };
+
+  if (pair) {
+    const linked = batch.salesforceById.get(pair.salesforceId);
+    const carried = linked ? convert(batch, record, pair, linked) : undefined;
+    const current = carried ? carried.pair : pair;
+    const sf = batch.salesforceById.get(current.salesforceId);
+    if (!sf || sf.isDeleted)
+      return stop('skipped', 'not-found', { salesforceId: current.salesforceId }, carried);
+    const through = carried ? { ...carried.pair, version: carried.expectedVersion } : pair;
+    return { ...base, subject, salesforce: sf, pair: through, carried };
+  }
+
+  // Unlinked: match by normalized email before creating anything, so no duplicate is made.
+  const email = normalizeEmail(contact.properties['email']);
+  const sameEmail = email ? (batch.salesforceByEmail.get(email) ?? []) : [];
+  const candidates = sameEmail.filter(
+    (r) => !batch.pairBySalesforce.has(r.id) && !batch.claimed.has(`salesforce:${r.id}`),
+  );
+  if (sameEmail.length > 0 && candidates.length === 0) {
+    // Every Salesforce record with this email is already linked to another contact: creating one more
+    // would be the duplicate that matching by email exists to prevent.
+    return stop('skipped', 'duplicate-email', { salesforceIds: sameEmail.map((r) => r.id).sort() });
+  }
+  const match = chooseSalesforceMatch(candidates);
+  return {
+    ...base,
+    subject,
+    salesforce: match.chosen,
+    pair: undefined,
+    ...(match.chosen ? { linkReason: match.reason } : {}),
+  };
+}
+
+function resolveSalesforce(batch: Batch, record: PlanRecord): Resolution {
+  let sf = batch.salesforceById.get(record.recordId);
+  let pair = batch.pairBySalesforce.get(record.recordId);
+  const survivorId = mergeSurvivor(record, { salesforce: sf });
+  if (survivorId !== undefined) return { kind: 'merge', survivorId };
+  if ((record.kind === 'deleted' && !sf) || sf?.isDeleted) return { kind: 'delete', pair };
+  // Decision 1: the latest read wins over the notice (a record that reads back alive was undeleted).
+  if (record.kind === 'deleted') record = { ...record, kind: 'restored' };
+  if (!sf) return stop('skipped', 'not-found');
+
+  // Lead conversion re-points the link to the Contact; an unlinked converted Lead is left to the Contact's own notice.
+  let carried: PairWrite | undefined;
+  if (sf.objectType === 'Lead' && sf.isConverted) {
+    const contactRecord = sf.convertedContactId ? batch.salesforceById.get(sf.convertedContactId) : undefined;
+    carried = pair ? convert(batch, record, pair, sf, contactRecord) : undefined;
+    const detail = { convertedContactId: sf.convertedContactId ?? null };
+    if (!carried) return stop('skipped', 'converted lead', detail);
+    if (!contactRecord) return stop('relinked', 'lead converted', detail, carried);
+    sf = contactRecord;
+    pair = { ...carried.pair, version: carried.expectedVersion };
+  }
+
+  const linked = pair ? batch.hubspotById.get(pair.hubspotId) : undefined;
+  if (pair && !linked) return stop('skipped', 'not-found', { hubspotId: pair.hubspotId }, carried);
+  // A HubSpot record of this batch (their keys sort first) may have linked this one by email already.
+  const handledBy = batch.handledBy(record, `salesforce:${sf.id}`);
+  if (handledBy !== undefined)
+    return stop('noop', 'handled-with-counterpart', { handledWith: handledBy }, carried);
+  const base = {
+    kind: 'resolved',
+    record,
+    objectType: sf.objectType,
+    salesforce: sf,
+    pair,
+    carried,
+  } as const;
+  if (linked) return { ...base, subject: { hubspotId: linked.id, pair }, contact: linked };
+
+  const email = normalizeEmail(sf.fields['Email']);
+  const sameEmail = email ? (batch.hubspotByEmail.get(email) ?? []) : [];
+  const candidates = sameEmail.filter((c) => !batch.pairByHubSpot.has(c.id));
+  if (sameEmail.length > 0 && candidates.length === 0) {
+    // The contact with this email is linked to another Salesforce record; HubSpot would refuse a
+    // second contact with the same email anyway (409), so record why instead of trying.
+    return stop('skipped', 'duplicate-email', { hubspotIds: sameEmail.map((c) => c.id).sort() }, carried);
+  }
+  const match = chooseHubSpotMatch(candidates);
+  if (match.chosen && batch.claimed.has(`hubspot:${match.chosen.id}`))
+    return stop('skipped', 'duplicate-email', { hubspotId: match.chosen.id });
+  return {
+    ...base,
+    subject: { hubspotId: match.chosen?.id, pair },
+    contact: match.chosen,
+    ...(match.chosen ? { linkReason: match.reason } : {}),
+  };
+}
+
+/**
+ * A linked Lead that was converted: the link moves to the Contact (`repointForConversion`), and the
+ * record's trace says so. Undefined when the Lead is not converted or names no Contact.
+ */
+function convert(
+  batch: Batch,
+  record: PlanRecord,
+  pair: PairState,
+  lead: SalesforceRecord,
+  contactRecord?: SalesforceRecord,
+): PairWrite | undefined {
+  const repointed = repointForConversion(pair, lead, batch.input.now);
+  if (!repointed) return undefined;
+  if (record.source === 'hubspot' || contactRecord) {
+    batch.decision(record, 'relinked', 'lead converted', {
+      from: pair.salesforceId,
+      to: repointed.pair.salesforceId,
+    });
+  }
+  return repointed;
+}

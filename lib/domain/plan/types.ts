@@ -1,0 +1,99 @@
+import type { PlanConfig } from '../field-mapping.ts';
+import type { Decision, FieldValues, HubSpotContact, PairState, SalesforceRecord } from '../entities.ts';
+import type { PlanRecord } from '../coalesce.ts';
+import type { PairDelete, PairWrite } from '../identity.ts';
+import type { SalesforceObject } from '../notice.ts';
+import type { FieldError } from '../sync-rule-error.ts';
+
+/**
+ * Everything the plan needs, already read by the processor (the plan does no I/O).
+ *
+ * The processor reads in this order: pairs for the batch's record ids; the records themselves
+ * (HubSpot contacts by id, Salesforce records by id per object); the counterparts of linked records;
+ * for unlinked records, candidates by normalized email on the other side (and the pairs of those
+ * candidates); for converted Leads, the Contact named by ConvertedContactId; membership of every
+ * HubSpot contact involved. Records missing from the arrays are treated as not found (deleted).
+ */
+export interface PlanInput {
+  now: number;
+  /** Coalesced notices of the batch: `coalesce(notices)`, or any record with these fields (see `steeringKind`). */
+  records: PlanRecord[];
+  config: Pick<PlanConfig, 'mappings' | 'picklists' | 'creation' | 'deletes'>;
+  /** Run-time settings (segment, R6 toggles). */
+  settings: PlanSettings;
+  /** Every HubSpot contact read: batch records, counterparts, email candidates. */
+  hubspotContacts: HubSpotContact[];
+  /** Every Salesforce record read: batch records, counterparts, email candidates, converted Contacts. */
+  salesforceRecords: SalesforceRecord[];
+  /** Every stored pair touching any id above. */
+  pairs: PairState[];
+  /** HubSpot ids (among those involved) that are members of the inclusion segment. */
+  members: ReadonlySet<string>;
+  /** Record keys (`hubspot:<id>` / `salesforce:<id>`) known to be echoes of our own writes. */
+  echoes?: ReadonlySet<string>;
+}
+
+/** The run-time settings the gate reads: the inclusion segment (R2/R3) and the R6 auto-create toggles. */
+export interface PlanSettings {
+  inclusionSegmentId: string | null;
+  autoCreateFromLeads: boolean;
+  autoCreateFromContacts: boolean;
+}
+
+/** A HubSpot contact to create; `ref` correlates the batch outcome (WriteOutcome.ref). */
+export interface HubSpotCreate {
+  ref: string;
+  properties: Record<string, string>;
+  /** The Salesforce record the new contact is linked to once created. */
+  salesforceId: string;
+  salesforceType: SalesforceObject;
+  /** Pair to store once the id is known (`hubspotId` is '' until then); expectedVersion 0. */
+  pair: PairState;
+}
+
+export interface HubSpotUpdate {
+  ref: string;
+  id: string;
+  properties: Record<string, string>;
+}
+
+export interface SalesforceCreate {
+  ref: string;
+  fields: FieldValues;
+  hubspotId: string;
+  /** Pair to store once the id is known (`salesforceId` is '' until then); expectedVersion 0. */
+  pair: PairState;
+}
+
+export interface SalesforceUpdate {
+  ref: string;
+  id: string;
+  fields: FieldValues;
+}
+
+/** A permanent error about one record (recorded as a decision with outcome `error`). */
+export interface PlanError {
+  ref: string;
+  recordKey: string;
+  errors: FieldError[];
+}
+
+/**
+ * The plan for one batch. Apply order: creates and updates on both sides (batched), then pair writes
+ * for the refs whose writes succeeded (creates fill in the new id), then pair deletes, then
+ * decisions. A pair write whose ref's writes failed must not be stored (its snapshot assumes them).
+ */
+export interface SyncPlan {
+  hubspotCreates: HubSpotCreate[];
+  hubspotUpdates: HubSpotUpdate[];
+  salesforceCreates: Record<SalesforceObject, SalesforceCreate[]>;
+  salesforceUpdates: Record<SalesforceObject, SalesforceUpdate[]>;
+  /** Propagated deletes (`deletes: propagate`). */
+  hubspotArchives: string[];
+  salesforceDeletes: string[];
+  /** Pair writes, each with the `ref` whose writes it depends on. */
+  pairWrites: (PairWrite & { ref: string })[];
+  pairDeletes: PairDelete[];
+  decisions: Decision[];
+  errors: PlanError[];
+}
