@@ -2,8 +2,7 @@ import type { PairDelete, PairWrite } from '../domain/identity.ts';
 import type { SalesforceObject } from '../domain/notice.ts';
 import type { SyncPlan } from '../domain/plan/index.ts';
 import type { HubSpotPort, PairState, SalesforcePort, SyncStore, WriteOutcome } from '../ports.ts';
-import { type ClassifiedError, classifyError } from './processor-errors.ts';
-import { mapLimit, settle } from './processor-pool.ts';
+import { type ClassifiedError, classifyError, settle } from './processor-errors.ts';
 
 /** Why one record (plan `ref`) did not go through, and on which side. */
 export interface RefFailure extends ClassifiedError {
@@ -236,4 +235,27 @@ async function propagateDeletes(
     );
   }
   await Promise.all(calls);
+}
+
+/**
+ * Runs `fn` over `items` with at most `limit` calls in flight, keeping result order. Used for the
+ * store's single-item conditional writes (pair claims and commits, event marks): DynamoDB has no
+ * batch conditional write, and an unbounded fan-out of 200 puts would trip its per-partition and
+ * the SDK's socket limits.
+ */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }

@@ -1,5 +1,5 @@
 import { type CoalescedRecord, coalesce } from '../domain/coalesce.ts';
-import type { TrackedNotice } from './processor-intake.ts';
+import type { TrackedNotice } from './processor-messages.ts';
 
 /** A coalesced record (lib/domain) plus the queue messages whose fate follows it. */
 export interface ProcessorRecord extends CoalescedRecord {

@@ -1,3 +1,4 @@
+import type { CrmSyncConfig } from '../config.ts';
 import { gateRecord, type PlanInput } from '../domain/plan/index.ts';
 import { normalizeEmail } from '../domain/identity.ts';
 import type { SalesforceObject } from '../domain/notice.ts';
@@ -11,9 +12,33 @@ import type {
   SyncStore,
 } from '../ports.ts';
 import type { ProcessorRecord } from './coalesce.ts';
-import { withoutOwnCreations } from './processor-crmsync-created.ts';
-import { MAX_CHAIN, missingLinks, resolveChains } from './processor-identity-chains.ts';
-import { type ReadFields, salesforceTypeOfId } from './processor-fields.ts';
+import { staleLinkRepairs } from './merges.ts';
+import {
+  MAX_CHAIN,
+  missingLinks,
+  resolveChains,
+  salesforceTypeOfId,
+  withoutOwnCreations,
+} from './processor-identity.ts';
+
+/** What the processor reads from each CRM: every mapped field, so the merge sees the whole record. */
+export interface ReadFields {
+  /** HubSpot properties mapped for Lead or Contact (one contact may be linked to either), `email` first. */
+  hubspot: string[];
+  /** Salesforce fields per object; the adapter adds the system fields (Id, SystemModstamp, IsConverted…). */
+  salesforce: Record<SalesforceObject, string[]>;
+}
+
+/** Fields to read for a configuration (computed once per cold start). */
+export function readFields(config: Pick<CrmSyncConfig, 'mappings'>): ReadFields {
+  const hubspot = new Set<string>(['email']);
+  for (const object of ['Lead', 'Contact'] as const)
+    for (const m of config.mappings[object]) hubspot.add(m.hubspot);
+  const sf = (object: SalesforceObject) => [
+    ...new Set(['Email', ...config.mappings[object].map((m) => m.salesforce)]),
+  ];
+  return { hubspot: [...hubspot], salesforce: { Lead: sf('Lead'), Contact: sf('Contact') } };
+}
 
 export interface GatherContext {
   store: SyncStore;
@@ -62,7 +87,7 @@ class PairIndex {
  * 1. store: the pairs of the batch's ids and the membership of the HubSpot contacts they name; the
  *    segment gate then drops non-members before any CRM call (R3, R8);
  * 2. CRMs: the records themselves and their linked counterparts — one HubSpot batch read per 100
- *    contacts (without property history, which halves the batch: see processor-history.ts) and one
+ *    contacts (without property history, which halves the batch: see `contactsNeedingHistory`) and one
  *    SOQL `Id IN (...)` per object;
  * 3. CRMs then store: what the first reads revealed — email candidates for unlinked records, the
  *    Contact a Lead was converted to, a merge survivor — and those records' pairs and membership.
@@ -199,7 +224,7 @@ export async function gather(batchRecords: ProcessorRecord[], ctx: GatherContext
     await loadMembers([...hubspotContacts.keys()]);
     out.hubspotContacts = [...hubspotContacts.values()];
     out.salesforceRecords = resolveChains(salesforceRecords);
-    out.repairs = staleLinkRepairs(toPlan, out.salesforceRecords, index, ctx.now);
+    out.repairs = staleLinkRepairs(toPlan, out.salesforceRecords, pairOf, ctx.now);
     out.pairs = [...index.byHubSpot.values()];
   } catch (error) {
     out.readError = error;
@@ -260,41 +285,4 @@ function preGate(
   const eventId = record.eventIds[0];
   if (eventId !== undefined) decision.eventId = eventId;
   return decision;
-}
-
-/**
- * Pairs of this batch's records whose Salesforce side now reads as deleted by a merge, when no record
- * of the batch is that merge itself (its delete notice was lost, or arrived before the link existed).
- */
-function staleLinkRepairs(
-  toPlan: ProcessorRecord[],
-  salesforceRecords: SalesforceRecord[],
-  index: PairIndex,
-  now: number,
-): ProcessorRecord[] {
-  const inBatch = new Set(toPlan.filter((r) => r.source === 'salesforce').map((r) => r.recordId));
-  const byId = new Map(salesforceRecords.map((r) => [r.id, r]));
-  const repairs = new Map<string, ProcessorRecord>();
-  for (const record of toPlan) {
-    const pair =
-      record.source === 'hubspot'
-        ? index.byHubSpot.get(record.recordId)
-        : index.bySalesforce.get(record.recordId);
-    const sf = pair ? byId.get(pair.salesforceId) : undefined;
-    if (!pair || !sf?.isDeleted || !sf.masterRecordId || inBatch.has(sf.id) || repairs.has(sf.id)) continue;
-    repairs.set(sf.id, {
-      key: `salesforce:${sf.id}`,
-      source: 'salesforce',
-      objectType: sf.objectType,
-      recordId: sf.id,
-      kind: 'merged',
-      created: false,
-      eventIds: [],
-      occurredAt: now,
-      forceRead: false,
-      survivorId: sf.masterRecordId,
-      messageIds: [],
-    });
-  }
-  return [...repairs.values()];
 }

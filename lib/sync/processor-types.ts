@@ -1,7 +1,8 @@
 import type { CrmSyncConfig } from '../config.ts';
 import type { ChangeNotice } from '../domain/notice.ts';
 import type { Log, MetricsSink } from '../observability/observability.ts';
-import type { HubSpotPort, SalesforcePort, SyncStore } from '../ports.ts';
+import type { Decision, HubSpotPort, SalesforcePort, SyncStore } from '../ports.ts';
+import type { ProcessorRecord } from './coalesce.ts';
 
 /** One queue message as the processor sees it: SQS `messageId` and the raw body. */
 export interface ProcessorMessage {
@@ -29,6 +30,14 @@ export interface ProcessorDeps {
 
 /** What happened to one message, which decides whether SQS redelivers it. */
 export type MessageStatus = 'synced' | 'noop' | 'skipped' | 'duplicate' | 'malformed' | 'error' | 'retry';
+
+/** The outcome of one coalesced record: its messages' status, its trace, and which sides it wrote. */
+export interface RecordOutcome {
+  record: ProcessorRecord;
+  status: MessageStatus;
+  decisions: Decision[];
+  written: { hubspot: boolean; salesforce: boolean };
+}
 
 /** Counts for one batch: logged, turned into metrics, and asserted on by tests. */
 export interface ProcessorSummary {
