@@ -19,14 +19,29 @@ export class CrmSyncError extends Error {
   }
 }
 
+/**
+ * Why trying again can help, set where a RetryableError is made (the adapter, the rate limiter, the
+ * store), so that nobody downstream guesses it from the message text:
+ * - `rate-limit`: the CRM, the limiter or the API budget said "not now" (429, REQUEST_LIMIT_EXCEEDED,
+ *   a daily share used up);
+ * - `server`: the other side failed (5xx, a Salesforce row lock, a queue or table that did not take it);
+ * - `timeout`: no answer in time (the request may have been applied);
+ * - `network`: no answer at all (reset, refused, DNS);
+ * - `conflict`: another writer changed the same pair first (a conditional write lost the race).
+ */
+export type RetryCategory = 'rate-limit' | 'server' | 'timeout' | 'network' | 'conflict';
+
 export class RetryableError extends CrmSyncError {
+  /** Milliseconds the caller should wait before retrying, when the CRM said (Retry-After). */
+  readonly retryAfterMs?: number;
+
   constructor(
     message: string,
-    /** Milliseconds the caller should wait before retrying, when the CRM said (Retry-After). */
-    readonly retryAfterMs?: number,
-    options?: { cause?: unknown },
+    readonly category: RetryCategory,
+    options?: { retryAfterMs?: number | undefined; cause?: unknown },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
 }
 

@@ -52,6 +52,8 @@ export async function batchGetAll(
       if (attempt >= MAX_ATTEMPTS) {
         throw new RetryableError(
           `DynamoDB left ${pending.Keys.length} keys unread after ${MAX_ATTEMPTS} attempts`,
+          // DynamoDB returns unprocessed keys when a request exceeds the table's throughput.
+          'rate-limit',
         );
       }
       if (attempt > 0) await sleep(backoffMs(attempt));
@@ -87,6 +89,7 @@ export async function batchWriteAll(
       if (attempt >= MAX_ATTEMPTS) {
         throw new RetryableError(
           `DynamoDB left ${pending.length} writes unprocessed after ${MAX_ATTEMPTS} attempts`,
+          'rate-limit',
         );
       }
       if (attempt > 0) await sleep(backoffMs(attempt));

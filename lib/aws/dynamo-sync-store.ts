@@ -162,7 +162,7 @@ export class DynamoSyncStore implements SyncStore {
     const conflict = (cause?: unknown) =>
       new RetryableError(
         `pair hubspot:${pair.hubspotId} changed concurrently (expected version ${expectedVersion})`,
-        undefined,
+        'conflict',
         { cause },
       );
     if (expectedVersion > 0) {
@@ -226,7 +226,7 @@ export class DynamoSyncStore implements SyncStore {
       if (err instanceof ConditionalCheckFailedException) {
         throw new RetryableError(
           `pair hubspot:${hubspotId} changed concurrently (expected version ${expectedVersion})`,
-          undefined,
+          'conflict',
           {
             cause: err,
           },
@@ -283,7 +283,7 @@ export class DynamoSyncStore implements SyncStore {
       );
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) {
-        throw new RetryableError(`link of salesforce:${salesforceId} changed concurrently`, undefined, {
+        throw new RetryableError(`link of salesforce:${salesforceId} changed concurrently`, 'conflict', {
           cause: err,
         });
       }
@@ -434,7 +434,7 @@ export class DynamoSyncStore implements SyncStore {
       if (err instanceof ConditionalCheckFailedException) {
         throw new RetryableError(
           `settings changed concurrently (expected version ${expectedVersion})`,
-          undefined,
+          'conflict',
           { cause: err },
         );
       }

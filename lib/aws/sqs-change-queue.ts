@@ -67,6 +67,7 @@ export class SqsChangeQueue implements ChangeQueue {
       if (attempt > this.#maxAttempts) {
         throw new RetryableError(
           `${pending.length} of ${notices.length} change notices were not queued after ${this.#maxAttempts} attempts (${lastProblem})`,
+          'server',
         );
       }
       if (attempt > 1) await this.#sleep(50 * 2 ** (attempt - 2));

@@ -72,7 +72,8 @@ function rateLimitWait(error: HubSpotApiError, now: number): { waitMs: number; d
 
 /** Classifies a failed HubSpot call for `limitedCall`. */
 export function classifyHubSpotFailure(error: unknown, now: number, what: string): CallFailure {
-  if (error instanceof CallTimeoutError) return { kind: 'transient', message: error.message };
+  if (error instanceof CallTimeoutError)
+    return { kind: 'transient', category: 'timeout', message: error.message };
   // A refused OAuth token refresh (hubspot-oauth.ts) already says what to fix.
   if (error instanceof CrmAuthError) return { kind: 'fatal', error };
   if (!isHubSpotApiError(error)) {
@@ -80,7 +81,7 @@ export function classifyHubSpotFailure(error: unknown, now: number, what: string
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     // A refused connection never reached HubSpot.
     const refused = (error as { code?: unknown } | null)?.code === 'ECONNREFUSED';
-    return { kind: 'transient', message, notProcessed: refused };
+    return { kind: 'transient', category: 'network', message, notProcessed: refused };
   }
   const status = error.code;
   const message = bodyMessage(error.body);
@@ -89,7 +90,13 @@ export function classifyHubSpotFailure(error: unknown, now: number, what: string
     return { kind: 'rate-limited', waitMs, message: `429 ${message}` };
   }
   if (status >= 500 || status === 408) {
-    return { kind: 'transient', message: `${status} ${message}`, notProcessed: status === 503 };
+    return {
+      kind: 'transient',
+      // 408: HubSpot's edge gave up waiting for the request; the rest are server failures.
+      category: status === 408 ? 'timeout' : 'server',
+      message: `${status} ${message}`,
+      notProcessed: status === 503,
+    };
   }
   if (status === 401) {
     return {

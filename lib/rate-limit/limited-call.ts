@@ -1,4 +1,4 @@
-import { RetryableError } from '../errors.ts';
+import { type RetryCategory, RetryableError } from '../errors.ts';
 import type { Lane, RateLimiter } from './rate-limiter.ts';
 
 /** How an adapter classifies a failed call. */
@@ -10,7 +10,13 @@ export type CallFailure =
    * `notProcessed`: the CRM certainly did not apply the request (503, a lock error), so even a
    * non-idempotent call (a create) may go again; a timeout or a 502 may have been applied.
    */
-  | { kind: 'transient'; message: string; notProcessed?: boolean }
+  | {
+      kind: 'transient';
+      message: string;
+      /** What kind of failure, for the RetryableError the caller gets when attempts run out. */
+      category: Extract<RetryCategory, 'server' | 'timeout' | 'network'>;
+      notProcessed?: boolean;
+    }
   /** Anything else: give up now and throw this error. */
   | { kind: 'fatal'; error: Error };
 
@@ -54,7 +60,8 @@ export async function limitedCall<T>(opts: LimitedCallOptions<T>): Promise<T> {
         opts.limiter.noteRateLimited();
         opts.limiter.pauseFor(failure.waitMs);
         if (attempt === maxAttempts) {
-          throw new RetryableError(`${opts.limiter.crm} ${opts.op}: ${failure.message}`, failure.waitMs, {
+          throw new RetryableError(`${opts.limiter.crm} ${opts.op}: ${failure.message}`, 'rate-limit', {
+            retryAfterMs: failure.waitMs,
             cause: error,
           });
         }
@@ -64,7 +71,7 @@ export async function limitedCall<T>(opts: LimitedCallOptions<T>): Promise<T> {
       if (attempt === maxAttempts || ambiguous) {
         throw new RetryableError(
           `${opts.limiter.crm} ${opts.op}: ${failure.message} (after ${attempt} attempt${attempt === 1 ? '' : 's'}${ambiguous ? '; not repeated: it may have been applied' : ''})`,
-          undefined,
+          failure.category,
           { cause: error },
         );
       }
@@ -72,7 +79,10 @@ export async function limitedCall<T>(opts: LimitedCallOptions<T>): Promise<T> {
     }
   }
   // Unreachable: the loop returns or throws.
-  throw new RetryableError(`${opts.limiter.crm} ${opts.op}: ${last?.kind ?? 'failed'}`);
+  throw new RetryableError(
+    `${opts.limiter.crm} ${opts.op}: ${last?.kind ?? 'failed'}`,
+    last?.kind === 'transient' ? last.category : last?.kind === 'rate-limited' ? 'rate-limit' : 'server',
+  );
 }
 
 /** Rejects with a timeout error when `promise` takes longer than `ms` (the request itself is not cancelled). */

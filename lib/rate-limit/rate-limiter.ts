@@ -269,7 +269,7 @@ export class RateLimiter {
     const why = daily
       ? `${this.crm} daily API share used (${this.#budget.used()}/${this.#budget.cap})`
       : `${this.crm} API rate limit: next slot in ${retryAfterMs} ms, more than the ${this.#maxWaitMs} ms a call may wait`;
-    w.reject(new RetryableError(why, retryAfterMs));
+    w.reject(new RetryableError(why, 'rate-limit', { retryAfterMs }));
   }
 
   /**

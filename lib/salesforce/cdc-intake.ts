@@ -54,7 +54,7 @@ export async function handleSalesforceCdc(event: unknown, deps: SalesforceCdcDep
         ...context,
       });
       countMetric(metrics, 'salesforce-cdc', 'failed', 1, 'queue');
-      throw new RetryableError(`${parsed.notices.length} change notices not queued`, undefined, {
+      throw new RetryableError(`${parsed.notices.length} change notices not queued`, 'server', {
         cause: error,
       });
     }

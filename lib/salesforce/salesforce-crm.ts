@@ -401,6 +401,7 @@ export class SalesforceCrm implements SalesforcePort {
       if (failed.length > 0) {
         throw new RetryableError(
           `Salesforce delete failed for ${failed.length} record(s): ${failed[0]?.errors[0]?.message ?? ''}`,
+          'server',
         );
       }
     }

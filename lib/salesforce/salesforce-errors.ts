@@ -45,6 +45,9 @@ const RETRYABLE = new Set([
   'ALL_OR_NONE_OPERATION_ROLLED_BACK',
 ]);
 
+/** Retryable codes that mean "took too long" rather than "failed". */
+const TIMEOUTS = new Set(['REQUEST_RUNNING_TOO_LONG', 'QUERY_TIMEOUT', 'ERROR_HTTP_504']);
+
 export function salesforceCategory(statusCode: string): { category: SyncErrorCategory; retryable: boolean } {
   const code = statusCode.toUpperCase();
   return {
@@ -93,8 +96,10 @@ export function classifySalesforceFailure(
   what: string,
   orgLimitPauseMs: number,
 ): CallFailure {
-  if (error instanceof CallTimeoutError) return { kind: 'transient', message: error.message };
-  if (typeof error !== 'object' || error === null) return { kind: 'transient', message: String(error) };
+  if (error instanceof CallTimeoutError)
+    return { kind: 'transient', category: 'timeout', message: error.message };
+  if (typeof error !== 'object' || error === null)
+    return { kind: 'transient', category: 'server', message: String(error) };
   const e = error as JsforceErrorLike;
   // node-fetch failures (ECONNRESET, ECONNREFUSED...) and jsforce's own timeout (AbortError).
   if (
@@ -104,6 +109,8 @@ export function classifySalesforceFailure(
   ) {
     return {
       kind: 'transient',
+      // jsforce's AbortError is its own request timeout; the rest never got an answer.
+      category: e.name === 'AbortError' ? 'timeout' : 'network',
       message: `${e.name ?? 'Error'}: ${e.message ?? ''}`,
       notProcessed: e.code === 'ECONNREFUSED',
     };
@@ -128,7 +135,7 @@ export function classifySalesforceFailure(
   // retry; a network failure reaching the login host might.
   if (e.name === 'Error' && message.startsWith(REFRESH_FAILED)) {
     if (/ECONN|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|socket hang up|fetch failed|ERROR_HTTP_5\d\d/i.test(message))
-      return { kind: 'transient', message, notProcessed: true };
+      return { kind: 'transient', category: 'network', message, notProcessed: true };
     return {
       kind: 'fatal',
       error: new CrmAuthError(
@@ -146,12 +153,13 @@ export function classifySalesforceFailure(
   }
   if (code === 'ERROR_HTTP_429')
     return { kind: 'rate-limited', waitMs: 1000, message: `${code}: ${message}` };
-  if (!code) return { kind: 'transient', message: `${e.name ?? 'Error'}: ${message}` };
+  if (!code) return { kind: 'transient', category: 'server', message: `${e.name ?? 'Error'}: ${message}` };
   const { category, retryable } = salesforceCategory(code);
   if (retryable) {
     // A busy server or a row lock means the request was not applied; a 500/502/504 may have been.
     const notProcessed = ['SERVER_UNAVAILABLE', 'ERROR_HTTP_503', 'UNABLE_TO_LOCK_ROW'].includes(code);
-    return { kind: 'transient', message: `${code}: ${message}`, notProcessed };
+    const category = TIMEOUTS.has(code) ? 'timeout' : 'server';
+    return { kind: 'transient', category, message: `${code}: ${message}`, notProcessed };
   }
   return {
     kind: 'fatal',

@@ -174,7 +174,11 @@ export async function repairThenSync(
   if (repaired.some((o) => o.status === 'retry')) {
     return [
       ...repaired,
-      ...ctx.retryAll(records, new RetryableError('a stale link could not be re-pointed yet'), 'repair'),
+      ...ctx.retryAll(
+        records,
+        new RetryableError('a stale link could not be re-pointed yet', 'conflict'),
+        'repair',
+      ),
     ];
   }
   return [...repaired, ...(await ctx.syncOnce(records))];

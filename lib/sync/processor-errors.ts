@@ -1,4 +1,10 @@
-import { CrmAuthError, PermanentSyncError, RetryableError, type SyncErrorCategory } from '../errors.ts';
+import {
+  CrmAuthError,
+  PermanentSyncError,
+  type RetryCategory,
+  RetryableError,
+  type SyncErrorCategory,
+} from '../errors.ts';
 import type { Decision } from '../ports.ts';
 import type { ProcessorRecord } from './coalesce.ts';
 import type { RecordOutcome } from './processor-types.ts';
@@ -12,13 +18,16 @@ import type { RecordOutcome } from './processor-types.ts';
 export interface ClassifiedError {
   retryable: boolean;
   category: SyncErrorCategory;
+  /** Why a retry can help, as the code that threw the RetryableError said (`RetryCategory`). */
+  retryCategory?: RetryCategory;
   message: string;
   retryAfterMs?: number;
 }
 
 /**
  * Classifies a thrown error. Adapters throw RetryableError for 429, 5xx, timeouts and version
- * conflicts, and PermanentSyncError for what a user must fix. Anything else (a network reset the
+ * conflicts, with its category set where it was made (never guessed from the message here), and
+ * PermanentSyncError for what a user must fix. Anything else (a network reset the
  * client did not wrap, a bug) is treated as retryable: SQS redelivers it and, after the queue's
  * maxReceiveCount, parks it in the DLQ, so it can neither loop nor be lost.
  */
@@ -33,7 +42,8 @@ export function classifyError(error: unknown): ClassifiedError {
   if (error instanceof RetryableError) {
     return {
       retryable: true,
-      category: /429|rate|limit/i.test(error.message) ? 'rate-limit' : 'other',
+      category: error.category === 'rate-limit' ? 'rate-limit' : 'other',
+      retryCategory: error.category,
       message: error.message,
       ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
     };
@@ -67,7 +77,12 @@ export function retryOutcome(
     recordKey: record.key,
     outcome: 'received',
     reason: 'retry',
-    detail: { stage: error.stage, category: error.category, message: error.message },
+    detail: {
+      stage: error.stage,
+      category: error.category,
+      ...(error.retryCategory ? { retryCategory: error.retryCategory } : {}),
+      message: error.message,
+    },
   };
   const eventId = record.eventIds[0];
   if (eventId !== undefined) d.eventId = eventId;

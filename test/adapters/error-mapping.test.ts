@@ -67,6 +67,25 @@ describe('HubSpot failures', () => {
     });
   });
 
+  it('each transient failure says its retry category: 5xx server, 408 and call timeouts timeout, no answer network', () => {
+    const category = (error: unknown) => {
+      const failure = classifyHubSpotFailure(error, NOW, 'op');
+      return failure.kind === 'transient' ? failure.category : failure.kind;
+    };
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), {
+      name: 'FetchError',
+      code: 'ECONNREFUSED',
+    });
+    expect([
+      category(apiException(500, {})),
+      category(apiException(503, { message: 'rate of errors too high' })),
+      category(apiException(408, {})),
+      category(new CallTimeoutError('t')),
+      category(refused),
+      category(apiException(429, {}, { 'retry-after': '1' })),
+    ]).toEqual(['server', 'server', 'timeout', 'timeout', 'network', 'rate-limited']);
+  });
+
   it('401 is a CrmAuthError naming the fix', () => {
     const f = classifyHubSpotFailure(
       apiException(401, { message: 'Authentication credentials not found.' }),
@@ -155,5 +174,27 @@ describe('Salesforce failures', () => {
     expect(
       classifySalesforceFailure(jsforceError('INVALID_FIELD', "No such column 'X'"), 'q', 1),
     ).toMatchObject({ kind: 'fatal' });
+  });
+});
+
+describe('Salesforce retry categories', () => {
+  const jsforceError = (errorCode: string) =>
+    Object.assign(new Error(errorCode), { name: 'HttpApiError', errorCode });
+  it('each transient failure says its retry category: server, timeout or network', () => {
+    const category = (error: unknown) => {
+      const failure = classifySalesforceFailure(error, 'q', 1);
+      return failure.kind === 'transient' ? failure.category : failure.kind;
+    };
+    const reset = Object.assign(new Error('socket hang up'), { name: 'FetchError', code: 'ECONNRESET' });
+    const aborted = Object.assign(new Error('The operation was aborted'), { name: 'AbortError' });
+    expect([
+      category(jsforceError('ERROR_HTTP_502')),
+      category(jsforceError('UNABLE_TO_LOCK_ROW')),
+      category(jsforceError('QUERY_TIMEOUT')),
+      category(new CallTimeoutError('t')),
+      category(aborted),
+      category(reset),
+      category(jsforceError('ERROR_HTTP_429')),
+    ]).toEqual(['server', 'server', 'timeout', 'timeout', 'timeout', 'network', 'rate-limited']);
   });
 });

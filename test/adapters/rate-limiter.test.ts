@@ -117,6 +117,7 @@ describe('RateLimiter: lanes', () => {
     expect(bulk.filter((r) => r.status === 'fulfilled')).toHaveLength(5); // 40 + 5 = 45 = 90% of 50
     const rejected = bulk.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     expect(rejected.reason).toBeInstanceOf(RetryableError);
+    expect((rejected.reason as RetryableError).category).toBe('rate-limit');
     // Retry at the next UTC midnight: 12 hours after the fake clock's noon.
     expect((rejected.reason as RetryableError).retryAfterMs).toBe(12 * 3600_000);
     const live = await Promise.allSettled(Array.from({ length: 8 }, () => l.acquire('sync', 'live')));
@@ -186,6 +187,7 @@ describe('RateLimiter: pauses from the CRM', () => {
     l.pauseFor(5 * 60_000);
     const error = await l.acquire('x').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RetryableError);
+    expect((error as RetryableError).category).toBe('rate-limit');
     expect((error as RetryableError).retryAfterMs).toBe(5 * 60_000);
     expect(l.counters().rejected).toBe(1);
   });
@@ -244,9 +246,10 @@ describe('limitedCall: bounded retries through the limiter', () => {
       call: async () => {
         throw new Error('503');
       },
-      classify: () => ({ kind: 'transient', message: '503' }),
+      classify: () => ({ kind: 'transient', category: 'server', message: '503' }),
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RetryableError);
+    expect((error as RetryableError).category).toBe('server');
     expect(time.sleeps).toEqual([100, 200, 400]);
     expect(l.counters()).toMatchObject({ total: 4, retries: 3 });
   });
@@ -263,7 +266,7 @@ describe('limitedCall: bounded retries through the limiter', () => {
         calls++;
         throw new Error('timeout');
       },
-      classify: () => ({ kind: 'transient', message: 'timeout' }),
+      classify: () => ({ kind: 'transient', category: 'timeout', message: 'timeout' }),
     }).catch((e: unknown) => e);
     expect(ambiguous).toBeInstanceOf(RetryableError);
     expect(calls).toBe(1);
@@ -277,7 +280,7 @@ describe('limitedCall: bounded retries through the limiter', () => {
         if (calls < 3) throw new Error('503');
         return 'created';
       },
-      classify: () => ({ kind: 'transient', message: '503', notProcessed: true }),
+      classify: () => ({ kind: 'transient', category: 'server', message: '503', notProcessed: true }),
     });
     expect(result).toBe('created');
   });

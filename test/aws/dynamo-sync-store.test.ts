@@ -57,6 +57,7 @@ describe('pairs', () => {
     await store.putPair(pair('102', 'SF102', { snapshot: { email: 'a@b.c' } }), 1);
     await expect(store.putPair(pair('102', 'SF102'), 1)).rejects.toBeInstanceOf(RetryableError);
     await expect(store.putPair(pair('102', 'SF102'), 0)).rejects.toBeInstanceOf(RetryableError);
+    await expect(store.putPair(pair('102', 'SF102'), 1)).rejects.toMatchObject({ category: 'conflict' });
     expect((await store.getPairsByHubSpotIds(['102'])).get('102')?.snapshot).toEqual({ email: 'a@b.c' });
   });
 

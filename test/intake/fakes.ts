@@ -17,7 +17,7 @@ export class FakeChangeQueue implements ChangeQueue {
     for (const n of notices) changeNoticeSchema.parse(n);
     if (this.failNext > 0) {
       this.failNext -= 1;
-      throw new RetryableError(`${notices.length} notices not queued`);
+      throw new RetryableError(`${notices.length} notices not queued`, 'server');
     }
     this.sent.push(...notices);
   }

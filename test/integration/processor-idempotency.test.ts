@@ -135,7 +135,7 @@ function failingCommits(store: SyncStore, when: (pair: PairState) => boolean): S
       if (prop === 'putPair') {
         return (pair: PairState, expectedVersion: number) =>
           when(pair)
-            ? Promise.reject(new RetryableError('simulated crash before commit'))
+            ? Promise.reject(new RetryableError('simulated crash before commit', 'server'))
             : target.putPair(pair, expectedVersion);
       }
       const value = Reflect.get(target, prop, receiver);

@@ -150,7 +150,7 @@ describe('processor: segment gate, creation and identity', () => {
     const failingReads: HubSpotPort = new Proxy(stack.hubspot, {
       get(target, prop, receiver) {
         if (prop === 'readContacts')
-          return () => Promise.reject(new RetryableError('HubSpot 503 (simulated)'));
+          return () => Promise.reject(new RetryableError('HubSpot 503 (simulated)', 'server'));
         const value = Reflect.get(target, prop, receiver);
         return typeof value === 'function' ? value.bind(target) : value;
       },

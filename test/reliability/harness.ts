@@ -361,7 +361,7 @@ function lostResponses<T extends object>(port: T): T {
       if (typeof key !== 'string' || !WRITES.has(key)) return value.bind(target);
       return async (...args: unknown[]) => {
         await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-        throw new RetryableError(`${key}: the response was lost after the CRM applied it`);
+        throw new RetryableError(`${key}: the response was lost after the CRM applied it`, 'network');
       };
     },
   });

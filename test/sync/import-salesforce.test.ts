@@ -39,7 +39,7 @@ describe('importFromSalesforce: paged, email only, resumable after an interrupti
     const flaky: ChangeQueue = {
       send: async (notices: ChangeNotice[]) => {
         sends++;
-        if (sends === 2) throw new RetryableError('SQS throttled (test)');
+        if (sends === 2) throw new RetryableError('SQS throttled (test)', 'rate-limit');
         await stack.queue!.send(notices);
       },
     };

@@ -92,7 +92,7 @@ describe('segment refresh against the HubSpot sandbox, dynalite and fauxqs', () 
     await stack.hubspotSandbox.userUpdateContact(joiner, { lifecyclestage: MQL });
     const failing: ChangeQueue = {
       send: async (_: ChangeNotice[]) => {
-        throw new RetryableError('SQS unavailable (test)');
+        throw new RetryableError('SQS unavailable (test)', 'server');
       },
     };
     await expect(refreshSegment({ ...deps, queue: failing })).rejects.toThrow(RetryableError);
