@@ -66,7 +66,7 @@ export function resolve(batch: Batch, record: PlanRecord): Resolution {
 function resolveHubSpot(batch: Batch, record: PlanRecord): Resolution {
   const contact = batch.hubspotById.get(record.recordId);
   const pair = batch.pairByHubSpot.get(record.recordId);
-  const survivorId = mergeSurvivor(record, {});
+  const survivorId = mergeSurvivor(record);
   if (survivorId !== undefined) return { kind: 'merge', survivorId };
   if (record.kind === 'deleted' && !contact) return { kind: 'delete', pair };
   // Decision 1: the latest read wins over the notice. A "deleted" contact that reads back alive was restored since.
