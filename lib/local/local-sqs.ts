@@ -1,10 +1,13 @@
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { startFauxqs } from 'fauxqs';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type Recovered, SqsBroker } from './sqs-broker.ts';
+import { startSqsServer } from './sqs-server.ts';
 
-/** A running in-process SQS (fauxqs) and an AWS SDK client pointed at it. */
+/** A running local SQS and an AWS SDK client pointed at it. */
 export interface LocalSqs {
   endpoint: string;
   client: SQSClient;
+  /** Messages a previous run acknowledged and left on the queues (journalled runs only). */
+  recovered: Recovered;
   close(): Promise<void>;
   /**
    * Creates `<name>` and `<name>-dlq` (idempotent, like CreateQueue), with a redrive policy sending
@@ -16,10 +19,16 @@ export interface LocalSqs {
   ): Promise<{ queueUrl: string; dlqUrl: string }>;
 }
 
-/** Starts fauxqs on 127.0.0.1 with an ephemeral port and its request logging off. In memory only. */
-export async function startLocalSqs(): Promise<LocalSqs> {
-  const server = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false, messageSpies: false });
-  const endpoint = `http://127.0.0.1:${server.port}`;
+/**
+ * Starts the local SQS on 127.0.0.1 with an ephemeral port. With `journalPath` every message is
+ * written to that file before the call that sent, received or deleted it returns, and a restart on
+ * the same file finds every message not yet deleted (DESIGN: a notice acknowledged to a CRM is
+ * never lost); without it the queues live in memory (tests).
+ */
+export async function startLocalSqs(opts: { journalPath?: string } = {}): Promise<LocalSqs> {
+  const broker = SqsBroker.open({ path: opts.journalPath });
+  const server = await startSqsServer(broker);
+  const endpoint = server.endpoint;
   const client = new SQSClient({
     endpoint,
     region: 'us-east-1',
@@ -29,34 +38,31 @@ export async function startLocalSqs(): Promise<LocalSqs> {
   return {
     endpoint,
     client,
+    recovered: broker.recovered,
     async close() {
       client.destroy();
-      await server.stop();
+      await server.close();
     },
-    async createQueues(name, opts = {}) {
+    async createQueues(name, queueOpts = {}) {
       const dlq = await client.send(
         new CreateQueueCommand({
           QueueName: `${name}-dlq`,
           Attributes: { MessageRetentionPeriod: '1209600' },
         }),
       );
-      const dlqUrl = dlq.QueueUrl!;
-      const attrs = await client.send(
-        new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }),
-      );
       const main = await client.send(
         new CreateQueueCommand({
           QueueName: name,
           Attributes: {
-            VisibilityTimeout: String(opts.visibilityTimeoutSeconds ?? 30),
+            VisibilityTimeout: String(queueOpts.visibilityTimeoutSeconds ?? 30),
             RedrivePolicy: JSON.stringify({
-              deadLetterTargetArn: attrs.Attributes?.QueueArn,
-              maxReceiveCount: opts.maxReceiveCount ?? 5,
+              deadLetterTargetArn: broker.arnOf(`${name}-dlq`),
+              maxReceiveCount: queueOpts.maxReceiveCount ?? 5,
             }),
           },
         }),
       );
-      return { queueUrl: main.QueueUrl!, dlqUrl };
+      return { queueUrl: main.QueueUrl!, dlqUrl: dlq.QueueUrl! };
     },
   };
 }
