@@ -22,6 +22,11 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  CHANGES_MAX_RECEIVE_COUNT,
+  CHANGES_VISIBILITY_TIMEOUT_SECONDS,
+  PROCESSOR_TIMEOUT_SECONDS,
+} from '../../lib/aws/queue-settings.ts';
 import { tableDesign } from '../../lib/aws/table-design.ts';
 import type { CrmSyncConfig } from '../../lib/config.ts';
 import { CrmSyncFunction } from './crmsync-function.ts';
@@ -109,17 +114,13 @@ export class CrmSync extends Construct {
       reason:
         'This queue is the dead-letter queue of the changes queue; it is inspected and redriven, not redriven further.',
     });
-    const processorTimeout = Duration.minutes(2);
+    const processorTimeout = Duration.seconds(PROCESSOR_TIMEOUT_SECONDS);
     this.queue = new Queue(this, 'Changes', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod,
-      // AWS recommends at least six times the function timeout for an SQS event source, so a batch
-      // retried by the poller is not handed out twice while the first invocation still runs.
-      visibilityTimeout: Duration.seconds(processorTimeout.toSeconds() * 6),
-      // Five receives: a retryable error (429 storm, 5xx) gets five tries with SQS backoff before
-      // the notice is parked in the DLQ; a permanent error is recorded and never retried at all.
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
+      visibilityTimeout: Duration.seconds(CHANGES_VISIBILITY_TIMEOUT_SECONDS),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: CHANGES_MAX_RECEIVE_COUNT },
     });
 
     // ── credentials ──

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoSyncStore } from '../aws/dynamo-sync-store.ts';
+import { CHANGES_MAX_RECEIVE_COUNT, CHANGES_VISIBILITY_TIMEOUT_SECONDS } from '../aws/queue-settings.ts';
 import { SqsChangeQueue } from '../aws/sqs-change-queue.ts';
 import { type CrmSyncConfig, loadConfigFile } from '../config.ts';
 import { composeSync } from '../composition/sync.ts';
@@ -20,7 +21,8 @@ import type { SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
 import { type LiveCredentials, localCrmAccess } from './adapters.ts';
 import { consoleLog } from './console-log.ts';
 import { startDemoActivity } from './demo-activity.ts';
-import { DEFAULT_DEMO, type DemoInfo, type DemoSize, seedDemo } from './demo-data.ts';
+import { DEFAULT_DEMO, type DemoInfo, type DemoSize } from './demo-data.ts';
+import { sandboxDataFiles, seedOrRestoreDemo } from './sandbox-data.ts';
 import { startHttpServer } from './http-server.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { ensureTable, startLocalDynamo, type LocalDynamo } from './local-dynamo.ts';
@@ -60,7 +62,7 @@ export interface LocalStackOptions {
   schedules?: boolean | Partial<Record<'segmentRefresh' | 'resync' | 'poll', string>>;
   /** Run the poller in the background (default true). Tests may set false and call `flush()`. */
   backgroundPolling?: boolean;
-  /** The event source mapping's settings (defaults: the config's batch size and window; 30 s; 5). */
+  /** The event source mapping's settings (defaults: the config's batch size and window; the stack's visibility timeout and receive count). */
   queue?: {
     batchSize?: number;
     batchingWindowMs?: number;
@@ -90,7 +92,9 @@ export interface LocalStack {
   salesforce: SalesforcePort;
   store: SyncStore;
   queue: ChangeQueue;
-  /** The SQS client and queue URLs (fauxqs), for tools and tests that look at the queues directly. */
+  /** Notices a previous run acknowledged and left queued, found at start (0 on a clean start). */
+  recovered: number;
+  /** The SQS client and queue URLs (the local SQS), for tools and tests that look at the queues directly. */
   sqs: { client: SQSClient; queueUrl: string; dlqUrl: string };
   demo: DemoInfo | undefined;
   /** True when the store was empty at start. */
@@ -119,7 +123,7 @@ const QUEUE = 'crmsync-changes';
 
 /**
  * Starts the whole sync on one machine (docs/design.md#local-stack): the sandboxes with demo data (or the real
- * CRMs), dynalite persisted under `.crmsync/`, fauxqs, the intake handlers and the dashboard behind
+ * CRMs), dynalite and the local SQS journalled under `.crmsync/`, the intake handlers and the dashboard behind
  * one HTTP server, a poller playing Lambda's SQS event source mapping, and the schedules as timers.
  */
 export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
@@ -135,33 +139,43 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   try {
     // ── store and queue ──
     let dynamo: LocalDynamo;
+    let dataDir: string | undefined;
     if (opts.dataDir === null) dynamo = await startLocalDynamo();
     else {
-      const dir = resolve(opts.dataDir ?? '.crmsync', live ? 'live' : 'sandbox');
-      await mkdir(dir, { recursive: true });
-      const lock = await lockDataDir(dir);
+      dataDir = resolve(opts.dataDir ?? '.crmsync', live ? 'live' : 'sandbox');
+      await mkdir(dataDir, { recursive: true });
+      const lock = await lockDataDir(dataDir);
       cleanup.push(() => lock.release());
-      dynamo = await startLocalDynamo({ path: join(dir, 'dynamodb') });
+      dynamo = await startLocalDynamo({ path: join(dataDir, 'dynamodb') });
     }
     cleanup.push(() => dynamo.close());
     await ensureTable(dynamo.client, TABLE);
-    const sqs: LocalSqs = await startLocalSqs();
+    // The queue journals beside the store: a notice answered 200 survives a hard kill (docs/design.md §5).
+    const sqs: LocalSqs = await startLocalSqs(dataDir ? { journalPath: join(dataDir, 'queue.jsonl') } : {});
     cleanup.push(() => sqs.close());
     const q = opts.queue ?? {};
     const { queueUrl, dlqUrl } = await sqs.createQueues(QUEUE, {
-      maxReceiveCount: q.maxReceiveCount ?? 5,
-      visibilityTimeoutSeconds: q.visibilityTimeoutSeconds ?? 30,
+      maxReceiveCount: q.maxReceiveCount ?? CHANGES_MAX_RECEIVE_COUNT,
+      visibilityTimeoutSeconds: q.visibilityTimeoutSeconds ?? CHANGES_VISIBILITY_TIMEOUT_SECONDS,
     });
+    if (sqs.recovered.messages > 0) {
+      const parts = sqs.recovered.queues.map((r) => `${r.messages} on ${r.name}`).join(', ');
+      say(
+        `recovered ${sqs.recovered.messages} queued notices from the last run (${parts}); processing them now`,
+      );
+      log.info('queue recovered', { recovered: sqs.recovered.messages });
+    }
 
     // ── CRMs ──
     let hubspotSandbox: HubSpotSandbox | undefined;
     let salesforceSandbox: SalesforceSandbox | undefined;
     let config = baseConfig;
     if (!live) {
-      const sandboxes = await startSandboxes(baseConfig, {
-        hubspot: opts.sandboxPorts?.hubspot ?? 4101,
-        salesforce: opts.sandboxPorts?.salesforce ?? 4102,
-      });
+      const sandboxes = await startSandboxes(
+        baseConfig,
+        { hubspot: opts.sandboxPorts?.hubspot ?? 4101, salesforce: opts.sandboxPorts?.salesforce ?? 4102 },
+        sandboxDataFiles(dataDir),
+      );
       cleanup.push(() => sandboxes.close());
       ({ hubspot: hubspotSandbox, salesforce: salesforceSandbox, config } = sandboxes);
     }
@@ -186,16 +200,20 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     // ── demo data ──
     let demo: DemoInfo | undefined;
     if (hubspotSandbox && salesforceSandbox && opts.demo !== false) {
-      demo = await seedDemo({
+      const seeded = await seedOrRestoreDemo({
         hubspot: hubspotSandbox,
         salesforce: salesforceSandbox,
         hubspotPort: hubspot,
         config,
         size: opts.demo ?? DEFAULT_DEMO,
+        infoFile: sandboxDataFiles(dataDir)?.demo,
       });
-      say(
-        `demo data: ${demo.hubspotIds.length} HubSpot contacts, ${demo.leadIds.length + demo.salesforceOnlyLeadIds.length} Salesforce leads, ${demo.contactIds.length} contacts; segment "${demo.segment.name}" (list ${demo.segment.listId})`,
-      );
+      demo = seeded.demo;
+      if (seeded.restored) say(`sandboxes: records kept from the last run under ${dataDir}`);
+      else if (demo)
+        say(
+          `demo data: ${demo.hubspotIds.length} HubSpot contacts, ${demo.leadIds.length + demo.salesforceOnlyLeadIds.length} Salesforce leads, ${demo.contactIds.length} contacts; segment "${demo.segment.name}" (list ${demo.segment.listId})`,
+        );
     }
 
     // ── processor behind the SQS poller (Lambda's event source mapping) ──
@@ -334,6 +352,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       queue,
       sqs: { client: sqs.client, queueUrl, dlqUrl },
       limiters,
+      recovered: sqs.recovered.messages,
       demo,
       firstRun,
       flush,

@@ -20,8 +20,11 @@ export interface LocalSandboxes {
 export async function startSandboxes(
   config: CrmSyncConfig,
   ports: { hubspot: number; salesforce: number },
+  /** Where each sandbox keeps its data (see sandbox-data.ts); in memory when absent. */
+  dataFiles?: { hubspot: string; salesforce: string },
 ): Promise<LocalSandboxes> {
   const hubspot = await startHubSpotSandbox({
+    dataFile: dataFiles?.hubspot,
     port: ports.hubspot,
     appTokens: [SANDBOX_APP_TOKEN],
     portalId: Number(config.hubspot.portalId),
@@ -29,6 +32,7 @@ export async function startSandboxes(
   });
   try {
     const salesforce = await startSalesforceSandbox({
+      dataFile: dataFiles?.salesforce,
       port: ports.salesforce,
       orgId: config.salesforce.orgId,
     });

@@ -58,6 +58,14 @@ export type ContactChange =
       numberOfPropertiesMoved: number;
     };
 
+/** What a restart needs to find the contacts as they were. */
+export interface ContactSnapshot {
+  contacts: Map<string, StoredContact>;
+  mergedInto: Map<string, string>;
+  properties: Map<string, PropertyDefinition>;
+  nextId: number;
+}
+
 /** Listener for store changes. */
 export type ChangeListener = (change: ContactChange) => void;
 
@@ -115,6 +123,24 @@ export class ContactStore {
     this.#byEmail.clear();
     this.mergedInto.clear();
     this.#nextId = 1001;
+  }
+
+  /** The id the next contact gets: saved with the data, so no id is reused after a restart. */
+  get nextId(): number {
+    return this.#nextId;
+  }
+
+  /** Replaces every contact with saved ones (a restart on saved data; see state-file.ts). */
+  load(saved: ContactSnapshot): void {
+    this.clear();
+    for (const [id, c] of saved.contacts) this.contacts.set(id, c);
+    for (const [from, to] of saved.mergedInto) this.mergedInto.set(from, to);
+    for (const [name, p] of saved.properties) this.properties.set(name, p);
+    for (const c of this.contacts.values()) {
+      const email = c.values.get('email');
+      if (email && !c.archived) this.#byEmail.set(email, c.id);
+    }
+    this.#nextId = saved.nextId;
   }
 
   /** Resolve an id (following merges) to a live contact. */

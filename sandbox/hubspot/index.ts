@@ -1,11 +1,12 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type HubSpotSandboxOptions, type Fault, type SeedOptions, resolveOptions } from './options.ts';
 import { seedDemo } from './demo.ts';
 import { oauthServer } from './oauth.ts';
 import { userActions } from './routes-control.ts';
 import { createHandler } from './server.ts';
-import { SandboxState } from './state.ts';
+import { type HubSpotSnapshot, SandboxState } from './state.ts';
+import { StateFile } from '../common/state-file.ts';
 
 export type { Fault, HubSpotSandboxOptions, SeedOptions } from './options.ts';
 export { DEMO_SEGMENT_NAME, demoSegmentRequest } from './demo.ts';
@@ -21,6 +22,10 @@ export interface HubSpotSandbox {
   portalId: number;
   appId: number;
   clientSecret: string;
+  /** True when the data came from `dataFile` (a restart), false when the sandbox started empty. */
+  restored: boolean;
+  /** Runs `fn` (seeding) and saves its changes once at the end instead of after each one. */
+  saveOnceAfter<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
   /** Deliver every pending webhook event now (batches of <= 100) and resolve when the receiver answered. */
   flushWebhooks(): Promise<{ delivered: number; failed: number }>;
@@ -56,7 +61,23 @@ export interface HubSpotSandbox {
 export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): Promise<HubSpotSandbox> {
   const opts = resolveOptions(options);
   const state = new SandboxState(opts);
-  const server = createServer(createHandler(state));
+  const file = options.dataFile
+    ? new StateFile<HubSpotSnapshot>(options.dataFile, () => state.snapshot())
+    : undefined;
+  const saved = file?.load();
+  if (saved) state.load(saved);
+  /** Runs a change made outside a request (a user in the UI, seeding) and saves it before returning. */
+  const saving = <T>(fn: () => T): T => {
+    const out = fn();
+    file?.markDirty();
+    file?.save();
+    return out;
+  };
+  // Every request but a read may change data; searches and batch reads are POSTs that change nothing.
+  const handler = createHandler(state);
+  const isWrite = (req: IncomingMessage) =>
+    req.method !== 'GET' && req.method !== 'HEAD' && !/\/(search|batch\/read)(\?|$)/.test(req.url ?? '');
+  const server = createServer(file ? file.writeThrough(handler, isWrite) : handler);
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -85,16 +106,18 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     setWebhookUrl: (url) => {
       state.webhooks.url = url;
     },
-    userCreateContact: async (p) => user.create(p),
-    userUpdateContact: async (id, p) => user.update(id, p),
-    userMergeContacts: async (a, b) => user.merge(a, b),
-    userArchiveContact: async (id) => user.archive(id),
-    userRestoreContact: async (id) => user.restore(id),
-    userGdprDeleteContact: async (id) => user.purge(id),
-    processLists: () => state.lists.processPending(),
-    reset: () => state.reset(),
-    seed: (o) => state.seed(o),
-    seedDemo: (n = 200, seedValue = 42) => seedDemo(state, n, seedValue),
+    restored: saved !== undefined,
+    saveOnceAfter: (fn) => (file ? file.deferring(fn) : fn()),
+    userCreateContact: async (p) => saving(() => user.create(p)),
+    userUpdateContact: async (id, p) => saving(() => user.update(id, p)),
+    userMergeContacts: async (a, b) => saving(() => user.merge(a, b)),
+    userArchiveContact: async (id) => saving(() => user.archive(id)),
+    userRestoreContact: async (id) => saving(() => user.restore(id)),
+    userGdprDeleteContact: async (id) => saving(() => user.purge(id)),
+    processLists: () => saving(() => state.lists.processPending()),
+    reset: () => saving(() => state.reset()),
+    seed: (o) => saving(() => state.seed(o)),
+    seedDemo: (n = 200, seedValue = 42) => saving(() => seedDemo(state, n, seedValue)),
     counters: () => Object.fromEntries(state.counters),
     revokeToken: (t) => {
       state.revoked.add(t);

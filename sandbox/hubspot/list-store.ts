@@ -74,6 +74,18 @@ export class ListStore {
     this.#nextId = 1;
   }
 
+  /** The id the next list gets: saved with the data, so no id is reused after a restart. */
+  get nextId(): number {
+    return this.#nextId;
+  }
+
+  /** Replaces every list with saved ones (a restart on saved data; see state-file.ts). */
+  load(saved: { lists: Map<string, StoredList>; nextId: number }): void {
+    this.clear();
+    for (const [id, list] of saved.lists) this.lists.set(id, { ...list, sorted: undefined });
+    this.#nextId = saved.nextId;
+  }
+
   /** Stop timers. */
   close(): void {
     if (this.#timer) clearTimeout(this.#timer);

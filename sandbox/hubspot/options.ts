@@ -30,6 +30,11 @@ export interface HubSpotSandboxOptions {
   listProcessingDelayMs?: number;
   /** Clock injection for tests. */
   now?: () => number;
+  /**
+   * Keep the data in this file (written before each write request is answered) and start from it
+   * when it exists; default: in memory only.
+   */
+  dataFile?: string;
 }
 
 /** A fault the control API can inject. */

@@ -1,15 +1,21 @@
 import type { IncomingMessage } from 'node:http';
 import { fakePeople } from '../common/fake-people.ts';
 import { Prng } from '../common/prng.ts';
-import { type Actor, ContactStore } from './contact-store.ts';
+import { type Actor, type ContactSnapshot, ContactStore } from './contact-store.ts';
 import { FaultState } from './faults.ts';
 import { RateLimits } from './limits.ts';
-import { ListStore } from './list-store.ts';
+import { ListStore, type StoredList } from './list-store.ts';
 import type { ResolvedOptions, SeedOptions } from './options.ts';
 import { WebhookDispatcher } from './webhooks.ts';
 
 /** The user id shown for changes made "in the HubSpot UI". */
 export const UI_USER_ID = 9009001;
+
+/** The sandbox's data as saved on disk: contacts, lists and their id counters. */
+export interface HubSpotSnapshot {
+  contacts: ContactSnapshot;
+  lists: { lists: Map<string, StoredList>; nextId: number };
+}
 
 /** Everything one sandbox instance holds. */
 export class SandboxState {
@@ -54,6 +60,26 @@ export class SandboxState {
   /** Count one API call. */
   count(key: string): void {
     this.counters.set(key, (this.counters.get(key) ?? 0) + 1);
+  }
+
+  /** The data a restart needs (a CRM keeps its records; limits, faults and counters are per run). */
+  snapshot(): HubSpotSnapshot {
+    const c = this.contacts;
+    return {
+      contacts: {
+        contacts: c.contacts,
+        mergedInto: c.mergedInto,
+        properties: c.properties,
+        nextId: c.nextId,
+      },
+      lists: { lists: this.lists.lists, nextId: this.lists.nextId },
+    };
+  }
+
+  /** Puts saved data back (no webhook fires: nothing changed, the sandbox only restarted). */
+  load(saved: HubSpotSnapshot): void {
+    this.contacts.load(saved.contacts);
+    this.lists.load(saved.lists);
   }
 
   /** Forget all data, counters, faults and revocations (options stay). */

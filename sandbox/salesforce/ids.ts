@@ -70,4 +70,11 @@ export class IdFactory {
   reset(): void {
     this.#next = 1;
   }
+  /** The counter of the next id: saved with the data, so no id is reused after a restart. */
+  get counter(): number {
+    return this.#next;
+  }
+  set counter(next: number) {
+    this.#next = next;
+  }
 }

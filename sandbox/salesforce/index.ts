@@ -4,7 +4,7 @@
  * Event Relay-shaped EventBridge envelope, and a control API under `/__sandbox/`.
  * See docs/sandbox-salesforce.md.
  */
-import { type Server, createServer } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DailyCounter, Prng } from '../common/index.ts';
 import { CdcRelay, type GapKind } from './cdc.ts';
@@ -13,7 +13,8 @@ import { OutboundMessenger } from './outbound.ts';
 import { RestApi } from './rest-api.ts';
 import { seedOrg } from './seed.ts';
 import { type FrontState, type SalesforceFault, handleHttp } from './server.ts';
-import { OrgStore, UI_USER_ID, type WriteOrigin } from './store.ts';
+import { type OrgSnapshot, OrgStore, UI_USER_ID, type WriteOrigin } from './store.ts';
+import { StateFile } from '../common/state-file.ts';
 
 export type { SalesforceFault } from './server.ts';
 export type { GapKind } from './cdc.ts';
@@ -45,6 +46,11 @@ export interface SalesforceSandboxOptions {
   relayId?: string;
   /** Clock (epoch ms). */
   now?: () => number;
+  /**
+   * Keep the org's records in this file (written before each answer that follows a change) and
+   * start from it when it exists; default: in memory only.
+   */
+  dataFile?: string;
 }
 
 /** A running sandbox. */
@@ -52,6 +58,10 @@ export interface SalesforceSandbox {
   url: string;
   port: number;
   orgId: string;
+  /** True when the records came from `dataFile` (a restart), false when the org started empty. */
+  restored: boolean;
+  /** Runs `fn` (seeding) and saves its changes once at the end instead of after each one. */
+  saveOnceAfter<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
   /** Deliver all pending outbound messages and CDC events now; resolves when receivers answered. */
   flushDeliveries(): Promise<{ outbound: number; cdc: number; failed: number }>;
@@ -130,10 +140,23 @@ export async function startSalesforceSandbox(
     ...delivery,
     dropped: () => dropped('cdc'),
   });
+  const file = options.dataFile
+    ? new StateFile<OrgSnapshot>(options.dataFile, () => store.snapshot())
+    : undefined;
+  const saved = file?.load();
+  if (saved) store.load(saved);
   store.onCommit((t) => {
+    file?.markDirty();
     outbound.onCommit(t);
     cdc.onCommit(t);
   });
+  /** Saves what a change made outside a request (a UI user, seeding) did before it returns. */
+  const saving = <T>(fn: () => T): T => {
+    const out = fn();
+    file?.markDirty();
+    file?.save();
+    return out;
+  };
   const uiOrigin: WriteOrigin = { kind: 'ui', userId: UI_USER_ID };
   const inTxn = <T>(fn: (t: ReturnType<OrgStore['begin']>) => T): T => {
     const txn = store.begin(uiOrigin);
@@ -164,15 +187,19 @@ export async function startSalesforceSandbox(
       const [o, c] = await Promise.all([outbound.flush(), cdc.flush()]);
       return { outbound: o.delivered, cdc: c.delivered, failed: o.failed + c.failed };
     },
-    userCreate: async (type, fields) => inTxn((t) => store.create(t, type, fields)),
-    userUpdate: async (type, id, fields) => inTxn((t) => store.update(t, type, id, fields)),
-    userDelete: async (type, id) => inTxn((t) => store.delete(t, type, id)),
-    userUndelete: async (type, id) => inTxn((t) => store.undelete(t, type, id)),
-    convertLead: async (leadId, opts) => inTxn((t) => store.convertLead(t, leadId, opts?.contactId)),
-    merge: async (type, masterId, loserIds) => inTxn((t) => store.merge(t, type, masterId, loserIds)),
+    restored: saved !== undefined,
+    saveOnceAfter: (fn) => (file ? file.deferring(fn) : fn()),
+    userCreate: async (type, fields) => saving(() => inTxn((t) => store.create(t, type, fields))),
+    userUpdate: async (type, id, fields) => saving(() => inTxn((t) => store.update(t, type, id, fields))),
+    userDelete: async (type, id) => saving(() => inTxn((t) => store.delete(t, type, id))),
+    userUndelete: async (type, id) => saving(() => inTxn((t) => store.undelete(t, type, id))),
+    convertLead: async (leadId, opts) =>
+      saving(() => inTxn((t) => store.convertLead(t, leadId, opts?.contactId))),
+    merge: async (type, masterId, loserIds) =>
+      saving(() => inTxn((t) => store.merge(t, type, masterId, loserIds))),
     emitGap: (kind, type, ids) => cdc.emitGap(kind, type, ids),
     reset: () => {
-      store.reset();
+      saving(() => store.reset());
       api.reset();
       outbound.reset();
       cdc.reset();
@@ -181,7 +208,7 @@ export async function startSalesforceSandbox(
       faults.length = 0;
       daily.reset();
     },
-    seed: (opts) => seedOrg(store, opts),
+    seed: (opts) => saving(() => seedOrg(store, opts)),
     counters: () => Object.fromEntries(state.counters),
     revokeToken: (token) => state.revoked.add(token),
     injectFault: (fault) => faults.push({ ...fault }),
@@ -213,9 +240,14 @@ export async function startSalesforceSandbox(
     control: (req, res, url) => handleControl(sandbox, req, res, url),
   };
   // Larger header cap than Node's 16 KB so over-long URIs reach our 414 check instead of a 431.
-  const server: Server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     void handleHttp(state, req, res);
-  });
+  };
+  // Changes are known from commits (markDirty above): no request is a write by itself.
+  const server: Server = createServer(
+    { maxHeaderSize: 64 * 1024 },
+    file ? file.writeThrough(handler, () => false) : handler,
+  );
   server.keepAliveTimeout = 1000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

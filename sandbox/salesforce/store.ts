@@ -60,6 +60,13 @@ export class Transaction {
 export const INTEGRATION_USER_ID = '005SB0000000001AAA';
 export const UI_USER_ID = '005SB0000000002AAA';
 
+/** What a restart needs to find the org as it was. */
+export interface OrgSnapshot {
+  records: Map<string, SfRecord>;
+  nextId: number;
+  lastTs: number;
+}
+
 /** Options of the store. */
 export interface OrgStoreOptions {
   now: () => number;
@@ -84,6 +91,19 @@ export class OrgStore {
   reset(): void {
     this.#records.clear();
     this.#ids.reset();
+  }
+
+  /** The org's data as a restart needs it (records, the id counter, the last commit time). */
+  snapshot(): OrgSnapshot {
+    return { records: this.#records, nextId: this.#ids.counter, lastTs: this.#lastTs };
+  }
+
+  /** Puts saved data back (a restart on saved data; nothing is published). */
+  load(saved: OrgSnapshot): void {
+    this.#records.clear();
+    for (const [id, rec] of saved.records) this.#records.set(id, rec);
+    this.#ids.counter = saved.nextId;
+    this.#lastTs = saved.lastTs;
   }
 
   /** Start a transaction; timestamps never go backwards within the org. */
