@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type HttpResult, lowerCaseHeaders, type RawHttpRequest } from '../http/http.ts';
-import { BodyError, readRawBody, Router, sendJson } from '../../sandbox/common/index.ts';
+import { BodyError, foreignCaller, readRawBody, Router, sendJson } from '../../sandbox/common/index.ts';
 import { apiErrorResponse, apiRoutes } from './api/routes.ts';
 import type { StackServices } from './services.ts';
 
@@ -75,8 +75,9 @@ export async function startHttpServer(opts: {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
-    if (url.pathname.startsWith('/api/')) {
-      const refusal = foreignCaller(req);
+    // Every route that changes state: the dashboard API and the intake endpoints.
+    if (/^\/(api|webhooks|events)\//.test(url.pathname)) {
+      const refusal = foreignCaller(req.headers);
       if (refusal) return sendJson(res, 403, { error: refusal });
     }
     const match = router.match(method, url.pathname);
@@ -115,21 +116,6 @@ export async function startHttpServer(opts: {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$/;
-
-/**
- * The dashboard API changes state (segment, resync, redrive, sandbox edits): only the dashboard
- * itself and local tools may call it. A Host other than loopback means DNS rebinding; an Origin other
- * than our own means another web page is posting cross-site (the CLI sends no Origin).
- */
-function foreignCaller(req: IncomingMessage): string | undefined {
-  const host = req.headers.host ?? '';
-  if (!LOOPBACK_HOST.test(host)) return 'the local API answers loopback hosts only';
-  const origin = req.headers.origin;
-  if (origin !== undefined && origin !== `http://${host}`) return 'cross-origin requests are refused';
-  return undefined;
 }
 
 /** Node request → the framework-agnostic request the intake handlers take (raw body for signatures). */

@@ -47,7 +47,8 @@ export type CdcIgnoreReason =
   | 'unknown-change-type'
   | 'echo'
   | 'invalid-id'
-  | 'wrong-organization';
+  | 'wrong-organization'
+  | 'missing-source';
 
 export interface ParsedCdcEvent {
   notices: ChangeNotice[];
@@ -60,7 +61,7 @@ export interface ParsedCdcEvent {
 export interface CdcParseOptions {
   /** Our `Sforce-Call-Options` client name. */
   clientName: string;
-  /** When set, events relayed from another org (per the EventBridge `source`) are ignored. */
+  /** When set, events relayed from another org, or with no org in their EventBridge `source`, are ignored. */
   orgId?: string;
 }
 
@@ -117,8 +118,12 @@ export function parseCdcEvent(event: unknown, options: CdcParseOptions): ParsedC
   const envelope = eventBridgeSchema.safeParse(event);
   if (!envelope.success) return { notices: [], ignored: [{ reason: 'invalid-event', count: 1 }] };
   const sourceOrg = orgOfSource(envelope.data.source);
-  if (options.orgId && sourceOrg && !sameSalesforceId(sourceOrg, options.orgId)) {
-    return { notices: [], ignored: [{ reason: 'wrong-organization', count: 1 }] };
+  if (options.orgId) {
+    // No org in the source means the event cannot prove where it came from: refuse it, or leaving
+    // `source` out would skip the org check.
+    if (!sourceOrg) return { notices: [], ignored: [{ reason: 'missing-source', count: 1 }] };
+    if (!sameSalesforceId(sourceOrg, options.orgId))
+      return { notices: [], ignored: [{ reason: 'wrong-organization', count: 1 }] };
   }
   const body = envelope.data.detail.payload ?? envelope.data.detail;
   const change = changeEventSchema.safeParse(body);

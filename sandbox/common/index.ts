@@ -5,4 +5,5 @@ export { fakePeople } from './fake-people.ts';
 export type { RouteContext, RouteHandler, RouteMatch } from './http-router.ts';
 export { Router } from './http-router.ts';
 export { Prng } from './prng.ts';
+export { foreignCaller } from './same-origin.ts';
 export { DailyCounter, SlidingWindowLimiter } from './rate-limiter.ts';

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sendJson } from '../common/body.ts';
 import { Router } from '../common/http-router.ts';
+import { foreignCaller } from '../common/same-origin.ts';
 import { HubSpotHttpError, errorBody } from './errors.ts';
 import { authError, rateLimitError } from './limits.ts';
 import { registerContactRoutes } from './routes-contacts.ts';
@@ -30,6 +31,9 @@ export function createHandler(s: SandboxState): (req: IncomingMessage, res: Serv
     let extraHeaders: Record<string, string | number> = {};
     try {
       if (url.pathname.startsWith('/__sandbox/')) {
+        // The control API has no auth: only local tools may reach it, never another web page.
+        const refusal = foreignCaller(req.headers);
+        if (refusal) throw new HubSpotHttpError(403, errorBody('FORBIDDEN', refusal));
         const m = control.match(method, url.pathname);
         if (!m)
           throw new HubSpotHttpError(

@@ -4,7 +4,14 @@
  * route counters, then the REST API; `/__sandbox/` goes to the control API.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BodyError, type DailyCounter, type Prng, readJsonBody, sendJson } from '../common/index.ts';
+import {
+  BodyError,
+  type DailyCounter,
+  type Prng,
+  foreignCaller,
+  readJsonBody,
+  sendJson,
+} from '../common/index.ts';
 import { SalesforceApiError, invalidSession } from './errors.ts';
 import { parseCallOptionsClient } from './call-options.ts';
 import { type OAuthState, handleToken } from './oauth.ts';
@@ -52,6 +59,9 @@ export async function handleHttp(
   const url = new URL(req.url ?? '/', 'http://sandbox');
   try {
     if (url.pathname.startsWith('/__sandbox/') || url.pathname === '/__sandbox') {
+      // The control API has no auth: only local tools may reach it, never another web page.
+      const refusal = foreignCaller(req.headers);
+      if (refusal) return sendJson(res, 403, [{ errorCode: 'FORBIDDEN', message: refusal }]);
       await state.control(req, res, url);
       return;
     }

@@ -4,7 +4,8 @@ import { currentSettings, type SyncDeps } from '../../sync/sync-deps.ts';
 import type { HubSpotSandbox } from '../../../sandbox/hubspot/index.ts';
 import type { SalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
 import type { PlaygroundRecord, StackServices } from '../services.ts';
-import { type RecordReader, salesforceObjectOf } from './records.ts';
+import { HUBSPOT_ID, type RecordReader, SALESFORCE_ID, salesforceObjectOf } from './records.ts';
+import { asRequestErrors, LocalRequestError } from '../request-error.ts';
 
 function hubspotRecord(c: { id: string; properties: Record<string, string | null> }): PlaygroundRecord {
   return { side: 'hubspot', id: c.id, objectType: 'contact', fields: c.properties };
@@ -80,15 +81,22 @@ export function createPlayground(
     fields: Record<string, string>,
   ): Promise<PlaygroundRecord> {
     if (side === 'hubspot') {
-      await requireSandbox(sandboxes.hubspot).userUpdateContact(id, asEdits(fields));
+      const sandbox = requireSandbox(sandboxes.hubspot);
+      if (!/^\d{1,20}$/.test(id))
+        throw new LocalRequestError(400, `${id} is not a HubSpot contact id (digits)`);
+      await asRequestErrors(() => sandbox.userUpdateContact(id, asEdits(fields)));
       const [contact] = await reader.readHubSpot([id]);
       if (!contact) throw new CrmSyncError(`no HubSpot contact ${id}`);
       return hubspotRecord(contact);
     }
     const sandbox = requireSandbox(sandboxes.salesforce);
     const object = salesforceObjectOf(id);
-    if (!object) throw new CrmSyncError(`${id} is not a Lead (00Q…) or Contact (003…) id`);
-    await sandbox.userUpdate(object, id, asEdits(fields));
+    if (!object || !SALESFORCE_ID.test(id))
+      throw new LocalRequestError(
+        400,
+        `${id} is not a Lead (00Q…) or Contact (003…) id of 15 or 18 characters`,
+      );
+    await asRequestErrors(() => sandbox.userUpdate(object, id, asEdits(fields)));
     const record = await reader.readSalesforce(id);
     if (!record) throw new CrmSyncError(`no Salesforce ${object} ${id}`);
     return salesforceRecord(record);

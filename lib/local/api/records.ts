@@ -11,8 +11,10 @@ export function salesforceObjectOf(id: string): SalesforceObject | undefined {
   return undefined;
 }
 
-const SALESFORCE_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
-const HUBSPOT_ID = /^\d{1,20}$/;
+/** A Salesforce record id: 15 characters, or 18 with the case-safe suffix. */
+export const SALESFORCE_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
+/** A HubSpot record id: digits. */
+export const HUBSPOT_ID = /^\d{1,20}$/;
 
 /** Reads records with the properties the dashboard shows: email, the mapped fields, lifecycle and lead status. */
 export interface RecordReader {

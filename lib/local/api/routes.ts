@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CrmSyncError, PermanentSyncError } from '../../errors.ts';
 import type { StackServices } from '../services.ts';
+import { LocalRequestError } from '../request-error.ts';
 
 /**
  * The dashboard's JSON API (`/api/*`) as framework-agnostic handlers: a request-ish input in,
@@ -149,6 +150,7 @@ export function apiErrorResponse(error: unknown): ApiResponse | undefined {
     const issues = error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
     return { status: 400, body: { error: issues.join('; '), issues } };
   }
+  if (error instanceof LocalRequestError) return { status: error.status, body: { error: error.message } };
   if (error instanceof PermanentSyncError)
     return { status: 422, body: { error: error.message, category: error.category } };
   if (error instanceof CrmSyncError) return { status: 400, body: { error: error.message, kind: error.name } };
