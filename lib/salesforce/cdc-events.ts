@@ -48,7 +48,8 @@ export type CdcIgnoreReason =
   | 'echo'
   | 'invalid-id'
   | 'wrong-organization'
-  | 'missing-source';
+  | 'missing-source'
+  | 'unknown-source';
 
 export interface ParsedCdcEvent {
   notices: ChangeNotice[];
@@ -119,9 +120,10 @@ export function parseCdcEvent(event: unknown, options: CdcParseOptions): ParsedC
   if (!envelope.success) return { notices: [], ignored: [{ reason: 'invalid-event', count: 1 }] };
   const sourceOrg = orgOfSource(envelope.data.source);
   if (options.orgId) {
-    // No org in the source means the event cannot prove where it came from: refuse it, or leaving
-    // `source` out would skip the org check.
-    if (!sourceOrg) return { notices: [], ignored: [{ reason: 'missing-source', count: 1 }] };
+    // An event that does not say which org it comes from is refused: otherwise leaving `source` out
+    // (or sending one in another format) would skip the org check.
+    if (!envelope.data.source) return { notices: [], ignored: [{ reason: 'missing-source', count: 1 }] };
+    if (!sourceOrg) return { notices: [], ignored: [{ reason: 'unknown-source', count: 1 }] };
     if (!sameSalesforceId(sourceOrg, options.orgId))
       return { notices: [], ignored: [{ reason: 'wrong-organization', count: 1 }] };
   }

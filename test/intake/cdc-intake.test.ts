@@ -59,12 +59,21 @@ describe('Salesforce CDC via Event Relay: vendor samples', () => {
   });
 
   it('reads the AppFlow shape (change event directly in detail) and ignores objects other than Lead/Contact', () => {
-    const parsed = parseCdcEvent(
-      json('event-relay/aws-eventbridge-salesforce-appflow-account-update-awsdocs.json'),
-      opts,
-    );
+    const event = json('event-relay/aws-eventbridge-salesforce-appflow-account-update-awsdocs.json');
+    // AppFlow's source names an AWS account and a flow, not the org: read with no org configured.
+    const parsed = parseCdcEvent(event, { clientName: opts.clientName });
     expect(parsed.notices).toEqual([]);
     expect(parsed.ignored).toEqual([{ reason: 'unsupported-object', count: 1 }]);
+  });
+
+  it('refuses an event whose source names no org when the org is configured (the org check cannot be skipped)', () => {
+    const appflow = json('event-relay/aws-eventbridge-salesforce-appflow-account-update-awsdocs.json');
+    expect(parseCdcEvent(appflow, opts).ignored).toEqual([{ reason: 'unknown-source', count: 1 }]);
+    const { source: _dropped, ...withoutSource } = relayContactUpdate() as Record<string, unknown>;
+    expect(parseCdcEvent(withoutSource, opts)).toEqual({
+      notices: [],
+      ignored: [{ reason: 'missing-source', count: 1 }],
+    });
   });
 
   it('ignores a platform event (no ChangeEventHeader) as invalid', () => {
