@@ -1,0 +1,97 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@hubspot/api-client';
+import jsforce from 'jsforce';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type HubSpotSandbox, startHubSpotSandbox } from '../../sandbox/hubspot/index.ts';
+import { type SalesforceSandbox, startSalesforceSandbox } from '../../sandbox/salesforce/index.ts';
+
+/**
+ * The sandboxes write their data through before each answer: what the caller saw succeed is in the
+ * file at that moment. A second sandbox opened on the file while the first still runs (never closed,
+ * as after a crash) finds it, and continues the id counters instead of reusing ids.
+ */
+let dir: string;
+const open: { close(): Promise<void> }[] = [];
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'crmsync-sandbox-file-'));
+});
+afterAll(async () => {
+  for (const s of open) await s.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function hubspotOn(file: string): Promise<HubSpotSandbox> {
+  const sandbox = await startHubSpotSandbox({ port: 0, dataFile: file });
+  open.push(sandbox);
+  return sandbox;
+}
+async function salesforceOn(file: string): Promise<SalesforceSandbox> {
+  const sandbox = await startSalesforceSandbox({ port: 0, dataFile: file, autoDeliver: false });
+  open.push(sandbox);
+  return sandbox;
+}
+
+describe('HubSpot sandbox data file', () => {
+  it('a contact created, updated and put in a list through the API is in the file as soon as the API answered', async () => {
+    const file = join(dir, 'hubspot.json');
+    const first = await hubspotOn(file);
+    expect(first.restored).toBe(false);
+    const client = new Client({ accessToken: 'any-token', basePath: first.url, numberOfApiCallRetries: 0 });
+    const created = await client.crm.contacts.basicApi.create({
+      properties: { email: 'ada@example.org', lifecyclestage: 'lead' },
+      associations: [],
+    });
+    await client.crm.contacts.basicApi.update(created.id, { properties: { jobtitle: 'Engineer' } });
+    const list = await client.crm.lists.listsApi.create({
+      name: 'Engineers',
+      objectTypeId: '0-1',
+      processingType: 'MANUAL',
+    });
+    await client.crm.lists.membershipsApi.add(list.list.listId, [created.id]);
+
+    // The first sandbox is never closed: the second sees only what the file held.
+    const second = await hubspotOn(file);
+    expect(second.restored).toBe(true);
+    const reader = new Client({ accessToken: 'any-token', basePath: second.url, numberOfApiCallRetries: 0 });
+    const read = await reader.crm.contacts.basicApi.getById(created.id, ['email', 'jobtitle']);
+    expect(read.properties).toMatchObject({ email: 'ada@example.org', jobtitle: 'Engineer' });
+    const members = await reader.crm.lists.membershipsApi.getPage(list.list.listId);
+    expect(members.results.map((m) => m.recordId)).toEqual([created.id]);
+    const next = await reader.crm.contacts.basicApi.create({
+      properties: { email: 'grace@example.org' },
+      associations: [],
+    });
+    expect(Number(next.id)).toBeGreaterThan(Number(created.id));
+    const nextList = await reader.crm.lists.listsApi.create({
+      name: 'Other',
+      objectTypeId: '0-1',
+      processingType: 'MANUAL',
+    });
+    expect(Number(nextList.list.listId)).toBeGreaterThan(Number(list.list.listId));
+  });
+});
+
+describe('Salesforce sandbox data file', () => {
+  it('records created and updated through the REST API are in the file as soon as the API answered; ids continue', async () => {
+    const file = join(dir, 'salesforce.json');
+    const first = await salesforceOn(file);
+    expect(first.restored).toBe(false);
+    const conn = new jsforce.Connection({ instanceUrl: first.url, accessToken: 'tok', version: '64.0' });
+    const created = await conn
+      .sobject('Lead')
+      .create({ LastName: 'Lovelace', Company: 'Analytical', Email: 'ada@example.org' });
+    if (!created.success) throw new Error('create failed');
+    await conn.sobject('Lead').update({ Id: created.id, Title: 'Countess' });
+
+    const second = await salesforceOn(file);
+    expect(second.restored).toBe(true);
+    expect(second.getRecord(created.id)).toMatchObject({ Email: 'ada@example.org', Title: 'Countess' });
+    const other = new jsforce.Connection({ instanceUrl: second.url, accessToken: 'tok', version: '64.0' });
+    const next = await other.sobject('Lead').create({ LastName: 'Hopper', Company: 'Navy' });
+    if (!next.success) throw new Error('create failed');
+    expect(next.id).not.toBe(created.id);
+    expect(second.getRecord(created.id)).toMatchObject({ LastName: 'Lovelace' });
+  });
+});
