@@ -1,5 +1,7 @@
 import { request } from 'node:http';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHANGES_MAX_RECEIVE_COUNT, PROCESSOR_TIMEOUT_SECONDS } from '../../lib/aws/queue-settings.ts';
 import type { Log } from '../../lib/lambda/observability.ts';
 import { queueDepth } from '../../lib/local/queue-admin.ts';
 import { type LocalStack, startLocalStack } from '../../lib/local/runtime.ts';
@@ -219,5 +221,18 @@ describe('the playground API', () => {
       expect(JSON.parse(res.body).error ?? JSON.parse(res.body).issues).toBeDefined();
       expect(res.body).toMatch(c.reason);
     }
+  });
+});
+
+describe('the local changes queue', () => {
+  it("its visibility timeout follows the stack's rule: six times the processor's timeout, so no slow batch is handed out twice", async () => {
+    const out = await stack.sqs.client.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: stack.sqs.queueUrl,
+        AttributeNames: ['VisibilityTimeout', 'RedrivePolicy'],
+      }),
+    );
+    expect(Number(out.Attributes?.VisibilityTimeout)).toBe(6 * PROCESSOR_TIMEOUT_SECONDS);
+    expect(JSON.parse(out.Attributes?.RedrivePolicy ?? '{}').maxReceiveCount).toBe(CHANGES_MAX_RECEIVE_COUNT);
   });
 });
