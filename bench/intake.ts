@@ -2,7 +2,7 @@
  * Intake benchmark: signed HubSpot webhook batches of 100 events through `handleHubSpotWebhook`
  * (signature check, replay guard, zod parse, echo filter, coalescing, enqueue). Prints JSON:
  *   node bin/run-ts.js bench/intake.ts [--batches N]
- * Two runs: `memory` (an in-memory queue: the intake's own cost) and `fauxqs` (the real
+ * Two runs: `memory` (an in-memory queue: the intake's own cost) and `local-sqs` (the real
  * SqsChangeQueue → SendMessageBatch to a local SQS on loopback: 10 calls per batch).
  * Latency is per handler call (one batch), in milliseconds; throughput is events per second.
  */
@@ -130,11 +130,11 @@ const memoryQueue: ChangeQueue = {
 };
 const memory = await run('memory', memoryQueue, batches);
 const sqs = await startLocalSqs();
-let fauxqs: Awaited<ReturnType<typeof run>>;
+let localSqs: Awaited<ReturnType<typeof run>>;
 try {
   const { queueUrl } = await sqs.createQueues('bench-intake');
-  fauxqs = await run(
-    'fauxqs',
+  localSqs = await run(
+    'local-sqs',
     new SqsChangeQueue({ client: sqs.client, queueUrl }),
     Math.max(1, Math.floor(batches / 4)),
   );
@@ -151,7 +151,7 @@ console.log(
       loadAverage1m: Math.round((loadavg()[0] ?? 0) * 100) / 100,
       // HubSpot allows 5 s per webhook request; p99 must stay far below it.
       hubspotTimeoutMs: 5000,
-      runs: [memory, fauxqs],
+      runs: [memory, localSqs],
     },
     null,
     2,

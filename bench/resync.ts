@@ -1,6 +1,6 @@
 /**
  * Resync (R5) of a 2,000-member inclusion segment through the whole local stack as `npm start` runs
- * it (notices queued in fauxqs, the SQS poller feeding the processor in batches of 200, dynalite in
+ * it (notices queued in the local SQS, the SQS poller feeding the processor in batches of 200, dynalite in
  * memory, the config's API budgets). Everything is on 127.0.0.1 and stops by itself. Prints JSON:
  *   node bin/run-ts.js bench/resync.ts [--members N]
  *

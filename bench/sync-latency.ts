@@ -1,7 +1,7 @@
 /**
  * Edit → visible-on-the-other-side latency and burst throughput through the whole local stack as
  * `npm start` runs it (sandboxes delivering webhooks / outbound messages / CDC on their own, the
- * intake, fauxqs, the SQS poller with the config's batch size 200 and 2 s batching window, the
+ * intake, the local SQS, the SQS poller with the config's batch size 200 and 2 s batching window, the
  * processor, dynalite in memory). Everything is on 127.0.0.1 and stops by itself. Prints JSON:
  *   node bin/run-ts.js bench/sync-latency.ts [--contacts N] [--edits M] [--burst B] [--gap-ms G] [--variants raised,config]
  *

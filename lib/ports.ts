@@ -21,7 +21,7 @@ export type * from './domain/entities.ts';
 
 // ───────────────────────────── queue ─────────────────────────────
 
-/** The changes queue (SQS in AWS, fauxqs locally). */
+/** The changes queue (SQS in AWS, the local SQS of lib/local/sqs-server.ts locally). */
 export interface ChangeQueue {
   /**
    * Durably enqueues notices (SQS SendMessageBatch, 10 per call). Resolves only when every notice is

@@ -60,7 +60,7 @@ async function drain(queueUrl: string): Promise<Message[]> {
   }
 }
 
-/** A second client on the same fauxqs that counts SendMessageBatch calls (observes, changes nothing). */
+/** A second client on the same local SQS that counts SendMessageBatch calls (observes, changes nothing). */
 function countingClient(): { client: SQSClient; calls: () => number } {
   const client = new SQSClient({
     endpoint: sqs.endpoint,

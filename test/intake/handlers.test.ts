@@ -18,7 +18,7 @@ import { lambdaContext } from './lambda-context.ts';
 
 /**
  * The three Lambda handlers end to end: API Gateway / EventBridge event → middy chain (real
- * Powertools logger and metrics) → intake → the real SQS adapter → fauxqs. Messages are read back
+ * Powertools logger and metrics) → intake → the real SQS adapter → local SQS. Messages are read back
  * with the AWS SDK.
  */
 
@@ -85,7 +85,7 @@ afterEach(() => restore?.());
 const deps = (needsSecret: boolean) =>
   lazyOnce(() => buildIntakeDependencies({ env, sqsClient: sqs.client, secretSource, needsSecret }));
 
-describe('hubspot-webhook handler (API Gateway → fauxqs)', () => {
+describe('hubspot-webhook handler (API Gateway → local SQS)', () => {
   it('queues a signed batch of 100 events (base64 body) and answers 200', async () => {
     const handler = createHubSpotWebhookHandler(deps(true), createPowertools('hubspot-webhook'));
     const now = Date.now(); // the handler reads the real clock: sign with it (nothing asserts on time)
@@ -217,7 +217,7 @@ describe('queue failures through the chain (real SQS adapter, queue missing)', (
   });
 });
 
-describe('salesforce-outbound handler (API Gateway → fauxqs)', () => {
+describe('salesforce-outbound handler (API Gateway → local SQS)', () => {
   it('queues the notifications and answers the SOAP Ack', async () => {
     const handler = createSalesforceOutboundHandler(deps(false), createPowertools('salesforce-outbound'));
     const body =
@@ -239,7 +239,7 @@ describe('salesforce-outbound handler (API Gateway → fauxqs)', () => {
   });
 });
 
-describe('salesforce-cdc handler (EventBridge → fauxqs)', () => {
+describe('salesforce-cdc handler (EventBridge → local SQS)', () => {
   it('queues a change event and drops our own echo', async () => {
     const handler = createSalesforceCdcHandler(deps(false), createPowertools('salesforce-cdc'));
     const event = (client: string, id: string) => ({

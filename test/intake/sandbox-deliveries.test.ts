@@ -16,7 +16,7 @@ import { type IntakeServer, startIntakeServer } from './intake-server.ts';
 
 /**
  * The sandboxes' real deliveries — v3-signed HubSpot webhook batches, Salesforce SOAP outbound
- * messages and Event Relay CDC envelopes — accepted end to end into a local SQS queue (fauxqs)
+ * messages and Event Relay CDC envelopes — accepted end to end into a local SQS queue
  * through the real SQS adapter.
  */
 
@@ -84,7 +84,7 @@ function drain(): Promise<ChangeNotice[]> {
   return takeQueued(sqs.client, queueUrl);
 }
 
-describe('HubSpot sandbox webhooks → intake → fauxqs', () => {
+describe('HubSpot sandbox webhooks → intake → local SQS', () => {
   it('accepts signed batches for user changes (create, update, merge, delete, restore, GDPR delete) and drops our own app writes', async () => {
     const a = await hubspot.userCreateContact({ email: 'ada@example.com', firstname: 'Ada' });
     const b = await hubspot.userCreateContact({ email: 'bob@example.com', firstname: 'Bob' });
@@ -137,7 +137,7 @@ describe('HubSpot sandbox webhooks → intake → fauxqs', () => {
   });
 });
 
-describe('Salesforce sandbox deliveries → intake → fauxqs', () => {
+describe('Salesforce sandbox deliveries → intake → local SQS', () => {
   it('acknowledges SOAP outbound messages and accepts Event Relay CDC events; drops CDC echoes of our client', async () => {
     const leadId = await salesforce.userCreate('Lead', {
       LastName: 'Lovelace',

@@ -9,7 +9,7 @@ import { startTestStack, type TestStack } from '../support/test-stack.ts';
 /**
  * docs/design.md#api-budgets: a 429 storm slows the processor down (the rate limiter waits and retries, and
  * when it gives up the records go back to the queue) without losing a change. Driven end to end
- * through fauxqs: SqsChangeQueue sends, the local event-source poller receives and redelivers.
+ * through the local SQS: SqsChangeQueue sends, the local event-source poller receives and redelivers.
  */
 describe('processor: a 429 storm', () => {
   let stack: TestStack;

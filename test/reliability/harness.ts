@@ -44,7 +44,7 @@ export interface MembershipSnapshot {
 }
 
 /**
- * The system under test for one history: both sandboxes, dynalite, fauxqs and the real adapters
+ * The system under test for one history: both sandboxes, dynalite, the local SQS and the real adapters
  * (`startTestStack`), the real intake functions behind a loopback server, and the real processor —
  * with the seams a fault needs: notices the intake accepted are *held* (`held`) until a step queues
  * them (in order, reversed, duplicated or not at all), and the SQS consumer is driven by hand so a

@@ -14,7 +14,7 @@ import { testConfig } from '../support/test-config.ts';
 /**
  * A scenario runs against the whole local stack (docs/design.md#local-stack) with empty sandboxes: a user edits
  * records through the sandboxes' user actions, the sandboxes deliver real webhooks, outbound
- * messages and CDC events to the intake, the intake queues notices in fauxqs, and `flush()` drains
+ * messages and CDC events to the intake, the intake queues notices in the local SQS, and `flush()` drains
  * the queue through the processor. Nothing runs in the background, so every step is deterministic.
  */
 export interface Scenario {

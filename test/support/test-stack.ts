@@ -29,7 +29,7 @@ export interface TestStackOptions {
   config?: (input: ConfigInput) => void;
   hubspot?: HubSpotSandboxOptions;
   salesforce?: SalesforceSandboxOptions;
-  /** Start fauxqs and create the changes queue and its DLQ (default false: most tests call processBatch directly). */
+  /** Start the local SQS and create the changes queue and its DLQ (default false: most tests call processBatch directly). */
   queue?: boolean | { maxReceiveCount?: number; visibilityTimeoutSeconds?: number };
   /** DynamoDB table name (default `crmsync-test`). */
   tableName?: string;
@@ -43,7 +43,7 @@ export interface TestPorts {
 
 /**
  * Everything crmsync runs on, started in-process on 127.0.0.1 with ephemeral ports, through the same
- * adapters as in AWS: both CRM sandboxes, dynalite with the crmsync table, optionally fauxqs with the
+ * adapters as in AWS: both CRM sandboxes, dynalite with the crmsync table, optionally the local SQS with the
  * changes queue and DLQ, the DynamoDB store, and the HubSpot / Salesforce adapters (real
  * `@hubspot/api-client` and `jsforce` behind the shared rate limiters). Always `close()` it.
  */

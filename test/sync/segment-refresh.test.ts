@@ -13,7 +13,7 @@ import { startSyncStack } from './sync-stack.ts';
 const MQL = 'marketingqualifiedlead';
 const MEMBERSHIPS = 'GET /crm/v3/lists/{listId}/memberships';
 
-describe('segment refresh against the HubSpot sandbox, dynalite and fauxqs', () => {
+describe('segment refresh against the HubSpot sandbox, dynalite and the local SQS', () => {
   let stack: TestStack;
   let deps: SyncDeps;
   let listId: string;
