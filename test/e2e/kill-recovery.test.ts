@@ -56,7 +56,9 @@ async function postCreationWebhook(intakeUrl: string, contactId: string, eventId
 describe('crmsync dev killed with SIGKILL', () => {
   it('every webhook answered 200 before a kill -9 is processed exactly once in effect after the restart', async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'crmsync-kill9-'));
+    const t0 = Date.now();
     dev = await startDevProcess(dataDir);
+    const startedMs = Date.now() - t0;
     const { urls } = await dev.status();
     // R2: with no segment every contact syncs, so each creation notice must create one Lead.
     const cleared = await fetch(`${dev.url}/api/segments/select`, {
@@ -100,13 +102,16 @@ describe('crmsync dev killed with SIGKILL', () => {
       );
     }
     expect(statuses.filter((s) => s === 200)).toHaveLength(COUNT);
+    const answeredMs = Date.now() - t0;
     await dev.kill9();
 
     dev = await startDevProcess(dataDir);
+    const restartedMs = Date.now() - t0;
     const recovered = Number(dev.output().match(/recovered (\d+) queued notices/)?.[1] ?? 0);
-    console.log(JSON.stringify({ kill9: { answered200: COUNT, recoveredAtRestart: recovered } }));
     expect(recovered).toBeGreaterThan(0);
     const status = await waitUntilQueueEmpty(dev);
+    const ms = { startedMs, answeredMs, restartedMs, drainedMs: Date.now() - t0 };
+    console.log(JSON.stringify({ kill9: { answered200: COUNT, recoveredAtRestart: recovered, ...ms } }));
     expect(status.queue.dlq).toBe(0);
 
     // Exactly once in effect: one Lead per person, none missing, none twice. (The restarted
