@@ -6,26 +6,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run as importCommand } from '../../lib/cli/commands/import.ts';
 import { run as statusCommand } from '../../lib/cli/commands/status.ts';
-import { type LocalStack, startLocalStack } from '../../lib/local/runtime.ts';
+import type { LocalStack } from '../../lib/local/runtime.ts';
 import { type FieldCatalog, fieldCatalog } from '../../lib/local/api/fields.ts';
 import type { RecordTrace, StatusReport } from '../../lib/local/services.ts';
-import { silentLog } from '../../lib/observability/observability.ts';
+import { startQuietStack } from '../support/quiet-stack.ts';
 
 /** Small demo: enough overlap and segment members to be realistic, quick to seed and resync. */
 const DEMO = { hubspotContacts: 60, leads: 30, contacts: 10, salesforceOnlyLeads: 5, seed: 42 };
 
 function start(dataDir: string | null): Promise<LocalStack> {
-  return startLocalStack({
-    port: 0,
-    sandboxPorts: { hubspot: 0, salesforce: 0 },
-    dataDir,
-    demo: DEMO,
-    schedules: false,
-    // Deterministic: nothing runs in the background; flush() delivers and drains the queue.
-    backgroundPolling: false,
-    firstRunResync: false,
-    log: silentLog,
-  });
+  return startQuietStack({ dataDir, demo: DEMO });
 }
 
 /** A HubSpot contact of the demo segment that has a Salesforce lead twin (same email). */

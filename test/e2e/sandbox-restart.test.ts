@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLog } from '../../lib/lambda/observability.ts';
-import { type LocalStack, startLocalStack } from '../../lib/local/runtime.ts';
+import type { LocalStack } from '../../lib/local/runtime.ts';
+import { startQuietStack } from '../support/quiet-stack.ts';
 
 /**
  * docs/design.md §5: the sandboxes keep their data beside the store, so after a restart record ids
@@ -13,16 +13,7 @@ import { type LocalStack, startLocalStack } from '../../lib/local/runtime.ts';
 const DEMO = { hubspotContacts: 20, leads: 8, contacts: 4, salesforceOnlyLeads: 2, seed: 42 };
 
 function start(dataDir: string): Promise<LocalStack> {
-  return startLocalStack({
-    port: 0,
-    sandboxPorts: { hubspot: 0, salesforce: 0 },
-    dataDir,
-    demo: DEMO,
-    schedules: false,
-    backgroundPolling: false,
-    firstRunResync: false,
-    log: silentLog,
-  });
+  return startQuietStack({ dataDir, demo: DEMO });
 }
 
 /** R2: with no segment every contact syncs, so a new HubSpot contact creates a Lead at once. */

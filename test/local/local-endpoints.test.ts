@@ -2,9 +2,10 @@ import { request } from 'node:http';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANGES_MAX_RECEIVE_COUNT, PROCESSOR_TIMEOUT_SECONDS } from '../../lib/aws/queue-settings.ts';
-import type { Log } from '../../lib/lambda/observability.ts';
+import type { Log } from '../../lib/observability/observability.ts';
 import { queueDepth } from '../../lib/local/queue-admin.ts';
-import { type LocalStack, startLocalStack } from '../../lib/local/runtime.ts';
+import type { LocalStack } from '../../lib/local/runtime.ts';
+import { startQuietStack } from '../support/quiet-stack.ts';
 
 /** What the stack logged, for the checks that a refusal is logged. */
 const logged: { level: string; message: string; extra: Record<string, unknown> }[] = [];
@@ -17,14 +18,9 @@ const recordingLog: Log = {
 
 let stack: LocalStack;
 beforeAll(async () => {
-  stack = await startLocalStack({
-    port: 0,
-    sandboxPorts: { hubspot: 0, salesforce: 0 },
+  stack = await startQuietStack({
     dataDir: null,
     demo: { hubspotContacts: 10, leads: 5, contacts: 2, salesforceOnlyLeads: 1, seed: 42 },
-    firstRunResync: false,
-    schedules: false,
-    backgroundPolling: false,
     log: recordingLog,
   });
 });

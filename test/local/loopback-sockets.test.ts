@@ -2,8 +2,8 @@ import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLog } from '../../lib/lambda/observability.ts';
-import { type LocalStack, startLocalStack } from '../../lib/local/runtime.ts';
+import type { LocalStack } from '../../lib/local/runtime.ts';
+import { startQuietStack } from '../support/quiet-stack.ts';
 
 /** A listening TCP socket: its local address as the kernel reports it. */
 interface Listener {
@@ -57,14 +57,9 @@ let stack: LocalStack;
 let dataDir: string;
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'crmsync-sockets-'));
-  stack = await startLocalStack({
-    port: 0,
-    sandboxPorts: { hubspot: 0, salesforce: 0 },
+  stack = await startQuietStack({
     dataDir,
     demo: { hubspotContacts: 10, leads: 5, contacts: 2, salesforceOnlyLeads: 1, seed: 42 },
-    firstRunResync: false,
-    schedules: false,
-    log: silentLog,
   });
 }, 60_000);
 afterAll(async () => {
