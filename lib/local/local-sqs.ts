@@ -22,7 +22,7 @@ export interface LocalSqs {
 /**
  * Starts the local SQS on 127.0.0.1 with an ephemeral port. With `journalPath` every message is
  * written to that file before the call that sent, received or deleted it returns, and a restart on
- * the same file finds every message not yet deleted (DESIGN: a notice acknowledged to a CRM is
+ * the same file finds every message not yet deleted (docs/design.md#local-stack: a notice acknowledged to a CRM is
  * never lost); without it the queues live in memory (tests).
  */
 export async function startLocalSqs(opts: { journalPath?: string } = {}): Promise<LocalSqs> {

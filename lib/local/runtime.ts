@@ -150,7 +150,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     }
     cleanup.push(() => dynamo.close());
     await ensureTable(dynamo.client, TABLE);
-    // The queue journals beside the store: a notice answered 200 survives a hard kill (docs/design.md §5).
+    // The queue journals beside the store: a notice answered 200 survives a hard kill (docs/design.md#local-stack).
     const sqs: LocalSqs = await startLocalSqs(dataDir ? { journalPath: join(dataDir, 'queue.jsonl') } : {});
     cleanup.push(() => sqs.close());
     const q = opts.queue ?? {};

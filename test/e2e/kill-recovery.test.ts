@@ -8,7 +8,7 @@ import { DEV_CLIENT_SECRET, signV3 } from '../../sandbox/hubspot/index.ts';
 import { type DevProcess, startDevProcess, waitUntilQueueEmpty } from '../support/dev-process.ts';
 
 /**
- * docs/design.md §5: "a notice acknowledged to a CRM is never lost". `crmsync dev` runs as a child
+ * docs/design.md#local-stack: "a notice acknowledged to a CRM is never lost". `crmsync dev` runs as a child
  * process on a temp data directory; 300 HubSpot webhooks are answered 200 by its intake; the process
  * is killed with SIGKILL (no handler runs); a second `crmsync dev` on the same directory must find
  * the queued notices, say so, and process each one exactly once in effect.

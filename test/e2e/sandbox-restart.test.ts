@@ -6,7 +6,7 @@ import type { LocalStack } from '../../lib/local/runtime.ts';
 import { startQuietStack } from '../support/quiet-stack.ts';
 
 /**
- * docs/design.md §5: the sandboxes keep their data beside the store, so after a restart record ids
+ * docs/design.md#local-stack: the sandboxes keep their data beside the store, so after a restart record ids
  * keep counting and no new record gets the id of one the store still links. (Reseeded sandboxes
  * handed HubSpot id 1401 to a new person, and crmsync overwrote the lead linked to the old 1401.)
  */
