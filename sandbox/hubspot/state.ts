@@ -15,6 +15,8 @@ export const UI_USER_ID = 9009001;
 export interface HubSpotSnapshot {
   contacts: ContactSnapshot;
   lists: { lists: Map<string, StoredList>; nextId: number };
+  /** crmsync skips an event id it has processed: a reused one would be dropped as a duplicate. */
+  webhooks?: { nextEventId: number };
 }
 
 /** Everything one sandbox instance holds. */
@@ -73,6 +75,7 @@ export class SandboxState {
         nextId: c.nextId,
       },
       lists: { lists: this.lists.lists, nextId: this.lists.nextId },
+      webhooks: { nextEventId: this.webhooks.nextEventId },
     };
   }
 
@@ -80,6 +83,7 @@ export class SandboxState {
   load(saved: HubSpotSnapshot): void {
     this.contacts.load(saved.contacts);
     this.lists.load(saved.lists);
+    if (saved.webhooks) this.webhooks.nextEventId = saved.webhooks.nextEventId;
   }
 
   /** Forget all data, counters, faults and revocations (options stay). */

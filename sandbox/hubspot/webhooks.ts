@@ -60,6 +60,13 @@ export class WebhookDispatcher {
   readonly enabled = new Set(Object.keys(SUBSCRIPTIONS));
   #queue: Pending[] = [];
   #nextEventId = 1;
+  /** The id of the next event: saved with the data, so an event id is never reused after a restart. */
+  get nextEventId(): number {
+    return this.#nextEventId;
+  }
+  set nextEventId(next: number) {
+    this.#nextEventId = next;
+  }
   #windowTimer: NodeJS.Timeout | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
   #inFlight = 0;

@@ -21,6 +21,9 @@ export type { GapKind } from './cdc.ts';
 export { LEAD_STATUSES } from './schema.ts';
 
 /** Options of `startSalesforceSandbox`. */
+/** What the sandbox saves: the org's records, and the outbound notification id counter. */
+type SalesforceSnapshot = OrgSnapshot & { outboundNextId?: number };
+
 export interface SalesforceSandboxOptions {
   /** Default 4102; tests pass 0. */
   port?: number;
@@ -141,10 +144,16 @@ export async function startSalesforceSandbox(
     dropped: () => dropped('cdc'),
   });
   const file = options.dataFile
-    ? new StateFile<OrgSnapshot>(options.dataFile, () => store.snapshot())
+    ? new StateFile<SalesforceSnapshot>(options.dataFile, () => ({
+        ...store.snapshot(),
+        outboundNextId: outbound.idCounter,
+      }))
     : undefined;
   const saved = file?.load();
-  if (saved) store.load(saved);
+  if (saved) {
+    store.load(saved);
+    if (saved.outboundNextId) outbound.idCounter = saved.outboundNextId;
+  }
   store.onCommit((t) => {
     file?.markDirty();
     outbound.onCommit(t);

@@ -44,6 +44,17 @@ export class OutboundMessenger {
   #url: string | undefined;
   #baseUrl = 'http://127.0.0.1';
 
+  /**
+   * The counter of the next notification id: saved with the org's data, because crmsync skips a
+   * notification id it has processed and would drop a reused one as a duplicate.
+   */
+  get idCounter(): number {
+    return this.#ids.counter;
+  }
+  set idCounter(next: number) {
+    this.#ids.counter = next;
+  }
+
   constructor(readonly options: OutboundOptions) {
     this.#url = options.url;
     this.#queue = new DeliveryQueue<OutboundNotification>({

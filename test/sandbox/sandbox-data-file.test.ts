@@ -6,6 +6,7 @@ import jsforce from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HubSpotSandbox, startHubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import { type SalesforceSandbox, startSalesforceSandbox } from '../../sandbox/salesforce/index.ts';
+import { type CaptureReceiver, startCaptureReceiver } from '../../sandbox/salesforce/receiver.ts';
 
 /**
  * The sandboxes write their data through before each answer: what the caller saw succeed is in the
@@ -14,21 +15,29 @@ import { type SalesforceSandbox, startSalesforceSandbox } from '../../sandbox/sa
  */
 let dir: string;
 const open: { close(): Promise<void> }[] = [];
+let receiver: CaptureReceiver;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'crmsync-sandbox-file-'));
+  receiver = await startCaptureReceiver();
+  open.push(receiver);
 });
 afterAll(async () => {
   for (const s of open) await s.close();
   await rm(dir, { recursive: true, force: true });
 });
 
-async function hubspotOn(file: string): Promise<HubSpotSandbox> {
-  const sandbox = await startHubSpotSandbox({ port: 0, dataFile: file });
+async function hubspotOn(file: string, webhookUrl?: string): Promise<HubSpotSandbox> {
+  const sandbox = await startHubSpotSandbox({
+    port: 0,
+    dataFile: file,
+    webhookUrl,
+    webhookBatchWindowMs: 3_600_000,
+  });
   open.push(sandbox);
   return sandbox;
 }
-async function salesforceOn(file: string): Promise<SalesforceSandbox> {
-  const sandbox = await startSalesforceSandbox({ port: 0, dataFile: file, autoDeliver: false });
+async function salesforceOn(file: string, outboundUrl?: string): Promise<SalesforceSandbox> {
+  const sandbox = await startSalesforceSandbox({ port: 0, dataFile: file, autoDeliver: false, outboundUrl });
   open.push(sandbox);
   return sandbox;
 }
@@ -93,5 +102,45 @@ describe('Salesforce sandbox data file', () => {
     if (!next.success) throw new Error('create failed');
     expect(next.id).not.toBe(created.id);
     expect(second.getRecord(created.id)).toMatchObject({ LastName: 'Lovelace' });
+  });
+});
+
+describe('event ids continue after a restart (crmsync skips an event id it has processed)', () => {
+  it('HubSpot webhook event ids', async () => {
+    const file = join(dir, 'hubspot-events.json');
+    const first = await hubspotOn(file, receiver.url);
+    const id = await first.userCreateContact({ email: 'event.one@example.org' });
+    await first.userUpdateContact(id, { jobtitle: 'One' });
+    await first.flushWebhooks();
+    const eventIds = () =>
+      receiver.requests.flatMap((r) => (JSON.parse(r.body) as { eventId: number }[]).map((e) => e.eventId));
+    const before = eventIds();
+    expect(before.length).toBeGreaterThan(0);
+
+    const second = await hubspotOn(file, receiver.url);
+    await second.userUpdateContact(id, { jobtitle: 'Two' });
+    await second.flushWebhooks();
+    const added = eventIds().slice(before.length);
+    expect(added.length).toBeGreaterThan(0);
+    expect(Math.min(...added)).toBeGreaterThan(Math.max(...before));
+  });
+
+  it('Salesforce outbound message notification ids', async () => {
+    receiver.requests.length = 0;
+    const file = join(dir, 'salesforce-events.json');
+    const first = await salesforceOn(file, receiver.url);
+    const leadId = await first.userCreate('Lead', { LastName: 'Notified', Company: 'Acme' });
+    await first.flushDeliveries();
+    const notificationIds = () =>
+      receiver.requests.flatMap((r) => [...r.body.matchAll(/<Id>(04l[^<]+)<\/Id>/g)].map((m) => m[1]));
+    const before = notificationIds();
+    expect(before).toHaveLength(1);
+
+    const second = await salesforceOn(file, receiver.url);
+    await second.userUpdate('Lead', leadId, { Title: 'Changed' });
+    await second.flushDeliveries();
+    const added = notificationIds().slice(before.length);
+    expect(added).toHaveLength(1);
+    expect(before).not.toContain(added[0]);
   });
 });

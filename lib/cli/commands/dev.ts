@@ -98,7 +98,9 @@ export async function run(argv: string[]): Promise<number> {
     process.on('SIGTERM', onTerm);
   });
   await stack.close();
-  console.log('stopped. The store is kept; notices still queued are picked up by the next resync.');
+  console.log(
+    'stopped. The store, the queue and the sandboxes are kept; queued notices are processed on the next start.',
+  );
   return 0;
 }
 
