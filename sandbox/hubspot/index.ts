@@ -105,6 +105,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     flushWebhooks: () => state.webhooks.flush(),
     setWebhookUrl: (url) => {
       state.webhooks.url = url;
+      state.webhooks.deliverSoon();
     },
     restored: saved !== undefined,
     saveOnceAfter: (fn) => (file ? file.deferring(fn) : fn()),

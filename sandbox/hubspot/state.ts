@@ -6,7 +6,7 @@ import { FaultState } from './faults.ts';
 import { RateLimits } from './limits.ts';
 import { ListStore, type StoredList } from './list-store.ts';
 import type { ResolvedOptions, SeedOptions } from './options.ts';
-import { WebhookDispatcher } from './webhooks.ts';
+import { type WebhookEvent, WebhookDispatcher } from './webhooks.ts';
 
 /** The user id shown for changes made "in the HubSpot UI". */
 export const UI_USER_ID = 9009001;
@@ -16,7 +16,7 @@ export interface HubSpotSnapshot {
   contacts: ContactSnapshot;
   lists: { lists: Map<string, StoredList>; nextId: number };
   /** crmsync skips an event id it has processed: a reused one would be dropped as a duplicate. */
-  webhooks?: { nextEventId: number };
+  webhooks?: { nextEventId: number; unacknowledged?: WebhookEvent[] };
 }
 
 /** Everything one sandbox instance holds. */
@@ -75,7 +75,7 @@ export class SandboxState {
         nextId: c.nextId,
       },
       lists: { lists: this.lists.lists, nextId: this.lists.nextId },
-      webhooks: { nextEventId: this.webhooks.nextEventId },
+      webhooks: { nextEventId: this.webhooks.nextEventId, unacknowledged: this.webhooks.unacknowledged() },
     };
   }
 
@@ -83,7 +83,10 @@ export class SandboxState {
   load(saved: HubSpotSnapshot): void {
     this.contacts.load(saved.contacts);
     this.lists.load(saved.lists);
-    if (saved.webhooks) this.webhooks.nextEventId = saved.webhooks.nextEventId;
+    if (saved.webhooks) {
+      this.webhooks.nextEventId = saved.webhooks.nextEventId;
+      this.webhooks.requeue(saved.webhooks.unacknowledged ?? []);
+    }
   }
 
   /** Forget all data, counters, faults and revocations (options stay). */

@@ -73,6 +73,8 @@ export class WebhookDispatcher {
   #closed = false;
   readonly #waiters: (() => void)[] = [];
   readonly #sending = new Set<Promise<[boolean, number]>>();
+  /** Events sent and not yet answered: still owed to the receiver if the process dies now. */
+  readonly #unanswered = new Set<Pending>();
   readonly stats = { delivered: 0, failed: 0, dropped: 0, requests: 0, givenUp: 0 };
 
   constructor(
@@ -168,6 +170,26 @@ export class WebhookDispatcher {
     this.#retryTimer.unref();
   }
 
+  /**
+   * Every event not yet acknowledged by the receiver (queued, waiting for a retry, or sent and not
+   * answered), saved with the data: HubSpot keeps retrying a webhook across an outage of the
+   * receiver, so a restart must not forget the ones it owes.
+   */
+  unacknowledged(): WebhookEvent[] {
+    return [...this.#queue, ...this.#unanswered].map((p) => p.event);
+  }
+
+  /** Queues saved events again (a restart); they go out once a URL is set and the window passes. */
+  requeue(events: WebhookEvent[]): void {
+    for (const event of events) this.#queue.push({ event, dueAt: 0 });
+    this.deliverSoon();
+  }
+
+  /** Arms the batching window when events wait (after a restart, or once a URL is set). */
+  deliverSoon(): void {
+    if (this.#queue.length > 0) this.#armWindow();
+  }
+
   /** Events waiting for delivery (including scheduled retries). */
   get pending(): number {
     return this.#queue.length;
@@ -227,6 +249,7 @@ export class WebhookDispatcher {
       this.#queue.push(...batch);
       return [false, batch.length];
     }
+    for (const p of batch) this.#unanswered.add(p);
     await this.#acquire();
     let ok = false;
     try {
@@ -252,6 +275,7 @@ export class WebhookDispatcher {
       ok = false;
     } finally {
       this.#release();
+      for (const p of batch) this.#unanswered.delete(p);
     }
     if (ok) {
       this.stats.delivered += batch.length;
