@@ -160,6 +160,16 @@ export class CdcRelay {
     };
   }
 
+  /** What is not yet acknowledged (saved with the org's data; see DeliveryQueue). */
+  unacknowledged(): RelayedEvent[] {
+    return this.#queue.unacknowledged();
+  }
+
+  /** Queues saved items again after a restart. */
+  requeue(items: RelayedEvent[]): void {
+    this.#queue.push(items);
+  }
+
   /** Deliver everything pending now. */
   flush(): Promise<{ delivered: number; failed: number }> {
     return this.#queue.flush();

@@ -42,6 +42,8 @@ export class DeliveryQueue<T> {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<DeliveryCounts> | undefined;
   #stopped = false;
+  /** Items handed to `send` and not yet answered: still owed if the process dies now. */
+  readonly #inFlight = new Set<Pending<T>>();
   /** Totals since start (or reset). */
   readonly totals = { delivered: 0, failed: 0, attempts: 0 };
 
@@ -58,6 +60,14 @@ export class DeliveryQueue<T> {
     const dueAt = this.options.now() + this.options.windowMs;
     for (const item of items) this.#pending.push({ item, attempts: 0, dueAt });
     this.#schedule();
+  }
+
+  /**
+   * Every item the receiver has not accepted yet (waiting, backing off, or sent and unanswered):
+   * saved with the org's data, because Salesforce keeps retrying across an outage of the receiver.
+   */
+  unacknowledged(): T[] {
+    return [...this.#pending, ...this.#inFlight].map((p) => p.item);
   }
 
   /** Deliver everything pending now (backoff ignored); waits for a run already in flight first. */
@@ -131,10 +141,13 @@ export class DeliveryQueue<T> {
         if (!batch) break;
         this.totals.attempts++;
         let ok = false;
+        for (const p of batch) this.#inFlight.add(p);
         try {
           ok = await this.options.send(batch.map((p) => p.item));
         } catch {
           ok = false;
+        } finally {
+          for (const p of batch) this.#inFlight.delete(p);
         }
         if (ok) counts.delivered += batch.length;
         else {

@@ -7,9 +7,9 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DailyCounter, Prng } from '../common/index.ts';
-import { CdcRelay, type GapKind } from './cdc.ts';
+import { CdcRelay, type GapKind, type RelayedEvent } from './cdc.ts';
 import { handleControl } from './control-api.ts';
-import { OutboundMessenger } from './outbound.ts';
+import { OutboundMessenger, type OutboundNotification } from './outbound.ts';
 import { RestApi } from './rest-api.ts';
 import { seedOrg } from './seed.ts';
 import { type FrontState, type SalesforceFault, handleHttp } from './server.ts';
@@ -22,7 +22,11 @@ export { LEAD_STATUSES } from './schema.ts';
 
 /** Options of `startSalesforceSandbox`. */
 /** What the sandbox saves: the org's records, and the outbound notification id counter. */
-type SalesforceSnapshot = OrgSnapshot & { outboundNextId?: number };
+type SalesforceSnapshot = OrgSnapshot & {
+  outboundNextId?: number;
+  /** Outbound messages and CDC events not yet acknowledged: delivered after a restart. */
+  owed?: { outbound: OutboundNotification[]; cdc: RelayedEvent[] };
+};
 
 export interface SalesforceSandboxOptions {
   /** Default 4102; tests pass 0. */
@@ -147,12 +151,15 @@ export async function startSalesforceSandbox(
     ? new StateFile<SalesforceSnapshot>(options.dataFile, () => ({
         ...store.snapshot(),
         outboundNextId: outbound.idCounter,
+        owed: { outbound: outbound.unacknowledged(), cdc: cdc.unacknowledged() },
       }))
     : undefined;
   const saved = file?.load();
   if (saved) {
     store.load(saved);
     if (saved.outboundNextId) outbound.idCounter = saved.outboundNextId;
+    outbound.requeue(saved.owed?.outbound ?? []);
+    cdc.requeue(saved.owed?.cdc ?? []);
   }
   store.onCommit((t) => {
     file?.markDirty();

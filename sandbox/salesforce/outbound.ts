@@ -94,6 +94,16 @@ export class OutboundMessenger {
     this.#queue.push(items);
   }
 
+  /** What is not yet acknowledged (saved with the org's data; see DeliveryQueue). */
+  unacknowledged(): OutboundNotification[] {
+    return this.#queue.unacknowledged();
+  }
+
+  /** Queues saved items again after a restart. */
+  requeue(items: OutboundNotification[]): void {
+    this.#queue.push(items);
+  }
+
   /** Deliver everything pending now. */
   flush(): Promise<{ delivered: number; failed: number }> {
     return this.#queue.flush();
