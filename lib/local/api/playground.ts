@@ -82,7 +82,7 @@ export function createPlayground(
   ): Promise<PlaygroundRecord> {
     if (side === 'hubspot') {
       const sandbox = requireSandbox(sandboxes.hubspot);
-      if (!/^\d{1,20}$/.test(id))
+      if (!HUBSPOT_ID.test(id))
         throw new LocalRequestError(400, `${id} is not a HubSpot contact id (digits)`);
       await asRequestErrors(() => sandbox.userUpdateContact(id, asEdits(fields)));
       const [contact] = await reader.readHubSpot([id]);
