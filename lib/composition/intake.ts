@@ -26,7 +26,8 @@ export interface IntakeParts {
 export interface IntakeComposition {
   /** The app's client secret signs HubSpot's v3 signature; one replay guard per host (Lambda container, local process). */
   hubspotWebhook(clientSecret: string, replayGuard: ReplayGuard): HubSpotWebhookDeps;
-  salesforceOutbound: SalesforceOutboundDeps;
+  /** The token the outbound-message URL must end with (the intake secret, or the local data dir). */
+  salesforceOutbound(token: string): SalesforceOutboundDeps;
   salesforceCdc: SalesforceCdcDeps;
 }
 
@@ -45,7 +46,7 @@ export function composeIntake(parts: IntakeParts): IntakeComposition {
       metrics,
       replayGuard,
     }),
-    salesforceOutbound: { queue, orgId: config.salesforce.orgId, now, logger, metrics },
+    salesforceOutbound: (token) => ({ queue, orgId: config.salesforce.orgId, token, now, logger, metrics }),
     salesforceCdc: {
       queue,
       clientName: config.salesforce.clientName,

@@ -13,7 +13,10 @@ import { type CrmSecrets, type SecretSource, SecretsCache, secretsManagerSource 
 export interface IntakeDependencies {
   queue: ChangeQueue;
   config: CrmSyncConfig;
-  /** CRM credentials, read lazily (only the HubSpot webhook needs one: the app client secret). */
+  /**
+   * The intake secret (never the CRM credentials), read lazily: the HubSpot webhook needs its
+   * signing secret, the outbound-message endpoint its URL token.
+   */
   secrets: () => Promise<CrmSecrets>;
 }
 
@@ -24,7 +27,7 @@ export interface IntakeDependencyOptions {
   sqsClient?: SQSClient;
   /** Defaults to Secrets Manager. */
   secretSource?: SecretSource;
-  /** Need the secret (CRMSYNC_SECRET_ARN)? True for the HubSpot webhook. */
+  /** Need the intake secret (CRMSYNC_INTAKE_SECRET_ARN)? True for the webhook and outbound-message functions. */
   needsSecret?: boolean;
 }
 
@@ -36,19 +39,22 @@ export interface IntakeDependencyOptions {
 export async function buildIntakeDependencies(
   options: IntakeDependencyOptions = {},
 ): Promise<IntakeDependencies> {
-  const env = parseLambdaEnv(options.needsSecret ? ['queueUrl', 'secretArn'] : ['queueUrl'], options.env);
+  const env = parseLambdaEnv(
+    options.needsSecret ? ['queueUrl', 'intakeSecretArn'] : ['queueUrl'],
+    options.env,
+  );
   const config = await loadConfigFile(env.configPath);
   const queue = new SqsChangeQueue({
     client: options.sqsClient ?? new SQSClient({}),
     queueUrl: env.queueUrl,
   });
-  const secretArn = env.secretArn;
+  const secretArn = env.intakeSecretArn;
   let cache: SecretsCache | undefined;
   return {
     queue,
     config,
     secrets: () => {
-      if (!secretArn) return Promise.reject(new Error('CRMSYNC_SECRET_ARN is not set'));
+      if (!secretArn) return Promise.reject(new Error('CRMSYNC_INTAKE_SECRET_ARN is not set'));
       cache ??= new SecretsCache(
         options.secretSource ?? secretsManagerSource(new SecretsManagerClient({})),
         secretArn,

@@ -25,6 +25,8 @@ const envSchema = z.object({
     .optional(),
   /** Secrets Manager secret (ARN or name) holding the CRM credentials as JSON. */
   CRMSYNC_SECRET_ARN: z.string().min(1).max(2048).optional(),
+  /** The intake secret (webhook signing secret, outbound-message token): the only one intake reads. */
+  CRMSYNC_INTAKE_SECRET_ARN: z.string().min(1).max(2048).optional(),
   /** The config file; relative paths are resolved next to the handler (LAMBDA_TASK_ROOT). */
   CRMSYNC_CONFIG_PATH: z.string().min(1).default('crmsync.config.json'),
   CRMSYNC_HUBSPOT_BASE_URL: anyUrl.optional(),
@@ -37,6 +39,7 @@ export interface LambdaEnv {
   queueUrl?: string;
   tableName?: string;
   secretArn?: string;
+  intakeSecretArn?: string;
   /** Absolute path of the config file. */
   configPath: string;
   hubspotBaseUrl?: string;
@@ -44,16 +47,19 @@ export interface LambdaEnv {
 }
 
 /** The variables a function may require, by the name it reads them under. */
-export type RequiredEnvKey = 'queueUrl' | 'tableName' | 'secretArn';
+export type RequiredEnvKey = 'queueUrl' | 'tableName' | 'secretArn' | 'intakeSecretArn';
 const VARIABLE: Record<RequiredEnvKey, string> = {
   queueUrl: 'CRMSYNC_QUEUE_URL',
   tableName: 'CRMSYNC_TABLE_NAME',
   secretArn: 'CRMSYNC_SECRET_ARN',
+  intakeSecretArn: 'CRMSYNC_INTAKE_SECRET_ARN',
 };
 const FIX: Record<string, string> = {
   CRMSYNC_QUEUE_URL: 'set it to the changes queue URL (the CDK stack does this)',
   CRMSYNC_TABLE_NAME: 'set it to the DynamoDB table name (the CDK stack does this)',
   CRMSYNC_SECRET_ARN: 'set it to the ARN of the Secrets Manager secret with the CRM credentials',
+  CRMSYNC_INTAKE_SECRET_ARN:
+    'set it to the ARN of the intake secret (webhook signing secret, outbound-message token; the CDK stack does this)',
 };
 
 /**
@@ -92,6 +98,7 @@ export function parseLambdaEnv<K extends RequiredEnvKey>(
     queueUrl: e.CRMSYNC_QUEUE_URL,
     tableName: e.CRMSYNC_TABLE_NAME,
     secretArn: e.CRMSYNC_SECRET_ARN,
+    intakeSecretArn: e.CRMSYNC_INTAKE_SECRET_ARN,
     configPath: isAbsolute(e.CRMSYNC_CONFIG_PATH)
       ? e.CRMSYNC_CONFIG_PATH
       : resolve(root, e.CRMSYNC_CONFIG_PATH),

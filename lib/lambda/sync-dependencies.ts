@@ -13,7 +13,13 @@ import type { ProcessorDeps } from '../sync/processor-types.ts';
 import type { SyncDeps } from '../sync/sync-deps.ts';
 import { type LambdaEnv, parseLambdaEnv, type RequiredEnvKey } from './env.ts';
 import type { Log } from '../observability/observability.ts';
-import { type CrmSecrets, type SecretSource, SecretsCache, secretsManagerSource } from './secrets.ts';
+import {
+  type CrmSecrets,
+  crmSecretKeysNeeded,
+  type SecretSource,
+  SecretsCache,
+  secretsManagerSource,
+} from './secrets.ts';
 
 /**
  * The Lambda host's side of the composition root (`lib/composition/sync.ts`): it turns the
@@ -106,6 +112,12 @@ async function composeFromEnvironment(
     options.secretSource ?? secretsManagerSource(new SecretsManagerClient({})),
     env.secretArn,
   ).get();
+  // Name every missing key at once (one log line), before any client is built.
+  secrets.requireAll(
+    crmSecretKeysNeeded(secrets, {
+      salesforceInstanceUrlElsewhere: Boolean(env.salesforceInstanceUrl ?? config.salesforce.instanceUrl),
+    }),
+  );
   const log = options.log ?? new Logger({ serviceName: 'crmsync' });
   return { env, ...composeSync({ config, access: crmAccess(secrets, env, config), store, log }) };
 }

@@ -55,7 +55,8 @@ export async function startHttpServer(opts: {
 
   router
     .on('POST', '/webhooks/hubspot', ({ req, res }) => intake(services.intake.hubspotWebhook)(req, res))
-    .on('POST', '/webhooks/salesforce', ({ req, res }) =>
+    // The last segment is the outbound-message token, checked by the intake (401 when wrong).
+    .on('POST', '/webhooks/salesforce/{token}', ({ req, res }) =>
       intake(services.intake.salesforceOutbound)(req, res),
     )
     .on('POST', '/events/salesforce', ({ req, res }) => intake(services.intake.salesforceCdc)(req, res));

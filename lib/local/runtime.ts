@@ -25,6 +25,7 @@ import { DEFAULT_DEMO, type DemoInfo, type DemoSize } from './demo-data.ts';
 import { sandboxDataFiles, seedOrRestoreDemo } from './sandbox-data.ts';
 import { startHttpServer } from './http-server.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { loadOutboundToken } from './outbound-token-file.ts';
 import { ensureTable, startLocalDynamo, type LocalDynamo } from './local-dynamo.ts';
 import { startLocalSqs, type LocalSqs } from './local-sqs.ts';
 import { observeStore } from './observed-store.ts';
@@ -85,6 +86,8 @@ export interface LocalStack {
   /** The dashboard and endpoints, e.g. http://127.0.0.1:3000. */
   url: string;
   urls: StatusReport['urls'];
+  /** The outbound-message endpoint URL, token included (configure it in Salesforce). */
+  salesforceOutboundUrl: string;
   config: CrmSyncConfig;
   hubspotSandbox: HubSpotSandbox | undefined;
   salesforceSandbox: SalesforceSandbox | undefined;
@@ -274,6 +277,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       hubspot: live ? (config.hubspot.baseUrl ?? 'https://api.hubapi.com') : (hubspotSandbox?.url ?? ''),
       salesforce: live ? live.salesforceInstanceUrl : (salesforceSandbox?.url ?? ''),
     };
+    // Outbound messages authenticate with a token in the URL, as in AWS (lib/salesforce/outbound-token.ts).
+    const outboundToken = await loadOutboundToken(dataDir);
     const services = createStackServices({
       mode: live ? 'live' : 'sandbox',
       startedAt: now(),
@@ -291,6 +296,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       import: importer,
       refresh: { last: () => lastRefresh, record: recordRefresh },
       clientSecret: live ? (live.hubspotClientSecret ?? '') : (hubspotSandbox?.clientSecret ?? ''),
+      outboundToken,
       limiters,
     });
     const http = await startHttpServer({ port: opts.port ?? 3000, host: opts.host, services });
@@ -298,7 +304,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     urls = { ...urls, dashboard: http.url };
     hubspotSandbox?.setWebhookUrl(`${http.url}/webhooks/hubspot`);
     salesforceSandbox?.configure({
-      outboundUrl: `${http.url}/webhooks/salesforce`,
+      outboundUrl: `${http.url}/webhooks/salesforce/${outboundToken}`,
       cdcUrl: `${http.url}/events/salesforce`,
     });
 
@@ -343,6 +349,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       mode: live ? 'live' : 'sandbox',
       url: http.url,
       urls,
+      salesforceOutboundUrl: `${http.url}/webhooks/salesforce/${outboundToken}`,
       config,
       hubspotSandbox,
       salesforceSandbox,

@@ -42,6 +42,8 @@ export interface StackServicesContext {
     record: (result: RefreshResult) => void;
   };
   clientSecret: string;
+  /** The token the Salesforce outbound-message URL must end with. */
+  outboundToken: string;
   limiters: { hubspot: RateLimiter; salesforce: RateLimiter };
 }
 
@@ -57,7 +59,7 @@ export function createStackServices(ctx: StackServicesContext): StackServices {
   return {
     intake: createIntake(
       { queue: deps.queue, config: ctx.config, logger: ctx.log, metrics: ctx.stats.metricsSink() },
-      ctx.clientSecret,
+      { clientSecret: ctx.clientSecret, outboundToken: ctx.outboundToken },
     ),
     status: () =>
       stackStatus({

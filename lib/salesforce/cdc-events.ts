@@ -118,11 +118,13 @@ function orgOfSource(source: string | undefined): string | undefined {
 export function parseCdcEvent(event: unknown, options: CdcParseOptions): ParsedCdcEvent {
   const envelope = eventBridgeSchema.safeParse(event);
   if (!envelope.success) return { notices: [], ignored: [{ reason: 'invalid-event', count: 1 }] };
+  // EventBridge always sets `source` (Event Relay: its partner event source); an event without one
+  // did not come through a partner bus (a hand-made test event, a forged call): refuse, never queue.
+  if (!envelope.data.source) return { notices: [], ignored: [{ reason: 'missing-source', count: 1 }] };
   const sourceOrg = orgOfSource(envelope.data.source);
   if (options.orgId) {
     // An event that does not say which org it comes from is refused: otherwise leaving `source` out
     // (or sending one in another format) would skip the org check.
-    if (!envelope.data.source) return { notices: [], ignored: [{ reason: 'missing-source', count: 1 }] };
     if (!sourceOrg) return { notices: [], ignored: [{ reason: 'unknown-source', count: 1 }] };
     if (!sameSalesforceId(sourceOrg, options.orgId))
       return { notices: [], ignored: [{ reason: 'wrong-organization', count: 1 }] };

@@ -11,13 +11,16 @@ import {
   toNotice,
 } from './outbound-message.ts';
 import { soapAck, soapFault } from './outbound-soap.ts';
+import { outboundTokenMatches } from './outbound-token.ts';
 
 /**
  * The Salesforce outbound-message endpoint, framework-agnostic.
  *
  * Status codes: 200 + Ack only after every notice is queued; 503 Server fault when the queue
- * failed (Salesforce redelivers); 400 Client fault for malformed/unsafe XML; 403 Client fault for
- * a message from another org; 413 oversized; 405 wrong method. Notifications for other objects or
+ * failed (Salesforce redelivers); 401 Client fault when the URL lacks the deployment's token
+ * (checked first, in constant time: a forged message costs no parse and no queue write);
+ * 400 Client fault for malformed/unsafe XML; 403 Client fault for a message from another org;
+ * 413 oversized; 405 wrong method. Notifications for other objects or
  * with malformed ids are skipped (counted, logged) and the rest of the message is still queued
  * and acknowledged: skipping is a decision, and redelivering would not change it.
  */
@@ -26,6 +29,8 @@ export interface SalesforceOutboundDeps {
   queue: ChangeQueue;
   /** The configured org id (15 or 18 characters). */
   orgId: string;
+  /** The token the outbound message's endpoint URL ends with (lib/salesforce/outbound-token.ts). */
+  token: string;
   now: () => number;
   logger: Log;
   metrics: MetricsSink;
@@ -44,6 +49,7 @@ export async function handleSalesforceOutbound(
   };
 
   if (req.method.toUpperCase() !== 'POST') return reject(405, 'method-not-allowed');
+  if (!outboundTokenMatches(req.url, deps.token)) return reject(401, 'unauthorized');
   const bytes = utf8Length(req.body);
   if (bytes > MAX_OUTBOUND_BODY_BYTES) return reject(413, 'body-too-large', { bytes });
 

@@ -25,6 +25,7 @@ describe('crmsync dev: documented options and an honest start banner', () => {
       mode: 'sandbox',
       url: 'http://127.0.0.1:3100',
       urls: { hubspot: 'http://127.0.0.1:4101', salesforce: 'http://127.0.0.1:4102' },
+      salesforceOutboundUrl: 'http://127.0.0.1:3100/webhooks/salesforce/Tq3v9Le7Zr1Lx8Wm2Np5Ys4Hb6Jc0Dg',
       firstRun: true,
       dataDir: '.crmsync',
       uptimeSeconds: 7.44,
@@ -32,5 +33,8 @@ describe('crmsync dev: documented options and an honest start banner', () => {
     expect(banner).toContain('crmsync is running (sandboxes), ready 7.4 s after its process started');
     expect(banner).not.toContain('ready in');
     expect(banner).toContain('status       npx crmsync status --url http://127.0.0.1:3100');
+    expect(banner).toContain(
+      'outbound     http://127.0.0.1:3100/webhooks/salesforce/Tq3v9Le7Zr1Lx8Wm2Np5Ys4Hb6Jc0Dg',
+    );
   });
 });

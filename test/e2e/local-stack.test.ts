@@ -88,6 +88,20 @@ describe('local stack (crmsync dev) end to end', () => {
     expect(res.status).toBe(401);
   });
 
+  it('refuses a Salesforce outbound message without the local token (404) or with a wrong one (401), queuing nothing', async () => {
+    const url = new URL(stack.salesforceOutboundUrl);
+    const token = url.pathname.split('/').at(-1)!;
+    expect(token.length).toBeGreaterThanOrEqual(32);
+    const orgId = stack.config.salesforce.orgId;
+    const body = `<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><notifications xmlns="http://soap.sforce.com/2005/09/outbound"><OrganizationId>${orgId}</OrganizationId></notifications></soapenv:Body></soapenv:Envelope>`;
+    const post = (path: string) =>
+      fetch(`${stack.url}${path}`, { method: 'POST', body, headers: { 'content-type': 'text/xml' } });
+    expect((await post('/webhooks/salesforce')).status).toBe(404);
+    expect((await post(`/webhooks/salesforce/${token.slice(1)}`)).status).toBe(401);
+    expect((await stack.status()).queue.visible).toBe(0);
+    expect((await post(`/webhooks/salesforce/${token}`)).status).toBe(200);
+  });
+
   it('a HubSpot edit by a user reaches the Salesforce lead, with a decision trace', async () => {
     const { hubspotId, leadId } = await memberWithTwin(stack);
     await stack.hubspotSandbox!.userUpdateContact(hubspotId, { jobtitle: 'Head of E2E' });
@@ -241,8 +255,11 @@ describe('local stack restart', () => {
     expect(linked).toBeGreaterThan(0);
     await stack.close();
 
+    const outboundUrl = stack.salesforceOutboundUrl;
     stack = await start(dataDir);
     expect(stack.firstRun).toBe(false);
+    // The outbound-message token lives in the data dir: the URL configured in Salesforce stays valid.
+    expect(new URL(stack.salesforceOutboundUrl).pathname).toBe(new URL(outboundUrl).pathname);
     const status = await stack.status();
     expect(status.settings?.inclusionSegmentId).toBe(stack.demo!.segment.listId);
     const before = crmWrites(stack);

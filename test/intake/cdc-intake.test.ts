@@ -307,6 +307,16 @@ describe('Salesforce CDC intake', () => {
     expect(d.logger.text()).not.toContain('@example.com');
   });
 
+  it('refuses an event without source (not from a partner bus): nothing queued, a warning', async () => {
+    for (const source of [undefined, '']) {
+      const d = deps();
+      const event = { ...relayContactUpdate(), source };
+      expect(await handleSalesforceCdc(event, d)).toEqual({ queued: 0, ignored: 1 });
+      expect(d.queue.calls).toBe(0);
+      expect(d.logger.find('salesforce change event ignored', 'missing-source')?.level).toBe('warn');
+    }
+  });
+
   it('logs and counts a malformed event instead of throwing', async () => {
     const d = deps();
     expect(await handleSalesforceCdc({ detail: 'nope' }, d)).toEqual({ queued: 0, ignored: 1 });

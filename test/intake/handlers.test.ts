@@ -25,11 +25,17 @@ import { lambdaContext } from './lambda-context.ts';
 const CLIENT_SECRET = 'e2e-client-secret-9f8e7d';
 const TOKEN = 'pat-na1-e2e0000-aaaa-bbbb-cccc-000000000000';
 const EMAIL = 'e2e.person@example.net';
-const secretSource: SecretSource = {
+const OUTBOUND_TOKEN = 'Tq3v9Le7Zr1Lx8Wm2Np5Ys4Hb6Jc0Dg-Fa_UoIuEwK';
+/** The intake secret as the stack creates it, filled in: no CRM token in it. */
+const intakeSecret = (values: Record<string, string>): SecretSource => ({
   async getSecretString() {
-    return JSON.stringify({ hubspotClientSecret: CLIENT_SECRET, hubspotAccessToken: TOKEN });
+    return JSON.stringify(values);
   },
-};
+});
+const secretSource = intakeSecret({
+  hubspotClientSecret: CLIENT_SECRET,
+  salesforceOutboundToken: OUTBOUND_TOKEN,
+});
 
 let sqs: LocalSqs;
 let queueUrl: string;
@@ -48,7 +54,7 @@ beforeAll(async () => {
   config = JSON.parse(readFileSync(configPath, 'utf8')) as typeof config;
   env = {
     CRMSYNC_QUEUE_URL: queueUrl,
-    CRMSYNC_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:crmsync',
+    CRMSYNC_INTAKE_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:crmsync-intake',
     LAMBDA_TASK_ROOT: dir,
   };
 });
@@ -152,7 +158,61 @@ describe('hubspot-webhook handler (API Gateway → local SQS)', () => {
     expect(res.statusCode).toBe(503);
     const logs = output.join('');
     expect(logs).toContain('handler failed');
-    expect(logs).toContain('CRMSYNC_SECRET_ARN');
+    expect(logs).toContain('CRMSYNC_INTAKE_SECRET_ARN');
+  });
+
+  it('secrets: an empty value in the secret means "not set" and fails only the function that needs it', async () => {
+    // The outbound token is empty (not set yet): the webhook, which needs only its signing secret, works.
+    const partial = intakeSecret({ hubspotClientSecret: CLIENT_SECRET, salesforceOutboundToken: '' });
+    const getDeps = lazyOnce(() =>
+      buildIntakeDependencies({ env, sqsClient: sqs.client, secretSource: partial, needsSecret: true }),
+    );
+    const webhook = createHubSpotWebhookHandler(getDeps, createPowertools('hubspot-webhook'));
+    const now = Date.now();
+    const event = apiGatewayEvent({ body: '[]' });
+    const url = `https://${event.headers['host']}${event.rawPath}`;
+    event.headers['x-hubspot-signature-v3'] = computeSignatureV3({
+      clientSecret: CLIENT_SECRET,
+      method: 'POST',
+      url,
+      body: '[]',
+      timestamp: now,
+    });
+    event.headers['x-hubspot-request-timestamp'] = String(now);
+    expect((await webhook(event, lambdaContext('hubspot-webhook'))).statusCode).toBe(200);
+
+    // The outbound function needs the token: 503 (Salesforce redelivers), naming exactly the missing key.
+    const outbound = createSalesforceOutboundHandler(getDeps, createPowertools('salesforce-outbound'));
+    const res = await outbound(
+      apiGatewayEvent({ body: '<x/>', path: `/webhooks/salesforce/${OUTBOUND_TOKEN}` }),
+      lambdaContext('salesforce-outbound'),
+    );
+    expect(res.statusCode).toBe(503);
+    expect(res.body).toContain('not-configured: salesforceOutboundToken');
+    const failures = output
+      .join('')
+      .split('\n')
+      .filter((line) => line.includes('handler failed'));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toContain('salesforceOutboundToken: is missing from the secret');
+    expect(failures[0]).not.toContain('hubspotClientSecret');
+  });
+
+  it('secrets: names every missing key of the webhook in the log line and the 503 status', async () => {
+    const empty = intakeSecret({ hubspotClientSecret: '', salesforceOutboundToken: '' });
+    const webhook = createHubSpotWebhookHandler(
+      lazyOnce(() =>
+        buildIntakeDependencies({ env, sqsClient: sqs.client, secretSource: empty, needsSecret: true }),
+      ),
+      createPowertools('hubspot-webhook'),
+    );
+    const res = await webhook(apiGatewayEvent({ body: '[]' }), lambdaContext('hubspot-webhook'));
+    expect(res.statusCode).toBe(503);
+    expect(JSON.parse(res.body ?? '{}')).toEqual({
+      error: 'not-configured',
+      missing: ['hubspotClientSecret'],
+    });
+    expect(output.join('')).toContain('hubspotClientSecret: is missing from the secret');
   });
 });
 
@@ -219,7 +279,7 @@ describe('queue failures through the chain (real SQS adapter, queue missing)', (
 
 describe('salesforce-outbound handler (API Gateway → local SQS)', () => {
   it('queues the notifications and answers the SOAP Ack', async () => {
-    const handler = createSalesforceOutboundHandler(deps(false), createPowertools('salesforce-outbound'));
+    const handler = createSalesforceOutboundHandler(deps(true), createPowertools('salesforce-outbound'));
     const body =
       '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' +
       `<soapenv:Body><notifications xmlns="http://soap.sforce.com/2005/09/outbound"><OrganizationId>${config.salesforce.orgId}</OrganizationId><ActionId>04k000000000001AAA</ActionId>` +
@@ -227,7 +287,7 @@ describe('salesforce-outbound handler (API Gateway → local SQS)', () => {
       `<Notification><Id>04l000000000001AAA</Id><sObject xsi:type="sf:Lead" xmlns:sf="urn:sobject.enterprise.soap.sforce.com"><sf:Id>00Q000000000001EAA</sf:Id><sf:Email>${EMAIL}</sf:Email></sObject></Notification>` +
       '</notifications></soapenv:Body></soapenv:Envelope>';
     const res = await handler(
-      apiGatewayEvent({ body, path: '/salesforce/outbound' }),
+      apiGatewayEvent({ body, path: `/webhooks/salesforce/${OUTBOUND_TOKEN}` }),
       lambdaContext('salesforce-outbound'),
     );
     expect(res.statusCode).toBe(200);
@@ -236,6 +296,26 @@ describe('salesforce-outbound handler (API Gateway → local SQS)', () => {
       ['Lead', '00Q000000000001EAA', 'salesforce-om:04l000000000001AAA'],
     ]);
     expect(output.join('')).not.toContain(EMAIL);
+  });
+});
+
+describe('salesforce-outbound handler: the URL token', () => {
+  it('answers 401 to a forged message for the right org without the token, queuing nothing', async () => {
+    const handler = createSalesforceOutboundHandler(deps(true), createPowertools('salesforce-outbound'));
+    const body =
+      '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">' +
+      `<soapenv:Body><notifications xmlns="http://soap.sforce.com/2005/09/outbound"><OrganizationId>${config.salesforce.orgId}</OrganizationId>` +
+      '<Notification><Id>04l000000000002AAA</Id><sObject xsi:type="sf:Lead" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:sf="urn:sobject.enterprise.soap.sforce.com"><sf:Id>00Q000000000002EAA</sf:Id></sObject></Notification>' +
+      '</notifications></soapenv:Body></soapenv:Envelope>';
+    for (const path of [
+      '/webhooks/salesforce/guess',
+      `/webhooks/salesforce/${OUTBOUND_TOKEN.toLowerCase()}`,
+    ]) {
+      const res = await handler(apiGatewayEvent({ body, path }), lambdaContext('salesforce-outbound'));
+      expect(res.statusCode, path).toBe(401);
+    }
+    expect(await drain()).toEqual([]);
+    expect(output.join('')).not.toContain(OUTBOUND_TOKEN);
   });
 });
 

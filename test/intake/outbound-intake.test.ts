@@ -15,9 +15,14 @@ const NOW = 1_764_390_000_000;
 /** The org of the 2-contacts sample, in its 15-character form. */
 const SAMPLE_ORG = '012345678901234';
 
-const post = (body: string): RawHttpRequest => ({
+/** The deployment's outbound-message token (the last path segment of the configured URL). */
+const TOKEN = 'kX3v9Qe7Zt1Lr8Wm2Np5Ys4Hb6Jc0Dg-Fa_UoIuEwT';
+const post = (
+  body: string,
+  url = `https://intake.example.com/webhooks/salesforce/${TOKEN}`,
+): RawHttpRequest => ({
   method: 'POST',
-  url: 'https://intake.example.com/salesforce/outbound',
+  url,
   headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' },
   body,
 });
@@ -26,6 +31,7 @@ function setup(orgId = SAMPLE_ORG) {
   return {
     queue: new FakeChangeQueue(),
     orgId,
+    token: TOKEN,
     now: () => NOW,
     logger: new CapturingLog(),
     metrics: new CapturingMetrics(),
@@ -108,6 +114,36 @@ describe('Salesforce outbound messages: vendor samples', () => {
       deps15,
     );
     expect(res15.statusCode).toBe(200);
+  });
+
+  it('refuses a forged message without the deployment token: 401 before any parse, nothing queued', async () => {
+    const body = message([notification('04l000000000001AAA', 'Lead', '00Q000000000001EAA')]);
+    for (const url of [
+      'https://intake.example.com/webhooks/salesforce',
+      'https://intake.example.com/webhooks/salesforce/',
+      `https://intake.example.com/webhooks/salesforce/${TOKEN.slice(0, -1)}`,
+      `https://intake.example.com/webhooks/salesforce/${TOKEN}x`,
+      `https://intake.example.com/webhooks/salesforce?token=${TOKEN}`,
+    ]) {
+      const deps = setup('00D000000000062EAA');
+      const res = await handleSalesforceOutbound(post(body, url), deps);
+      expect(res.statusCode, url).toBe(401);
+      expect(res.body).toContain('unauthorized');
+      expect(res.body).not.toContain('<Ack>');
+      expect(deps.queue.calls, url).toBe(0);
+      expect(deps.logger.text()).not.toContain(TOKEN);
+    }
+  });
+
+  it('never opens the endpoint when the token is not configured (empty expected token)', async () => {
+    const deps = { ...setup('00D000000000062EAA'), token: '' };
+    const body = message([notification('04l000000000001AAA', 'Lead', '00Q000000000001EAA')]);
+    const res = await handleSalesforceOutbound(
+      post(body, 'https://intake.example.com/webhooks/salesforce/'),
+      deps,
+    );
+    expect(res.statusCode).toBe(401);
+    expect(deps.queue.calls).toBe(0);
   });
 
   it('rejects the message from another org (with a BOM) with 403 and a SOAP fault, queuing nothing', async () => {

@@ -23,6 +23,8 @@ import { type IntakeServer, startIntakeServer } from './intake-server.ts';
 const CLIENT_SECRET = 'sandbox-e2e-secret';
 const APP_TOKEN = 'crmsync-app-token';
 const ORG = '00D000000000062EAA';
+/** The deployment's outbound-message token: the last segment of the URL configured in Salesforce. */
+const OUTBOUND_TOKEN = 'Xq2v8Lw0Rt5Yb9Nc3Mz7Kd1Hs4Gf6Jp-Ea_UoIuEwT';
 
 let sqs: LocalSqs;
 let queueUrl: string;
@@ -49,8 +51,15 @@ beforeAll(async () => {
         metrics,
         replayGuard,
       }),
-    '/salesforce/outbound': (req) =>
-      handleSalesforceOutbound(req, { queue, orgId: ORG, now: Date.now, logger, metrics }),
+    [`/salesforce/outbound/${OUTBOUND_TOKEN}`]: (req) =>
+      handleSalesforceOutbound(req, {
+        queue,
+        orgId: ORG,
+        token: OUTBOUND_TOKEN,
+        now: Date.now,
+        logger,
+        metrics,
+      }),
     '/salesforce/cdc': (req) =>
       handleSalesforceCdcHttp(req, { queue, clientName: 'crmsync', orgId: ORG, logger, metrics }),
   });
@@ -65,7 +74,7 @@ beforeAll(async () => {
     port: 0,
     orgId: ORG,
     autoDeliver: false,
-    outboundUrl: `${server.url}/salesforce/outbound`,
+    outboundUrl: `${server.url}/salesforce/outbound/${OUTBOUND_TOKEN}`,
     cdcUrl: `${server.url}/salesforce/cdc`,
   });
 });
@@ -198,7 +207,7 @@ describe('Salesforce sandbox deliveries → intake → local SQS', () => {
       port: 0,
       orgId: '00D000000000099EAA',
       autoDeliver: false,
-      outboundUrl: `${server.url}/salesforce/outbound`,
+      outboundUrl: `${server.url}/salesforce/outbound/${OUTBOUND_TOKEN}`,
     });
     try {
       await other.userCreate('Lead', { LastName: 'Mallory', Company: 'Evil' });

@@ -14,6 +14,7 @@ import type { ChangeQueue } from '../../lib/ports.ts';
 import { isOwnOrigin } from '../../lib/salesforce/cdc-events.ts';
 import { handleSalesforceCdc } from '../../lib/salesforce/cdc-intake.ts';
 import { handleSalesforceOutbound } from '../../lib/salesforce/outbound-intake.ts';
+import { generateOutboundToken } from '../../lib/salesforce/outbound-token.ts';
 import { processBatch } from '../../lib/sync/processor.ts';
 import type { ProcessorMessage, ProcessorResult } from '../../lib/sync/processor-types.ts';
 import { selectSegment } from '../../lib/sync/segment-choice.ts';
@@ -22,6 +23,9 @@ import type { SyncDeps } from '../../lib/sync/sync-deps.ts';
 import { type IntakeServer, startIntakeServer } from '../intake/intake-server.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
 import { fastPorts } from './fast-ports.ts';
+
+/** The outbound-message URL token of this harness's intake. */
+const OUTBOUND_TOKEN = generateOutboundToken();
 
 /** Lifecycle stages in and out of the segment (the demo segment's definition, docs/design.md#demo). */
 export const IN_SEGMENT = 'marketingqualifiedlead';
@@ -130,10 +134,11 @@ export class Harness {
           replayGuard,
         });
       },
-      '/webhooks/salesforce': (req) =>
+      [`/webhooks/salesforce/${OUTBOUND_TOKEN}`]: (req) =>
         handleSalesforceOutbound(req, {
           queue: holding,
           orgId: config.salesforce.orgId,
+          token: OUTBOUND_TOKEN,
           now: Date.now,
           logger: silentLog,
           metrics: noMetrics,
@@ -153,7 +158,7 @@ export class Harness {
     });
     stack.hubspotSandbox.setWebhookUrl(`${this.#intake.url}/webhooks/hubspot`);
     stack.salesforceSandbox.configure({
-      outboundUrl: `${this.#intake.url}/webhooks/salesforce`,
+      outboundUrl: `${this.#intake.url}/webhooks/salesforce/${OUTBOUND_TOKEN}`,
       cdcUrl: `${this.#intake.url}/events/salesforce`,
     });
     const list = await ports.hubspot.createDynamicList('reliability segment', {

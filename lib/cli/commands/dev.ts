@@ -113,6 +113,8 @@ export function startBanner(s: {
   mode: 'sandbox' | 'live';
   url: string;
   urls: { hubspot: string; salesforce: string };
+  /** The outbound-message URL, token included (lib/local/outbound-token-file.ts). */
+  salesforceOutboundUrl: string;
   firstRun: boolean;
   dataDir: string;
   uptimeSeconds: number;
@@ -123,7 +125,8 @@ export function startBanner(s: {
     `crmsync is running (${sandbox ? 'sandboxes' : 'live CRMs, polling for changes'}), ready ${s.uptimeSeconds.toFixed(1)} s after its process started`,
     `  dashboard    ${s.url}/`,
     `  HubSpot      ${s.urls.hubspot}${sandbox ? '   (sandbox; webhooks → /webhooks/hubspot)' : ''}`,
-    `  Salesforce   ${s.urls.salesforce}${sandbox ? '   (sandbox; outbound → /webhooks/salesforce, CDC → /events/salesforce)' : ''}`,
+    `  Salesforce   ${s.urls.salesforce}${sandbox ? '   (sandbox; CDC → /events/salesforce)' : ''}`,
+    `  outbound     ${s.salesforceOutboundUrl}   (Salesforce outbound messages; the last segment is this data dir's token)`,
     `  status       npx crmsync status${s.url === DEFAULT_STACK_URL ? '' : ` --url ${s.url}`}`,
     `  store        ${s.firstRun ? 'new' : 'resumed'} under ${s.dataDir}/`,
     '',

@@ -10,13 +10,18 @@ import type { StackServices } from '../services.ts';
  * composition root, as the Lambda functions behind API Gateway and EventBridge. CDC arrives over HTTP
  * here (the sandbox posts the EventBridge envelope, as an API destination would).
  */
-export function createIntake(parts: IntakeParts, clientSecret: string): StackServices['intake'] {
+export function createIntake(
+  parts: IntakeParts,
+  secrets: { clientSecret: string; outboundToken: string },
+): StackServices['intake'] {
   const intake = composeIntake(parts);
   // One replay guard per process, as one per Lambda container.
   const replayGuard = new ReplayGuard();
   return {
-    hubspotWebhook: (req) => handleHubSpotWebhook(req, intake.hubspotWebhook(clientSecret, replayGuard)),
-    salesforceOutbound: (req) => handleSalesforceOutbound(req, intake.salesforceOutbound),
+    hubspotWebhook: (req) =>
+      handleHubSpotWebhook(req, intake.hubspotWebhook(secrets.clientSecret, replayGuard)),
+    salesforceOutbound: (req) =>
+      handleSalesforceOutbound(req, intake.salesforceOutbound(secrets.outboundToken)),
     salesforceCdc: (req) => handleSalesforceCdcHttp(req, intake.salesforceCdc),
   };
 }
