@@ -9,7 +9,9 @@ import { CrmSyncStack } from './crmsync-stack.ts';
 /**
  * The default CDK app. Context (`-c key=value` or cdk.json):
  * - `config`: path of the config file (default crmsync.config.json, else the example);
- * - `stackName` (default CrmSync), `credentialsSecretArn`, `eventRelayBusName`, `alarmEmail`, `tracing`.
+ * - `stackName` (default CrmSync), `credentialsSecretArn`, `intakeSecretArn`, `alarmEmail`, `tracing`;
+ * - `eventRelayBusName`: only once the Salesforce Event Relay exists (second deploy; README "Deploy to AWS");
+ * - `sourceMaps`, `bundleMetafile` (`true` to put source maps / esbuild's metafile in the bundles; default off).
  */
 const app = new App();
 const ctx = (key: string): string | undefined => {
@@ -34,9 +36,11 @@ new CrmSyncStack(app, ctx('stackName') ?? 'CrmSync', {
   config,
   configPath,
   credentialsSecretArn: ctx('credentialsSecretArn'),
+  intakeSecretArn: ctx('intakeSecretArn'),
   eventRelayBusName: ctx('eventRelayBusName'),
   alarmEmail: ctx('alarmEmail'),
   tracing: ctx('tracing') === 'true',
+  bundle: { sourceMaps: ctx('sourceMaps') === 'true', metafile: ctx('bundleMetafile') === 'true' },
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

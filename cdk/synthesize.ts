@@ -12,8 +12,12 @@ import { CrmSyncStack, type CrmSyncStackProps } from './crmsync-stack.ts';
 export interface BundleInfo {
   function: string;
   bytes: number;
-  /** Top-level packages that went into the bundle (from esbuild's metafile). */
+  /** Top-level packages that went into the bundle (from esbuild's metafile, when it was asked for). */
   packages: string[];
+  /** Every file of the asset directory, i.e. of the zip Lambda gets. */
+  files: string[];
+  /** The bundle's code (index.mjs). */
+  code: string;
 }
 
 /**
@@ -24,7 +28,13 @@ export async function synthesizeStack(options: { configPath: string } & Partial<
   const config = await loadConfigFile(options.configPath);
   const outdir = mkdtempSync(join(tmpdir(), 'crmsync-cdk-'));
   const app = new App({ outdir });
-  const stack = new CrmSyncStack(app, 'CrmSyncTest', { ...options, config, configPath: options.configPath });
+  // The metafile lets tests and the bench list each bundle's packages; deployed bundles have none.
+  const stack = new CrmSyncStack(app, 'CrmSyncTest', {
+    bundle: { metafile: true },
+    ...options,
+    config,
+    configPath: options.configPath,
+  });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const assembly = app.synth();
   const template = Template.fromStack(stack);
@@ -38,7 +48,7 @@ export async function synthesizeStack(options: { configPath: string } & Partial<
   return { app, stack, template, bundles, outdir };
 }
 
-function inspectBundle(dir: string): { bytes: number; packages: string[] } {
+function inspectBundle(dir: string): Omit<BundleInfo, 'function'> {
   let bytes = 0;
   for (const name of readdirSync(dir))
     if (name.endsWith('.mjs') || name.endsWith('.js')) bytes += statSync(join(dir, name)).size;
@@ -51,5 +61,6 @@ function inspectBundle(dir: string): { bytes: number; packages: string[] } {
       if (m?.[1]) packages.add(m[1]);
     }
   }
-  return { bytes, packages: [...packages].sort() };
+  const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
+  return { bytes, packages: [...packages].sort(), files: readdirSync(dir).sort(), code };
 }

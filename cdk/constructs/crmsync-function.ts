@@ -7,6 +7,17 @@ import { fileURLToPath } from 'node:url';
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 
+/** What goes into a bundle besides the code. Both default to off: they are for diagnosis, not production. */
+export interface BundleOptions {
+  /**
+   * Source maps, and `--enable-source-maps` at run time. A processor map is ~10 MB and raised its
+   * import from 140 to 180 MB RSS; turn on (`-c sourceMaps=true`) while chasing a stack trace.
+   */
+  sourceMaps?: boolean;
+  /** esbuild's `index.meta.json` beside each bundle (what went in), for the bundle-size bench and tests. */
+  metafile?: boolean;
+}
+
 export interface CrmSyncFunctionProps {
   /** File name under `functions/`, without extension: `processor`, `hubspot-webhook`, … */
   handlerFile: string;
@@ -19,6 +30,7 @@ export interface CrmSyncFunctionProps {
   tracing?: boolean;
   /** Modules that must never be bundled into this function (keeps intake bundles small). */
   forbiddenModules?: string[];
+  bundle?: BundleOptions;
 }
 
 /**
@@ -48,7 +60,7 @@ export class CrmSyncFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: 'crmsync',
         POWERTOOLS_METRICS_NAMESPACE: 'crmsync',
         POWERTOOLS_LOG_LEVEL: 'INFO',
-        NODE_OPTIONS: '--enable-source-maps',
+        ...(props.bundle?.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
         CRMSYNC_CONFIG_PATH: 'crmsync.config.json',
         ...props.environment,
       },
@@ -56,9 +68,11 @@ export class CrmSyncFunction extends NodejsFunction {
         format: OutputFormat.ESM,
         target: 'node22',
         minify: true,
-        sourceMap: true,
-        // index.meta.json beside each bundle: what went in (the bundle-size bench and tests read it).
-        metafile: true,
+        // Minified names would make every error `"name":"le"` in the logs; class names are how
+        // errors are told apart (ConfigError, RetryableError…).
+        keepNames: true,
+        sourceMap: props.bundle?.sourceMaps ?? false,
+        metafile: props.bundle?.metafile ?? false,
         // The Node.js 22 runtime ships AWS SDK v3; bundling it again only adds cold-start weight.
         externalModules: ['@aws-sdk/*'],
         // Some dependencies are CommonJS and call require(); give ESM bundles one.

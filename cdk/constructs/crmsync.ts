@@ -1,25 +1,13 @@
-import { type CfnResource, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { type CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import {
-  Alarm,
-  ComparisonOperator,
-  Dashboard,
-  GraphWidget,
-  type MathExpression,
-  Metric,
-  TreatMissingData,
-} from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
@@ -29,7 +17,10 @@ import {
 } from '../../lib/aws/queue-settings.ts';
 import { tableDesign } from '../../lib/aws/table-design.ts';
 import type { CrmSyncConfig } from '../../lib/config.ts';
-import { CrmSyncFunction } from './crmsync-function.ts';
+import { addAlarms } from './crmsync-alarms.ts';
+import { type BundleOptions, CrmSyncFunction } from './crmsync-function.ts';
+import { grantSend, grantStore, SendOnlyQueueDestination } from './crmsync-permissions.ts';
+import { createCrmSecret, createIntakeSecret, grantSecretValue } from './crmsync-secrets.ts';
 
 export interface CrmSyncProps {
   /** The validated configuration (lib/config.ts). */
@@ -38,14 +29,20 @@ export interface CrmSyncProps {
   configPath: string;
   /**
    * An existing Secrets Manager secret holding the CRM credentials as JSON
-   * ({ hubspotAccessToken, hubspotClientSecret, salesforceInstanceUrl, salesforceAccessToken, … }).
-   * When absent, an empty one is created: fill it in after the first deploy.
+   * ({ hubspotAccessToken, salesforceInstanceUrl, salesforceAccessToken, … }).
+   * When absent, one with empty placeholders is created: fill it in after the first deploy.
    */
   credentials?: ISecret;
   /**
+   * An existing intake secret ({ hubspotClientSecret, salesforceOutboundToken }). When absent, one
+   * is created with a generated outbound-message token; fill in hubspotClientSecret.
+   */
+  intakeSecret?: ISecret;
+  /**
    * The partner event bus Salesforce Event Relay delivers Change Data Capture events to
-   * (`aws.partner/salesforce.com/<orgId>/<relayId>`). Without it no CDC rule is made and
-   * changes arrive through outbound messages and the polling safety net only.
+   * (`aws.partner/salesforce.com/<orgId>/<relayId>`). It exists only once the Event Relay is set
+   * up, which needs this stack deployed first: leave it out of the first deploy (README "Deploy to
+   * AWS"). Without it no CDC rule is made and changes arrive through outbound messages and polling.
    */
   eventRelayBusName?: string;
   /** Email address subscribed to the alarm topic. */
@@ -53,6 +50,8 @@ export interface CrmSyncProps {
   /** Active X-Ray tracing on every function. Default off. */
   tracing?: boolean;
   logRetention?: RetentionDays;
+  /** Source maps and esbuild metafiles in the bundles (off by default: they only add weight). */
+  bundle?: BundleOptions;
 }
 
 /** Function names and what each needs: the single list the stack, tests and the bundle bench read. */
@@ -67,6 +66,28 @@ export const FUNCTIONS = {
 } as const;
 export type FunctionKey = keyof typeof FUNCTIONS;
 
+/** 14 days (the SQS maximum) so that a weekend outage of a CRM, or of crmsync, loses nothing. */
+const RETENTION = Duration.days(14);
+
+/**
+ * An encrypted, SSL-only queue kept for 14 days. Retained when the stack is deleted or the queue
+ * replaced: unprocessed notices are data, and a DLQ holds what still needs a person.
+ */
+function durableQueue(
+  scope: Construct,
+  id: string,
+  props: Partial<ConstructorParameters<typeof Queue>[2]> = {},
+) {
+  const queue = new Queue(scope, id, {
+    encryption: QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: RETENTION,
+    removalPolicy: RemovalPolicy.RETAIN,
+    ...props,
+  });
+  return queue;
+}
+
 /**
  * crmsync on AWS: intake functions behind an HTTP API and an EventBridge rule, the changes queue with
  * its DLQ, the processor, the store, the schedules, alarms and a dashboard (docs/design.md#architecture). Embed it
@@ -78,6 +99,7 @@ export class CrmSync extends Construct {
   readonly deadLetterQueue: Queue;
   readonly api: HttpApi;
   readonly credentials: ISecret;
+  readonly intakeSecret: ISecret;
   readonly functions: Record<FunctionKey, CrmSyncFunction>;
   readonly alarmTopic: Topic;
 
@@ -102,74 +124,53 @@ export class CrmSync extends Construct {
     });
 
     // ── queue ──
-    // 14 days (the SQS maximum) so that a weekend outage of a CRM, or of crmsync, loses nothing.
-    const retentionPeriod = Duration.days(14);
-    this.deadLetterQueue = new Queue(this, 'ChangesDlq', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod,
-    });
+    this.deadLetterQueue = durableQueue(this, 'ChangesDlq');
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
         'This queue is the dead-letter queue of the changes queue; it is inspected and redriven, not redriven further.',
     });
     const processorTimeout = Duration.seconds(PROCESSOR_TIMEOUT_SECONDS);
-    this.queue = new Queue(this, 'Changes', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod,
+    this.queue = durableQueue(this, 'Changes', {
       visibilityTimeout: Duration.seconds(CHANGES_VISIBILITY_TIMEOUT_SECONDS),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: CHANGES_MAX_RECEIVE_COUNT },
     });
 
-    // ── credentials ──
-    this.credentials =
-      props.credentials ??
-      new Secret(this, 'Credentials', {
-        description: 'crmsync CRM credentials (JSON). Fill in after deploy; see README "Deploy to AWS".',
-        generateSecretString: {
-          secretStringTemplate: JSON.stringify({
-            hubspotAccessToken: '',
-            hubspotClientSecret: '',
-            salesforceInstanceUrl: '',
-            salesforceAccessToken: '',
-          }),
-          generateStringKey: 'unused',
-        },
-      });
-    if (!props.credentials) {
-      Validations.of(this.credentials).acknowledge({
-        id: 'AwsSolutions-SMG4',
-        reason:
-          'Third-party CRM credentials are rotated in HubSpot and Salesforce, not by a Secrets Manager rotation Lambda.',
-      });
-    }
+    // ── secrets: CRM credentials apart from what the public intake needs ──
+    this.credentials = props.credentials ?? createCrmSecret(this);
+    this.intakeSecret = props.intakeSecret ?? createIntakeSecret(this);
 
     // ── functions ──
-    const common = {
-      CRMSYNC_QUEUE_URL: this.queue.queueUrl,
-      CRMSYNC_TABLE_NAME: this.table.tableName,
-      CRMSYNC_SECRET_ARN: this.credentials.secretArn,
-    };
-    const make = (key: FunctionKey, extra: Partial<ConstructorParameters<typeof CrmSyncFunction>[2]> = {}) =>
+    const make = (
+      key: FunctionKey,
+      environment: Record<string, string>,
+      extra: Partial<ConstructorParameters<typeof CrmSyncFunction>[2]> = {},
+    ) =>
       new CrmSyncFunction(this, key[0]!.toUpperCase() + key.slice(1), {
         handlerFile: FUNCTIONS[key].file,
         configPath: props.configPath,
         tracing: props.tracing,
         logRetention: props.logRetention,
+        bundle: props.bundle,
         ...extra,
-        environment: { ...common, ...extra.environment },
+        environment: { CRMSYNC_QUEUE_URL: this.queue.queueUrl, ...environment },
       });
+    // Each function sees only the names it reads: intake never learns the CRM secret or the table.
+    const intakeEnv = { CRMSYNC_INTAKE_SECRET_ARN: this.intakeSecret.secretArn };
+    const crmEnv = {
+      CRMSYNC_TABLE_NAME: this.table.tableName,
+      CRMSYNC_SECRET_ARN: this.credentials.secretArn,
+    };
+    // Intake answers HubSpot within its 5 s timeout and Salesforce before it retries.
+    const intake = { memorySize: 256, timeout: Duration.seconds(10) };
     this.functions = {
-      // Intake answers HubSpot within its 5 s timeout and Salesforce before it retries.
-      hubspotWebhook: make('hubspotWebhook', { memorySize: 256, timeout: Duration.seconds(10) }),
-      salesforceOutbound: make('salesforceOutbound', { memorySize: 256, timeout: Duration.seconds(10) }),
-      salesforceCdc: make('salesforceCdc', { memorySize: 256, timeout: Duration.seconds(10) }),
-      processor: make('processor', { memorySize: 1024, timeout: processorTimeout }),
-      resync: make('resync', { memorySize: 512, timeout: Duration.minutes(15) }),
-      segmentRefresh: make('segmentRefresh', { memorySize: 512, timeout: Duration.minutes(5) }),
-      poll: make('poll', { memorySize: 512, timeout: Duration.minutes(5) }),
+      hubspotWebhook: make('hubspotWebhook', intakeEnv, intake),
+      salesforceOutbound: make('salesforceOutbound', intakeEnv, intake),
+      salesforceCdc: make('salesforceCdc', {}, intake),
+      processor: make('processor', crmEnv, { memorySize: 1024, timeout: processorTimeout }),
+      resync: make('resync', crmEnv, { memorySize: 512, timeout: Duration.minutes(15) }),
+      segmentRefresh: make('segmentRefresh', crmEnv, { memorySize: 512, timeout: Duration.minutes(5) }),
+      poll: make('poll', crmEnv, { memorySize: 512, timeout: Duration.minutes(5) }),
     };
     const f = this.functions;
     for (const fn of Object.values(f)) {
@@ -180,20 +181,15 @@ export class CrmSync extends Construct {
       });
     }
 
-    // Least privilege: each function gets only what it calls.
-    for (const fn of [f.hubspotWebhook, f.salesforceOutbound, f.salesforceCdc])
-      this.queue.grantSendMessages(fn);
-    this.credentials.grantRead(f.hubspotWebhook); // the webhook client secret
+    // ── least privilege (crmsync-permissions.ts; test/cdk pins each role's exact actions) ──
+    for (const fn of [f.hubspotWebhook, f.salesforceOutbound, f.salesforceCdc]) grantSend(fn, this.queue);
+    for (const fn of [f.hubspotWebhook, f.salesforceOutbound]) grantSecretValue(fn, this.intakeSecret);
     for (const fn of [f.processor, f.resync, f.segmentRefresh, f.poll]) {
-      this.table.grantReadWriteData(fn);
-      this.credentials.grantRead(fn);
-      this.queue.grantSendMessages(fn); // resync fan-out, segment joins, poll notices
-      Validations.of(fn).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.table.node.defaultChild as CfnResource)}.Arn>/index/*]`,
-        reason:
-          "Queries on the store table's own secondary indexes (the decision feed and sync-error index); no other table.",
-      });
+      grantStore(fn, this.table);
+      grantSecretValue(fn, this.credentials);
     }
+    // Resync fan-out, segment joins and poll notices; the processor only consumes (its event source).
+    for (const fn of [f.resync, f.segmentRefresh, f.poll]) grantSend(fn, this.queue);
 
     // The processor consumes the queue in batches. Why these numbers:
     // - batchSize (default 200) is one Salesforce sObject Collection and two HubSpot batch calls;
@@ -222,14 +218,17 @@ export class CrmSync extends Construct {
       methods: [HttpMethod.POST],
       integration: new HttpLambdaIntegration('HubSpotWebhook', f.hubspotWebhook),
     });
+    // The outbound-message URL ends with the deployment's token: a call without one matches no
+    // route (404 from API Gateway, no invocation); a wrong one is refused by the function (401).
     this.api.addRoutes({
-      path: '/webhooks/salesforce',
+      path: '/webhooks/salesforce/{token}',
       methods: [HttpMethod.POST],
       integration: new HttpLambdaIntegration('SalesforceOutbound', f.salesforceOutbound),
     });
     const stage = this.api.defaultStage?.node.defaultChild as CfnStage;
     stage.accessLogSettings = {
       destinationArn: accessLogs.logGroupArn,
+      // The route key, never the path: the path carries the outbound-message token.
       format: JSON.stringify({
         requestId: '$context.requestId',
         ip: '$context.identity.sourceIp',
@@ -244,17 +243,15 @@ export class CrmSync extends Construct {
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:
-        'HubSpot and Salesforce cannot send IAM or JWT credentials: the HubSpot function verifies the v3 HMAC signature on the raw body, the Salesforce function checks the organization id.',
+        'HubSpot and Salesforce cannot send IAM or JWT credentials: the HubSpot function verifies the v3 HMAC signature on the raw body, the Salesforce function checks the per-deployment URL token (constant time) and the organization id.',
     });
 
-    // ── Salesforce Change Data Capture through Event Relay ──
+    // ── Salesforce Change Data Capture through Event Relay (second deploy, once the bus exists) ──
+    let cdcDeadLetterQueue: Queue | undefined;
     if (props.eventRelayBusName) {
       const bus = EventBus.fromEventBusName(this, 'EventRelayBus', props.eventRelayBusName);
-      const eventsDlq = new Queue(this, 'CdcEventsDlq', {
-        encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod,
-      });
+      const eventsDlq = durableQueue(this, 'CdcEventsDlq');
+      cdcDeadLetterQueue = eventsDlq;
       Validations.of(eventsDlq).acknowledge({
         id: 'AwsSolutions-SQS3',
         reason: 'This queue is the dead-letter queue of the CDC rule target.',
@@ -279,106 +276,48 @@ export class CrmSync extends Construct {
       f.salesforceCdc.configureAsyncInvoke({
         retryAttempts: 2,
         maxEventAge: Duration.hours(6),
-        onFailure: new SqsDestination(eventsDlq),
+        onFailure: new SendOnlyQueueDestination(eventsDlq),
       });
     }
 
     // ── schedules ──
-    const schedules: [FunctionKey, string][] = [
+    const schedules: Partial<Record<FunctionKey, Rule>> = {};
+    const scheduled: [FunctionKey, string][] = [
       ['resync', config.schedules.resync],
       ['segmentRefresh', config.schedules.segmentRefresh],
       ['poll', config.schedules.poll],
     ];
-    for (const [key, expression] of schedules) {
+    for (const [key, expression] of scheduled) {
+      // A failed run is not retried by Lambda's async invoke (its default is two more runs, so a
+      // failing 15-minute resync would run three times): the next scheduled run is the retry, and
+      // the function's Errors alarm says it failed. EventBridge's retry policy below covers only a
+      // delivery that failed (Lambda throttled or unavailable), never an error of the function.
+      f[key].configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.hours(1) });
       if (expression === 'off') continue;
-      new Rule(this, `${key}Schedule`, {
+      schedules[key] = new Rule(this, `${key}Schedule`, {
         description: `crmsync ${FUNCTIONS[key].file} schedule`,
         schedule: Schedule.expression(expression),
-        targets: [new LambdaFunction(f[key], { retryAttempts: 2 })],
+        targets: [new LambdaFunction(f[key], { retryAttempts: 2, maxEventAge: Duration.hours(1) })],
       });
     }
 
-    // ── alarms and dashboard ──
-    this.alarmTopic = new Topic(this, 'Alarms', { enforceSSL: true, displayName: 'crmsync alarms' });
-    Validations.of(this.alarmTopic).acknowledge({
-      id: 'AwsSolutions-SNS2',
-      reason: 'Alarm notifications carry no customer data (metric names and thresholds only).',
-    });
-    if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
-    const alarm = (id: string, metric: Metric | MathExpression, threshold: number, description: string) => {
-      const a = new Alarm(this, id, {
-        metric,
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      });
-      a.addAlarmAction(new SnsAction(this.alarmTopic));
-      return a;
-    };
-    const dlqDepth = this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-      period: Duration.minutes(5),
-    });
-    alarm(
-      'DlqNotEmpty',
-      dlqDepth,
-      0,
-      'Notices are in the DLQ: inspect them and redrive (README "Dead-letter queue").',
-    );
-    alarm(
-      'ProcessorErrors',
-      f.processor.metricErrors({ period: Duration.minutes(5) }),
-      0,
-      'The processor failed invocations.',
-    );
-    alarm(
-      'IntakeServerErrors',
-      this.api.metricServerError({ period: Duration.minutes(5) }),
-      0,
-      'Intake answered 5xx: the CRMs will retry, check the logs.',
-    );
-    const budgetMetric = (crm: string) =>
-      new Metric({
-        namespace: 'crmsync',
-        metricName: 'ApiBudgetUsedPercent',
-        dimensionsMap: { service: 'crmsync', crm },
-        statistic: 'Maximum',
-        period: Duration.minutes(15),
-      });
-    for (const crm of ['hubspot', 'salesforce']) {
-      alarm(
-        `ApiBudget${crm}`,
-        budgetMetric(crm),
-        80,
-        `crmsync used more than 80% of its daily ${crm} API share.`,
-      );
-    }
-    new Dashboard(this, 'Dashboard', {
-      dashboardName: `crmsync-${Stack.of(this).stackName}`.slice(0, 255),
-      widgets: [
-        [
-          new GraphWidget({
-            title: 'Queue depth',
-            left: [this.queue.metricApproximateNumberOfMessagesVisible(), dlqDepth],
-          }),
-          new GraphWidget({
-            title: 'Processor',
-            left: [f.processor.metricInvocations(), f.processor.metricErrors()],
-            right: [f.processor.metricDuration()],
-          }),
-        ],
-        [
-          new GraphWidget({
-            title: 'Intake 4xx/5xx',
-            left: [this.api.metricClientError(), this.api.metricServerError()],
-          }),
-          new GraphWidget({
-            title: 'API budget used (%)',
-            left: [budgetMetric('hubspot'), budgetMetric('salesforce')],
-          }),
-        ],
-      ],
+    // ── alarms and dashboard (crmsync-alarms.ts) ──
+    this.alarmTopic = addAlarms(this, {
+      queue: this.queue,
+      deadLetterQueue: this.deadLetterQueue,
+      cdcDeadLetterQueue,
+      api: this.api,
+      processor: f.processor,
+      failingFunctions: {
+        Resync: f.resync,
+        SegmentRefresh: f.segmentRefresh,
+        Poll: f.poll,
+        SalesforceCdc: f.salesforceCdc,
+      },
+      schedules: Object.fromEntries(
+        Object.entries(schedules).map(([key, rule]) => [key[0]!.toUpperCase() + key.slice(1), rule]),
+      ),
+      alarmEmail: props.alarmEmail,
     });
 
     // ── outputs: what to paste into HubSpot and Salesforce ──
@@ -387,12 +326,17 @@ export class CrmSync extends Construct {
       description: 'HubSpot app > Webhooks > Target URL',
     });
     new CfnOutput(this, 'SalesforceOutboundMessageUrl', {
-      value: `${this.api.apiEndpoint}/webhooks/salesforce`,
-      description: 'Salesforce outbound message Endpoint URL',
+      value: `${this.api.apiEndpoint}/webhooks/salesforce/{salesforceOutboundToken}`,
+      description:
+        'Salesforce outbound message Endpoint URL: replace {salesforceOutboundToken} with that key of the intake secret (README "Deploy to AWS")',
     });
     new CfnOutput(this, 'CredentialsSecretArn', {
       value: this.credentials.secretArn,
       description: 'Put the CRM credentials JSON here',
+    });
+    new CfnOutput(this, 'IntakeSecretArn', {
+      value: this.intakeSecret.secretArn,
+      description: 'Put hubspotClientSecret here; salesforceOutboundToken is generated',
     });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
   }

@@ -2,48 +2,24 @@ import { fileURLToPath } from 'node:url';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type BundleInfo, synthesizeStack } from '../../cdk/synthesize.ts';
+import { type Resource, TemplateReader } from './template.ts';
 
 const configPath = fileURLToPath(new URL('../../crmsync.config.example.json', import.meta.url));
+const BUS = 'aws.partner/salesforce.com/00D000000000062EAA/0YL000000000001';
 
-type Resource = { Type: string; Properties: Record<string, unknown> };
 let template: Template;
 let bundles: BundleInfo[];
 let resources: Record<string, Resource>;
-
-/** The logical id of the function built from functions/<file>.ts. */
-function functionId(file: string): string {
-  const pascal = file.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase());
-  const id = Object.keys(template.findResources('AWS::Lambda::Function')).find(
-    (k) => k.startsWith(`CrmSync${pascal}`) && !k.includes('Logs'),
-  );
-  if (!id) throw new Error(`no function for ${file}`);
-  return id;
-}
-
-/** Every IAM action granted to a function's role. */
-function actionsOf(file: string): string[] {
-  const fn = resources[functionId(file)]!;
-  const roleRef = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-  const policies = Object.values(resources).filter(
-    (r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(roleRef),
-  );
-  return policies.flatMap((p) =>
-    ((p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement ?? []).flatMap(
-      (s) => s.Action,
-    ),
-  );
-}
+let t: TemplateReader;
 
 describe('the CDK stack', () => {
   beforeAll(async () => {
     // Synthesis runs cdk-nag's AwsSolutions pack and throws on any unacknowledged finding.
-    const synth = await synthesizeStack({
-      configPath,
-      eventRelayBusName: 'aws.partner/salesforce.com/00D000000000062EAA/0YL000000000001',
-    });
+    const synth = await synthesizeStack({ configPath, eventRelayBusName: BUS });
     template = synth.template;
     bundles = synth.bundles;
-    resources = template.toJSON().Resources as Record<string, Resource>;
+    t = new TemplateReader(template);
+    resources = t.resources;
   }, 180_000);
 
   it('is cdk-nag AwsSolutions clean, and every acknowledgement carries a reason', () => {
@@ -130,29 +106,13 @@ describe('the CDK stack', () => {
       expect(f.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
   });
 
-  it('grants each function only what it uses', () => {
-    const has = (file: string, prefix: string) => actionsOf(file).some((a) => a.startsWith(prefix));
-    for (const intake of ['hubspot-webhook', 'salesforce-outbound', 'salesforce-cdc']) {
-      expect(has(intake, 'sqs:SendMessage'), intake).toBe(true);
-      expect(has(intake, 'dynamodb:'), intake).toBe(false);
-      expect(has(intake, 'sqs:ReceiveMessage'), intake).toBe(false);
-    }
-    expect(has('hubspot-webhook', 'secretsmanager:GetSecretValue')).toBe(true);
-    expect(has('salesforce-outbound', 'secretsmanager:')).toBe(false);
-    expect(has('salesforce-cdc', 'secretsmanager:')).toBe(false);
-    expect(has('processor', 'sqs:ReceiveMessage')).toBe(true);
-    expect(has('processor', 'dynamodb:PutItem')).toBe(true);
-    for (const scheduled of ['resync', 'segment-refresh', 'poll'])
-      expect(has(scheduled, 'sqs:ReceiveMessage'), scheduled).toBe(false);
-  });
-
   it('puts no secret in any environment variable', () => {
     for (const [id, fn] of Object.entries(template.findResources('AWS::Lambda::Function'))) {
       const vars = ((fn.Properties as { Environment?: { Variables?: Record<string, unknown> } }).Environment
         ?.Variables ?? {}) as Record<string, unknown>;
       for (const [name, value] of Object.entries(vars)) {
         expect(name, id).not.toMatch(/TOKEN|PASSWORD|CLIENT_SECRET|PRIVATE_KEY/i);
-        if (name === 'CRMSYNC_SECRET_ARN')
+        if (name.endsWith('_SECRET_ARN'))
           expect(typeof value, 'the secret is referenced by ARN only').not.toBe('string');
         else if (typeof value === 'string')
           expect(value, `${id} ${name}`).not.toMatch(/pat-|Bearer|00D\w{12}!|-----BEGIN/);
@@ -188,5 +148,151 @@ describe('the CDK stack', () => {
       expect(b.packages, b.function).not.toContain('@hubspot/api-client');
     }
     expect(bundles.find((b) => b.function === 'processor')?.packages).toContain('jsforce');
+  });
+
+  it('Secrets: the templates are pinned, so an upgrade never regenerates a filled-in secret', () => {
+    const generated = (prefix: string) =>
+      t
+        .idsOf('AWS::SecretsManager::Secret', prefix)
+        .map((id) => resources[id]!.Properties.GenerateSecretString as Record<string, unknown>);
+    // Byte for byte: any change makes CloudFormation generate a new value, wiping the credentials.
+    expect(generated('Credentials')).toEqual([
+      {
+        SecretStringTemplate:
+          '{"hubspotAccessToken":"","hubspotClientSecret":"","salesforceInstanceUrl":"","salesforceAccessToken":""}',
+        GenerateStringKey: 'unused',
+      },
+    ]);
+    expect(generated('IntakeSecret')).toEqual([
+      {
+        SecretStringTemplate: '{"hubspotClientSecret":""}',
+        GenerateStringKey: 'salesforceOutboundToken',
+        ExcludePunctuation: true,
+        IncludeSpace: false,
+        PasswordLength: 48,
+      },
+    ]);
+  });
+
+  it('Secrets: the public intake functions can read only the intake secret, never the CRM credentials', () => {
+    const [crm] = t.idsOf('AWS::SecretsManager::Secret', 'Credentials');
+    const [intake] = t.idsOf('AWS::SecretsManager::Secret', 'IntakeSecret');
+    for (const file of ['hubspot-webhook', 'salesforce-outbound']) {
+      const readable = t.resourcesOf(file, 'secretsmanager:GetSecretValue');
+      expect(readable, file).toContain(intake);
+      expect(readable, file).not.toContain(crm);
+    }
+    expect(t.resourcesOf('salesforce-cdc', 'secretsmanager:GetSecretValue')).toBe('[]');
+    for (const file of ['processor', 'resync', 'segment-refresh', 'poll']) {
+      const readable = t.resourcesOf(file, 'secretsmanager:GetSecretValue');
+      expect(readable, file).toContain(crm);
+      expect(readable, file).not.toContain(intake);
+    }
+    // Nor do they learn where the CRM secret or the store are.
+    for (const file of ['hubspot-webhook', 'salesforce-outbound', 'salesforce-cdc']) {
+      const vars = Object.keys(
+        (resources[t.functionId(file)]!.Properties.Environment as { Variables: object }).Variables,
+      );
+      expect(vars, file).not.toContain('CRMSYNC_SECRET_ARN');
+      expect(vars, file).not.toContain('CRMSYNC_TABLE_NAME');
+    }
+  });
+
+  it('least privilege: each function role has exactly the IAM actions it uses', () => {
+    const store = [
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ];
+    const secret = ['secretsmanager:GetSecretValue'];
+    const send = ['sqs:SendMessage'];
+    const consume = [
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:ReceiveMessage',
+    ];
+    const expected: Record<string, string[]> = {
+      'hubspot-webhook': [...secret, ...send],
+      'salesforce-outbound': [...secret, ...send],
+      'salesforce-cdc': send,
+      processor: [...store, ...secret, ...consume],
+      resync: [...store, ...secret, ...send],
+      'segment-refresh': [...store, ...secret, ...send],
+      poll: [...store, ...secret, ...send],
+    };
+    for (const [file, actions] of Object.entries(expected))
+      expect(t.actionsOf(file), file).toEqual([...actions].sort());
+  });
+
+  it('least privilege: intake sends only to the changes queue (the CDC function also to its DLQ)', () => {
+    const [changes] = t.idsOf('AWS::SQS::Queue', 'Changes').filter((id) => !id.includes('Dlq'));
+    const [cdcDlq] = t.idsOf('AWS::SQS::Queue', 'CdcEventsDlq');
+    for (const file of ['hubspot-webhook', 'salesforce-outbound']) {
+      expect(t.resourcesOf(file, 'sqs:SendMessage'), file).toBe(
+        JSON.stringify([{ 'Fn::GetAtt': [changes, 'Arn'] }]),
+      );
+    }
+    expect(JSON.parse(t.resourcesOf('salesforce-cdc', 'sqs:SendMessage'))).toEqual([
+      { 'Fn::GetAtt': [changes, 'Arn'] },
+      { 'Fn::GetAtt': [cdcDlq, 'Arn'] },
+    ]);
+  });
+
+  it('Authenticate every intake: the outbound-message route requires the token segment', () => {
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
+      (r) => (r.Properties as { RouteKey: string }).RouteKey,
+    );
+    expect(routes.sort()).toEqual(['POST /webhooks/hubspot', 'POST /webhooks/salesforce/{token}']);
+    const format = JSON.stringify(template.findResources('AWS::ApiGatewayV2::Stage'));
+    expect(format, 'the access log must not record the path (it carries the token)').not.toMatch(
+      /context\.path|rawPath/,
+    );
+  });
+
+  it('retains every queue and DLQ, and the secrets, when the stack is deleted or they are replaced', () => {
+    const kept = [
+      ...t.idsOf('AWS::SQS::Queue', ''),
+      ...t.idsOf('AWS::SecretsManager::Secret', ''),
+      ...t.idsOf('AWS::DynamoDB::GlobalTable', ''),
+    ];
+    expect(kept).toHaveLength(3 + 2 + 1);
+    for (const id of kept) {
+      expect(resources[id]!.DeletionPolicy, id).toBe('Retain');
+      expect(resources[id]!.UpdateReplacePolicy, id).toBe('Retain');
+    }
+  });
+
+  it('alarms on the CDC DLQ, on errors of resync, segment-refresh, poll and salesforce-cdc, and on a schedule that failed to run', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
+      (a) => a.Properties as { MetricName: string; Namespace: string; Dimensions?: { Value: unknown }[] },
+    );
+    const on = (metric: string, ref: string) =>
+      alarms.some((a) => a.MetricName === metric && JSON.stringify(a.Dimensions).includes(ref));
+    const [cdcDlq] = t.idsOf('AWS::SQS::Queue', 'CdcEventsDlq');
+    expect(on('ApproximateNumberOfMessagesVisible', cdcDlq!)).toBe(true);
+    for (const file of ['resync', 'segment-refresh', 'poll', 'salesforce-cdc', 'processor'])
+      expect(on('Errors', t.functionId(file)), file).toBe(true);
+    for (const rule of ['resyncSchedule', 'segmentRefreshSchedule', 'pollSchedule'])
+      expect(on('FailedInvocations', t.idsOf('AWS::Events::Rule', rule)[0]!), rule).toBe(true);
+  });
+
+  it('a failed scheduled run is not retried by Lambda (the next run is the retry); CDC keeps its retries', () => {
+    const configs = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')).map(
+      (c) => c.Properties as { FunctionName: { Ref: string }; MaximumRetryAttempts: number },
+    );
+    const retriesOf = (file: string) =>
+      configs.find((c) => c.FunctionName.Ref === t.functionId(file))?.MaximumRetryAttempts;
+    for (const file of ['resync', 'segment-refresh', 'poll']) expect(retriesOf(file), file).toBe(0);
+    expect(retriesOf('salesforce-cdc')).toBe(2);
+  });
+
+  it('bundles keep class names, so a ConfigError is logged as ConfigError', () => {
+    for (const b of bundles) expect(b.code, b.function).toContain('"ConfigError"');
   });
 });
