@@ -7,8 +7,11 @@ import type { ScheduledDependencies } from './sync-dependencies.ts';
 /**
  * The shape of every scheduled function (resync, segment refresh, poll): an EventBridge schedule
  * event in, one `lib/sync` function over the ports, its result logged and returned. An error is
- * rethrown so EventBridge's retry policy applies; the counted API usage is flushed to the store
- * either way, so the daily budget stays exact.
+ * rethrown so the invocation counts as failed and the function's Errors alarm fires. It is not
+ * retried: EventBridge's retry policy covers only failed deliveries, never a Lambda target's
+ * function error, and the stack sets the async-invoke retries to 0 (cdk/constructs/crmsync.ts), so
+ * the next scheduled run is the retry. The counted API usage is flushed to the store either way,
+ * so the daily budget stays exact.
  */
 export function createScheduledHandler<T extends object>(
   name: string,
