@@ -120,9 +120,9 @@ function countStatus(summary: ProcessorResult['summary'], status: MessageStatus)
 }
 
 /**
- * One Count metric per outcome, skip reason and error category, named like the intake's
- * (`processor.<outcome>[.<reason>]`, e.g. `processor.skipped.not-in-segment`,
- * `processor.error.validation`); zero counts are not emitted.
+ * One Count metric per outcome (`processor.<outcome>`, e.g. `processor.skipped`, `processor.error`);
+ * zero counts are not emitted. Skip reasons and error categories are in the decisions and the log,
+ * not in metric names: each name is a billed custom metric (lib/observability/metric-catalogue.ts).
  */
 function emitMetrics(decisions: Decision[], summary: ProcessorResult['summary'], deps: ProcessorDeps): void {
   const metrics = deps.metrics;
@@ -135,15 +135,8 @@ function emitMetrics(decisions: Decision[], summary: ProcessorResult['summary'],
     ['processor.duplicate', summary.duplicates],
     ['processor.written.hubspot', summary.writes.hubspot],
     ['processor.written.salesforce', summary.writes.salesforce],
+    ['processor.skipped', decisions.filter((d) => d.outcome === 'skipped').length],
+    ['processor.error', decisions.filter((d) => d.outcome === 'error').length],
   ]);
-  for (const d of decisions) {
-    const name =
-      d.outcome === 'skipped'
-        ? `processor.skipped.${d.reason ?? 'unknown'}`
-        : d.outcome === 'error'
-          ? `processor.error.${d.category ?? 'other'}`
-          : undefined;
-    if (name) counts.set(name, (counts.get(name) ?? 0) + 1);
-  }
   for (const [name, n] of counts) if (n > 0) metrics.addMetric(name, 'Count', n);
 }

@@ -284,13 +284,13 @@ describe('Salesforce CDC intake', () => {
     const d = deps();
     d.queue.failNext = 1;
     await expect(handleSalesforceCdc(relayContactUpdate(), d)).rejects.toBeInstanceOf(RetryableError);
-    expect(d.metrics.get('salesforce-cdc.failed.queue')).toBe(1);
+    expect(d.metrics.get('salesforce-cdc.failed')).toBe(1);
   });
 
   it('logs and counts an echo, without the changed values (no email in logs)', async () => {
     const d = { ...deps(), clientName: 'hubspot-sync' };
     expect(await handleSalesforceCdc(relayContactUpdate(), d)).toEqual({ queued: 0, ignored: 1 });
-    expect(d.metrics.get('salesforce-cdc.ignored.echo')).toBe(1);
+    expect(d.metrics.get('salesforce-cdc.echo')).toBe(1);
     expect(d.logger.find('salesforce change event ignored', 'echo')).toBeDefined();
     expect(d.logger.text()).not.toContain('erica.johnson@example.com');
   });
@@ -303,7 +303,7 @@ describe('Salesforce CDC intake', () => {
     header['entityName'] = 'eve@example.com';
     header['changeType'] = 'mallory@example.com';
     await handleSalesforceCdc(event, d);
-    expect(d.metrics.get('salesforce-cdc.ignored.unsupported-object')).toBe(1);
+    expect(d.metrics.get('salesforce-cdc.ignored')).toBe(1);
     expect(d.logger.text()).not.toContain('@example.com');
   });
 
@@ -320,7 +320,7 @@ describe('Salesforce CDC intake', () => {
   it('logs and counts a malformed event instead of throwing', async () => {
     const d = deps();
     expect(await handleSalesforceCdc({ detail: 'nope' }, d)).toEqual({ queued: 0, ignored: 1 });
-    expect(d.metrics.get('salesforce-cdc.ignored.invalid-event')).toBe(1);
+    expect(d.metrics.get('salesforce-cdc.ignored')).toBe(1);
     expect(d.logger.find('salesforce change event ignored', 'invalid-event')?.level).toBe('warn');
   });
 });

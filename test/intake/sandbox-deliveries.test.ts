@@ -121,7 +121,7 @@ describe('HubSpot sandbox webhooks → intake → local SQS', () => {
     // Our own write (phone through the app token) is an echo: dropped at intake.
     const phoneChange = notices.filter((n) => n.recordId === a && n.changedFields?.includes('phone'));
     expect(phoneChange).toEqual([]);
-    expect(metrics.get('hubspot.ignored.echo')).toBeGreaterThan(0);
+    expect(metrics.get('hubspot.echo')).toBeGreaterThan(0);
     expect(new Set(notices.map((n) => n.eventId)).size).toBe(notices.length);
     expect(logger.text()).not.toContain('ada@example.com');
   });
@@ -139,7 +139,7 @@ describe('HubSpot sandbox webhooks → intake → local SQS', () => {
       expect(flushed.delivered).toBe(0);
       expect(flushed.failed).toBeGreaterThan(0);
       expect(await drain()).toEqual([]);
-      expect(metrics.get('hubspot.rejected.signature-mismatch')).toBeGreaterThan(0);
+      expect(metrics.get('hubspot.rejected')).toBeGreaterThan(0);
     } finally {
       await other.close();
     }
@@ -181,7 +181,7 @@ describe('Salesforce sandbox deliveries → intake → local SQS', () => {
     );
     // The CDC update made by our own client (crmsync) is an echo: dropped.
     expect(cdc.filter((n) => n.recordId === contactId).map((n) => n.kind)).toEqual(['created']);
-    expect(metrics.get('salesforce-cdc.ignored.echo')).toBeGreaterThan(0);
+    expect(metrics.get('salesforce-cdc.echo')).toBeGreaterThan(0);
     expect(logger.text()).not.toContain('charles@example.com');
   });
 
@@ -214,7 +214,7 @@ describe('Salesforce sandbox deliveries → intake → local SQS', () => {
       const flushed = await other.flushDeliveries();
       expect(flushed.failed).toBeGreaterThan(0);
       expect(await drain()).toEqual([]);
-      expect(metrics.get('salesforce-outbound.rejected.wrong-organization')).toBeGreaterThan(0);
+      expect(metrics.get('salesforce-outbound.rejected')).toBeGreaterThan(0);
     } finally {
       await other.close();
     }
