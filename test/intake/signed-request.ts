@@ -1,4 +1,7 @@
+import type { HubSpotWebhookDeps } from '../../lib/hubspot/webhook-intake.ts';
+import { ReplayGuard } from '../../lib/hubspot/webhook-replay.ts';
 import type { RawHttpRequest } from '../../lib/http/http.ts';
+import { CapturingLog, CapturingMetrics, FakeChangeQueue } from './fakes.ts';
 import { computeSignatureV3 } from '../../lib/hubspot/webhook-signature.ts';
 
 export const CLIENT_SECRET = 'client-secret-5e1f0c2a-test';
@@ -53,4 +56,18 @@ export function hubspotEvent(overrides: Record<string, unknown> = {}): Record<st
     sourceId: 'userId:777',
     ...overrides,
   };
+}
+
+/** The webhook intake's dependencies for these constants: fake queue, capturing log and metrics, fixed clock. */
+export function webhookIntakeDeps() {
+  return {
+    queue: new FakeChangeQueue(),
+    clientSecret: CLIENT_SECRET,
+    appId: APP_ID,
+    portalId: PORTAL_ID,
+    now: () => NOW,
+    logger: new CapturingLog(),
+    metrics: new CapturingMetrics(),
+    replayGuard: new ReplayGuard(),
+  } satisfies HubSpotWebhookDeps;
 }

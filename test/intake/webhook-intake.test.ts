@@ -1,26 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_WEBHOOK_BODY_BYTES, handleHubSpotWebhook } from '../../lib/hubspot/webhook-intake.ts';
 import {
-  type HubSpotWebhookDeps,
-  MAX_WEBHOOK_BODY_BYTES,
-  handleHubSpotWebhook,
-} from '../../lib/hubspot/webhook-intake.ts';
-import { ReplayGuard } from '../../lib/hubspot/webhook-replay.ts';
-import { CapturingLog, CapturingMetrics, FakeChangeQueue } from './fakes.ts';
-import { APP_ID, CLIENT_SECRET, NOW, PORTAL_ID, hubspotEvent, signedRequest } from './signed-request.ts';
+  APP_ID,
+  CLIENT_SECRET,
+  NOW,
+  hubspotEvent,
+  signedRequest,
+  webhookIntakeDeps,
+} from './signed-request.ts';
 
-function setup() {
-  const deps = {
-    queue: new FakeChangeQueue(),
-    clientSecret: CLIENT_SECRET,
-    appId: APP_ID,
-    portalId: PORTAL_ID,
-    now: () => NOW,
-    logger: new CapturingLog(),
-    metrics: new CapturingMetrics(),
-    replayGuard: new ReplayGuard(),
-  } satisfies HubSpotWebhookDeps;
-  return deps;
-}
+const setup = webhookIntakeDeps;
 
 describe('HubSpot webhook intake', () => {
   it('queues the notices of a signed batch and answers 200', async () => {

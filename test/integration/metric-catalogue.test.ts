@@ -1,19 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleHubSpotWebhook } from '../../lib/hubspot/webhook-intake.ts';
-import { ReplayGuard } from '../../lib/hubspot/webhook-replay.ts';
 import { CUSTOM_METRIC_COUNT, METRIC_CATALOGUE } from '../../lib/observability/metric-catalogue.ts';
 import { handleSalesforceCdc } from '../../lib/salesforce/cdc-intake.ts';
 import { handleSalesforceOutbound } from '../../lib/salesforce/outbound-intake.ts';
 import { CapturingLog, CapturingMetrics, FakeChangeQueue } from '../intake/fakes.ts';
-import {
-  APP_ID,
-  CLIENT_SECRET,
-  hubspotEvent,
-  NOW,
-  PORTAL_ID,
-  signedRequest,
-} from '../intake/signed-request.ts';
+import { APP_ID, hubspotEvent, NOW, signedRequest, webhookIntakeDeps } from '../intake/signed-request.ts';
 import { type LinkedPairs, seedLinkedPairs } from '../support/linked-pairs.ts';
 import { hubspotNotice } from '../support/notices.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
@@ -34,17 +26,8 @@ function expectCatalogued(service: keyof typeof METRIC_CATALOGUE, metrics: Captu
 
 describe('Custom metrics: bounded cardinality', () => {
   it('the intake emits one metric per outcome whatever the reason', async () => {
-    const hubspot = new CapturingMetrics();
-    const hubspotDeps = {
-      queue: new FakeChangeQueue(),
-      clientSecret: CLIENT_SECRET,
-      appId: APP_ID,
-      portalId: PORTAL_ID,
-      now: () => NOW,
-      logger: new CapturingLog(),
-      metrics: hubspot,
-      replayGuard: new ReplayGuard(),
-    };
+    const hubspotDeps = webhookIntakeDeps();
+    const hubspot = hubspotDeps.metrics;
     const events = [
       hubspotEvent({ objectId: 1 }),
       hubspotEvent({ objectId: 2, subscriptionType: 'company.creation' }),
