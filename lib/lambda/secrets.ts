@@ -209,8 +209,9 @@ export class SecretsCache {
 /**
  * The CRM-secret keys the processor and the scheduled functions need, given what is already set:
  * the HubSpot private-app token, or with a HubSpot refresh token the OAuth app's client id and
- * secret; the Salesforce instance URL unless the environment or config gives it; the
- * Salesforce access token unless a refresh token and client id let jsforce fetch one.
+ * secret; the Salesforce instance URL unless the environment or config gives it; with a
+ * Salesforce refresh token the connected app's client id (jsforce then fetches access tokens),
+ * else a Salesforce access token.
  */
 export function crmSecretKeysNeeded(
   secrets: CrmSecrets,
@@ -222,8 +223,9 @@ export function crmSecretKeysNeeded(
     ? ['hubspotClientId', 'hubspotClientSecret']
     : ['hubspotAccessToken'];
   if (!options.salesforceInstanceUrlElsewhere) keys.push('salesforceInstanceUrl');
-  const canRefresh = secrets.missing(['salesforceRefreshToken', 'salesforceClientId']).length === 0;
-  if (!canRefresh) keys.push('salesforceAccessToken');
+  // A refresh token needs the connected app's client id; without one, a fixed access token is needed.
+  const refreshes = secrets.missing(['salesforceRefreshToken']).length === 0;
+  keys.push(refreshes ? 'salesforceClientId' : 'salesforceAccessToken');
   return keys;
 }
 

@@ -64,13 +64,21 @@ describe('secrets: empty values and the keys each function needs', () => {
     );
   });
 
-  it('a Salesforce refresh token and client id replace the access token in what is needed', () => {
+  it('a Salesforce refresh token needs the client id instead of an access token', () => {
     const secrets = parseCrmSecrets(
       JSON.stringify({ salesforceRefreshToken: '5Aep8-refresh', salesforceClientId: '3MVG9-client' }),
       'arn:crm',
     );
-    expect(crmSecretKeysNeeded(secrets, { salesforceInstanceUrlElsewhere: true })).toEqual([
+    const needed = crmSecretKeysNeeded(secrets, { salesforceInstanceUrlElsewhere: true });
+    expect(needed).toEqual(['hubspotAccessToken', 'salesforceClientId']);
+    expect(secrets.missing(needed)).toEqual(['hubspotAccessToken']);
+    const refreshOnly = parseCrmSecrets(
+      JSON.stringify({ salesforceRefreshToken: '5Aep8-refresh' }),
+      'arn:crm',
+    );
+    expect(crmSecretKeysNeeded(refreshOnly, { salesforceInstanceUrlElsewhere: true })).toEqual([
       'hubspotAccessToken',
+      'salesforceClientId',
     ]);
     expect(
       crmSecretKeysNeeded(parseCrmSecrets('{}', 'arn:crm'), { salesforceInstanceUrlElsewhere: false }),
