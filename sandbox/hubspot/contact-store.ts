@@ -5,7 +5,8 @@ import {
   propertyValuesMessage,
   validationError,
 } from './errors.ts';
-import { type PropertyDefinition, defaultContactProperties, isReadOnly } from './properties.ts';
+import { CONTACTS, type ObjectKind } from './object-types.ts';
+import { type PropertyDefinition, isReadOnly } from './properties.ts';
 
 /** Who made a change, as HubSpot shows it in property history and webhook `changeSource`. */
 export interface Actor {
@@ -89,8 +90,9 @@ const SYSTEM_PROPS = new Set(['createdate', 'lastmodifieddate', 'hs_lastmodified
 const EMAIL_RE = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 /**
- * In-memory contacts keyed by id, with a unique email index, property history and the
- * validations HubSpot applies on write. Fast enough for tens of thousands of contacts.
+ * In-memory contacts (or, with `kind` COMPANIES, companies) keyed by id, with a unique email
+ * index, property history and the validations HubSpot applies on write. Fast enough for tens
+ * of thousands of records.
  */
 export class ContactStore {
   readonly contacts = new Map<string, StoredContact>();
@@ -99,13 +101,16 @@ export class ContactStore {
   readonly mergedInto = new Map<string, string>();
   readonly properties = new Map<string, PropertyDefinition>();
   readonly #listeners: ChangeListener[] = [];
+  /** Validates `hubspot_owner_id` values; unset, any value is accepted. */
+  ownerExists: ((id: string) => boolean) | undefined;
   #nextId = 1001;
 
   constructor(
     private readonly now: () => number,
     private readonly portalId: number,
+    readonly kind: ObjectKind = CONTACTS,
   ) {
-    for (const p of defaultContactProperties()) this.properties.set(p.name, p);
+    for (const p of kind.properties()) this.properties.set(p.name, p);
   }
 
   /** Subscribe to changes. */
@@ -211,6 +216,10 @@ export class ContactStore {
         issue(name, 'INVALID_INTEGER', `${value} was not a valid number`);
         continue;
       }
+      if (name === 'hubspot_owner_id' && value !== '' && this.ownerExists && !this.ownerExists(value)) {
+        issue(name, 'INVALID_OWNER_ID', `${value} is not a valid owner id`);
+        continue;
+      }
       if (name === 'email' && value !== '' && !EMAIL_RE.test(value.trim())) {
         issue(name, 'INVALID_EMAIL', `Email address ${value} is invalid`);
         continue;
@@ -254,8 +263,21 @@ export class ContactStore {
   #touch(c: StoredContact, at: number, actor: Actor): void {
     const iso = new Date(at).toISOString();
     c.updatedAt = at;
-    this.#record(c, 'lastmodifieddate', iso, at, actor);
+    if (this.kind === CONTACTS) this.#record(c, 'lastmodifieddate', iso, at, actor);
     this.#record(c, 'hs_lastmodifieddate', iso, at, actor);
+  }
+
+  /**
+   * Set a value HubSpot computes (e.g. `associatedcompanyid` from the primary association),
+   * bypassing the read-only check; like any change it is recorded, touches the modification
+   * date and emits a propertyChange (lists, search caches and webhooks see it).
+   */
+  setComputed(c: StoredContact, name: string, value: string, actor: Actor): void {
+    if ((c.values.get(name) ?? '') === value) return;
+    const at = this.now();
+    this.#record(c, name, value, at, actor);
+    this.#touch(c, at, actor);
+    this.#emit({ kind: 'propertyChange', id: c.id, at, actor, propertyName: name, propertyValue: value });
   }
 
   /** Create a contact. Throws ItemFailure on invalid values or a duplicate email. */

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { type HubSpotSandboxOptions, type Fault, type SeedOptions, resolveOptions } from './options.ts';
 import { seedDemo } from './demo.ts';
 import { oauthServer } from './oauth.ts';
+import type { Owner, OwnerInput } from './owner-store.ts';
 import { userActions } from './routes-control.ts';
 import { createHandler } from './server.ts';
 import { type HubSpotSnapshot, SandboxState } from './state.ts';
@@ -14,6 +15,8 @@ export { DEV_CLIENT_SECRET } from './options.ts';
 export { ACCESS_TOKEN_TTL_SECONDS, DEV_CLIENT_ID } from './oauth.ts';
 export { signV3 } from './webhook-signature.ts';
 export type { WebhookEvent } from './webhooks.ts';
+export type { Owner, OwnerInput } from './owner-store.ts';
+export { ASSOCIATION_TYPES } from './association-store.ts';
 
 /** A running HubSpot sandbox. */
 export interface HubSpotSandbox {
@@ -38,6 +41,18 @@ export interface HubSpotSandbox {
   userArchiveContact(id: string): Promise<void>;
   userRestoreContact(id: string): Promise<void>;
   userGdprDeleteContact(id: string): Promise<void>;
+  /** Companies edited by a human in the HubSpot UI (changeSource 'CRM_UI'). */
+  userCreateCompany(properties: Record<string, string>): Promise<string>;
+  userUpdateCompany(id: string, properties: Record<string, string | null>): Promise<void>;
+  userMergeCompanies(primaryId: string, mergedId: string): Promise<void>;
+  userArchiveCompany(id: string): Promise<void>;
+  /** Associate a contact with a company in the UI; `primary` makes it the contact's primary company. */
+  userAssociate(contactId: string, companyId: string, primary?: boolean): Promise<void>;
+  userRemoveAssociation(contactId: string, companyId: string): Promise<void>;
+  /** Add a user with a seat (HubSpot's owners API is read-only); `archived` for a deactivated user. */
+  addOwner(input: OwnerInput): Owner;
+  /** Deactivate a user: the owner is then listed only with `archived=true`. */
+  archiveOwner(id: string): void;
   /** Apply delayed DYNAMIC list evaluations now (when `listProcessingDelayMs` > 0). */
   processLists(): void;
   reset(): void;
@@ -88,6 +103,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
   });
   const port = (server.address() as AddressInfo).port;
   const user = userActions(state);
+  const companyUser = userActions(state, state.companies);
   return {
     url: `http://${opts.host}:${port}`,
     port,
@@ -115,6 +131,16 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     userArchiveContact: async (id) => saving(() => user.archive(id)),
     userRestoreContact: async (id) => saving(() => user.restore(id)),
     userGdprDeleteContact: async (id) => saving(() => user.purge(id)),
+    userCreateCompany: async (p) => saving(() => companyUser.create(p)),
+    userUpdateCompany: async (id, p) => saving(() => companyUser.update(id, p)),
+    userMergeCompanies: async (a, b) => saving(() => companyUser.merge(a, b)),
+    userArchiveCompany: async (id) => saving(() => companyUser.archive(id)),
+    userAssociate: async (contactId, companyId, primary = false) =>
+      saving(() => state.associations.associate(contactId, companyId, primary, state.uiActor())),
+    userRemoveAssociation: async (contactId, companyId) =>
+      saving(() => state.associations.remove(contactId, companyId, state.uiActor())),
+    addOwner: (input) => saving(() => state.owners.add(input)),
+    archiveOwner: (id) => saving(() => state.owners.archive(id)),
     processLists: () => saving(() => state.lists.processPending()),
     reset: () => saving(() => state.reset()),
     seed: (o) => saving(() => state.seed(o)),

@@ -183,8 +183,48 @@ export function defaultContactProperties(): PropertyDefinition[] {
       externalOptions: true,
     }),
     def('hs_object_source', 'Record source', 'string', 'text', { modificationMetadata: readOnly }),
+    def('associatedcompanyid', 'Primary Associated Company ID', 'number', 'number', {
+      modificationMetadata: readOnly,
+    }),
     def('hs_merged_object_ids', 'Merged Contact IDs', 'enumeration', 'checkbox', {
       modificationMetadata: readOnly,
+    }),
+  ];
+}
+
+/**
+ * The company properties the sandbox knows (a fresh portal's defaults that crmsync maps).
+ * `industry` is free text here; HubSpot's is an enumeration (docs/sandbox-hubspot.md).
+ */
+export function defaultCompanyProperties(): PropertyDefinition[] {
+  const g = { groupName: 'companyinformation' };
+  const ro = { modificationMetadata: readOnly, formField: false };
+  return [
+    def('name', 'Company name', 'string', 'text', g),
+    def('domain', 'Company Domain Name', 'string', 'text', g),
+    def('website', 'Website URL', 'string', 'text', g),
+    def('phone', 'Phone Number', 'string', 'phonenumber', g),
+    def('industry', 'Industry', 'string', 'text', g),
+    def('description', 'Description', 'string', 'textarea', g),
+    def('address', 'Street Address', 'string', 'text', g),
+    def('city', 'City', 'string', 'text', g),
+    def('state', 'State/Region', 'string', 'text', g),
+    def('zip', 'Postal Code', 'string', 'text', g),
+    def('country', 'Country/Region', 'string', 'text', g),
+    def('numberofemployees', 'Number of Employees', 'number', 'number', g),
+    def('annualrevenue', 'Annual Revenue', 'number', 'number', g),
+    def('hubspot_owner_id', 'Company owner', 'enumeration', 'select', { ...g, externalOptions: true }),
+    def('salesforceaccountid', 'Salesforce Account ID', 'string', 'text', {
+      groupName: 'salesforceinformation',
+    }),
+    def('createdate', 'Create Date', 'datetime', 'date', ro),
+    def('hs_lastmodifieddate', 'Last Modified Date', 'datetime', 'date', ro),
+    def('hs_object_id', 'Record ID', 'number', 'number', ro),
+    def('hs_object_source', 'Record source', 'string', 'text', ro),
+    def('hs_merged_object_ids', 'Merged Company IDs', 'enumeration', 'checkbox', ro),
+    def('num_associated_contacts', 'Number of Associated Contacts', 'number', 'number', {
+      ...ro,
+      calculated: true,
     }),
   ];
 }

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { sendJson } from '../common/body.ts';
 import type { Router } from '../common/http-router.ts';
-import { type ItemError, ItemFailure, type StoredContact } from './contact-store.ts';
+import { type ContactStore, type ItemError, ItemFailure, type StoredContact } from './contact-store.ts';
 import { HubSpotHttpError, errorBody, notFound, validationError } from './errors.ts';
 import { flag, parseBody } from './request.ts';
+import { CONTACTS, type ObjectKind } from './object-types.ts';
 import { type SearchRequest, searchContacts } from './search.ts';
 import { propertyNames, toPublicObject } from './serialize.ts';
 import type { SandboxState } from './state.ts';
 
-const BASE = '/crm/v3/objects/contacts';
 /** HubSpot's batch endpoints take at most 100 inputs. */
 export const BATCH_LIMIT = 100;
 
@@ -95,7 +95,8 @@ function singleFailure(e: ItemFailure): HubSpotHttpError {
   return new HubSpotHttpError(e.item.status, errorBody(e.item.category, e.item.message, extra));
 }
 
-function batchResponse(
+/** A batch answer: `okStatus` when every input succeeded, else 207 with `numErrors` and `errors`. */
+export function batchResponse(
   startedAt: string,
   results: unknown[],
   errors: Record<string, unknown>[],
@@ -111,19 +112,39 @@ function batchResponse(
   return [207, { ...body, numErrors: errors.length, errors }];
 }
 
-function notFoundBatchError(ids: string[]): Record<string, unknown> {
+function notFoundBatchError(kind: ObjectKind, ids: string[]): Record<string, unknown> {
   return {
     status: 'error',
     category: 'OBJECT_NOT_FOUND',
-    message:
-      'Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.',
+    message: `Could not get some ${kind.label} objects, they may be deleted or not exist. Check that ids are valid.`,
     context: { ids },
   };
 }
 
-/** Register the CRM v3 contacts endpoints. */
+/** Register the CRM v3 contacts endpoints (the object endpoints plus GDPR delete). */
 export function registerContactRoutes(router: Router, s: SandboxState): void {
-  const store = s.contacts;
+  registerObjectRoutes(router, s, s.contacts);
+  router.on('POST', '/crm/v3/objects/contacts/gdpr-delete', async (ctx) => {
+    const body = await parseBody(ctx, gdprSchema);
+    const c = s.contacts.getBy(body.objectId, body.idProperty);
+    if (!c) throw notFound();
+    s.contacts.purge(c, s.actor(ctx.req));
+    sendJson(ctx.res, 204, undefined);
+  });
+}
+
+/**
+ * Register the CRM v3 object endpoints (CRUD, batch, search, merge) for the store's object
+ * type: contacts and companies share HubSpot's `/crm/v3/objects/{objectType}` contract.
+ */
+export function registerObjectRoutes(router: Router, s: SandboxState, store: ContactStore): void {
+  const kind = store.kind;
+  const BASE = `/crm/v3/objects/${kind.plural}`;
+  // The path parameter is named as HubSpot's reference names it (`{contactId}`, `{companyId}`): call counters use it.
+  const ID = `${kind.singular}Id`;
+  const pub = (c: StoredContact, names: string[] | undefined, hist?: string[]) =>
+    toPublicObject(c, names, hist, kind);
+  const notFoundBatch = (ids: string[]) => notFoundBatchError(kind, ids);
 
   router.on('POST', `${BASE}/batch/read`, async (ctx) => {
     const body = await parseBody(ctx, batchRead);
@@ -138,14 +159,14 @@ export function registerContactRoutes(router: Router, s: SandboxState): void {
       if (!c) missing.push(id);
       else if (!seen.has(c.id)) {
         seen.add(c.id);
-        const o = toPublicObject(c, names, body.propertiesWithHistory);
+        const o = pub(c, names, body.propertiesWithHistory);
         results.push(o);
       }
     }
     const [status, out] = batchResponse(
       startedAt,
       results,
-      missing.length ? [notFoundBatchError(missing)] : [],
+      missing.length ? [notFoundBatch(missing)] : [],
       200,
     );
     sendJson(ctx.res, status, out);
@@ -157,7 +178,7 @@ export function registerContactRoutes(router: Router, s: SandboxState): void {
     const startedAt = new Date().toISOString();
     // HubSpot rejects the whole contacts batch with 409 when an email already exists
     // (HubSpot/hubspot-api-python#51), so check before creating anything.
-    const emails = body.inputs
+    const emails = (kind === CONTACTS ? body.inputs : [])
       .map((i) =>
         String(i.properties['email'] ?? '')
           .trim()
@@ -181,7 +202,7 @@ export function registerContactRoutes(router: Router, s: SandboxState): void {
       try {
         const c = store.create(input.properties, s.actor(ctx.req));
         const o = {
-          ...toPublicObject(c, Object.keys(input.properties)),
+          ...pub(c, Object.keys(input.properties)),
           ...(input.objectWriteTraceId ? { objectWriteTraceId: input.objectWriteTraceId } : {}),
         };
         results.push(o);
@@ -215,13 +236,13 @@ export function registerContactRoutes(router: Router, s: SandboxState): void {
       }
       try {
         store.update(c, input.properties, s.actor(ctx.req));
-        results.push(toPublicObject(c, Object.keys(input.properties)));
+        results.push(pub(c, Object.keys(input.properties)));
       } catch (err) {
         if (!(err instanceof ItemFailure)) throw err;
         errors.push(itemErrorBody(err.item, { ids: [input.id] }));
       }
     }
-    if (missing.length) errors.push(notFoundBatchError(missing));
+    if (missing.length) errors.push(notFoundBatch(missing));
     const [status, out] = batchResponse(startedAt, results, errors, 200);
     sendJson(ctx.res, status, out);
   });
@@ -241,13 +262,13 @@ export function registerContactRoutes(router: Router, s: SandboxState): void {
         let isNew = false;
         if (existing) c = store.update(existing, input.properties, s.actor(ctx.req));
         else if (idProperty === 'hs_object_id') {
-          errors.push(notFoundBatchError([input.id]));
+          errors.push(notFoundBatch([input.id]));
           continue;
         } else {
           c = store.create({ ...input.properties, [idProperty]: input.id }, s.actor(ctx.req));
           isNew = true;
         }
-        const o = toPublicObject(c, [...Object.keys(input.properties), idProperty]);
+        const o = pub(c, [...Object.keys(input.properties), idProperty]);
         results.push({
           ...o,
           new: isNew,
@@ -292,17 +313,9 @@ export function registerContactRoutes(router: Router, s: SandboxState): void {
       const id = primary ? body.objectIdToMerge : body.primaryObjectId;
       throw validationError(`Object ${id} does not exist or has already been merged.`);
     }
-    if (primary.id === merged.id) throw validationError('Cannot merge a contact with itself.');
+    if (primary.id === merged.id) throw validationError(`Cannot merge a ${kind.singular} with itself.`);
     const c = store.merge(primary, merged, s.actor(ctx.req));
-    sendJson(ctx.res, 200, toPublicObject(c, undefined));
-  });
-
-  router.on('POST', `${BASE}/gdpr-delete`, async (ctx) => {
-    const body = await parseBody(ctx, gdprSchema);
-    const c = store.getBy(body.objectId, body.idProperty);
-    if (!c) throw notFound();
-    store.purge(c, s.actor(ctx.req));
-    sendJson(ctx.res, 204, undefined);
+    sendJson(ctx.res, 200, pub(c, undefined));
   });
 
   router.on('GET', BASE, (ctx) => {
@@ -322,7 +335,7 @@ export function registerContactRoutes(router: Router, s: SandboxState): void {
         next = c.id;
         break;
       }
-      results.push(toPublicObject(c, names, hist));
+      results.push(pub(c, names, hist));
     }
     const out: Record<string, unknown> = { results };
     if (next) out['paging'] = { next: { after: next, link: `${BASE}?limit=${limit}&after=${next}` } };
@@ -333,34 +346,30 @@ export function registerContactRoutes(router: Router, s: SandboxState): void {
     const body = await parseBody(ctx, createInput);
     try {
       const c = store.create(body.properties, s.actor(ctx.req));
-      sendJson(ctx.res, 201, toPublicObject(c, Object.keys(body.properties)));
+      sendJson(ctx.res, 201, pub(c, Object.keys(body.properties)));
     } catch (err) {
       if (err instanceof ItemFailure) throw singleFailure(err);
       throw err;
     }
   });
 
-  router.on('GET', `${BASE}/{contactId}`, (ctx) => {
+  router.on('GET', `${BASE}/{${ID}}`, (ctx) => {
     const q = ctx.query;
     const archived = flag(q, 'archived');
     const c = archived
-      ? store.get(ctx.params['contactId'] ?? '', true)
-      : store.getBy(ctx.params['contactId'] ?? '', q.get('idProperty') ?? undefined);
+      ? store.get(ctx.params[ID] ?? '', true)
+      : store.getBy(ctx.params[ID] ?? '', q.get('idProperty') ?? undefined);
     if (!c || c.archived !== archived) throw notFound();
     sendJson(
       ctx.res,
       200,
-      toPublicObject(
-        c,
-        propertyNames(q.getAll('properties')),
-        propertyNames(q.getAll('propertiesWithHistory')),
-      ),
+      pub(c, propertyNames(q.getAll('properties')), propertyNames(q.getAll('propertiesWithHistory'))),
     );
   });
 
-  router.on('PATCH', `${BASE}/{contactId}`, async (ctx) => {
+  router.on('PATCH', `${BASE}/{${ID}}`, async (ctx) => {
     const body = await parseBody(ctx, updateInput);
-    const c = store.getBy(ctx.params['contactId'] ?? '', ctx.query.get('idProperty') ?? undefined);
+    const c = store.getBy(ctx.params[ID] ?? '', ctx.query.get('idProperty') ?? undefined);
     if (!c) throw notFound();
     try {
       store.update(c, body.properties, s.actor(ctx.req));
@@ -368,12 +377,12 @@ export function registerContactRoutes(router: Router, s: SandboxState): void {
       if (err instanceof ItemFailure) throw singleFailure(err);
       throw err;
     }
-    sendJson(ctx.res, 200, toPublicObject(c, Object.keys(body.properties)));
+    sendJson(ctx.res, 200, pub(c, Object.keys(body.properties)));
   });
 
-  router.on('DELETE', `${BASE}/{contactId}`, (ctx) => {
+  router.on('DELETE', `${BASE}/{${ID}}`, (ctx) => {
     // HubSpot answers 204 whether or not the record existed.
-    const c = store.get(ctx.params['contactId'] ?? '');
+    const c = store.get(ctx.params[ID] ?? '');
     if (c) store.archive(c, s.actor(ctx.req));
     sendJson(ctx.res, 204, undefined);
   });

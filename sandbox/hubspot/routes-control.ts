@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { sendJson } from '../common/body.ts';
 import type { Router } from '../common/http-router.ts';
-import { ItemFailure } from './contact-store.ts';
+import { type ContactStore, ItemFailure } from './contact-store.ts';
 import { seedDemo } from './demo.ts';
 import { HubSpotHttpError, errorBody, notFound } from './errors.ts';
 import type { Fault } from './options.ts';
@@ -44,8 +44,8 @@ export interface UserActions {
   purge(id: string): void;
 }
 
-/** Edits "a human in the HubSpot UI" makes (changeSource CRM_UI). */
-export function userActions(s: SandboxState): UserActions {
+/** Edits "a human in the HubSpot UI" makes (changeSource CRM_UI) on contacts, or on `store`'s records. */
+export function userActions(s: SandboxState, store: ContactStore = s.contacts): UserActions {
   const wrap = <T>(fn: () => T): T => {
     try {
       return fn();
@@ -56,17 +56,17 @@ export function userActions(s: SandboxState): UserActions {
     }
   };
   const live = (id: string) => {
-    const c = s.contacts.get(id);
-    if (!c) throw notFound(`No contact ${id}`);
+    const c = store.get(id);
+    if (!c) throw notFound(`No ${store.kind.singular} ${id}`);
     return c;
   };
   return {
-    create: (p) => wrap(() => s.contacts.create(p, s.uiActor()).id),
-    update: (id, p) => wrap(() => void s.contacts.update(live(id), p, s.uiActor())),
-    merge: (a, b) => wrap(() => void s.contacts.merge(live(a), live(b), s.uiActor())),
-    archive: (id) => wrap(() => s.contacts.archive(live(id), s.uiActor())),
-    restore: (id) => wrap(() => void s.contacts.restore(id, s.uiActor())),
-    purge: (id) => wrap(() => s.contacts.purge(live(id), s.uiActor())),
+    create: (p) => wrap(() => store.create(p, s.uiActor()).id),
+    update: (id, p) => wrap(() => void store.update(live(id), p, s.uiActor())),
+    merge: (a, b) => wrap(() => void store.merge(live(a), live(b), s.uiActor())),
+    archive: (id) => wrap(() => store.archive(live(id), s.uiActor())),
+    restore: (id) => wrap(() => void store.restore(id, s.uiActor())),
+    purge: (id) => wrap(() => store.purge(live(id), s.uiActor())),
   };
 }
 

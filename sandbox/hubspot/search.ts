@@ -220,8 +220,8 @@ export function checkFilterLimits(groups: { filters: unknown[] }[]): void {
   }
 }
 
-function matchesQuery(c: StoredContact, query: string): boolean {
-  return ['email', 'firstname', 'lastname', 'phone', 'company', 'hs_object_id'].some((n) =>
+function matchesQuery(c: StoredContact, query: string, fields: readonly string[]): boolean {
+  return fields.some((n) =>
     (n === 'hs_object_id' ? c.id : (c.values.get(n) ?? '')).toLowerCase().includes(query),
   );
 }
@@ -259,7 +259,7 @@ export function searchContacts(store: ContactStore, body: SearchRequest): Record
         !groups.some((g) => g.filters.every((f) => matchFilter(c, f, store.properties.get(f.propertyName))))
       )
         continue;
-      if (query && !matchesQuery(c, query)) continue;
+      if (query && !matchesQuery(c, query, store.kind.queryProperties)) continue;
       matches.push(c);
     }
     return sortMatches(matches, body.sorts ?? [], store.properties);
@@ -268,7 +268,7 @@ export function searchContacts(store: ContactStore, body: SearchRequest): Record
   const names = propertyNames(body.properties);
   const out: Record<string, unknown> = {
     total: sorted.length,
-    results: sorted.slice(after, end).map((c) => toPublicObject(c, names)),
+    results: sorted.slice(after, end).map((c) => toPublicObject(c, names, undefined, store.kind)),
   };
   if (end < sorted.length) out['paging'] = { next: { after: String(end) } };
   return out;

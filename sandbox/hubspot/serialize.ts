@@ -1,17 +1,5 @@
 import type { StoredContact } from './contact-store.ts';
-
-/** Properties HubSpot returns for a contact when the request names none. */
-export const DEFAULT_CONTACT_PROPERTIES = [
-  'createdate',
-  'email',
-  'firstname',
-  'hs_object_id',
-  'lastmodifieddate',
-  'lastname',
-] as const;
-
-/** Properties HubSpot always adds to an explicit `properties` list. */
-const ALWAYS = ['createdate', 'hs_object_id', 'lastmodifieddate'] as const;
+import { CONTACTS, type ObjectKind } from './object-types.ts';
 
 /** The JSON shape of `SimplePublicObject` (with optional history). */
 export interface PublicObject {
@@ -35,13 +23,16 @@ export function propertyNames(input: string | string[] | null | undefined): stri
   return names.length > 0 ? names : undefined;
 }
 
-/** Render a stored contact as HubSpot's public object. */
+/** Render a stored contact (or company, with `kind`) as HubSpot's public object. */
 export function toPublicObject(
   c: StoredContact,
   requested: string[] | undefined,
   withHistory: string[] | undefined = undefined,
+  kind: ObjectKind = CONTACTS,
 ): PublicObject {
-  const names = requested ? [...new Set([...ALWAYS, ...requested])] : [...DEFAULT_CONTACT_PROPERTIES];
+  const names = requested
+    ? [...new Set([...kind.alwaysProperties, ...requested])]
+    : [...kind.defaultProperties];
   const properties: Record<string, string | null> = {};
   for (const n of names.sort()) {
     const v = c.values.get(n);

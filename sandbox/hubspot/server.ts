@@ -5,10 +5,12 @@ import { Router } from '../common/http-router.ts';
 import { foreignCaller } from '../common/same-origin.ts';
 import { HubSpotHttpError, errorBody } from './errors.ts';
 import { authError, rateLimitError } from './limits.ts';
-import { registerContactRoutes } from './routes-contacts.ts';
+import { registerAssociationRoutes } from './routes-associations.ts';
+import { registerContactRoutes, registerObjectRoutes } from './routes-contacts.ts';
 import { registerControlRoutes } from './routes-control.ts';
 import { oauthServer, registerOAuthControlRoutes, registerOAuthRoutes } from './oauth.ts';
 import { registerListRoutes } from './routes-lists.ts';
+import { registerOwnerRoutes } from './routes-owners.ts';
 import { registerPropertyRoutes } from './routes-properties.ts';
 import type { SandboxState } from './state.ts';
 
@@ -16,6 +18,9 @@ import type { SandboxState } from './state.ts';
 export function createHandler(s: SandboxState): (req: IncomingMessage, res: ServerResponse) => void {
   const api = new Router();
   registerContactRoutes(api, s);
+  registerObjectRoutes(api, s, s.companies);
+  registerAssociationRoutes(api, s);
+  registerOwnerRoutes(api, s);
   registerListRoutes(api, s);
   registerPropertyRoutes(api, s);
   const control = new Router();

@@ -1,11 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import { fakePeople } from '../common/fake-people.ts';
 import { Prng } from '../common/prng.ts';
+import { AssociationStore, type AssociationSnapshot } from './association-store.ts';
 import { type Actor, type ContactSnapshot, ContactStore } from './contact-store.ts';
 import { FaultState } from './faults.ts';
 import { RateLimits } from './limits.ts';
 import { ListStore, type StoredList } from './list-store.ts';
+import { COMPANIES } from './object-types.ts';
 import type { ResolvedOptions, SeedOptions } from './options.ts';
+import { type OwnerSnapshot, OwnerStore } from './owner-store.ts';
 import { type WebhookEvent, WebhookDispatcher } from './webhooks.ts';
 
 /** The user id shown for changes made "in the HubSpot UI". */
@@ -14,6 +17,10 @@ export const UI_USER_ID = 9009001;
 /** The sandbox's data as saved on disk: contacts, lists and their id counters. */
 export interface HubSpotSnapshot {
   contacts: ContactSnapshot;
+  /** Absent in files saved before companies existed. */
+  companies?: ContactSnapshot;
+  associations?: AssociationSnapshot;
+  owners?: OwnerSnapshot;
   lists: { lists: Map<string, StoredList>; nextId: number };
   /** crmsync skips an event id it has processed: a reused one would be dropped as a duplicate. */
   webhooks?: { nextEventId: number; unacknowledged?: WebhookEvent[] };
@@ -22,6 +29,9 @@ export interface HubSpotSnapshot {
 /** Everything one sandbox instance holds. */
 export class SandboxState {
   readonly contacts: ContactStore;
+  readonly companies: ContactStore;
+  readonly associations: AssociationStore;
+  readonly owners: OwnerStore;
   readonly lists: ListStore;
   readonly webhooks: WebhookDispatcher;
   readonly limits: RateLimits;
@@ -32,9 +42,16 @@ export class SandboxState {
 
   constructor(readonly opts: ResolvedOptions) {
     this.contacts = new ContactStore(opts.now, opts.portalId);
+    this.companies = new ContactStore(opts.now, opts.portalId, COMPANIES);
+    this.owners = new OwnerStore(opts.now);
+    // hubspot_owner_id takes an active owner's id (INVALID_OWNER_ID otherwise).
+    this.contacts.ownerExists = this.companies.ownerExists = (id) => this.owners.isAssignable(id);
     this.lists = new ListStore(this.contacts, opts.now, opts.listProcessingDelayMs);
     this.webhooks = new WebhookDispatcher(opts, this.faults);
     this.contacts.onChange((c) => this.webhooks.onChange(c));
+    this.companies.onChange((c) => this.webhooks.onChange(c, 'company'));
+    this.associations = new AssociationStore(this.contacts, this.companies, opts.now);
+    this.associations.onChange((c) => this.webhooks.onAssociationChange(c));
     this.limits = new RateLimits(opts);
   }
 
@@ -66,14 +83,17 @@ export class SandboxState {
 
   /** The data a restart needs (a CRM keeps its records; limits, faults and counters are per run). */
   snapshot(): HubSpotSnapshot {
-    const c = this.contacts;
+    const records = (c: ContactStore): ContactSnapshot => ({
+      contacts: c.contacts,
+      mergedInto: c.mergedInto,
+      properties: c.properties,
+      nextId: c.nextId,
+    });
     return {
-      contacts: {
-        contacts: c.contacts,
-        mergedInto: c.mergedInto,
-        properties: c.properties,
-        nextId: c.nextId,
-      },
+      contacts: records(this.contacts),
+      companies: records(this.companies),
+      associations: this.associations.snapshot(),
+      owners: this.owners.snapshot(),
       lists: { lists: this.lists.lists, nextId: this.lists.nextId },
       webhooks: { nextEventId: this.webhooks.nextEventId, unacknowledged: this.webhooks.unacknowledged() },
     };
@@ -82,6 +102,9 @@ export class SandboxState {
   /** Puts saved data back (no webhook fires: nothing changed, the sandbox only restarted). */
   load(saved: HubSpotSnapshot): void {
     this.contacts.load(saved.contacts);
+    if (saved.companies) this.companies.load(saved.companies);
+    if (saved.associations) this.associations.load(saved.associations);
+    if (saved.owners) this.owners.load(saved.owners);
     this.lists.load(saved.lists);
     if (saved.webhooks) {
       this.webhooks.nextEventId = saved.webhooks.nextEventId;
@@ -93,7 +116,10 @@ export class SandboxState {
   reset(): void {
     this.webhooks.clear();
     this.lists.clear();
+    this.associations.clear();
     this.contacts.clear();
+    this.companies.clear();
+    this.owners.clear();
     this.limits.reset();
     this.faults.clear();
     this.revoked.clear();

@@ -1,3 +1,4 @@
+import type { AssociationChange } from './association-store.ts';
 import type { Actor, ContactChange } from './contact-store.ts';
 import type { ResolvedOptions } from './options.ts';
 import { signV3 } from './webhook-signature.ts';
@@ -21,6 +22,11 @@ export interface WebhookEvent {
   mergedObjectIds?: number[];
   newObjectId?: number;
   numberOfPropertiesMoved?: number;
+  associationType?: string;
+  fromObjectId?: number;
+  toObjectId?: number;
+  associationRemoved?: boolean;
+  isPrimaryAssociation?: boolean;
 }
 
 /** Subscription types and their (stable) subscription ids. */
@@ -31,6 +37,12 @@ export const SUBSCRIPTIONS: Record<string, number> = {
   'contact.merge': 2_100_004,
   'contact.restore': 2_100_005,
   'contact.privacyDeletion': 2_100_006,
+  'contact.associationChange': 2_100_007,
+  'company.creation': 2_100_011,
+  'company.deletion': 2_100_012,
+  'company.propertyChange': 2_100_013,
+  'company.merge': 2_100_014,
+  'company.restore': 2_100_015,
 };
 
 // HubSpot does not offer these for property change subscriptions (webhooks docs).
@@ -48,7 +60,7 @@ export interface DeliveryFaults {
 }
 
 /**
- * Queues contact events, batches them (<= 100 per request) after a short window, signs each
+ * Queues contact, company and association events, batches them (<= 100 per request) after a short window, signs each
  * request with v3, delivers with a concurrency limit, and retries non-2xx answers with
  * exponential backoff (HubSpot retries up to 10 times).
  */
@@ -91,9 +103,9 @@ export class WebhookDispatcher {
     return out;
   }
 
-  /** Turn a store change into zero or more events and queue them. */
-  onChange(change: ContactChange): void {
-    const type = `contact.${change.kind}`;
+  /** Turn a contact (or company) store change into zero or more events and queue them. */
+  onChange(change: ContactChange, objectType: 'contact' | 'company' = 'contact'): void {
+    const type = `${objectType}.${change.kind}`;
     if (!this.enabled.has(type)) return;
     const base = {
       subscriptionId: SUBSCRIPTIONS[type] ?? 0,
@@ -137,13 +149,41 @@ export class WebhookDispatcher {
         };
         break;
     }
+    this.#enqueue({ ...base, ...extra } as Omit<WebhookEvent, 'eventId'>);
+  }
+
+  /**
+   * Queue a `contact.associationChange` event (contact → company, as the v3 payload shapes it):
+   * on association, removal, and when the primary label moves (the demoted company reports
+   * `isPrimaryAssociation: false` with `associationRemoved: false`).
+   */
+  onAssociationChange(change: AssociationChange): void {
+    const type = 'contact.associationChange';
+    if (!this.enabled.has(type)) return;
+    this.#enqueue({
+      subscriptionId: SUBSCRIPTIONS[type] ?? 0,
+      portalId: this.opts.portalId,
+      appId: this.opts.appId,
+      occurredAt: change.at,
+      subscriptionType: type,
+      attemptNumber: 0,
+      objectId: Number(change.contactId),
+      ...this.#source(change.actor),
+      associationType: 'CONTACT_TO_COMPANY',
+      fromObjectId: Number(change.contactId),
+      toObjectId: Number(change.companyId),
+      associationRemoved: change.removed,
+      isPrimaryAssociation: change.primary,
+    });
+  }
+
+  #enqueue(event: Omit<WebhookEvent, 'eventId'>): void {
     if (!this.url) return;
     if (this.faults.shouldDrop()) {
       this.stats.dropped++;
       return;
     }
-    const event = { eventId: this.#nextEventId++, ...base, ...extra } as WebhookEvent;
-    this.#queue.push({ event, dueAt: 0 });
+    this.#queue.push({ event: { eventId: this.#nextEventId++, ...event }, dueAt: 0 });
     this.#armWindow();
   }
 
