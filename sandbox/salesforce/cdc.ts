@@ -1,6 +1,6 @@
 /**
  * Change Data Capture as delivered by Event Relay to Amazon EventBridge: one change event per
- * changed Lead/Contact record, with the full ChangeEventHeader, body in the JSON (CometD)
+ * changed Lead/Contact/Account record, with the full ChangeEventHeader, body in the JSON (CometD)
  * shape — CREATE/UNDELETE: all non-empty fields; UPDATE: changed fields plus
  * LastModifiedDate; DELETE: none — compound fields (Name, Address, MailingAddress) nested,
  * wrapped in an EventBridge envelope (`detail-type` `<Entity>ChangeEvent`, `source`
@@ -62,8 +62,15 @@ export interface CdcOptions {
   region?: string;
 }
 
-// Not part of change events (CDC guide: "Not included in change events").
-const EXCLUDED = new Set(['Id', 'IsDeleted', 'SystemModstamp', 'Name', 'MasterRecordId']);
+/** Objects with change data capture selected (Setup → Change Data Capture). */
+export type CdcEntity = 'Lead' | 'Contact' | 'Account';
+const CDC_ENTITIES: ReadonlySet<string> = new Set<CdcEntity>(['Lead', 'Contact', 'Account']);
+
+// Not part of change events (CDC guide: "Not included in change events"). A person's `Name`
+// is the compound of FirstName/LastName and travels nested; an Account's Name is a plain field.
+const EXCLUDED = new Set(['Id', 'IsDeleted', 'SystemModstamp', 'MasterRecordId']);
+const excluded = (def: FieldDef): boolean =>
+  EXCLUDED.has(def.name) || (def.name === 'Name' && def.system === true);
 /** The empty record id used by overflow events. */
 export const EMPTY_RECORD_ID = '000000000000000AAA';
 
@@ -102,7 +109,7 @@ export class CdcRelay {
         : `com/salesforce/api/rest/${t.origin.apiVersion ?? '64.0'}${t.origin.client ? `;client=${t.origin.client}` : ''}`;
     const events: RelayedEvent[] = [];
     t.changes.forEach((c, i) => {
-      if (c.entityName !== 'Lead' && c.entityName !== 'Contact') return;
+      if (!CDC_ENTITIES.has(c.entityName)) return;
       const header: ChangeEventHeader = {
         entityName: c.entityName,
         recordIds: [c.recordId],
@@ -123,7 +130,7 @@ export class CdcRelay {
   }
 
   /** Emit a gap or overflow event (header and record ids only; receivers must re-read). */
-  emitGap(kind: GapKind, entityName: 'Lead' | 'Contact', ids: string[]): void {
+  emitGap(kind: GapKind, entityName: CdcEntity, ids: string[]): void {
     if (!this.#url) return;
     const header: ChangeEventHeader = {
       entityName,
@@ -226,7 +233,7 @@ function bodyFor(c: RecordChange, header: ChangeEventHeader): Record<string, unk
   if (c.changeType === 'UPDATE') {
     for (const name of c.changedFields) {
       const def = obj.byLowerName.get(name.toLowerCase());
-      if (!def || EXCLUDED.has(def.name)) continue;
+      if (!def || excluded(def)) continue;
       const label = put(def, c.record[def.name]);
       header.changedFields.push(label);
       if (c.nulledFields.includes(def.name)) header.nulledFields.push(label);
@@ -234,7 +241,7 @@ function bodyFor(c: RecordChange, header: ChangeEventHeader): Record<string, unk
     return body;
   }
   for (const def of obj.fields) {
-    if (EXCLUDED.has(def.name)) continue;
+    if (excluded(def)) continue;
     const v = c.record[def.name];
     if (v === null || v === undefined) continue;
     put(def, v);

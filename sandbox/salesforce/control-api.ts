@@ -2,7 +2,7 @@
  * The control API under `/__sandbox/` (no auth): the same controls as the programmatic
  * handle — reset, seed, configure delivery targets, revoke tokens, inject faults, read
  * counters, flush deliveries, and act as a UI user (create/update/delete/undelete, convert,
- * merge, gap events).
+ * merge, gap events), and add Users and lead queues.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
@@ -10,7 +10,14 @@ import { BodyError, readJsonBody, sendJson } from '../common/index.ts';
 import { SalesforceApiError } from './errors.ts';
 import type { SalesforceSandbox } from './index.ts';
 
-const objectType = z.enum(['Lead', 'Contact']);
+const objectType = z.enum(['Lead', 'Contact', 'Account']);
+const UserBody = z.object({
+  Email: z.string().email(),
+  FirstName: z.string().optional(),
+  LastName: z.string().min(1),
+  IsActive: z.boolean().optional(),
+  UserType: z.string().optional(),
+});
 const SeedBody = z.object({
   leads: z.number().int().min(0).max(100_000),
   contacts: z.number().int().min(0).max(100_000),
@@ -112,20 +119,33 @@ export async function handleControl(
         await sb.merge(b.objectType, b.masterId, b.loserIds);
         return sendJson(res, 200, { ok: true });
       }
+      case 'POST users':
+        return sendJson(res, 201, { id: sb.addUser(UserBody.parse(body)) });
+      case 'POST users/active': {
+        const b = z.object({ id: z.string(), active: z.boolean() }).parse(body);
+        sb.setUserActive(b.id, b.active);
+        return sendJson(res, 200, { ok: true });
+      }
+      case 'POST queues':
+        return sendJson(res, 201, { id: sb.addQueue(z.object({ Name: z.string().min(1) }).parse(body)) });
       case 'POST user/Lead':
+      case 'POST user/Account':
       case 'POST user/Contact': {
         const type = objectType.parse(parts[1]);
         return sendJson(res, 201, { id: await sb.userCreate(type, Fields.parse(body)) });
       }
       case 'PATCH user/Lead/*':
+      case 'PATCH user/Account/*':
       case 'PATCH user/Contact/*':
         await sb.userUpdate(objectType.parse(parts[1]), parts[2] ?? '', Fields.parse(body));
         return sendJson(res, 204, undefined);
       case 'DELETE user/Lead/*':
+      case 'DELETE user/Account/*':
       case 'DELETE user/Contact/*':
         await sb.userDelete(objectType.parse(parts[1]), parts[2] ?? '');
         return sendJson(res, 204, undefined);
       case 'POST user/Lead/*/*':
+      case 'POST user/Account/*/*':
       case 'POST user/Contact/*/*':
         if (parts[3] !== 'undelete') break;
         await sb.userUndelete(objectType.parse(parts[1]), parts[2] ?? '');

@@ -12,6 +12,7 @@ export const KEY_PREFIX = {
   Contact: '003',
   Account: '001',
   User: '005',
+  Group: '00G',
   Organization: '00D',
   OutboundAction: '04k',
   OutboundNotification: '04l',

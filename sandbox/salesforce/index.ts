@@ -14,10 +14,13 @@ import { RestApi } from './rest-api.ts';
 import { seedOrg } from './seed.ts';
 import { type FrontState, type SalesforceFault, handleHttp } from './server.ts';
 import { type OrgSnapshot, OrgStore, UI_USER_ID, type WriteOrigin } from './store.ts';
+import type { QueueInput, UserInput } from './users.ts';
 import { StateFile } from '../common/state-file.ts';
 
 export type { SalesforceFault } from './server.ts';
 export type { GapKind } from './cdc.ts';
+export type { QueueInput, UserInput } from './users.ts';
+export { INTEGRATION_USER_ID, UI_USER_ID } from './store.ts';
 export { LEAD_STATUSES } from './schema.ts';
 
 /** Options of `startSalesforceSandbox`. */
@@ -60,6 +63,9 @@ export interface SalesforceSandboxOptions {
   dataFile?: string;
 }
 
+/** The objects the sync writes and the sandbox sends change notifications for. */
+export type SyncedObject = 'Lead' | 'Contact' | 'Account';
+
 /** A running sandbox. */
 export interface SalesforceSandbox {
   url: string;
@@ -73,16 +79,23 @@ export interface SalesforceSandbox {
   /** Deliver all pending outbound messages and CDC events now; resolves when receivers answered. */
   flushDeliveries(): Promise<{ outbound: number; cdc: number; failed: number }>;
   /** Act as a human user in the Salesforce UI (CDC changeOrigin ''). */
-  userCreate(objectType: 'Lead' | 'Contact', fields: Record<string, unknown>): Promise<string>;
-  userUpdate(objectType: 'Lead' | 'Contact', id: string, fields: Record<string, unknown>): Promise<void>;
-  userDelete(objectType: 'Lead' | 'Contact', id: string): Promise<void>;
-  userUndelete(objectType: 'Lead' | 'Contact', id: string): Promise<void>;
+  userCreate(objectType: SyncedObject, fields: Record<string, unknown>): Promise<string>;
+  userUpdate(objectType: SyncedObject, id: string, fields: Record<string, unknown>): Promise<void>;
+  userDelete(objectType: SyncedObject, id: string): Promise<void>;
+  userUndelete(objectType: SyncedObject, id: string): Promise<void>;
   convertLead(
     leadId: string,
     options?: { contactId?: string },
   ): Promise<{ contactId: string; accountId: string }>;
-  merge(objectType: 'Lead' | 'Contact', masterId: string, loserIds: string[]): Promise<void>;
-  emitGap(kind: GapKind, objectType: 'Lead' | 'Contact', ids: string[]): void;
+  /** Merge as the UI does; an Account merge re-parents the losers' Contacts to the master. */
+  merge(objectType: SyncedObject, masterId: string, loserIds: string[]): Promise<void>;
+  emitGap(kind: GapKind, objectType: SyncedObject, ids: string[]): void;
+  /** Add a User, as an admin does in Setup (the REST API cannot write Users here). Returns its id. */
+  addUser(user: UserInput): string;
+  /** Activate or deactivate a User; an inactive user cannot be given records. */
+  setUserActive(userId: string, active: boolean): void;
+  /** Add a lead queue (a Group of Type 'Queue', id 00G…). Returns its id. */
+  addQueue(queue: QueueInput): string;
   reset(): void;
   seed(opts: { leads: number; contacts: number; seed?: number; overlapEmails?: string[] }): {
     leadIds: string[];
@@ -214,6 +227,9 @@ export async function startSalesforceSandbox(
     merge: async (type, masterId, loserIds) =>
       saving(() => inTxn((t) => store.merge(t, type, masterId, loserIds))),
     emitGap: (kind, type, ids) => cdc.emitGap(kind, type, ids),
+    addUser: (user) => saving(() => store.addUser(user)),
+    setUserActive: (id, active) => saving(() => store.setUserActive(id, active)),
+    addQueue: (queue) => saving(() => store.addQueue(queue)),
     reset: () => {
       saving(() => store.reset());
       api.reset();

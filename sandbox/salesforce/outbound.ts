@@ -1,5 +1,5 @@
 /**
- * Workflow outbound messages: on every create and update of a Lead or Contact, a
+ * Workflow outbound messages: on every create and update of a Lead, Contact or Account, a
  * notification is queued; up to 100 notifications of one object (one outbound message
  * action) go in one SOAP `notifications` envelope, POSTed to the endpoint and retried with
  * backoff until it answers `notificationsResponse` with `<Ack>true</Ack>`.
@@ -33,6 +33,7 @@ export interface OutboundOptions {
 export const ACTION_IDS: Readonly<Record<string, string>> = {
   Lead: makeId(KEY_PREFIX.OutboundAction, 1),
   Contact: makeId(KEY_PREFIX.OutboundAction, 2),
+  Account: makeId(KEY_PREFIX.OutboundAction, 3),
 };
 
 const ACK_RE = /<(?:[A-Za-z0-9_]+:)?Ack>\s*true\s*<\/(?:[A-Za-z0-9_]+:)?Ack>/;
@@ -84,7 +85,7 @@ export class OutboundMessenger {
     const items: OutboundNotification[] = [];
     for (const c of t.changes) {
       if (c.changeType !== 'CREATE' && c.changeType !== 'UPDATE') continue;
-      if (c.entityName !== 'Lead' && c.entityName !== 'Contact') continue;
+      if (ACTION_IDS[c.entityName] === undefined) continue;
       items.push({
         notificationId: this.#ids.next(KEY_PREFIX.OutboundNotification),
         objectType: c.entityName,

@@ -7,7 +7,7 @@
 import { Router } from '../common/index.ts';
 import { SalesforceApiError, jsonParserError, malformedId, notFound } from './errors.ts';
 import { isWellFormedId, to18 } from './ids.ts';
-import { type ObjectDef, OBJECTS, describeObject, findObject } from './schema.ts';
+import { type ObjectDef, OBJECTS, READ_ONLY_OBJECTS, describeObject, findObject } from './schema.ts';
 import { halted, headerCase, resolveRefs, resolveRefsDeep } from './composite-refs.ts';
 import { type QueryPage, QueryCursors } from './query-cursors.ts';
 import { candidateIds, compareBy, matches, parseSoql } from './soql.ts';
@@ -182,9 +182,9 @@ export class RestApi {
           labelPlural: o.labelPlural,
           keyPrefix: o.keyPrefix,
           custom: false,
-          createable: true,
-          updateable: true,
-          deletable: true,
+          createable: !READ_ONLY_OBJECTS.has(o),
+          updateable: !READ_ONLY_OBJECTS.has(o),
+          deletable: !READ_ONLY_OBJECTS.has(o),
           queryable: true,
           retrieveable: true,
           urls: {

@@ -1,5 +1,6 @@
 /**
- * Field definitions for the standard objects the sandbox emulates (Lead, Contact, Account):
+ * Field definitions for the standard objects the sandbox emulates (Lead, Contact, Account,
+ * and the read-only User and Group that owner fields point at):
  * the subset of standard fields crmsync maps, with the types, lengths and picklist values a
  * default org has. Source: Object Reference for Lead / Contact / Account.
  * https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_lead.htm
@@ -98,6 +99,17 @@ const INDUSTRIES = [
   'Other',
 ];
 const RATINGS = ['Hot', 'Warm', 'Cold'];
+const ACCOUNT_TYPES = ['Prospect', 'Customer - Direct', 'Customer - Channel', 'Partner', 'Other'];
+/** `Standard` is a licensed internal user; the others are portal/community or automated users. */
+const USER_TYPES = [
+  'Standard',
+  'PowerPartner',
+  'CspLitePortal',
+  'CustomerSuccess',
+  'PowerCustomerSuccess',
+  'CsnOnly',
+  'AutomatedProcess',
+];
 
 const f = (name: string, label: string, type: FieldType, extra: Partial<FieldDef> = {}): FieldDef => ({
   name,
@@ -116,8 +128,7 @@ const commonHead = (): FieldDef[] => [
   sys('IsDeleted', 'Deleted', 'boolean', { nillable: false }),
   sys('MasterRecordId', 'Master Record ID', 'reference', { length: 18 }),
 ];
-const commonTail = (): FieldDef[] => [
-  f('OwnerId', 'Owner ID', 'reference', { length: 18, nillable: false, referenceTo: ['User'] }),
+const audit = (): FieldDef[] => [
   sys('CreatedDate', 'Created Date', 'datetime', { nillable: false }),
   sys('CreatedById', 'Created By ID', 'reference', { length: 18, nillable: false, referenceTo: ['User'] }),
   sys('LastModifiedDate', 'Last Modified Date', 'datetime', { nillable: false }),
@@ -127,6 +138,11 @@ const commonTail = (): FieldDef[] => [
     referenceTo: ['User'],
   }),
   sys('SystemModstamp', 'System Modstamp', 'datetime', { nillable: false }),
+];
+/** OwnerId then the audit fields; a Lead may also be owned by a queue (a Group). */
+const commonTail = (ownerTypes: string[] = ['User']): FieldDef[] => [
+  f('OwnerId', 'Owner ID', 'reference', { length: 18, nillable: false, referenceTo: ownerTypes }),
+  ...audit(),
 ];
 const person = (): FieldDef[] => [
   f('LastName', 'Last Name', 'string', {
@@ -209,7 +225,7 @@ export const LEAD = objectDef('Lead', 'Lead', 'Leads', KEY_PREFIX.Lead, [
     length: 18,
     referenceTo: ['Opportunity'],
   }),
-  ...commonTail(),
+  ...commonTail(['Group', 'User']),
 ]);
 
 /** Contact: LastName required; optional AccountId. */
@@ -234,14 +250,42 @@ export const CONTACT = objectDef('Contact', 'Contact', 'Contacts', KEY_PREFIX.Co
   ...commonTail(),
 ]);
 
-/** Account: only what lead conversion needs. */
+/** Account: Name required; the standard fields a company maps to. */
 export const ACCOUNT = objectDef('Account', 'Account', 'Accounts', KEY_PREFIX.Account, [
   ...commonHead(),
   f('Name', 'Account Name', 'string', { length: 255, nillable: false }),
   f('Website', 'Website', 'url', { length: 255 }),
   f('Phone', 'Account Phone', 'phone', { length: 40 }),
   f('Industry', 'Industry', 'picklist', { length: 255, picklist: INDUSTRIES, restrictedPicklist: true }),
+  f('Type', 'Account Type', 'picklist', { length: 255, picklist: ACCOUNT_TYPES, restrictedPicklist: true }),
+  f('Description', 'Account Description', 'textarea', { length: 32000 }),
+  f('NumberOfEmployees', 'Employees', 'int'),
+  f('AnnualRevenue', 'Annual Revenue', 'currency'),
+  ...address('Billing', 'BillingAddress'),
   ...commonTail(),
+]);
+
+/** User: read-only here (no Manage Users permission for the integration user). */
+export const USER = objectDef('User', 'User', 'Users', KEY_PREFIX.User, [
+  sys('Id', 'User ID', 'id', { length: 18, nillable: false }),
+  sys('Username', 'Username', 'string', { length: 80, nillable: false }),
+  sys('Email', 'Email', 'email', { length: 128, nillable: false }),
+  sys('FirstName', 'First Name', 'string', { length: 40 }),
+  sys('LastName', 'Last Name', 'string', { length: 80, nillable: false }),
+  sys('Name', 'Full Name', 'string', { length: 121, nillable: false }),
+  sys('IsActive', 'Active', 'boolean', { nillable: false }),
+  sys('UserType', 'User Type', 'picklist', { length: 40, picklist: USER_TYPES, nillable: false }),
+  ...audit(),
+]);
+
+/** Group: queues that may own Leads (`Type = 'Queue'`); read-only here. */
+export const GROUP = objectDef('Group', 'Group', 'Groups', KEY_PREFIX.Group, [
+  sys('Id', 'Group ID', 'id', { length: 18, nillable: false }),
+  sys('Name', 'Name', 'string', { length: 40, nillable: false }),
+  sys('DeveloperName', 'Developer Name', 'string', { length: 80, nillable: false }),
+  sys('Type', 'Type', 'picklist', { length: 40, picklist: ['Queue', 'Regular'], nillable: false }),
+  sys('Email', 'Email', 'email', { length: 255 }),
+  ...audit(),
 ]);
 
 /** Objects by API name. */
@@ -249,7 +293,12 @@ export const OBJECTS: ReadonlyMap<string, ObjectDef> = new Map([
   ['Lead', LEAD],
   ['Contact', CONTACT],
   ['Account', ACCOUNT],
+  ['User', USER],
+  ['Group', GROUP],
 ]);
+
+/** Objects the API may not write here (User, Group): see `docs/sandbox-salesforce.md`. */
+export const READ_ONLY_OBJECTS: ReadonlySet<ObjectDef> = new Set([USER, GROUP]);
 
 /** Look up an object case-insensitively (URLs and SOQL are case-insensitive on names). */
 export function findObject(name: string): ObjectDef | undefined {

@@ -1,13 +1,22 @@
 /**
- * The in-memory org: records of Lead, Contact and Account, with the platform's write
- * semantics (defaults, required fields, restricted picklists, duplicate rule on email,
- * recycle bin, lead conversion, merge) and an undo log so a collection call with
+ * The in-memory org: records of Lead, Contact and Account (plus the Users and queues that own
+ * them), with the platform's write semantics (defaults, required fields, restricted
+ * picklists, validated references, duplicate rule on email, recycle bin, lead conversion, merge) and an undo log so a collection call with
  * `allOrNone: true` can roll back. Every committed transaction is handed to listeners
  * (outbound messages, CDC).
  */
 import { SalesforceApiError, entityIsDeleted, malformedId, notFound } from './errors.ts';
-import { IdFactory, KEY_PREFIX, isWellFormedId, to18 } from './ids.ts';
-import { ACCOUNT, CONTACT, LEAD, type ObjectDef, findObject } from './schema.ts';
+import { IdFactory, KEY_PREFIX, isWellFormedId, makeId, to18 } from './ids.ts';
+import {
+  ACCOUNT,
+  CONTACT,
+  LEAD,
+  type ObjectDef,
+  READ_ONLY_OBJECTS,
+  findObject,
+  objectForId,
+} from './schema.ts';
+import { type QueueInput, type UserInput, groupRecord, userRecord } from './users.ts';
 import { coerceValue, noSuchField, notWritable, requiredMissing, sfDateTime } from './values.ts';
 
 /** A stored record: every field of its object, null when empty. */
@@ -56,9 +65,11 @@ export class Transaction {
   ) {}
 }
 
+// Far above what the record counter reaches, so added users never collide with these two.
+const SYSTEM_USER_COUNTER = 1_000_000_000_000;
 /** Default users: the integration user crmsync authenticates as, and a human UI user. */
-export const INTEGRATION_USER_ID = '005SB0000000001AAA';
-export const UI_USER_ID = '005SB0000000002AAA';
+export const INTEGRATION_USER_ID = makeId(KEY_PREFIX.User, SYSTEM_USER_COUNTER + 1);
+export const UI_USER_ID = makeId(KEY_PREFIX.User, SYSTEM_USER_COUNTER + 2);
 
 /** What a restart needs to find the org as it was. */
 export interface OrgSnapshot {
@@ -80,7 +91,45 @@ export class OrgStore {
   readonly #listeners: ((t: CommittedTransaction) => void)[] = [];
   #lastTs = 0;
 
-  constructor(readonly options: OrgStoreOptions) {}
+  constructor(readonly options: OrgStoreOptions) {
+    this.#seedSystemUsers();
+  }
+
+  #seedSystemUsers(): void {
+    const at = sfDateTime(this.options.now());
+    for (const [id, user] of [
+      [
+        INTEGRATION_USER_ID,
+        { Email: 'integration@crmsync.sandbox', FirstName: 'Integration', LastName: 'User' },
+      ],
+      [UI_USER_ID, { Email: 'admin@crmsync.sandbox', FirstName: 'Sandbox', LastName: 'Admin' }],
+    ] as const) {
+      // A data file saved before users existed gets them on load.
+      if (!this.#records.has(id)) this.#records.set(id, userRecord(id, user, at, INTEGRATION_USER_ID));
+    }
+  }
+
+  /** Add a User (as an admin does in Setup); no change events. Returns its id. */
+  addUser(input: UserInput): string {
+    const id = this.#ids.next(KEY_PREFIX.User);
+    this.#records.set(id, userRecord(id, input, sfDateTime(this.options.now()), UI_USER_ID));
+    return id;
+  }
+
+  /** Activate or deactivate a User. */
+  setUserActive(id: string, active: boolean): void {
+    const rec = this.get(id);
+    if (rec?.type !== 'User') throw notFound(`No User ${id}`);
+    const at = sfDateTime(this.options.now());
+    rec.fields = { ...rec.fields, IsActive: active, LastModifiedDate: at, SystemModstamp: at };
+  }
+
+  /** Add a queue (a Group of Type 'Queue') that may own Leads. Returns its id. */
+  addQueue(input: QueueInput): string {
+    const id = this.#ids.next(KEY_PREFIX.Group);
+    this.#records.set(id, groupRecord(id, input, sfDateTime(this.options.now()), UI_USER_ID));
+    return id;
+  }
 
   /** Subscribe to committed transactions. */
   onCommit(fn: (t: CommittedTransaction) => void): void {
@@ -91,6 +140,7 @@ export class OrgStore {
   reset(): void {
     this.#records.clear();
     this.#ids.reset();
+    this.#seedSystemUsers();
   }
 
   /** The org's data as a restart needs it (records, the id counter, the last commit time). */
@@ -104,6 +154,7 @@ export class OrgStore {
     for (const [id, rec] of saved.records) this.#records.set(id, rec);
     this.#ids.counter = saved.nextId;
     this.#lastTs = saved.lastTs;
+    this.#seedSystemUsers();
   }
 
   /** Start a transaction; timestamps never go backwards within the org. */
@@ -259,8 +310,7 @@ export class OrgStore {
 
   /** Create a record; returns its 18-char id. */
   create(txn: Transaction, typeName: string, input: Record<string, unknown>): string {
-    const obj = findObject(typeName);
-    if (!obj) throw unsupportedType(typeName);
+    const obj = writable(typeName);
     const values = this.#coerce(obj, input, 'create');
     for (const d of obj.fields) {
       if (values[d.name] === undefined && d.defaultValue !== undefined && d.createable) {
@@ -308,21 +358,56 @@ export class OrgStore {
     return id;
   }
 
+  /**
+   * Lookups must name a live record of a type the field references: another type answers
+   * FIELD_INTEGRITY_EXCEPTION ("id value of incorrect type"), a missing or deleted record
+   * INVALID_CROSS_REFERENCE_KEY. An owner must be an active User (INACTIVE_OWNER_OR_USER) or,
+   * for a Lead, a queue.
+   */
   #checkRefs(obj: ObjectDef, values: Record<string, unknown>): void {
-    if (obj === CONTACT && typeof values.AccountId === 'string') {
-      const acc = this.get(values.AccountId);
-      if (acc?.type !== 'Account' || acc.fields.IsDeleted === true) {
-        throw new SalesforceApiError(400, 'INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id`, [
-          'AccountId',
-        ]);
-      }
+    if (obj === CONTACT && typeof values.AccountId === 'string')
+      this.#checkRef(obj, 'AccountId', values.AccountId);
+    if (!('OwnerId' in values)) return;
+    if (values.OwnerId === null) throw requiredMissing(['OwnerId']);
+    const owner = this.#checkRef(obj, 'OwnerId', String(values.OwnerId));
+    if (owner.type === 'User' && owner.fields.IsActive !== true) {
+      throw new SalesforceApiError(
+        400,
+        'INACTIVE_OWNER_OR_USER',
+        `operation performed with inactive user [${String(owner.fields.Id)}] as owner of ${obj.name.toLowerCase()}`,
+      );
     }
+    if (owner.type === 'Group' && owner.fields.Type !== 'Queue') {
+      throw new SalesforceApiError(
+        400,
+        'FIELD_INTEGRITY_EXCEPTION',
+        `Owner ID: id value of incorrect type: ${String(owner.fields.Id)}`,
+        ['OwnerId'],
+      );
+    }
+  }
+
+  #checkRef(obj: ObjectDef, field: string, id: string): SfRecord {
+    const def = obj.byLowerName.get(field.toLowerCase());
+    const target = objectForId(id);
+    if (!target || !def?.referenceTo?.includes(target.name)) {
+      throw new SalesforceApiError(
+        400,
+        'FIELD_INTEGRITY_EXCEPTION',
+        `${def?.label ?? field}: id value of incorrect type: ${id}`,
+        [field],
+      );
+    }
+    const rec = this.get(id);
+    if (!rec || rec.fields.IsDeleted === true) {
+      throw new SalesforceApiError(400, 'INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', [field]);
+    }
+    return rec;
   }
 
   /** Update a record. */
   update(txn: Transaction, typeName: string, id: string, input: Record<string, unknown>): void {
-    const obj = findObject(typeName);
-    if (!obj) throw unsupportedType(typeName);
+    const obj = writable(typeName);
     const rec = this.#live(obj, id);
     if (obj === LEAD && rec.fields.IsConverted === true) {
       throw new SalesforceApiError(
@@ -378,8 +463,7 @@ export class OrgStore {
 
   /** Move a record to the recycle bin (IsDeleted = true; still visible to queryAll). */
   delete(txn: Transaction, typeName: string, id: string, masterRecordId?: string): void {
-    const obj = findObject(typeName);
-    if (!obj) throw unsupportedType(typeName);
+    const obj = writable(typeName);
     const rec = this.#live(obj, id);
     const ts = sfDateTime(txn.timestamp);
     const next: Record<string, unknown> = {
@@ -403,8 +487,7 @@ export class OrgStore {
 
   /** Restore a record from the recycle bin. */
   undelete(txn: Transaction, typeName: string, id: string): void {
-    const obj = findObject(typeName);
-    if (!obj) throw unsupportedType(typeName);
+    const obj = writable(typeName);
     if (!isWellFormedId(id) || id.slice(0, 3) !== obj.keyPrefix) throw malformedId(obj.label, id);
     const rec = this.#records.get(to18(id));
     if (!rec) throw notFound();
@@ -516,7 +599,7 @@ export class OrgStore {
    */
   merge(txn: Transaction, typeName: string, masterId: string, loserIds: string[]): void {
     const obj = findObject(typeName);
-    if (!obj || (obj !== LEAD && obj !== CONTACT)) throw unsupportedType(typeName);
+    if (!obj || (obj !== LEAD && obj !== CONTACT && obj !== ACCOUNT)) throw unsupportedType(typeName);
     if (loserIds.length < 1 || loserIds.length > 2) {
       throw new SalesforceApiError(
         400,
@@ -546,7 +629,18 @@ export class OrgStore {
       }
     }
     this.#applyUpdate(txn, obj, master, fill);
-    for (const l of loserIds) this.delete(txn, obj.name, l, String(master.fields.Id));
+    for (const l of loserIds) {
+      // An account merge re-parents the losers' contacts to the master (each an UPDATE of AccountId).
+      if (obj === ACCOUNT) this.#reparentContacts(txn, to18(l), String(master.fields.Id));
+      this.delete(txn, obj.name, l, String(master.fields.Id));
+    }
+  }
+
+  #reparentContacts(txn: Transaction, fromAccountId: string, toAccountId: string): void {
+    for (const c of [...this.all('Contact')]) {
+      if (c.fields.IsDeleted === true || c.fields.AccountId !== fromAccountId) continue;
+      this.#applyUpdate(txn, CONTACT, c, { AccountId: toAccountId });
+    }
   }
 
   /** Ids for fake data (seed). */
@@ -563,6 +657,20 @@ function writableNonNull(obj: ObjectDef, fields: Record<string, unknown>): strin
   return obj.fields
     .filter((d) => fields[d.name] !== null && fields[d.name] !== undefined && d.name !== 'IsDeleted')
     .map((d) => d.name);
+}
+
+/** The object a write names; User and Group are read-only here (the integration user cannot manage users). */
+function writable(typeName: string): ObjectDef {
+  const obj = findObject(typeName);
+  if (!obj) throw unsupportedType(typeName);
+  if (READ_ONLY_OBJECTS.has(obj)) {
+    throw new SalesforceApiError(
+      400,
+      'INSUFFICIENT_ACCESS_OR_READONLY',
+      `insufficient access rights on object ${obj.name}: the sandbox's users and queues are added through its control API, not the REST API`,
+    );
+  }
+  return obj;
 }
 
 /** `NOT_FOUND` for an unknown object in a URL; REST says "The requested resource does not exist". */

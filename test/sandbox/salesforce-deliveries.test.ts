@@ -280,7 +280,7 @@ describe('Salesforce sandbox: Change Data Capture via Event Relay', () => {
     await crmsync.sobject('Contact').destroy(a);
     await sb.userUndelete('Contact', a);
     await sb.merge('Contact', a, [b]);
-    const { contactId } = await sb.convertLead(lead);
+    const { contactId, accountId } = await sb.convertLead(lead);
     await sb.flushDeliveries();
     const summary = events().map((e) => {
       const h = e.detail.payload.ChangeEventHeader;
@@ -291,16 +291,17 @@ describe('Salesforce sandbox: Change Data Capture via Event Relay', () => {
       `Contact UNDELETE ${a}`,
       `Contact UPDATE ${a}`,
       `Contact DELETE ${b}`,
+      // Conversion creates the Account too; AccountChangeEvent is selected like Lead and Contact.
+      `Account CREATE ${accountId}`,
       `Contact CREATE ${contactId}`,
       `Lead UPDATE ${lead}`,
     ]);
     const conversion = events()
       .slice(4)
       .map((e) => e.detail.payload.ChangeEventHeader);
-    expect(conversion[0]?.transactionKey).toBe(conversion[1]?.transactionKey);
-    // The Account created by conversion is sequence 1 (Account CDC is not selected for the relay).
-    expect(conversion.map((h) => h.sequenceNumber)).toEqual([2, 3]);
-    expect(conversion[1]?.changedFields).toEqual(
+    expect(new Set(conversion.map((h) => h.transactionKey)).size).toBe(1);
+    expect(conversion.map((h) => h.sequenceNumber)).toEqual([1, 2, 3]);
+    expect(conversion[2]?.changedFields).toEqual(
       expect.arrayContaining(['IsConverted', 'ConvertedContactId', 'ConvertedAccountId', 'Status']),
     );
   });
