@@ -2,6 +2,7 @@ import type { CrmSyncConfig } from '../config.ts';
 import type { HubSpotList, HubSpotPort } from '../ports.ts';
 import type { HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import { LEAD_STATUSES, type SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
+import { type DemoCompanies, seedDemoCompanies } from './demo-companies.ts';
 
 /** Sizes of the demo data set. */
 export interface DemoSize {
@@ -40,6 +41,8 @@ export interface DemoInfo {
   contactIds: string[];
   salesforceOnlyLeadIds: string[];
   segment: HubSpotList;
+  /** Accounts, companies, users, owners and the lead queue (docs/design.md#demo). */
+  companies: DemoCompanies;
 }
 
 /**
@@ -86,11 +89,22 @@ export async function seedDemo(opts: {
     });
   }
   const segment = await opts.hubspotPort.createDynamicList(DEMO_SEGMENT.name, DEMO_SEGMENT.filter);
+  const offset = twins.leadIds.length;
+  const companies = await seedDemoCompanies({
+    hubspot: opts.hubspot,
+    salesforce: opts.salesforce,
+    twinContacts: twins.contactIds.map((salesforceId, i) => ({
+      hubspotId: hubspotIds[offset + i] ?? '',
+      salesforceId,
+    })),
+    queuedLeadId: extra.leadIds.at(-1),
+  });
   return {
     hubspotIds,
     leadIds: twins.leadIds,
     contactIds: twins.contactIds,
     salesforceOnlyLeadIds: extra.leadIds,
     segment,
+    companies,
   };
 }
