@@ -222,10 +222,6 @@ export function defaultCompanyProperties(): PropertyDefinition[] {
     def('hs_object_id', 'Record ID', 'number', 'number', ro),
     def('hs_object_source', 'Record source', 'string', 'text', ro),
     def('hs_merged_object_ids', 'Merged Company IDs', 'enumeration', 'checkbox', ro),
-    def('num_associated_contacts', 'Number of Associated Contacts', 'number', 'number', {
-      ...ro,
-      calculated: true,
-    }),
   ];
 }
 

@@ -107,15 +107,7 @@ export class WebhookDispatcher {
   onChange(change: ContactChange, objectType: 'contact' | 'company' = 'contact'): void {
     const type = `${objectType}.${change.kind}`;
     if (!this.enabled.has(type)) return;
-    const base = {
-      subscriptionId: SUBSCRIPTIONS[type] ?? 0,
-      portalId: this.opts.portalId,
-      appId: this.opts.appId,
-      occurredAt: change.at,
-      subscriptionType: type,
-      attemptNumber: 0,
-      objectId: Number(change.id),
-    };
+    const base = this.#base(type, change.at, change.id);
     let extra: Partial<WebhookEvent> = {};
     switch (change.kind) {
       case 'creation':
@@ -161,13 +153,7 @@ export class WebhookDispatcher {
     const type = 'contact.associationChange';
     if (!this.enabled.has(type)) return;
     this.#enqueue({
-      subscriptionId: SUBSCRIPTIONS[type] ?? 0,
-      portalId: this.opts.portalId,
-      appId: this.opts.appId,
-      occurredAt: change.at,
-      subscriptionType: type,
-      attemptNumber: 0,
-      objectId: Number(change.contactId),
+      ...this.#base(type, change.at, change.contactId),
       ...this.#source(change.actor),
       associationType: 'CONTACT_TO_COMPANY',
       fromObjectId: Number(change.contactId),
@@ -175,6 +161,19 @@ export class WebhookDispatcher {
       associationRemoved: change.removed,
       isPrimaryAssociation: change.primary,
     });
+  }
+
+  /** The fields every event of a subscription type carries. */
+  #base(type: string, at: number, objectId: string): Omit<WebhookEvent, 'eventId'> {
+    return {
+      subscriptionId: SUBSCRIPTIONS[type] ?? 0,
+      portalId: this.opts.portalId,
+      appId: this.opts.appId,
+      occurredAt: at,
+      subscriptionType: type,
+      attemptNumber: 0,
+      objectId: Number(objectId),
+    };
   }
 
   #enqueue(event: Omit<WebhookEvent, 'eventId'>): void {

@@ -2,24 +2,11 @@ import { Client } from '@hubspot/api-client';
 import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/companies/models/Filter.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type HubSpotSandbox, startHubSpotSandbox } from '../../sandbox/hubspot/index.ts';
+import { failure } from '../support/api-failure.ts';
 
 const APP_TOKEN = 'pat-na1-crmsync-app';
 let sandbox: HubSpotSandbox;
 let client: Client;
-
-interface ApiError {
-  code: number;
-  body: { status?: string; category?: string; message?: string };
-}
-
-async function failure(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as ApiError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 beforeAll(async () => {
   sandbox = await startHubSpotSandbox({
