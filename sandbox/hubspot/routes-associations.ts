@@ -6,7 +6,7 @@ import type { Actor } from './contact-store.ts';
 import { HubSpotHttpError, validationError } from './errors.ts';
 import { type ObjectKind, objectKind } from './object-types.ts';
 import { parseBody } from './request.ts';
-import { batchResponse } from './routes-contacts.ts';
+import { batchResponse } from './batch-responses.ts';
 import type { SandboxState } from './state.ts';
 
 const BASE = '/crm/v4/associations/{fromObjectType}/{toObjectType}';

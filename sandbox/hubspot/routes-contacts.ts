@@ -1,16 +1,22 @@
 import { z } from 'zod';
 import { sendJson } from '../common/body.ts';
 import type { Router } from '../common/http-router.ts';
-import { type ContactStore, type ItemError, ItemFailure, type StoredContact } from './contact-store.ts';
+import {
+  batchResponse,
+  checkBatchSize,
+  checkUniqueIds,
+  duplicates,
+  itemErrorBody,
+  notFoundBatchError,
+  singleFailure,
+} from './batch-responses.ts';
+import { type ContactStore, ItemFailure, type StoredContact } from './contact-store.ts';
 import { HubSpotHttpError, errorBody, notFound, validationError } from './errors.ts';
 import { flag, parseBody } from './request.ts';
-import { CONTACTS, type ObjectKind } from './object-types.ts';
+import { CONTACTS } from './object-types.ts';
 import { type SearchRequest, searchContacts } from './search.ts';
 import { propertyNames, toPublicObject } from './serialize.ts';
 import type { SandboxState } from './state.ts';
-
-/** HubSpot's batch endpoints take at most 100 inputs. */
-export const BATCH_LIMIT = 100;
 
 const props = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
 const createInput = z.object({
@@ -57,69 +63,6 @@ const searchSchema = z.object({
 });
 const mergeSchema = z.object({ primaryObjectId: z.string(), objectIdToMerge: z.string() });
 const gdprSchema = z.object({ objectId: z.string(), idProperty: z.string().optional() });
-
-function checkBatchSize(n: number): void {
-  if (n > BATCH_LIMIT) {
-    throw validationError(
-      `Too many inputs. The maximum batch size is ${BATCH_LIMIT}, but ${n} were provided.`,
-      {
-        context: { maxBatchSize: [String(BATCH_LIMIT)] },
-      },
-    );
-  }
-}
-
-function duplicates(ids: string[]): string[] {
-  const seen = new Set<string>();
-  const dup = new Set<string>();
-  for (const id of ids) {
-    const k = id.toLowerCase();
-    if (seen.has(k)) dup.add(id);
-    seen.add(k);
-  }
-  return [...dup];
-}
-
-function itemErrorBody(e: ItemError, context?: Record<string, string[]>): Record<string, unknown> {
-  const out: Record<string, unknown> = { status: 'error', category: e.category, message: e.message };
-  const ctx = context ?? e.context;
-  if (ctx) out['context'] = ctx;
-  if (e.errors) out['errors'] = e.errors;
-  return out;
-}
-
-function singleFailure(e: ItemFailure): HubSpotHttpError {
-  const extra: Record<string, unknown> = {};
-  if (e.item.errors) extra['errors'] = e.item.errors;
-  if (e.item.context) extra['context'] = e.item.context;
-  return new HubSpotHttpError(e.item.status, errorBody(e.item.category, e.item.message, extra));
-}
-
-/** A batch answer: `okStatus` when every input succeeded, else 207 with `numErrors` and `errors`. */
-export function batchResponse(
-  startedAt: string,
-  results: unknown[],
-  errors: Record<string, unknown>[],
-  okStatus: number,
-): [number, unknown] {
-  const body: Record<string, unknown> = {
-    status: 'COMPLETE',
-    results,
-    startedAt,
-    completedAt: new Date().toISOString(),
-  };
-  if (errors.length === 0) return [okStatus, body];
-  return [207, { ...body, numErrors: errors.length, errors }];
-}
-
-function notFoundBatchError(kind: ObjectKind, ids: string[]): Record<string, unknown> {
-  return {
-    status: 'error',
-    category: 'OBJECT_NOT_FOUND',
-    message: `Could not get some ${kind.label} objects, they may be deleted or not exist. Check that ids are valid.`,
-    context: { ids },
-  };
-}
 
 /** Register the CRM v3 contacts endpoints (the object endpoints plus GDPR delete). */
 export function registerContactRoutes(router: Router, s: SandboxState): void {
@@ -386,11 +329,4 @@ export function registerObjectRoutes(router: Router, s: SandboxState, store: Con
     if (c) store.archive(c, s.actor(ctx.req));
     sendJson(ctx.res, 204, undefined);
   });
-}
-
-/** HubSpot refuses a batch update/upsert that names one id twice (400 VALIDATION_ERROR). */
-function checkUniqueIds(ids: string[]): void {
-  const dup = duplicates(ids);
-  if (dup.length > 0)
-    throw validationError(`Duplicate IDs found in batch input: [${dup.join(', ')}]. IDs must be unique`);
 }

@@ -2,7 +2,7 @@ import { Client } from '@hubspot/api-client';
 import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/companies/models/Filter.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type HubSpotSandbox, startHubSpotSandbox } from '../../sandbox/hubspot/index.ts';
-import { failure } from '../support/api-failure.ts';
+import { failure } from '../support/hubspot-failure.ts';
 
 const APP_TOKEN = 'pat-na1-crmsync-app';
 let sandbox: HubSpotSandbox;

@@ -3,7 +3,6 @@ import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/contacts
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { failure } from '../support/hubspot-failure.ts';
 import { type HubSpotSandbox, startHubSpotSandbox } from '../../sandbox/hubspot/index.ts';
-import { failure } from '../support/api-failure.ts';
 
 const APP_TOKEN = 'pat-na1-crmsync-app';
 let sandbox: HubSpotSandbox;

@@ -2,7 +2,6 @@ import { Client } from '@hubspot/api-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { failure } from '../support/hubspot-failure.ts';
 import { type HubSpotSandbox, startHubSpotSandbox } from '../../sandbox/hubspot/index.ts';
-import { failure } from '../support/api-failure.ts';
 
 const TOKEN = 'pat-na1-limits-test';
 let clock = Date.UTC(2026, 0, 15, 12, 0, 0);
