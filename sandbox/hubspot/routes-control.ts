@@ -81,6 +81,8 @@ export function registerControlRoutes(router: Router, s: SandboxState): void {
       appId: s.opts.appId,
       contacts: [...s.contacts.contacts.values()].filter((c) => !c.archived).length,
       archivedContacts: [...s.contacts.contacts.values()].filter((c) => c.archived).length,
+      companies: [...s.companies.contacts.values()].filter((c) => !c.archived).length,
+      owners: s.owners.list({ archived: false }).length,
       lists: [...s.lists.lists.values()].map((l) => ({
         listId: l.listId,
         name: l.name,

@@ -9,6 +9,7 @@ import { registerAssociationRoutes } from './routes-associations.ts';
 import { registerContactRoutes, registerObjectRoutes } from './routes-contacts.ts';
 import { registerControlRoutes } from './routes-control.ts';
 import { oauthServer, registerOAuthControlRoutes, registerOAuthRoutes } from './oauth.ts';
+import { registerCompanyControlRoutes } from './routes-control-companies.ts';
 import { registerListRoutes } from './routes-lists.ts';
 import { registerOwnerRoutes } from './routes-owners.ts';
 import { registerPropertyRoutes } from './routes-properties.ts';
@@ -29,6 +30,7 @@ export function createHandler(s: SandboxState): (req: IncomingMessage, res: Serv
   // The OAuth token endpoint authenticates with the client id and secret, not a bearer token.
   const oauth = new Router();
   registerOAuthRoutes(oauth, s);
+  registerCompanyControlRoutes(control, s);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://sandbox.local');

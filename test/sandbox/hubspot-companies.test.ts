@@ -194,3 +194,47 @@ describe('HubSpot sandbox: owners v3 (read-only)', () => {
     }
   });
 });
+
+describe('HubSpot sandbox: control API for companies, associations and owners', () => {
+  const control = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${sandbox.url}/__sandbox${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return {
+      status: res.status,
+      body: res.status === 204 ? undefined : ((await res.json()) as Record<string, unknown>),
+    };
+  };
+
+  it('a UI user creates and renames a company and makes it a contact’s primary; an admin adds and deactivates an owner', async () => {
+    const created = await control('POST', '/user/companies', { properties: { name: 'Via Control' } });
+    expect(created.status).toBe(201);
+    const companyId = String(created.body?.['id']);
+    expect(
+      (await control('PATCH', `/user/companies/${companyId}`, { properties: { name: 'Renamed' } })).status,
+    ).toBe(204);
+    const contact = await client.crm.contacts.basicApi.create({
+      properties: { email: 'ctl@example.com' },
+      associations: [],
+    });
+    await control('PUT', '/user/associations', { contactId: contact.id, companyId, primary: true });
+    const read = await client.crm.contacts.basicApi.getById(contact.id, ['associatedcompanyid']);
+    expect(read.properties['associatedcompanyid']).toBe(companyId);
+    const company = await client.crm.companies.basicApi.getById(companyId, ['name'], ['name']);
+    expect(company.propertiesWithHistory?.['name']?.[0]).toMatchObject({
+      value: 'Renamed',
+      sourceType: 'CRM_UI',
+    });
+
+    const owner = await control('POST', '/owners', { email: 'new.rep@example.com', firstName: 'New' });
+    const ownerId = String(owner.body?.['id']);
+    expect(
+      (await client.crm.owners.ownersApi.getPage('new.rep@example.com')).results.map((o) => o.id),
+    ).toEqual([ownerId]);
+    await control('POST', `/owners/${ownerId}/archive`);
+    expect((await client.crm.owners.ownersApi.getPage('new.rep@example.com')).results).toEqual([]);
+    expect((await control('GET', '/state')).body).toMatchObject({ companies: 1, owners: 0 });
+  });
+});
