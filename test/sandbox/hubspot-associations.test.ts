@@ -2,6 +2,7 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Signature } from '@hubspot/api-client';
 import { AssociationSpecAssociationCategoryEnum as Category } from '@hubspot/api-client/lib/codegen/crm/associations/v4/models/AssociationSpec.js';
+import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/contacts/models/Filter.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   ASSOCIATION_TYPES,
@@ -166,6 +167,27 @@ describe('HubSpot sandbox: associations v4 (contact ⇄ company)', () => {
       inputs: Array.from({ length: 1001 }, (_, i) => ({ id: String(i) })),
     });
     await expect(tooMany).rejects.toMatchObject({ code: 400 });
+  });
+
+  it('associatedcompanyid changes like any property: searchable at once and sent as contact.propertyChange', async () => {
+    const { contact, acme } = await setup();
+    const byCompany = () =>
+      client.crm.contacts.searchApi.doSearch({
+        filterGroups: [
+          {
+            filters: [{ propertyName: 'associatedcompanyid', operator: FilterOperatorEnum.Eq, value: acme }],
+          },
+        ],
+        limit: 10,
+      });
+    expect((await byCompany()).total).toBe(0);
+    await sandbox.userAssociate(contact, acme, true);
+    expect((await byCompany()).results.map((r) => r.id)).toEqual([contact]);
+    await sandbox.flushWebhooks();
+    const change = events().find(
+      (e) => e.subscriptionType === 'contact.propertyChange' && e.propertyName === 'associatedcompanyid',
+    );
+    expect(change).toMatchObject({ objectId: Number(contact), propertyValue: acme, changeSource: 'CRM_UI' });
   });
 
   it('a company merge moves its contacts to the survivor, primary label included', async () => {
