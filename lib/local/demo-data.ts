@@ -41,8 +41,11 @@ export interface DemoInfo {
   contactIds: string[];
   salesforceOnlyLeadIds: string[];
   segment: HubSpotList;
-  /** Accounts, companies, users, owners and the lead queue (docs/design.md#demo). */
-  companies: DemoCompanies;
+  /**
+   * Accounts, companies, users, owners and the lead queue (docs/design.md#demo). Absent when the
+   * demo info was saved (sandbox-data.ts) by a version without them.
+   */
+  companies?: DemoCompanies;
 }
 
 /**
@@ -51,9 +54,8 @@ export interface DemoInfo {
  * names, title, phone and company: the overlap starts out in sync and a first resync only links.
  * Run it before delivery URLs are set, so that seeding fires no webhook, outbound message or CDC event.
  *
- * Every start regenerates the same ids and values (the sandboxes live in memory), which is what
- * lets the persisted store resume after a restart without re-syncing: its links and snapshots still
- * describe the same records. Edits made during a previous run are not kept by the sandboxes.
+ * The same seed gives the same ids and values on every first start; after that the sandboxes keep
+ * their data under the data dir (sandbox-data.ts) and the demo is not seeded again.
  */
 export async function seedDemo(opts: {
   hubspot: HubSpotSandbox;
