@@ -5,7 +5,8 @@
 import { SalesforceApiError } from './errors.ts';
 import type { QueryCursors, QueryPage } from './query-cursors.ts';
 import { type ApiRequest, type ApiResponse, base, header, toRecordBody } from './rest-request.ts';
-import { candidateIds, compareBy, matches, parseSoql } from './soql.ts';
+import { parseSoql } from './soql.ts';
+import { candidateIds, compareBy, matches } from './soql-eval.ts';
 import type { OrgStore } from './store.ts';
 
 /** GET `/query?q=` (or `/queryAll?q=`, which also returns deleted records): the first page. */
