@@ -15,7 +15,12 @@ import {
   type RateLimiter,
   withTimeout,
 } from '../rate-limit/index.ts';
-import { type HubSpotObjectLike, normalizeEmail, toHubSpotContact } from './hubspot-contact.ts';
+import {
+  type HubSpotObjectLike,
+  normalizeEmail,
+  toHubSpotContact,
+  withSourceProperties,
+} from './hubspot-contact.ts';
 import {
   categoryOf,
   classifyHubSpotFailure,
@@ -179,7 +184,7 @@ export class HubSpotCrm implements HubSpotPort {
         this.#contacts.batchApi.readWithHttpInfo(
           {
             inputs: chunk.map((id) => ({ id })),
-            properties,
+            properties: withSourceProperties(properties),
             propertiesWithHistory: withHistory ? properties : [],
           },
           false,
@@ -194,7 +199,7 @@ export class HubSpotCrm implements HubSpotPort {
 
   async findContactsByEmail(emails: string[], properties: string[]): Promise<HubSpotContact[]> {
     const wanted = unique(emails.map(normalizeEmail).filter((e) => e.length > 0));
-    const props = properties.includes('email') ? properties : [...properties, 'email'];
+    const props = withSourceProperties(properties.includes('email') ? properties : [...properties, 'email']);
     const out = new Map<string, HubSpotContact>();
     for (const chunk of chunks(wanted, BATCH)) {
       const data = await this.#call('contacts.batch.read', () =>
@@ -331,7 +336,7 @@ export class HubSpotCrm implements HubSpotPort {
       this.#contacts.basicApi.getPageWithHttpInfo(
         CONTACT_PAGE,
         after,
-        properties,
+        withSourceProperties(properties),
         undefined,
         undefined,
         false,
@@ -354,9 +359,9 @@ export class HubSpotCrm implements HubSpotPort {
     properties: string[],
     after?: string,
   ): Promise<ModifiedContactsPage> {
-    const props = properties.includes('hs_lastmodifieddate')
-      ? properties
-      : [...properties, 'hs_lastmodifieddate'];
+    const props = withSourceProperties(
+      properties.includes('hs_lastmodifieddate') ? properties : [...properties, 'hs_lastmodifieddate'],
+    );
     const filter = (propertyName: string, operator: string, value: number | string) => ({
       propertyName,
       operator: operator as SearchOperator,

@@ -53,7 +53,12 @@ export interface SalesforceCrmOptions {
   orgLimitPauseMs?: number;
   /** Read by id with `/queryAll` so deleted and merged records are seen (default true). */
   readDeleted?: boolean;
+  /** Shared between this adapter and its lane views: the integration user, once known. */
+  identity?: { userId?: Promise<string> };
 }
+
+/** The OpenID Connect UserInfo answer, as far as we read it (`user_id` is the 18-character User Id). */
+const userInfoSchema = z.looseObject({ user_id: z.string().min(15), organization_id: z.string().optional() });
 
 interface HttpRequestLike {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -101,7 +106,7 @@ export class SalesforceCrm implements SalesforcePort {
         `the jsforce connection's callOptions.client (${String(callOptions['client'])}) differs from clientName ${opts.clientName}: echo suppression would break`,
       );
     }
-    this.#opts = opts;
+    this.#opts = { ...opts, identity: opts.identity ?? {} };
     this.#conn = opts.connection;
     this.#limiter = opts.limiter;
     this.#clientName = opts.clientName;
@@ -111,6 +116,26 @@ export class SalesforceCrm implements SalesforcePort {
     this.#orgLimitPauseMs = opts.orgLimitPauseMs ?? 15 * 60_000;
     this.#readDeleted = opts.readDeleted ?? true;
     this.#lastLimitInfo = opts.connection.limitInfo;
+  }
+
+  /**
+   * The user this session runs as, from `GET /services/oauth2/userinfo` on the instance (OpenID
+   * Connect UserInfo: `user_id`), once per adapter and its lane views. Records crmsync creates carry
+   * it as `CreatedById`; a data load or a person creates records as another user.
+   * https://help.salesforce.com/s/articleView?id=sf.remoteaccess_using_userinfo_endpoint.htm
+   */
+  integrationUserId(): Promise<string> {
+    const identity = this.#opts.identity!;
+    identity.userId ??= this.#request(
+      'oauth2.userinfo',
+      { method: 'GET', url: '/services/oauth2/userinfo' },
+      (body) => userInfoSchema.parse(body).user_id,
+    ).catch((error: unknown) => {
+      // Not cached on failure: the next batch asks again.
+      identity.userId = undefined;
+      throw error;
+    });
+    return identity.userId;
   }
 
   /** The same adapter with its calls in another lane (bulk for resync and import). */

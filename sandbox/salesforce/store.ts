@@ -56,9 +56,14 @@ export class Transaction {
   ) {}
 }
 
-/** Default users: the integration user crmsync authenticates as, and a human UI user. */
+/**
+ * Default users: the integration user crmsync authenticates as (every API token), a human UI user,
+ * and the user a data load runs as (the silent seed): a real import is made by an admin, never by
+ * crmsync's integration user, so its records do not look like crmsync's (`CreatedById`).
+ */
 export const INTEGRATION_USER_ID = '005SB0000000001AAA';
 export const UI_USER_ID = '005SB0000000002AAA';
+export const DATA_LOAD_USER_ID = '005SB0000000003AAA';
 
 /** What a restart needs to find the org as it was. */
 export interface OrgSnapshot {
