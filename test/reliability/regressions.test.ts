@@ -179,4 +179,26 @@ describe('reliability regressions', () => {
     const { violations } = await runHistory(5, steps);
     expect(violations).toEqual([]);
   }, 60_000);
+
+  // Finding 8 (docs/reliability.md), fixed in lib/sync/creation-race.ts.
+  it('race: two processors creating the Lead of one new member at once leave one Lead, linked', async () => {
+    // Found by seed 20261129 with the concurrent-processors step. Both processors took the member's
+    // notice, found no Lead by email and created one; only the first pair committed, and the second
+    // Lead stayed, a duplicate. Now the loser deletes the Lead it created (it lost the conditional put
+    // to a pair naming another Lead) and its notice is retried, which writes nothing new.
+    const steps: Step[] = [
+      {
+        kind: 'hubspot-create',
+        p: 0,
+        values: { firstname: 'Ada', lastname: 'Lee', phone: '+1 555 0101', jobtitle: 'CTO' },
+        inSegment: true,
+      },
+      { kind: 'process-concurrently', max: 3, share: 2, seed: 0 },
+      { kind: 'process', max: 1, loseAck: false, fault: 'none', severity: 1 },
+    ];
+    const { violations, state } = await runHistory(3, steps);
+    expect(violations).toEqual([]);
+    const live = [...state.salesforce.values()].filter((r) => !r.isDeleted);
+    expect(live).toHaveLength(1);
+  }, 60_000);
 });
