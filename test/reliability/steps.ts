@@ -289,3 +289,37 @@ export function describeStep(s: Step): string {
       return 'resync the segment';
   }
 }
+
+/** A history: 3–6 people and up to `maxSteps` steps over them (what one run of the model plays). */
+export function historyArbitrary(
+  maxSteps: number,
+  without: ReadonlySet<string> = new Set(),
+): fc.Arbitrary<[number, Step[]]> {
+  return fc
+    .integer({ min: 3, max: 6 })
+    .chain((people) =>
+      fc.tuple(
+        fc.constant(people),
+        fc.array(stepArbitrary(people, without), { minLength: 1, maxLength: maxSteps, size: 'max' }),
+      ),
+    );
+}
+
+/** The fault a step plays, for the long run's tally (`none` for plain user actions and processing). */
+export function faultOf(s: Step): string {
+  switch (s.kind) {
+    case 'deliver':
+      return `deliver:${s.mode}`;
+    case 'process':
+      return s.fault === 'none' && !s.loseAck ? 'none' : `${s.fault === 'none' ? 'ack-lost' : s.fault}`;
+    case 'salesforce-create':
+    case 'salesforce-edit':
+      return s.gap ?? 'none';
+    case 'process-concurrently':
+    case 'outage':
+    case 'redrive':
+      return s.kind;
+    default:
+      return 'none';
+  }
+}
