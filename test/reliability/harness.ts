@@ -1,17 +1,9 @@
-import {
-  ChangeMessageVisibilityBatchCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-} from '@aws-sdk/client-sqs';
-import type { ChangeNotice, CrmSide } from '../../lib/domain/notice.ts';
+import type { ChangeNotice } from '../../lib/domain/notice.ts';
 import { handleHubSpotWebhook } from '../../lib/hubspot/webhook-intake.ts';
 import { ReplayGuard } from '../../lib/hubspot/webhook-replay.ts';
 import { jsonResult } from '../../lib/http/http.ts';
-import { redrive } from '../../lib/local/queue-admin.ts';
 import { noMetrics, silentLog } from '../../lib/observability/observability.ts';
 import type { ChangeQueue } from '../../lib/ports.ts';
-import { isOwnOrigin } from '../../lib/salesforce/cdc-events.ts';
 import { handleSalesforceCdc } from '../../lib/salesforce/cdc-intake.ts';
 import { handleSalesforceOutbound } from '../../lib/salesforce/outbound-intake.ts';
 import { generateOutboundToken } from '../../lib/salesforce/outbound-token.ts';
@@ -23,6 +15,8 @@ import type { SyncDeps } from '../../lib/sync/sync-deps.ts';
 import { SANDBOX_APP_TOKEN } from '../../lib/local/adapters.ts';
 import { type IntakeServer, startIntakeServer } from '../intake/intake-server.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
+export type { CrmsyncWrite } from './crm-feeds.ts';
+import { type CrmsyncWrite, hubspotWritesOf, isGapEvent, salesforceChangesOf } from './crm-feeds.ts';
 import { fastPorts } from './fast-ports.ts';
 import {
   type InvocationPorts,
@@ -30,6 +24,7 @@ import {
   expireSessionAfter,
   loseWriteResponses,
 } from './invocation-faults.ts';
+import { SqsDriver } from './sqs-driver.ts';
 
 /** The outbound-message URL token of this harness's intake. */
 const OUTBOUND_TOKEN = generateOutboundToken();
@@ -50,15 +45,6 @@ export type InvocationFault =
   | { kind: 'write-response-lost' }
   | { kind: 'session-expired'; side: 'hubspot' | 'salesforce'; afterCalls: number }
   | { kind: 'crash'; side: 'hubspot' | 'salesforce'; afterWrites: number };
-
-/** A write crmsync made, as the CRM's own change feed reports it (webhook `changeSource`, CDC `changeOrigin`). */
-export interface CrmsyncWrite {
-  side: CrmSide;
-  id: string;
-  /** The CRM's time of the change (webhook `occurredAt`, CDC `commitTimestamp`). */
-  at: number;
-  what: string;
-}
 
 /** The store's segment membership right after a refresh; valid from `from` until the next snapshot. */
 export interface MembershipSnapshot {
@@ -89,8 +75,15 @@ export class Harness {
    * writes are attempts a retry finishes.
    */
   readonly lostResponseWindows: { from: number; to: number }[] = [];
-  /** Messages the operator moved back from the DLQ. */
-  redriven = 0;
+  /** How often each fault really happened (a step may find nothing to fault), for tests and the long run. */
+  readonly happened = {
+    salesforceSessionRenewals: 0,
+    hubspotTokenRenewals: 0,
+    crashes: 0,
+    concurrentInvocations: 0,
+    gapEvents: 0,
+    redriven: 0,
+  };
   /** Processor results, for diagnostics. */
   readonly results: ProcessorResult[] = [];
   deps!: SyncDeps;
@@ -104,6 +97,7 @@ export class Harness {
   listId = '';
   #intake!: IntakeServer;
   #ports!: ReturnType<typeof fastPorts>;
+  #sqs!: SqsDriver;
   /** The HubSpot token crmsync uses now (renewed after an expiry), and the ones that expired. */
   #hubspotToken = SANDBOX_APP_TOKEN;
   readonly #expiredHubSpotTokens = new Set<string>();
@@ -135,10 +129,15 @@ export class Harness {
     const { stack } = this;
     const ports = fastPorts(stack.config);
     this.#ports = ports;
+    ports.connection.on('refresh', () => {
+      this.happened.salesforceSessionRenewals++;
+    });
     this.passTime = ports.passTime;
     this.user = fastPorts(stack.config, { hubspotToken: OBSERVER_TOKEN });
     const queue = stack.queue;
-    if (!queue) throw new Error('the test stack has no queue');
+    if (!queue || !stack.sqs || !stack.queueUrl || !stack.dlqUrl)
+      throw new Error('the test stack has no queue');
+    this.#sqs = new SqsDriver(stack.sqs.client, stack.queueUrl, stack.dlqUrl);
     this.deps = {
       store: stack.store,
       hubspot: ports.hubspot,
@@ -156,7 +155,7 @@ export class Harness {
     const replayGuard = new ReplayGuard();
     this.#intake = await startIntakeServer({
       '/webhooks/hubspot': async (req) => {
-        this.#observeHubSpot(req.body);
+        this.writes.push(...hubspotWritesOf(req.body, config.hubspot.appId));
         return handleHubSpotWebhook(req, {
           queue: holding,
           clientSecret: stack.hubspotSandbox.clientSecret,
@@ -179,7 +178,14 @@ export class Harness {
         }),
       '/events/salesforce': async (req) => {
         const event: unknown = JSON.parse(req.body);
-        this.#observeSalesforce(event);
+        if (isGapEvent(event)) this.happened.gapEvents++;
+        for (const change of salesforceChangesOf(event, config.salesforce.clientName)) {
+          this.salesforceChanges.set(change.id, [
+            ...(this.salesforceChanges.get(change.id) ?? []),
+            change.at,
+          ]);
+          if (change.write) this.writes.push(change.write);
+        }
         const result = await handleSalesforceCdc(event, {
           queue: holding,
           clientName: config.salesforce.clientName,
@@ -204,53 +210,6 @@ export class Harness {
     const from = Date.now();
     await selectSegment(this.deps, list.listId);
     this.memberships.push({ from, members: new Set(await stack.store.listMembers(list.listId)) });
-  }
-
-  #observeHubSpot(body: string): void {
-    let events: unknown;
-    try {
-      events = JSON.parse(body);
-    } catch {
-      return;
-    }
-    if (!Array.isArray(events)) return;
-    const appId = this.stack.config.hubspot.appId;
-    for (const e of events as Record<string, unknown>[]) {
-      if (String(e['sourceId']) !== appId) continue;
-      this.writes.push({
-        side: 'hubspot',
-        id: String(e['objectId']),
-        at: Number(e['occurredAt']),
-        what: `${String(e['subscriptionType'])}${e['propertyName'] ? ` ${String(e['propertyName'])}` : ''}`,
-      });
-    }
-  }
-
-  #observeSalesforce(event: unknown): void {
-    const detail = (event as { detail?: { payload?: { ChangeEventHeader?: Record<string, unknown> } } })
-      .detail;
-    const header = detail?.payload?.ChangeEventHeader;
-    if (!header) return;
-    const ids = (header['recordIds'] as string[] | undefined) ?? [];
-    const at = Number(header['commitTimestamp']);
-    const own = isOwnOrigin(
-      header['changeOrigin'] as string | undefined,
-      this.stack.config.salesforce.clientName,
-    );
-    for (const id of ids) {
-      const times = this.salesforceChanges.get(id) ?? [];
-      times.push(at);
-      this.salesforceChanges.set(id, times);
-      if (own) {
-        const fields = (header['changedFields'] as string[] | undefined) ?? [];
-        this.writes.push({
-          side: 'salesforce',
-          id,
-          at,
-          what: `${String(header['changeType'])} ${fields.join(',')}`,
-        });
-      }
-    }
   }
 
   /** Makes both sandboxes deliver everything pending to the intake (which holds the notices). */
@@ -280,7 +239,7 @@ export class Harness {
   async processOnce(
     opts: { max?: number; loseAck?: boolean; fault?: InvocationFault } = {},
   ): Promise<number> {
-    const batch = await this.#receive(opts.max ?? 200);
+    const batch = await this.#sqs.receive(opts.max ?? 200);
     if (batch.length === 0) return 0;
     // Invocations are apart in time: a rate-limit pause from the previous one (Salesforce's
     // REQUEST_LIMIT_EXCEEDED pauses 15 minutes) is over by now, as it would be in production.
@@ -295,15 +254,16 @@ export class Harness {
     });
     if (opts.fault?.kind === 'write-response-lost' || crashed())
       this.lostResponseWindows.push({ from, to: Date.now() });
+    if (crashed()) this.happened.crashes++;
     if (opts.fault?.kind === 'session-expired' && opts.fault.side === 'hubspot') this.renewHubSpotToken();
     // A crashed invocation acknowledges nothing: every message comes back, as after a Lambda timeout.
     if (!result || crashed()) {
-      await this.#settleMessages(batch, new Set(batch.map((m) => m.id)));
+      await this.#sqs.settle(batch, new Set(batch.map((m) => m.id)));
       return batch.length;
     }
     this.results.push(result);
     const failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
-    await this.#settleMessages(batch, opts.loseAck ? new Set(batch.map((m) => m.id)) : failed);
+    await this.#sqs.settle(batch, opts.loseAck ? new Set(batch.map((m) => m.id)) : failed);
     return batch.length;
   }
 
@@ -346,6 +306,7 @@ export class Harness {
     if (!next) throw new Error('the history expired more HubSpot tokens than the harness has');
     this.#hubspotToken = next;
     this.deps.hubspot = this.#ports.withHubSpotToken(next);
+    this.happened.hubspotTokenRenewals++;
   }
 
   /**
@@ -355,7 +316,7 @@ export class Harness {
    * without failure is deleted (its receipt deletes it); the rest become visible again.
    */
   async processConcurrently(max: number, share: number, seed: number): Promise<number> {
-    const batch = await this.#receive(max);
+    const batch = await this.#sqs.receive(max);
     if (batch.length === 0) return 0;
     this.passTime(60 * 60_000);
     const messages = batch.map((m) => ({ messageId: m.id, body: m.body }));
@@ -369,6 +330,7 @@ export class Harness {
     });
     const other = fastPorts(this.stack.config, { hubspotToken: this.#hubspotToken });
     other.passTime(60 * 60_000);
+    if (second.length > 0) this.happened.concurrentInvocations++;
     const [a, b] = await Promise.all([
       processBatch(
         messages,
@@ -386,66 +348,20 @@ export class Harness {
     const back = new Set(
       batch.filter((m) => failedA.has(m.id) && (!inB.has(m.id) || failedB.has(m.id))).map((m) => m.id),
     );
-    await this.#settleMessages(batch, back);
+    await this.#sqs.settle(batch, back);
     return batch.length;
   }
 
   /** Moves every message of the DLQ back to the changes queue (the dashboard's redrive). */
   async redriveDlq(): Promise<number> {
-    const moved = await redrive(this.stack.sqs!.client, this.stack.dlqUrl!, this.stack.queueUrl!);
-    this.redriven += moved;
+    const moved = await this.#sqs.redrive();
+    this.happened.redriven += moved;
     return moved;
   }
 
-  /** Receives up to `max` visible messages. */
-  async #receive(max: number): Promise<{ id: string; receipt: string; body: string }[]> {
-    const sqs = this.stack.sqs!.client;
-    const queueUrl = this.stack.queueUrl!;
-    const batch: { id: string; receipt: string; body: string }[] = [];
-    while (batch.length < max) {
-      const got = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: Math.min(10, max - batch.length),
-          VisibilityTimeout: 300,
-          WaitTimeSeconds: 0,
-        }),
-      );
-      const messages = got.Messages ?? [];
-      if (messages.length === 0) break;
-      for (const m of messages)
-        batch.push({ id: m.MessageId!, receipt: m.ReceiptHandle!, body: m.Body ?? '' });
-    }
-    return batch;
-  }
-
-  /** Deletes the messages of a batch except `back`, which become visible again at once. */
-  async #settleMessages(batch: { id: string; receipt: string }[], backIds: Set<string>): Promise<void> {
-    const sqs = this.stack.sqs!.client;
-    const queueUrl = this.stack.queueUrl!;
-    const back = batch.filter((m) => backIds.has(m.id));
-    const done = batch.filter((m) => !backIds.has(m.id));
-    for (let i = 0; i < done.length; i += 10) {
-      await sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: done.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.receipt })),
-        }),
-      );
-    }
-    // What is not deleted becomes visible again: at once here, instead of after the visibility timeout.
-    for (let i = 0; i < back.length; i += 10) {
-      await sqs.send(
-        new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: back.slice(i, i + 10).map((m, j) => ({
-            Id: String(j),
-            ReceiptHandle: m.receipt,
-            VisibilityTimeout: 0,
-          })),
-        }),
-      );
-    }
+  /** Messages in the changes queue (visible and in flight) and in the DLQ. */
+  depth(): Promise<{ queue: number; dlq: number }> {
+    return this.#sqs.depth();
   }
 
   /** Processes until the queue is empty (at most `rounds` invocations). Returns the invocations made. */
@@ -453,25 +369,9 @@ export class Harness {
     for (let i = 0; i < rounds; i++) {
       if ((await this.processOnce()) === 0) return i;
     }
-    throw new Error(`the queue did not drain in ${rounds} invocations (depth ${await this.depth()})`);
-  }
-
-  /** Messages in the changes queue (visible and in flight) and in the DLQ. */
-  async depth(): Promise<{ queue: number; dlq: number }> {
-    const sqs = this.stack.sqs!.client;
-    const count = async (url: string) => {
-      const a = await sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: url,
-          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-        }),
-      );
-      return (
-        Number(a.Attributes?.ApproximateNumberOfMessages ?? 0) +
-        Number(a.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
-      );
-    };
-    return { queue: await count(this.stack.queueUrl!), dlq: await count(this.stack.dlqUrl!) };
+    throw new Error(
+      `the queue did not drain in ${rounds} invocations (depth ${JSON.stringify(await this.depth())})`,
+    );
   }
 
   /** Refreshes the segment membership (as the schedule does) and keeps a snapshot of the result. */

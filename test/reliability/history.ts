@@ -1,14 +1,9 @@
 import type { ChangeNotice, CrmSide } from '../../lib/domain/notice.ts';
 import { pollChanges } from '../../lib/sync/poll.ts';
 import { runResync } from '../../lib/sync/resync.ts';
-import {
-  type Harness,
-  IN_SEGMENT,
-  type InvocationFault,
-  MAX_RECEIVE_COUNT,
-  OUT_OF_SEGMENT,
-} from './harness.ts';
-import { type DeliveryMode, FIELDS, type Field, type GapKind, SALESFORCE_FIELD, type Step } from './steps.ts';
+import { outage, processWithFault, withGap } from './fault-steps.ts';
+import { type Harness, IN_SEGMENT, OUT_OF_SEGMENT } from './harness.ts';
+import { type DeliveryMode, FIELDS, type Field, SALESFORCE_FIELD, type Step } from './steps.ts';
 
 /** A user's write of one field, between `t0` and `t1` (epoch ms around the sandbox call). */
 export interface UserWrite {
@@ -144,7 +139,7 @@ export class History {
           if (step.values[f] !== undefined) fields[SALESFORCE_FIELD[f]] = step.values[f];
         if (step.objectType === 'Lead') fields['Company'] = 'Acme';
         const t0 = Date.now();
-        const id = await this.#withGap(step.gap, step.objectType, () =>
+        const id = await withGap(h, step.gap, step.objectType, () =>
           h.stack.salesforceSandbox.userCreate(step.objectType, fields),
         );
         const t1 = Date.now();
@@ -174,7 +169,7 @@ export class History {
         if (!sf) return;
         const current = h.stack.salesforceSandbox.getRecord(sf.id)?.[SALESFORCE_FIELD[step.field]];
         const t0 = Date.now();
-        await this.#withGap(step.gap, sf.objectType, async () => {
+        await withGap(h, step.gap, sf.objectType, async () => {
           await h.stack.salesforceSandbox.userUpdate(sf.objectType, sf.id, {
             [SALESFORCE_FIELD[step.field]]: step.value,
           });
@@ -243,13 +238,14 @@ export class History {
         await this.deliver(step.mode, step.seed);
         break;
       case 'process':
-        await this.process(step);
+        await processWithFault(h, step);
         break;
       case 'process-concurrently':
         await h.processConcurrently(step.max, step.share, step.seed);
         break;
       case 'outage':
-        await this.outage(step.side);
+        await this.deliver('in-order', 0);
+        await outage(h, step.side);
         break;
       case 'redrive':
         await h.redriveDlq();
@@ -306,93 +302,6 @@ export class History {
     await h.enqueue(late);
   }
 
-  /** One processor invocation with a CRM fault active during it. */
-  async process(step: Extract<Step, { kind: 'process' }>): Promise<void> {
-    const { hubspotSandbox, salesforceSandbox } = this.h.stack;
-    switch (step.fault) {
-      case 'hubspot-429':
-        hubspotSandbox.injectFault({
-          kind: '429-storm',
-          count: step.severity,
-          policyName: 'TEN_SECONDLY_ROLLING',
-          pathPrefix: '/crm/v3/objects/contacts',
-        });
-        break;
-      case 'hubspot-5xx':
-        hubspotSandbox.injectFault({
-          kind: 'error-rate',
-          rate: 0.5,
-          status: step.severity % 2 === 0 ? 502 : 503,
-          pathPrefix: '/crm/v3/objects/contacts',
-          seed: step.severity,
-        });
-        break;
-      case 'salesforce-429':
-        salesforceSandbox.injectFault({ kind: 'request-limit', count: step.severity });
-        break;
-      case 'salesforce-5xx':
-        salesforceSandbox.injectFault({
-          kind: 'error',
-          status: step.severity % 2 === 0 ? 500 : 503,
-          count: step.severity,
-        });
-        break;
-      default:
-        break;
-    }
-    try {
-      await this.h.processOnce({ max: step.max, loseAck: step.loseAck, fault: invocationFault(step) });
-    } finally {
-      hubspotSandbox.clearFaults();
-      salesforceSandbox.clearFaults();
-    }
-  }
-
-  /**
-   * Runs a Salesforce user change whose CDC events are lost and replaced by a gap event (`gap`): the
-   * relay drops the change's events, then the org sends GAP_CREATE / GAP_UPDATE naming the record, or
-   * GAP_OVERFLOW naming none. Outbound messages are another channel and still arrive (they retry until
-   * acknowledged). Without `gap`, just the change.
-   */
-  async #withGap(
-    gap: GapKind | undefined,
-    objectType: 'Lead' | 'Contact',
-    change: () => Promise<string>,
-  ): Promise<string> {
-    if (!gap) return change();
-    const sandbox = this.h.stack.salesforceSandbox;
-    // Earlier changes' events are delivered first: only this change's events are lost.
-    await this.h.collect();
-    sandbox.injectFault({ kind: 'drop-deliveries', target: 'cdc' });
-    try {
-      const id = await change();
-      await sandbox.flushDeliveries();
-      sandbox.clearFaults();
-      sandbox.emitGap(gap, objectType, [id]);
-      return id;
-    } finally {
-      sandbox.clearFaults();
-    }
-  }
-
-  /**
-   * A CRM is down (every call answers 503) for six invocations: the messages of the batch are received
-   * more than maxReceiveCount times and land in the DLQ. The cause is fixed afterwards; a `redrive`
-   * step (or quiescence, as an operator would) moves them back.
-   */
-  async outage(side: 'hubspot' | 'salesforce'): Promise<void> {
-    const { hubspotSandbox, salesforceSandbox } = this.h.stack;
-    await this.deliver('in-order', 0);
-    if (side === 'hubspot') hubspotSandbox.injectFault({ kind: 'error-rate', rate: 1, status: 503 });
-    else salesforceSandbox.injectFault({ kind: 'error', status: 503 });
-    try {
-      for (let i = 0; i <= MAX_RECEIVE_COUNT; i++) await this.h.processOnce();
-    } finally {
-      hubspotSandbox.clearFaults();
-      salesforceSandbox.clearFaults();
-    }
-  }
-
   /** Delivers and processes until nothing is left anywhere. */
   async #settle(): Promise<void> {
     for (let round = 0; round < 12; round++) {
@@ -427,24 +336,5 @@ export class History {
     }
     await this.h.refresh();
     await this.#settle();
-  }
-}
-
-/** The invocation fault of a `process` step (CRM-side faults are injected in the sandboxes instead). */
-function invocationFault(step: Extract<Step, { kind: 'process' }>): InvocationFault | undefined {
-  switch (step.fault) {
-    case 'write-response-lost':
-      return { kind: 'write-response-lost' };
-    case 'hubspot-session-expired':
-      return { kind: 'session-expired', side: 'hubspot', afterCalls: step.severity };
-    case 'salesforce-session-expired':
-      return { kind: 'session-expired', side: 'salesforce', afterCalls: step.severity };
-    // Batches make few write calls per side: points 1–3 (a later point is a crash-free invocation).
-    case 'crash-after-hubspot-write':
-      return { kind: 'crash', side: 'hubspot', afterWrites: 1 + (step.severity % 3) };
-    case 'crash-after-salesforce-write':
-      return { kind: 'crash', side: 'salesforce', afterWrites: 1 + (step.severity % 3) };
-    default:
-      return undefined;
   }
 }

@@ -22,6 +22,8 @@ export interface HistoryOutcome {
   steps: number;
   /** Both CRMs and the store right after quiescence (before the loop and replay checks). */
   state: FinalState;
+  /** How often each fault really happened (Harness.happened). */
+  happened: Harness['happened'];
 }
 
 /**
@@ -119,7 +121,7 @@ export async function runHistory(people: number, steps: Step[]): Promise<History
           .map((w) => `${w.side}:${w.id} ${w.what}`)
           .join('; ')}`,
       ]);
-    return { violations, byInvariant, steps: steps.length, state };
+    return { violations, byInvariant, steps: steps.length, state, happened: { ...h.happened } };
   } finally {
     await h.close();
   }
