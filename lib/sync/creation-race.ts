@@ -14,7 +14,7 @@ export interface UncommittedCreation {
 /**
  * Two processors can take notices of the same unlinked record at once (SQS delivers at least once;
  * an outbound message and a CDC event name the same change). Both find no counterpart by email and
- * both create one; only the first new pair commits (conditional put, DESIGN.md decision 4). The
+ * both create one; only the first new pair commits (conditional put, docs/design.md#per-record-safety). The
  * loser's record is a duplicate nobody else knows yet: the loser removes it (archive in HubSpot,
  * delete in Salesforce), and its notice is retried, which finds the winner's pair and writes nothing
  * new. A commit that failed for another reason (the store was unreachable) leaves the record: the
