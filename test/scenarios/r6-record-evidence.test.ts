@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeNotice } from '../../lib/domain/notice.ts';
-import { noMetrics, silentLog } from '../../lib/lambda/observability.ts';
+import { noMetrics, silentLog } from '../../lib/observability/observability.ts';
 import { handleSalesforceOutbound } from '../../lib/salesforce/outbound-intake.ts';
 import { selectSegment } from '../../lib/sync/segment-choice.ts';
 import type { SyncDeps } from '../../lib/sync/sync-deps.ts';
