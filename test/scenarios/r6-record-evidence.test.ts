@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeNotice } from '../../lib/domain/notice.ts';
 import { noMetrics, silentLog } from '../../lib/observability/observability.ts';
 import { handleSalesforceOutbound } from '../../lib/salesforce/outbound-intake.ts';
+import { generateOutboundToken } from '../../lib/salesforce/outbound-token.ts';
 import { selectSegment } from '../../lib/sync/segment-choice.ts';
 import type { SyncDeps } from '../../lib/sync/sync-deps.ts';
 import { FakeChangeQueue } from '../intake/fakes.ts';
@@ -14,6 +15,8 @@ import { startTestStack, type TestStack } from '../support/test-stack.ts';
  * the processor, the adapters and the sandboxes.
  */
 const DAY = 24 * 60 * 60_000;
+/** The outbound endpoint's per-deployment URL token (an outbound message without it is refused). */
+const OUTBOUND_TOKEN = generateOutboundToken();
 let stack: TestStack;
 let deps: SyncDeps;
 
@@ -57,11 +60,18 @@ async function outboundCreated(
   const res = await handleSalesforceOutbound(
     {
       method: 'POST',
-      url: 'https://intake.example.com/salesforce/outbound',
+      url: `https://intake.example.com/webhooks/salesforce/${OUTBOUND_TOKEN}`,
       headers: { 'content-type': 'text/xml' },
       body,
     },
-    { queue, orgId: stack.config.salesforce.orgId, now: Date.now, logger: silentLog, metrics: noMetrics },
+    {
+      queue,
+      orgId: stack.config.salesforce.orgId,
+      token: OUTBOUND_TOKEN,
+      now: Date.now,
+      logger: silentLog,
+      metrics: noMetrics,
+    },
   );
   expect(res.statusCode).toBe(200);
   return queue.sent;
