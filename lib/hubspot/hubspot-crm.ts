@@ -9,7 +9,12 @@ import type {
 } from '../ports.ts';
 import type { Lane, RateLimiter } from '../rate-limit/index.ts';
 import { BATCH, chunks, type HubSpotCall, hubSpotCaller, unique } from './hubspot-call.ts';
-import { type HubSpotObjectLike, normalizeEmail, toHubSpotContact } from './hubspot-contact.ts';
+import {
+  type HubSpotObjectLike,
+  normalizeEmail,
+  toHubSpotContact,
+  withSourceProperties,
+} from './hubspot-contact.ts';
 import { writeContacts } from './hubspot-contact-writes.ts';
 import { createDynamicList, getList, listMemberships, searchLists } from './hubspot-lists.ts';
 import type { HubSpotAccessTokens } from './hubspot-oauth.ts';
@@ -103,7 +108,7 @@ export class HubSpotCrm implements HubSpotPort {
         this.#contacts.batchApi.readWithHttpInfo(
           {
             inputs: chunk.map((id) => ({ id })),
-            properties,
+            properties: withSourceProperties(properties),
             propertiesWithHistory: withHistory ? properties : [],
           },
           false,
@@ -118,7 +123,7 @@ export class HubSpotCrm implements HubSpotPort {
 
   async findContactsByEmail(emails: string[], properties: string[]): Promise<HubSpotContact[]> {
     const wanted = unique(emails.map(normalizeEmail).filter((e) => e.length > 0));
-    const props = properties.includes('email') ? properties : [...properties, 'email'];
+    const props = withSourceProperties(properties.includes('email') ? properties : [...properties, 'email']);
     const out = new Map<string, HubSpotContact>();
     for (const chunk of chunks(wanted, BATCH)) {
       const data = await this.#call('contacts.batch.read', () =>
@@ -204,7 +209,7 @@ export class HubSpotCrm implements HubSpotPort {
       this.#contacts.basicApi.getPageWithHttpInfo(
         CONTACT_PAGE,
         after,
-        properties,
+        withSourceProperties(properties),
         undefined,
         undefined,
         false,
@@ -227,9 +232,9 @@ export class HubSpotCrm implements HubSpotPort {
     properties: string[],
     after?: string,
   ): Promise<ModifiedContactsPage> {
-    const props = properties.includes('hs_lastmodifieddate')
-      ? properties
-      : [...properties, 'hs_lastmodifieddate'];
+    const props = withSourceProperties(
+      properties.includes('hs_lastmodifieddate') ? properties : [...properties, 'hs_lastmodifieddate'],
+    );
     const filter = (propertyName: string, operator: string, value: number | string) => ({
       propertyName,
       operator: operator as SearchOperator,

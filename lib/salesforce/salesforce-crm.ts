@@ -1,11 +1,12 @@
 import type { Connection } from 'jsforce';
+import { z } from 'zod';
 import type { SalesforceObject } from '../domain/notice.ts';
 import type { FieldValues, SalesforcePort, SalesforceRecord, WriteOutcome } from '../ports.ts';
 import type { Lane, RateLimiter } from '../rate-limit/index.ts';
 import { SalesforceRequestError } from './salesforce-errors.ts';
 import { type PlannedQuery, SalesforceQueries } from './salesforce-queries.ts';
 import { type QueryResult, selectFields, toSalesforceRecord } from './salesforce-records.ts';
-import { salesforceRequester } from './salesforce-request.ts';
+import { type SalesforceRequest, salesforceRequester } from './salesforce-request.ts';
 import { isSalesforceId, selectQuery, soqlDateTime } from './salesforce-soql.ts';
 import { SalesforceWrites } from './salesforce-writes.ts';
 
@@ -24,7 +25,12 @@ export interface SalesforceCrmOptions {
   orgLimitPauseMs?: number;
   /** Read by id with `/queryAll` so deleted and merged records are seen (default true). */
   readDeleted?: boolean;
+  /** Shared between this adapter and its lane views: the integration user, once known. */
+  identity?: { userId?: Promise<string> };
 }
+
+/** The OpenID Connect UserInfo answer, as far as we read it (`user_id` is the 18-character User Id). */
+const userInfoSchema = z.looseObject({ user_id: z.string().min(15), organization_id: z.string().optional() });
 
 /**
  * The Salesforce adapter (`SalesforcePort`) over `jsforce`. Reads are SOQL `IN` queries (chunked so
@@ -38,6 +44,7 @@ export class SalesforceCrm implements SalesforcePort {
   readonly #opts: SalesforceCrmOptions;
   readonly #queries: SalesforceQueries;
   readonly #writes: SalesforceWrites;
+  readonly #request: SalesforceRequest;
   #readDeleted: boolean;
 
   constructor(opts: SalesforceCrmOptions) {
@@ -53,7 +60,7 @@ export class SalesforceCrm implements SalesforcePort {
         `the jsforce connection's callOptions.client (${String(callOptions['client'])}) differs from clientName ${opts.clientName}: echo suppression would break`,
       );
     }
-    this.#opts = opts;
+    this.#opts = { ...opts, identity: opts.identity ?? {} };
     const request = salesforceRequester({
       connection: opts.connection,
       limiter: opts.limiter,
@@ -62,9 +69,30 @@ export class SalesforceCrm implements SalesforcePort {
       maxAttempts: opts.maxAttempts ?? 5,
       orgLimitPauseMs: opts.orgLimitPauseMs ?? 15 * 60_000,
     });
+    this.#request = request;
     this.#queries = new SalesforceQueries(request, opts.connection);
     this.#writes = new SalesforceWrites(request, opts.clientName);
     this.#readDeleted = opts.readDeleted ?? true;
+  }
+
+  /**
+   * The user this session runs as, from `GET /services/oauth2/userinfo` on the instance (OpenID
+   * Connect UserInfo: `user_id`), once per adapter and its lane views. Records crmsync creates carry
+   * it as `CreatedById`; a data load or a person creates records as another user.
+   * https://help.salesforce.com/s/articleView?id=sf.remoteaccess_using_userinfo_endpoint.htm
+   */
+  integrationUserId(): Promise<string> {
+    const identity = this.#opts.identity!;
+    identity.userId ??= this.#request(
+      'oauth2.userinfo',
+      { method: 'GET', url: '/services/oauth2/userinfo' },
+      (body) => userInfoSchema.parse(body).user_id,
+    ).catch((error: unknown) => {
+      // Not cached on failure: the next batch asks again.
+      identity.userId = undefined;
+      throw error;
+    });
+    return identity.userId;
   }
 
   /** The same adapter with its calls in another lane (bulk for resync and import). */

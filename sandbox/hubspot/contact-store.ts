@@ -188,6 +188,10 @@ export class ContactStore {
     this.#record(c, 'createdate', iso, at, actor);
     this.#record(c, 'hs_object_id', id, at, actor);
     this.#record(c, 'hs_object_source', actor.sourceId === 'IMPORT' ? 'IMPORT' : actor.source, at, actor);
+    // A record an app creates carries the app's id in `hs_object_source_id` (source INTEGRATION):
+    // that is how crmsync tells its own contacts apart even when a create's response was lost.
+    if (actor.source === 'INTEGRATION' && actor.sourceId !== undefined)
+      this.#record(c, 'hs_object_source_id', actor.sourceId, at, actor);
     this.#touch(c, at, actor);
     const set: Record<string, string> = {};
     for (const [name, value] of Object.entries(values)) {
@@ -287,7 +291,7 @@ export class ContactStore {
     let moved = 0;
     const changed: [string, string][] = [];
     for (const [name, value] of merged.values) {
-      if (SYSTEM_PROPS.has(name) || name === 'email' || name === 'hs_object_source') continue;
+      if (SYSTEM_PROPS.has(name) || name === 'email' || name.startsWith('hs_object_source')) continue;
       if (name === 'hs_email_domain' || name === 'hs_merged_object_ids' || name === 'hs_additional_emails')
         continue;
       if (primary.values.has(name)) continue;

@@ -22,9 +22,14 @@ import { checkRequired, coerceInput, duplicatesDetected, fullName, writableNonNu
 // The record and transaction types moved to transaction.ts; re-exported for the store's importers.
 export { type CommittedTransaction, type RecordChange, type SfRecord, Transaction, type WriteOrigin };
 
-/** Default users: the integration user crmsync authenticates as, and a human UI user. */
+/**
+ * Default users: the integration user crmsync authenticates as (every API token), a human UI user,
+ * and the user a data load runs as (the silent seed): a real import is made by an admin, never by
+ * crmsync's integration user, so its records do not look like crmsync's (`CreatedById`).
+ */
 export const INTEGRATION_USER_ID = '005SB0000000001AAA';
 export const UI_USER_ID = '005SB0000000002AAA';
+export const DATA_LOAD_USER_ID = '005SB0000000003AAA';
 
 /** What a restart needs to find the org as it was. */
 export interface OrgSnapshot {
