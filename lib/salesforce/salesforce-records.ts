@@ -37,7 +37,16 @@ export type SaveResult = z.infer<typeof saveResultSchema>;
 
 /** Fields crmsync reads on every record besides the mapped ones (identity, conversion, merges, times). */
 export function systemFields(objectType: SalesforceObject): string[] {
-  const common = ['Id', 'Email', 'SystemModstamp', 'CreatedDate', 'IsDeleted', 'MasterRecordId'];
+  // CreatedById tells crmsync's own records (created as the integration user) from everyone else's.
+  const common = [
+    'Id',
+    'Email',
+    'SystemModstamp',
+    'CreatedDate',
+    'CreatedById',
+    'IsDeleted',
+    'MasterRecordId',
+  ];
   return objectType === 'Lead' ? [...common, 'IsConverted', 'ConvertedContactId'] : common;
 }
 
@@ -94,6 +103,8 @@ export function toSalesforceRecord(
     modifiedAt: time(get('SystemModstamp')),
     createdAt: time(get('CreatedDate')),
   };
+  const createdById = get('CreatedById');
+  if (typeof createdById === 'string') out.createdById = createdById;
   const deleted = get('IsDeleted');
   if (typeof deleted === 'boolean') out.isDeleted = deleted;
   const master = get('MasterRecordId');

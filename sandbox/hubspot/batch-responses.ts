@@ -2,7 +2,7 @@
  * Shapes shared by HubSpot's CRM v3 batch endpoints: the 100-input limit, duplicate-id checks,
  * per-input errors and the 200/201 vs 207 multi-status answer.
  */
-import type { ItemError, ItemFailure } from './contact-store.ts';
+import type { ItemError, ItemFailure } from './contact-validation.ts';
 import { HubSpotHttpError, errorBody, validationError } from './errors.ts';
 import type { ObjectKind } from './object-types.ts';
 

@@ -183,6 +183,7 @@ export function defaultContactProperties(): PropertyDefinition[] {
       externalOptions: true,
     }),
     def('hs_object_source', 'Record source', 'string', 'text', { modificationMetadata: readOnly }),
+    def('hs_object_source_id', 'Record source ID', 'string', 'text', { modificationMetadata: readOnly }),
     def('associatedcompanyid', 'Primary Associated Company ID', 'number', 'number', {
       modificationMetadata: readOnly,
     }),
@@ -221,6 +222,7 @@ export function defaultCompanyProperties(): PropertyDefinition[] {
     def('hs_lastmodifieddate', 'Last Modified Date', 'datetime', 'date', ro),
     def('hs_object_id', 'Record ID', 'number', 'number', ro),
     def('hs_object_source', 'Record source', 'string', 'text', ro),
+    def('hs_object_source_id', 'Record source ID', 'string', 'text', ro),
     def('hs_merged_object_ids', 'Merged Company IDs', 'enumeration', 'checkbox', ro),
   ];
 }

@@ -10,7 +10,8 @@ import {
   notFoundBatchError,
   singleFailure,
 } from './batch-responses.ts';
-import { type ContactStore, ItemFailure, type StoredContact } from './contact-store.ts';
+import type { ContactStore, StoredContact } from './contact-store.ts';
+import { ItemFailure } from './contact-validation.ts';
 import { HubSpotHttpError, errorBody, notFound, validationError } from './errors.ts';
 import { flag, parseBody } from './request.ts';
 import { CONTACTS } from './object-types.ts';

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { sendJson } from '../common/body.ts';
 import type { Router } from '../common/http-router.ts';
-import { type ContactStore, ItemFailure } from './contact-store.ts';
+import type { ContactStore } from './contact-store.ts';
+import { ItemFailure } from './contact-validation.ts';
 import { seedDemo } from './demo.ts';
 import { HubSpotHttpError, errorBody, notFound } from './errors.ts';
 import type { Fault } from './options.ts';

@@ -146,7 +146,7 @@ describe('Salesforce sandbox: owners (User, queues)', () => {
       ['ann@example.com', 'Ann Lee', 'Standard'],
     ]);
     const all = await conn.query('SELECT Id FROM User');
-    expect(all.totalSize).toBe(4); // the integration user, the UI user, Ann, and the inactive one
+    expect(all.totalSize).toBe(5); // the integration, UI and data-load users, Ann, and the inactive one
     const write = await sfError(conn.sobject('User').create({ LastName: 'New', Email: 'n@example.com' }));
     expect(write.errorCode).toBe('INSUFFICIENT_ACCESS_OR_READONLY');
   });
