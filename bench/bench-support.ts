@@ -4,6 +4,7 @@
  * HubSpot sandbox's webhook stream (the HubSpot sandbox has no in-process record read; its webhook
  * events carry `occurredAt`, the commit time of the change, which is what "visible in HubSpot" means).
  */
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
@@ -96,9 +97,24 @@ export function callsSince(
   return { ...d, total, perSyncedRecord: synced > 0 ? Math.round((total / synced) * 1000) / 1000 : null };
 }
 
+/** The changes queue's depth from SQS attributes (one GetQueueAttributes call, no store read). */
+export async function queueDepth(stack: LocalStack): Promise<{ visible: number; inFlight: number }> {
+  const res = await stack.sqs.client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: stack.sqs.queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return {
+    visible: Number(res.Attributes?.['ApproximateNumberOfMessages'] ?? 0),
+    inFlight: Number(res.Attributes?.['ApproximateNumberOfMessagesNotVisible'] ?? 0),
+  };
+}
+
 /**
- * Waits until the stack is quiet: queue empty (visible and in flight) on `stableChecks` consecutive
- * looks `everyMs` apart, with no API call in between. Returns false on timeout.
+ * Waits until the stack is quiet: queue empty (visible and in flight, from the queue's attributes,
+ * not from `status()`, which reads the store) on `stableChecks` consecutive looks `everyMs` apart,
+ * with no API call in between. Returns false on timeout.
  */
 export async function waitQuiet(
   stack: LocalStack,
@@ -112,9 +128,9 @@ export async function waitQuiet(
   let lastCalls = JSON.stringify(callsNow(stack));
   return waitUntil(
     async () => {
-      const { queue, resync } = await stack.status();
+      const queue = await queueDepth(stack);
       const calls = JSON.stringify(callsNow(stack));
-      const idle = queue.visible === 0 && queue.inFlight === 0 && !resync.running && calls === lastCalls;
+      const idle = queue.visible === 0 && queue.inFlight === 0 && calls === lastCalls;
       lastCalls = calls;
       stable = idle ? stable + 1 : 0;
       return stable >= stableChecks;

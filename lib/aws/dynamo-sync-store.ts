@@ -5,7 +5,6 @@ import {
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
-  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { salesforceObjectSchema, type CrmSide } from '../domain/notice.ts';
@@ -14,13 +13,16 @@ import type {
   Decision,
   DecisionCounts,
   MembershipChange,
+  MembershipState,
   PairState,
   RuntimeSettings,
   SyncErrorEntry,
   SyncStore,
 } from '../ports.ts';
 import * as decisionLog from './decision-log.ts';
-import { batchGetAll, batchWriteAll } from './dynamo-batch.ts';
+import { batchGetAll } from './dynamo-batch.ts';
+import * as marks from './event-marks.ts';
+import { MembershipStore } from './membership-store.ts';
 import { type DynamoItem, fromItem, keyOf, toItem } from './item-codec.ts';
 import { epochSeconds, keys } from './store-keys.ts';
 
@@ -87,6 +89,8 @@ export class DynamoSyncStore implements SyncStore {
   readonly #log: decisionLog.DecisionLogOptions;
   readonly #historyRetentionSeconds: number;
   readonly #feedMaxDays: number;
+  readonly #members: MembershipStore;
+  readonly #marks: marks.EventMarksOptions;
 
   constructor(opts: DynamoSyncStoreOptions) {
     this.#client = opts.client;
@@ -95,6 +99,16 @@ export class DynamoSyncStore implements SyncStore {
     this.#eventRetentionSeconds = (opts.eventRetentionDays ?? 7) * 86_400;
     this.#historyRetentionSeconds = (opts.historyRetentionDays ?? 90) * 86_400;
     this.#feedMaxDays = opts.feedMaxDays ?? 30;
+    this.#members = new MembershipStore({
+      client: opts.client,
+      tableName: opts.tableName,
+      historyRetentionSeconds: this.#historyRetentionSeconds,
+    });
+    this.#marks = {
+      client: opts.client,
+      tableName: opts.tableName,
+      retentionSeconds: this.#eventRetentionSeconds,
+    };
     this.#log = {
       client: opts.client,
       tableName: opts.tableName,
@@ -312,41 +326,93 @@ export class DynamoSyncStore implements SyncStore {
     }
   }
 
-  // ───────────────────────────── segment membership ─────────────────────────────
+  // ───────────────────────────── segment membership (membership-store.ts) ─────────────────────────────
 
-  async getMembers(listId: string, hubspotIds: string[]): Promise<Set<string>> {
-    const items = await batchGetAll(
-      this.#client,
-      this.#table,
-      hubspotIds.map((id) => keyOf(keys.member(listId, id))),
-      { projection: ['hubspotId'] },
-    );
-    return new Set(items.map((item) => String(fromItem(item)['hubspotId'])));
+  getMembers(listId: string, hubspotIds: string[]): Promise<Set<string>> {
+    return this.#members.getMembers(listId, hubspotIds);
   }
 
-  async listMembers(listId: string): Promise<string[]> {
-    const items = await decisionLog.queryAll(this.#log, {
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
-      ExpressionAttributeValues: { ':pk': { S: keys.memberPartition(listId) }, ':m': { S: 'M#' } },
-      ScanIndexForward: true,
-    });
-    return items.map((item) => String(fromItem(item)['hubspotId']));
+  listMembers(listId: string): Promise<string[]> {
+    return this.#members.listMembers(listId);
+  }
+
+  /** One page of stored members, in key order, and where the next page starts. */
+  async memberPage(listId: string, after?: string): Promise<{ hubspotIds: string[]; after?: string }> {
+    const page = await this.#members.memberPage(listId, after);
+    return { hubspotIds: page.members.map((m) => m.hubspotId), ...(page.after ? { after: page.after } : {}) };
+  }
+
+  /** The stored member count: one GetItem, never a read of the membership. */
+  async countMembers(listId: string): Promise<number> {
+    return (await this.#members.getState(listId))?.count ?? 0;
+  }
+
+  async getMembershipState(listId: string): Promise<MembershipState | undefined> {
+    return this.#members.getState(listId);
+  }
+
+  async setJoinCursor(listId: string, cursor: string | null): Promise<void> {
+    await this.#members.setState(listId, { joinCursor: cursor });
+  }
+
+  /** Joins and leaves learned one by one (incremental refresh, the processor): history, members, count. */
+  applyMembershipChanges(
+    listId: string,
+    changes: MembershipChange[],
+    options: { record: boolean },
+  ): Promise<void> {
+    return this.#members.applyChanges(listId, changes, options.record);
   }
 
   /**
-   * Diffs `memberIds` against the stored members and applies the difference with BatchWriteItem.
-   * History items are written before the member items: a crash in between makes the next refresh
-   * report the same transitions again (a duplicate join notice is harmless), never lose one.
-   * `record: false` (the first load after a segment is chosen, R4) stores the members without
-   * history and returns no transitions, so nobody is synced merely for being in the segment.
-   * `beforeApply` (not called when `record` is false) runs between the two: when it throws, the
-   * members are not stored and the same transitions are reported by the next refresh.
+   * One page of a full reconciliation run: the ids HubSpot reported that were not members are joins;
+   * they are recorded (when `record`) and handed to `beforeApply` (e.g. to queue their notices)
+   * before any member item is written, then the whole page is stored as seen by `run`.
+   */
+  async reconcilePage(
+    listId: string,
+    run: string,
+    hubspotIds: string[],
+    options: { at: number; record: boolean; beforeApply?: (changes: MembershipChange[]) => Promise<void> },
+  ): Promise<MembershipChange[]> {
+    const joined = (await this.#members.newcomers(listId, hubspotIds)).map((hubspotId) => ({
+      hubspotId,
+      change: 'joined' as const,
+      at: options.at,
+    }));
+    if (options.record && joined.length > 0) {
+      await this.#members.recordHistory(listId, joined);
+      await options.beforeApply?.(joined);
+    }
+    await this.#members.markSeen(listId, hubspotIds, run, options.at);
+    return options.record ? joined : [];
+  }
+
+  /** The end of a reconciliation run: members `run` did not see have left; the count is set exactly. */
+  async sweepMembership(
+    listId: string,
+    run: string,
+    options: { at: number; record: boolean },
+  ): Promise<{ members: number; left: MembershipChange[] }> {
+    const left: MembershipChange[] = [];
+    const result = await this.#members.sweep(listId, run, options.at, async (changes) => {
+      if (options.record) await this.#members.recordHistory(listId, changes);
+      // Only the count of leaves is kept in memory beyond a page when they are not recorded.
+      if (options.record) left.push(...changes);
+    });
+    return { members: result.members, left };
+  }
+
+  /**
+   * Replaces the stored membership with `memberIds` in one go (small lists, tests): a reconciliation
+   * run over a single page. History before member items, so a crash reports the same transitions again.
    */
   async replaceMembership(
     listId: string,
     memberIds: string[],
     options: { at: number; record?: boolean; beforeApply?: (changes: MembershipChange[]) => Promise<void> },
   ): Promise<MembershipChange[]> {
+    const record = options.record ?? true;
     const stored = new Set(await this.listMembers(listId));
     const wanted = new Set(memberIds);
     const changes: MembershipChange[] = [
@@ -358,34 +424,11 @@ export class DynamoSyncStore implements SyncStore {
         .map((hubspotId) => ({ hubspotId, change: 'left' as const, at: options.at })),
     ];
     if (changes.length === 0) return [];
-    const record = options.record ?? true;
-    if (record) {
-      const expiresAt = epochSeconds(options.at) + this.#historyRetentionSeconds;
-      const history: WriteRequest[] = changes.map((c) => ({
-        PutRequest: {
-          Item: {
-            ...keyOf(keys.membershipChange(listId, c.at, c.hubspotId)),
-            ...toItem({ hubspotId: c.hubspotId, change: c.change, at: c.at, expiresAt }),
-          },
-        },
-      }));
-      await batchWriteAll(this.#client, this.#table, history);
-    }
+    if (record) await this.#members.recordHistory(listId, changes);
     // e.g. queue the join notices: if that fails, nothing below is stored and the next refresh retries.
     if (record && options.beforeApply) await options.beforeApply(changes);
-    const members: WriteRequest[] = changes.map((c) =>
-      c.change === 'joined'
-        ? {
-            PutRequest: {
-              Item: {
-                ...keyOf(keys.member(listId, c.hubspotId)),
-                ...toItem({ hubspotId: c.hubspotId, since: c.at }),
-              },
-            },
-          }
-        : { DeleteRequest: { Key: keyOf(keys.member(listId, c.hubspotId)) } },
-    );
-    await batchWriteAll(this.#client, this.#table, members);
+    await this.#members.applyChanges(listId, changes, false);
+    await this.#members.setState(listId, { count: wanted.size });
     return record ? changes : [];
   }
 
@@ -443,52 +486,48 @@ export class DynamoSyncStore implements SyncStore {
     return stored;
   }
 
-  // ───────────────────────────── idempotency ─────────────────────────────
+  // ───────────────────────────── idempotency (event-marks.ts) ─────────────────────────────
 
-  /**
-   * Conditional put of the event id. An id whose `expiresAt` has passed counts as new even if TTL
-   * has not deleted it yet (DynamoDB deletes expired items up to days late; dynalite never does).
-   */
-  async markEventProcessed(eventId: string, at: number): Promise<boolean> {
-    try {
-      await this.#client.send(
-        new PutItemCommand({
-          TableName: this.#table,
-          Item: {
-            ...keyOf(keys.processedEvent(eventId)),
-            ...toItem({ at, expiresAt: epochSeconds(at) + this.#eventRetentionSeconds }),
-          },
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-          ExpressionAttributeValues: { ':now': { N: String(epochSeconds(at)) } },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+  /** Conditional put of the event id; false when it was already processed (and not expired). */
+  markEventProcessed(eventId: string, at: number): Promise<boolean> {
+    return marks.markEventProcessed(this.#marks, eventId, at);
   }
 
-  /**
-   * Of `eventIds`, those already marked processed and not expired at `at` (BatchGetItem, 100 keys per
-   * call): a redelivered notice is dropped before it costs a CRM read.
-   */
-  async filterProcessedEvents(eventIds: string[], at: number): Promise<Set<string>> {
-    if (eventIds.length === 0) return new Set();
-    const items = await batchGetAll(
-      this.#client,
-      this.#table,
-      eventIds.map((id) => keyOf(keys.processedEvent(id))),
-      { projection: ['pk', 'expiresAt'] },
+  /** Marks many events processed with BatchWriteItem, 25 per call (no condition needed). */
+  markEventsProcessed(eventIds: string[], at: number): Promise<void> {
+    return marks.markEventsProcessed(this.#marks, eventIds, at);
+  }
+
+  /** Of `eventIds`, those already processed and not expired at `at` (BatchGetItem, 100 per call). */
+  filterProcessedEvents(eventIds: string[], at: number): Promise<Set<string>> {
+    return marks.filterProcessedEvents(this.#marks, eventIds, at);
+  }
+
+  // ───────────────────────────── checkpoints ─────────────────────────────
+
+  /** A long job's checkpoint (JSON), or undefined when none is stored. */
+  async getCheckpoint(name: string): Promise<Record<string, unknown> | undefined> {
+    const res = await this.#client.send(
+      new GetItemCommand({ TableName: this.#table, Key: keyOf(keys.checkpoint(name)), ConsistentRead: true }),
     );
-    const now = epochSeconds(at);
-    const prefix = keys.processedEvent('').pk;
-    const seen = new Set<string>();
-    for (const item of items) {
-      const expiresAt = Number(item['expiresAt']?.N ?? 0);
-      if (expiresAt >= now) seen.add(String(item['pk']?.S ?? '').slice(prefix.length));
+    const value = res.Item?.['value']?.S;
+    return value === undefined ? undefined : z.record(z.string(), z.unknown()).parse(JSON.parse(value));
+  }
+
+  /** Stores a job's checkpoint; `null` removes it (the job is done). */
+  async putCheckpoint(name: string, value: Record<string, unknown> | null): Promise<void> {
+    if (value === null) {
+      await this.#client.send(
+        new DeleteItemCommand({ TableName: this.#table, Key: keyOf(keys.checkpoint(name)) }),
+      );
+      return;
     }
-    return seen;
+    await this.#client.send(
+      new PutItemCommand({
+        TableName: this.#table,
+        Item: { ...keyOf(keys.checkpoint(name)), ...toItem({ value: JSON.stringify(value) }) },
+      }),
+    );
   }
 
   // ───────────────────────────── decisions ─────────────────────────────

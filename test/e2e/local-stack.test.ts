@@ -168,6 +168,21 @@ describe('local stack (crmsync dev) end to end', () => {
     expect(pair?.origin).toBe('import');
   });
 
+  it('status reads the stored member count, never the membership (it is polled every few hundred ms)', async () => {
+    const listMembers = vi.spyOn(stack.store, 'listMembers');
+    const memberPage = vi.spyOn(stack.store, 'memberPage');
+    try {
+      const status = await stack.status();
+      expect(listMembers).not.toHaveBeenCalled();
+      expect(memberPage).not.toHaveBeenCalled();
+      const members = await stack.store.listMembers(stack.demo!.segment.listId);
+      expect(status.segment?.members).toBe(members.length);
+    } finally {
+      listMembers.mockRestore();
+      memberPage.mockRestore();
+    }
+  });
+
   it('lists the DLQ and redrives it to the queue, where the processor takes the notice again', async () => {
     const { hubspotId } = await memberWithTwin(stack);
     const notice = {

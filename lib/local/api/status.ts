@@ -75,11 +75,8 @@ async function segmentStatus(src: StatusSources): Promise<StatusReport['segment'
   const id = settings.inclusionSegmentId;
   const last = src.lastRefresh();
   const counted = last && last.result.segment?.listId === id ? last : undefined;
-  // The last refresh counted the members; read the stored membership only when it did not.
-  const [list, members] = await Promise.all([
-    src.lists.get(id),
-    counted ? counted.result.members : src.deps.store.listMembers(id).then((m) => m.length),
-  ]);
+  // The store keeps the member count: one read, never the membership (status is polled often).
+  const [list, members] = await Promise.all([src.lists.get(id), src.deps.store.countMembers(id)]);
   return {
     id,
     name: list?.name ?? null,
