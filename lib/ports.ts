@@ -69,6 +69,13 @@ export interface HubSpotPort {
   ): Promise<HubSpotList>;
   /** One page (up to 250) of a list's member record ids. */
   listMemberships(listId: string, after?: string): Promise<{ recordIds: string[]; after?: string }>;
+  /**
+   * One page (up to 250) of a list's members in join order, oldest first, after the position `after`
+   * (a token from an earlier page). The incremental refresh reads only the newest page or two.
+   */
+  joinOrderPage(listId: string, after?: string): Promise<{ recordIds: string[]; after?: string }>;
+  /** The lists each contact belongs to now (memberships/batch/read, 100 contacts per call). */
+  readListMemberships(recordIds: string[]): Promise<Map<string, string[]>>;
   /** One page (up to 100) of all contacts, for resync with no segment (R2) and polling. */
   listContacts(properties: string[], after?: string): Promise<{ contacts: HubSpotContact[]; after?: string }>;
   /**
