@@ -185,6 +185,8 @@ export interface SyncStore {
   getMembershipState(listId: string): Promise<MembershipState | undefined>;
   /** Where the next incremental refresh reads the join order from; null: from the start. */
   setJoinCursor(listId: string, cursor: string | null): Promise<void>;
+  /** The properties the list filters on (the processor confirms membership only when one changed). */
+  setFilterProperties(listId: string, properties: string[]): Promise<void>;
   /** Joins and leaves learned one by one (incremental refresh, the processor): history when `record`, members, count. */
   applyMembershipChanges(
     listId: string,
@@ -263,6 +265,8 @@ export interface MembershipState {
   joinCursor?: string;
   /** When the last full reconciliation finished (epoch ms). */
   reconciledAt?: number;
+  /** The contact properties the list filters on, as the last refresh saw them. */
+  filterProperties?: string[];
 }
 
 /** Decision counts summed from per-day counters (days are UTC). */

@@ -355,6 +355,10 @@ export class DynamoSyncStore implements SyncStore {
     await this.#members.setState(listId, { joinCursor: cursor });
   }
 
+  async setFilterProperties(listId: string, properties: string[]): Promise<void> {
+    await this.#members.setState(listId, { filterProperties: properties });
+  }
+
   /** Joins and leaves learned one by one (incremental refresh, the processor): history, members, count. */
   applyMembershipChanges(
     listId: string,

@@ -6,6 +6,7 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import type { MembershipChange, MembershipState } from '../ports.ts';
+import { z } from 'zod';
 import { batchGetAll, batchWriteAll } from './dynamo-batch.ts';
 import { type DynamoItem, fromItem, keyOf, toItem } from './item-codec.ts';
 import { epochSeconds, keys } from './store-keys.ts';
@@ -99,13 +100,15 @@ export class MembershipStore {
     const state: MembershipState = { count: Math.max(0, Number(p['count'] ?? 0)) };
     if (typeof p['joinCursor'] === 'string') state.joinCursor = p['joinCursor'];
     if (typeof p['reconciledAt'] === 'number') state.reconciledAt = p['reconciledAt'];
+    if (typeof p['filterProperties'] === 'string')
+      state.filterProperties = z.array(z.string()).parse(JSON.parse(p['filterProperties']));
     return state;
   }
 
   /** Sets the state's fields given (count exactly, cursor, reconciliation time); `null` removes the cursor. */
   async setState(
     listId: string,
-    patch: { count?: number; joinCursor?: string | null; reconciledAt?: number },
+    patch: { count?: number; joinCursor?: string | null; reconciledAt?: number; filterProperties?: string[] },
   ): Promise<void> {
     const sets: string[] = [];
     const removes: string[] = [];
@@ -122,6 +125,10 @@ export class MembershipStore {
     if (patch.reconciledAt !== undefined) {
       sets.push('reconciledAt = :r');
       values[':r'] = { N: String(patch.reconciledAt) };
+    }
+    if (patch.filterProperties !== undefined) {
+      sets.push('filterProperties = :f');
+      values[':f'] = { S: JSON.stringify(patch.filterProperties) };
     }
     if (sets.length + removes.length === 0) return;
     await this.#o.client.send(

@@ -10,6 +10,8 @@ export interface HubSpotListLike {
   objectTypeId: string;
   size?: number;
   additionalProperties?: Record<string, string>;
+  /** Present when asked for (`includeFilters`). */
+  filterBranch?: unknown;
 }
 
 const TYPES = new Set(['DYNAMIC', 'MANUAL', 'SNAPSHOT']);
@@ -30,7 +32,22 @@ export function toHubSpotList(list: HubSpotListLike): HubSpotList {
     processingType,
     objectTypeId: list.objectTypeId,
     ...(size !== undefined && Number.isFinite(size) ? { size } : {}),
+    ...(list.filterBranch === undefined ? {} : { filterProperties: filterProperties(list.filterBranch) }),
   };
+}
+
+/** Every `property` a Lists v3 filter tree reads (branches nest; property filters name one each). */
+export function filterProperties(branch: unknown): string[] {
+  const out = new Set<string>();
+  const walk = (node: unknown) => {
+    if (typeof node !== 'object' || node === null) return;
+    const n = node as { property?: unknown; filters?: unknown; filterBranches?: unknown };
+    if (typeof n.property === 'string') out.add(n.property);
+    if (Array.isArray(n.filters)) n.filters.forEach(walk);
+    if (Array.isArray(n.filterBranches)) n.filterBranches.forEach(walk);
+  };
+  walk(branch);
+  return [...out].sort();
 }
 
 /** Lists v3: the list memberships of many records in one call. */

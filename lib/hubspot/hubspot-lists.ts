@@ -22,7 +22,7 @@ export async function getList(
   listId: string,
 ): Promise<HubSpotList | undefined> {
   try {
-    const data = await call('lists.get', () => client.crm.lists.listsApi.getByIdWithHttpInfo(listId, false));
+    const data = await call('lists.get', () => client.crm.lists.listsApi.getByIdWithHttpInfo(listId, true));
     return toHubSpotList(data.list);
   } catch (error) {
     if (error instanceof HubSpotRequestError && error.status === 404) return undefined;
