@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import type { ChangeNotice } from '../domain/notice.ts';
-import { loadActiveSegment, reconcileSegment } from './segment-refresh.ts';
+import {
+  loadActiveSegment,
+  type RefreshResult,
+  reconcileSegment,
+  refreshSegment,
+} from './segment-refresh.ts';
 import { currentSettings, type ProgressListener, type SyncDeps } from './sync-deps.ts';
 
 export interface ResyncResult {
@@ -118,4 +123,26 @@ export async function runResync(
   }
   if (!paused) await deps.store.putCheckpoint(RESYNC_CHECKPOINT, null);
   return { segmentId, queued: cp.queued, done: !paused };
+}
+
+/** A `shouldPause` that says yes once `budgetMs` have passed since it was made (a Lambda's time budget). */
+export function pauseAfter(now: () => number, budgetMs: number): () => boolean {
+  const deadline = now() + budgetMs;
+  return () => now() >= deadline;
+}
+
+/**
+ * The scheduled segment refresh. A resync of a large segment does not fit one invocation: it pauses
+ * with its checkpoint, and each scheduled refresh continues it (within `budgetMs`) until it is done —
+ * the reconciliation it runs also finds the joins a refresh would. With no resync pending, it is a
+ * plain (usually incremental) refresh.
+ */
+export async function runScheduledRefresh(
+  deps: SyncDeps,
+  budgetMs: number,
+): Promise<{ resync: ResyncResult } | { refresh: RefreshResult }> {
+  if (await resyncCheckpoint(deps)) {
+    return { resync: await runResync(deps, undefined, { shouldPause: pauseAfter(deps.now, budgetMs) }) };
+  }
+  return { refresh: await refreshSegment(deps) };
 }

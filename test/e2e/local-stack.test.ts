@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runResync } from '../../lib/sync/resync.ts';
 import { run as importCommand } from '../../lib/cli/commands/import.ts';
 import { run as statusCommand } from '../../lib/cli/commands/status.ts';
 import type { LocalStack } from '../../lib/local/runtime.ts';
@@ -181,6 +182,28 @@ describe('local stack (crmsync dev) end to end', () => {
       listMembers.mockRestore();
       memberPage.mockRestore();
     }
+  });
+
+  it('R5: an unfinished (crashed) resync shows its checkpoint in status; the next run resumes and clears it', async () => {
+    const deps = {
+      store: stack.store,
+      hubspot: stack.hubspot,
+      salesforce: stack.salesforce,
+      queue: stack.queue,
+      config: stack.config,
+      now: () => Date.now(),
+    };
+    const crashing = {
+      send: async () => {
+        throw new Error('crash while queueing (test)');
+      },
+    };
+    await expect(runResync({ ...deps, queue: crashing })).rejects.toThrow('crash while queueing');
+    const status = await stack.status();
+    expect(status.resync.checkpoint).toMatchObject({ queued: 0, run: expect.stringMatching(/^resync:/) });
+    expect((await runResync(deps)).done).toBe(true);
+    expect((await stack.status()).resync.checkpoint).toBeUndefined();
+    await stack.flush();
   });
 
   it('lists the DLQ and redrives it to the queue, where the processor takes the notice again', async () => {

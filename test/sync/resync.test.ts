@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { RESYNC_CHECKPOINT, runResync } from '../../lib/sync/resync.ts';
+import { RESYNC_CHECKPOINT, runResync, runScheduledRefresh } from '../../lib/sync/resync.ts';
 import { clearSegment, selectSegment } from '../../lib/sync/segment-choice.ts';
 import type { SyncDeps } from '../../lib/sync/sync-deps.ts';
 import type { TestStack } from '../support/test-stack.ts';
@@ -126,6 +126,18 @@ describe('R5: a resync streams, checkpoints and resumes', () => {
     const ids = (await take()).filter((n) => n.kind === 'resync').map((n) => n.recordId);
     expect(ids).toHaveLength(members.length);
     expect(new Set(ids)).toEqual(new Set(members));
+  });
+
+  it('R5: in AWS the scheduled refresh continues a paused resync until it is done, then refreshes as usual', async () => {
+    const first = await runResync(deps, undefined, { shouldPause: () => true });
+    expect(first).toMatchObject({ done: false, queued: 250 });
+    const continued = await runScheduledRefresh(deps, 60_000);
+    expect(continued).toEqual({ resync: { segmentId: listId, queued: members.length, done: true } });
+    expect(await runScheduledRefresh(deps, 60_000)).toMatchObject({
+      refresh: { mode: 'incremental', joined: 0 },
+    });
+    const ids = (await take()).filter((n) => n.kind === 'resync').map((n) => n.recordId);
+    expect(ids).toHaveLength(members.length);
   });
 
   it('R5: a crash (the queue fails) resumes from the checkpoint, never restarts, never queues a member twice', async () => {

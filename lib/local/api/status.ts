@@ -3,6 +3,7 @@ import type { Log } from '../../observability/observability.ts';
 import type { SyncStore } from '../../ports.ts';
 import { utcDay } from '../../rate-limit/clock.ts';
 import type { RateLimiter } from '../../rate-limit/index.ts';
+import { type ResyncCheckpoint, resyncCheckpoint } from '../../sync/resync.ts';
 import type { RefreshResult } from '../../sync/segment-refresh.ts';
 import { currentSettings, type SyncDeps } from '../../sync/sync-deps.ts';
 import { queueDepth } from '../queue-admin.ts';
@@ -126,6 +127,11 @@ export async function stackStatus(src: StatusSources): Promise<StatusReport> {
     apiUsage: { hubspot: usage(src, 'hubspot', hsUsed), salesforce: usage(src, 'salesforce', sfUsed) },
     queue: { visible: main.visible, inFlight: main.inFlight, dlq: dlq.visible + dlq.inFlight },
     schedules: src.scheduler.states(),
-    resync: src.resync(),
+    resync: withCheckpoint(src.resync(), await resyncCheckpoint(src.deps)),
   };
+}
+
+/** The resync progress, with the store's checkpoint of an unfinished run (one GetItem). */
+function withCheckpoint(progress: ResyncProgress, cp: ResyncCheckpoint | undefined): ResyncProgress {
+  return cp ? { ...progress, checkpoint: { run: cp.run, startedAt: cp.at, queued: cp.queued } } : progress;
 }
