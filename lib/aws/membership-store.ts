@@ -260,4 +260,34 @@ export class MembershipStore {
   #memberDelete(listId: string, hubspotId: string): WriteRequest {
     return { DeleteRequest: { Key: keyOf(keys.member(listId, hubspotId)) } };
   }
+
+  /**
+   * Replaces the stored membership with `memberIds` in one go (small lists, tests): history before
+   * member items, so a crash reports the same transitions again; `beforeApply` (e.g. queueing the
+   * join notices) runs in between and, when it throws, nothing is stored. Sets the count exactly.
+   */
+  async replace(
+    listId: string,
+    memberIds: string[],
+    options: { at: number; record?: boolean; beforeApply?: (changes: MembershipChange[]) => Promise<void> },
+  ): Promise<MembershipChange[]> {
+    const record = options.record ?? true;
+    const stored = new Set(await this.listMembers(listId));
+    const wanted = new Set(memberIds);
+    const changes: MembershipChange[] = [
+      ...[...wanted]
+        .filter((id) => !stored.has(id))
+        .map((hubspotId) => ({ hubspotId, change: 'joined' as const, at: options.at })),
+      ...[...stored]
+        .filter((id) => !wanted.has(id))
+        .map((hubspotId) => ({ hubspotId, change: 'left' as const, at: options.at })),
+    ];
+    if (changes.length === 0) return [];
+    if (record) await this.recordHistory(listId, changes);
+    // e.g. queue the join notices: if that fails, nothing below is stored and the next refresh retries.
+    if (record && options.beforeApply) await options.beforeApply(changes);
+    await this.applyChanges(listId, changes, false);
+    await this.setState(listId, { count: wanted.size });
+    return record ? changes : [];
+  }
 }
