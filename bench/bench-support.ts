@@ -11,6 +11,7 @@ import { cpus, loadavg } from 'node:os';
 import type { ConfigInput, CrmSyncConfig } from '../lib/config.ts';
 import { silentLog } from '../lib/observability/observability.ts';
 import { type LocalStack, startLocalStack } from '../lib/local/runtime.ts';
+import type { SyncDeps } from '../lib/sync/sync-deps.ts';
 import { signV3 } from '../sandbox/hubspot/index.ts';
 import { type ApiCalls, apiCalls, diffCalls } from '../test/support/api-calls.ts';
 import { testConfig } from '../test/support/test-config.ts';
@@ -266,6 +267,18 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** The sync jobs' dependencies over a running local stack (its store, adapters, queue and config). */
+export function stackSyncDeps(stack: LocalStack): SyncDeps {
+  return {
+    store: stack.store,
+    hubspot: stack.hubspot,
+    salesforce: stack.salesforce,
+    queue: stack.queue,
+    config: stack.config,
+    now: () => Date.now(),
+  };
 }
 
 /** Rounds to `digits` decimals. */

@@ -12,8 +12,7 @@
 import { performance } from 'node:perf_hooks';
 import { selectSegment } from '../lib/sync/segment-choice.ts';
 import { readAllMembers, refreshSegment } from '../lib/sync/segment-refresh.ts';
-import type { SyncDeps } from '../lib/sync/sync-deps.ts';
-import { machine, progress, round, startBenchStack } from './bench-support.ts';
+import { machine, progress, round, stackSyncDeps, startBenchStack } from './bench-support.ts';
 
 const BENCH = 'membership-cost';
 const i = process.argv.indexOf('--members');
@@ -40,14 +39,7 @@ try {
   };
   const members = hs.seed({ contacts: MEMBERS, seed: 51, segmentRate: 1 });
   hs.seed({ contacts: 10, seed: 52, segmentRate: 0 });
-  const deps: SyncDeps = {
-    store: stack.store,
-    hubspot: stack.hubspot,
-    salesforce: stack.salesforce,
-    queue: stack.queue,
-    config: stack.config,
-    now: () => Date.now(),
-  };
+  const deps = stackSyncDeps(stack);
   const list = await stack.hubspot.createDynamicList('Bench: membership cost', {
     property: 'lifecyclestage',
     operator: 'IS_ANY_OF',

@@ -17,13 +17,13 @@
 import { performance } from 'node:perf_hooks';
 import type { LocalStack } from '../lib/local/runtime.ts';
 import { selectSegment } from '../lib/sync/segment-choice.ts';
-import type { SyncDeps } from '../lib/sync/sync-deps.ts';
 import {
   callsNow,
   callsSince,
   machine,
   progress,
   round,
+  stackSyncDeps,
   startBenchStack,
   waitQuiet,
 } from './bench-support.ts';
@@ -134,14 +134,7 @@ try {
   const leads = Math.floor(MEMBERS * 0.7);
   const contacts = Math.floor(MEMBERS * 0.2);
   const twins = sf.seed({ leads, contacts, seed: 21 });
-  const deps: SyncDeps = {
-    store: stack.store,
-    hubspot: stack.hubspot,
-    salesforce: stack.salesforce,
-    queue: stack.queue,
-    config: stack.config,
-    now: () => Date.now(),
-  };
+  const deps = stackSyncDeps(stack);
   const list = await stack.hubspot.createDynamicList('Bench: sales-ready', {
     property: 'lifecyclestage',
     operator: 'IS_ANY_OF',
