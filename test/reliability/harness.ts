@@ -379,11 +379,15 @@ export class Harness {
     );
   }
 
-  /** Refreshes the segment membership (as the schedule does) and keeps a snapshot of the result. */
+  /**
+   * Refreshes the segment membership and keeps a snapshot of the result. A full reconciliation (joins
+   * and leaves), as the daily one and a resync do: the incremental refresh finds joins only, and the
+   * model needs the store to know every transition the step made.
+   */
   async refresh(): Promise<void> {
     this.passTime(60 * 60_000);
     const from = Date.now();
-    await refreshSegment(this.deps);
+    await refreshSegment(this.deps, undefined, { full: true });
     this.memberships.push({ from, members: new Set(await this.stack.store.listMembers(this.listId)) });
   }
 
