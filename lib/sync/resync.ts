@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { ChangeNotice } from '../domain/notice.ts';
 import {
   loadActiveSegment,
@@ -28,21 +27,30 @@ export interface ResyncOptions {
 /** The store's checkpoint name of the (one) running resync. */
 export const RESYNC_CHECKPOINT = 'resync';
 
-const checkpointSchema = z.object({
-  run: z.string(),
-  at: z.number(),
-  segmentId: z.string().nullable(),
-  after: z.string().optional(),
-  queued: z.number().int(),
-});
 /** Where a resync run stands: stored after every page, removed when the run is done. */
-export type ResyncCheckpoint = z.infer<typeof checkpointSchema>;
+export interface ResyncCheckpoint {
+  run: string;
+  at: number;
+  segmentId: string | null;
+  /** The position of the next page (absent: the first page). */
+  after?: string;
+  queued: number;
+}
+
+/** The stored checkpoint when it has the expected shape (the store keeps it as opaque JSON). */
+function asCheckpoint(v: Record<string, unknown> | undefined): ResyncCheckpoint | undefined {
+  if (!v || typeof v['run'] !== 'string' || typeof v['at'] !== 'number' || typeof v['queued'] !== 'number')
+    return undefined;
+  const segmentId = v['segmentId'];
+  if (segmentId !== null && typeof segmentId !== 'string') return undefined;
+  const cp: ResyncCheckpoint = { run: v['run'], at: v['at'], segmentId, queued: v['queued'] };
+  if (typeof v['after'] === 'string') cp.after = v['after'];
+  return cp;
+}
 
 /** The running resync's checkpoint, or undefined: for the status (progress) and for resuming. */
 export async function resyncCheckpoint(deps: Pick<SyncDeps, 'store'>): Promise<ResyncCheckpoint | undefined> {
-  const stored = await deps.store.getCheckpoint(RESYNC_CHECKPOINT);
-  const parsed = checkpointSchema.safeParse(stored);
-  return parsed.success ? parsed.data : undefined;
+  return asCheckpoint(await deps.store.getCheckpoint(RESYNC_CHECKPOINT));
 }
 
 /**
@@ -85,10 +93,10 @@ export async function runResync(
   const checkpoint = async (next: string | undefined): Promise<'continue' | 'pause'> => {
     const { after: _previous, ...rest } = cp;
     cp = next ? { ...rest, after: next } : rest;
-    await deps.store.putCheckpoint(RESYNC_CHECKPOINT, cp);
+    await deps.store.putCheckpoint(RESYNC_CHECKPOINT, { ...cp });
     return options.shouldPause?.() ? 'pause' : 'continue';
   };
-  await deps.store.putCheckpoint(RESYNC_CHECKPOINT, cp);
+  await deps.store.putCheckpoint(RESYNC_CHECKPOINT, { ...cp });
 
   let paused: boolean;
   if (segmentId) {
