@@ -38,7 +38,7 @@ try {
     return { calls: total() - before, seconds: round((performance.now() - t0) / 1000, 2) };
   };
   const members = hs.seed({ contacts: MEMBERS, seed: 51, segmentRate: 1 });
-  hs.seed({ contacts: 10, seed: 52, segmentRate: 0 });
+  const outside = hs.seed({ contacts: 10, seed: 52, segmentRate: 0 });
   const deps = stackSyncDeps(stack);
   const list = await stack.hubspot.createDynamicList('Bench: membership cost', {
     property: 'lifecyclestage',
@@ -52,7 +52,10 @@ try {
     await readAllMembers(stack.hubspot, list.listId);
   });
   const nothingJoined = await hubspotCalls(() => refreshSegment(deps));
-  const joiner = hs.seed({ contacts: 1, seed: 53, segmentRate: 1 });
+  // A user edit moves one outside contact in: the DYNAMIC list picks it up.
+  const joiner = outside[0]!;
+  await hs.userUpdateContact(joiner, { lifecyclestage: 'salesqualifiedlead' });
+  hs.processLists();
   let joined = 0;
   const oneJoined = await hubspotCalls(async () => {
     joined = (await refreshSegment(deps)).joined;
@@ -76,7 +79,7 @@ try {
         refresh: {
           beforeEveryRefreshReadAll: before,
           afterNothingJoined: nothingJoined,
-          afterOneJoined: { ...oneJoined, joined, joiner: joiner[0] },
+          afterOneJoined: { ...oneJoined, joined, joiner },
           afterFullReconciliation: full,
         },
         hubspotCallsPerDay: perDay,
