@@ -185,9 +185,9 @@ async function runCdc(name: string, queue: ChangeQueue, count: number) {
 }
 
 /** The intake's own time per notice over the queue send's, from the memory and local-sqs runs. */
-function ratio(memoryPerSecond: number, fauxqsPerSecond: number): number {
+function ratio(memoryPerSecond: number, queuedPerSecond: number): number {
   const own = 1 / memoryPerSecond;
-  const send = 1 / fauxqsPerSecond - own;
+  const send = 1 / queuedPerSecond - own;
   return send > 0 ? Math.round((own / send) * 1000) / 1000 : Number.POSITIVE_INFINITY;
 }
 
