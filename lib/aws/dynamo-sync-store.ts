@@ -1,49 +1,31 @@
 import {
   ConditionalCheckFailedException,
-  DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
-  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
-import { salesforceObjectSchema, type CrmSide } from '../domain/notice.ts';
-import { PermanentSyncError, RetryableError, type SyncErrorCategory } from '../errors.ts';
+import type { CrmSide } from '../domain/notice.ts';
+import { RetryableError, type SyncErrorCategory } from '../errors.ts';
 import type {
   Decision,
   DecisionCounts,
   MembershipChange,
+  MembershipState,
   PairState,
   RuntimeSettings,
   SyncErrorEntry,
   SyncStore,
 } from '../ports.ts';
 import * as decisionLog from './decision-log.ts';
-import { batchGetAll, batchWriteAll } from './dynamo-batch.ts';
-import { type DynamoItem, fromItem, keyOf, toItem } from './item-codec.ts';
+import * as marks from './event-marks.ts';
+import { MembershipStore } from './membership-store.ts';
+import { PairStore } from './pair-store.ts';
+import * as positions from './positions.ts';
+import { fromItem, keyOf, toItem } from './item-codec.ts';
 import { epochSeconds, keys } from './store-keys.ts';
 
-const origins = [
-  'matched',
-  'created-in-salesforce',
-  'created-in-hubspot',
-  'import',
-  'auto-create',
-] as const satisfies readonly PairState['origin'][];
-
-const pairItemSchema = z.object({
-  hubspotId: z.string(),
-  salesforceId: z.string(),
-  salesforceType: salesforceObjectSchema,
-  snapshot: z.string(),
-  version: z.number().int(),
-  lastSyncedAt: z.number(),
-  origin: z.enum(origins),
-  emailOnly: z.boolean().optional(),
-});
-const snapshotSchema = z.record(z.string(), z.string().nullable());
-const linkItemSchema = z.object({ hubspotId: z.string() });
 const settingsItemSchema = z.object({
   inclusionSegmentId: z.string().nullable(),
   segmentSelectedAt: z.number().nullable(),
@@ -87,6 +69,10 @@ export class DynamoSyncStore implements SyncStore {
   readonly #log: decisionLog.DecisionLogOptions;
   readonly #historyRetentionSeconds: number;
   readonly #feedMaxDays: number;
+  readonly #members: MembershipStore;
+  readonly #pairs: PairStore;
+  readonly #o: positions.PositionsOptions;
+  readonly #marks: marks.EventMarksOptions;
 
   constructor(opts: DynamoSyncStoreOptions) {
     this.#client = opts.client;
@@ -95,6 +81,18 @@ export class DynamoSyncStore implements SyncStore {
     this.#eventRetentionSeconds = (opts.eventRetentionDays ?? 7) * 86_400;
     this.#historyRetentionSeconds = (opts.historyRetentionDays ?? 90) * 86_400;
     this.#feedMaxDays = opts.feedMaxDays ?? 30;
+    this.#o = { client: opts.client, tableName: opts.tableName };
+    this.#pairs = new PairStore({ client: opts.client, tableName: opts.tableName });
+    this.#members = new MembershipStore({
+      client: opts.client,
+      tableName: opts.tableName,
+      historyRetentionSeconds: this.#historyRetentionSeconds,
+    });
+    this.#marks = {
+      client: opts.client,
+      tableName: opts.tableName,
+      retentionSeconds: this.#eventRetentionSeconds,
+    };
     this.#log = {
       client: opts.client,
       tableName: opts.tableName,
@@ -102,291 +100,119 @@ export class DynamoSyncStore implements SyncStore {
     };
   }
 
-  // ───────────────────────────── links and snapshots ─────────────────────────────
+  // ───────────────────────────── links and snapshots (pair-store.ts) ─────────────────────────────
 
   /** BatchGetItem of the pair items (100 per call, unprocessed keys retried). */
-  async getPairsByHubSpotIds(ids: string[]): Promise<Map<string, PairState>> {
-    const items = await batchGetAll(
-      this.#client,
-      this.#table,
-      ids.map((id) => keyOf(keys.pair(id))),
-    );
-    const out = new Map<string, PairState>();
-    for (const item of items) {
-      const pair = toPair(item);
-      out.set(pair.hubspotId, pair);
-    }
-    return out;
+  getPairsByHubSpotIds(ids: string[]): Promise<Map<string, PairState>> {
+    return this.#pairs.getPairsByHubSpotIds(ids);
   }
 
-  /**
-   * Reads the Salesforce-id lookups, then the pairs they point to, and keeps only pairs that still
-   * name that Salesforce id: a lookup left behind by a crash or a lost race is ignored.
-   */
-  async getPairsBySalesforceIds(ids: string[]): Promise<Map<string, PairState>> {
-    const links = await batchGetAll(
-      this.#client,
-      this.#table,
-      ids.map((id) => keyOf(keys.salesforceLink(id))),
-    );
-    const hubspotIdBySalesforceId = new Map<string, string>();
-    for (const item of links) {
-      const plain = fromItem(item);
-      const pk = String(plain['pk']);
-      hubspotIdBySalesforceId.set(pk.slice('SF#'.length), linkItemSchema.parse(plain).hubspotId);
-    }
-    const pairs = await this.getPairsByHubSpotIds([...new Set(hubspotIdBySalesforceId.values())]);
-    const out = new Map<string, PairState>();
-    for (const [salesforceId, hubspotId] of hubspotIdBySalesforceId) {
-      const pair = pairs.get(hubspotId);
-      if (pair && pair.salesforceId === salesforceId) out.set(salesforceId, pair);
-    }
-    return out;
+  /** The Salesforce-id lookups, then the pairs they point to; stale lookups are ignored. */
+  getPairsBySalesforceIds(ids: string[]): Promise<Map<string, PairState>> {
+    return this.#pairs.getPairsBySalesforceIds(ids);
   }
 
-  /**
-   * Writes the pair when the stored version is `expectedVersion` (0: absent) and returns it with
-   * version `expectedVersion + 1`.
-   *
-   * The common case, an update that keeps the link, is one conditional put (`version` and
-   * `salesforceId` unchanged): the lookup already points here. Otherwise, in this order, so that no
-   * crash leaves a pair unreachable by its Salesforce id:
-   * 1. claim the Salesforce-id lookup (refused when it belongs to another live pair: links are
-   *    one-to-one);
-   * 2. conditional put of the pair: the only step that decides a race;
-   * 3. when the pair moved to a new Salesforce id (lead conversion, merge), release the old lookup.
-   * A crash after 1 or 2 leaves a stale lookup, which readers verify against the pair and ignore.
-   */
-  async putPair(pair: PairState, expectedVersion: number): Promise<PairState> {
-    const stored: PairState = { ...pair, version: expectedVersion + 1 };
-    const conflict = (cause?: unknown) =>
-      new RetryableError(
-        `pair hubspot:${pair.hubspotId} changed concurrently (expected version ${expectedVersion})`,
-        'conflict',
-        { cause },
-      );
-    if (expectedVersion > 0) {
-      try {
-        await this.#client.send(
-          new PutItemCommand({
-            TableName: this.#table,
-            Item: pairItem(stored),
-            ConditionExpression: 'version = :v AND salesforceId = :sf',
-            ExpressionAttributeValues: {
-              ':v': { N: String(expectedVersion) },
-              ':sf': { S: pair.salesforceId },
-            },
-          }),
-        );
-        return stored;
-      } catch (err) {
-        if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      }
-      // Either the version moved (a lost race) or the link moves: only the latter goes on.
-      const current = (await this.getPairsByHubSpotIds([pair.hubspotId])).get(pair.hubspotId);
-      if (current?.version !== expectedVersion) throw conflict();
-    }
-    await this.#claimSalesforceLink(pair.salesforceId, pair.hubspotId, stored.version);
-    let old: DynamoItem | undefined;
-    try {
-      const res = await this.#client.send(
-        new PutItemCommand({
-          TableName: this.#table,
-          Item: pairItem(stored),
-          ...versionCondition(expectedVersion),
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      old = res.Attributes;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) throw conflict(err);
-      throw err;
-    }
-    const oldSalesforceId = old ? fromItem(old)['salesforceId'] : undefined;
-    if (typeof oldSalesforceId === 'string' && oldSalesforceId !== pair.salesforceId) {
-      await this.#releaseSalesforceLink(oldSalesforceId, pair.hubspotId, stored.version);
-    }
-    return stored;
+  /** Writes the pair when the stored version is `expectedVersion` (0: absent); returns it at the next version. */
+  putPair(pair: PairState, expectedVersion: number): Promise<PairState> {
+    return this.#pairs.putPair(pair, expectedVersion);
   }
 
-  /** Deletes the pair if its version is `expectedVersion`, then its lookup (if it still points here). */
-  async deletePair(hubspotId: string, expectedVersion: number): Promise<void> {
-    let old: DynamoItem | undefined;
-    try {
-      const res = await this.#client.send(
-        new DeleteItemCommand({
-          TableName: this.#table,
-          Key: keyOf(keys.pair(hubspotId)),
-          ...versionCondition(expectedVersion),
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      old = res.Attributes;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) {
-        throw new RetryableError(
-          `pair hubspot:${hubspotId} changed concurrently (expected version ${expectedVersion})`,
-          'conflict',
-          {
-            cause: err,
-          },
-        );
-      }
-      throw err;
-    }
-    const salesforceId = old ? fromItem(old)['salesforceId'] : undefined;
-    if (typeof salesforceId === 'string') {
-      await this.#releaseSalesforceLink(salesforceId, hubspotId, expectedVersion + 1);
-    }
+  /** Removes a pair (conditional on its version) and releases its Salesforce-id lookup. */
+  deletePair(hubspotId: string, expectedVersion: number): Promise<void> {
+    return this.#pairs.deletePair(hubspotId, expectedVersion);
   }
 
-  /**
-   * Points the lookup at `hubspotId`, stamped with the pair version about to be written, so that a
-   * late release by an older writer (which moved the pair away from this id before a newer writer
-   * moved it back) cannot remove it.
-   */
-  async #claimSalesforceLink(salesforceId: string, hubspotId: string, pairVersion: number): Promise<void> {
-    const key = keys.salesforceLink(salesforceId);
-    const put = (condition: string, values: DynamoItem | undefined) =>
-      this.#client.send(
-        new PutItemCommand({
-          TableName: this.#table,
-          Item: { ...keyOf(key), ...toItem({ hubspotId, pairVersion }) },
-          ConditionExpression: condition,
-          ...(values ? { ExpressionAttributeValues: values } : {}),
-        }),
-      );
-    try {
-      await put('attribute_not_exists(pk) OR hubspotId = :hs', { ':hs': { S: hubspotId } });
-      return;
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    }
-    // The lookup names another HubSpot id: take it over only if that pair no longer links here.
-    const current = await this.#client.send(
-      new GetItemCommand({ TableName: this.#table, Key: keyOf(key), ConsistentRead: true }),
-    );
-    const holder = current.Item ? linkItemSchema.parse(fromItem(current.Item)).hubspotId : undefined;
-    if (holder !== undefined) {
-      const holderPair = (await this.getPairsByHubSpotIds([holder])).get(holder);
-      if (holderPair?.salesforceId === salesforceId) {
-        throw new PermanentSyncError(
-          `salesforce:${salesforceId} is already linked to hubspot:${holder}; cannot also link it to hubspot:${hubspotId}`,
-          'duplicate',
-        );
-      }
-    }
-    try {
-      await put(
-        holder === undefined ? 'attribute_not_exists(pk)' : 'hubspotId = :old',
-        holder === undefined ? undefined : { ':old': { S: holder } },
-      );
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) {
-        throw new RetryableError(`link of salesforce:${salesforceId} changed concurrently`, 'conflict', {
-          cause: err,
-        });
-      }
-      throw err;
-    }
+  // ───────────────────────────── segment membership (membership-store.ts) ─────────────────────────────
+
+  getMembers(listId: string, hubspotIds: string[]): Promise<Set<string>> {
+    return this.#members.getMembers(listId, hubspotIds);
   }
 
-  /** Removes the lookup if it is still ours and was not claimed by a newer write of the pair. */
-  async #releaseSalesforceLink(
-    salesforceId: string,
-    hubspotId: string,
-    releasingVersion: number,
+  listMembers(listId: string): Promise<string[]> {
+    return this.#members.listMembers(listId);
+  }
+
+  /** One page of stored members, in key order, and where the next page starts. */
+  async memberPage(listId: string, after?: string): Promise<{ hubspotIds: string[]; after?: string }> {
+    const page = await this.#members.memberPage(listId, after);
+    return { hubspotIds: page.members.map((m) => m.hubspotId), ...(page.after ? { after: page.after } : {}) };
+  }
+
+  /** The stored member count: one GetItem, never a read of the membership. */
+  async countMembers(listId: string): Promise<number> {
+    return (await this.#members.getState(listId))?.count ?? 0;
+  }
+
+  async getMembershipState(listId: string): Promise<MembershipState | undefined> {
+    return this.#members.getState(listId);
+  }
+
+  async setJoinCursor(listId: string, cursor: string | null): Promise<void> {
+    await this.#members.setState(listId, { joinCursor: cursor });
+  }
+
+  async setFilterProperties(listId: string, properties: string[]): Promise<void> {
+    await this.#members.setState(listId, { filterProperties: properties });
+  }
+
+  /** Joins and leaves learned one by one (incremental refresh, the processor): history, members, count. */
+  applyMembershipChanges(
+    listId: string,
+    changes: MembershipChange[],
+    options: { record: boolean },
   ): Promise<void> {
-    try {
-      await this.#client.send(
-        new DeleteItemCommand({
-          TableName: this.#table,
-          Key: keyOf(keys.salesforceLink(salesforceId)),
-          ConditionExpression: 'hubspotId = :hs AND (attribute_not_exists(pairVersion) OR pairVersion < :v)',
-          ExpressionAttributeValues: { ':hs': { S: hubspotId }, ':v': { N: String(releasingVersion) } },
-        }),
-      );
-    } catch (err) {
-      // Re-pointed to another pair, re-claimed by a newer write, or gone: nothing of ours to remove.
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    }
-  }
-
-  // ───────────────────────────── segment membership ─────────────────────────────
-
-  async getMembers(listId: string, hubspotIds: string[]): Promise<Set<string>> {
-    const items = await batchGetAll(
-      this.#client,
-      this.#table,
-      hubspotIds.map((id) => keyOf(keys.member(listId, id))),
-      { projection: ['hubspotId'] },
-    );
-    return new Set(items.map((item) => String(fromItem(item)['hubspotId'])));
-  }
-
-  async listMembers(listId: string): Promise<string[]> {
-    const items = await decisionLog.queryAll(this.#log, {
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
-      ExpressionAttributeValues: { ':pk': { S: keys.memberPartition(listId) }, ':m': { S: 'M#' } },
-      ScanIndexForward: true,
-    });
-    return items.map((item) => String(fromItem(item)['hubspotId']));
+    return this.#members.applyChanges(listId, changes, options.record);
   }
 
   /**
-   * Diffs `memberIds` against the stored members and applies the difference with BatchWriteItem.
-   * History items are written before the member items: a crash in between makes the next refresh
-   * report the same transitions again (a duplicate join notice is harmless), never lose one.
-   * `record: false` (the first load after a segment is chosen, R4) stores the members without
-   * history and returns no transitions, so nobody is synced merely for being in the segment.
-   * `beforeApply` (not called when `record` is false) runs between the two: when it throws, the
-   * members are not stored and the same transitions are reported by the next refresh.
+   * One page of a full reconciliation run: the ids HubSpot reported that were not members are joins;
+   * they are recorded (when `record`) and handed to `beforeApply` (e.g. to queue their notices)
+   * before any member item is written, then the whole page is stored as seen by `run`.
    */
-  async replaceMembership(
+  async reconcilePage(
+    listId: string,
+    run: string,
+    hubspotIds: string[],
+    options: { at: number; record: boolean; beforeApply?: (changes: MembershipChange[]) => Promise<void> },
+  ): Promise<MembershipChange[]> {
+    const joined = (await this.#members.newcomers(listId, hubspotIds)).map((hubspotId) => ({
+      hubspotId,
+      change: 'joined' as const,
+      at: options.at,
+    }));
+    if (options.record && joined.length > 0) {
+      await this.#members.recordHistory(listId, joined);
+      await options.beforeApply?.(joined);
+    }
+    await this.#members.markSeen(listId, hubspotIds, run, options.at);
+    return options.record ? joined : [];
+  }
+
+  /** The end of a reconciliation run: members `run` did not see have left; the count is set exactly. */
+  async sweepMembership(
+    listId: string,
+    run: string,
+    options: { at: number; record: boolean },
+  ): Promise<{ members: number; left: MembershipChange[] }> {
+    const left: MembershipChange[] = [];
+    const result = await this.#members.sweep(listId, run, options.at, async (changes) => {
+      if (options.record) await this.#members.recordHistory(listId, changes);
+      // Only the count of leaves is kept in memory beyond a page when they are not recorded.
+      if (options.record) left.push(...changes);
+    });
+    return { members: result.members, left };
+  }
+
+  /**
+   * Replaces the stored membership with `memberIds` in one go (small lists, tests): a reconciliation
+   * run over a single page. History before member items, so a crash reports the same transitions again.
+   */
+  replaceMembership(
     listId: string,
     memberIds: string[],
     options: { at: number; record?: boolean; beforeApply?: (changes: MembershipChange[]) => Promise<void> },
   ): Promise<MembershipChange[]> {
-    const stored = new Set(await this.listMembers(listId));
-    const wanted = new Set(memberIds);
-    const changes: MembershipChange[] = [
-      ...[...wanted]
-        .filter((id) => !stored.has(id))
-        .map((hubspotId) => ({ hubspotId, change: 'joined' as const, at: options.at })),
-      ...[...stored]
-        .filter((id) => !wanted.has(id))
-        .map((hubspotId) => ({ hubspotId, change: 'left' as const, at: options.at })),
-    ];
-    if (changes.length === 0) return [];
-    const record = options.record ?? true;
-    if (record) {
-      const expiresAt = epochSeconds(options.at) + this.#historyRetentionSeconds;
-      const history: WriteRequest[] = changes.map((c) => ({
-        PutRequest: {
-          Item: {
-            ...keyOf(keys.membershipChange(listId, c.at, c.hubspotId)),
-            ...toItem({ hubspotId: c.hubspotId, change: c.change, at: c.at, expiresAt }),
-          },
-        },
-      }));
-      await batchWriteAll(this.#client, this.#table, history);
-    }
-    // e.g. queue the join notices: if that fails, nothing below is stored and the next refresh retries.
-    if (record && options.beforeApply) await options.beforeApply(changes);
-    const members: WriteRequest[] = changes.map((c) =>
-      c.change === 'joined'
-        ? {
-            PutRequest: {
-              Item: {
-                ...keyOf(keys.member(listId, c.hubspotId)),
-                ...toItem({ hubspotId: c.hubspotId, since: c.at }),
-              },
-            },
-          }
-        : { DeleteRequest: { Key: keyOf(keys.member(listId, c.hubspotId)) } },
-    );
-    await batchWriteAll(this.#client, this.#table, members);
-    return record ? changes : [];
+    return this.#members.replace(listId, memberIds, options);
   }
 
   /** A list's recorded joins and leaves, newest first. */
@@ -443,52 +269,42 @@ export class DynamoSyncStore implements SyncStore {
     return stored;
   }
 
-  // ───────────────────────────── idempotency ─────────────────────────────
+  // ───────────────────────────── idempotency (event-marks.ts) ─────────────────────────────
 
-  /**
-   * Conditional put of the event id. An id whose `expiresAt` has passed counts as new even if TTL
-   * has not deleted it yet (DynamoDB deletes expired items up to days late; dynalite never does).
-   */
-  async markEventProcessed(eventId: string, at: number): Promise<boolean> {
-    try {
-      await this.#client.send(
-        new PutItemCommand({
-          TableName: this.#table,
-          Item: {
-            ...keyOf(keys.processedEvent(eventId)),
-            ...toItem({ at, expiresAt: epochSeconds(at) + this.#eventRetentionSeconds }),
-          },
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-          ExpressionAttributeValues: { ':now': { N: String(epochSeconds(at)) } },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+  /** Conditional put of the event id; false when it was already processed (and not expired). */
+  markEventProcessed(eventId: string, at: number): Promise<boolean> {
+    return marks.markEventProcessed(this.#marks, eventId, at);
   }
 
-  /**
-   * Of `eventIds`, those already marked processed and not expired at `at` (BatchGetItem, 100 keys per
-   * call): a redelivered notice is dropped before it costs a CRM read.
-   */
-  async filterProcessedEvents(eventIds: string[], at: number): Promise<Set<string>> {
-    if (eventIds.length === 0) return new Set();
-    const items = await batchGetAll(
-      this.#client,
-      this.#table,
-      eventIds.map((id) => keyOf(keys.processedEvent(id))),
-      { projection: ['pk', 'expiresAt'] },
-    );
-    const now = epochSeconds(at);
-    const prefix = keys.processedEvent('').pk;
-    const seen = new Set<string>();
-    for (const item of items) {
-      const expiresAt = Number(item['expiresAt']?.N ?? 0);
-      if (expiresAt >= now) seen.add(String(item['pk']?.S ?? '').slice(prefix.length));
-    }
-    return seen;
+  /** Marks many events processed with BatchWriteItem, 25 per call (no condition needed). */
+  markEventsProcessed(eventIds: string[], at: number): Promise<void> {
+    return marks.markEventsProcessed(this.#marks, eventIds, at);
+  }
+
+  /** Of `eventIds`, those already processed and not expired at `at` (BatchGetItem, 100 per call). */
+  filterProcessedEvents(eventIds: string[], at: number): Promise<Set<string>> {
+    return marks.filterProcessedEvents(this.#marks, eventIds, at);
+  }
+
+  // ───────────────────────────── checkpoints and cursors (positions.ts) ─────────────────────────────
+
+  /** A long job's checkpoint (JSON), or undefined when none is stored. */
+  getCheckpoint(name: string): Promise<Record<string, unknown> | undefined> {
+    return positions.getCheckpoint(this.#o, name);
+  }
+
+  /** Stores a job's checkpoint; `null` removes it (the job is done). */
+  putCheckpoint(name: string, value: Record<string, unknown> | null): Promise<void> {
+    return positions.putCheckpoint(this.#o, name, value);
+  }
+
+  getCursor(name: string): Promise<number | undefined> {
+    return positions.getCursor(this.#o, name);
+  }
+
+  /** Conditional on the stored value being smaller, so two pollers racing never move it back. */
+  advanceCursor(name: string, value: number): Promise<void> {
+    return positions.advanceCursor(this.#o, name, value);
   }
 
   // ───────────────────────────── decisions ─────────────────────────────
@@ -547,65 +363,6 @@ export class DynamoSyncStore implements SyncStore {
     );
     return Number(res.Item?.['calls']?.N ?? 0);
   }
-
-  // ───────────────────────────── cursors ─────────────────────────────
-
-  async getCursor(name: string): Promise<number | undefined> {
-    const res = await this.#client.send(
-      new GetItemCommand({ TableName: this.#table, Key: keyOf(keys.cursor(name)), ConsistentRead: true }),
-    );
-    const value = res.Item?.['value']?.N;
-    return value === undefined ? undefined : Number(value);
-  }
-
-  /** Conditional on the stored value being smaller, so two pollers racing never move it back. */
-  async advanceCursor(name: string, value: number): Promise<void> {
-    try {
-      await this.#client.send(
-        new UpdateItemCommand({
-          TableName: this.#table,
-          Key: keyOf(keys.cursor(name)),
-          UpdateExpression: 'SET #v = :v',
-          ConditionExpression: 'attribute_not_exists(#v) OR #v < :v',
-          ExpressionAttributeNames: { '#v': 'value' },
-          ExpressionAttributeValues: { ':v': { N: String(value) } },
-        }),
-      );
-    } catch (error) {
-      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
-    }
-  }
-}
-
-function pairItem(pair: PairState): DynamoItem {
-  return {
-    ...keyOf(keys.pair(pair.hubspotId)),
-    ...toItem({
-      hubspotId: pair.hubspotId,
-      salesforceId: pair.salesforceId,
-      salesforceType: pair.salesforceType,
-      snapshot: JSON.stringify(pair.snapshot),
-      version: pair.version,
-      lastSyncedAt: pair.lastSyncedAt,
-      origin: pair.origin,
-      emailOnly: pair.emailOnly,
-    }),
-  };
-}
-
-function toPair(item: DynamoItem): PairState {
-  const p = pairItemSchema.parse(fromItem(item));
-  const pair: PairState = {
-    hubspotId: p.hubspotId,
-    salesforceId: p.salesforceId,
-    salesforceType: p.salesforceType,
-    snapshot: snapshotSchema.parse(JSON.parse(p.snapshot)),
-    version: p.version,
-    lastSyncedAt: p.lastSyncedAt,
-    origin: p.origin,
-  };
-  if (p.emailOnly !== undefined) pair.emailOnly = p.emailOnly;
-  return pair;
 }
 
 /** 0 means "must not exist yet"; otherwise the stored version must match. */
