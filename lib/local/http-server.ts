@@ -5,7 +5,7 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type HttpResult, lowerCaseHeaders, type RawHttpRequest } from '../http/http.ts';
 import { BodyError, foreignCaller, readRawBody, Router, sendJson } from '../../sandbox/common/index.ts';
-import { apiErrorResponse, apiRoutes } from './api/routes.ts';
+import { apiErrorResponse, apiRoutes } from '../admin/routes.ts';
 import type { StackServices } from './services.ts';
 
 /** API Gateway's payload cap is 10 MB and Lambda's 6 MB; intake applies its own, smaller caps. */

@@ -1,3 +1,4 @@
+import type { ScheduleState } from '../admin/services.ts';
 /**
  * The EventBridge schedules of the AWS stack (segment refresh, resync, poll) as in-process timers.
  * Accepts the same expressions as the config: `rate(N minute|minutes|hour|hours|day|days)`,
@@ -52,17 +53,7 @@ export function msUntilNext(schedule: Schedule, now: number): number | undefined
   return next.getTime() - now;
 }
 
-/** What the dashboard shows about one schedule. */
-export interface ScheduleState {
-  name: string;
-  expression: string;
-  running: boolean;
-  lastRunAt: number | null;
-  lastDurationMs: number | null;
-  lastError: string | null;
-  nextRunAt: number | null;
-  runs: number;
-}
+export type { ScheduleState };
 
 interface Job {
   state: ScheduleState;

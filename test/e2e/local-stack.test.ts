@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run as importCommand } from '../../lib/cli/commands/import.ts';
 import { run as statusCommand } from '../../lib/cli/commands/status.ts';
 import type { LocalStack } from '../../lib/local/runtime.ts';
-import { type FieldCatalog, fieldCatalog } from '../../lib/local/api/fields.ts';
+import { type FieldCatalog, fieldCatalog } from '../../lib/admin/fields.ts';
 import type { RecordTrace, StatusReport } from '../../lib/local/services.ts';
 import { startQuietStack } from '../support/quiet-stack.ts';
 

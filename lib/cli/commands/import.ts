@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import type { ImportCounts, ImportProgress } from '../../local/import-tracker.ts';
+import type { ImportCounts, ImportProgress } from '../../admin/import-tracker.ts';
 import { progressLine } from '../progress-line.ts';
 import { StackClient } from '../stack-client.ts';
 
