@@ -19,7 +19,7 @@ const CONTENT_TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 /** The dashboard's files: app.js is the entry module, the others are the modules it imports. */
-const STATIC_FILES = new Set([
+export const STATIC_FILES = new Set([
   'index.html',
   'style.css',
   'favicon.svg',
@@ -153,7 +153,8 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-async function serveStatic(res: ServerResponse, name: string, headOnly: boolean): Promise<void> {
+/** Serves one of the dashboard's files with the no-external-requests CSP. */
+export async function serveStatic(res: ServerResponse, name: string, headOnly: boolean): Promise<void> {
   const body = await readFile(join(DASHBOARD_DIR, name));
   res.writeHead(200, {
     'content-type': CONTENT_TYPES[extname(name)] ?? 'application/octet-stream',

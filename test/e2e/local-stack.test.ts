@@ -144,7 +144,7 @@ describe('local stack (crmsync dev) end to end', () => {
     const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
       expect(await statusCommand(['--url', 'http://127.0.0.1:9'])).toBe(1);
-      expect(String(spy.mock.calls[0]?.[0])).toContain('no local stack answers');
+      expect(String(spy.mock.calls[0]?.[0])).toContain('no crmsync answers');
     } finally {
       spy.mockRestore();
     }
