@@ -23,7 +23,7 @@ export interface AdminApiProps {
 }
 
 /**
- * The stack's control plane (docs/design.md#operating-a-deployment): `/api/*` on the intake HTTP API
+ * The stack's control plane (docs/design.md#operating): `/api/*` on the intake HTTP API
  * with AWS_IAM authorization, so only SigV4-signed callers whose IAM policy allows
  * `execute-api:Invoke` reach it — no public admin route and no user database. The admin function
  * serves the same routes as the local `/api/*`; the job function runs resyncs and imports it starts.

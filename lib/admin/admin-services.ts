@@ -39,7 +39,7 @@ export interface AdminContext {
 
 /**
  * The operator's API over one host's pieces: the single implementation behind the local `/api/*`
- * and the deployed stack's admin API (docs/design.md#operating-a-deployment).
+ * and the deployed stack's admin API (docs/design.md#operating).
  */
 export function createAdminServices(ctx: AdminContext): AdminServices {
   const { deps } = ctx;

@@ -7,7 +7,7 @@ import type { ImportProgress } from './import-tracker.ts';
 /**
  * The operator's API (`/api/*`) as services, whichever host serves them: the local stack's HTTP
  * server and the admin Lambda behind API Gateway build this one interface over their own pieces, and
- * `routes.ts` maps the same routes onto it (docs/design.md#operating-a-deployment).
+ * `routes.ts` maps the same routes onto it (docs/design.md#operating).
  */
 export interface AdminServices {
   status(): Promise<StatusReport>;

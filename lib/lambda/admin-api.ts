@@ -5,7 +5,7 @@ import type { Log } from '../observability/observability.ts';
 /**
  * The admin API's routes behind API Gateway (HTTP API, payload 2.0, route `ANY /api/{proxy+}` with
  * AWS_IAM authorization): the event becomes the `ApiRequest` the local server also builds, and the
- * same route table answers (docs/design.md#operating-a-deployment).
+ * same route table answers (docs/design.md#operating).
  */
 
 /** The route for a method and path, with its `{name}` parameters; undefined when none matches. */
