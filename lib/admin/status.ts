@@ -159,7 +159,12 @@ export function emptyStats(since: number): StatsSnapshot {
 
 /** The schedules of a deployed stack as the config sets them (EventBridge runs them; no run history here). */
 export function configuredSchedules(schedules: Record<string, string>): ScheduleState[] {
-  return Object.entries(schedules).map(([name, expression]) => ({
+  return Object.entries(schedules).map(([name, expression]) => idleSchedule(name, expression));
+}
+
+/** A schedule that has not run yet. */
+export function idleSchedule(name: string, expression: string): ScheduleState {
+  return {
     name,
     expression,
     running: false,
@@ -168,5 +173,5 @@ export function configuredSchedules(schedules: Record<string, string>): Schedule
     lastError: null,
     nextRunAt: null,
     runs: 0,
-  }));
+  };
 }

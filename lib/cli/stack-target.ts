@@ -17,6 +17,10 @@ export interface StackTarget {
   region?: string;
 }
 
+/** How every such command's help explains its target. */
+export const TARGET_HELP = `Target: the local stack (npm start) at --url (default http://127.0.0.1:3000), or a deployed stack by
+--stack NAME or --url https://… (signed with your AWS credentials; --region if not in the URL).`;
+
 /** The options every command that talks to a stack takes. */
 export const TARGET_OPTIONS = {
   url: { type: 'string' },

@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { foreignCaller, readRawBody, sendJson } from '../../sandbox/common/index.ts';
-import { type LocalHttpServer, STATIC_FILES, serveStatic } from './http-server.ts';
+import { type LocalHttpServer, listenOnLoopback, STATIC_FILES, serveStatic } from './http-server.ts';
 
 /** One `/api` call forwarded to the deployed stack, and its answer as it came. */
 export interface ForwardedCall {
@@ -62,21 +61,5 @@ export async function startConsoleServer(opts: {
     sendJson(res, 404, { error: `nothing at ${url.pathname}` });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    server,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return listenOnLoopback(server, opts.port);
 }

@@ -115,17 +115,26 @@ export async function startHttpServer(opts: {
     sendJson(res, 404, { error: `nothing at ${url.pathname}` });
   }
 
+  return listenOnLoopback(server, opts.port, opts.host);
+}
+
+/** Listens on 127.0.0.1 (or `host`) and returns the server with its URL and a close that ends open connections. */
+export async function listenOnLoopback(
+  server: Server,
+  port: number,
+  host = '127.0.0.1',
+): Promise<LocalHttpServer> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port, opts.host ?? '127.0.0.1', () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       resolve();
     });
   });
-  const { port } = server.address() as AddressInfo;
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    url: `http://127.0.0.1:${bound}`,
+    port: bound,
     server,
     async close() {
       server.closeAllConnections();

@@ -1,3 +1,4 @@
+import { idleSchedule } from '../admin/status.ts';
 import type { ScheduleState } from '../admin/services.ts';
 /**
  * The EventBridge schedules of the AWS stack (segment refresh, resync, poll) as in-process timers.
@@ -81,16 +82,7 @@ export class Scheduler {
       fn,
       timer: undefined,
       inFlight: undefined,
-      state: {
-        name,
-        expression,
-        running: false,
-        lastRunAt: null,
-        lastDurationMs: null,
-        lastError: null,
-        nextRunAt: null,
-        runs: 0,
-      },
+      state: idleSchedule(name, expression),
     };
     this.#jobs.set(name, job);
     this.#arm(job);

@@ -1,15 +1,14 @@
 import { parseArgs } from 'node:util';
 import type { DlqMessage } from '../../admin/services.ts';
 import { StackClient } from '../stack-client.ts';
-import { resolveTarget, TARGET_OPTIONS } from '../stack-target.ts';
+import { resolveTarget, TARGET_HELP, TARGET_OPTIONS } from '../stack-target.ts';
 
 const HELP = `usage: crmsync dlq list [--max N] | redrive  [--url URL | --stack NAME] [--json]
 
 The dead-letter queue: notices that failed five deliveries.
   list      shows them (they stay in the DLQ)
   redrive   moves every one back to the changes queue (the processor re-reads each record)
-Target: the local stack (npm start) at --url (default http://127.0.0.1:3000), or a deployed stack by
---stack NAME or --url https://… (signed with your AWS credentials; --region if not in the URL).`;
+${TARGET_HELP}`;
 
 /** `crmsync dlq list|redrive`. */
 export async function run(argv: string[]): Promise<number> {

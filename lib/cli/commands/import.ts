@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { ImportCounts, ImportProgress } from '../../admin/import-tracker.ts';
 import { progressLine } from '../progress-line.ts';
 import { StackClient } from '../stack-client.ts';
-import { resolveTarget, TARGET_OPTIONS } from '../stack-target.ts';
+import { resolveTarget, TARGET_HELP, TARGET_OPTIONS } from '../stack-target.ts';
 
 const HELP = `usage: crmsync import salesforce [--objects Contact,Lead] [--url URL | --stack NAME] [--json]
 
@@ -12,8 +12,7 @@ by email or created with the email only; then those in the inclusion segment (al
 segment is set) sync fully, and the others keep every other property empty. Contacts go first, so an
 email shared by a Contact and a Lead links to the Contact (identity rule). Records imported by an
 earlier run are skipped, so an interrupted import can simply be run again.
-Target: the local stack (npm start) at --url (default http://127.0.0.1:3000), or a deployed stack by
---stack NAME or --url https://… (signed with your AWS credentials; --region if not in the URL).`;
+${TARGET_HELP}`;
 
 /** `crmsync import salesforce`. */
 export async function run(argv: string[]): Promise<number> {

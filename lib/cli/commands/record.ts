@@ -2,14 +2,13 @@ import { parseArgs } from 'node:util';
 import type { RecordTrace } from '../../admin/services.ts';
 import { findRecord } from '../record-lookup.ts';
 import { StackClient } from '../stack-client.ts';
-import { resolveTarget, TARGET_OPTIONS } from '../stack-target.ts';
+import { resolveTarget, TARGET_HELP, TARGET_OPTIONS } from '../stack-target.ts';
 
 const HELP = `usage: crmsync record <email | HubSpot id | Salesforce id> [--url URL | --stack NAME] [--json]
 
 Why did this record (not) sync? Shows its link, segment membership, each mapped field on both
 sides, and its latest decisions (the dashboard's record page).
-Target: the local stack (npm start) at --url (default http://127.0.0.1:3000), or a deployed stack by
---stack NAME or --url https://… (signed with your AWS credentials; --region if not in the URL).`;
+${TARGET_HELP}`;
 
 /** `crmsync record <email|id>`: a record's trace. */
 export async function run(argv: string[]): Promise<number> {

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { ResyncProgress, StatusReport } from '../../local/services.ts';
 import { progressLine } from '../progress-line.ts';
 import { StackClient } from '../stack-client.ts';
-import { resolveTarget, TARGET_OPTIONS } from '../stack-target.ts';
+import { resolveTarget, TARGET_HELP, TARGET_OPTIONS } from '../stack-target.ts';
 
 const HELP = `usage: crmsync resync [--no-wait] [--url URL | --stack NAME] [--json]
 
@@ -11,8 +11,7 @@ Resyncs the inclusion segment (R5): every current member (every contact with no 
 queued and synced in batches, within the API budget. Records already in sync cause no write.
 Follows the resync until the processor has finished every queued member, unless --no-wait (then
 it returns once they are queued; \`crmsync status\` shows the rest).
-Target: the local stack (npm start) at --url (default http://127.0.0.1:3000), or a deployed stack by
---stack NAME or --url https://… (signed with your AWS credentials; --region if not in the URL).`;
+${TARGET_HELP}`;
 
 /** How often the CLI asks the stack how far the resync got. */
 const POLL_MS = 500;

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { HubSpotList, RuntimeSettings } from '../../ports.ts';
 import { StackClient } from '../stack-client.ts';
-import { resolveTarget, TARGET_OPTIONS } from '../stack-target.ts';
+import { resolveTarget, TARGET_HELP, TARGET_OPTIONS } from '../stack-target.ts';
 
 const HELP = `usage: crmsync segment list | set <listId> | clear  [--url URL | --stack NAME] [--json]
 
@@ -9,8 +9,7 @@ Chooses the inclusion segment, like HubSpot's "Limit syncs" setting:
   list          the active (DYNAMIC) contact lists you may choose; * marks the current one
   set <listId>  use that list (R1: it must be active); loads its members, syncs nobody (R4)
   clear         no segment: every contact is eligible (R2)
-Target: the local stack (npm start) at --url (default http://127.0.0.1:3000), or a deployed stack by
---stack NAME or --url https://… (signed with your AWS credentials; --region if not in the URL).`;
+${TARGET_HELP}`;
 
 /** `crmsync segment list|set|clear`. */
 export async function run(argv: string[]): Promise<number> {

@@ -1,15 +1,14 @@
 import { parseArgs } from 'node:util';
 import type { StatusReport } from '../../admin/services.ts';
 import { StackClient } from '../stack-client.ts';
-import { resolveTarget, TARGET_OPTIONS } from '../stack-target.ts';
+import { resolveTarget, TARGET_HELP, TARGET_OPTIONS } from '../stack-target.ts';
 
 const HELP = `usage: crmsync status [--url http://127.0.0.1:3000 | --stack NAME] [--json]
 
 Shows the sync health of a running local stack (crmsync dev / npm start): segment, counts,
 errors by category, queue and DLQ depth, API usage against the budget, schedules, resync.
 --json prints the whole report (the dashboard's /api/status) for scripts.
-Target: the local stack (npm start) at --url (default http://127.0.0.1:3000), or a deployed stack by
---stack NAME or --url https://… (signed with your AWS credentials; --region if not in the URL).`;
+${TARGET_HELP}`;
 
 /** `crmsync status`: reads the running stack's /api/status. */
 export async function run(argv: string[]): Promise<number> {

@@ -3,14 +3,13 @@ import type { RecordTrace, SyncNowReceipt } from '../../admin/services.ts';
 import type { Decision } from '../../ports.ts';
 import { findRecord } from '../record-lookup.ts';
 import { StackClient } from '../stack-client.ts';
-import { resolveTarget, TARGET_OPTIONS } from '../stack-target.ts';
+import { resolveTarget, TARGET_HELP, TARGET_OPTIONS } from '../stack-target.ts';
 
 const HELP = `usage: crmsync sync <email | HubSpot id | Salesforce id> [--no-wait] [--url URL | --stack NAME] [--json]
 
 Syncs one record now: queues it through the normal path (segment gate, three-way merge, API
 budget), then waits for the decision made for it and prints it (--no-wait: print the notice id).
-Target: the local stack (npm start) at --url (default http://127.0.0.1:3000), or a deployed stack by
---stack NAME or --url https://… (signed with your AWS credentials; --region if not in the URL).`;
+${TARGET_HELP}`;
 
 /** How long to wait for the processor's decision; a busy queue may take longer (then say how to look). */
 const WAIT_MS = 60_000;
