@@ -321,7 +321,12 @@ describe('the CDK stack', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
       (r) => (r.Properties as { RouteKey: string }).RouteKey,
     );
-    expect(routes.sort()).toEqual(['POST /webhooks/hubspot', 'POST /webhooks/salesforce/{token}']);
+    // The third route is the admin API, behind AWS_IAM (see "every /api/* route has AWS_IAM authorization").
+    expect(routes.sort()).toEqual([
+      'ANY /api/{proxy+}',
+      'POST /webhooks/hubspot',
+      'POST /webhooks/salesforce/{token}',
+    ]);
     const format = JSON.stringify(template.findResources('AWS::ApiGatewayV2::Stage'));
     expect(format, 'the access log must not record the path (it carries the token)').not.toMatch(
       /context\.path|rawPath/,
