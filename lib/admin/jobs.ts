@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { salesforceObjectSchema } from '../domain/notice.ts';
 import type { Log } from '../observability/observability.ts';
 import type { JobKind, JobProgressStore } from '../ports.ts';
-import { runResync } from '../sync/resync.ts';
+import { pauseAfter, runResync } from '../sync/resync.ts';
 import type { SyncDeps } from '../sync/sync-deps.ts';
 import type { AdminJobs } from './admin-services.ts';
 import { IMPORT_IDLE, type ImportProgress, ImportTracker } from './import-tracker.ts';
@@ -79,6 +79,9 @@ export function deployedJobs(opts: {
 }
 
 /** The job function's side: runs one job over the `bulk` lane, saving its progress as it goes. */
+/** How long an admin-started resync runs in one invocation before it pauses with its checkpoint. */
+export const RESYNC_JOB_BUDGET_MS = 13 * 60_000;
+
 export async function runJob(
   request: JobRequest,
   deps: SyncDeps,
@@ -105,14 +108,20 @@ export async function runJob(
   }
   let p: ResyncProgress = { ...RESYNC_IDLE, running: true, startedAt: deps.now() };
   try {
-    const result = await runResync(deps, (step) => {
-      p = { ...p, total: step.total ?? Math.max(p.total, step.done), enqueued: step.done };
-      void save('resync', p);
-    });
+    // A Lambda stops at 15 minutes: the run pauses after 13 with its checkpoint in the store, and the
+    // scheduled segment refresh (functions/segment-refresh.ts) continues it until done.
+    const result = await runResync(
+      deps,
+      (step) => {
+        p = { ...p, total: step.total ?? Math.max(p.total, step.done), enqueued: step.done };
+        void save('resync', p);
+      },
+      { shouldPause: pauseAfter(deps.now, RESYNC_JOB_BUDGET_MS) },
+    );
     p = {
       ...p,
       running: false,
-      finishedAt: deps.now(),
+      finishedAt: result.done ? deps.now() : null,
       enqueued: result.queued,
       total: Math.max(result.queued, p.total),
     };
