@@ -50,6 +50,7 @@ const settingsItemSchema = z.object({
   segmentLoaded: z.boolean(),
   autoCreateFromLeads: z.boolean(),
   autoCreateFromContacts: z.boolean(),
+  companiesEnabled: z.boolean().optional(),
   version: z.number().int(),
 });
 const membershipLogSchema = z.object({
@@ -424,6 +425,7 @@ export class DynamoSyncStore implements SyncStore {
               segmentLoaded: stored.segmentLoaded,
               autoCreateFromLeads: stored.autoCreateFromLeads,
               autoCreateFromContacts: stored.autoCreateFromContacts,
+              ...(stored.companiesEnabled === undefined ? {} : { companiesEnabled: stored.companiesEnabled }),
               version: stored.version,
             }),
           },

@@ -112,6 +112,11 @@ export interface RuntimeSettings {
   segmentLoaded: boolean;
   autoCreateFromLeads: boolean;
   autoCreateFromContacts: boolean;
+  /**
+   * C1: company ⇄ account sync on or off. Absent in a record stored before the setting existed: the
+   * config's `companies.enabled` applies.
+   */
+  companiesEnabled?: boolean;
   version: number;
 }
 
