@@ -6,6 +6,8 @@
  */
 import type { SalesforceObject } from './notice.ts';
 
+export type * from './company-entities.ts';
+
 /** A field value as it crosses the boundary: strings for HubSpot; Salesforce may send numbers/booleans. */
 export type FieldValue = string | number | boolean | null;
 export type FieldValues = Record<string, FieldValue>;
