@@ -4,11 +4,13 @@
  * clients in the constructor. The local stack runs the same adapters against in-process stand-ins.
  */
 import type {
+  CompanyPair,
   Decision,
   FieldValues,
   HubSpotContact,
   HubSpotList,
   MembershipChange,
+  OwnerDirectory,
   PairState,
   RuntimeSettings,
   SalesforceRecord,
@@ -147,6 +149,21 @@ export interface SyncStore {
   putPair(pair: PairState, expectedVersion: number): Promise<PairState>;
   /** Removes a pair (merge re-pointing moves a link; the loser's entry goes). */
   deletePair(hubspotId: string, expectedVersion: number): Promise<void>;
+
+  // company/account links (C3, C9): one-to-one, versioned like contact pairs
+  getCompanyPairsByCompanyIds(ids: string[]): Promise<Map<string, CompanyPair>>;
+  getCompanyPairsByAccountIds(ids: string[]): Promise<Map<string, CompanyPair>>;
+  /**
+   * Writes a company pair if its stored version equals `expectedVersion` (0: must not exist); an
+   * account already linked to another company is refused (PermanentSyncError `duplicate`).
+   */
+  putCompanyPair(pair: CompanyPair, expectedVersion: number): Promise<CompanyPair>;
+  deleteCompanyPair(companyId: string, expectedVersion: number): Promise<void>;
+
+  // owner directory (O2, O3)
+  /** The cached HubSpot owners and Salesforce users, or undefined before the first refresh. */
+  getOwnerDirectory(): Promise<OwnerDirectory | undefined>;
+  putOwnerDirectory(directory: OwnerDirectory): Promise<void>;
 
   // segment membership
   /** Current members among the given ids, for the given list. */

@@ -1,6 +1,5 @@
 import {
   ConditionalCheckFailedException,
-  DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -9,11 +8,13 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { salesforceObjectSchema, type CrmSide } from '../domain/notice.ts';
-import { PermanentSyncError, RetryableError, type SyncErrorCategory } from '../errors.ts';
+import { RetryableError, type SyncErrorCategory } from '../errors.ts';
 import type {
+  CompanyPair,
   Decision,
   DecisionCounts,
   MembershipChange,
+  OwnerDirectory,
   PairState,
   RuntimeSettings,
   SyncErrorEntry,
@@ -21,7 +22,8 @@ import type {
 } from '../ports.ts';
 import * as decisionLog from './decision-log.ts';
 import { batchGetAll, batchWriteAll } from './dynamo-batch.ts';
-import { type DynamoItem, fromItem, keyOf, toItem } from './item-codec.ts';
+import { fromItem, keyOf, toItem } from './item-codec.ts';
+import { LinkedPairs, type PairCodec, versionCondition } from './linked-pairs.ts';
 import { epochSeconds, keys } from './store-keys.ts';
 
 const origins = [
@@ -43,7 +45,14 @@ const pairItemSchema = z.object({
   emailOnly: z.boolean().optional(),
 });
 const snapshotSchema = z.record(z.string(), z.string().nullable());
-const linkItemSchema = z.object({ hubspotId: z.string() });
+const companyPairItemSchema = z.object({
+  companyId: z.string(),
+  accountId: z.string(),
+  snapshot: z.string(),
+  version: z.number().int(),
+  lastSyncedAt: z.number(),
+  origin: z.enum(['matched-by-contacts', 'created-in-hubspot', 'created-in-salesforce', 'import']),
+});
 const settingsItemSchema = z.object({
   inclusionSegmentId: z.string().nullable(),
   segmentSelectedAt: z.number().nullable(),
@@ -52,6 +61,13 @@ const settingsItemSchema = z.object({
   autoCreateFromContacts: z.boolean(),
   companiesEnabled: z.boolean().optional(),
   version: z.number().int(),
+});
+const ownerDirectorySchema = z.object({
+  hubspotOwners: z.array(z.object({ id: z.string(), email: z.string().nullable(), archived: z.boolean() })),
+  salesforceUsers: z.array(
+    z.object({ id: z.string(), email: z.string().nullable(), isActive: z.boolean(), userType: z.string() }),
+  ),
+  refreshedAt: z.number(),
 });
 const membershipLogSchema = z.object({
   hubspotId: z.string(),
@@ -88,6 +104,8 @@ export class DynamoSyncStore implements SyncStore {
   readonly #log: decisionLog.DecisionLogOptions;
   readonly #historyRetentionSeconds: number;
   readonly #feedMaxDays: number;
+  readonly #pairs: LinkedPairs<PairState>;
+  readonly #companyPairs: LinkedPairs<CompanyPair>;
 
   constructor(opts: DynamoSyncStoreOptions) {
     this.#client = opts.client;
@@ -96,6 +114,8 @@ export class DynamoSyncStore implements SyncStore {
     this.#eventRetentionSeconds = (opts.eventRetentionDays ?? 7) * 86_400;
     this.#historyRetentionSeconds = (opts.historyRetentionDays ?? 90) * 86_400;
     this.#feedMaxDays = opts.feedMaxDays ?? 30;
+    this.#pairs = new LinkedPairs(opts.client, opts.tableName, contactPairCodec);
+    this.#companyPairs = new LinkedPairs(opts.client, opts.tableName, companyPairCodec);
     this.#log = {
       client: opts.client,
       tableName: opts.tableName,
@@ -106,211 +126,44 @@ export class DynamoSyncStore implements SyncStore {
   // ───────────────────────────── links and snapshots ─────────────────────────────
 
   /** BatchGetItem of the pair items (100 per call, unprocessed keys retried). */
-  async getPairsByHubSpotIds(ids: string[]): Promise<Map<string, PairState>> {
-    const items = await batchGetAll(
-      this.#client,
-      this.#table,
-      ids.map((id) => keyOf(keys.pair(id))),
-    );
-    const out = new Map<string, PairState>();
-    for (const item of items) {
-      const pair = toPair(item);
-      out.set(pair.hubspotId, pair);
-    }
-    return out;
+  getPairsByHubSpotIds(ids: string[]): Promise<Map<string, PairState>> {
+    return this.#pairs.byHubSpotIds(ids);
   }
 
-  /**
-   * Reads the Salesforce-id lookups, then the pairs they point to, and keeps only pairs that still
-   * name that Salesforce id: a lookup left behind by a crash or a lost race is ignored.
-   */
-  async getPairsBySalesforceIds(ids: string[]): Promise<Map<string, PairState>> {
-    const links = await batchGetAll(
-      this.#client,
-      this.#table,
-      ids.map((id) => keyOf(keys.salesforceLink(id))),
-    );
-    const hubspotIdBySalesforceId = new Map<string, string>();
-    for (const item of links) {
-      const plain = fromItem(item);
-      const pk = String(plain['pk']);
-      hubspotIdBySalesforceId.set(pk.slice('SF#'.length), linkItemSchema.parse(plain).hubspotId);
-    }
-    const pairs = await this.getPairsByHubSpotIds([...new Set(hubspotIdBySalesforceId.values())]);
-    const out = new Map<string, PairState>();
-    for (const [salesforceId, hubspotId] of hubspotIdBySalesforceId) {
-      const pair = pairs.get(hubspotId);
-      if (pair && pair.salesforceId === salesforceId) out.set(salesforceId, pair);
-    }
-    return out;
+  /** The pairs linked to these Salesforce ids (a stale lookup left by a crash is ignored). */
+  getPairsBySalesforceIds(ids: string[]): Promise<Map<string, PairState>> {
+    return this.#pairs.bySalesforceIds(ids);
   }
 
-  /**
-   * Writes the pair when the stored version is `expectedVersion` (0: absent) and returns it with
-   * version `expectedVersion + 1`.
-   *
-   * The common case, an update that keeps the link, is one conditional put (`version` and
-   * `salesforceId` unchanged): the lookup already points here. Otherwise, in this order, so that no
-   * crash leaves a pair unreachable by its Salesforce id:
-   * 1. claim the Salesforce-id lookup (refused when it belongs to another live pair: links are
-   *    one-to-one);
-   * 2. conditional put of the pair: the only step that decides a race;
-   * 3. when the pair moved to a new Salesforce id (lead conversion, merge), release the old lookup.
-   * A crash after 1 or 2 leaves a stale lookup, which readers verify against the pair and ignore.
-   */
-  async putPair(pair: PairState, expectedVersion: number): Promise<PairState> {
-    const stored: PairState = { ...pair, version: expectedVersion + 1 };
-    const conflict = (cause?: unknown) =>
-      new RetryableError(
-        `pair hubspot:${pair.hubspotId} changed concurrently (expected version ${expectedVersion})`,
-        'conflict',
-        { cause },
-      );
-    if (expectedVersion > 0) {
-      try {
-        await this.#client.send(
-          new PutItemCommand({
-            TableName: this.#table,
-            Item: pairItem(stored),
-            ConditionExpression: 'version = :v AND salesforceId = :sf',
-            ExpressionAttributeValues: {
-              ':v': { N: String(expectedVersion) },
-              ':sf': { S: pair.salesforceId },
-            },
-          }),
-        );
-        return stored;
-      } catch (err) {
-        if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      }
-      // Either the version moved (a lost race) or the link moves: only the latter goes on.
-      const current = (await this.getPairsByHubSpotIds([pair.hubspotId])).get(pair.hubspotId);
-      if (current?.version !== expectedVersion) throw conflict();
-    }
-    await this.#claimSalesforceLink(pair.salesforceId, pair.hubspotId, stored.version);
-    let old: DynamoItem | undefined;
-    try {
-      const res = await this.#client.send(
-        new PutItemCommand({
-          TableName: this.#table,
-          Item: pairItem(stored),
-          ...versionCondition(expectedVersion),
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      old = res.Attributes;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) throw conflict(err);
-      throw err;
-    }
-    const oldSalesforceId = old ? fromItem(old)['salesforceId'] : undefined;
-    if (typeof oldSalesforceId === 'string' && oldSalesforceId !== pair.salesforceId) {
-      await this.#releaseSalesforceLink(oldSalesforceId, pair.hubspotId, stored.version);
-    }
-    return stored;
+  /** Conditional on `expectedVersion` (0: absent); links stay one-to-one (docs/store.md). */
+  putPair(pair: PairState, expectedVersion: number): Promise<PairState> {
+    return this.#pairs.put(pair, expectedVersion);
   }
 
   /** Deletes the pair if its version is `expectedVersion`, then its lookup (if it still points here). */
-  async deletePair(hubspotId: string, expectedVersion: number): Promise<void> {
-    let old: DynamoItem | undefined;
-    try {
-      const res = await this.#client.send(
-        new DeleteItemCommand({
-          TableName: this.#table,
-          Key: keyOf(keys.pair(hubspotId)),
-          ...versionCondition(expectedVersion),
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      old = res.Attributes;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) {
-        throw new RetryableError(
-          `pair hubspot:${hubspotId} changed concurrently (expected version ${expectedVersion})`,
-          'conflict',
-          {
-            cause: err,
-          },
-        );
-      }
-      throw err;
-    }
-    const salesforceId = old ? fromItem(old)['salesforceId'] : undefined;
-    if (typeof salesforceId === 'string') {
-      await this.#releaseSalesforceLink(salesforceId, hubspotId, expectedVersion + 1);
-    }
+  deletePair(hubspotId: string, expectedVersion: number): Promise<void> {
+    return this.#pairs.delete(hubspotId, expectedVersion);
   }
 
-  /**
-   * Points the lookup at `hubspotId`, stamped with the pair version about to be written, so that a
-   * late release by an older writer (which moved the pair away from this id before a newer writer
-   * moved it back) cannot remove it.
-   */
-  async #claimSalesforceLink(salesforceId: string, hubspotId: string, pairVersion: number): Promise<void> {
-    const key = keys.salesforceLink(salesforceId);
-    const put = (condition: string, values: DynamoItem | undefined) =>
-      this.#client.send(
-        new PutItemCommand({
-          TableName: this.#table,
-          Item: { ...keyOf(key), ...toItem({ hubspotId, pairVersion }) },
-          ConditionExpression: condition,
-          ...(values ? { ExpressionAttributeValues: values } : {}),
-        }),
-      );
-    try {
-      await put('attribute_not_exists(pk) OR hubspotId = :hs', { ':hs': { S: hubspotId } });
-      return;
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    }
-    // The lookup names another HubSpot id: take it over only if that pair no longer links here.
-    const current = await this.#client.send(
-      new GetItemCommand({ TableName: this.#table, Key: keyOf(key), ConsistentRead: true }),
-    );
-    const holder = current.Item ? linkItemSchema.parse(fromItem(current.Item)).hubspotId : undefined;
-    if (holder !== undefined) {
-      const holderPair = (await this.getPairsByHubSpotIds([holder])).get(holder);
-      if (holderPair?.salesforceId === salesforceId) {
-        throw new PermanentSyncError(
-          `salesforce:${salesforceId} is already linked to hubspot:${holder}; cannot also link it to hubspot:${hubspotId}`,
-          'duplicate',
-        );
-      }
-    }
-    try {
-      await put(
-        holder === undefined ? 'attribute_not_exists(pk)' : 'hubspotId = :old',
-        holder === undefined ? undefined : { ':old': { S: holder } },
-      );
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) {
-        throw new RetryableError(`link of salesforce:${salesforceId} changed concurrently`, 'conflict', {
-          cause: err,
-        });
-      }
-      throw err;
-    }
+  // ───────────────────────────── company/account links (C3, C9) ─────────────────────────────
+
+  /** Company/account pairs by HubSpot company id (100 per BatchGetItem). */
+  getCompanyPairsByCompanyIds(ids: string[]): Promise<Map<string, CompanyPair>> {
+    return this.#companyPairs.byHubSpotIds(ids);
   }
 
-  /** Removes the lookup if it is still ours and was not claimed by a newer write of the pair. */
-  async #releaseSalesforceLink(
-    salesforceId: string,
-    hubspotId: string,
-    releasingVersion: number,
-  ): Promise<void> {
-    try {
-      await this.#client.send(
-        new DeleteItemCommand({
-          TableName: this.#table,
-          Key: keyOf(keys.salesforceLink(salesforceId)),
-          ConditionExpression: 'hubspotId = :hs AND (attribute_not_exists(pairVersion) OR pairVersion < :v)',
-          ExpressionAttributeValues: { ':hs': { S: hubspotId }, ':v': { N: String(releasingVersion) } },
-        }),
-      );
-    } catch (err) {
-      // Re-pointed to another pair, re-claimed by a newer write, or gone: nothing of ours to remove.
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    }
+  /** Company/account pairs by Salesforce Account id. */
+  getCompanyPairsByAccountIds(ids: string[]): Promise<Map<string, CompanyPair>> {
+    return this.#companyPairs.bySalesforceIds(ids);
+  }
+
+  /** Conditional on `expectedVersion`, one-to-one like contact pairs. */
+  putCompanyPair(pair: CompanyPair, expectedVersion: number): Promise<CompanyPair> {
+    return this.#companyPairs.put(pair, expectedVersion);
+  }
+
+  deleteCompanyPair(companyId: string, expectedVersion: number): Promise<void> {
+    return this.#companyPairs.delete(companyId, expectedVersion);
   }
 
   // ───────────────────────────── segment membership ─────────────────────────────
@@ -443,6 +296,30 @@ export class DynamoSyncStore implements SyncStore {
       throw err;
     }
     return stored;
+  }
+
+  // ───────────────────────────── owner directory (O2, O3) ─────────────────────────────
+
+  /** The cached owner directory, or undefined before its first refresh. */
+  async getOwnerDirectory(): Promise<OwnerDirectory | undefined> {
+    const res = await this.#client.send(
+      new GetItemCommand({ TableName: this.#table, Key: keyOf(keys.ownerDirectory()), ConsistentRead: true }),
+    );
+    if (!res.Item) return undefined;
+    return ownerDirectorySchema.parse(JSON.parse(String(fromItem(res.Item)['directory'])));
+  }
+
+  /**
+   * Replaces the cached directory. Unconditional: every writer has just read both CRMs, so the last
+   * write is as fresh as any. One item (≤ 400 KB) holds several thousand owners.
+   */
+  async putOwnerDirectory(directory: OwnerDirectory): Promise<void> {
+    await this.#client.send(
+      new PutItemCommand({
+        TableName: this.#table,
+        Item: { ...keyOf(keys.ownerDirectory()), ...toItem({ directory: JSON.stringify(directory) }) },
+      }),
+    );
   }
 
   // ───────────────────────────── idempotency ─────────────────────────────
@@ -579,10 +456,18 @@ export class DynamoSyncStore implements SyncStore {
   }
 }
 
-function pairItem(pair: PairState): DynamoItem {
-  return {
-    ...keyOf(keys.pair(pair.hubspotId)),
-    ...toItem({
+/** Contact pairs: `HS#<hubspotId>` / `SF#<salesforceId>` (docs/store.md). */
+const contactPairCodec: PairCodec<PairState> = {
+  labels: { hubspot: 'hubspot', salesforce: 'salesforce' },
+  pairKey: keys.pair,
+  lookupKey: keys.salesforceLink,
+  lookupPrefix: 'SF#',
+  hubspotAttribute: 'hubspotId',
+  salesforceAttribute: 'salesforceId',
+  hubspotIdOf: (pair) => pair.hubspotId,
+  salesforceIdOf: (pair) => pair.salesforceId,
+  encode: (pair) =>
+    toItem({
       hubspotId: pair.hubspotId,
       salesforceId: pair.salesforceId,
       salesforceType: pair.salesforceType,
@@ -592,30 +477,43 @@ function pairItem(pair: PairState): DynamoItem {
       origin: pair.origin,
       emailOnly: pair.emailOnly,
     }),
-  };
-}
+  decode: (item) => {
+    const p = pairItemSchema.parse(fromItem(item));
+    const pair: PairState = {
+      hubspotId: p.hubspotId,
+      salesforceId: p.salesforceId,
+      salesforceType: p.salesforceType,
+      snapshot: snapshotSchema.parse(JSON.parse(p.snapshot)),
+      version: p.version,
+      lastSyncedAt: p.lastSyncedAt,
+      origin: p.origin,
+    };
+    if (p.emailOnly !== undefined) pair.emailOnly = p.emailOnly;
+    return pair;
+  },
+};
 
-function toPair(item: DynamoItem): PairState {
-  const p = pairItemSchema.parse(fromItem(item));
-  const pair: PairState = {
-    hubspotId: p.hubspotId,
-    salesforceId: p.salesforceId,
-    salesforceType: p.salesforceType,
-    snapshot: snapshotSchema.parse(JSON.parse(p.snapshot)),
-    version: p.version,
-    lastSyncedAt: p.lastSyncedAt,
-    origin: p.origin,
-  };
-  if (p.emailOnly !== undefined) pair.emailOnly = p.emailOnly;
-  return pair;
-}
-
-/** 0 means "must not exist yet"; otherwise the stored version must match. */
-function versionCondition(expectedVersion: number) {
-  return expectedVersion === 0
-    ? { ConditionExpression: 'attribute_not_exists(pk)' }
-    : {
-        ConditionExpression: 'version = :v',
-        ExpressionAttributeValues: { ':v': { N: String(expectedVersion) } },
-      };
-}
+/** Company/account pairs: `CO#<companyId>` / `ACC#<accountId>` (docs/store.md). */
+const companyPairCodec: PairCodec<CompanyPair> = {
+  labels: { hubspot: 'company', salesforce: 'account' },
+  pairKey: keys.companyPair,
+  lookupKey: keys.accountLink,
+  lookupPrefix: 'ACC#',
+  hubspotAttribute: 'companyId',
+  salesforceAttribute: 'accountId',
+  hubspotIdOf: (pair) => pair.companyId,
+  salesforceIdOf: (pair) => pair.accountId,
+  encode: (pair) =>
+    toItem({
+      companyId: pair.companyId,
+      accountId: pair.accountId,
+      snapshot: JSON.stringify(pair.snapshot),
+      version: pair.version,
+      lastSyncedAt: pair.lastSyncedAt,
+      origin: pair.origin,
+    }),
+  decode: (item) => {
+    const p = companyPairItemSchema.parse(fromItem(item));
+    return { ...p, snapshot: snapshotSchema.parse(JSON.parse(p.snapshot)) };
+  },
+};
