@@ -1,8 +1,11 @@
 import type { Client } from '@hubspot/api-client';
 import type { SyncErrorCategory } from '../errors.ts';
 import type {
+  CompanyAssociation,
+  HubSpotCompany,
   HubSpotContact,
   HubSpotList,
+  HubSpotOwner,
   HubSpotPort,
   ModifiedContactsPage,
   ModifiedContactsQuery,
@@ -24,6 +27,7 @@ import {
   hubSpotErrorMessage,
   isHubSpotApiError,
 } from './hubspot-errors.ts';
+import { HubSpotCompanies } from './hubspot-companies.ts';
 import { toHubSpotList } from './hubspot-list.ts';
 import { withTokenRenewal } from './hubspot-client.ts';
 import type { HubSpotAccessTokens } from './hubspot-oauth.ts';
@@ -82,6 +86,9 @@ interface WriteItem {
   properties: Record<string, string>;
 }
 
+/** The CRM objects crmsync writes in batches: contacts, and companies (C2, C7). */
+type WritableObject = 'contacts' | 'companies';
+
 function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -104,6 +111,7 @@ export class HubSpotCrm implements HubSpotPort {
   readonly #lane: Lane;
   readonly #timeoutMs: number;
   readonly #maxAttempts: number;
+  readonly #companies: HubSpotCompanies;
 
   constructor(opts: HubSpotCrmOptions) {
     this.#client = opts.client;
@@ -112,6 +120,7 @@ export class HubSpotCrm implements HubSpotPort {
     this.#lane = opts.lane ?? 'live';
     this.#timeoutMs = opts.timeoutMs ?? 30_000;
     this.#maxAttempts = opts.maxAttempts ?? 5;
+    this.#companies = new HubSpotCompanies(this.#client, (op, fn, o) => this.#call(op, fn, o));
   }
 
   /** The same adapter with its calls in another lane (bulk for resync and import). */
@@ -388,13 +397,57 @@ export class HubSpotCrm implements HubSpotPort {
     return { contacts, ...(next ? { after: next } : {}) };
   }
 
+  // ───────────────────────── companies, associations, owners (C2–C9, O1–O5) ─────────────────────────
+
+  readCompanies(
+    ids: string[],
+    properties: string[],
+    options?: { withHistory?: boolean },
+  ): Promise<HubSpotCompany[]> {
+    return this.#companies.readCompanies(ids, properties, options);
+  }
+
+  createCompanies(inputs: { ref: string; properties: Record<string, string> }[]): Promise<WriteOutcome[]> {
+    return this.#write('create', inputs, 'companies');
+  }
+
+  updateCompanies(
+    inputs: { ref: string; id: string; properties: Record<string, string> }[],
+  ): Promise<WriteOutcome[]> {
+    return this.#write('update', inputs, 'companies');
+  }
+
+  readContactCompanies(contactIds: string[]): Promise<Map<string, CompanyAssociation[]>> {
+    return this.#companies.readContactCompanies(contactIds);
+  }
+
+  readCompanyContacts(companyIds: string[]): Promise<Map<string, string[]>> {
+    return this.#companies.readCompanyContacts(companyIds);
+  }
+
+  setPrimaryCompanies(links: { contactId: string; companyId: string }[]): Promise<void> {
+    return this.#companies.setPrimaryCompanies(links);
+  }
+
+  demotePrimaryCompanies(links: { contactId: string; companyId: string }[]): Promise<void> {
+    return this.#companies.demotePrimaryCompanies(links);
+  }
+
+  listOwners(): Promise<HubSpotOwner[]> {
+    return this.#companies.listOwners();
+  }
+
   // ───────────────────────────── writes ─────────────────────────────
 
-  async #write(kind: 'create' | 'update', inputs: Omit<WriteItem, 'trace'>[]): Promise<WriteOutcome[]> {
+  async #write(
+    kind: 'create' | 'update',
+    inputs: Omit<WriteItem, 'trace'>[],
+    object: WritableObject = 'contacts',
+  ): Promise<WriteOutcome[]> {
     const outcomes = new Map<string, WriteOutcome>();
     const items = inputs.map((input, i): WriteItem => ({ ...input, trace: `crmsync-${i}` }));
     for (const chunk of chunks(items, BATCH)) {
-      for (const outcome of await this.#writeChunk(kind, chunk)) outcomes.set(outcome.ref, outcome);
+      for (const outcome of await this.#writeChunk(kind, chunk, object)) outcomes.set(outcome.ref, outcome);
     }
     return inputs.map(
       (input) =>
@@ -414,23 +467,29 @@ export class HubSpotCrm implements HubSpotPort {
    * fail, the others go again; when it names none, the batch is split in halves until the failing
    * inputs are isolated, so one bad record never blocks the rest of its batch.
    */
-  async #writeChunk(kind: 'create' | 'update', items: WriteItem[]): Promise<WriteOutcome[]> {
+  async #writeChunk(
+    kind: 'create' | 'update',
+    items: WriteItem[],
+    object: WritableObject = 'contacts',
+  ): Promise<WriteOutcome[]> {
     if (items.length === 0) return [];
-    const op = kind === 'create' ? 'contacts.batch.create' : 'contacts.batch.update';
+    const op = `${object}.batch.${kind}`;
+    // Contacts and companies share the CRM objects v3 batch shapes (same generated request types).
+    const batchApi = this.#client.crm[object].batchApi;
     let data: { results: HubSpotObjectLike[]; errors?: BatchErrorLike[] };
     try {
       data = await this.#call(
         op,
         () =>
           kind === 'create'
-            ? this.#contacts.batchApi.createWithHttpInfo({
+            ? batchApi.createWithHttpInfo({
                 inputs: items.map((i) => ({
                   properties: i.properties,
                   objectWriteTraceId: i.trace,
                   associations: [],
                 })),
               })
-            : this.#contacts.batchApi.updateWithHttpInfo({
+            : batchApi.updateWithHttpInfo({
                 inputs: items.map((i) => ({
                   id: i.id ?? '',
                   properties: i.properties,
@@ -451,20 +510,21 @@ export class HubSpotCrm implements HubSpotPort {
         error.status,
       );
       if (items.length === 1) return [failure(items[0]!, category, error.message, retryable)];
-      if (kind === 'create' && error.status === 409) return this.#createAroundExisting(items);
+      if (kind === 'create' && error.status === 409 && object === 'contacts')
+        return this.#createAroundExisting(items);
       const named = namedItems(items, error.body);
       if (named.length > 0 && named.length < items.length) {
         const namedSet = new Set(named);
         const rest = items.filter((i) => !namedSet.has(i));
         return [
           ...named.map((i) => failure(i, category, error.message, retryable)),
-          ...(await this.#writeChunk(kind, rest)),
+          ...(await this.#writeChunk(kind, rest, object)),
         ];
       }
       const half = Math.ceil(items.length / 2);
       return [
-        ...(await this.#writeChunk(kind, items.slice(0, half))),
-        ...(await this.#writeChunk(kind, items.slice(half))),
+        ...(await this.#writeChunk(kind, items.slice(0, half), object)),
+        ...(await this.#writeChunk(kind, items.slice(half), object)),
       ];
     }
     return mapBatchResult(kind, items, data.results, data.errors ?? []);

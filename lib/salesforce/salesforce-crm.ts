@@ -2,7 +2,14 @@ import type { Connection } from 'jsforce';
 import { z } from 'zod';
 import type { SalesforceObject } from '../domain/notice.ts';
 import { RetryableError } from '../errors.ts';
-import type { FieldValues, SalesforcePort, SalesforceRecord, WriteOutcome } from '../ports.ts';
+import type {
+  FieldValues,
+  SalesforceAccount,
+  SalesforcePort,
+  SalesforceRecord,
+  SalesforceUser,
+  WriteOutcome,
+} from '../ports.ts';
 import { type Lane, limitedCall, type RateLimiter } from '../rate-limit/index.ts';
 import {
   classifySalesforceFailure,
@@ -15,6 +22,7 @@ import {
   type SaveResult,
   saveResultsSchema,
   selectFields,
+  toSalesforceAccount,
   toSalesforceRecord,
 } from './salesforce-records.ts';
 import {
@@ -26,6 +34,17 @@ import {
   selectQuery,
   soqlDateTime,
 } from './salesforce-soql.ts';
+
+/** The objects crmsync writes: Leads and Contacts (contacts), Accounts (companies). */
+type WritableObject = SalesforceObject | 'Account';
+
+/** A User row as SOQL answers it. */
+const userRecordSchema = z.looseObject({
+  Id: z.string(),
+  Email: z.string().nullable().optional(),
+  IsActive: z.boolean(),
+  UserType: z.string().nullable().optional(),
+});
 
 /** sObject Collections take at most 200 records per call (REST API "sObject Collections"). */
 const COLLECTION = 200;
@@ -219,7 +238,7 @@ export class SalesforceCrm implements SalesforcePort {
 
   /** `SELECT ... WHERE field IN (...)` queries, chunked so each URL stays short. */
   #planIn(
-    objectType: SalesforceObject,
+    objectType: SalesforceObject | 'Account' | 'User',
     select: string[],
     field: string,
     values: string[],
@@ -317,7 +336,7 @@ export class SalesforceCrm implements SalesforcePort {
   }
 
   async createRecords(
-    objectType: SalesforceObject,
+    objectType: WritableObject,
     inputs: { ref: string; fields: FieldValues }[],
   ): Promise<WriteOutcome[]> {
     apiName(objectType);
@@ -345,7 +364,7 @@ export class SalesforceCrm implements SalesforcePort {
   }
 
   async updateRecords(
-    objectType: SalesforceObject,
+    objectType: WritableObject,
     inputs: { ref: string; id: string; fields: FieldValues }[],
   ): Promise<WriteOutcome[]> {
     apiName(objectType);
@@ -405,6 +424,46 @@ export class SalesforceCrm implements SalesforcePort {
         );
       }
     }
+  }
+
+  // ───────────────────────────── accounts and users (C2–C9, O1–O5) ─────────────────────────────
+
+  /** Accounts by id, SOQL `Id IN (...)` through `/queryAll` so a merged-away account shows its master (C9). */
+  async readAccounts(ids: string[], fields: string[]): Promise<SalesforceAccount[]> {
+    const wanted = [...new Set(ids.filter(isSalesforceId))];
+    if (wanted.length === 0) return [];
+    const queries = this.#planIn('Account', selectFields('Account', fields), 'Id', wanted, undefined, true);
+    const results = await this.#queries('soql.query', queries);
+    return results.flat().map((r) => toSalesforceAccount(r, fields));
+  }
+
+  /** The live Contacts of these accounts, as `{ id, accountId }` (C3 b matches through them). */
+  async readAccountContacts(accountIds: string[]): Promise<{ id: string; accountId: string }[]> {
+    const wanted = [...new Set(accountIds.filter(isSalesforceId))];
+    if (wanted.length === 0) return [];
+    const queries = this.#planIn('Contact', ['Id', 'AccountId'], 'AccountId', wanted, undefined, false);
+    const results = await this.#queries('soql.query', queries);
+    return results
+      .flat()
+      .map((r) => ({ id: r.Id, accountId: String((r as Record<string, unknown>)['AccountId']) }));
+  }
+
+  /** Every User with the fields owner matching needs (O2: Email, IsActive, UserType). */
+  async listUsers(): Promise<SalesforceUser[]> {
+    const records = await this.#queryAll(
+      'soql.query',
+      selectQuery('User', ['Id', 'Email', 'IsActive', 'UserType'], undefined, 'Id ASC'),
+      false,
+    );
+    return records.map((r) => {
+      const raw = userRecordSchema.parse(r);
+      return {
+        id: raw.Id,
+        email: raw.Email ?? null,
+        isActive: raw.IsActive,
+        userType: raw.UserType ?? 'Standard',
+      };
+    });
   }
 
   /**
