@@ -428,13 +428,18 @@ export class SalesforceCrm implements SalesforcePort {
 
   // ───────────────────────────── accounts and users (C2–C9, O1–O5) ─────────────────────────────
 
-  /** Accounts by id, SOQL `Id IN (...)` through `/queryAll` so a merged-away account shows its master (C9). */
+  /**
+   * Accounts by id, SOQL `Id IN (...)` through `/queryAll` so a merged-away account shows its master
+   * (C9). `fields` plus `OwnerId` come back.
+   */
   async readAccounts(ids: string[], fields: string[]): Promise<SalesforceAccount[]> {
     const wanted = [...new Set(ids.filter(isSalesforceId))];
     if (wanted.length === 0) return [];
     const queries = this.#planIn('Account', selectFields('Account', fields), 'Id', wanted, undefined, true);
     const results = await this.#queries('soql.query', queries);
-    return results.flat().map((r) => toSalesforceAccount(r, fields));
+    // OwnerId comes back with every account: owners sync on their own rule (O1), not as a mapped field.
+    const withOwner = fields.some((f) => f.toLowerCase() === 'ownerid') ? fields : [...fields, 'OwnerId'];
+    return results.flat().map((r) => toSalesforceAccount(r, withOwner));
   }
 
   /** The live Contacts of these accounts, as `{ id, accountId }` (C3 b matches through them). */
