@@ -8,8 +8,11 @@ export type CrmSide = z.infer<typeof crmSideSchema>;
 export const salesforceObjectSchema = z.enum(['Lead', 'Contact']);
 export type SalesforceObject = z.infer<typeof salesforceObjectSchema>;
 
-/** The object a notice is about: a HubSpot `contact`, or a Salesforce `Lead` / `Contact`. */
-export const noticeObjectSchema = z.enum(['contact', 'Lead', 'Contact']);
+/**
+ * The object a notice is about: a HubSpot `contact`, or a Salesforce `Lead` / `Contact` / `Account`
+ * (C8: account changes arrive by CDC and outbound message like contact changes).
+ */
+export const noticeObjectSchema = z.enum(['contact', 'Lead', 'Contact', 'Account']);
 export type NoticeObject = z.infer<typeof noticeObjectSchema>;
 
 /**

@@ -34,7 +34,7 @@ export interface AccountSyncDeps {
 
 const HUBSPOT_OWNER = 'hubspot_owner_id';
 
-/** Syncs the given accounts; returns the decisions it recorded. */
+/** Syncs the given accounts; returns the decisions (the caller records them, with the batch's trace). */
 export async function syncAccounts(deps: AccountSyncDeps, accountIds: string[]): Promise<Decision[]> {
   const at = deps.now();
   const ids = [...new Set(accountIds)];
@@ -72,17 +72,13 @@ export async function syncAccounts(deps: AccountSyncDeps, accountIds: string[]):
       linked.set(account.id, { pair: undefined, companyId: m.companyId, reason: m.reason });
     else toCreate.push({ account, why: m?.reason ?? '' });
   }
-  if (linked.size + toCreate.length === 0) {
-    await deps.store.recordDecisions(decisions);
-    return decisions;
-  }
+  if (linked.size + toCreate.length === 0) return decisions;
   const directory = await ownerDirectoryFor(deps, {
     hubspot: [],
     salesforce: accounts.map((a) => (a.fields['OwnerId'] as string | null) ?? null),
   });
   decisions.push(...(await mergeLinked(deps, linked, byId, directory, decide)));
   decisions.push(...(await createCompanies(deps, toCreate, directory, decide)));
-  await deps.store.recordDecisions(decisions);
   return decisions;
 }
 
