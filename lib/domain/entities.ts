@@ -88,7 +88,10 @@ export interface PairState {
 /** A recorded decision about one record: the trace a user reads to learn why it did (not) sync. */
 export interface Decision {
   at: number;
-  /** The record the decision is about, as `hubspot:<id>` or `salesforce:<id>`. */
+  /**
+   * The record the decision is about, as `hubspot:<id>` (a contact), `hubspot-company:<id>` (a
+   * company: HubSpot ids are per object) or `salesforce:<id>`.
+   */
   recordKey: string;
   eventId?: string;
   /**

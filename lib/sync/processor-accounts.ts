@@ -1,6 +1,7 @@
 import { repointCompanyPair } from '../domain/company-create.ts';
 import type { Decision } from '../ports.ts';
 import { syncAccounts } from './account-sync.ts';
+import { createAccountsForCompanies } from './company-to-account.ts';
 import { classifyError } from './processor-errors.ts';
 import type { TrackedNotice } from './processor-messages.ts';
 import type { MessageStatus, ProcessorDeps } from './processor-types.ts';
@@ -14,8 +15,9 @@ export function splitAccountNotices(notices: TrackedNotice[]): {
   accounts: TrackedNotice[];
   contacts: TrackedNotice[];
 } {
-  const accounts = notices.filter((t) => t.notice.objectType === 'Account');
-  return { accounts, contacts: notices.filter((t) => t.notice.objectType !== 'Account') };
+  const isCompanyLane = (t: TrackedNotice) =>
+    t.notice.objectType === 'Account' || t.notice.objectType === 'company';
+  return { accounts: notices.filter(isCompanyLane), contacts: notices.filter((t) => !isCompanyLane(t)) };
 }
 
 export interface AccountLaneResult {
@@ -43,18 +45,42 @@ export async function processAccountNotices(
   now: number,
 ): Promise<AccountLaneResult> {
   if (tracked.length === 0) return { statuses: [], decisions: [], eventIds: [] };
-  const messagesOf = new Map<string, string[]>();
-  for (const t of tracked) {
-    const id = t.notice.kind === 'merged' && t.notice.survivorId ? t.notice.survivorId : t.notice.recordId;
-    messagesOf.set(id, [...(messagesOf.get(id) ?? []), t.messageId]);
-  }
   const sync = { ...deps, now: () => now };
+  /** Messages per record key: `salesforce:<accountId>` or `hubspot-company:<companyId>`. */
+  const messagesOf = new Map<string, string[]>();
+  const add = (key: string, messageId: string) =>
+    messagesOf.set(key, [...(messagesOf.get(key) ?? []), messageId]);
   try {
-    const repoints = await repointMergedAccounts(tracked, sync, now);
-    const ids = [...messagesOf.keys()].filter((id) => id !== '*');
-    const decisions = [...repoints, ...(await syncAccounts(sync, ids))];
-    const statuses = [...messagesOf].map(([id, messageIds]) => {
-      const mine = decisions.filter((d) => d.recordKey === `salesforce:${id}`).at(-1);
+    const repoints = await repointMerged(tracked, sync, now);
+    // A HubSpot company change syncs its account when linked (the merge goes both ways, C7); an
+    // unlinked company goes to C4.
+    const companyIds = tracked.filter((t) => t.notice.objectType === 'company').map((t) => survivorOf(t));
+    const companyPairs = await deps.store.getCompanyPairsByCompanyIds(companyIds);
+    for (const t of tracked) {
+      const id = survivorOf(t);
+      if (t.notice.objectType === 'Account') add(`salesforce:${id}`, t.messageId);
+      else {
+        const pair = companyPairs.get(id);
+        add(pair ? `salesforce:${pair.accountId}` : `hubspot-company:${id}`, t.messageId);
+      }
+    }
+    const keys = [...messagesOf.keys()];
+    const accountIds = keys
+      .filter((k) => k.startsWith('salesforce:'))
+      .map((k) => k.slice('salesforce:'.length));
+    const unlinked = keys
+      .filter((k) => k.startsWith('hubspot-company:'))
+      .map((k) => k.slice('hubspot-company:'.length));
+    const decisions = [
+      ...repoints,
+      ...(await syncAccounts(
+        sync,
+        accountIds.filter((id) => id !== '*'),
+      )),
+      ...(await createAccountsForCompanies(sync, unlinked)),
+    ];
+    const statuses = [...messagesOf].map(([key, messageIds]) => {
+      const mine = decisions.filter((d) => d.recordKey === key).at(-1);
       return { messageIds, status: mine ? STATUS[mine.outcome] : ('noop' as const) };
     });
     return { statuses, decisions, eventIds: tracked.map((t) => t.notice.eventId) };
@@ -62,9 +88,9 @@ export async function processAccountNotices(
     const failure = classifyError(error);
     const status: MessageStatus = failure.retryable ? 'retry' : 'error';
     const decisions = [...messagesOf.keys()].map(
-      (id): Decision => ({
+      (key): Decision => ({
         at: now,
-        recordKey: `salesforce:${id}`,
+        recordKey: key,
         outcome: failure.retryable ? 'received' : 'error',
         reason: failure.retryable ? 'retry' : failure.message,
         category: failure.category,
@@ -79,8 +105,16 @@ export async function processAccountNotices(
   }
 }
 
-/** C9: the link of an Account merged away moves to the master account (or goes, when it is linked). */
-async function repointMergedAccounts(
+/** The record a notice stands for: the survivor of a merge, else the record itself. */
+function survivorOf(t: TrackedNotice): string {
+  return t.notice.kind === 'merged' && t.notice.survivorId ? t.notice.survivorId : t.notice.recordId;
+}
+
+/**
+ * C9: the link of an Account merged away moves to the master account, the link of a company merged
+ * away to the surviving company (or goes, when the survivor is linked already).
+ */
+async function repointMerged(
   tracked: TrackedNotice[],
   deps: ProcessorDeps,
   now: number,
@@ -88,26 +122,23 @@ async function repointMergedAccounts(
   const merges = tracked.filter((t) => t.notice.kind === 'merged' && t.notice.survivorId);
   if (merges.length === 0) return [];
   const ids = merges.flatMap((t) => [t.notice.recordId, t.notice.survivorId!]);
-  const pairs = await deps.store.getCompanyPairsByAccountIds(ids);
+  const byAccount = await deps.store.getCompanyPairsByAccountIds(ids);
+  const byCompany = await deps.store.getCompanyPairsByCompanyIds(ids);
   const decisions: Decision[] = [];
   for (const { notice } of merges) {
+    const side = notice.objectType === 'Account' ? 'salesforce' : 'hubspot';
+    const pairs = side === 'salesforce' ? byAccount : byCompany;
     const loser = pairs.get(notice.recordId);
     if (!loser) continue;
-    const r = repointCompanyPair(
-      loser,
-      { side: 'salesforce', id: notice.survivorId! },
-      pairs.get(notice.survivorId!),
-      now,
-    );
-    if (r.remove && !r.write) await deps.store.deleteCompanyPair(r.remove.companyId, r.remove.version);
+    const survivor = { side, id: notice.survivorId! } as const;
+    const r = repointCompanyPair(loser, survivor, pairs.get(notice.survivorId!), now);
+    // The loser's link goes first: its account lookup must be free for the survivor to claim (links
+    // are one-to-one). A crash in between leaves the account unlinked; C3 finds the company again.
+    if (r.remove) await deps.store.deleteCompanyPair(r.remove.companyId, r.remove.version);
     if (r.write) await deps.store.putCompanyPair(r.write.pair, r.write.expectedVersion);
-    decisions.push({
-      at: now,
-      recordKey: `salesforce:${notice.recordId}`,
-      outcome: 'relinked',
-      reason: r.reason,
-      eventId: notice.eventId,
-    });
+    const recordKey =
+      side === 'salesforce' ? `salesforce:${notice.recordId}` : `hubspot-company:${notice.recordId}`;
+    decisions.push({ at: now, recordKey, outcome: 'relinked', reason: r.reason, eventId: notice.eventId });
   }
   return decisions;
 }
