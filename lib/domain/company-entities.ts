@@ -3,19 +3,13 @@
  * company and Salesforce Account as the domain sees them, the linked company/account pair with its
  * three-way-merge snapshot, and the owner directory both sides' owners are resolved through.
  */
-import type { FieldValues } from './entities.ts';
+import type { FieldValues, HubSpotContact } from './entities.ts';
 
-/** A HubSpot company as read through the CRM v3 objects API. */
-export interface HubSpotCompany {
-  id: string;
-  properties: Record<string, string | null>;
-  /** `hs_lastmodifieddate`, epoch ms. */
-  updatedAt: number;
-  createdAt: number;
-  archived: boolean;
-  /** Per-property time of the latest change, epoch ms, where the read asked for history. */
-  propertyChangedAt?: Record<string, number>;
-}
+/**
+ * A HubSpot company as read through the CRM v3 objects API: the same record shape as a contact
+ * (id, properties, times, per-property change times).
+ */
+export type HubSpotCompany = HubSpotContact;
 
 /** A Salesforce Account. `fields` holds the mapped fields and `OwnerId`. */
 export interface SalesforceAccount {

@@ -1,7 +1,7 @@
 import type { Client } from '@hubspot/api-client';
 import { AssociationSpecAssociationCategoryEnum as Category } from '@hubspot/api-client/lib/codegen/crm/associations/v4/models/AssociationSpec.js';
 import { CONTACT_TO_COMPANY } from '../domain/association.ts';
-import type { CompanyAssociation, HubSpotCompany, HubSpotOwner } from '../ports.ts';
+import type { CompanyAssociation, HubSpotCompany, HubSpotContact, HubSpotOwner } from '../ports.ts';
 import { type HubSpotObjectLike, toHubSpotContact } from './hubspot-contact.ts';
 
 /**
@@ -11,10 +11,10 @@ import { type HubSpotObjectLike, toHubSpotContact } from './hubspot-contact.ts';
  *
  * Sizes (https://developers.hubspot.com/docs/api/crm/associations/associations-v4): association batch
  * read takes 1,000 ids, batch create and label archive 2,000 pairs; companies batch read 100 (50 with
- * history); owners pages hold up to 500.
+ * history, as contacts); owners pages hold up to 500.
  */
-const COMPANY_BATCH = 100;
-const COMPANY_BATCH_WITH_HISTORY = 50;
+const BATCH = 100;
+const BATCH_WITH_HISTORY = 50;
 const ASSOCIATION_READ = 1_000;
 const ASSOCIATION_WRITE = 2_000;
 const OWNER_PAGE = 500;
@@ -30,7 +30,8 @@ const PRIMARY = [
   { associationCategory: Category.HubspotDefined, associationTypeId: CONTACT_TO_COMPANY.primary },
 ];
 
-function chunks<T>(items: T[], size: number): T[][] {
+/** Splits a list into batches of `size`. */
+export function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
@@ -51,17 +52,22 @@ export class HubSpotCompanies {
     this.#call = call;
   }
 
-  async readCompanies(
+  /**
+   * Batch read by id of contacts or companies (100 per call, 50 with `propertiesWithHistory`).
+   * Ids HubSpot cannot find come back under `errors` of a 207 and are simply absent; archived ones too.
+   */
+  async readObjects(
+    object: 'contacts' | 'companies',
     ids: string[],
     properties: string[],
     options: { withHistory?: boolean } = {},
-  ): Promise<HubSpotCompany[]> {
+  ): Promise<HubSpotContact[]> {
     const withHistory = options.withHistory ?? false;
-    const out: HubSpotCompany[] = [];
+    const out: HubSpotContact[] = [];
     const wanted = [...new Set(ids.filter((id) => id.length > 0))];
-    for (const chunk of chunks(wanted, withHistory ? COMPANY_BATCH_WITH_HISTORY : COMPANY_BATCH)) {
-      const data = await this.#call('companies.batch.read', () =>
-        this.#client.crm.companies.batchApi.readWithHttpInfo(
+    for (const chunk of chunks(wanted, withHistory ? BATCH_WITH_HISTORY : BATCH)) {
+      const data = await this.#call(`${object}.batch.read`, () =>
+        this.#client.crm[object].batchApi.readWithHttpInfo(
           {
             inputs: chunk.map((id) => ({ id })),
             properties,
@@ -70,10 +76,17 @@ export class HubSpotCompanies {
           false,
         ),
       );
-      for (const object of data.results)
-        if (!object.archived) out.push(toHubSpotContact(object as HubSpotObjectLike));
+      for (const o of data.results) if (!o.archived) out.push(toHubSpotContact(o as HubSpotObjectLike));
     }
     return out;
+  }
+
+  readCompanies(
+    ids: string[],
+    properties: string[],
+    options?: { withHistory?: boolean },
+  ): Promise<HubSpotCompany[]> {
+    return this.readObjects('companies', ids, properties, options);
   }
 
   /** Associations from each of `fromIds` (contacts or companies) to the other object, all pages. */

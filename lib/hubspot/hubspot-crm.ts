@@ -27,18 +27,18 @@ import {
   hubSpotErrorMessage,
   isHubSpotApiError,
 } from './hubspot-errors.ts';
-import { HubSpotCompanies } from './hubspot-companies.ts';
+import { chunks, HubSpotCompanies } from './hubspot-companies.ts';
 import { toHubSpotList } from './hubspot-list.ts';
 import { withTokenRenewal } from './hubspot-client.ts';
 import type { HubSpotAccessTokens } from './hubspot-oauth.ts';
 
 /**
  * HubSpot's documented batch and page sizes (https://developers.hubspot.com/docs/api/crm/contacts):
- * batch read/create/update/archive take 100 inputs, 50 when `propertiesWithHistory` is asked for;
- * search pages hold 200; Lists v3 membership pages 250; the contacts page endpoint 100.
+ * batch create/update/archive take 100 inputs (batch reads, 100 or 50 with history, are in
+ * hubspot-companies.ts, shared with companies); search pages hold 200; Lists v3 membership pages
+ * 250; the contacts page endpoint 100.
  */
 const BATCH = 100;
-const BATCH_WITH_HISTORY = 50;
 const SEARCH_PAGE = 200;
 /** Results one search query pages through (https://developers.hubspot.com/docs/api/crm/search#limitations). */
 const SEARCH_RESULT_CAP = 10_000;
@@ -88,12 +88,6 @@ interface WriteItem {
 
 /** The CRM objects crmsync writes in batches: contacts, and companies (C2, C7). */
 type WritableObject = 'contacts' | 'companies';
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 function unique(values: string[]): string[] {
   return [...new Set(values)];
@@ -175,30 +169,12 @@ export class HubSpotCrm implements HubSpotPort {
     return this.#client.crm.lists;
   }
 
-  async readContacts(
+  readContacts(
     ids: string[],
     properties: string[],
     options: { withHistory?: boolean } = {},
   ): Promise<HubSpotContact[]> {
-    const wanted = unique(ids.filter((id) => id.length > 0));
-    const withHistory = options.withHistory ?? false;
-    const out: HubSpotContact[] = [];
-    for (const chunk of chunks(wanted, withHistory ? BATCH_WITH_HISTORY : BATCH)) {
-      const data = await this.#call('contacts.batch.read', () =>
-        this.#contacts.batchApi.readWithHttpInfo(
-          {
-            inputs: chunk.map((id) => ({ id })),
-            properties,
-            propertiesWithHistory: withHistory ? properties : [],
-          },
-          false,
-        ),
-      );
-      // A 207 lists the ids HubSpot could not find under `errors`: absent, as the port says.
-      for (const object of data.results)
-        if (!object.archived) out.push(toHubSpotContact(object as HubSpotObjectLike));
-    }
-    return out;
+    return this.#companies.readObjects('contacts', ids, properties, options);
   }
 
   async findContactsByEmail(emails: string[], properties: string[]): Promise<HubSpotContact[]> {

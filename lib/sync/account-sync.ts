@@ -13,6 +13,7 @@ import type {
   SalesforceAccount,
   SalesforcePort,
   SyncStore,
+  WriteOutcome,
 } from '../ports.ts';
 import { ownerDirectoryFor } from './owner-directory.ts';
 import { companySyncEnabled } from './sync-deps.ts';
@@ -275,22 +276,52 @@ async function createCompanies(
     inputs.push({ ref: account.id, properties });
     snapshots.set(account.id, snapshot);
   }
-  for (const o of await deps.hubspot.createCompanies(inputs)) {
+  const outcomes = await deps.hubspot.createCompanies(inputs);
+  decisions.push(
+    ...(await linkCreated(deps, outcomes, 'company', snapshots, decide, (ref, id) => {
+      return `C2: company ${id} created for account ${ref} (${why.get(ref)})`;
+    })),
+  );
+  return decisions;
+}
+
+/**
+ * Stores a pair for each record one batch create made (C2: a company for an account; C4: an account
+ * for a company), starting from the snapshot its values were copied with, and decides per input.
+ * The decision is keyed by the source record (`ref`).
+ */
+export async function linkCreated(
+  deps: Pick<AccountSyncDeps, 'store' | 'now'>,
+  outcomes: WriteOutcome[],
+  created: 'company' | 'account',
+  snapshots: Map<string, Record<string, string | null>>,
+  decide: (
+    ref: string,
+    outcome: Decision['outcome'],
+    reason: string,
+    detail?: Decision['detail'],
+  ) => Decision,
+  reasonOf: (ref: string, id: string) => string,
+): Promise<Decision[]> {
+  const rule = created === 'company' ? 'C2' : 'C4';
+  const decisions: Decision[] = [];
+  for (const o of outcomes) {
     if (!o.ok) {
-      decisions.push(decide(o.ref, 'error', `C2: company not created: ${o.message}`));
+      decisions.push(decide(o.ref, 'error', `${rule}: ${created} not created: ${o.message}`));
       continue;
     }
+    const ids =
+      created === 'company'
+        ? { companyId: o.id, accountId: o.ref, origin: 'created-in-salesforce' as const }
+        : { companyId: o.ref, accountId: o.id, origin: 'created-in-hubspot' as const };
     const pair: CompanyPair = {
-      companyId: o.id,
-      accountId: o.ref,
+      ...ids,
       snapshot: snapshots.get(o.ref) ?? {},
       version: 0,
       lastSyncedAt: deps.now(),
-      origin: 'created-in-salesforce',
     };
     await deps.store.putCompanyPair(pair, 0);
-    const reason = `C2: company ${o.id} created for account ${o.ref} (${why.get(o.ref)})`;
-    decisions.push(decide(o.ref, 'synced', reason, { companyId: o.id }));
+    decisions.push(decide(o.ref, 'synced', reasonOf(o.ref, o.id), { companyId: pair.companyId }));
   }
   return decisions;
 }

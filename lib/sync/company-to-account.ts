@@ -2,8 +2,8 @@ import { type AssociatedContact, decideAccountCreation } from '../domain/company
 import { OWNER_SNAPSHOT_KEY } from '../domain/company-entities.ts';
 import { valuesForNewSalesforceRecord } from '../domain/creation.ts';
 import { ownerForCreation } from '../domain/owners.ts';
-import type { CompanyPair, Decision } from '../ports.ts';
-import type { AccountSyncDeps } from './account-sync.ts';
+import type { Decision } from '../ports.ts';
+import { type AccountSyncDeps, linkCreated } from './account-sync.ts';
 import { ownerDirectoryFor } from './owner-directory.ts';
 import { companySyncEnabled, currentSettings } from './sync-deps.ts';
 
@@ -119,21 +119,9 @@ async function create(
     snapshots.set(company.id, snapshot);
   }
   const outcomes = inputs.length > 0 ? await deps.salesforce.createRecords('Account', inputs) : [];
-  for (const o of outcomes) {
-    if (!o.ok) {
-      decisions.push(decide(o.ref, 'error', `C4: account not created: ${o.message}`));
-      continue;
-    }
-    const pair: CompanyPair = {
-      companyId: o.ref,
-      accountId: o.id,
-      snapshot: snapshots.get(o.ref) ?? {},
-      version: 0,
-      lastSyncedAt: deps.now(),
-      origin: 'created-in-hubspot',
-    };
-    await deps.store.putCompanyPair(pair, 0);
-    decisions.push(decide(o.ref, 'synced', `C4: account ${o.id} created for company ${o.ref}`));
-  }
+  const linked = await linkCreated(deps, outcomes, 'account', snapshots, decide, (ref, id) => {
+    return `C4: account ${id} created for company ${ref}`;
+  });
+  decisions.push(...linked);
   return decisions;
 }
