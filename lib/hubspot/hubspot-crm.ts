@@ -451,21 +451,23 @@ export class HubSpotCrm implements HubSpotPort {
     if (items.length === 0) return [];
     const op = `${object}.batch.${kind}`;
     // Contacts and companies share the CRM objects v3 batch shapes (same generated request types).
-    const batchApi = this.#client.crm[object].batchApi;
+    // Looked up at each attempt: a token renewal gives the client new API objects, and the replay
+    // after a 401 must use them.
+    const batchApi = () => this.#client.crm[object].batchApi;
     let data: { results: HubSpotObjectLike[]; errors?: BatchErrorLike[] };
     try {
       data = await this.#call(
         op,
         () =>
           kind === 'create'
-            ? batchApi.createWithHttpInfo({
+            ? batchApi().createWithHttpInfo({
                 inputs: items.map((i) => ({
                   properties: i.properties,
                   objectWriteTraceId: i.trace,
                   associations: [],
                 })),
               })
-            : batchApi.updateWithHttpInfo({
+            : batchApi().updateWithHttpInfo({
                 inputs: items.map((i) => ({
                   id: i.id ?? '',
                   properties: i.properties,
