@@ -29,7 +29,8 @@ export function createProcessorHandler(
         return { batchItemFailures: result.batchItemFailures };
       } finally {
         // API usage counts toward the shared daily budget; losing one flush only under-counts.
-        await deps.flushUsage().catch((error: unknown) => {
+        // The flush also reports ApiBudgetUsedPercent per CRM, which the budget alarms watch.
+        await deps.flushUsage(powertools.metrics).catch((error: unknown) => {
           powertools.logger.warn('api usage flush failed', { error: errorSummary(error) });
         });
       }

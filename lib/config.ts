@@ -107,6 +107,11 @@ export const configSchema = z.strictObject({
       /** R6: create HubSpot contacts from newly created Salesforce records, even outside the segment. */
       autoCreateFromLeads: z.boolean().default(true),
       autoCreateFromContacts: z.boolean().default(true),
+      /**
+       * R6: how long after its creation a Salesforce record still counts as new (its `CreatedDate`
+       * against the batch's time). A `created` notice for an older record is an ordinary change.
+       */
+      autoCreateWindowHours: z.number().positive().max(8760).default(24),
     })
     .prefault({}),
   deletes: z.enum(['ignore', 'propagate']).default('ignore'),

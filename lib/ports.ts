@@ -166,6 +166,11 @@ export interface SalesforcePort {
   readAccountContacts(accountIds: string[]): Promise<{ id: string; accountId: string }[]>;
   /** Every User (Email, IsActive, UserType) for the owner directory (O2, O3). */
   listUsers(): Promise<SalesforceUser[]>;
+  /**
+   * The Id of the Salesforce user the session runs as (the integration user): every record crmsync
+   * creates has it as `CreatedById`. Read once (`/services/oauth2/userinfo`) and cached.
+   */
+  integrationUserId(): Promise<string>;
   /** sObject Collections delete, for the `propagate` delete policy. */
   deleteRecords(ids: string[]): Promise<void>;
   /** Pages through all records of an object (import, polling); `after` is the query locator. */

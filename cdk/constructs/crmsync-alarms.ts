@@ -16,6 +16,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { API_BUDGET_METRIC, METRICS_NAMESPACE } from '../../lib/observability/metric-catalogue.ts';
 
 /** What the alarms watch: every path where a failure would otherwise pass silently. */
 export interface AlarmTargets {
@@ -103,15 +104,18 @@ export function addAlarms(scope: Construct, t: AlarmTargets): Topic {
     0,
     'Intake answered 5xx: the CRMs will retry, check the logs.',
   );
+  // Namespace, name and dimensions come from the definition the functions publish with
+  // (lib/observability/metric-catalogue.ts): an alarm whose dimensions differ from the emitted ones
+  // by a single key watches a metric that never exists, and never fires.
   const budgetMetric = (crm: string) =>
     new Metric({
-      namespace: 'crmsync',
-      metricName: 'ApiBudgetUsedPercent',
-      dimensionsMap: { service: 'crmsync', crm },
+      namespace: METRICS_NAMESPACE,
+      metricName: API_BUDGET_METRIC.name,
+      dimensionsMap: { [API_BUDGET_METRIC.dimension]: crm },
       statistic: 'Maximum',
       period: Duration.minutes(15),
     });
-  for (const crm of ['hubspot', 'salesforce']) {
+  for (const crm of API_BUDGET_METRIC.crms) {
     alarm(
       `ApiBudget${crm}`,
       budgetMetric(crm),

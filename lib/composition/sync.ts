@@ -4,6 +4,7 @@ import type { ChangeNotice } from '../domain/notice.ts';
 import { createHubSpotConnection } from '../hubspot/hubspot-client.ts';
 import { HubSpotCrm } from '../hubspot/hubspot-crm.ts';
 import type { HubSpotOAuthSettings } from '../hubspot/hubspot-oauth.ts';
+import { API_BUDGET_METRIC } from '../observability/metric-catalogue.ts';
 import type { Log, MetricsSink } from '../observability/observability.ts';
 import type { ChangeQueue, SyncStore } from '../ports.ts';
 import { createRateLimiters, type Lane, type RateLimiter } from '../rate-limit/index.ts';
@@ -21,7 +22,7 @@ import type { SyncDeps } from '../sync/sync-deps.ts';
  * rate-limiter lane, the processor's and the jobs' here, the intake's in `intake.ts`. The Lambda
  * functions (`lib/lambda/sync-dependencies.ts`, `lib/lambda/dependencies.ts`) and the local stack
  * (`lib/local/runtime.ts`) each make those parts their own way (AWS clients and Secrets Manager;
- * dynalite, fauxqs and the sandboxes) and then call this module, so the two hosts cannot drift:
+ * dynalite, our local SQS (`lib/local/sqs-server.ts`) and the sandboxes) and then call this module, so the two hosts cannot drift:
  * resync, import, poll and segment refresh run in the `bulk` lane in both.
  */
 
@@ -55,8 +56,28 @@ export interface CrmAdapterSet {
   /** `live` serves the processor and interactive calls; `bulk` only gets a slot when no live call waits. */
   lanes: Record<Lane, CrmAdapters>;
   limiters: { hubspot: RateLimiter; salesforce: RateLimiter };
-  /** Writes the counted API usage to the store (call before a Lambda invocation ends, or at shutdown). */
-  flushUsage: () => Promise<void>;
+  /**
+   * Writes the counted API usage to the store (call before a Lambda invocation ends, or at shutdown),
+   * then, given a sink, reports each CRM's `ApiBudgetUsedPercent` to it (`reportApiBudget`).
+   */
+  flushUsage: (metrics?: MetricsSink) => Promise<void>;
+}
+
+/**
+ * Publishes `ApiBudgetUsedPercent` (lib/observability/metric-catalogue.ts) for each CRM this process
+ * called today: the share of crmsync's daily API budget used, as the store's shared counter last
+ * reported it plus this process's calls since. Its alarm fires above 80 % (docs/operations.md#metrics),
+ * well before the limiter starts refusing calls at 100 %. A CRM not called today is left out rather
+ * than reported as 0 %.
+ */
+export function reportApiBudget(limiters: CrmAdapterSet['limiters'], metrics: MetricsSink): void {
+  for (const limiter of [limiters.hubspot, limiters.salesforce]) {
+    const percent = limiter.dailyUsedPercent();
+    if (percent === undefined) continue;
+    metrics.addMetricWithDimensions(API_BUDGET_METRIC.name, API_BUDGET_METRIC.unit, percent, {
+      [API_BUDGET_METRIC.dimension]: limiter.crm,
+    });
+  }
 }
 
 /**
@@ -104,8 +125,9 @@ export function buildCrmAdapters(parts: {
       bulk: { hubspot: hubspot.withLane('bulk'), salesforce: salesforce.withLane('bulk') },
     },
     limiters,
-    flushUsage: async () => {
+    flushUsage: async (metrics) => {
       await Promise.all([limiters.hubspot.flush(), limiters.salesforce.flush()]);
+      if (metrics) reportApiBudget(limiters, metrics);
     },
   };
 }

@@ -18,6 +18,8 @@ export interface SalesforceAccount {
   /** `SystemModstamp`, epoch ms. */
   modifiedAt: number;
   createdAt: number;
+  /** `CreatedById`, when read (the shared sObject reader sets it; Account reads do not ask for it today). */
+  createdById?: string;
   isDeleted?: boolean;
   /** Set on an account deleted by a merge: the surviving account (C9). */
   masterRecordId?: string | null;

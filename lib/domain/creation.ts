@@ -108,3 +108,16 @@ export function valuesForNewHubSpotRecord(
   for (const [mapping, value] of copied) properties[mapping.hubspot] = value;
   return { ok: true, value: properties, snapshot, warnings };
 }
+
+/**
+ * The snapshot a creation from `from`'s values commits (what both sides hold right after it). Used to
+ * link a record crmsync created whose create response was lost, as if the create had committed.
+ */
+export function creationSnapshot(
+  values: Record<string, unknown>,
+  mappings: FieldMapping[],
+  picklists: PicklistTables,
+  from: CrmSide,
+): Snapshot {
+  return copyValues(values, mappings, picklists, from).snapshot;
+}

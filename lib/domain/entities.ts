@@ -34,6 +34,11 @@ export interface HubSpotContact {
   archived: boolean;
   /** Per-property time of the latest change, epoch ms, where the read asked for history. */
   propertyChangedAt?: Record<string, number>;
+  /**
+   * Who created the contact, as HubSpot recorded it (`hs_object_source`, `hs_object_source_id`): for
+   * a record an app created, `INTEGRATION` and the app id. Absent when HubSpot did not answer them.
+   */
+  createdBy?: { source: string; sourceId?: string };
 }
 
 /** A HubSpot list (segment) as the Lists v3 API describes it. */
@@ -54,6 +59,8 @@ export interface SalesforceRecord {
   /** `SystemModstamp`, epoch ms. */
   modifiedAt: number;
   createdAt: number;
+  /** `CreatedById`: the user who created the record (crmsync's own: the integration user it runs as). */
+  createdById?: string;
   /** Lead only: converted, and to which Contact. */
   isConverted?: boolean;
   convertedContactId?: string | null;

@@ -1,3 +1,4 @@
+import type { AutoCreateEvidence } from './auto-create.ts';
 import type { HubSpotList, PairState } from './entities.ts';
 import type { ChangeNotice } from './notice.ts';
 import { SyncRuleError } from './sync-rule-error.ts';
@@ -33,19 +34,31 @@ export interface GateInput {
    * same segment rules (a linked contact that left the segment: R8); otherwise it is skipped as `deleted`.
    */
   deletes?: 'ignore' | 'propagate';
+  /**
+   * R6 needs the record's word, not the notice's: what the Salesforce record read in this batch says
+   * (`confirmAutoCreate`). Absent: not confirmed.
+   */
+  autoCreateEvidence?: AutoCreateEvidence;
 }
 
 export type GateDecision =
   | { action: 'sync'; rule: GateRule }
   | { action: 'sync-email-only'; rule: GateRule }
-  | { action: 'skip'; reason: SkipReason; rule: GateRule };
+  | {
+      action: 'skip';
+      reason: SkipReason;
+      rule: GateRule;
+      /** A `created` notice that claimed R6 and why the record did not confirm it (recorded in the trace). */
+      autoCreateRefused?: Exclude<AutoCreateEvidence, { confirmed: true }>['why'];
+    };
 
 /**
  * The segment gate (docs/design.md#segment, R2–R8). Pure: everything it needs is in the input.
  * - echo → skip; deleted → skip, unless deletes propagate: then it is gated like any change;
  * - R2: no segment → sync;
- * - R6: a Salesforce `created` notice with auto-create on for that object, for a record not linked yet →
- *   sync, member or not;
+ * - R6: a Salesforce `created` notice with auto-create on for that object, for a record not linked yet,
+ *   *confirmed by the record* (`autoCreateEvidence`: not crmsync's own, created within the window) →
+ *   sync, member or not; unconfirmed, it is an ordinary change (and a skip says why R6 was refused);
  * - R7: `import` → full sync for a member, else email only;
  * - R4/R5: `segment-joined` and `resync` sync members (like any change of a member);
  * - R3: a non-member (or a Salesforce record with no HubSpot contact yet) → skip not-in-segment;
@@ -60,15 +73,14 @@ export function decide(input: GateInput): GateDecision {
   // R6 bypasses the segment once: for a record not linked yet. A `created` notice for a linked record is
   // our own creation coming back (an outbound message carries no change origin, so the intake cannot
   // drop it) or a late copy of an auto-create already done; like any later change it is gated below.
-  if (
+  const claimsAutoCreate =
     notice.source === 'salesforce' &&
     notice.kind === 'created' &&
     (notice.objectType === 'Lead' || notice.objectType === 'Contact') &&
     input.autoCreate[notice.objectType] &&
-    input.pair === undefined
-  ) {
-    return { action: 'sync', rule: 'R6' };
-  }
+    input.pair === undefined;
+  const evidence = input.autoCreateEvidence;
+  if (claimsAutoCreate && evidence?.confirmed) return { action: 'sync', rule: 'R6' };
   if (notice.kind === 'import') {
     return input.isMember === true
       ? { action: 'sync', rule: 'R7' }
@@ -79,7 +91,10 @@ export function decide(input: GateInput): GateDecision {
     if (notice.kind === 'resync') return { action: 'sync', rule: 'R5' };
     return { action: 'sync', rule: 'member' };
   }
-  return { action: 'skip', reason: 'not-in-segment', rule: input.pair ? 'R8' : 'R3' };
+  const skip: GateDecision = { action: 'skip', reason: 'not-in-segment', rule: input.pair ? 'R8' : 'R3' };
+  if (claimsAutoCreate)
+    skip.autoCreateRefused = evidence?.confirmed === false ? evidence.why : 'record-not-found';
+  return skip;
 }
 
 /** R1: the segment is not an active (DYNAMIC) list. */

@@ -2,7 +2,8 @@ import type { Client } from '@hubspot/api-client';
 import { AssociationSpecAssociationCategoryEnum as Category } from '@hubspot/api-client/lib/codegen/crm/associations/v4/models/AssociationSpec.js';
 import { CONTACT_TO_COMPANY } from '../domain/association.ts';
 import type { CompanyAssociation, HubSpotCompany, HubSpotContact, HubSpotOwner } from '../ports.ts';
-import { type HubSpotObjectLike, toHubSpotContact } from './hubspot-contact.ts';
+import { BATCH, chunks, type HubSpotCall, unique } from './hubspot-call.ts';
+import { type HubSpotObjectLike, toHubSpotContact, withSourceProperties } from './hubspot-contact.ts';
 
 /**
  * The company side of the HubSpot adapter (C2–C9, O1–O5): companies v3 batch reads, associations v4
@@ -13,29 +14,14 @@ import { type HubSpotObjectLike, toHubSpotContact } from './hubspot-contact.ts';
  * read takes 1,000 ids, batch create and label archive 2,000 pairs; companies batch read 100 (50 with
  * history, as contacts); owners pages hold up to 500.
  */
-const BATCH = 100;
 const BATCH_WITH_HISTORY = 50;
 const ASSOCIATION_READ = 1_000;
 const ASSOCIATION_WRITE = 2_000;
 const OWNER_PAGE = 500;
 
-/** The rate-limited call of `HubSpotCrm` (limiter slot, timeout, bounded retries). */
-export type HubSpotCall = <T>(
-  op: string,
-  fn: () => Promise<{ httpStatusCode: number; headers: Record<string, string>; data: T }>,
-  opts?: { idempotent?: boolean },
-) => Promise<T>;
-
 const PRIMARY = [
   { associationCategory: Category.HubspotDefined, associationTypeId: CONTACT_TO_COMPANY.primary },
 ];
-
-/** Splits a list into batches of `size`. */
-export function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 interface AssociationResultLike {
   _from: { id: string };
@@ -55,6 +41,7 @@ export class HubSpotCompanies {
   /**
    * Batch read by id of contacts or companies (100 per call, 50 with `propertiesWithHistory`).
    * Ids HubSpot cannot find come back under `errors` of a 207 and are simply absent; archived ones too.
+   * Contact reads also ask for who created the record (`withSourceProperties`, R6 by record).
    */
   async readObjects(
     object: 'contacts' | 'companies',
@@ -64,13 +51,14 @@ export class HubSpotCompanies {
   ): Promise<HubSpotContact[]> {
     const withHistory = options.withHistory ?? false;
     const out: HubSpotContact[] = [];
-    const wanted = [...new Set(ids.filter((id) => id.length > 0))];
+    const wanted = unique(ids.filter((id) => id.length > 0));
+    const props = object === 'contacts' ? withSourceProperties(properties) : properties;
     for (const chunk of chunks(wanted, withHistory ? BATCH_WITH_HISTORY : BATCH)) {
       const data = await this.#call(`${object}.batch.read`, () =>
         this.#client.crm[object].batchApi.readWithHttpInfo(
           {
             inputs: chunk.map((id) => ({ id })),
-            properties,
+            properties: props,
             propertiesWithHistory: withHistory ? properties : [],
           },
           false,
@@ -96,7 +84,7 @@ export class HubSpotCompanies {
   ): Promise<Map<string, { id: string; typeIds: number[] }[]>> {
     const to = from === 'contacts' ? 'companies' : 'contacts';
     const out = new Map<string, { id: string; typeIds: number[] }[]>();
-    let pending = [...new Set(fromIds)].map((id) => ({ id }) as { id: string; after?: string });
+    let pending = unique(fromIds).map((id) => ({ id }) as { id: string; after?: string });
     while (pending.length > 0) {
       const next: { id: string; after: string }[] = [];
       for (const chunk of chunks(pending, ASSOCIATION_READ)) {

@@ -27,6 +27,19 @@ function epoch(date: Date | undefined, fallback: string | null | undefined): num
   return 0;
 }
 
+/**
+ * Properties every contact read asks for besides the caller's: who created the record. HubSpot sets
+ * `hs_object_source` (`INTEGRATION` for an app, `CRM_UI`, `IMPORT`, …) and, for an app,
+ * `hs_object_source_id` (the app id) when the record is created, and never changes them: crmsync
+ * recognises the contacts it created by them even when a create's response was lost.
+ */
+export const SOURCE_PROPERTIES = ['hs_object_source', 'hs_object_source_id'] as const;
+
+/** The caller's properties plus SOURCE_PROPERTIES, each once. */
+export function withSourceProperties(properties: string[]): string[] {
+  return [...new Set([...properties, ...SOURCE_PROPERTIES])];
+}
+
 /** Converts a client object to the port's HubSpotContact; `propertyChangedAt` when history was read. */
 export function toHubSpotContact(object: HubSpotObjectLike): HubSpotContact {
   const properties = object.properties ?? {};
@@ -37,6 +50,11 @@ export function toHubSpotContact(object: HubSpotObjectLike): HubSpotContact {
     createdAt: epoch(object.createdAt, properties['createdate']),
     archived: object.archived ?? false,
   };
+  const source = properties['hs_object_source'];
+  if (source) {
+    const sourceId = properties['hs_object_source_id'];
+    contact.createdBy = sourceId ? { source, sourceId } : { source };
+  }
   if (object.propertiesWithHistory) {
     const changedAt: Record<string, number> = {};
     for (const [name, versions] of Object.entries(object.propertiesWithHistory)) {

@@ -11,7 +11,7 @@ import type { ScheduledDependencies } from './sync-dependencies.ts';
  * retried: EventBridge's retry policy covers only failed deliveries, never a Lambda target's
  * function error, and the stack sets the async-invoke retries to 0 (cdk/constructs/crmsync.ts), so
  * the next scheduled run is the retry. The counted API usage is flushed to the store either way,
- * so the daily budget stays exact.
+ * so the daily budget stays exact, and each CRM's `ApiBudgetUsedPercent` is reported.
  */
 export function createScheduledHandler<T extends object>(
   name: string,
@@ -27,7 +27,7 @@ export function createScheduledHandler<T extends object>(
         powertools.logger.info(`${name} done`, { result });
         return result;
       } finally {
-        await deps.flushUsage();
+        await deps.flushUsage(powertools.metrics);
       }
     },
     { powertools },

@@ -34,8 +34,8 @@ export interface CrmDependencies {
   store: SyncComposition['store'];
   hubspot: SyncDeps['hubspot'];
   salesforce: SyncDeps['salesforce'];
-  /** Writes this instance's counted API usage to the store (call before the invocation ends). */
-  flushUsage: () => Promise<void>;
+  /** Writes this instance's counted API usage to the store (call before the invocation ends); reports the budget to `metrics`. */
+  flushUsage: SyncComposition['flushUsage'];
 }
 
 export interface CrmDependencyOptions {

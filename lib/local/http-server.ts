@@ -18,7 +18,22 @@ const CONTENT_TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml',
 };
-const STATIC_FILES = new Set(['index.html', 'app.js', 'style.css', 'favicon.svg']);
+/** The dashboard's files: app.js is the entry module, the others are the modules it imports. */
+const STATIC_FILES = new Set([
+  'index.html',
+  'style.css',
+  'favicon.svg',
+  'app.js',
+  'chart.js',
+  'dom.js',
+  'fields.js',
+  'operations.js',
+  'playground.js',
+  'segments.js',
+  'status.js',
+  'trace.js',
+  'watch-sync.js',
+]);
 /** No external requests: the page may load only what this server serves (docs/design.md#local-stack). */
 const CSP =
   "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";

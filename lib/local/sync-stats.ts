@@ -124,6 +124,9 @@ export class SyncStats {
       addMetric: (name: string, _unit: MetricUnitName, value: number) => {
         this.#intake.set(name, (this.#intake.get(name) ?? 0) + value);
       },
+      // The intake reports no deployment-wide figures; the dashboard reads the API budget from the
+      // limiters themselves (lib/local/api/status.ts), so there is nothing to count here.
+      addMetricWithDimensions: () => {},
     };
   }
 

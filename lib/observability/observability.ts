@@ -18,11 +18,24 @@ export interface Log {
 }
 
 /** Units we emit; a subset of CloudWatch's (Powertools `MetricUnit`). */
-export type MetricUnitName = 'Count' | 'Milliseconds' | 'Bytes';
+export type MetricUnitName = 'Count' | 'Milliseconds' | 'Bytes' | 'Percent';
 
 /** Metrics sink: one CloudWatch metric per skip and per error class (docs/design.md#structured-logs). */
 export interface MetricsSink {
+  /** Adds to a metric under the function's own `service` dimension, published when the invocation ends. */
   addMetric(name: string, unit: MetricUnitName, value: number): void;
+  /**
+   * Publishes one value of a metric with exactly `dimensions` and no `service`: for a figure of the
+   * whole deployment (a CRM's daily API budget) that every function reports alike, so one alarm
+   * watches it whichever function reported. Dimension values come from a fixed, small set
+   * (lib/observability/metric-catalogue.ts), never from a record or a reason.
+   */
+  addMetricWithDimensions(
+    name: string,
+    unit: MetricUnitName,
+    value: number,
+    dimensions: Readonly<Record<string, string>>,
+  ): void;
 }
 
 /** A logger that drops everything (bench, callers that do not care). */
@@ -34,7 +47,7 @@ export const silentLog: Log = {
 };
 
 /** A metrics sink that drops everything. */
-export const noMetrics: MetricsSink = { addMetric() {} };
+export const noMetrics: MetricsSink = { addMetric() {}, addMetricWithDimensions() {} };
 
 /**
  * Name and message of an error, for a log line: no stack, message capped. Messages from our

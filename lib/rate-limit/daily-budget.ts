@@ -52,6 +52,16 @@ export class DailyBudget {
     return this.#base + this.#inFlight + this.#pending;
   }
 
+  /**
+   * Today's usage as a percentage of the cap (one decimal), or undefined while this process has not
+   * loaded today's total: before its first call of the UTC day it knows nothing worth reporting.
+   */
+  usedPercent(now: number): number | undefined {
+    if (this.needsLoad(now)) return undefined;
+    if (this.cap <= 0) return 100;
+    return Math.round((this.used() / this.cap) * 1000) / 10;
+  }
+
   remaining(): number {
     return Math.max(0, this.cap - this.used());
   }

@@ -204,6 +204,14 @@ export class RateLimiter {
     return this.#budget.flush();
   }
 
+  /**
+   * Share of crmsync's daily cap used today, in percent (what `ApiBudgetUsedPercent` reports), as
+   * of the last flush plus this process's calls since; undefined before this process's first call today.
+   */
+  dailyUsedPercent(): number | undefined {
+    return this.#budget.usedPercent(this.#clock());
+  }
+
   counters(): RateLimiterCounters {
     return {
       crm: this.crm,

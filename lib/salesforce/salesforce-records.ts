@@ -38,7 +38,16 @@ export type SaveResult = z.infer<typeof saveResultSchema>;
 /** Fields crmsync reads on every record besides the mapped ones (identity, conversion, merges, times). */
 export function systemFields(objectType: SalesforceObject | 'Account'): string[] {
   if (objectType === 'Account') return ACCOUNT_SYSTEM_FIELDS;
-  const common = ['Id', 'Email', 'SystemModstamp', 'CreatedDate', 'IsDeleted', 'MasterRecordId'];
+  // CreatedById tells crmsync's own records (created as the integration user) from everyone else's.
+  const common = [
+    'Id',
+    'Email',
+    'SystemModstamp',
+    'CreatedDate',
+    'CreatedById',
+    'IsDeleted',
+    'MasterRecordId',
+  ];
   return objectType === 'Lead' ? [...common, 'IsConverted', 'ConvertedContactId'] : common;
 }
 
@@ -87,6 +96,8 @@ function toSObject(record: z.infer<typeof soqlRecordSchema>, fields: string[]) {
     modifiedAt: time(get('SystemModstamp')),
     createdAt: time(get('CreatedDate')),
   };
+  const createdById = get('CreatedById');
+  if (typeof createdById === 'string') out.createdById = createdById;
   const deleted = get('IsDeleted');
   if (typeof deleted === 'boolean') out.isDeleted = deleted;
   const master = get('MasterRecordId');

@@ -2,6 +2,7 @@ import type { PairDelete, PairWrite } from '../domain/identity.ts';
 import type { SalesforceObject } from '../domain/notice.ts';
 import type { SyncPlan } from '../domain/plan/index.ts';
 import type { HubSpotPort, PairState, SalesforcePort, SyncStore, WriteOutcome } from '../ports.ts';
+import { removeRaceLosses, type UncommittedCreation } from './creation-race.ts';
 import { type ClassifiedError, classifyError, settle } from './processor-errors.ts';
 
 /** Why one record (plan `ref`) did not go through, and on which side. */
@@ -28,6 +29,8 @@ export interface ApplyResult {
   written: { hubspot: Set<string>; salesforce: Set<string> };
   /** Ids of the records created for a ref. */
   created: Map<string, { side: 'hubspot' | 'salesforce'; id: string }>;
+  /** Records this batch created and removed again: duplicates of another processor's (a lost race). */
+  removed?: string[];
 }
 
 const OBJECTS: readonly SalesforceObject[] = ['Lead', 'Contact'];
@@ -186,25 +189,37 @@ export async function applyPlan(plan: SyncPlan, ctx: ApplyContext): Promise<Appl
   };
   for (const w of plan.pairWrites)
     if (!failed(w.ref)) addCommit(w.ref, w.pair, claimedVersion.get(w) ?? w.expectedVersion);
+  const creations = new Map<PairState, UncommittedCreation>();
   for (const c of plan.hubspotCreates) {
     const id = result.created.get(c.ref)?.id;
-    if (id && !failed(c.ref)) addCommit(c.ref, { ...c.pair, hubspotId: id }, 0);
+    if (!id || failed(c.ref)) continue;
+    const pair = { ...c.pair, hubspotId: id };
+    creations.set(pair, { side: 'hubspot', id, pair });
+    addCommit(c.ref, pair, 0);
   }
   for (const object of OBJECTS) {
     for (const c of plan.salesforceCreates[object]) {
       const id = result.created.get(c.ref)?.id;
-      if (id && !failed(c.ref)) addCommit(c.ref, { ...c.pair, salesforceId: id }, 0);
+      if (!id || failed(c.ref)) continue;
+      const pair = { ...c.pair, salesforceId: id };
+      creations.set(pair, { side: 'salesforce', id, pair });
+      addCommit(c.ref, pair, 0);
     }
   }
+  const uncommitted: UncommittedCreation[] = [];
   await mapLimit([...commits], concurrency, async ([ref, writes]) => {
     for (const w of writes) {
       const outcome = await settle(ctx.store.putPair(w.pair, w.expectedVersion));
       if (!outcome.ok) {
         fail(ref, { ...classifyError(outcome.error), stage: 'commit' });
+        const creation = creations.get(w.pair);
+        if (creation) uncommitted.push(creation);
         return;
       }
     }
   });
+  // 5. A creation that lost a race to another processor is removed (see creation-race.ts).
+  result.removed = await removeRaceLosses(uncommitted, ctx);
   return result;
 }
 

@@ -105,7 +105,8 @@ export function createdByCrmsync(
  * replayed `created` notices must not use it again:
  * - about a record crmsync itself created: CDC marks those with our `changeOrigin` (dropped at
  *   intake), but an outbound message carries no origin;
- * - about a record whose HubSpot counterpart crmsync already created (R6 was used).
+ * - about a record whose HubSpot counterpart crmsync already created (R6 was used);
+ * - about a record a HubSpot merge unlinked (it was linked: R6 was used).
  * While the record is linked the gate sees the pair and does not apply R6; once it is not (its
  * HubSpot contact was merged into one already linked), such a notice would create a HubSpot contact
  * outside the segment again. So for every unlinked Salesforce record noticed as `created`, the
@@ -122,7 +123,8 @@ export async function withoutOwnCreations(
   const own = new Set<string>();
   await mapLimit(candidates, 8, async (record) => {
     const trace = await store.listDecisions(record.key, 50);
-    if (trace.some(madeByCrmsync) || trace.some(counterpartCreated)) own.add(record.key);
+    if (trace.some(madeByCrmsync) || trace.some(counterpartCreated) || trace.some(unlinkedByMerge))
+      own.add(record.key);
   });
   if (own.size === 0) return records;
   return records.map((r) => (own.has(r.key) ? { ...r, kind: 'updated', created: false } : r));
@@ -131,6 +133,15 @@ export async function withoutOwnCreations(
 /** The first trace entry of a record crmsync created. */
 function madeByCrmsync(d: Decision): boolean {
   return d.outcome === 'linked' && d.reason === CREATED_BY_CRMSYNC;
+}
+
+/**
+ * A HubSpot merge took this record's contact into one linked elsewhere and left the record unlinked
+ * (docs/reliability.md, finding 5): it was linked, so its R6 is spent. Its notices — the same ones
+ * replayed, or renotified under new event ids — are ordinary changes from then on.
+ */
+function unlinkedByMerge(d: Decision): boolean {
+  return d.outcome === 'relinked' && d.reason === 'merged-into-linked-record';
 }
 
 /** A sync of this record that created its counterpart (the processor adds `createdId` to it). */

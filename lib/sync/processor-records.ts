@@ -82,7 +82,10 @@ async function planWithHistory(
   deps: ProcessorDeps,
   now: number,
 ): Promise<{ ok: true; value: SyncPlan } | { ok: false; error: unknown }> {
-  const plan = (hubspotContacts: HubSpotContact[]) =>
+  // R6 and late-finished creations need crmsync's own Salesforce user (one call per cold start, cached
+  // by the adapter); only batches with something to plan ask.
+  const needsAuthor = g.toPlan.length > 0;
+  const plan = (hubspotContacts: HubSpotContact[], integrationUserId: string | undefined) =>
     planBatch({
       now,
       records: g.toPlan,
@@ -92,16 +95,26 @@ async function planWithHistory(
       salesforceRecords: g.salesforceRecords,
       pairs: g.pairs,
       members: g.members,
+      ...(integrationUserId ? { integrationUserId } : {}),
+      autoCreateWindowMs: deps.config.creation.autoCreateWindowHours * 3_600_000,
+      hubspotAppId: deps.config.hubspot.appId,
     } satisfies PlanInput);
   try {
-    const first = plan(g.hubspotContacts);
+    const integrationUserId = needsAuthor ? await deps.salesforce.integrationUserId() : undefined;
+    const first = plan(g.hubspotContacts, integrationUserId);
     const ids = contactsNeedingHistory(first, g.hubspotContacts);
     if (ids.length === 0) return { ok: true, value: first };
     const withHistory = await deps.hubspot.readContacts(ids, readFields(deps.config).hubspot, {
       withHistory: true,
     });
     const byId = new Map(withHistory.map((c) => [c.id, c]));
-    return { ok: true, value: plan(g.hubspotContacts.map((c) => byId.get(c.id) ?? c)) };
+    return {
+      ok: true,
+      value: plan(
+        g.hubspotContacts.map((c) => byId.get(c.id) ?? c),
+        integrationUserId,
+      ),
+    };
   } catch (error) {
     deps.log?.error('plan failed', { error: classifyError(error).message });
     return { ok: false, error };

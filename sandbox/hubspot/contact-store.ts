@@ -1,11 +1,6 @@
-import {
-  HubSpotHttpError,
-  type PropertyValidationIssue,
-  errorBody,
-  propertyValuesMessage,
-  validationError,
-} from './errors.ts';
-import { type PropertyDefinition, defaultContactProperties, isReadOnly } from './properties.ts';
+import { contactConflict, validateContactProperties } from './contact-validation.ts';
+import { HubSpotHttpError, errorBody, validationError } from './errors.ts';
+import { type PropertyDefinition, defaultContactProperties } from './properties.ts';
 
 /** Who made a change, as HubSpot shows it in property history and webhook `changeSource`. */
 export interface Actor {
@@ -69,24 +64,7 @@ export interface ContactSnapshot {
 /** Listener for store changes. */
 export type ChangeListener = (change: ContactChange) => void;
 
-/** Per-input failure inside a batch (HubSpot's StandardError shape). */
-export interface ItemError {
-  status: number;
-  category: string;
-  message: string;
-  context?: Record<string, string[]>;
-  errors?: { message: string; code?: string; context?: Record<string, string[]> }[];
-}
-
-/** Thrown by write paths for a single input; batch routes turn it into a 207 entry. */
-export class ItemFailure extends Error {
-  constructor(readonly item: ItemError) {
-    super(item.message);
-  }
-}
-
 const SYSTEM_PROPS = new Set(['createdate', 'lastmodifieddate', 'hs_lastmodifieddate', 'hs_object_id']);
-const EMAIL_RE = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 /**
  * In-memory contacts keyed by id, with a unique email index, property history and the
@@ -170,76 +148,6 @@ export class ContactStore {
     return undefined;
   }
 
-  /** Validate property names and values the way HubSpot does; throws ItemFailure (400). */
-  validate(properties: Record<string, unknown>): Record<string, string> {
-    const issues: PropertyValidationIssue[] = [];
-    const out: Record<string, string> = {};
-    const issue = (name: string, error: string, message: string) =>
-      issues.push({
-        isValid: false,
-        message,
-        error,
-        name,
-        localizedErrorMessage: message,
-        portalId: this.portalId,
-      });
-    for (const [name, raw] of Object.entries(properties)) {
-      const def = this.properties.get(name);
-      if (!def) {
-        issue(name, 'PROPERTY_DOESNT_EXIST', `Property "${name}" does not exist`);
-        continue;
-      }
-      if (isReadOnly(def)) {
-        issue(name, 'READ_ONLY_VALUE', `"${name}" is a read only property; its value cannot be set.`);
-        continue;
-      }
-      const value = raw === null || raw === undefined ? '' : String(raw);
-      if (value !== '' && def.type === 'enumeration' && !def.externalOptions) {
-        const allowed = def.options.map((o) => o.value);
-        const parts = def.fieldType === 'checkbox' ? value.split(';') : [value];
-        const bad = parts.find((p) => !allowed.includes(p));
-        if (bad !== undefined) {
-          issue(name, 'INVALID_OPTION', `${bad} was not one of the allowed options: [${allowed.join(', ')}]`);
-          continue;
-        }
-      }
-      if (value !== '' && def.type === 'bool' && value !== 'true' && value !== 'false') {
-        issue(name, 'INVALID_OPTION', `${value} was not one of the allowed options: [true, false]`);
-        continue;
-      }
-      if (value !== '' && def.type === 'number' && !Number.isFinite(Number(value))) {
-        issue(name, 'INVALID_INTEGER', `${value} was not a valid number`);
-        continue;
-      }
-      if (name === 'email' && value !== '' && !EMAIL_RE.test(value.trim())) {
-        issue(name, 'INVALID_EMAIL', `Email address ${value} is invalid`);
-        continue;
-      }
-      out[name] = name === 'email' ? value.trim().toLowerCase() : value;
-    }
-    if (issues.length > 0) {
-      throw new ItemFailure({
-        status: 400,
-        category: 'VALIDATION_ERROR',
-        message: propertyValuesMessage(issues),
-        errors: issues.map((i) => ({
-          message: i.message,
-          code: i.error,
-          context: { propertyName: [i.name] },
-        })),
-      });
-    }
-    return out;
-  }
-
-  #conflict(existingId: string): ItemFailure {
-    return new ItemFailure({
-      status: 409,
-      category: 'CONFLICT',
-      message: `Contact already exists. Existing ID: ${existingId}`,
-    });
-  }
-
   #record(c: StoredContact, name: string, value: string, at: number, actor: Actor): void {
     const entry: HistoryEntry = { value, timestamp: at, sourceType: actor.source };
     if (actor.sourceId !== undefined) entry.sourceId = actor.sourceId;
@@ -260,11 +168,11 @@ export class ContactStore {
 
   /** Create a contact. Throws ItemFailure on invalid values or a duplicate email. */
   create(properties: Record<string, unknown>, actor: Actor): StoredContact {
-    const values = this.validate(properties);
+    const values = validateContactProperties(properties, this.properties, this.portalId);
     const email = values['email'];
     if (email) {
       const existing = this.getByEmail(email);
-      if (existing) throw this.#conflict(existing.id);
+      if (existing) throw contactConflict(existing.id);
     }
     const at = this.now();
     const id = String(this.#nextId++);
@@ -280,6 +188,10 @@ export class ContactStore {
     this.#record(c, 'createdate', iso, at, actor);
     this.#record(c, 'hs_object_id', id, at, actor);
     this.#record(c, 'hs_object_source', actor.sourceId === 'IMPORT' ? 'IMPORT' : actor.source, at, actor);
+    // A record an app creates carries the app's id in `hs_object_source_id` (source INTEGRATION):
+    // that is how crmsync tells its own contacts apart even when a create's response was lost.
+    if (actor.source === 'INTEGRATION' && actor.sourceId !== undefined)
+      this.#record(c, 'hs_object_source_id', actor.sourceId, at, actor);
     this.#touch(c, at, actor);
     const set: Record<string, string> = {};
     for (const [name, value] of Object.entries(values)) {
@@ -301,12 +213,12 @@ export class ContactStore {
 
   /** Update a live contact; only real changes are recorded and emitted. */
   update(c: StoredContact, properties: Record<string, unknown>, actor: Actor): StoredContact {
-    const values = this.validate(properties);
+    const values = validateContactProperties(properties, this.properties, this.portalId);
     const email = values['email'];
     const oldEmail = c.values.get('email');
     if (email && email !== oldEmail) {
       const existing = this.getByEmail(email);
-      if (existing && existing.id !== c.id) throw this.#conflict(existing.id);
+      if (existing && existing.id !== c.id) throw contactConflict(existing.id);
     }
     const at = this.now();
     const changed: [string, string][] = [];
@@ -348,7 +260,7 @@ export class ContactStore {
     if (!c?.archived)
       throw new HubSpotHttpError(404, errorBody('OBJECT_NOT_FOUND', `No archived contact ${id}`));
     const email = c.values.get('email');
-    if (email && this.getByEmail(email)) throw this.#conflict(this.getByEmail(email)!.id);
+    if (email && this.getByEmail(email)) throw contactConflict(this.getByEmail(email)!.id);
     const at = this.now();
     c.archived = false;
     delete c.archivedAt;
@@ -379,7 +291,7 @@ export class ContactStore {
     let moved = 0;
     const changed: [string, string][] = [];
     for (const [name, value] of merged.values) {
-      if (SYSTEM_PROPS.has(name) || name === 'email' || name === 'hs_object_source') continue;
+      if (SYSTEM_PROPS.has(name) || name === 'email' || name.startsWith('hs_object_source')) continue;
       if (name === 'hs_email_domain' || name === 'hs_merged_object_ids' || name === 'hs_additional_emails')
         continue;
       if (primary.values.has(name)) continue;

@@ -183,6 +183,7 @@ export function defaultContactProperties(): PropertyDefinition[] {
       externalOptions: true,
     }),
     def('hs_object_source', 'Record source', 'string', 'text', { modificationMetadata: readOnly }),
+    def('hs_object_source_id', 'Record source ID', 'string', 'text', { modificationMetadata: readOnly }),
     def('hs_merged_object_ids', 'Merged Contact IDs', 'enumeration', 'checkbox', {
       modificationMetadata: readOnly,
     }),

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { sendJson } from '../common/body.ts';
 import type { Router } from '../common/http-router.ts';
-import { type ItemError, ItemFailure, type StoredContact } from './contact-store.ts';
+import type { StoredContact } from './contact-store.ts';
+import { type ItemError, ItemFailure } from './contact-validation.ts';
 import { HubSpotHttpError, errorBody, notFound, validationError } from './errors.ts';
 import { flag, parseBody } from './request.ts';
 import { type SearchRequest, searchContacts } from './search.ts';

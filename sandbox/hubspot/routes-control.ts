@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { sendJson } from '../common/body.ts';
 import type { Router } from '../common/http-router.ts';
-import { ItemFailure } from './contact-store.ts';
+import { ItemFailure } from './contact-validation.ts';
 import { seedDemo } from './demo.ts';
 import { HubSpotHttpError, errorBody, notFound } from './errors.ts';
 import type { Fault } from './options.ts';

@@ -52,3 +52,12 @@ export const malformedId = (label: string, id: string): SalesforceApiError =>
 /** `JSON_PARSER_ERROR` for an unreadable body. */
 export const jsonParserError = (message: string): SalesforceApiError =>
   new SalesforceApiError(400, 'JSON_PARSER_ERROR', message);
+
+/** `NOT_FOUND` for an unknown object in a URL; REST says "The requested resource does not exist". */
+export function unsupportedType(name: string): SalesforceApiError {
+  return new SalesforceApiError(
+    404,
+    'NOT_FOUND',
+    `The requested resource does not exist: sObject type '${name}' is not supported.`,
+  );
+}

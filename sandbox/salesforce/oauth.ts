@@ -3,10 +3,15 @@
  * refresh (`refresh_token` grant) and server-to-server `client_credentials`, so tests can
  * revoke an access token and watch the client re-authenticate.
  * https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_refresh_token_flow.htm
+ *
+ * `GET /services/oauth2/userinfo` and the identity URL (`/id/<orgId>/<userId>`) the token answer
+ * names: who the session runs as. Every API token of the sandbox is the integration user's.
+ * https://help.salesforce.com/s/articleView?id=sf.remoteaccess_using_userinfo_endpoint.htm
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readRawBody, sendJson } from '../common/index.ts';
+import { invalidSession } from './errors.ts';
 import { INTEGRATION_USER_ID } from './store.ts';
 
 /** What the token endpoint needs from the sandbox. */
@@ -49,5 +54,35 @@ export async function handleToken(
     id: `${base}/id/${state.orgId}/${INTEGRATION_USER_ID}`,
     token_type: 'Bearer',
     issued_at: String(Date.now()),
+  });
+}
+
+/** The identity URL's path, as the token answer's `id` gives it. */
+export const IDENTITY_RE = /^\/id\/[A-Za-z0-9]{15,18}\/[A-Za-z0-9]{15,18}$/;
+
+/**
+ * UserInfo / identity: the bearer token's user (`user_id`, `organization_id`, the identity URL as
+ * `sub` and `id`). A missing or revoked token gets the 401 every API resource answers; the identity
+ * URL also takes the token as `oauth_token` in the query, as jsforce's `identity()` sends it.
+ */
+export function handleIdentity(state: OAuthState, req: IncomingMessage, res: ServerResponse, url: URL): void {
+  const header = /^(?:Bearer|OAuth)\s+(\S+)$/i.exec((req.headers.authorization ?? '').trim());
+  const token = header?.[1] ?? url.searchParams.get('oauth_token') ?? undefined;
+  if (!token || state.revoked.has(token)) {
+    const e = invalidSession();
+    sendJson(res, e.status, e.toRestBody(), { 'www-authenticate': 'Token' });
+    return;
+  }
+  const base = state.baseUrl();
+  const id = `${base}/id/${state.orgId}/${INTEGRATION_USER_ID}`;
+  sendJson(res, 200, {
+    sub: id,
+    id,
+    user_id: INTEGRATION_USER_ID,
+    organization_id: state.orgId,
+    preferred_username: 'crmsync.integration@sandbox.example.com',
+    name: 'crmsync Integration',
+    user_type: 'STANDARD',
+    active: true,
   });
 }

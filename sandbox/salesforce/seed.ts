@@ -5,7 +5,7 @@
  */
 import { fakePeople } from '../common/index.ts';
 import { LEAD_STATUSES } from './schema.ts';
-import { INTEGRATION_USER_ID, type OrgStore } from './store.ts';
+import { DATA_LOAD_USER_ID, type OrgStore } from './store.ts';
 
 /** Seed options: counts, PRNG seed, and emails to force onto the first records (leads first, then contacts). */
 export interface SeedOptions {
@@ -19,7 +19,8 @@ export interface SeedOptions {
 export function seedOrg(store: OrgStore, opts: SeedOptions): { leadIds: string[]; contactIds: string[] } {
   const people = fakePeople(opts.leads + opts.contacts, { seed: opts.seed ?? 42 });
   const overlap = opts.overlapEmails ?? [];
-  const txn = store.begin({ kind: 'ui', userId: INTEGRATION_USER_ID });
+  // A data load runs as an admin, not as crmsync's integration user (CreatedById tells them apart).
+  const txn = store.begin({ kind: 'ui', userId: DATA_LOAD_USER_ID });
   const savedRule = store.options.duplicateRuleOnEmail;
   store.options.duplicateRuleOnEmail = false;
   const leadIds: string[] = [];

@@ -14,7 +14,7 @@ import {
 } from '../common/index.ts';
 import { SalesforceApiError, invalidSession } from './errors.ts';
 import { parseCallOptionsClient } from './call-options.ts';
-import { type OAuthState, handleToken } from './oauth.ts';
+import { type OAuthState, handleIdentity, handleToken, IDENTITY_RE } from './oauth.ts';
 import type { RestApi } from './rest-api.ts';
 import { INTEGRATION_USER_ID } from './store.ts';
 
@@ -67,6 +67,10 @@ export async function handleHttp(
     }
     if (url.pathname === '/services/oauth2/token' && req.method === 'POST') {
       await handleToken(state.oauth, req, res);
+      return;
+    }
+    if (url.pathname === '/services/oauth2/userinfo' || IDENTITY_RE.test(url.pathname)) {
+      handleIdentity(state.oauth, req, res, url);
       return;
     }
     if (url.pathname === '/services/data' || url.pathname === '/services/data/') {

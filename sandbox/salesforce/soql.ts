@@ -10,9 +10,11 @@
 import { SalesforceApiError } from './errors.ts';
 import { to18 } from './ids.ts';
 import { type FieldDef, type ObjectDef, findObject } from './schema.ts';
+import { malformed, type Tok, tokenize } from './soql-tokens.ts';
 import { parseDateTime } from './values.ts';
 
-type Value = string | number | boolean | null | { dateTime: number } | { date: string };
+/** A literal value of a condition. */
+export type Value = string | number | boolean | null | { dateTime: number } | { date: string };
 
 /** A parsed condition tree. */
 export type Cond =
@@ -33,67 +35,27 @@ export interface ParsedQuery {
   offset?: number;
 }
 
-interface Tok {
-  kind: 'word' | 'str' | 'num' | 'punct' | 'dt';
-  text: string;
-  pos: number;
-}
+/** How SOQL types a literal for each field type (what a WHERE value must look like). */
+const SOQL_KIND: Record<FieldDef['type'], 'string' | 'id' | 'boolean' | 'double' | 'date' | 'dateTime'> = {
+  id: 'id',
+  reference: 'id',
+  string: 'string',
+  textarea: 'string',
+  email: 'string',
+  phone: 'string',
+  url: 'string',
+  picklist: 'string',
+  boolean: 'boolean',
+  datetime: 'dateTime',
+  date: 'date',
+  double: 'double',
+  int: 'double',
+  currency: 'double',
+};
 
-function malformed(message: string): SalesforceApiError {
-  return new SalesforceApiError(400, 'MALFORMED_QUERY', message);
-}
-
-function tokenize(q: string): Tok[] {
-  const toks: Tok[] = [];
-  let i = 0;
-  while (i < q.length) {
-    const c = q[i] as string;
-    if (/\s/.test(c)) {
-      i++;
-      continue;
-    }
-    if (c === "'") {
-      let s = '';
-      let j = i + 1;
-      for (; j < q.length && q[j] !== "'"; j++) {
-        if (q[j] === '\\' && j + 1 < q.length) {
-          j++;
-          const e = q[j] as string;
-          s += e === 'n' ? '\n' : e === 't' ? '\t' : e;
-        } else s += q[j];
-      }
-      if (j >= q.length) throw malformed(`line 1:${i} mismatched character '<EOF>' expecting '''`);
-      toks.push({ kind: 'str', text: s, pos: i });
-      i = j + 1;
-      continue;
-    }
-    const dt = /^\d{4}-\d\d-\d\d(T\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d))?/.exec(q.slice(i));
-    if (dt) {
-      toks.push({ kind: 'dt', text: dt[0], pos: i });
-      i += dt[0].length;
-      continue;
-    }
-    const num = /^-?\d+(\.\d+)?/.exec(q.slice(i));
-    if (num) {
-      toks.push({ kind: 'num', text: num[0], pos: i });
-      i += num[0].length;
-      continue;
-    }
-    const word = /^[A-Za-z_][A-Za-z0-9_.]*/.exec(q.slice(i));
-    if (word) {
-      toks.push({ kind: 'word', text: word[0], pos: i });
-      i += word[0].length;
-      continue;
-    }
-    const p = /^(!=|<>|<=|>=|[=<>(),])/.exec(q.slice(i));
-    if (p) {
-      toks.push({ kind: 'punct', text: p[0] === '<>' ? '!=' : p[0], pos: i });
-      i += p[0].length;
-      continue;
-    }
-    throw malformed(`line 1:${i} no viable alternative at character '${c}'`);
-  }
-  return toks;
+/** A 15- or 18-character id literal compares as its 18-character form. */
+function normalizeIdValue(s: string): string {
+  return /^[a-zA-Z0-9]{15}$/.test(s) || /^[a-zA-Z0-9]{18}$/.test(s) ? to18(s) : s;
 }
 
 /** Parse a SOQL string; errors are MALFORMED_QUERY / INVALID_FIELD / INVALID_TYPE like the API's. */
@@ -344,119 +306,4 @@ export function parseSoql(soql: string): ParsedQuery {
   }
   if (i < toks.length) throw malformed(`unexpected token: ${toks[i]?.text}`);
   return q;
-}
-
-const SOQL_KIND: Record<FieldDef['type'], 'string' | 'id' | 'boolean' | 'double' | 'date' | 'dateTime'> = {
-  id: 'id',
-  reference: 'id',
-  string: 'string',
-  textarea: 'string',
-  email: 'string',
-  phone: 'string',
-  url: 'string',
-  picklist: 'string',
-  boolean: 'boolean',
-  datetime: 'dateTime',
-  date: 'date',
-  double: 'double',
-  int: 'double',
-  currency: 'double',
-};
-
-function normalizeIdValue(s: string): string {
-  return /^[a-zA-Z0-9]{15}$/.test(s) || /^[a-zA-Z0-9]{18}$/.test(s) ? to18(s) : s;
-}
-
-function toComparable(def: FieldDef, v: unknown): string | number | boolean | null {
-  if (v === null || v === undefined) return null;
-  if (def.type === 'datetime') return typeof v === 'string' ? parseDateTime(v) : null;
-  if (def.type === 'id' || def.type === 'reference')
-    return typeof v === 'string' ? to18(v).toLowerCase() : null;
-  if (typeof v === 'string') return v.toLowerCase();
-  if (typeof v === 'number' || typeof v === 'boolean') return v;
-  return null;
-}
-
-function literal(def: FieldDef, v: Value): string | number | boolean | null {
-  if (v === null) return null;
-  if (typeof v === 'object') return 'dateTime' in v ? v.dateTime : v.date;
-  if (typeof v === 'string') return def.type === 'datetime' ? parseDateTime(v) : v.toLowerCase();
-  return v;
-}
-
-const IN_SETS = new WeakMap<Cond, Set<string | number | boolean | null>>();
-
-/** The comparable values of an IN list, computed once per parsed query. */
-function inSet(cond: Extract<Cond, { op: 'in' }>): Set<string | number | boolean | null> {
-  let set = IN_SETS.get(cond);
-  if (!set) {
-    set = new Set(cond.values.map((v) => literal(cond.field, v)));
-    IN_SETS.set(cond, set);
-  }
-  return set;
-}
-
-/**
- * Record ids the condition restricts to (`Id IN (...)` or `Id = '...'`, possibly ANDed with
- * more), so such queries read those records instead of scanning; undefined when unrestricted.
- */
-export function candidateIds(cond: Cond | undefined): string[] | undefined {
-  if (!cond) return undefined;
-  if (cond.op === 'in' && !cond.negate && cond.field.name === 'Id') {
-    return cond.values.filter((v): v is string => typeof v === 'string');
-  }
-  if (cond.op === 'cmp' && cond.cmp === '=' && cond.field.name === 'Id' && typeof cond.value === 'string')
-    return [cond.value];
-  if (cond.op === 'and') return candidateIds(cond.left) ?? candidateIds(cond.right);
-  return undefined;
-}
-
-/** Evaluate a condition on a record's fields. */
-export function matches(cond: Cond, fields: Record<string, unknown>): boolean {
-  switch (cond.op) {
-    case 'and':
-      return matches(cond.left, fields) && matches(cond.right, fields);
-    case 'or':
-      return matches(cond.left, fields) || matches(cond.right, fields);
-    case 'not':
-      return !matches(cond.inner, fields);
-    case 'in': {
-      const a = toComparable(cond.field, fields[cond.field.name]);
-      const hit = inSet(cond).has(a);
-      return cond.negate ? !hit : hit;
-    }
-    case 'like': {
-      const a = fields[cond.field.name];
-      return typeof a === 'string' && cond.pattern.test(a);
-    }
-    case 'cmp': {
-      const a = toComparable(cond.field, fields[cond.field.name]);
-      const b = literal(cond.field, cond.value);
-      if (cond.cmp === '=') return a === b;
-      if (cond.cmp === '!=') return a !== b;
-      if (a === null || b === null) return false;
-      if (cond.cmp === '<') return a < b;
-      if (cond.cmp === '<=') return a <= b;
-      if (cond.cmp === '>') return a > b;
-      return a >= b;
-    }
-  }
-}
-
-/** Sort comparator for ORDER BY. */
-export function compareBy(
-  orderBy: ParsedQuery['orderBy'],
-): (a: Record<string, unknown>, b: Record<string, unknown>) => number {
-  return (a, b) => {
-    for (const o of orderBy) {
-      const x = toComparable(o.field, a[o.field.name]);
-      const y = toComparable(o.field, b[o.field.name]);
-      if (x === y) continue;
-      if (x === null) return o.nullsLast ? 1 : -1;
-      if (y === null) return o.nullsLast ? -1 : 1;
-      const r = x < y ? -1 : 1;
-      return o.desc ? -r : r;
-    }
-    return 0;
-  };
 }

@@ -8,6 +8,7 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type BundleInfo, synthesizeStack } from '../../cdk/synthesize.ts';
+import { API_BUDGET_METRIC } from '../../lib/observability/metric-catalogue.ts';
 import { type Resource, TemplateReader } from './template.ts';
 
 const configPath = fileURLToPath(new URL('../../crmsync.config.example.json', import.meta.url));
@@ -157,6 +158,21 @@ describe('the CDK stack', () => {
     expect(alarms.some((a) => a.MetricName === '5xx')).toBe(true);
     expect(alarms.filter((a) => a.MetricName === 'ApiBudgetUsedPercent' && a.Threshold === 80)).toHaveLength(
       2,
+    );
+  });
+
+  it('the API budget alarms watch exactly the metric the functions publish: namespace crmsync, dimension crm only', () => {
+    const budget = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+      .map((a) => a.Properties as Record<string, unknown>)
+      .filter((a) => a.MetricName === API_BUDGET_METRIC.name)
+      .map((a) => ({ Namespace: a.Namespace, Dimensions: a.Dimensions, Statistic: a.Statistic }));
+    // What lib/composition/sync.ts reportApiBudget publishes (test/unit/api-budget-metric.test.ts reads its EMF).
+    expect(budget).toEqual(
+      ['hubspot', 'salesforce'].map((crm) => ({
+        Namespace: 'crmsync',
+        Dimensions: [{ Name: 'crm', Value: crm }],
+        Statistic: 'Maximum',
+      })),
     );
   });
 

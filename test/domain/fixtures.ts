@@ -114,6 +114,8 @@ export function planInput(overrides: Partial<PlanInput>): PlanInput {
     salesforceRecords: [],
     pairs: [],
     members: new Set(),
+    // crmsync's Salesforce user: records created by anyone else (fixtures have no CreatedById) may take R6.
+    integrationUserId: '005000000000001AAA',
     ...overrides,
   };
 }

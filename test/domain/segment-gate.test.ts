@@ -66,14 +66,37 @@ describe('segment gate', () => {
     expect(gate({ notice, isMember: false })).toMatchObject({ action: 'skip', reason: 'not-in-segment' });
   });
 
-  it('R6: a newly created Salesforce lead syncs outside the segment when auto-create is on for leads', () => {
+  it('R6: a newly created Salesforce lead, confirmed by its record, syncs outside the segment when auto-create is on for leads', () => {
     const notice = { source: 'salesforce', objectType: 'Lead', kind: 'created' } as const;
-    expect(gate({ notice, isMember: undefined })).toEqual({ action: 'sync', rule: 'R6' });
-    expect(gate({ notice, isMember: false })).toEqual({ action: 'sync', rule: 'R6' });
-    expect(gate({ notice, isMember: undefined, autoCreate: { Lead: false, Contact: true } })).toMatchObject({
+    const autoCreateEvidence = { confirmed: true } as const;
+    expect(gate({ notice, isMember: undefined, autoCreateEvidence })).toEqual({ action: 'sync', rule: 'R6' });
+    expect(gate({ notice, isMember: false, autoCreateEvidence })).toEqual({ action: 'sync', rule: 'R6' });
+    expect(
+      gate({ notice, isMember: undefined, autoCreateEvidence, autoCreate: { Lead: false, Contact: true } }),
+    ).toMatchObject({ action: 'skip', reason: 'not-in-segment' });
+  });
+
+  it('R6 is granted by the record, not by the notice: an unconfirmed `created` is an ordinary change (R3) and says why', () => {
+    const notice = { source: 'salesforce', objectType: 'Lead', kind: 'created' } as const;
+    expect(gate({ notice, isMember: false })).toEqual({
       action: 'skip',
       reason: 'not-in-segment',
+      rule: 'R3',
+      autoCreateRefused: 'record-not-found',
     });
+    for (const why of ['created-by-crmsync', 'created-before-window'] as const) {
+      expect(gate({ notice, isMember: false, autoCreateEvidence: { confirmed: false, why } })).toEqual({
+        action: 'skip',
+        reason: 'not-in-segment',
+        rule: 'R3',
+        autoCreateRefused: why,
+      });
+      // A member syncs as any member's change would.
+      expect(gate({ notice, isMember: true, autoCreateEvidence: { confirmed: false, why } })).toEqual({
+        action: 'sync',
+        rule: 'member',
+      });
+    }
   });
   it('R6: later updates of an auto-created record are gated by the segment', () => {
     const notice = { source: 'salesforce', objectType: 'Lead', kind: 'updated' } as const;

@@ -54,11 +54,25 @@ export class CapturingLog implements Log {
   }
 }
 
-/** A MetricsSink that sums by name. */
+/** A MetricsSink that sums by name, and keeps every metric published with its own dimensions. */
 export class CapturingMetrics implements MetricsSink {
   readonly counts = new Map<string, number>();
+  readonly dimensioned: {
+    name: string;
+    unit: MetricUnitName;
+    value: number;
+    dimensions: Record<string, string>;
+  }[] = [];
   addMetric(name: string, _unit: MetricUnitName, value: number) {
     this.counts.set(name, (this.counts.get(name) ?? 0) + value);
+  }
+  addMetricWithDimensions(
+    name: string,
+    unit: MetricUnitName,
+    value: number,
+    dimensions: Readonly<Record<string, string>>,
+  ) {
+    this.dimensioned.push({ name, unit, value, dimensions: { ...dimensions } });
   }
   get(name: string): number {
     return this.counts.get(name) ?? 0;

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProcessorHandler } from '../../functions/processor.ts';
 import { buildProcessorDependencies } from '../../lib/lambda/sync-dependencies.ts';
 import { SANDBOX_APP_TOKEN, SANDBOX_SALESFORCE_TOKEN } from '../../lib/local/adapters.ts';
+import { apiBudgetPercents, captureEmf } from '../support/emf-lines.ts';
 import { lambdaEnv } from '../support/lambda-env.ts';
 import { type LinkedPairs, seedLinkedPairs } from '../support/linked-pairs.ts';
 import { hubspotNotice } from '../support/notices.ts';
@@ -46,9 +47,14 @@ describe('processor Lambda handler', () => {
     const today = new Date().toISOString().slice(0, 10);
     const usageBefore = await stack.store.getApiUsage('salesforce', today);
 
-    const response = await handler(event, lambdaContext());
+    const { result: response, emf } = await captureEmf(() => handler(event, lambdaContext()));
 
     expect(response).toEqual({ batchItemFailures: [] });
+    // The usage flush published each CRM's ApiBudgetUsedPercent, the metric the budget alarms watch:
+    // a handful of calls against the test config's large daily share, so far below the alarm's 80.
+    const budget = apiBudgetPercents(emf);
+    expect(Object.keys(budget).sort()).toEqual(['hubspot', 'salesforce']);
+    for (const percent of Object.values(budget)) expect(percent).toBeLessThan(80);
     expect(stack.salesforceSandbox.getRecord(leadId)?.['Title']).toBe('Via the handler');
     // The invocation's Salesforce calls (one read, one write) were added to the shared daily counter.
     expect((await stack.store.getApiUsage('salesforce', today)) - usageBefore).toBeGreaterThanOrEqual(2);

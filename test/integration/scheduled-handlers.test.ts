@@ -10,6 +10,7 @@ import { SANDBOX_APP_TOKEN, SANDBOX_SALESFORCE_TOKEN } from '../../lib/local/ada
 import { runResync } from '../../lib/sync/resync.ts';
 import { refreshSegment } from '../../lib/sync/segment-refresh.ts';
 import { lambdaContext } from '../intake/lambda-context.ts';
+import { apiBudgetPercents, captureEmf } from '../support/emf-lines.ts';
 import { takeQueued } from '../support/queued-notices.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
@@ -70,7 +71,7 @@ describe('scheduled Lambda handlers', () => {
 
   it('segment-refresh loads the segment from the config without queueing anyone on the first load (R4), and counts API usage', async () => {
     const handler = createScheduledHandler('segment-refresh', getDeps(), (deps) => refreshSegment(deps));
-    const result = await handler(schedule, lambdaContext('segment-refresh'));
+    const { result, emf } = await captureEmf(() => handler(schedule, lambdaContext('segment-refresh')));
     expect(result).toMatchObject({
       segment: { listId, processingType: 'DYNAMIC' },
       firstLoad: true,
@@ -80,6 +81,8 @@ describe('scheduled Lambda handlers', () => {
     expect(await drainQueue()).toEqual([]);
     const today = new Date().toISOString().slice(0, 10);
     expect(await stack.store.getApiUsage('hubspot', today)).toBeGreaterThan(0);
+    // The flush reported HubSpot's share used (the budget alarm's metric); Salesforce was not called.
+    expect(Object.keys(apiBudgetPercents(emf))).toEqual(['hubspot']);
   });
 
   it('resync queues one resync notice per member (R5)', async () => {

@@ -1,17 +1,9 @@
-import {
-  ChangeMessageVisibilityBatchCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-} from '@aws-sdk/client-sqs';
-import type { ChangeNotice, CrmSide } from '../../lib/domain/notice.ts';
+import type { ChangeNotice } from '../../lib/domain/notice.ts';
 import { handleHubSpotWebhook } from '../../lib/hubspot/webhook-intake.ts';
 import { ReplayGuard } from '../../lib/hubspot/webhook-replay.ts';
 import { jsonResult } from '../../lib/http/http.ts';
 import { noMetrics, silentLog } from '../../lib/observability/observability.ts';
-import { RetryableError } from '../../lib/errors.ts';
 import type { ChangeQueue } from '../../lib/ports.ts';
-import { isOwnOrigin } from '../../lib/salesforce/cdc-events.ts';
 import { handleSalesforceCdc } from '../../lib/salesforce/cdc-intake.ts';
 import { handleSalesforceOutbound } from '../../lib/salesforce/outbound-intake.ts';
 import { generateOutboundToken } from '../../lib/salesforce/outbound-token.ts';
@@ -20,9 +12,19 @@ import type { ProcessorMessage, ProcessorResult } from '../../lib/sync/processor
 import { selectSegment } from '../../lib/sync/segment-choice.ts';
 import { refreshSegment } from '../../lib/sync/segment-refresh.ts';
 import type { SyncDeps } from '../../lib/sync/sync-deps.ts';
+import { SANDBOX_APP_TOKEN } from '../../lib/local/adapters.ts';
 import { type IntakeServer, startIntakeServer } from '../intake/intake-server.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
+export type { CrmsyncWrite } from './crm-feeds.ts';
+import { type CrmsyncWrite, hubspotWritesOf, isGapEvent, salesforceChangesOf } from './crm-feeds.ts';
 import { fastPorts } from './fast-ports.ts';
+import {
+  type InvocationPorts,
+  crashAfterWrite,
+  expireSessionAfter,
+  loseWriteResponses,
+} from './invocation-faults.ts';
+import { SqsDriver } from './sqs-driver.ts';
 
 /** The outbound-message URL token of this harness's intake. */
 const OUTBOUND_TOKEN = generateOutboundToken();
@@ -31,14 +33,18 @@ const OUTBOUND_TOKEN = generateOutboundToken();
 export const IN_SEGMENT = 'marketingqualifiedlead';
 export const OUT_OF_SEGMENT = 'subscriber';
 
-/** A write crmsync made, as the CRM's own change feed reports it (webhook `changeSource`, CDC `changeOrigin`). */
-export interface CrmsyncWrite {
-  side: CrmSide;
-  id: string;
-  /** The CRM's time of the change (webhook `occurredAt`, CDC `commitTimestamp`). */
-  at: number;
-  what: string;
-}
+/** The model's own HubSpot token (reads as a user would): an expiry of crmsync's token does not touch it. */
+const OBSERVER_TOKEN = 'reliability-observer-token';
+/** Tokens the operator renews crmsync's HubSpot access with, in turn, after an expiry. */
+const RENEWED_TOKENS = Array.from({ length: 64 }, (_, i) => `crmsync-renewed-token-${i + 1}`);
+/** As the CDK stack's redrive policy: a message received this often goes to the DLQ. */
+export const MAX_RECEIVE_COUNT = 5;
+
+/** A fault of one processor invocation, applied to its ports (see invocation-faults.ts). */
+export type InvocationFault =
+  | { kind: 'write-response-lost' }
+  | { kind: 'session-expired'; side: 'hubspot' | 'salesforce'; afterCalls: number }
+  | { kind: 'crash'; side: 'hubspot' | 'salesforce'; afterWrites: number };
 
 /** The store's segment membership right after a refresh; valid from `from` until the next snapshot. */
 export interface MembershipSnapshot {
@@ -64,8 +70,20 @@ export class Harness {
   readonly memberships: MembershipSnapshot[] = [];
   /** Every queue message the processor was handed, by SQS message id (for the replay invariant). */
   readonly processed = new Map<string, ProcessorMessage>();
-  /** Invocations whose CRM write responses were lost (epoch ms): their writes are attempts a retry finishes. */
+  /**
+   * Invocations whose CRM write responses were lost, or that crashed after a write (epoch ms): their
+   * writes are attempts a retry finishes.
+   */
   readonly lostResponseWindows: { from: number; to: number }[] = [];
+  /** How often each fault really happened (a step may find nothing to fault), for tests and the long run. */
+  readonly happened = {
+    salesforceSessionRenewals: 0,
+    hubspotTokenRenewals: 0,
+    crashes: 0,
+    concurrentInvocations: 0,
+    gapEvents: 0,
+    redriven: 0,
+  };
   /** Processor results, for diagnostics. */
   readonly results: ProcessorResult[] = [];
   deps!: SyncDeps;
@@ -78,15 +96,24 @@ export class Harness {
   passTime: (ms: number) => void = () => {};
   listId = '';
   #intake!: IntakeServer;
+  #ports!: ReturnType<typeof fastPorts>;
+  #sqs!: SqsDriver;
+  /** The HubSpot token crmsync uses now (renewed after an expiry), and the ones that expired. */
+  #hubspotToken = SANDBOX_APP_TOKEN;
+  readonly #expiredHubSpotTokens = new Set<string>();
 
   private constructor(readonly stack: TestStack) {}
 
   /** Starts everything, selects a fresh DYNAMIC segment (lifecycle stage MQL) and points deliveries at the intake. */
   static async start(): Promise<Harness> {
     const stack = await startTestStack({
-      queue: { visibilityTimeoutSeconds: 30, maxReceiveCount: 1000 },
-      // No real rate limiting by the sandbox: 429s come only from the injected storms.
-      hubspot: { limits: { burstPer10s: 1_000_000, searchPerSecond: 10_000 } },
+      queue: { visibilityTimeoutSeconds: 30, maxReceiveCount: MAX_RECEIVE_COUNT },
+      hubspot: {
+        // No real rate limiting by the sandbox: 429s come only from the injected storms.
+        limits: { burstPer10s: 1_000_000, searchPerSecond: 10_000 },
+        // crmsync's app tokens: its first one and the ones an operator renews it with.
+        appTokens: [SANDBOX_APP_TOKEN, OBSERVER_TOKEN, ...RENEWED_TOKENS],
+      },
     });
     const h = new Harness(stack);
     try {
@@ -101,10 +128,16 @@ export class Harness {
   async #init(): Promise<void> {
     const { stack } = this;
     const ports = fastPorts(stack.config);
+    this.#ports = ports;
+    ports.connection.on('refresh', () => {
+      this.happened.salesforceSessionRenewals++;
+    });
     this.passTime = ports.passTime;
-    this.user = fastPorts(stack.config);
+    this.user = fastPorts(stack.config, { hubspotToken: OBSERVER_TOKEN });
     const queue = stack.queue;
-    if (!queue) throw new Error('the test stack has no queue');
+    if (!queue || !stack.sqs || !stack.queueUrl || !stack.dlqUrl)
+      throw new Error('the test stack has no queue');
+    this.#sqs = new SqsDriver(stack.sqs.client, stack.queueUrl, stack.dlqUrl);
     this.deps = {
       store: stack.store,
       hubspot: ports.hubspot,
@@ -122,7 +155,7 @@ export class Harness {
     const replayGuard = new ReplayGuard();
     this.#intake = await startIntakeServer({
       '/webhooks/hubspot': async (req) => {
-        this.#observeHubSpot(req.body);
+        this.writes.push(...hubspotWritesOf(req.body, config.hubspot.appId));
         return handleHubSpotWebhook(req, {
           queue: holding,
           clientSecret: stack.hubspotSandbox.clientSecret,
@@ -145,7 +178,14 @@ export class Harness {
         }),
       '/events/salesforce': async (req) => {
         const event: unknown = JSON.parse(req.body);
-        this.#observeSalesforce(event);
+        if (isGapEvent(event)) this.happened.gapEvents++;
+        for (const change of salesforceChangesOf(event, config.salesforce.clientName)) {
+          this.salesforceChanges.set(change.id, [
+            ...(this.salesforceChanges.get(change.id) ?? []),
+            change.at,
+          ]);
+          if (change.write) this.writes.push(change.write);
+        }
         const result = await handleSalesforceCdc(event, {
           queue: holding,
           clientName: config.salesforce.clientName,
@@ -170,53 +210,6 @@ export class Harness {
     const from = Date.now();
     await selectSegment(this.deps, list.listId);
     this.memberships.push({ from, members: new Set(await stack.store.listMembers(list.listId)) });
-  }
-
-  #observeHubSpot(body: string): void {
-    let events: unknown;
-    try {
-      events = JSON.parse(body);
-    } catch {
-      return;
-    }
-    if (!Array.isArray(events)) return;
-    const appId = this.stack.config.hubspot.appId;
-    for (const e of events as Record<string, unknown>[]) {
-      if (String(e['sourceId']) !== appId) continue;
-      this.writes.push({
-        side: 'hubspot',
-        id: String(e['objectId']),
-        at: Number(e['occurredAt']),
-        what: `${String(e['subscriptionType'])}${e['propertyName'] ? ` ${String(e['propertyName'])}` : ''}`,
-      });
-    }
-  }
-
-  #observeSalesforce(event: unknown): void {
-    const detail = (event as { detail?: { payload?: { ChangeEventHeader?: Record<string, unknown> } } })
-      .detail;
-    const header = detail?.payload?.ChangeEventHeader;
-    if (!header) return;
-    const ids = (header['recordIds'] as string[] | undefined) ?? [];
-    const at = Number(header['commitTimestamp']);
-    const own = isOwnOrigin(
-      header['changeOrigin'] as string | undefined,
-      this.stack.config.salesforce.clientName,
-    );
-    for (const id of ids) {
-      const times = this.salesforceChanges.get(id) ?? [];
-      times.push(at);
-      this.salesforceChanges.set(id, times);
-      if (own) {
-        const fields = (header['changedFields'] as string[] | undefined) ?? [];
-        this.writes.push({
-          side: 'salesforce',
-          id,
-          at,
-          what: `${String(header['changeType'])} ${fields.join(',')}`,
-        });
-      }
-    }
   }
 
   /** Makes both sandboxes deliver everything pending to the intake (which holds the notices). */
@@ -244,64 +237,131 @@ export class Harness {
    * and is delivered again. Returns the number of messages handed to the processor.
    */
   async processOnce(
-    opts: { max?: number; loseAck?: boolean; loseWriteResponses?: boolean } = {},
+    opts: { max?: number; loseAck?: boolean; fault?: InvocationFault } = {},
   ): Promise<number> {
-    const sqs = this.stack.sqs!.client;
-    const queueUrl = this.stack.queueUrl!;
-    const max = opts.max ?? 200;
-    const batch: { id: string; receipt: string; body: string }[] = [];
-    while (batch.length < max) {
-      const got = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: Math.min(10, max - batch.length),
-          VisibilityTimeout: 300,
-          WaitTimeSeconds: 0,
-        }),
-      );
-      const messages = got.Messages ?? [];
-      if (messages.length === 0) break;
-      for (const m of messages)
-        batch.push({ id: m.MessageId!, receipt: m.ReceiptHandle!, body: m.Body ?? '' });
-    }
+    const batch = await this.#sqs.receive(opts.max ?? 200);
     if (batch.length === 0) return 0;
     // Invocations are apart in time: a rate-limit pause from the previous one (Salesforce's
     // REQUEST_LIMIT_EXCEEDED pauses 15 minutes) is over by now, as it would be in production.
     this.passTime(60 * 60_000);
     const messages = batch.map((m) => ({ messageId: m.id, body: m.body }));
     for (const m of messages) this.processed.set(m.messageId, m);
-    const ports = opts.loseWriteResponses
-      ? { hubspot: lostResponses(this.deps.hubspot), salesforce: lostResponses(this.deps.salesforce) }
-      : { hubspot: this.deps.hubspot, salesforce: this.deps.salesforce };
+    const { ports, crashed } = this.#withFault(opts.fault);
     const from = Date.now();
-    const result = await processBatch(messages, this.stack.processorDeps(ports));
-    if (opts.loseWriteResponses) this.lostResponseWindows.push({ from, to: Date.now() });
+    const result = await processBatch(messages, this.stack.processorDeps(ports)).catch((error: unknown) => {
+      if (crashed()) return undefined;
+      throw error;
+    });
+    if (opts.fault?.kind === 'write-response-lost' || crashed())
+      this.lostResponseWindows.push({ from, to: Date.now() });
+    if (crashed()) this.happened.crashes++;
+    if (opts.fault?.kind === 'session-expired' && opts.fault.side === 'hubspot') this.renewHubSpotToken();
+    // A crashed invocation acknowledges nothing: every message comes back, as after a Lambda timeout.
+    if (!result || crashed()) {
+      await this.#sqs.settle(batch, new Set(batch.map((m) => m.id)));
+      return batch.length;
+    }
     this.results.push(result);
     const failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
-    const back = opts.loseAck ? batch : batch.filter((m) => failed.has(m.id));
-    const done = opts.loseAck ? [] : batch.filter((m) => !failed.has(m.id));
-    for (let i = 0; i < done.length; i += 10) {
-      await sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: done.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.receipt })),
-        }),
-      );
-    }
-    // What is not deleted becomes visible again: at once here, instead of after the visibility timeout.
-    for (let i = 0; i < back.length; i += 10) {
-      await sqs.send(
-        new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: back.slice(i, i + 10).map((m, j) => ({
-            Id: String(j),
-            ReceiptHandle: m.receipt,
-            VisibilityTimeout: 0,
-          })),
-        }),
-      );
-    }
+    await this.#sqs.settle(batch, opts.loseAck ? new Set(batch.map((m) => m.id)) : failed);
     return batch.length;
+  }
+
+  /** The ports of one invocation, with its fault. */
+  #withFault(fault: InvocationFault | undefined): { ports: InvocationPorts; crashed: () => boolean } {
+    const ports: InvocationPorts = {
+      hubspot: this.deps.hubspot,
+      salesforce: this.deps.salesforce,
+      store: this.stack.store,
+    };
+    const none = () => false;
+    switch (fault?.kind) {
+      case undefined:
+        return { ports, crashed: none };
+      case 'write-response-lost':
+        return { ports: loseWriteResponses(ports), crashed: none };
+      case 'session-expired': {
+        const { hubspotSandbox, salesforceSandbox } = this.stack;
+        const revoke =
+          fault.side === 'hubspot'
+            ? () => {
+                hubspotSandbox.revokeToken(this.#hubspotToken);
+                this.#expiredHubSpotTokens.add(this.#hubspotToken);
+              }
+            : () => salesforceSandbox.revokeToken(this.#ports.connection.accessToken ?? '');
+        return { ports: expireSessionAfter(ports, fault.side, fault.afterCalls, revoke), crashed: none };
+      }
+      case 'crash':
+        return crashAfterWrite(ports, fault.side, fault.afterWrites);
+    }
+  }
+
+  /**
+   * The operator renews crmsync's HubSpot access after a 401 (a new token in the secret): the next
+   * invocation builds its client with it. Nothing changes when the current token still works.
+   */
+  renewHubSpotToken(): void {
+    if (!this.#expiredHubSpotTokens.has(this.#hubspotToken)) return;
+    const next = RENEWED_TOKENS.find((t) => !this.#expiredHubSpotTokens.has(t));
+    if (!next) throw new Error('the history expired more HubSpot tokens than the harness has');
+    this.#hubspotToken = next;
+    this.deps.hubspot = this.#ports.withHubSpotToken(next);
+    this.happened.hubspotTokenRenewals++;
+  }
+
+  /**
+   * Two processor instances over the same messages at once (SQS at-least-once: one message handed to
+   * two consumers): the first gets every message, the second `share` of every 4 (picked by `seed`),
+   * each with its own adapters and limiters; their calls interleave. A message either one processed
+   * without failure is deleted (its receipt deletes it); the rest become visible again.
+   */
+  async processConcurrently(max: number, share: number, seed: number): Promise<number> {
+    const batch = await this.#sqs.receive(max);
+    if (batch.length === 0) return 0;
+    this.passTime(60 * 60_000);
+    const messages = batch.map((m) => ({ messageId: m.id, body: m.body }));
+    for (const m of messages) this.processed.set(m.messageId, m);
+    let x = seed | 1;
+    const second = messages.filter(() => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x & 3) < share;
+    });
+    const other = fastPorts(this.stack.config, { hubspotToken: this.#hubspotToken });
+    other.passTime(60 * 60_000);
+    if (second.length > 0) this.happened.concurrentInvocations++;
+    const [a, b] = await Promise.all([
+      processBatch(
+        messages,
+        this.stack.processorDeps({ hubspot: this.deps.hubspot, salesforce: this.deps.salesforce }),
+      ),
+      processBatch(
+        second,
+        this.stack.processorDeps({ hubspot: other.hubspot, salesforce: other.salesforce }),
+      ),
+    ]);
+    this.results.push(a, b);
+    const failedA = new Set(a.batchItemFailures.map((f) => f.itemIdentifier));
+    const failedB = new Set(b.batchItemFailures.map((f) => f.itemIdentifier));
+    const inB = new Set(second.map((m) => m.messageId));
+    const back = new Set(
+      batch.filter((m) => failedA.has(m.id) && (!inB.has(m.id) || failedB.has(m.id))).map((m) => m.id),
+    );
+    await this.#sqs.settle(batch, back);
+    return batch.length;
+  }
+
+  /** Moves every message of the DLQ back to the changes queue (the dashboard's redrive). */
+  async redriveDlq(): Promise<number> {
+    const moved = await this.#sqs.redrive();
+    this.happened.redriven += moved;
+    return moved;
+  }
+
+  /** Messages in the changes queue (visible and in flight) and in the DLQ. */
+  depth(): Promise<{ queue: number; dlq: number }> {
+    return this.#sqs.depth();
   }
 
   /** Processes until the queue is empty (at most `rounds` invocations). Returns the invocations made. */
@@ -309,25 +369,9 @@ export class Harness {
     for (let i = 0; i < rounds; i++) {
       if ((await this.processOnce()) === 0) return i;
     }
-    throw new Error(`the queue did not drain in ${rounds} invocations (depth ${await this.depth()})`);
-  }
-
-  /** Messages in the changes queue (visible and in flight) and in the DLQ. */
-  async depth(): Promise<{ queue: number; dlq: number }> {
-    const sqs = this.stack.sqs!.client;
-    const count = async (url: string) => {
-      const a = await sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: url,
-          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-        }),
-      );
-      return (
-        Number(a.Attributes?.ApproximateNumberOfMessages ?? 0) +
-        Number(a.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
-      );
-    };
-    return { queue: await count(this.stack.queueUrl!), dlq: await count(this.stack.dlqUrl!) };
+    throw new Error(
+      `the queue did not drain in ${rounds} invocations (depth ${JSON.stringify(await this.depth())})`,
+    );
   }
 
   /** Refreshes the segment membership (as the schedule does) and keeps a snapshot of the result. */
@@ -349,25 +393,4 @@ export class Harness {
     await this.#intake?.close().catch(() => undefined);
     await this.stack.close();
   }
-}
-
-const WRITES = new Set(['createContacts', 'updateContacts', 'createRecords', 'updateRecords']);
-
-/**
- * The port, except that every write is applied by the CRM and then its response is lost (a connection
- * reset or a timeout after the CRM committed): the processor sees a retryable failure for writes that
- * happened. Its retry must find them done — no second create, no duplicate.
- */
-function lostResponses<T extends object>(port: T): T {
-  return new Proxy(port, {
-    get(target, key, receiver) {
-      const value: unknown = Reflect.get(target, key, receiver);
-      if (typeof value !== 'function') return value;
-      if (typeof key !== 'string' || !WRITES.has(key)) return value.bind(target);
-      return async (...args: unknown[]) => {
-        await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-        throw new RetryableError(`${key}: the response was lost after the CRM applied it`, 'network');
-      };
-    },
-  });
 }

@@ -1,6 +1,7 @@
 import type { ChangeNotice, CrmSide } from '../../lib/domain/notice.ts';
 import { pollChanges } from '../../lib/sync/poll.ts';
 import { runResync } from '../../lib/sync/resync.ts';
+import { outage, processWithFault, withGap } from './fault-steps.ts';
 import { type Harness, IN_SEGMENT, OUT_OF_SEGMENT } from './harness.ts';
 import { type DeliveryMode, FIELDS, type Field, SALESFORCE_FIELD, type Step } from './steps.ts';
 
@@ -138,7 +139,9 @@ export class History {
           if (step.values[f] !== undefined) fields[SALESFORCE_FIELD[f]] = step.values[f];
         if (step.objectType === 'Lead') fields['Company'] = 'Acme';
         const t0 = Date.now();
-        const id = await h.stack.salesforceSandbox.userCreate(step.objectType, fields);
+        const id = await withGap(h, step.gap, step.objectType, () =>
+          h.stack.salesforceSandbox.userCreate(step.objectType, fields),
+        );
         const t1 = Date.now();
         p.salesforce = { objectType: step.objectType, id };
         p.salesforceIds.push(id);
@@ -166,8 +169,11 @@ export class History {
         if (!sf) return;
         const current = h.stack.salesforceSandbox.getRecord(sf.id)?.[SALESFORCE_FIELD[step.field]];
         const t0 = Date.now();
-        await h.stack.salesforceSandbox.userUpdate(sf.objectType, sf.id, {
-          [SALESFORCE_FIELD[step.field]]: step.value,
+        await withGap(h, step.gap, sf.objectType, async () => {
+          await h.stack.salesforceSandbox.userUpdate(sf.objectType, sf.id, {
+            [SALESFORCE_FIELD[step.field]]: step.value,
+          });
+          return sf.id;
         });
         const t1 = Date.now();
         // Salesforce bumps SystemModstamp even on a same-value save: the record counts as touched.
@@ -232,7 +238,17 @@ export class History {
         await this.deliver(step.mode, step.seed);
         break;
       case 'process':
-        await this.process(step);
+        await processWithFault(h, step);
+        break;
+      case 'process-concurrently':
+        await h.processConcurrently(step.max, step.share, step.seed);
+        break;
+      case 'outage':
+        await this.deliver('in-order', 0);
+        await outage(h, step.side);
+        break;
+      case 'redrive':
+        await h.redriveDlq();
         break;
       case 'poll':
         h.passTime(60 * 60_000);
@@ -286,53 +302,6 @@ export class History {
     await h.enqueue(late);
   }
 
-  /** One processor invocation with a CRM fault active during it. */
-  async process(step: Extract<Step, { kind: 'process' }>): Promise<void> {
-    const { hubspotSandbox, salesforceSandbox } = this.h.stack;
-    switch (step.fault) {
-      case 'hubspot-429':
-        hubspotSandbox.injectFault({
-          kind: '429-storm',
-          count: step.severity,
-          policyName: 'TEN_SECONDLY_ROLLING',
-          pathPrefix: '/crm/v3/objects/contacts',
-        });
-        break;
-      case 'hubspot-5xx':
-        hubspotSandbox.injectFault({
-          kind: 'error-rate',
-          rate: 0.5,
-          status: step.severity % 2 === 0 ? 502 : 503,
-          pathPrefix: '/crm/v3/objects/contacts',
-          seed: step.severity,
-        });
-        break;
-      case 'salesforce-429':
-        salesforceSandbox.injectFault({ kind: 'request-limit', count: step.severity });
-        break;
-      case 'salesforce-5xx':
-        salesforceSandbox.injectFault({
-          kind: 'error',
-          status: step.severity % 2 === 0 ? 500 : 503,
-          count: step.severity,
-        });
-        break;
-      case 'write-response-lost':
-      case 'none':
-        break;
-    }
-    try {
-      await this.h.processOnce({
-        max: step.max,
-        loseAck: step.loseAck,
-        loseWriteResponses: step.fault === 'write-response-lost',
-      });
-    } finally {
-      hubspotSandbox.clearFaults();
-      salesforceSandbox.clearFaults();
-    }
-  }
-
   /** Delivers and processes until nothing is left anywhere. */
   async #settle(): Promise<void> {
     for (let round = 0; round < 12; round++) {
@@ -354,6 +323,11 @@ export class History {
     this.h.stack.hubspotSandbox.clearFaults();
     this.h.stack.salesforceSandbox.clearFaults();
     await this.#settle();
+    // The operator redrives what reached the DLQ once its cause is fixed (faults are off now).
+    while ((await this.h.depth()).dlq > 0) {
+      await this.h.redriveDlq();
+      await this.#settle();
+    }
     if (this.dropped) {
       this.h.passTime(60 * 60_000);
       await pollChanges(this.h.deps);

@@ -306,7 +306,8 @@ export function checkOutOfSegmentWrites(h: Harness, history: History, s: FinalSt
   const personOfSalesforce = (id: string): Person | undefined => {
     const known = history.people.find((p) => p.salesforceIds.includes(id));
     if (known) return known;
-    const email = s.salesforce.get(id)?.fields['Email'];
+    // Any state: a record crmsync created and deleted again (a lost creation race) still has its email.
+    const email = s.salesforce.get(id)?.fields['Email'] ?? h.stack.salesforceSandbox.getRecord(id)?.['Email'];
     return typeof email === 'string' ? personByEmail.get(email.toLowerCase()) : undefined;
   };
   const outside = new Map<string, Set<number>>();

@@ -46,8 +46,13 @@ describe('reliability regressions', () => {
       isMember: false,
       autoCreate: { Lead: true, Contact: true },
     };
-    expect(decide({ ...input, pair })).toEqual({ action: 'skip', reason: 'not-in-segment', rule: 'R8' });
-    expect(decide(input)).toEqual({ action: 'sync', rule: 'R6' });
+    const autoCreateEvidence = { confirmed: true } as const;
+    expect(decide({ ...input, pair, autoCreateEvidence })).toEqual({
+      action: 'skip',
+      reason: 'not-in-segment',
+      rule: 'R8',
+    });
+    expect(decide({ ...input, autoCreateEvidence })).toEqual({ action: 'sync', rule: 'R6' });
   });
 
   // Finding 2 (docs/reliability.md), fixed: `it.fails` until the merge handled a collision.
@@ -112,14 +117,14 @@ describe('reliability regressions', () => {
     expect(violations).toEqual([]);
   }, 60_000);
 
-  // KNOWN BUG, not fixed here (reported to the lead): the lost-response variant of the first test.
-  it.fails('R6/R8: a lead crmsync created whose create response was lost is not an auto-create after the contact left the segment', async () => {
+  // Finding 6 (docs/reliability.md), fixed: R6 is granted by the record, and CreatedById says it is ours.
+  it('R6/R8: a lead crmsync created whose create response was lost is not an auto-create after the contact left the segment', async () => {
     // Found by seed 633909780. A member joins; crmsync creates its Lead, and the response is lost
     // (applied in Salesforce, no pair committed, nothing in the trace). The contact leaves the
     // segment. The outbound message for that Lead (`created`, no change origin) finds the Lead
-    // unlinked, with no trace saying crmsync made it, so R6 applies: Company and Lead Status are
-    // written to the HubSpot contact outside the segment. The Lead's CreatedById (our integration
-    // user) would tell.
+    // unlinked, with no trace saying crmsync made it, so R6 applied: Company and Lead Status were
+    // written to the HubSpot contact outside the segment. Now the Lead read in the batch says
+    // CreatedById = crmsync's integration user: R6 is refused, and the segment gate skips it (R8).
     const steps: Step[] = [
       {
         kind: 'hubspot-create',
@@ -134,8 +139,8 @@ describe('reliability regressions', () => {
     expect(violations).toEqual([]);
   }, 60_000);
 
-  // KNOWN BUG, not fixed here (reported to the lead).
-  it.fails('replay: after a HubSpot merge, redelivering an already processed `created` notice creates nothing', async () => {
+  // Finding 5 (docs/reliability.md), fixed: R6 is spent once a Salesforce record was linked.
+  it('replay: after a HubSpot merge, redelivering an already processed `created` notice creates nothing', async () => {
     // Found by seeds 633469507 and 633906285. A Lead is created in Salesforce, then the HubSpot
     // contact A with its email (member): A links to the Lead by email, the Lead's own `created`
     // notices are noops. Member B gets a Lead from crmsync. A user merges A into B: A's pair is
@@ -177,6 +182,88 @@ describe('reliability regressions', () => {
       { kind: 'hubspot-edit', p: 0, field: 'firstname', value: 'Ada' },
     ];
     const { violations } = await runHistory(5, steps);
+    expect(violations).toEqual([]);
+  }, 60_000);
+
+  // Finding 8 (docs/reliability.md), fixed in lib/sync/creation-race.ts.
+  it('race: two processors creating the Lead of one new member at once leave one Lead, linked', async () => {
+    // Found by seed 20261129 with the concurrent-processors step. Both processors took the member's
+    // notice, found no Lead by email and created one; only the first pair committed, and the second
+    // Lead stayed, a duplicate. Now the loser deletes the Lead it created (it lost the conditional put
+    // to a pair naming another Lead) and its notice is retried, which writes nothing new.
+    const steps: Step[] = [
+      {
+        kind: 'hubspot-create',
+        p: 0,
+        values: { firstname: 'Ada', lastname: 'Lee', phone: '+1 555 0101', jobtitle: 'CTO' },
+        inSegment: true,
+      },
+      { kind: 'process-concurrently', max: 3, share: 2, seed: 0 },
+      { kind: 'process', max: 1, loseAck: false, fault: 'none', severity: 1 },
+    ];
+    const { violations, state } = await runHistory(3, steps);
+    expect(violations).toEqual([]);
+    const live = [...state.salesforce.values()].filter((r) => !r.isDeleted);
+    expect(live).toHaveLength(1);
+  }, 60_000);
+
+  // The cousins of finding 6 (seeds 636204346, 636250609, and 1198196342 of the long run), fixed:
+  // linking a record crmsync created whose create response was lost finishes the creation, it is no
+  // first link that fills blanks.
+  it('two-way: a clear made after crmsync created the Lead (create response lost) wins when the Lead is linked late', async () => {
+    // p1 is a member; crmsync creates its Lead but the response is lost (no pair). The HubSpot user then
+    // clears phone. The retry links contact and Lead by email: before the fix, a first link that filled
+    // HubSpot's blank phone with the Lead's (older) value — the user's clear was lost. The Lead says
+    // CreatedById = crmsync and was not modified since: the link takes the creation's values as its
+    // snapshot, so the clear is a HubSpot change and reaches the Lead.
+    const steps: Step[] = [
+      {
+        kind: 'hubspot-create',
+        p: 1,
+        values: { lastname: 'Lee', phone: '+1 555 0101', jobtitle: 'CTO' },
+        inSegment: true,
+      },
+      { kind: 'process', max: 1, loseAck: false, fault: 'write-response-lost', severity: 1 },
+      { kind: 'hubspot-edit', p: 1, field: 'phone', value: null },
+      { kind: 'resync' },
+    ];
+    const { violations, state } = await runHistory(3, steps);
+    expect(violations).toEqual([]);
+    const [contact] = [...state.hubspot.values()];
+    expect(contact?.properties['phone'] ?? null).toBeNull();
+    const pair = state.pairsByHubSpot.get(contact!.id);
+    expect(state.salesforce.get(pair!.salesforceId)?.fields['Phone'] ?? null).toBeNull();
+  }, 60_000);
+
+  it('R6/R8: a crash right after crmsync created a member’s Lead, then the member leaves: the Lead’s outbound message writes nothing to HubSpot', async () => {
+    // Seed 1198196403 of the long run (shrunk by hand): finding 6 through a crash instead of a lost response.
+    const steps: Step[] = [
+      {
+        kind: 'hubspot-create',
+        p: 0,
+        values: { lastname: 'Ng', phone: '+1 555 0102', jobtitle: 'Buyer' },
+        inSegment: true,
+      },
+      { kind: 'process', max: 1, loseAck: false, fault: 'crash-after-salesforce-write', severity: 3 },
+      { kind: 'segment', p: 0, join: false },
+    ];
+    const { violations } = await runHistory(3, steps);
+    expect(violations).toEqual([]);
+  }, 60_000);
+
+  // Seed 636078283 (a cousin of finding 5), fixed with it: the same notices under *new* event ids.
+  it('renotified: after a HubSpot merge, the Lead’s notices under new event ids create no contact', async () => {
+    const v = { firstname: 'Ada', lastname: 'Lee', phone: '+1 555 0101', jobtitle: 'CTO' };
+    const steps: Step[] = [
+      { kind: 'salesforce-create', p: 1, objectType: 'Lead', values: v },
+      { kind: 'hubspot-create', p: 0, values: v, inSegment: true },
+      { kind: 'deliver', mode: 'in-order', seed: 0 },
+      { kind: 'hubspot-create', p: 1, values: v, inSegment: true },
+      { kind: 'process', max: 200, loseAck: false, fault: 'none', severity: 1 },
+      { kind: 'hubspot-merge', p: 0, q: 1 },
+      { kind: 'deliver', mode: 'in-order', seed: 0 },
+    ];
+    const { violations } = await runHistory(3, steps);
     expect(violations).toEqual([]);
   }, 60_000);
 });

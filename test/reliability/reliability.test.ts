@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { report, runHistory } from './run-history.ts';
-import { stepArbitrary } from './steps.ts';
+import { historyArbitrary } from './steps.ts';
 
 /**
  * docs/design.md#reliability: random histories on both CRMs — user creates and edits on either side,
@@ -28,14 +28,7 @@ describe('reliability (model-based): random histories with faults', () => {
     console.info(
       `reliability: seed ${seed}, ${RUNS} runs of up to ${STEPS} steps${WITHOUT.size > 0 ? `, without ${[...WITHOUT].join(', ')}` : ''}`,
     );
-    const history = fc
-      .integer({ min: 3, max: 6 })
-      .chain((people) =>
-        fc.tuple(
-          fc.constant(people),
-          fc.array(stepArbitrary(people, WITHOUT), { minLength: 1, maxLength: STEPS, size: 'max' }),
-        ),
-      );
+    const history = historyArbitrary(STEPS, WITHOUT);
     await fc.assert(
       fc.asyncProperty(history, async ([people, steps]) => {
         const started = Date.now();

@@ -17,9 +17,13 @@ let runs = 0;
 /** What one history produced: the violated invariants (empty when all hold). */
 export interface HistoryOutcome {
   violations: string[];
+  /** The same violations, counted per invariant (the long run's summary). */
+  byInvariant: Record<string, number>;
   steps: number;
   /** Both CRMs and the store right after quiescence (before the loop and replay checks). */
   state: FinalState;
+  /** How often each fault really happened (Harness.happened). */
+  happened: Harness['happened'];
 }
 
 /**
@@ -37,16 +41,22 @@ export async function runHistory(people: number, steps: Step[]): Promise<History
     await history.quiesce();
 
     const violations: string[] = [];
+    const byInvariant: Record<string, number> = {};
+    const tally = (invariant: string, found: string[]) => {
+      if (found.length === 0) return;
+      violations.push(...found);
+      byInvariant[invariant] = (byInvariant[invariant] ?? 0) + found.length;
+    };
     const depth = await h.depth();
     if (depth.queue > 0 || depth.dlq > 0)
-      violations.push(`queue not empty after quiescence: ${depth.queue} queued, ${depth.dlq} in the DLQ`);
+      tally('queues-empty', [
+        `queue not empty after quiescence: ${depth.queue} queued, ${depth.dlq} in the DLQ`,
+      ]);
     const state = await readFinalState(h, history);
-    violations.push(
-      ...checkConvergence(h, state),
-      ...checkLinks(h, state),
-      ...checkNoLostUpdate(h, history, state),
-      ...checkOutOfSegmentWrites(h, history, state),
-    );
+    tally('convergence', checkConvergence(h, state));
+    tally('one-to-one', checkLinks(h, state));
+    tally('no-lost-update', checkNoLostUpdate(h, history, state));
+    tally('no-out-of-segment-write', checkOutOfSegmentWrites(h, history, state));
 
     // No loop: one more delivery of whatever the CRMs still send (our own echoes) and a drain write nothing.
     const writesBefore = h.writes.length;
@@ -59,12 +69,12 @@ export async function runHistory(people: number, steps: Step[]): Promise<History
     const loopWrites =
       loop.hubspot.writes - before.hubspot.writes + (loop.salesforce.writes - before.salesforce.writes);
     if (loopWrites > 0 || h.writes.length > writesBefore)
-      violations.push(
+      tally('no-loop', [
         `loop: after quiescence one more delivery + drain made ${loopWrites} write call(s): ${h.writes
           .slice(writesBefore)
           .map((w) => `${w.side}:${w.id} ${w.what}`)
           .join('; ')}`,
-      );
+      ]);
 
     // Idempotent replay: every message the processor ever took, again (a redelivery storm).
     const messages = [...h.processed.values()];
@@ -83,9 +93,9 @@ export async function runHistory(people: number, steps: Step[]): Promise<History
       replayBefore.hubspot.writes +
       (replayAfter.salesforce.writes - replayBefore.salesforce.writes);
     if (replayWrites > 0 || replayCalls > 0)
-      violations.push(
+      tally('idempotent-replay', [
         `replay: processing all ${messages.length} processed messages again wrote ${replayWrites} record(s) in ${replayCalls} call(s)`,
-      );
+      ]);
 
     // The same changes notified again under new event ids (Salesforce sends an outbound message and a
     // CDC event for one change; a poll or resync re-reports what a webhook already said): still nothing
@@ -105,13 +115,13 @@ export async function runHistory(people: number, steps: Step[]): Promise<History
       againBefore.hubspot.writes +
       (againAfter.salesforce.writes - againBefore.salesforce.writes);
     if (againCalls > 0)
-      violations.push(
+      tally('renotified', [
         `renotified: the ${again.length} processed notices again under new event ids made ${againCalls} write call(s): ${h.writes
           .slice(againWritesBefore)
           .map((w) => `${w.side}:${w.id} ${w.what}`)
           .join('; ')}`,
-      );
-    return { violations, steps: steps.length, state };
+      ]);
+    return { violations, byInvariant, steps: steps.length, state, happened: { ...h.happened } };
   } finally {
     await h.close();
   }

@@ -5,6 +5,7 @@ import type { GateDecision } from '../segment-gate.ts';
 import { merge, type Snapshot } from '../three-way-merge.ts';
 import type { Batch } from './batch.ts';
 import { gateRecord } from './gate.ts';
+import { ownCreation } from './own-creation.ts';
 import type { Resolved } from './resolve.ts';
 
 /** A gate decision that lets the record through. */
@@ -86,8 +87,11 @@ function syncPair(
   const { record, pair } = who;
   const emailOnly = gate.action === 'sync-email-only';
   const changed = new Set(record.changedFields ?? []);
+  const mappings = batch.mappings(sf.objectType, emailOnly);
+  // An unlinked record crmsync created itself, whose create response was lost: the creation finishes late.
+  const own = pair ? undefined : ownCreation(input, contact, sf, mappings);
   const result = merge({
-    mappings: batch.mappings(sf.objectType, emailOnly),
+    mappings,
     picklists: input.config.picklists,
     hubspot: {
       values: contact.properties,
@@ -101,7 +105,7 @@ function syncPair(
       changedAt: (f) =>
         record.source === 'salesforce' && changed.has(f) ? record.occurredAt : sf.modifiedAt,
     },
-    snapshot: pair?.snapshot,
+    snapshot: pair?.snapshot ?? own?.snapshot,
   });
   const ref = record.key;
   const hsProps = Object.keys(result.toHubSpot);
@@ -138,7 +142,7 @@ function syncPair(
   if (pair === undefined) {
     batch.linkedInBatch.set(`hubspot:${contact.id}`, sf.id);
     batch.linkedInBatch.set(`salesforce:${sf.id}`, contact.id);
-    batch.decision(record, 'linked', who.linkReason, {
+    batch.decision(record, 'linked', own?.reason ?? who.linkReason, {
       hubspotId: contact.id,
       salesforceId: sf.id,
       salesforceType: sf.objectType,

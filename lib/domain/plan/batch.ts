@@ -1,5 +1,6 @@
 import type { FieldMapping } from '../field-mapping.ts';
 import type { Decision, HubSpotContact, PairState, SalesforceRecord } from '../entities.ts';
+import { DEFAULT_AUTO_CREATE_WINDOW_MS } from '../auto-create.ts';
 import type { PlanRecord } from '../coalesce.ts';
 import { normalizeEmail, type PairWrite } from '../identity.ts';
 import type { SalesforceObject } from '../notice.ts';
@@ -63,6 +64,11 @@ export class Batch {
       members: input.members,
       echoes: input.echoes,
       deletes: input.config.deletes,
+      autoCreate: {
+        integrationUserId: input.integrationUserId,
+        now: input.now,
+        windowMs: input.autoCreateWindowMs ?? DEFAULT_AUTO_CREATE_WINDOW_MS,
+      },
     };
   }
 
@@ -87,7 +93,10 @@ export class Batch {
 
   /** The gate said skip: recorded with its reason and the rule that says so (R3, R8, …). */
   skip(record: PlanRecord, gate: Extract<GateDecision, { action: 'skip' }>): void {
-    this.decision(record, 'skipped', gate.reason, { rule: gate.rule });
+    this.decision(record, 'skipped', gate.reason, {
+      rule: gate.rule,
+      ...(gate.autoCreateRefused ? { autoCreateRefused: gate.autoCreateRefused } : {}),
+    });
   }
 
   /** A pair write the record carries whatever happens next (a conversion's re-pointed link). */

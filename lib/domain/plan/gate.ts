@@ -1,4 +1,5 @@
-import type { PairState } from '../entities.ts';
+import { type AutoCreateEvidence, confirmAutoCreate } from '../auto-create.ts';
+import type { PairState, SalesforceRecord } from '../entities.ts';
 import type { PlanRecord } from '../coalesce.ts';
 import { decide, type GateDecision, type GateInput } from '../segment-gate.ts';
 import type { PlanInput, PlanSettings } from './types.ts';
@@ -9,6 +10,8 @@ export interface GateSubject {
   hubspotId: string | undefined;
   /** The record's link, when it has one (R6 applies to unlinked records only; R8 to linked ones). */
   pair: PairState | undefined;
+  /** The Salesforce record as read in this batch: its word decides whether a `created` notice takes R6. */
+  salesforce?: SalesforceRecord | undefined;
 }
 
 /** What the gate reads besides the record: settings, membership, echoes and the delete policy. */
@@ -18,6 +21,12 @@ export interface GateContext {
   echoes?: ReadonlySet<string> | undefined;
   /** `propagate`: a delete is gated like any other change; `ignore`: it is skipped (`deleted`). */
   deletes?: PlanInput['config']['deletes'];
+  /**
+   * What R6's evidence is weighed against (`confirmAutoCreate`): crmsync's Salesforce user, the batch time
+   * and the auto-create window. The processor's pre-gate has no record read yet and passes none: R6 is then
+   * not confirmed there, as the plan would not confirm it without the record either.
+   */
+  autoCreate?: { integrationUserId: string | undefined; now: number; windowMs: number };
 }
 
 /**
@@ -39,7 +48,22 @@ export function gateInput(
     autoCreate: { Lead: ctx.settings.autoCreateFromLeads, Contact: ctx.settings.autoCreateFromContacts },
     echo: ctx.echoes?.has(record.key) ?? false,
     ...(ctx.deletes ? { deletes: ctx.deletes } : {}),
+    ...evidenceOf(record, subject, ctx),
   };
+}
+
+/**
+ * R6 is granted by the record (docs/design.md, R6): a Salesforce `created` notice about a record not
+ * linked yet carries the evidence of the record read in the batch; other notices carry none.
+ */
+function evidenceOf(
+  record: Pick<PlanRecord, 'source' | 'kind'>,
+  subject: GateSubject,
+  ctx: GateContext,
+): { autoCreateEvidence?: AutoCreateEvidence } {
+  if (!ctx.autoCreate || record.source !== 'salesforce' || record.kind !== 'created' || subject.pair)
+    return {};
+  return { autoCreateEvidence: confirmAutoCreate(subject.salesforce, ctx.autoCreate) };
 }
 
 /** The gate's decision for a record about `subject` (see `gateInput`). */

@@ -8,6 +8,7 @@ import type { PlanInput, SyncPlan } from './types.ts';
 
 export { type GateContext, type GateSubject, gateInput, gateRecord } from './gate.ts';
 export { isMerge, mergeSurvivor } from './merges.ts';
+export { CREATED_BY_CRMSYNC_LATE } from './own-creation.ts';
 export type * from './types.ts';
 
 /**
@@ -45,7 +46,9 @@ function planRecord(batch: Batch, record: PlanRecord): void {
     batch.decision(record, who.outcome, who.reason, who.detail);
     return;
   }
-  const gate = gateRecord({ ...who.record, objectType: who.objectType }, who.subject, batch.gateContext);
+  // The Salesforce record as read is R6's evidence (a created notice alone does not grant it).
+  const subject = { ...who.subject, salesforce: who.salesforce };
+  const gate = gateRecord({ ...who.record, objectType: who.objectType }, subject, batch.gateContext);
   if (gate.action === 'skip') {
     batch.carry(record, who.carried);
     batch.skip(record, gate);

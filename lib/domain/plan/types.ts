@@ -31,6 +31,15 @@ export interface PlanInput {
   members: ReadonlySet<string>;
   /** Record keys (`hubspot:<id>` / `salesforce:<id>`) known to be echoes of our own writes. */
   echoes?: ReadonlySet<string>;
+  /**
+   * The Salesforce user crmsync runs as (`CreatedById` of its own records): R6 is refused for them.
+   * Unknown (not read because no notice claims a creation): R6 is refused, the records are gated (R3).
+   */
+  integrationUserId?: string;
+  /** R6's auto-create window (default 24 h, `creation.autoCreateWindowHours`). */
+  autoCreateWindowMs?: number;
+  /** crmsync's HubSpot app id (`hs_object_source_id` of the contacts it creates). */
+  hubspotAppId?: string;
 }
 
 /** The run-time settings the gate reads: the inclusion segment (R2/R3) and the R6 auto-create toggles. */

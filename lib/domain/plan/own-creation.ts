@@ -1,0 +1,46 @@
+import { creationSnapshot } from '../creation.ts';
+import type { HubSpotContact, SalesforceRecord } from '../entities.ts';
+import type { FieldMapping } from '../field-mapping.ts';
+import { createdByCrmsyncInHubSpot, createdByCrmsyncInSalesforce } from '../record-author.ts';
+import type { Snapshot } from '../three-way-merge.ts';
+import type { PlanInput } from './types.ts';
+
+/** The reason of the `linked` decision when crmsync links a record it created but could not record. */
+export const CREATED_BY_CRMSYNC_LATE = 'created by crmsync, its create response lost';
+
+/**
+ * Linking a record crmsync itself created, whose create response was lost (no pair was committed):
+ * not a first link of two existing records (which fills blanks from either side), but the creation
+ * finished late — the snapshot is what the creation wrote, so a change made on the other side since
+ * (a clear included) wins by the usual rule (docs/reliability.md, finding 6 and its cousins). The CRM
+ * says the record is ours (`CreatedById` / `hs_object_source_id`); its values are what we wrote only
+ * while nobody modified it since its creation — otherwise it is linked as any first link.
+ */
+export function ownCreation(
+  input: PlanInput,
+  contact: HubSpotContact,
+  sf: SalesforceRecord,
+  mappings: FieldMapping[],
+): { snapshot: Snapshot; reason: string } | undefined {
+  const untouched = (r: { createdAt: number; modifiedAt: number }) =>
+    r.createdAt > 0 && r.modifiedAt <= r.createdAt;
+  // Two-way, non-picklist fields only: there the created record holds what the creation copied. Other
+  // fields may hold a value the other side never had (a restricted picklist's default such as Lead
+  // Status, the default Company); they link as on a first link (no snapshot key), as before.
+  const twoWay = mappings.filter((m) => m.rule === 'two-way' && m.type !== 'picklist');
+  if (createdByCrmsyncInSalesforce(sf, input.integrationUserId) && untouched(sf))
+    return {
+      snapshot: creationSnapshot(sf.fields, twoWay, input.config.picklists, 'salesforce'),
+      reason: `${CREATED_BY_CRMSYNC_LATE} (Salesforce)`,
+    };
+  if (
+    input.hubspotAppId !== undefined &&
+    createdByCrmsyncInHubSpot(contact, input.hubspotAppId) &&
+    untouched({ createdAt: contact.createdAt, modifiedAt: contact.updatedAt })
+  )
+    return {
+      snapshot: creationSnapshot(contact.properties, twoWay, input.config.picklists, 'hubspot'),
+      reason: `${CREATED_BY_CRMSYNC_LATE} (HubSpot)`,
+    };
+  return undefined;
+}

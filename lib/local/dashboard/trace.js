@@ -1,0 +1,101 @@
+// Record search and the decision trace of one record.
+
+import { $, api, el, fmtTime, replaceChildren, setText, sideBadge } from './dom.js';
+import { catalog, factList, pickFields } from './fields.js';
+import { editInPlayground } from './playground.js';
+
+export function describeDecision(d) {
+  const parts = [];
+  if (d.reason) parts.push(d.reason);
+  if (d.category) parts.push(d.category);
+  return parts.join(' · ');
+}
+
+$('search-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const q = $('search-q').value.trim();
+  if (!q) return;
+  try {
+    const { hits } = await api(`/api/records/search?q=${encodeURIComponent(q)}`);
+    replaceChildren(
+      $('search-hits'),
+      hits.length
+        ? hits.map((h) =>
+            el(
+              'li',
+              {},
+              sideBadge(h.side),
+              el('button', {
+                type: 'button',
+                text: `${h.label} (${h.objectType} ${h.id})`,
+                onclick: () => openTrace(h.side, h.id),
+              }),
+              ' ',
+              el('button', {
+                type: 'button',
+                class: 'secondary small',
+                text: 'Edit in playground',
+                'aria-label': `Edit ${h.label} in the playground`,
+                onclick: () => editInPlayground(h.side, h.id),
+              }),
+            ),
+          )
+        : [el('li', { class: 'muted', text: `No record matches "${q}".` })],
+    );
+    if (hits.length === 1) await openTrace(hits[0].side, hits[0].id);
+  } catch (error) {
+    replaceChildren($('search-hits'), [el('li', { class: 'msg bad', text: error.message })]);
+  }
+});
+
+export async function openTraceKey(key) {
+  const [side, id] = key.split(':');
+  await openTrace(side, id);
+}
+
+async function openTrace(side, id) {
+  try {
+    showTrace(await api(`/api/records/${side}/${encodeURIComponent(id)}`));
+    $('trace').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+  } catch (error) {
+    replaceChildren($('search-hits'), [el('li', { class: 'msg bad', text: error.message })]);
+  }
+}
+
+export function showTrace(trace) {
+  $('trace').hidden = false;
+  setText('trace-h', `Decision trace: ${trace.side} ${trace.id}`);
+  factList(
+    $('trace-hs'),
+    trace.hubspot ? pickFields(trace.hubspot.properties, catalog.shown.hubspot) : { record: 'none' },
+  );
+  factList(
+    $('trace-sf'),
+    trace.salesforce ? pickFields(trace.salesforce.fields, catalog.shown.salesforce) : { record: 'none' },
+  );
+  const p = trace.pair;
+  setText(
+    'trace-link',
+    p
+      ? `Linked: HubSpot ${p.hubspotId} ⇄ Salesforce ${p.salesforceType} ${p.salesforceId} (${p.origin}), last synced ${fmtTime(p.lastSyncedAt)}. ${trace.inSegment === null ? '' : trace.inSegment ? 'In the segment.' : 'Not in the segment.'}`
+      : `Not linked yet. ${trace.inSegment === false ? 'Not in the segment.' : ''}`,
+  );
+  replaceChildren(
+    $('trace-list'),
+    trace.decisions.length
+      ? trace.decisions.map((d) =>
+          el(
+            'li',
+            { class: d.outcome },
+            el('span', { class: 'when', text: fmtTime(d.at) }),
+            ' ',
+            el('span', { class: `outcome ${d.outcome}`, text: d.outcome }),
+            ' ',
+            el('span', { text: d.recordKey }),
+            d.reason || d.category ? el('span', { class: 'detail', text: describeDecision(d) }) : null,
+            d.detail ? el('span', { class: 'detail', text: JSON.stringify(d.detail).slice(0, 400) }) : null,
+          ),
+        )
+      : [el('li', { text: 'No decision recorded for this record yet.' })],
+  );
+}

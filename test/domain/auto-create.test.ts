@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { confirmAutoCreate, DEFAULT_AUTO_CREATE_WINDOW_MS } from '../../lib/domain/auto-create.ts';
+import { annSf, hubspotContact, notice, planOf, salesforceRecord, T0 } from './fixtures.ts';
+
+/** R6 is granted by the record read in the batch, not by a notice's `created` (lib/domain/auto-create.ts). */
+const US = '005000000000001AAA';
+const DAY = 24 * 60 * 60_000;
+const ctx = { integrationUserId: US, now: T0 + 60_000, windowMs: DEFAULT_AUTO_CREATE_WINDOW_MS };
+
+describe('R6 evidence from the Salesforce record', () => {
+  it('R6: a record created by someone else within the window confirms the auto-create', () => {
+    expect(confirmAutoCreate({ createdAt: T0, createdById: '005000000000002AAA' }, ctx)).toEqual({
+      confirmed: true,
+    });
+  });
+
+  it('R6: refused for a record crmsync created (CreatedById = the integration user, 15 or 18 characters)', () => {
+    expect(confirmAutoCreate({ createdAt: T0, createdById: US }, ctx)).toEqual({
+      confirmed: false,
+      why: 'created-by-crmsync',
+    });
+    expect(confirmAutoCreate({ createdAt: T0, createdById: US.slice(0, 15) }, ctx)).toMatchObject({
+      why: 'created-by-crmsync',
+    });
+  });
+
+  it('R6: refused for a record created before the window, even if never modified (equal dates prove nothing)', () => {
+    expect(confirmAutoCreate({ createdAt: T0 - 2 * DAY }, ctx)).toEqual({
+      confirmed: false,
+      why: 'created-before-window',
+    });
+    expect(confirmAutoCreate({ createdAt: T0 - 2 * DAY }, { ...ctx, windowMs: 3 * DAY })).toEqual({
+      confirmed: true,
+    });
+  });
+
+  it('R6: refused when the record is gone or crmsync does not know its own user', () => {
+    expect(confirmAutoCreate(undefined, ctx)).toMatchObject({ why: 'record-not-found' });
+    expect(confirmAutoCreate({ createdAt: T0, isDeleted: true }, ctx)).toMatchObject({
+      why: 'record-not-found',
+    });
+    expect(confirmAutoCreate({ createdAt: T0 }, { ...ctx, integrationUserId: undefined })).toMatchObject({
+      why: 'integration-user-unknown',
+    });
+  });
+});
+
+describe('R6 in the plan', () => {
+  it('R6/R3: a `created` notice for an old unlinked lead writes nothing to the contact outside the segment, and says why', () => {
+    const plan = planOf([notice('salesforce', 'Lead', '00Q1', 'created')], {
+      now: T0 + 30 * DAY,
+      hubspotContacts: [hubspotContact('101', { email: 'ann@example.com' })],
+      salesforceRecords: [salesforceRecord('00Q1', 'Lead', annSf)],
+    });
+    expect(plan.hubspotUpdates).toEqual([]);
+    expect(plan.hubspotCreates).toEqual([]);
+    expect(plan.pairWrites).toEqual([]);
+    expect(plan.decisions).toContainEqual(
+      expect.objectContaining({
+        outcome: 'skipped',
+        reason: 'not-in-segment',
+        detail: expect.objectContaining({ rule: 'R3', autoCreateRefused: 'created-before-window' }),
+      }),
+    );
+  });
+
+  it('R6/R3: a `created` notice for a lead crmsync created (its create response lost) is gated by the segment', () => {
+    const plan = planOf([notice('salesforce', 'Lead', '00Q1', 'created')], {
+      hubspotContacts: [hubspotContact('101', { email: 'ann@example.com' })],
+      salesforceRecords: [salesforceRecord('00Q1', 'Lead', annSf, { createdById: US })],
+    });
+    expect(plan.hubspotUpdates).toEqual([]);
+    expect(plan.decisions).toContainEqual(
+      expect.objectContaining({
+        reason: 'not-in-segment',
+        detail: expect.objectContaining({ autoCreateRefused: 'created-by-crmsync' }),
+      }),
+    );
+  });
+});
+
+describe('a record crmsync created, linked late (its create response was lost)', () => {
+  it('two-way: the link takes the creation as its snapshot, so a clear made in HubSpot since then reaches Salesforce', () => {
+    const plan = planOf([notice('hubspot', 'contact', '101', 'updated')], {
+      hubspotContacts: [
+        hubspotContact('101', { email: 'ann@example.com', firstname: null, lastname: 'Lee' }),
+      ],
+      salesforceRecords: [
+        salesforceRecord('00Q1', 'Lead', { ...annSf, FirstName: 'Ann' }, { createdById: US, modifiedAt: T0 }),
+      ],
+      members: new Set(['101']),
+    });
+    expect(plan.decisions).toContainEqual(
+      expect.objectContaining({
+        outcome: 'linked',
+        reason: 'created by crmsync, its create response lost (Salesforce)',
+      }),
+    );
+    // Company is prefer-salesforce-unless-blank: Salesforce's value fills HubSpot's as on any sync.
+    expect(plan.hubspotUpdates.flatMap((u) => Object.keys(u.properties))).not.toContain('firstname');
+    expect(plan.salesforceUpdates.Lead).toEqual([
+      expect.objectContaining({ id: '00Q1', fields: expect.objectContaining({ FirstName: null }) }),
+    ]);
+  });
+});

@@ -1,0 +1,75 @@
+import fc from 'fast-check';
+import { runHistory } from './run-history.ts';
+import { faultOf, historyArbitrary } from './steps.ts';
+
+/** What the long run hands one worker process (environment variable RELIABILITY_TASK, JSON). */
+export interface WorkerTask {
+  /** The run's base seed: history `i` plays seed `(base + i) mod 2^31`. */
+  base: number;
+  histories: number;
+  workers: number;
+  /** This worker plays histories index, index + workers, … */
+  index: number;
+  maxSteps: number;
+  without: string[];
+}
+
+/** One history's result, sent to the parent over IPC. */
+export interface HistoryReport {
+  seed: number;
+  people: number;
+  steps: number;
+  faults: Record<string, number>;
+  byInvariant: Record<string, number>;
+  /** The violation messages (and the steps, described) when any: the parent prints the first ones. */
+  violations: string[];
+}
+
+/** The history a seed plays: the same in every worker and in a rerun (`--seed S --histories 1`). */
+export function historyOfSeed(seed: number, maxSteps: number, without: ReadonlySet<string>) {
+  const [history] = fc.sample(historyArbitrary(maxSteps, without), { seed, numRuns: 1 });
+  if (!history) throw new Error(`fast-check generated no history for seed ${seed}`);
+  return history;
+}
+
+async function main(): Promise<void> {
+  const task = JSON.parse(process.env['RELIABILITY_TASK'] ?? '') as WorkerTask;
+  const without = new Set(task.without);
+  for (let i = task.index; i < task.histories; i += task.workers) {
+    const seed = (task.base + i) % 2 ** 31;
+    const [people, steps] = historyOfSeed(seed, task.maxSteps, without);
+    const faults: Record<string, number> = {};
+    for (const s of steps) {
+      const f = faultOf(s);
+      if (f !== 'none') faults[f] = (faults[f] ?? 0) + 1;
+    }
+    const report: HistoryReport = {
+      seed,
+      people,
+      steps: steps.length,
+      faults,
+      byInvariant: {},
+      violations: [],
+    };
+    try {
+      const outcome = await runHistory(people, steps);
+      report.byInvariant = outcome.byInvariant;
+      report.violations = outcome.violations;
+    } catch (error) {
+      // A history that could not even settle (a poison loop, a harness failure) is a violation too.
+      report.byInvariant = { settles: 1 };
+      report.violations = [error instanceof Error ? `${error.name}: ${error.message}` : String(error)];
+    }
+    process.send?.(report);
+  }
+}
+
+if (process.env['RELIABILITY_TASK']) {
+  main().then(
+    () => process.disconnect?.(),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
