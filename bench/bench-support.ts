@@ -4,12 +4,14 @@
  * HubSpot sandbox's webhook stream (the HubSpot sandbox has no in-process record read; its webhook
  * events carry `occurredAt`, the commit time of the change, which is what "visible in HubSpot" means).
  */
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import type { ConfigInput, CrmSyncConfig } from '../lib/config.ts';
 import { silentLog } from '../lib/observability/observability.ts';
 import { type LocalStack, startLocalStack } from '../lib/local/runtime.ts';
+import type { SyncDeps } from '../lib/sync/sync-deps.ts';
 import { signV3 } from '../sandbox/hubspot/index.ts';
 import { type ApiCalls, apiCalls, diffCalls } from '../test/support/api-calls.ts';
 import { testConfig } from '../test/support/test-config.ts';
@@ -96,9 +98,24 @@ export function callsSince(
   return { ...d, total, perSyncedRecord: synced > 0 ? Math.round((total / synced) * 1000) / 1000 : null };
 }
 
+/** The changes queue's depth from SQS attributes (one GetQueueAttributes call, no store read). */
+export async function queueDepth(stack: LocalStack): Promise<{ visible: number; inFlight: number }> {
+  const res = await stack.sqs.client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: stack.sqs.queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return {
+    visible: Number(res.Attributes?.['ApproximateNumberOfMessages'] ?? 0),
+    inFlight: Number(res.Attributes?.['ApproximateNumberOfMessagesNotVisible'] ?? 0),
+  };
+}
+
 /**
- * Waits until the stack is quiet: queue empty (visible and in flight) on `stableChecks` consecutive
- * looks `everyMs` apart, with no API call in between. Returns false on timeout.
+ * Waits until the stack is quiet: queue empty (visible and in flight, from the queue's attributes,
+ * not from `status()`, which reads the store) on `stableChecks` consecutive looks `everyMs` apart,
+ * with no API call in between. Returns false on timeout.
  */
 export async function waitQuiet(
   stack: LocalStack,
@@ -112,9 +129,9 @@ export async function waitQuiet(
   let lastCalls = JSON.stringify(callsNow(stack));
   return waitUntil(
     async () => {
-      const { queue, resync } = await stack.status();
+      const queue = await queueDepth(stack);
       const calls = JSON.stringify(callsNow(stack));
-      const idle = queue.visible === 0 && queue.inFlight === 0 && !resync.running && calls === lastCalls;
+      const idle = queue.visible === 0 && queue.inFlight === 0 && calls === lastCalls;
       lastCalls = calls;
       stable = idle ? stable + 1 : 0;
       return stable >= stableChecks;
@@ -250,6 +267,18 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** The sync jobs' dependencies over a running local stack (its store, adapters, queue and config). */
+export function stackSyncDeps(stack: LocalStack): SyncDeps {
+  return {
+    store: stack.store,
+    hubspot: stack.hubspot,
+    salesforce: stack.salesforce,
+    queue: stack.queue,
+    config: stack.config,
+    now: () => Date.now(),
+  };
 }
 
 /** Rounds to `digits` decimals. */

@@ -2,8 +2,10 @@
  * Intake benchmark: signed HubSpot webhook batches of 100 events through `handleHubSpotWebhook`
  * (signature check, replay guard, zod parse, echo filter, coalescing, enqueue). Prints JSON:
  *   node bin/run-ts.js bench/intake.ts [--batches N]
- * Two runs: `memory` (an in-memory queue: the intake's own cost) and `local-sqs` (the real
- * SqsChangeQueue → SendMessageBatch to a local SQS on loopback: 10 calls per batch).
+ * For HubSpot and for Salesforce CDC (Event Relay → EventBridge events of 10 records each), two runs:
+ * `memory` (an in-memory queue: the intake's own cost) and `local-sqs` (the real SqsChangeQueue →
+ * SendMessageBatch to a local SQS on loopback). `intakeToSendRatio` is the intake's own time per
+ * event over the queue send's (local-sqs minus memory): under 1, the send dominates.
  * Latency is per handler call (one batch), in milliseconds; throughput is events per second.
  */
 import { cpus, loadavg } from 'node:os';
@@ -11,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { SqsChangeQueue } from '../lib/aws/sqs-change-queue.ts';
 import type { ChangeNotice } from '../lib/domain/notice.ts';
 import { handleHubSpotWebhook } from '../lib/hubspot/webhook-intake.ts';
+import { handleSalesforceCdc } from '../lib/salesforce/cdc-intake.ts';
 import { ReplayGuard } from '../lib/hubspot/webhook-replay.ts';
 import { computeSignatureV3 } from '../lib/hubspot/webhook-signature.ts';
 import type { RawHttpRequest } from '../lib/http/http.ts';
@@ -125,19 +128,82 @@ async function run(name: string, queue: ChangeQueue, count: number) {
   };
 }
 
+/** One CDC event as Event Relay puts it on EventBridge: a Contact update of 10 records. */
+let transaction = 1;
+function cdcEvent(now: number): unknown {
+  const t = transaction++;
+  return {
+    version: '0',
+    id: `bench-${t}`,
+    'detail-type': 'ContactChangeEvent',
+    source: 'aws.partner/salesforce.com/00DRM000000Fxts2AC/0YLRM0000004Dfg4AE',
+    detail: {
+      payload: {
+        ChangeEventHeader: {
+          entityName: 'Contact',
+          changeType: 'UPDATE',
+          recordIds: Array.from({ length: 10 }, (_, i) => `003RM00000${String(t * 10 + i).padStart(8, '0')}`),
+          changeOrigin: 'com/salesforce/api/soap/64.0;client=SfdcInternalAPI/',
+          transactionKey: `00065380-d1a9-a64a-9341-${String(t).padStart(12, '0')}`,
+          sequenceNumber: 1,
+          commitTimestamp: now - 300,
+          commitUser: '005RM000001vI54YAE',
+          changedFields: ['Title', 'LastModifiedDate'],
+        },
+        Title: 'Buyer',
+      },
+    },
+  };
+}
+
+async function runCdc(name: string, queue: ChangeQueue, count: number) {
+  const deps = { queue, clientName: 'crmsync', logger: silentLog, metrics: noMetrics };
+  for (let i = 0; i < 50; i++) await handleSalesforceCdc(cdcEvent(Date.now()), deps);
+  const events = Array.from({ length: count }, () => cdcEvent(Date.now()));
+  const latencies: number[] = [];
+  let notices = 0;
+  const started = performance.now();
+  for (const e of events) {
+    const t0 = performance.now();
+    notices += (await handleSalesforceCdc(e, deps)).queued;
+    latencies.push(performance.now() - t0);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    queue: name,
+    events: count,
+    recordsPerEvent: 10,
+    noticesQueued: notices,
+    noticesPerSecond: Math.round(notices / seconds),
+    latencyMs: {
+      p50: percentile(latencies, 50),
+      p90: percentile(latencies, 90),
+      p99: percentile(latencies, 99),
+    },
+  };
+}
+
+/** The intake's own time per notice over the queue send's, from the memory and local-sqs runs. */
+function ratio(memoryPerSecond: number, queuedPerSecond: number): number {
+  const own = 1 / memoryPerSecond;
+  const send = 1 / queuedPerSecond - own;
+  return send > 0 ? Math.round((own / send) * 1000) / 1000 : Number.POSITIVE_INFINITY;
+}
+
 const memoryQueue: ChangeQueue = {
   async send(_notices: ChangeNotice[]) {},
 };
 const memory = await run('memory', memoryQueue, batches);
+const cdcMemory = await runCdc('memory', memoryQueue, batches * 10);
 const sqs = await startLocalSqs();
 let localSqs: Awaited<ReturnType<typeof run>>;
+let cdcLocalSqs: Awaited<ReturnType<typeof runCdc>>;
 try {
   const { queueUrl } = await sqs.createQueues('bench-intake');
-  localSqs = await run(
-    'local-sqs',
-    new SqsChangeQueue({ client: sqs.client, queueUrl }),
-    Math.max(1, Math.floor(batches / 4)),
-  );
+  const queue = new SqsChangeQueue({ client: sqs.client, queueUrl });
+  localSqs = await run('local-sqs', queue, Math.max(1, Math.floor(batches / 4)));
+  cdcLocalSqs = await runCdc('local-sqs', queue, Math.max(1, Math.floor((batches * 10) / 4)));
 } finally {
   await sqs.close();
 }
@@ -152,6 +218,11 @@ console.log(
       // HubSpot allows 5 s per webhook request; p99 must stay far below it.
       hubspotTimeoutMs: 5000,
       runs: [memory, localSqs],
+      salesforceCdc: { runs: [cdcMemory, cdcLocalSqs] },
+      intakeToSendRatio: {
+        hubspot: ratio(memory.eventsPerSecond, localSqs.eventsPerSecond),
+        salesforceCdc: ratio(cdcMemory.noticesPerSecond, cdcLocalSqs.noticesPerSecond),
+      },
     },
     null,
     2,

@@ -75,6 +75,13 @@ export interface HubSpotPort {
   ): Promise<HubSpotList>;
   /** One page (up to 250) of a list's member record ids. */
   listMemberships(listId: string, after?: string): Promise<{ recordIds: string[]; after?: string }>;
+  /**
+   * One page (up to 250) of a list's members in join order, oldest first, after the position `after`
+   * (a token from an earlier page). The incremental refresh reads only the newest page or two.
+   */
+  joinOrderPage(listId: string, after?: string): Promise<{ recordIds: string[]; after?: string }>;
+  /** The lists each contact belongs to now (memberships/batch/read, 100 contacts per call). */
+  readListMemberships(recordIds: string[]): Promise<Map<string, string[]>>;
   /** One page (up to 100) of all contacts, for resync with no segment (R2) and polling. */
   listContacts(properties: string[], after?: string): Promise<{ contacts: HubSpotContact[]; after?: string }>;
   /**
@@ -225,7 +232,40 @@ export interface SyncStore {
     memberIds: string[],
     options: { at: number; record?: boolean; beforeApply?: (changes: MembershipChange[]) => Promise<void> },
   ): Promise<MembershipChange[]>;
+  /** Every stored member (reads the whole membership: small lists and tests only; stream with `memberPage`). */
   listMembers(listId: string): Promise<string[]>;
+  /** One page of stored members in key order, and where the next page starts. */
+  memberPage(listId: string, after?: string): Promise<{ hubspotIds: string[]; after?: string }>;
+  /** The stored member count (one read; never the membership itself). */
+  countMembers(listId: string): Promise<number>;
+  /** Count, incremental-refresh cursor and last full reconciliation of a list. */
+  getMembershipState(listId: string): Promise<MembershipState | undefined>;
+  /** Where the next incremental refresh reads the join order from; null: from the start. */
+  setJoinCursor(listId: string, cursor: string | null): Promise<void>;
+  /** The properties the list filters on (the processor confirms membership only when one changed). */
+  setFilterProperties(listId: string, properties: string[]): Promise<void>;
+  /** Joins and leaves learned one by one (incremental refresh, the processor): history when `record`, members, count. */
+  applyMembershipChanges(
+    listId: string,
+    changes: MembershipChange[],
+    options: { record: boolean },
+  ): Promise<void>;
+  /**
+   * One page of a full reconciliation run `run`: ids that were not members are joins, recorded and
+   * passed to `beforeApply` (when `record`) before the page is stored as seen by the run.
+   */
+  reconcilePage(
+    listId: string,
+    run: string,
+    hubspotIds: string[],
+    options: { at: number; record: boolean; beforeApply?: (changes: MembershipChange[]) => Promise<void> },
+  ): Promise<MembershipChange[]>;
+  /** Ends a reconciliation run: members the run did not see have left; the count is set exactly. */
+  sweepMembership(
+    listId: string,
+    run: string,
+    options: { at: number; record: boolean },
+  ): Promise<{ members: number; left: MembershipChange[] }>;
 
   // settings
   getSettings(): Promise<RuntimeSettings | undefined>;
@@ -234,6 +274,8 @@ export interface SyncStore {
   // idempotency
   /** Marks an event processed; false when it was already (a duplicate delivery). */
   markEventProcessed(eventId: string, at: number): Promise<boolean>;
+  /** Marks many events processed in batches (BatchWriteItem, 25 per call): no duplicate check. */
+  markEventsProcessed(eventIds: string[], at: number): Promise<void>;
   /**
    * Of `eventIds`, those already marked processed (and not expired at `at`), so a redelivered notice
    * costs no CRM read. Optional: without it a redelivery is still harmless (the processor re-reads and
@@ -255,6 +297,12 @@ export interface SyncStore {
   /** Moves a cursor forward only: a smaller value than the stored one is ignored (no lost window). */
   advanceCursor(name: string, value: number): Promise<void>;
 
+  // long jobs
+  /** A long job's checkpoint (a resync run's cursor and counts), or undefined. */
+  getCheckpoint(name: string): Promise<Record<string, unknown> | undefined>;
+  /** Stores a job's checkpoint; null removes it. */
+  putCheckpoint(name: string, value: Record<string, unknown> | null): Promise<void>;
+
   // dashboard queries (optional: a test fake may leave them out; the DynamoDB store has them all)
   /** Decision counts by outcome, skip reason and error category, per UTC day from `sinceMs`'s day to today. */
   countDecisions?(sinceMs: number): Promise<DecisionCounts>;
@@ -264,6 +312,18 @@ export interface SyncStore {
   listSyncErrors?(options?: { category?: SyncErrorCategory; limit?: number }): Promise<SyncErrorEntry[]>;
   /** A list's recorded joins and leaves, newest first. */
   listMembershipChanges?(listId: string, limit?: number): Promise<MembershipChange[]>;
+}
+
+/** A list's membership bookkeeping in the store. */
+export interface MembershipState {
+  /** Stored members: exact after a full reconciliation, moved by each join and leave in between. */
+  count: number;
+  /** The join-order page token the incremental refresh reads from (absent: from the start). */
+  joinCursor?: string;
+  /** When the last full reconciliation finished (epoch ms). */
+  reconciledAt?: number;
+  /** The contact properties the list filters on, as the last refresh saw them. */
+  filterProperties?: string[];
 }
 
 /** Decision counts summed from per-day counters (days are UTC). */

@@ -4,55 +4,32 @@ import {
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
-  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
-import { salesforceObjectSchema, type CrmSide } from '../domain/notice.ts';
+import type { CrmSide } from '../domain/notice.ts';
 import { RetryableError, type SyncErrorCategory } from '../errors.ts';
 import type {
   CompanyPair,
   Decision,
   DecisionCounts,
   MembershipChange,
+  MembershipState,
   OwnerDirectory,
   PairState,
   RuntimeSettings,
   SyncErrorEntry,
   SyncStore,
 } from '../ports.ts';
+import * as companyStore from './company-store.ts';
 import * as decisionLog from './decision-log.ts';
-import { batchGetAll, batchWriteAll } from './dynamo-batch.ts';
+import * as marks from './event-marks.ts';
+import { MembershipStore } from './membership-store.ts';
+import { PairStore } from './pair-store.ts';
+import * as positions from './positions.ts';
 import { fromItem, keyOf, toItem } from './item-codec.ts';
-import { LinkedPairs, type PairCodec, versionCondition } from './linked-pairs.ts';
+import { type LinkedPairs, versionCondition } from './linked-pairs.ts';
 import { epochSeconds, keys } from './store-keys.ts';
 
-const origins = [
-  'matched',
-  'created-in-salesforce',
-  'created-in-hubspot',
-  'import',
-  'auto-create',
-] as const satisfies readonly PairState['origin'][];
-
-const pairItemSchema = z.object({
-  hubspotId: z.string(),
-  salesforceId: z.string(),
-  salesforceType: salesforceObjectSchema,
-  snapshot: z.string(),
-  version: z.number().int(),
-  lastSyncedAt: z.number(),
-  origin: z.enum(origins),
-  emailOnly: z.boolean().optional(),
-});
-const snapshotSchema = z.record(z.string(), z.string().nullable());
-const companyPairItemSchema = z.object({
-  companyId: z.string(),
-  accountId: z.string(),
-  snapshot: z.string(),
-  version: z.number().int(),
-  lastSyncedAt: z.number(),
-  origin: z.enum(['matched-by-contacts', 'created-in-hubspot', 'created-in-salesforce', 'import']),
-});
 const settingsItemSchema = z.object({
   inclusionSegmentId: z.string().nullable(),
   segmentSelectedAt: z.number().nullable(),
@@ -61,13 +38,6 @@ const settingsItemSchema = z.object({
   autoCreateFromContacts: z.boolean(),
   companiesEnabled: z.boolean().optional(),
   version: z.number().int(),
-});
-const ownerDirectorySchema = z.object({
-  hubspotOwners: z.array(z.object({ id: z.string(), email: z.string().nullable(), archived: z.boolean() })),
-  salesforceUsers: z.array(
-    z.object({ id: z.string(), email: z.string().nullable(), isActive: z.boolean(), userType: z.string() }),
-  ),
-  refreshedAt: z.number(),
 });
 const membershipLogSchema = z.object({
   hubspotId: z.string(),
@@ -104,8 +74,11 @@ export class DynamoSyncStore implements SyncStore {
   readonly #log: decisionLog.DecisionLogOptions;
   readonly #historyRetentionSeconds: number;
   readonly #feedMaxDays: number;
-  readonly #pairs: LinkedPairs<PairState>;
+  readonly #members: MembershipStore;
+  readonly #pairs: PairStore;
   readonly #companyPairs: LinkedPairs<CompanyPair>;
+  readonly #o: positions.PositionsOptions;
+  readonly #marks: marks.EventMarksOptions;
 
   constructor(opts: DynamoSyncStoreOptions) {
     this.#client = opts.client;
@@ -114,8 +87,19 @@ export class DynamoSyncStore implements SyncStore {
     this.#eventRetentionSeconds = (opts.eventRetentionDays ?? 7) * 86_400;
     this.#historyRetentionSeconds = (opts.historyRetentionDays ?? 90) * 86_400;
     this.#feedMaxDays = opts.feedMaxDays ?? 30;
-    this.#pairs = new LinkedPairs(opts.client, opts.tableName, contactPairCodec);
-    this.#companyPairs = new LinkedPairs(opts.client, opts.tableName, companyPairCodec);
+    this.#o = { client: opts.client, tableName: opts.tableName };
+    this.#pairs = new PairStore({ client: opts.client, tableName: opts.tableName });
+    this.#companyPairs = companyStore.companyPairs(opts.client, opts.tableName);
+    this.#members = new MembershipStore({
+      client: opts.client,
+      tableName: opts.tableName,
+      historyRetentionSeconds: this.#historyRetentionSeconds,
+    });
+    this.#marks = {
+      client: opts.client,
+      tableName: opts.tableName,
+      retentionSeconds: this.#eventRetentionSeconds,
+    };
     this.#log = {
       client: opts.client,
       tableName: opts.tableName,
@@ -123,41 +107,38 @@ export class DynamoSyncStore implements SyncStore {
     };
   }
 
-  // ───────────────────────────── links and snapshots ─────────────────────────────
+  // ───────────────────────────── links and snapshots (pair-store.ts) ─────────────────────────────
 
   /** BatchGetItem of the pair items (100 per call, unprocessed keys retried). */
   getPairsByHubSpotIds(ids: string[]): Promise<Map<string, PairState>> {
-    return this.#pairs.byHubSpotIds(ids);
+    return this.#pairs.getPairsByHubSpotIds(ids);
   }
 
-  /** The pairs linked to these Salesforce ids (a stale lookup left by a crash is ignored). */
+  /** The Salesforce-id lookups, then the pairs they point to; stale lookups are ignored. */
   getPairsBySalesforceIds(ids: string[]): Promise<Map<string, PairState>> {
-    return this.#pairs.bySalesforceIds(ids);
+    return this.#pairs.getPairsBySalesforceIds(ids);
   }
 
-  /** Conditional on `expectedVersion` (0: absent); links stay one-to-one (docs/store.md). */
+  /** Writes the pair when the stored version is `expectedVersion` (0: absent); returns it at the next version. */
   putPair(pair: PairState, expectedVersion: number): Promise<PairState> {
-    return this.#pairs.put(pair, expectedVersion);
+    return this.#pairs.putPair(pair, expectedVersion);
   }
 
-  /** Deletes the pair if its version is `expectedVersion`, then its lookup (if it still points here). */
+  /** Removes a pair (conditional on its version) and releases its Salesforce-id lookup. */
   deletePair(hubspotId: string, expectedVersion: number): Promise<void> {
-    return this.#pairs.delete(hubspotId, expectedVersion);
+    return this.#pairs.deletePair(hubspotId, expectedVersion);
   }
 
-  // ───────────────────────────── company/account links (C3, C9) ─────────────────────────────
-
-  /** Company/account pairs by HubSpot company id (100 per BatchGetItem). */
+  // ───────────── company/account links (C3, C9) and owner directory (O2, O3): company-store.ts ─────────────
+  // (documented on the SyncStore port)
   getCompanyPairsByCompanyIds(ids: string[]): Promise<Map<string, CompanyPair>> {
     return this.#companyPairs.byHubSpotIds(ids);
   }
 
-  /** Company/account pairs by Salesforce Account id. */
   getCompanyPairsByAccountIds(ids: string[]): Promise<Map<string, CompanyPair>> {
     return this.#companyPairs.bySalesforceIds(ids);
   }
 
-  /** Conditional on `expectedVersion`, one-to-one like contact pairs. */
   putCompanyPair(pair: CompanyPair, expectedVersion: number): Promise<CompanyPair> {
     return this.#companyPairs.put(pair, expectedVersion);
   }
@@ -165,82 +146,104 @@ export class DynamoSyncStore implements SyncStore {
   deleteCompanyPair(companyId: string, expectedVersion: number): Promise<void> {
     return this.#companyPairs.delete(companyId, expectedVersion);
   }
-
-  // ───────────────────────────── segment membership ─────────────────────────────
-
-  async getMembers(listId: string, hubspotIds: string[]): Promise<Set<string>> {
-    const items = await batchGetAll(
-      this.#client,
-      this.#table,
-      hubspotIds.map((id) => keyOf(keys.member(listId, id))),
-      { projection: ['hubspotId'] },
-    );
-    return new Set(items.map((item) => String(fromItem(item)['hubspotId'])));
+  getOwnerDirectory(): Promise<OwnerDirectory | undefined> {
+    return companyStore.getOwnerDirectory(this.#o);
+  }
+  putOwnerDirectory(directory: OwnerDirectory): Promise<void> {
+    return companyStore.putOwnerDirectory(this.#o, directory);
   }
 
-  async listMembers(listId: string): Promise<string[]> {
-    const items = await decisionLog.queryAll(this.#log, {
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
-      ExpressionAttributeValues: { ':pk': { S: keys.memberPartition(listId) }, ':m': { S: 'M#' } },
-      ScanIndexForward: true,
-    });
-    return items.map((item) => String(fromItem(item)['hubspotId']));
+  // ───────────────────────────── segment membership (membership-store.ts) ─────────────────────────────
+
+  getMembers(listId: string, hubspotIds: string[]): Promise<Set<string>> {
+    return this.#members.getMembers(listId, hubspotIds);
+  }
+
+  listMembers(listId: string): Promise<string[]> {
+    return this.#members.listMembers(listId);
+  }
+
+  /** One page of stored members, in key order, and where the next page starts. */
+  async memberPage(listId: string, after?: string): Promise<{ hubspotIds: string[]; after?: string }> {
+    const page = await this.#members.memberPage(listId, after);
+    return { hubspotIds: page.members.map((m) => m.hubspotId), ...(page.after ? { after: page.after } : {}) };
+  }
+
+  /** The stored member count: one GetItem, never a read of the membership. */
+  async countMembers(listId: string): Promise<number> {
+    return (await this.#members.getState(listId))?.count ?? 0;
+  }
+
+  async getMembershipState(listId: string): Promise<MembershipState | undefined> {
+    return this.#members.getState(listId);
+  }
+
+  async setJoinCursor(listId: string, cursor: string | null): Promise<void> {
+    await this.#members.setState(listId, { joinCursor: cursor });
+  }
+
+  async setFilterProperties(listId: string, properties: string[]): Promise<void> {
+    await this.#members.setState(listId, { filterProperties: properties });
+  }
+
+  /** Joins and leaves learned one by one (incremental refresh, the processor): history, members, count. */
+  applyMembershipChanges(
+    listId: string,
+    changes: MembershipChange[],
+    options: { record: boolean },
+  ): Promise<void> {
+    return this.#members.applyChanges(listId, changes, options.record);
   }
 
   /**
-   * Diffs `memberIds` against the stored members and applies the difference with BatchWriteItem.
-   * History items are written before the member items: a crash in between makes the next refresh
-   * report the same transitions again (a duplicate join notice is harmless), never lose one.
-   * `record: false` (the first load after a segment is chosen, R4) stores the members without
-   * history and returns no transitions, so nobody is synced merely for being in the segment.
-   * `beforeApply` (not called when `record` is false) runs between the two: when it throws, the
-   * members are not stored and the same transitions are reported by the next refresh.
+   * One page of a full reconciliation run: the ids HubSpot reported that were not members are joins;
+   * they are recorded (when `record`) and handed to `beforeApply` (e.g. to queue their notices)
+   * before any member item is written, then the whole page is stored as seen by `run`.
    */
-  async replaceMembership(
+  async reconcilePage(
+    listId: string,
+    run: string,
+    hubspotIds: string[],
+    options: { at: number; record: boolean; beforeApply?: (changes: MembershipChange[]) => Promise<void> },
+  ): Promise<MembershipChange[]> {
+    const joined = (await this.#members.newcomers(listId, hubspotIds)).map((hubspotId) => ({
+      hubspotId,
+      change: 'joined' as const,
+      at: options.at,
+    }));
+    if (options.record && joined.length > 0) {
+      await this.#members.recordHistory(listId, joined);
+      await options.beforeApply?.(joined);
+    }
+    await this.#members.markSeen(listId, hubspotIds, run, options.at);
+    return options.record ? joined : [];
+  }
+
+  /** The end of a reconciliation run: members `run` did not see have left; the count is set exactly. */
+  async sweepMembership(
+    listId: string,
+    run: string,
+    options: { at: number; record: boolean },
+  ): Promise<{ members: number; left: MembershipChange[] }> {
+    const left: MembershipChange[] = [];
+    const result = await this.#members.sweep(listId, run, options.at, async (changes) => {
+      if (options.record) await this.#members.recordHistory(listId, changes);
+      // Only the count of leaves is kept in memory beyond a page when they are not recorded.
+      if (options.record) left.push(...changes);
+    });
+    return { members: result.members, left };
+  }
+
+  /**
+   * Replaces the stored membership with `memberIds` in one go (small lists, tests): a reconciliation
+   * run over a single page. History before member items, so a crash reports the same transitions again.
+   */
+  replaceMembership(
     listId: string,
     memberIds: string[],
     options: { at: number; record?: boolean; beforeApply?: (changes: MembershipChange[]) => Promise<void> },
   ): Promise<MembershipChange[]> {
-    const stored = new Set(await this.listMembers(listId));
-    const wanted = new Set(memberIds);
-    const changes: MembershipChange[] = [
-      ...[...wanted]
-        .filter((id) => !stored.has(id))
-        .map((hubspotId) => ({ hubspotId, change: 'joined' as const, at: options.at })),
-      ...[...stored]
-        .filter((id) => !wanted.has(id))
-        .map((hubspotId) => ({ hubspotId, change: 'left' as const, at: options.at })),
-    ];
-    if (changes.length === 0) return [];
-    const record = options.record ?? true;
-    if (record) {
-      const expiresAt = epochSeconds(options.at) + this.#historyRetentionSeconds;
-      const history: WriteRequest[] = changes.map((c) => ({
-        PutRequest: {
-          Item: {
-            ...keyOf(keys.membershipChange(listId, c.at, c.hubspotId)),
-            ...toItem({ hubspotId: c.hubspotId, change: c.change, at: c.at, expiresAt }),
-          },
-        },
-      }));
-      await batchWriteAll(this.#client, this.#table, history);
-    }
-    // e.g. queue the join notices: if that fails, nothing below is stored and the next refresh retries.
-    if (record && options.beforeApply) await options.beforeApply(changes);
-    const members: WriteRequest[] = changes.map((c) =>
-      c.change === 'joined'
-        ? {
-            PutRequest: {
-              Item: {
-                ...keyOf(keys.member(listId, c.hubspotId)),
-                ...toItem({ hubspotId: c.hubspotId, since: c.at }),
-              },
-            },
-          }
-        : { DeleteRequest: { Key: keyOf(keys.member(listId, c.hubspotId)) } },
-    );
-    await batchWriteAll(this.#client, this.#table, members);
-    return record ? changes : [];
+    return this.#members.replace(listId, memberIds, options);
   }
 
   /** A list's recorded joins and leaves, newest first. */
@@ -298,76 +301,42 @@ export class DynamoSyncStore implements SyncStore {
     return stored;
   }
 
-  // ───────────────────────────── owner directory (O2, O3) ─────────────────────────────
+  // ───────────────────────────── idempotency (event-marks.ts) ─────────────────────────────
 
-  /** The cached owner directory, or undefined before its first refresh. */
-  async getOwnerDirectory(): Promise<OwnerDirectory | undefined> {
-    const res = await this.#client.send(
-      new GetItemCommand({ TableName: this.#table, Key: keyOf(keys.ownerDirectory()), ConsistentRead: true }),
-    );
-    if (!res.Item) return undefined;
-    return ownerDirectorySchema.parse(JSON.parse(String(fromItem(res.Item)['directory'])));
+  /** Conditional put of the event id; false when it was already processed (and not expired). */
+  markEventProcessed(eventId: string, at: number): Promise<boolean> {
+    return marks.markEventProcessed(this.#marks, eventId, at);
   }
 
-  /**
-   * Replaces the cached directory. Unconditional: every writer has just read both CRMs, so the last
-   * write is as fresh as any. One item (≤ 400 KB) holds several thousand owners.
-   */
-  async putOwnerDirectory(directory: OwnerDirectory): Promise<void> {
-    await this.#client.send(
-      new PutItemCommand({
-        TableName: this.#table,
-        Item: { ...keyOf(keys.ownerDirectory()), ...toItem({ directory: JSON.stringify(directory) }) },
-      }),
-    );
+  /** Marks many events processed with BatchWriteItem, 25 per call (no condition needed). */
+  markEventsProcessed(eventIds: string[], at: number): Promise<void> {
+    return marks.markEventsProcessed(this.#marks, eventIds, at);
   }
 
-  // ───────────────────────────── idempotency ─────────────────────────────
-
-  /**
-   * Conditional put of the event id. An id whose `expiresAt` has passed counts as new even if TTL
-   * has not deleted it yet (DynamoDB deletes expired items up to days late; dynalite never does).
-   */
-  async markEventProcessed(eventId: string, at: number): Promise<boolean> {
-    try {
-      await this.#client.send(
-        new PutItemCommand({
-          TableName: this.#table,
-          Item: {
-            ...keyOf(keys.processedEvent(eventId)),
-            ...toItem({ at, expiresAt: epochSeconds(at) + this.#eventRetentionSeconds }),
-          },
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-          ExpressionAttributeValues: { ':now': { N: String(epochSeconds(at)) } },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+  /** Of `eventIds`, those already processed and not expired at `at` (BatchGetItem, 100 per call). */
+  filterProcessedEvents(eventIds: string[], at: number): Promise<Set<string>> {
+    return marks.filterProcessedEvents(this.#marks, eventIds, at);
   }
 
-  /**
-   * Of `eventIds`, those already marked processed and not expired at `at` (BatchGetItem, 100 keys per
-   * call): a redelivered notice is dropped before it costs a CRM read.
-   */
-  async filterProcessedEvents(eventIds: string[], at: number): Promise<Set<string>> {
-    if (eventIds.length === 0) return new Set();
-    const items = await batchGetAll(
-      this.#client,
-      this.#table,
-      eventIds.map((id) => keyOf(keys.processedEvent(id))),
-      { projection: ['pk', 'expiresAt'] },
-    );
-    const now = epochSeconds(at);
-    const prefix = keys.processedEvent('').pk;
-    const seen = new Set<string>();
-    for (const item of items) {
-      const expiresAt = Number(item['expiresAt']?.N ?? 0);
-      if (expiresAt >= now) seen.add(String(item['pk']?.S ?? '').slice(prefix.length));
-    }
-    return seen;
+  // ───────────────────────────── checkpoints and cursors (positions.ts) ─────────────────────────────
+
+  /** A long job's checkpoint (JSON), or undefined when none is stored. */
+  getCheckpoint(name: string): Promise<Record<string, unknown> | undefined> {
+    return positions.getCheckpoint(this.#o, name);
+  }
+
+  /** Stores a job's checkpoint; `null` removes it (the job is done). */
+  putCheckpoint(name: string, value: Record<string, unknown> | null): Promise<void> {
+    return positions.putCheckpoint(this.#o, name, value);
+  }
+
+  getCursor(name: string): Promise<number | undefined> {
+    return positions.getCursor(this.#o, name);
+  }
+
+  /** Conditional on the stored value being smaller, so two pollers racing never move it back. */
+  advanceCursor(name: string, value: number): Promise<void> {
+    return positions.advanceCursor(this.#o, name, value);
   }
 
   // ───────────────────────────── decisions ─────────────────────────────
@@ -426,94 +395,4 @@ export class DynamoSyncStore implements SyncStore {
     );
     return Number(res.Item?.['calls']?.N ?? 0);
   }
-
-  // ───────────────────────────── cursors ─────────────────────────────
-
-  async getCursor(name: string): Promise<number | undefined> {
-    const res = await this.#client.send(
-      new GetItemCommand({ TableName: this.#table, Key: keyOf(keys.cursor(name)), ConsistentRead: true }),
-    );
-    const value = res.Item?.['value']?.N;
-    return value === undefined ? undefined : Number(value);
-  }
-
-  /** Conditional on the stored value being smaller, so two pollers racing never move it back. */
-  async advanceCursor(name: string, value: number): Promise<void> {
-    try {
-      await this.#client.send(
-        new UpdateItemCommand({
-          TableName: this.#table,
-          Key: keyOf(keys.cursor(name)),
-          UpdateExpression: 'SET #v = :v',
-          ConditionExpression: 'attribute_not_exists(#v) OR #v < :v',
-          ExpressionAttributeNames: { '#v': 'value' },
-          ExpressionAttributeValues: { ':v': { N: String(value) } },
-        }),
-      );
-    } catch (error) {
-      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
-    }
-  }
 }
-
-/** Contact pairs: `HS#<hubspotId>` / `SF#<salesforceId>` (docs/store.md). */
-const contactPairCodec: PairCodec<PairState> = {
-  labels: { hubspot: 'hubspot', salesforce: 'salesforce' },
-  pairKey: keys.pair,
-  lookupKey: keys.salesforceLink,
-  lookupPrefix: 'SF#',
-  hubspotAttribute: 'hubspotId',
-  salesforceAttribute: 'salesforceId',
-  hubspotIdOf: (pair) => pair.hubspotId,
-  salesforceIdOf: (pair) => pair.salesforceId,
-  encode: (pair) =>
-    toItem({
-      hubspotId: pair.hubspotId,
-      salesforceId: pair.salesforceId,
-      salesforceType: pair.salesforceType,
-      snapshot: JSON.stringify(pair.snapshot),
-      version: pair.version,
-      lastSyncedAt: pair.lastSyncedAt,
-      origin: pair.origin,
-      emailOnly: pair.emailOnly,
-    }),
-  decode: (item) => {
-    const p = pairItemSchema.parse(fromItem(item));
-    const pair: PairState = {
-      hubspotId: p.hubspotId,
-      salesforceId: p.salesforceId,
-      salesforceType: p.salesforceType,
-      snapshot: snapshotSchema.parse(JSON.parse(p.snapshot)),
-      version: p.version,
-      lastSyncedAt: p.lastSyncedAt,
-      origin: p.origin,
-    };
-    if (p.emailOnly !== undefined) pair.emailOnly = p.emailOnly;
-    return pair;
-  },
-};
-
-/** Company/account pairs: `CO#<companyId>` / `ACC#<accountId>` (docs/store.md). */
-const companyPairCodec: PairCodec<CompanyPair> = {
-  labels: { hubspot: 'company', salesforce: 'account' },
-  pairKey: keys.companyPair,
-  lookupKey: keys.accountLink,
-  lookupPrefix: 'ACC#',
-  hubspotAttribute: 'companyId',
-  salesforceAttribute: 'accountId',
-  hubspotIdOf: (pair) => pair.companyId,
-  salesforceIdOf: (pair) => pair.accountId,
-  encode: (pair) =>
-    toItem({
-      companyId: pair.companyId,
-      accountId: pair.accountId,
-      snapshot: JSON.stringify(pair.snapshot),
-      version: pair.version,
-      lastSyncedAt: pair.lastSyncedAt,
-      origin: pair.origin,
-    }),
-  decode: (item) => {
-    const p = companyPairItemSchema.parse(fromItem(item));
-    return { ...p, snapshot: snapshotSchema.parse(JSON.parse(p.snapshot)) };
-  },
-};

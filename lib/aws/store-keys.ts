@@ -19,6 +19,8 @@ export const keys = {
   /** One item per current member of a list. */
   member: (listId: string, hubspotId: string): ItemKey => ({ pk: `LIST#${listId}`, sk: `M#${hubspotId}` }),
   memberPartition: (listId: string) => `LIST#${listId}`,
+  /** Per-list membership state: member count, incremental-refresh cursor, last reconciliation. */
+  membershipState: (listId: string): ItemKey => ({ pk: `LIST#${listId}`, sk: 'STATE' }),
   /** Join/leave history of a list, sorted by time. */
   membershipChange: (listId: string, at: number, hubspotId: string): ItemKey => ({
     pk: `LISTLOG#${listId}`,
@@ -39,6 +41,8 @@ export const keys = {
   apiUsage: (crm: CrmSide, day: string): ItemKey => ({ pk: `USAGE#${crm}`, sk: day }),
   /** A named cursor (polling positions). */
   cursor: (name: string): ItemKey => ({ pk: `CURSOR#${name}`, sk: 'CURSOR' }),
+  /** The checkpoint of a long job (a resync run): where it resumes after a crash or a timeout. */
+  checkpoint: (name: string): ItemKey => ({ pk: `JOB#${name}`, sk: 'CHECKPOINT' }),
 } as const;
 
 /** GSI1 partitions: the per-day decision feed and the open sync errors. */

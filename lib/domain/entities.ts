@@ -49,6 +49,8 @@ export interface HubSpotList {
   processingType: 'DYNAMIC' | 'MANUAL' | 'SNAPSHOT';
   objectTypeId: string;
   size?: number;
+  /** The contact properties the list's filters read (when the filters were asked for). */
+  filterProperties?: string[];
 }
 
 /** A Salesforce Lead or Contact. */

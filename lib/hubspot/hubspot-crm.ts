@@ -20,7 +20,14 @@ import {
 } from './hubspot-contact.ts';
 import { writeObjects } from './hubspot-contact-writes.ts';
 import { HubSpotCompanies } from './hubspot-companies.ts';
-import { createDynamicList, getList, listMemberships, searchLists } from './hubspot-lists.ts';
+import {
+  createDynamicList,
+  getList,
+  joinOrderPage,
+  listMemberships,
+  readListMemberships,
+  searchLists,
+} from './hubspot-lists.ts';
 import type { HubSpotAccessTokens } from './hubspot-oauth.ts';
 
 /**
@@ -186,6 +193,16 @@ export class HubSpotCrm implements HubSpotPort {
 
   async listMemberships(listId: string, after?: string): Promise<{ recordIds: string[]; after?: string }> {
     return listMemberships(this.#call, this.#client, listId, after);
+  }
+
+  /** One page (up to 250) of a list's members in join order, oldest first, after the position `after`. */
+  async joinOrderPage(listId: string, after?: string): Promise<{ recordIds: string[]; after?: string }> {
+    return joinOrderPage(this.#call, this.#client, listId, after);
+  }
+
+  /** The lists each contact belongs to now (memberships/batch/read, 100 contacts per call). */
+  async readListMemberships(recordIds: string[]): Promise<Map<string, string[]>> {
+    return readListMemberships(this.#call, this.#client, recordIds);
   }
 
   async listContacts(

@@ -1,8 +1,13 @@
 import type { Client } from '@hubspot/api-client';
 import type { HubSpotList } from '../ports.ts';
-import type { HubSpotCall } from './hubspot-call.ts';
+import { BATCH, chunks, type HubSpotCall, unique } from './hubspot-call.ts';
 import { HubSpotRequestError } from './hubspot-errors.ts';
-import { toHubSpotList } from './hubspot-list.ts';
+import {
+  MEMBERSHIPS_BATCH_READ,
+  parseRecordMemberships,
+  requestJson,
+  toHubSpotList,
+} from './hubspot-list.ts';
 
 // The Lists v3 half of the HubSpot adapter: the segment lists, their members, and creating one.
 
@@ -17,7 +22,7 @@ export async function getList(
   listId: string,
 ): Promise<HubSpotList | undefined> {
   try {
-    const data = await call('lists.get', () => client.crm.lists.listsApi.getByIdWithHttpInfo(listId, false));
+    const data = await call('lists.get', () => client.crm.lists.listsApi.getByIdWithHttpInfo(listId, true));
     return toHubSpotList(data.list);
   } catch (error) {
     if (error instanceof HubSpotRequestError && error.status === 404) return undefined;
@@ -100,4 +105,45 @@ export async function listMemberships(
   );
   const next = data.paging?.next?.after;
   return { recordIds: data.results.map((r) => String(r.recordId)), ...(next ? { after: next } : {}) };
+}
+
+/** One page (up to 250) of a list's members by join time, oldest first, from the position `after`. */
+export async function joinOrderPage(
+  call: HubSpotCall,
+  client: Client,
+  listId: string,
+  after?: string,
+): Promise<{ recordIds: string[]; after?: string }> {
+  const data = await call('lists.memberships.join-order', () =>
+    client.crm.lists.membershipsApi.getPageOrderedByAddedToListDateWithHttpInfo(
+      listId,
+      after,
+      undefined,
+      MEMBERSHIP_PAGE,
+    ),
+  );
+  const next = data.paging?.next?.after;
+  return { recordIds: data.results.map((r) => String(r.recordId)), ...(next ? { after: next } : {}) };
+}
+
+/**
+ * The lists each contact belongs to now, 100 contacts per call
+ * (`POST /crm/v3/lists/records/memberships/batch/read`; the client has no method for it, so it goes
+ * through `apiRequest`, still behind the limiter and its retries).
+ */
+export async function readListMemberships(
+  call: HubSpotCall,
+  client: Client,
+  recordIds: string[],
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (const chunk of chunks(unique(recordIds), BATCH)) {
+    const data = await call('lists.memberships.batch.read', () =>
+      requestJson(client, 'POST', MEMBERSHIPS_BATCH_READ, {
+        inputs: chunk.map((recordId) => ({ objectTypeId: CONTACTS, recordId })),
+      }),
+    );
+    for (const r of parseRecordMemberships(data)) out.set(r.recordId, r.listIds);
+  }
+  return out;
 }

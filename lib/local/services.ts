@@ -114,6 +114,11 @@ export interface ResyncProgress {
   /** Of the enqueued notices, how many the processor has finished (approximate, from the queue depth). */
   processed: number;
   error: string | null;
+  /**
+   * A resync run that paused or stopped (crash, restart) with its checkpoint in the store: it resumes
+   * from there, not from the start. Absent when no run is unfinished.
+   */
+  checkpoint?: { run: string; startedAt: number; queued: number };
 }
 
 export interface DlqMessage {

@@ -13,6 +13,7 @@ import type {
 } from '../ports.ts';
 import type { ProcessorRecord } from './coalesce.ts';
 import { staleLinkRepairs } from './merges.ts';
+import { confirmMembership, contactsToConfirm } from './membership-check.ts';
 import {
   MAX_CHAIN,
   missingLinks,
@@ -84,8 +85,9 @@ class PairIndex {
 
 /**
  * Reads everything the plan needs, batched (docs/design.md#batching), in three rounds:
- * 1. store: the pairs of the batch's ids and the membership of the HubSpot contacts they name; the
- *    segment gate then drops non-members before any CRM call (R3, R8);
+ * 1. store: the pairs of the batch's ids and the membership of the HubSpot contacts they name,
+ *    confirmed with HubSpot for this batch's HubSpot edits (membership-check.ts); the segment gate
+ *    then drops non-members before any other CRM call (R3, R8);
  * 2. CRMs: the records themselves and their linked counterparts — one HubSpot batch read per 100
  *    contacts (without property history, which halves the batch: see `contactsNeedingHistory`) and one
  *    SOQL `Id IN (...)` per object;
@@ -135,6 +137,12 @@ export async function gather(batchRecords: ProcessorRecord[], ctx: GatherContext
     for (const id of await store.getMembers(segment, wanted)) members.add(id);
   };
   await loadMembers(records.map(hubspotIdOf).filter((id): id is string => id !== undefined));
+  // The stored membership may be stale for this batch's HubSpot edits: confirm it (one call per 100).
+  if (segment !== null) {
+    const filterProperties = (await store.getMembershipState(segment))?.filterProperties;
+    const confirm = contactsToConfirm(records, filterProperties);
+    if (confirm.length > 0) await confirmMembership(ctx, segment, confirm, members, ctx.now);
+  }
 
   const toPlan: ProcessorRecord[] = [];
   const preSkipped: Gathered['preSkipped'] = [];

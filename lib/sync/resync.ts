@@ -1,57 +1,156 @@
 import type { ChangeNotice } from '../domain/notice.ts';
-import { refreshSegment } from './segment-refresh.ts';
+import {
+  loadActiveSegment,
+  type RefreshResult,
+  reconcileSegment,
+  refreshSegment,
+} from './segment-refresh.ts';
 import { currentSettings, type ProgressListener, type SyncDeps } from './sync-deps.ts';
 
 export interface ResyncResult {
   /** The segment resynced, or null: every contact (R2). */
   segmentId: string | null;
-  /** Resync notices queued. */
+  /** Resync notices queued by this run so far (across invocations). */
+  queued: number;
+  /** False when the run paused (time budget) with a checkpoint; the next call resumes it. */
+  done: boolean;
+}
+
+export interface ResyncOptions {
+  /**
+   * Asked after each page: true pauses the run with its checkpoint stored (e.g. when a Lambda has
+   * under a minute left); the next `runResync` resumes where it stopped.
+   */
+  shouldPause?: () => boolean;
+}
+
+/** The store's checkpoint name of the (one) running resync. */
+export const RESYNC_CHECKPOINT = 'resync';
+
+/** Where a resync run stands: stored after every page, removed when the run is done. */
+export interface ResyncCheckpoint {
+  run: string;
+  at: number;
+  segmentId: string | null;
+  /** The position of the next page (absent: the first page). */
+  after?: string;
   queued: number;
 }
 
-/** Notices are queued in chunks: one SQS batch call carries 10, and progress is reported per chunk. */
-const CHUNK = 500;
+/** The stored checkpoint when it has the expected shape (the store keeps it as opaque JSON). */
+function asCheckpoint(v: Record<string, unknown> | undefined): ResyncCheckpoint | undefined {
+  if (!v || typeof v['run'] !== 'string' || typeof v['at'] !== 'number' || typeof v['queued'] !== 'number')
+    return undefined;
+  const segmentId = v['segmentId'];
+  if (segmentId !== null && typeof segmentId !== 'string') return undefined;
+  const cp: ResyncCheckpoint = { run: v['run'], at: v['at'], segmentId, queued: v['queued'] };
+  if (typeof v['after'] === 'string') cp.after = v['after'];
+  return cp;
+}
+
+/** The running resync's checkpoint, or undefined: for the status (progress) and for resuming. */
+export async function resyncCheckpoint(deps: Pick<SyncDeps, 'store'>): Promise<ResyncCheckpoint | undefined> {
+  return asCheckpoint(await deps.store.getCheckpoint(RESYNC_CHECKPOINT));
+}
 
 /**
  * Manual resync of the segment (R5): every current member — or every contact when no segment is
  * set (R2) — gets a `resync` notice. The processor then syncs them in batches like any change; a
  * record whose two sides already agree produces no write (the three-way merge finds nothing to do).
- * The membership is refreshed first so that the resync covers today's members.
+ *
+ * It streams: page by page it reads the members (the segment's join order, which also reconciles
+ * the stored membership: joins and leaves), queues their notices and stores a checkpoint, so memory
+ * holds one page and a run can pause (`shouldPause`) and resume — after a crash too — from the next
+ * page, never from the start. Notices carry `<run>:<contact id>` as event id: the only window for a
+ * second copy is a crash between a page's send and its checkpoint, and the processor drops that copy
+ * as a duplicate event.
  */
-export async function runResync(deps: SyncDeps, onProgress?: ProgressListener): Promise<ResyncResult> {
+export async function runResync(
+  deps: SyncDeps,
+  onProgress?: ProgressListener,
+  options: ResyncOptions = {},
+): Promise<ResyncResult> {
   const settings = await currentSettings(deps);
+  const segmentId = settings.inclusionSegmentId;
+  const resumed = await resyncCheckpoint(deps);
+  // A checkpoint of another segment (changed meanwhile) is dropped: this run covers today's choice.
   const at = deps.now();
-  const runId = `resync:${at}`;
-  let queued = 0;
-  const enqueue = async (ids: string[], total?: number) => {
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const chunk = ids.slice(i, i + CHUNK);
-      const notices: ChangeNotice[] = chunk.map((id) => ({
-        source: 'hubspot',
-        objectType: 'contact',
-        recordId: id,
-        kind: 'resync',
-        eventId: `${runId}:${id}`,
-        occurredAt: at,
-      }));
-      await deps.queue.send(notices);
-      queued += notices.length;
-      onProgress?.({ phase: 'queueing resync notices', done: queued, total });
-    }
+  let cp: ResyncCheckpoint =
+    resumed && resumed.segmentId === segmentId ? resumed : { run: `resync:${at}`, at, segmentId, queued: 0 };
+  const queuePage = async (ids: string[]) => {
+    const notices: ChangeNotice[] = ids.map((id) => ({
+      source: 'hubspot',
+      objectType: 'contact',
+      recordId: id,
+      kind: 'resync',
+      eventId: `${cp.run}:${id}`,
+      occurredAt: cp.at,
+    }));
+    if (notices.length > 0) await deps.queue.send(notices);
+    cp = { ...cp, queued: cp.queued + notices.length };
+    onProgress?.({ phase: 'queueing resync notices', done: cp.queued });
   };
+  const checkpoint = async (next: string | undefined): Promise<'continue' | 'pause'> => {
+    const { after: _previous, ...rest } = cp;
+    cp = next ? { ...rest, after: next } : rest;
+    await deps.store.putCheckpoint(RESYNC_CHECKPOINT, { ...cp });
+    return options.shouldPause?.() ? 'pause' : 'continue';
+  };
+  await deps.store.putCheckpoint(RESYNC_CHECKPOINT, { ...cp });
 
-  if (settings.inclusionSegmentId) {
-    await refreshSegment(deps, onProgress);
-    const members = await deps.store.listMembers(settings.inclusionSegmentId);
-    await enqueue(members, members.length);
-    return { segmentId: settings.inclusionSegmentId, queued };
+  let paused: boolean;
+  if (segmentId) {
+    await loadActiveSegment(deps.hubspot, segmentId); // R1: exists and is DYNAMIC, or a clear error
+    const run = await reconcileSegment(deps, segmentId, {
+      run: cp.run,
+      at: cp.at,
+      // Not loaded yet (just chosen): the members are the starting point, not joins (R4).
+      record: settings.segmentLoaded,
+      ...(cp.after ? { from: cp.after } : {}),
+      onMembers: queuePage,
+      onPage: checkpoint,
+    });
+    paused = run.paused;
+    if (!paused && !settings.segmentLoaded) {
+      await deps.store.putSettings({ ...settings, segmentLoaded: true }, settings.version);
+    }
+  } else {
+    // R2: no segment — every HubSpot contact, page by page.
+    paused = false;
+    let after = cp.after;
+    for (;;) {
+      const page = await deps.hubspot.listContacts(['email'], after);
+      await queuePage(page.contacts.map((c) => c.id));
+      if ((await checkpoint(page.after)) === 'pause' && page.after) {
+        paused = true;
+        break;
+      }
+      if (!page.after) break;
+      after = page.after;
+    }
   }
-  // R2: no segment — every HubSpot contact, page by page.
-  let after: string | undefined;
-  do {
-    const page = await deps.hubspot.listContacts(['email'], after);
-    await enqueue(page.contacts.map((c) => c.id));
-    after = page.after;
-  } while (after);
-  return { segmentId: null, queued };
+  if (!paused) await deps.store.putCheckpoint(RESYNC_CHECKPOINT, null);
+  return { segmentId, queued: cp.queued, done: !paused };
+}
+
+/** A `shouldPause` that says yes once `budgetMs` have passed since it was made (a Lambda's time budget). */
+export function pauseAfter(now: () => number, budgetMs: number): () => boolean {
+  const deadline = now() + budgetMs;
+  return () => now() >= deadline;
+}
+
+/**
+ * The scheduled segment refresh. A resync of a large segment does not fit one invocation: it pauses
+ * with its checkpoint, and each scheduled refresh continues it (within `budgetMs`) until it is done —
+ * the reconciliation it runs also finds the joins a refresh would. With no resync pending, it is a
+ * plain (usually incremental) refresh.
+ */
+export async function runScheduledRefresh(
+  deps: SyncDeps,
+  budgetMs: number,
+): Promise<{ resync: ResyncResult } | { refresh: RefreshResult }> {
+  if (await resyncCheckpoint(deps)) {
+    return { resync: await runResync(deps, undefined, { shouldPause: pauseAfter(deps.now, budgetMs) }) };
+  }
+  return { refresh: await refreshSegment(deps) };
 }

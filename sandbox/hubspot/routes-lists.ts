@@ -53,6 +53,72 @@ function pageLimit(q: URLSearchParams): number {
   return limit;
 }
 
+/**
+ * `memberships/batch/read` takes up to 100 records per call. HubSpot's reference states no maximum;
+ * 100 is the batch size of its other CRM batch endpoints, and what crmsync sends at most.
+ */
+export const BATCH_READ_LIMIT = 100;
+const batchReadSchema = z.object({
+  inputs: z
+    .array(
+      z.object({ objectTypeId: z.string(), recordId: z.union([z.string(), z.number()]).transform(String) }),
+    )
+    .min(1),
+});
+
+/**
+ * Join-order cursors name a position, not an offset: the member's join time and id (16 bytes,
+ * base64), so a token stays valid when members before it leave or the member itself leaves.
+ */
+function encodeJoinCursor(addedAt: number, id: string): string {
+  const b = Buffer.alloc(16);
+  b.writeBigInt64BE(BigInt(addedAt));
+  b.writeBigInt64BE(BigInt(id), 8);
+  return b.toString('base64');
+}
+
+function decodeJoinCursor(s: string): [number, number] {
+  const b = Buffer.from(decodeURIComponent(s), 'base64');
+  if (b.length !== 16) throw validationError(`Invalid paging cursor: ${s}`);
+  return [Number(b.readBigInt64BE()), Number(b.readBigInt64BE(8))];
+}
+
+/**
+ * Members by join time (docs: "ascending with `after` or with no offset; descending when only
+ * `before` is given; `after` wins when both are").
+ */
+function joinOrderPage(l: StoredList, q: URLSearchParams, limit: number): Record<string, unknown> {
+  const entries = [...l.members.entries()]
+    .map(([id, m]) => ({ id, at: m.addedAt }))
+    .sort((a, b) => a.at - b.at || Number(a.id) - Number(b.id));
+  const after = q.get('after');
+  const before = q.get('before');
+  const cmp = (e: { id: string; at: number }, [at, id]: [number, number]) => e.at - at || Number(e.id) - id;
+  let ordered = entries;
+  if (after) {
+    const pos = decodeJoinCursor(after);
+    ordered = entries.filter((e) => cmp(e, pos) > 0);
+  } else if (before) {
+    const pos = decodeJoinCursor(before);
+    ordered = entries.filter((e) => cmp(e, pos) < 0).reverse();
+  }
+  const page = ordered.slice(0, limit);
+  const out: Record<string, unknown> = {
+    results: page.map((e) => ({ recordId: e.id, membershipTimestamp: new Date(e.at).toISOString() })),
+    total: l.members.size,
+  };
+  const last = page[page.length - 1];
+  if (ordered.length > limit && last !== undefined) {
+    const cursor = encodeJoinCursor(last.at, last.id);
+    const base = `/crm/v3/lists/${l.listId}/memberships/join-order?limit=${limit}`;
+    out['paging'] =
+      !after && before
+        ? { prev: { before: cursor, link: `${base}&before=${encodeURIComponent(cursor)}` } }
+        : { next: { after: cursor, link: `${base}&after=${encodeURIComponent(cursor)}` } };
+  }
+  return out;
+}
+
 /** Register the Lists v3 endpoints. */
 export function registerListRoutes(router: Router, s: SandboxState): void {
   const lists = s.lists;
@@ -166,25 +232,15 @@ export function registerListRoutes(router: Router, s: SandboxState): void {
     sendJson(ctx.res, 200, { updatedList: render(l, flag(ctx.query, 'includeFilters')) });
   });
 
-  const membershipPage = (l: StoredList, q: URLSearchParams, order: 'id' | 'join') => {
+  const membershipPage = (l: StoredList, q: URLSearchParams) => {
     const limit = pageLimit(q);
-    let ids = lists.sortedMembers(l);
-    if (order === 'join') {
-      ids = [...ids].sort(
-        (a, b) =>
-          (l.members.get(a)?.addedAt ?? 0) - (l.members.get(b)?.addedAt ?? 0) || Number(a) - Number(b),
-      );
-    }
+    const ids = lists.sortedMembers(l);
     const after = q.get('after');
     let start = 0;
     if (after) {
       const last = decodeCursor(after);
-      if (order === 'id') {
-        start = ids.findIndex((id) => Number(id) > last);
-        if (start < 0) start = ids.length;
-      } else {
-        start = ids.indexOf(String(last)) + 1;
-      }
+      start = ids.findIndex((id) => Number(id) > last);
+      if (start < 0) start = ids.length;
     }
     const page = ids.slice(start, start + limit);
     const out: Record<string, unknown> = {
@@ -209,12 +265,44 @@ export function registerListRoutes(router: Router, s: SandboxState): void {
 
   router.on('GET', '/crm/v3/lists/{listId}/memberships', (ctx) => {
     const l = lists.require(ctx.params['listId'] ?? '');
-    sendJson(ctx.res, 200, membershipPage(l, ctx.query, 'id'));
+    sendJson(ctx.res, 200, membershipPage(l, ctx.query));
   });
 
   router.on('GET', '/crm/v3/lists/{listId}/memberships/join-order', (ctx) => {
     const l = lists.require(ctx.params['listId'] ?? '');
-    sendJson(ctx.res, 200, membershipPage(l, ctx.query, 'join'));
+    sendJson(ctx.res, 200, joinOrderPage(l, ctx.query, pageLimit(ctx.query)));
+  });
+
+  router.on('POST', '/crm/v3/lists/records/memberships/batch/read', async (ctx) => {
+    const body = await parseBody(ctx, batchReadSchema);
+    if (body.inputs.length > BATCH_READ_LIMIT) {
+      throw validationError(`inputs must contain at most ${BATCH_READ_LIMIT} records`);
+    }
+    const startedAt = new Date(s.opts.now()).toISOString();
+    const results = body.inputs.map((input) => {
+      if (input.objectTypeId !== '0-1' && input.objectTypeId !== 'contacts') {
+        throw validationError(
+          `This sandbox has contact lists only (objectTypeId 0-1), not ${input.objectTypeId}.`,
+        );
+      }
+      return {
+        objectTypeId: '0-1',
+        recordId: input.recordId,
+        recordListMemberships: lists.listsOf(input.recordId).map(({ list, membership }) => ({
+          listId: list.listId,
+          listVersion: list.listVersion,
+          firstAddedTimestamp: new Date(membership.firstAddedAt).toISOString(),
+          lastAddedTimestamp: new Date(membership.addedAt).toISOString(),
+          isPublicList: true,
+        })),
+      };
+    });
+    sendJson(ctx.res, 200, {
+      status: 'COMPLETE',
+      results,
+      startedAt,
+      completedAt: new Date(s.opts.now()).toISOString(),
+    });
   });
 
   router.on('PUT', '/crm/v3/lists/{listId}/memberships/add', async (ctx) => {

@@ -229,6 +229,33 @@ describe('HubSpotCrm: lists v3', () => {
   });
 });
 
+describe('HubSpotCrm: membership at the moment of the change', () => {
+  it('reads the lists of 150 contacts in 2 calls, and pages the join order from a position', async () => {
+    const { crm } = adapter();
+    const ids = await createMany(crm, 150, 'jm');
+    await crm.updateContacts(
+      ids
+        .slice(0, 3)
+        .map((id, i) => ({ ref: `j${i}`, id, properties: { lifecyclestage: 'salesqualifiedlead' } })),
+    );
+    const list = await crm.createDynamicList('SQLs', {
+      property: 'lifecyclestage',
+      operator: 'IS_ANY_OF',
+      values: ['salesqualifiedlead'],
+    });
+    sandbox.processLists();
+    const before = sandbox.counters()['POST /crm/v3/lists/records/memberships/batch/read'] ?? 0;
+    const lists = await crm.readListMemberships(ids);
+    expect((sandbox.counters()['POST /crm/v3/lists/records/memberships/batch/read'] ?? 0) - before).toBe(2);
+    expect(lists.size).toBe(150);
+    expect(ids.filter((id) => lists.get(id)?.includes(list.listId))).toEqual(ids.slice(0, 3));
+
+    const page = await crm.joinOrderPage(list.listId);
+    expect(new Set(page.recordIds)).toEqual(new Set(ids.slice(0, 3)));
+    expect(page.after).toBeUndefined();
+  });
+});
+
 describe('HubSpotCrm: whole-call failures', () => {
   it('a 429 storm is handled by waiting (injected sleep), then the read succeeds', async () => {
     const { crm, limiter, time } = adapter();

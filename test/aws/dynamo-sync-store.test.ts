@@ -231,6 +231,86 @@ describe('segment membership', () => {
   });
 });
 
+describe('segment membership at scale', () => {
+  it('countMembers reads the stored count, kept by replace, joins and leaves', async () => {
+    expect(await store.countMembers('70')).toBe(0);
+    await store.replaceMembership('70', ['1', '2', '3'], { at: NOW, record: false });
+    expect(await store.countMembers('70')).toBe(3);
+    await store.applyMembershipChanges(
+      '70',
+      [
+        { hubspotId: '4', change: 'joined', at: NOW + 1 },
+        { hubspotId: '1', change: 'left', at: NOW + 1 },
+        { hubspotId: '5', change: 'joined', at: NOW + 1 },
+      ],
+      { record: true },
+    );
+    expect(await store.countMembers('70')).toBe(4);
+    expect((await store.listMembers('70')).sort()).toEqual(['2', '3', '4', '5']);
+    expect(await store.listMembershipChanges('70')).toHaveLength(3);
+  });
+
+  it('a reconciliation run streams pages: joins per page, then leaves by sweep, and an exact count', async () => {
+    await store.replaceMembership('71', ['1', '2', '3', '4'], { at: NOW, record: false });
+    const announced: string[] = [];
+    const beforeApply = async (changes: { hubspotId: string }[]) => {
+      announced.push(...changes.map((c) => c.hubspotId));
+    };
+    const run = 'run-1';
+    const page1 = await store.reconcilePage('71', run, ['2', '5'], {
+      at: NOW + 1,
+      record: true,
+      beforeApply,
+    });
+    const page2 = await store.reconcilePage('71', run, ['3', '6'], {
+      at: NOW + 1,
+      record: true,
+      beforeApply,
+    });
+    expect([...page1, ...page2].map((c) => c.hubspotId)).toEqual(['5', '6']);
+    expect(announced).toEqual(['5', '6']);
+    const swept = await store.sweepMembership('71', run, { at: NOW + 2, record: true });
+    expect(swept.members).toBe(4);
+    expect(swept.left.map((c) => c.hubspotId).sort()).toEqual(['1', '4']);
+    expect((await store.listMembers('71')).sort()).toEqual(['2', '3', '5', '6']);
+    expect(await store.countMembers('71')).toBe(4);
+    expect((await store.getMembershipState('71'))?.reconciledAt).toBe(NOW + 2);
+  });
+
+  it('R4: a reconciliation with record false (first load) stores members and reports nothing', async () => {
+    const joins = await store.reconcilePage('72', 'r', ['1', '2'], { at: NOW, record: false });
+    expect(joins).toEqual([]);
+    expect(await store.sweepMembership('72', 'r', { at: NOW, record: false })).toEqual({
+      members: 2,
+      left: [],
+    });
+    expect(await store.listMembershipChanges('72')).toEqual([]);
+  });
+
+  it('memberPage pages through members without reading them all', async () => {
+    const ids = Array.from({ length: 1_200 }, (_, i) => String(i + 1));
+    await store.replaceMembership('73', ids, { at: NOW, record: false });
+    const first = await store.memberPage('73');
+    expect(first.hubspotIds).toHaveLength(500);
+    expect(first.after).toBeDefined();
+    const second = await store.memberPage('73', first.after);
+    expect(second.hubspotIds[0]).not.toBe(first.hubspotIds[0]);
+    expect(new Set([...first.hubspotIds, ...second.hubspotIds]).size).toBe(1_000);
+  });
+
+  it('keeps the join cursor and checkpoints', async () => {
+    await store.setJoinCursor('74', 'token-1');
+    expect((await store.getMembershipState('74'))?.joinCursor).toBe('token-1');
+    await store.setJoinCursor('74', null);
+    expect((await store.getMembershipState('74'))?.joinCursor).toBeUndefined();
+    expect(await store.getCheckpoint('resync')).toBeUndefined();
+    await store.putCheckpoint('resync', { run: 'r1', after: 'x', queued: 250 });
+    expect(await store.getCheckpoint('resync')).toEqual({ run: 'r1', after: 'x', queued: 250 });
+    await store.putCheckpoint('resync', null);
+    expect(await store.getCheckpoint('resync')).toBeUndefined();
+  });
+});
+
 describe('settings', () => {
   const settings: RuntimeSettings = {
     inclusionSegmentId: '42',
@@ -295,6 +375,13 @@ describe('idempotency', () => {
     // Past the retention (7 days by default) an event counts as new again, TTL or not.
     expect((await store.filterProcessedEvents(ids, NOW + 8 * DAY)).size).toBe(0);
     expect((await store.filterProcessedEvents([], NOW)).size).toBe(0);
+  });
+
+  it('markEventsProcessed marks many events in batches; they then count as processed', async () => {
+    const ids = Array.from({ length: 60 }, (_, i) => `evt-b${i}`);
+    await store.markEventsProcessed(ids, NOW);
+    expect((await store.filterProcessedEvents(ids, NOW + 1000)).size).toBe(60);
+    expect(await store.markEventProcessed('evt-b7', NOW + 1000)).toBe(false);
   });
 
   it('markEventProcessed is true once, then false for the same event id', async () => {

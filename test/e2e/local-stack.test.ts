@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runResync } from '../../lib/sync/resync.ts';
 import { run as importCommand } from '../../lib/cli/commands/import.ts';
 import { run as statusCommand } from '../../lib/cli/commands/status.ts';
 import type { LocalStack } from '../../lib/local/runtime.ts';
@@ -166,6 +167,43 @@ describe('local stack (crmsync dev) end to end', () => {
     const leadId = stack.demo!.salesforceOnlyLeadIds[0]!;
     const pair = (await stack.store.getPairsBySalesforceIds([leadId])).get(leadId);
     expect(pair?.origin).toBe('import');
+  });
+
+  it('status reads the stored member count, never the membership (it is polled every few hundred ms)', async () => {
+    const listMembers = vi.spyOn(stack.store, 'listMembers');
+    const memberPage = vi.spyOn(stack.store, 'memberPage');
+    try {
+      const status = await stack.status();
+      expect(listMembers).not.toHaveBeenCalled();
+      expect(memberPage).not.toHaveBeenCalled();
+      const members = await stack.store.listMembers(stack.demo!.segment.listId);
+      expect(status.segment?.members).toBe(members.length);
+    } finally {
+      listMembers.mockRestore();
+      memberPage.mockRestore();
+    }
+  });
+
+  it('R5: an unfinished (crashed) resync shows its checkpoint in status; the next run resumes and clears it', async () => {
+    const deps = {
+      store: stack.store,
+      hubspot: stack.hubspot,
+      salesforce: stack.salesforce,
+      queue: stack.queue,
+      config: stack.config,
+      now: () => Date.now(),
+    };
+    const crashing = {
+      send: async () => {
+        throw new Error('crash while queueing (test)');
+      },
+    };
+    await expect(runResync({ ...deps, queue: crashing })).rejects.toThrow('crash while queueing');
+    const status = await stack.status();
+    expect(status.resync.checkpoint).toMatchObject({ queued: 0, run: expect.stringMatching(/^resync:/) });
+    expect((await runResync(deps)).done).toBe(true);
+    expect((await stack.status()).resync.checkpoint).toBeUndefined();
+    await stack.flush();
   });
 
   it('lists the DLQ and redrives it to the queue, where the processor takes the notice again', async () => {

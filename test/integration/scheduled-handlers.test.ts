@@ -89,7 +89,7 @@ describe('scheduled Lambda handlers', () => {
     const handler = createScheduledHandler('resync', getDeps(), (deps) => runResync(deps));
     const members = await stack.store.listMembers(listId);
     const result = await handler(schedule, lambdaContext('resync'));
-    expect(result).toEqual({ segmentId: listId, queued: members.length });
+    expect(result).toEqual({ segmentId: listId, queued: members.length, done: true });
     const notices = await drainQueue();
     expect(notices.map((n) => n.recordId).sort()).toEqual([...members].sort());
     expect(new Set(notices.map((n) => n.kind))).toEqual(new Set(['resync']));

@@ -68,6 +68,11 @@ export class Harness {
   /** Every Salesforce record change (any author), from CDC: record id → commit times. */
   readonly salesforceChanges = new Map<string, number[]>();
   readonly memberships: MembershipSnapshot[] = [];
+  /**
+   * The store's join/leave log: the processor records transitions between refreshes (membership
+   * confirmed at the moment of a change), so snapshots alone would miss them.
+   */
+  membershipLog: { hubspotId: string; change: 'joined' | 'left'; at: number }[] = [];
   /** Every queue message the processor was handed, by SQS message id (for the replay invariant). */
   readonly processed = new Map<string, ProcessorMessage>();
   /**
@@ -374,19 +379,34 @@ export class Harness {
     );
   }
 
-  /** Refreshes the segment membership (as the schedule does) and keeps a snapshot of the result. */
+  /**
+   * Refreshes the segment membership and keeps a snapshot of the result. A full reconciliation (joins
+   * and leaves), as the daily one and a resync do: the incremental refresh finds joins only, and the
+   * model needs the store to know every transition the step made.
+   */
   async refresh(): Promise<void> {
     this.passTime(60 * 60_000);
     const from = Date.now();
-    await refreshSegment(this.deps);
+    await refreshSegment(this.deps, undefined, { full: true });
     this.memberships.push({ from, members: new Set(await this.stack.store.listMembers(this.listId)) });
+  }
+
+  /** Reads the store's join/leave log (oldest first) for `memberAt`; call once the run is over. */
+  async loadMembershipLog(): Promise<void> {
+    const log = (await this.stack.store.listMembershipChanges(this.listId, 100_000)) ?? [];
+    this.membershipLog = [...log].sort((a, b) => a.at - b.at);
   }
 
   /** Whether the store counted this HubSpot contact a member at time `at` (no write happens during a refresh). */
   memberAt(hubspotId: string, at: number): boolean {
     let current = this.memberships[0];
     for (const m of this.memberships) if (m.from <= at) current = m;
-    return current?.members.has(hubspotId) ?? false;
+    let member = current?.members.has(hubspotId) ?? false;
+    // Then the transitions the store recorded after that snapshot and up to `at`, oldest first.
+    for (const c of this.membershipLog)
+      if (c.hubspotId === hubspotId && c.at >= (current?.from ?? 0) && c.at <= at)
+        member = c.change === 'joined';
+    return member;
   }
 
   async close(): Promise<void> {

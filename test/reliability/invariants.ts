@@ -27,6 +27,7 @@ const live = (r: SalesforceRecord | undefined): r is SalesforceRecord =>
 /** Reads both CRMs (through the real adapters) and the store. */
 export async function readFinalState(h: Harness, history: History): Promise<FinalState> {
   const { deps } = h;
+  await h.loadMembershipLog();
   const { user } = h;
   const hubspot = new Map<string, HubSpotContact>();
   const properties = ['email', ...FIELDS, 'hs_lead_status', 'lifecyclestage'];

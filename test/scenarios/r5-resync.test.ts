@@ -115,7 +115,7 @@ describe('R5 manual resync of the segment (scenario)', () => {
   it('R5: with no segment, a resync covers every contact (R2)', async () => {
     await clearSegment(s.deps);
     const result = await runResync(s.deps);
-    expect(result).toEqual({ segmentId: null, queued: MEMBERS + OTHERS });
+    expect(result).toEqual({ segmentId: null, queued: MEMBERS + OTHERS, done: true });
     await s.flush();
     for (const o of others) expect(await inAgreement(o)).toBe(true);
     expect((await hubspotContact(s, others[0]!.hubspotId)).jobtitle).toBe(

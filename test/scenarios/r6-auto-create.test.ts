@@ -74,10 +74,10 @@ describe('R6 auto-create from Salesforce bypasses the segment once (scenario)', 
     expect(skipped.length).toBeGreaterThanOrEqual(2);
     expect(skipped.every((d) => d.outcome === 'skipped' && d.reason === 'not-in-segment')).toBe(true);
 
-    // It meets the criteria: the DYNAMIC list picks it up, the refresh records the join, it syncs.
+    // It meets the criteria: the edit that makes it join is confirmed with HubSpot and syncs it.
     await s.hubspotSandbox.userUpdateContact(hubspotId, { lifecyclestage: IN_SEGMENT });
     await s.flush();
-    expect(await refreshSegment(s.deps)).toMatchObject({ joined: 1, notices: 1 });
+    expect(await refreshSegment(s.deps)).toMatchObject({ joined: 0, notices: 0 });
     await s.flush();
     expect((await hubspotContact(s, hubspotId)).jobtitle).toBe('Head of Buying');
     expect(s.salesforceSandbox.getRecord(leadId)?.Phone).toBe('+1 555 0607');

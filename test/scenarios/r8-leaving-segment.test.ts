@@ -46,8 +46,13 @@ describe('R8 leaving the segment (scenario)', () => {
     await s.hubspotSandbox.userUpdateContact(hubspotId, { lifecyclestage: OUT_OF_SEGMENT });
     await s.flush();
     pairWhenLeft = (await s.trace('hubspot', hubspotId)).pair!;
-    expect(await refreshSegment(s.deps)).toMatchObject({ joined: 0, left: 1, notices: 0 });
+    // The processor confirmed the membership of the edited contact: the leave is recorded at the
+    // moment of the change, not at the next refresh (which then has nothing left to find).
     expect(await s.deps.store.listMembers(listId)).not.toContain(hubspotId);
+    expect(await s.deps.store.listMembershipChanges!(listId, 1)).toEqual([
+      expect.objectContaining({ hubspotId, change: 'left' }),
+    ]);
+    expect(await refreshSegment(s.deps)).toMatchObject({ joined: 0, left: 0, notices: 0 });
 
     const t0 = Date.now();
     const calls = await s.measure(async () => {
@@ -74,10 +79,12 @@ describe('R8 leaving the segment (scenario)', () => {
   });
 
   it('R8: when it rejoins, it resumes cleanly: same link, no duplicate, and the changes made meanwhile on each side merge', async () => {
+    const t0 = Date.now();
+    // The edit that makes it rejoin syncs it by itself: the processor sees the join at that moment.
     await s.hubspotSandbox.userUpdateContact(hubspotId, { lifecyclestage: IN_SEGMENT });
     await s.flush();
-    const t0 = Date.now();
-    expect(await refreshSegment(s.deps)).toMatchObject({ joined: 1, notices: 1 });
+    expect(await s.deps.store.listMembers(listId)).toContain(hubspotId);
+    expect(await refreshSegment(s.deps)).toMatchObject({ joined: 0, notices: 0 });
     await s.flush();
 
     // HubSpot's change went to Salesforce and Salesforce's to HubSpot: neither overwrote the other.
@@ -87,9 +94,7 @@ describe('R8 leaving the segment (scenario)', () => {
     expect(trace.pair).toMatchObject({ hubspotId, salesforceId: leadId, origin: pairWhenLeft.origin });
     expect(trace.pair!.version).toBeGreaterThan(pairWhenLeft.version);
     expect(trace.pair!.snapshot).toMatchObject({ jobtitle: 'Architect', phone: '+1 555 0808' });
-    expect(decisionsSince(trace, t0)).toContainEqual(
-      expect.objectContaining({ outcome: 'synced', detail: expect.objectContaining({ rule: 'R4' }) }),
-    );
+    expect(decisionsSince(trace, t0)).toContainEqual(expect.objectContaining({ outcome: 'synced' }));
     expect(decisionsSince(trace, t0).some((d) => d.outcome === 'linked')).toBe(false);
     expect(await hubspotIdsByEmail(s, email)).toEqual([hubspotId]);
     expect(

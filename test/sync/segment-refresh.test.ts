@@ -12,6 +12,7 @@ import { startSyncStack } from './sync-stack.ts';
 
 const MQL = 'marketingqualifiedlead';
 const MEMBERSHIPS = 'GET /crm/v3/lists/{listId}/memberships';
+const JOIN_ORDER = 'GET /crm/v3/lists/{listId}/memberships/join-order';
 
 describe('segment refresh against the HubSpot sandbox, dynalite and the local SQS', () => {
   let stack: TestStack;
@@ -56,15 +57,16 @@ describe('segment refresh against the HubSpot sandbox, dynalite and the local SQ
     expect(settings).toMatchObject({ inclusionSegmentId: listId, segmentLoaded: true });
   });
 
-  it('R4/R8: a later refresh records joins and leaves; each join queues one segment-joined notice, a leave queues none', async () => {
+  it('R4: a later refresh finds joins incrementally: one join-order page, one segment-joined notice per join', async () => {
     const members = new Set(await stack.store.listMembers(listId));
     const joiner = seeded.find((id) => !members.has(id))!;
-    const leaver = seeded.find((id) => members.has(id))!;
     await stack.hubspotSandbox.userUpdateContact(joiner, { lifecyclestage: MQL });
-    await stack.hubspotSandbox.userUpdateContact(leaver, { lifecyclestage: 'customer' });
 
+    const before = stack.counters.hubspot()[JOIN_ORDER] ?? 0;
     const result = await refreshSegment(deps);
-    expect(result).toMatchObject({ firstLoad: false, joined: 1, left: 1, notices: 1 });
+    expect((stack.counters.hubspot()[JOIN_ORDER] ?? 0) - before).toBe(1);
+    expect(result).toMatchObject({ mode: 'incremental', firstLoad: false, joined: 1, left: 0, notices: 1 });
+    expect(result.members).toBe(members.size + 1);
     const queued = await take();
     expect(queued).toEqual([
       expect.objectContaining({
@@ -74,16 +76,35 @@ describe('segment refresh against the HubSpot sandbox, dynalite and the local SQ
         kind: 'segment-joined',
       }),
     ]);
+    expect(await stack.store.listMembershipChanges!(listId, 10)).toContainEqual(
+      expect.objectContaining({ hubspotId: joiner, change: 'joined' }),
+    );
+
+    // Nothing changed since: two calls (the list for R1, one join-order page), nothing queued.
+    const calls = stack.calls();
+    expect(await refreshSegment(deps)).toMatchObject({ joined: 0, left: 0, notices: 0 });
+    const after = stack.calls();
+    expect(after.hubspot.other - calls.hubspot.other).toBe(2);
+    expect(await take()).toEqual([]);
+  });
+
+  it('R8: a full reconciliation records leaves (and joins); a leave queues nothing and keeps the member count exact', async () => {
+    const members = new Set(await stack.store.listMembers(listId));
+    const joiner = seeded.find((id) => !members.has(id))!;
+    const leaver = seeded.find((id) => members.has(id))!;
+    await stack.hubspotSandbox.userUpdateContact(joiner, { lifecyclestage: MQL });
+    await stack.hubspotSandbox.userUpdateContact(leaver, { lifecyclestage: 'customer' });
+
+    const result = await refreshSegment(deps, undefined, { full: true });
+    expect(result).toMatchObject({ mode: 'full', joined: 1, left: 1, notices: 1, members: members.size });
+    expect((await take()).map((n) => `${n.kind}:${n.recordId}`)).toEqual([`segment-joined:${joiner}`]);
     const stored = new Set(await stack.store.listMembers(listId));
     expect(stored.has(joiner)).toBe(true);
     expect(stored.has(leaver)).toBe(false);
-    const log = await stack.store.listMembershipChanges!(listId, 10);
-    expect(log).toContainEqual(expect.objectContaining({ hubspotId: joiner, change: 'joined' }));
-    expect(log).toContainEqual(expect.objectContaining({ hubspotId: leaver, change: 'left' }));
-
-    // Nothing changed since: nothing to report, nothing queued.
-    expect(await refreshSegment(deps)).toMatchObject({ joined: 0, left: 0, notices: 0 });
-    expect(await take()).toEqual([]);
+    expect(await stack.store.countMembers(listId)).toBe(stored.size);
+    expect(await stack.store.listMembershipChanges!(listId, 10)).toContainEqual(
+      expect.objectContaining({ hubspotId: leaver, change: 'left' }),
+    );
   });
 
   it('R4: a join is never lost: when queueing its notice fails, the membership is left as it was and the next refresh reports it again', async () => {
@@ -128,6 +149,7 @@ describe('segment refresh against the HubSpot sandbox, dynalite and the local SQ
       left: 0,
       firstLoad: false,
       notices: 0,
+      mode: 'incremental',
     });
     expect(await take()).toEqual([]);
   });

@@ -3,6 +3,7 @@ import type { Log } from '../../observability/observability.ts';
 import type { SyncStore } from '../../ports.ts';
 import { utcDay } from '../../rate-limit/clock.ts';
 import type { RateLimiter } from '../../rate-limit/index.ts';
+import { type ResyncCheckpoint, resyncCheckpoint } from '../../sync/resync.ts';
 import type { RefreshResult } from '../../sync/segment-refresh.ts';
 import { currentSettings, type SyncDeps } from '../../sync/sync-deps.ts';
 import { queueDepth } from '../queue-admin.ts';
@@ -75,11 +76,8 @@ async function segmentStatus(src: StatusSources): Promise<StatusReport['segment'
   const id = settings.inclusionSegmentId;
   const last = src.lastRefresh();
   const counted = last && last.result.segment?.listId === id ? last : undefined;
-  // The last refresh counted the members; read the stored membership only when it did not.
-  const [list, members] = await Promise.all([
-    src.lists.get(id),
-    counted ? counted.result.members : src.deps.store.listMembers(id).then((m) => m.length),
-  ]);
+  // The store keeps the member count: one read, never the membership (status is polled often).
+  const [list, members] = await Promise.all([src.lists.get(id), src.deps.store.countMembers(id)]);
   return {
     id,
     name: list?.name ?? null,
@@ -129,6 +127,11 @@ export async function stackStatus(src: StatusSources): Promise<StatusReport> {
     apiUsage: { hubspot: usage(src, 'hubspot', hsUsed), salesforce: usage(src, 'salesforce', sfUsed) },
     queue: { visible: main.visible, inFlight: main.inFlight, dlq: dlq.visible + dlq.inFlight },
     schedules: src.scheduler.states(),
-    resync: src.resync(),
+    resync: withCheckpoint(src.resync(), await resyncCheckpoint(src.deps)),
   };
+}
+
+/** The resync progress, with the store's checkpoint of an unfinished run (one GetItem). */
+function withCheckpoint(progress: ResyncProgress, cp: ResyncCheckpoint | undefined): ResyncProgress {
+  return cp ? { ...progress, checkpoint: { run: cp.run, startedAt: cp.at, queued: cp.queued } } : progress;
 }
