@@ -17,8 +17,9 @@ import {
 } from '../../lib/aws/queue-settings.ts';
 import { tableDesign } from '../../lib/aws/table-design.ts';
 import type { CrmSyncConfig } from '../../lib/config.ts';
+import { AdminApi } from './admin-api.ts';
 import { addAlarms } from './crmsync-alarms.ts';
-import { type BundleOptions, CrmSyncFunction } from './crmsync-function.ts';
+import { acknowledgeRuntime, type BundleOptions, CrmSyncFunction } from './crmsync-function.ts';
 import { grantSend, grantStore, SendOnlyQueueDestination } from './crmsync-permissions.ts';
 import { createCrmSecret, createIntakeSecret, grantSecretValue } from './crmsync-secrets.ts';
 
@@ -100,6 +101,8 @@ export class CrmSync extends Construct {
   readonly api: HttpApi;
   readonly credentials: ISecret;
   readonly intakeSecret: ISecret;
+  /** The admin API (`/api/*`, AWS_IAM) and its job function. */
+  readonly admin: AdminApi;
   readonly functions: Record<FunctionKey, CrmSyncFunction>;
   readonly alarmTopic: Topic;
 
@@ -173,13 +176,7 @@ export class CrmSync extends Construct {
       poll: make('poll', crmEnv, { memorySize: 512, timeout: Duration.minutes(5) }),
     };
     const f = this.functions;
-    for (const fn of Object.values(f)) {
-      Validations.of(fn).acknowledge({
-        id: 'AwsSolutions-L1',
-        reason:
-          'crmsync targets nodejs22.x, the runtime its code and dependencies are tested for; move with the project, not ahead of it.',
-      });
-    }
+    for (const fn of Object.values(f)) acknowledgeRuntime(fn);
 
     // ── least privilege (crmsync-permissions.ts; test/cdk pins each role's exact actions) ──
     for (const fn of [f.hubspotWebhook, f.salesforceOutbound, f.salesforceCdc]) grantSend(fn, this.queue);
@@ -245,6 +242,8 @@ export class CrmSync extends Construct {
       reason:
         'HubSpot and Salesforce cannot send IAM or JWT credentials: the HubSpot function verifies the v3 HMAC signature on the raw body, the Salesforce function checks the per-deployment URL token (constant time) and the organization id.',
     });
+
+    this.admin = new AdminApi(this, 'ControlPlane', { ...props, crmsync: this }); // /api/* with AWS_IAM
 
     // ── Salesforce Change Data Capture through Event Relay (second deploy, once the bus exists) ──
     let cdcDeadLetterQueue: Queue | undefined;

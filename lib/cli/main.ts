@@ -30,6 +30,16 @@ const commands: Record<string, Command> = {
     load: lazy('import'),
   },
   status: { summary: 'show sync health: counts, queue, DLQ, API usage', load: lazy('status') },
+  record: {
+    summary: 'record <email|id>: why a record did (not) sync: fields, link, decisions',
+    load: lazy('record'),
+  },
+  sync: { summary: 'sync <email|id>: sync one record now and print the decision', load: lazy('sync') },
+  console: {
+    summary: 'console --stack <name>: the dashboard for a deployed stack, on 127.0.0.1',
+    load: lazy('console'),
+  },
+  dlq: { summary: 'dlq list | redrive: inspect and redrive the dead-letter queue', load: lazy('dlq') },
 };
 
 function usage(): string {

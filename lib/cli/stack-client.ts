@@ -1,4 +1,5 @@
 import { CrmSyncError } from '../errors.ts';
+import type { RequestSigner } from './sigv4.ts';
 
 /** The local stack's default API address (`npm start`). */
 export const DEFAULT_STACK_URL = 'http://127.0.0.1:3000';
@@ -20,7 +21,16 @@ export class StackRequestError extends CrmSyncError {
  * opening the store itself: the local store is owned by the `crmsync dev` process.
  */
 export class StackClient {
-  constructor(readonly baseUrl: string = process.env.CRMSYNC_URL ?? DEFAULT_STACK_URL) {}
+  readonly baseUrl: string;
+  readonly #sign: RequestSigner | undefined;
+
+  /** A URL (the local stack), or a resolved target (`resolveTarget`: a deployed stack is signed). */
+  constructor(
+    target: string | { baseUrl: string; sign?: RequestSigner } = process.env.CRMSYNC_URL ?? DEFAULT_STACK_URL,
+  ) {
+    this.baseUrl = typeof target === 'string' ? target : target.baseUrl;
+    this.#sign = typeof target === 'string' ? undefined : target.sign;
+  }
 
   async get<T>(path: string): Promise<T> {
     return this.#call<T>('GET', path);
@@ -32,12 +42,12 @@ export class StackClient {
 
   async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
     let res: Response;
+    const url = new URL(path, this.baseUrl);
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    let headers: Record<string, string> = payload === undefined ? {} : { 'content-type': 'application/json' };
+    if (this.#sign) headers = { ...headers, ...(await this.#sign({ method, url, headers, body: payload })) };
     try {
-      res = await fetch(new URL(path, this.baseUrl), {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+      res = await fetch(url, { method, headers, body: payload });
     } catch (cause) {
       throw new StackUnreachableError(
         `no crmsync stack answers at ${this.baseUrl}. Start it with \`npm start\` (or pass --url / set CRMSYNC_URL).`,

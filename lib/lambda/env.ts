@@ -18,6 +18,10 @@ const anyUrl = z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'is not an http(
 const envSchema = z.object({
   /** URL of the changes queue (SQS). */
   CRMSYNC_QUEUE_URL: anyUrl.optional(),
+  /** URL of the changes queue's dead-letter queue (the admin API lists and redrives it). */
+  CRMSYNC_DLQ_URL: anyUrl.optional(),
+  /** Name of the function that runs resyncs and imports (the admin API invokes it asynchronously). */
+  CRMSYNC_JOB_FUNCTION: z.string().min(1).max(170).optional(),
   /** DynamoDB table of the store. */
   CRMSYNC_TABLE_NAME: z
     .string()
@@ -37,6 +41,8 @@ const envSchema = z.object({
 
 export interface LambdaEnv {
   queueUrl?: string;
+  dlqUrl?: string;
+  jobFunction?: string;
   tableName?: string;
   secretArn?: string;
   intakeSecretArn?: string;
@@ -47,12 +53,20 @@ export interface LambdaEnv {
 }
 
 /** The variables a function may require, by the name it reads them under. */
-export type RequiredEnvKey = 'queueUrl' | 'tableName' | 'secretArn' | 'intakeSecretArn';
+export type RequiredEnvKey =
+  | 'queueUrl'
+  | 'tableName'
+  | 'secretArn'
+  | 'intakeSecretArn'
+  | 'dlqUrl'
+  | 'jobFunction';
 const VARIABLE: Record<RequiredEnvKey, string> = {
   queueUrl: 'CRMSYNC_QUEUE_URL',
   tableName: 'CRMSYNC_TABLE_NAME',
   secretArn: 'CRMSYNC_SECRET_ARN',
   intakeSecretArn: 'CRMSYNC_INTAKE_SECRET_ARN',
+  dlqUrl: 'CRMSYNC_DLQ_URL',
+  jobFunction: 'CRMSYNC_JOB_FUNCTION',
 };
 const FIX: Record<string, string> = {
   CRMSYNC_QUEUE_URL: 'set it to the changes queue URL (the CDK stack does this)',
@@ -60,6 +74,8 @@ const FIX: Record<string, string> = {
   CRMSYNC_SECRET_ARN: 'set it to the ARN of the Secrets Manager secret with the CRM credentials',
   CRMSYNC_INTAKE_SECRET_ARN:
     'set it to the ARN of the intake secret (webhook signing secret, outbound-message token; the CDK stack does this)',
+  CRMSYNC_DLQ_URL: 'set it to the dead-letter queue URL (the CDK stack does this)',
+  CRMSYNC_JOB_FUNCTION: 'set it to the job function name (the CDK stack does this)',
 };
 
 /**
@@ -96,6 +112,8 @@ export function parseLambdaEnv<K extends RequiredEnvKey>(
   const root = e.LAMBDA_TASK_ROOT ?? process.cwd();
   const result: LambdaEnv = {
     queueUrl: e.CRMSYNC_QUEUE_URL,
+    dlqUrl: e.CRMSYNC_DLQ_URL,
+    jobFunction: e.CRMSYNC_JOB_FUNCTION,
     tableName: e.CRMSYNC_TABLE_NAME,
     secretArn: e.CRMSYNC_SECRET_ARN,
     intakeSecretArn: e.CRMSYNC_INTAKE_SECRET_ARN,

@@ -98,7 +98,7 @@ function crmAccess(
 }
 
 /** Reads env, config and secret, builds the DynamoDB store, and hands them to `composeSync`. */
-async function composeFromEnvironment(
+export async function composeFromEnvironment(
   options: CrmDependencyOptions,
   need: readonly RequiredEnvKey[],
 ): Promise<SyncComposition & { env: LambdaEnv }> {

@@ -5,7 +5,7 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type HttpResult, lowerCaseHeaders, type RawHttpRequest } from '../http/http.ts';
 import { BodyError, foreignCaller, readRawBody, Router, sendJson } from '../../sandbox/common/index.ts';
-import { apiErrorResponse, apiRoutes } from './api/routes.ts';
+import { apiErrorResponse, apiRoutes } from '../admin/routes.ts';
 import type { StackServices } from './services.ts';
 
 /** API Gateway's payload cap is 10 MB and Lambda's 6 MB; intake applies its own, smaller caps. */
@@ -19,7 +19,7 @@ const CONTENT_TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 /** The dashboard's files: app.js is the entry module, the others are the modules it imports. */
-const STATIC_FILES = new Set([
+export const STATIC_FILES = new Set([
   'index.html',
   'style.css',
   'favicon.svg',
@@ -115,17 +115,26 @@ export async function startHttpServer(opts: {
     sendJson(res, 404, { error: `nothing at ${url.pathname}` });
   }
 
+  return listenOnLoopback(server, opts.port, opts.host);
+}
+
+/** Listens on 127.0.0.1 (or `host`) and returns the server with its URL and a close that ends open connections. */
+export async function listenOnLoopback(
+  server: Server,
+  port: number,
+  host = '127.0.0.1',
+): Promise<LocalHttpServer> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port, opts.host ?? '127.0.0.1', () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       resolve();
     });
   });
-  const { port } = server.address() as AddressInfo;
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    url: `http://127.0.0.1:${bound}`,
+    port: bound,
     server,
     async close() {
       server.closeAllConnections();
@@ -153,7 +162,8 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-async function serveStatic(res: ServerResponse, name: string, headOnly: boolean): Promise<void> {
+/** Serves one of the dashboard's files with the no-external-requests CSP. */
+export async function serveStatic(res: ServerResponse, name: string, headOnly: boolean): Promise<void> {
   const body = await readFile(join(DASHBOARD_DIR, name));
   res.writeHead(200, {
     'content-type': CONTENT_TYPES[extname(name)] ?? 'application/octet-stream',

@@ -2,17 +2,10 @@ import type { SQSRecord } from 'aws-lambda';
 import { parseNoticeMessage } from '../aws/sqs-message.ts';
 import { runResync } from '../sync/resync.ts';
 import type { SyncDeps } from '../sync/sync-deps.ts';
+import { RESYNC_IDLE } from '../admin/jobs.ts';
 import type { ResyncProgress } from './services.ts';
 
-const IDLE: ResyncProgress = {
-  running: false,
-  startedAt: null,
-  finishedAt: null,
-  total: 0,
-  enqueued: 0,
-  processed: 0,
-  error: null,
-};
+const IDLE: ResyncProgress = RESYNC_IDLE;
 
 /**
  * Runs resyncs (R5) one at a time for the dashboard, the CLI and the schedule, and tracks their

@@ -32,7 +32,7 @@ import { observeStore } from './observed-store.ts';
 import { processorHandler } from './processor-handler.ts';
 import { startSandboxes } from './sandboxes.ts';
 import { ResyncTracker } from './resync-tracker.ts';
-import { type ImportProgress, ImportTracker } from './import-tracker.ts';
+import { type ImportProgress, ImportTracker } from '../admin/import-tracker.ts';
 import { Scheduler } from './scheduler.ts';
 import type { ResyncProgress, StatusReport } from './services.ts';
 import { SqsPoller } from './sqs-poller.ts';

@@ -1,3 +1,5 @@
+import { idleSchedule } from '../admin/status.ts';
+import type { ScheduleState } from '../admin/services.ts';
 /**
  * The EventBridge schedules of the AWS stack (segment refresh, resync, poll) as in-process timers.
  * Accepts the same expressions as the config: `rate(N minute|minutes|hour|hours|day|days)`,
@@ -52,17 +54,7 @@ export function msUntilNext(schedule: Schedule, now: number): number | undefined
   return next.getTime() - now;
 }
 
-/** What the dashboard shows about one schedule. */
-export interface ScheduleState {
-  name: string;
-  expression: string;
-  running: boolean;
-  lastRunAt: number | null;
-  lastDurationMs: number | null;
-  lastError: string | null;
-  nextRunAt: number | null;
-  runs: number;
-}
+export type { ScheduleState };
 
 interface Job {
   state: ScheduleState;
@@ -90,16 +82,7 @@ export class Scheduler {
       fn,
       timer: undefined,
       inFlight: undefined,
-      state: {
-        name,
-        expression,
-        running: false,
-        lastRunAt: null,
-        lastDurationMs: null,
-        lastError: null,
-        nextRunAt: null,
-        runs: 0,
-      },
+      state: idleSchedule(name, expression),
     };
     this.#jobs.set(name, job);
     this.#arm(job);

@@ -1,162 +1,19 @@
 import type { HttpResult, RawHttpRequest } from '../http/http.ts';
-import type { SyncRule } from '../config.ts';
-import type { SalesforceObject } from '../domain/notice.ts';
-import type { Decision, HubSpotList, PairState, RuntimeSettings } from '../ports.ts';
-import type { FieldCatalog } from './api/fields.ts';
-import type { ImportProgress } from './import-tracker.ts';
-import type { ScheduleState } from './scheduler.ts';
-import type { StatsSnapshot } from './sync-stats.ts';
+import type { AdminServices } from '../admin/services.ts';
+
+export type * from '../admin/services.ts';
 
 /**
- * What the local HTTP server needs from the running stack. `runtime.ts` implements it over the real
- * pieces (intake handlers, store, queue, sandboxes); the server only maps routes to these calls, so
- * the routes can be read (and tested) without knowing how the stack is put together.
+ * What the local HTTP server needs from the running stack: the operator's API shared with the
+ * deployed stack (`AdminServices`), plus the intake endpoints and the sandboxes' playground.
+ * `stack-services.ts` implements it over the real pieces; the server only maps routes to these calls.
  */
-export interface StackServices {
+export interface StackServices extends AdminServices {
   /** The intake handlers, exactly as the Lambda adapters call them. */
   intake: {
     hubspotWebhook(req: RawHttpRequest): Promise<HttpResult>;
     salesforceOutbound(req: RawHttpRequest): Promise<HttpResult>;
     salesforceCdc(req: RawHttpRequest): Promise<HttpResult>;
   };
-  status(): Promise<StatusReport>;
-  /** The mapped fields with labels, and what the playground may edit (from the config's mappings). */
-  fields(): FieldCatalog;
-  /** A record's current values on both sides, its link, and its decision trace. */
-  recordTrace(side: 'hubspot' | 'salesforce', id: string): Promise<RecordTrace | undefined>;
-  /** Finds records by email (either side) or id. */
-  searchRecords(query: string): Promise<RecordHit[]>;
-  /** Starts a resync of the segment (R5) unless one is running; returns its progress. */
-  startResync(): Promise<ResyncProgress>;
-  /** The Salesforce import (R7): start one (unless running) and read its progress. */
-  import: {
-    start(objects: SalesforceObject[]): ImportProgress;
-    progress(): ImportProgress;
-  };
-  dlq: {
-    list(max: number): Promise<DlqMessage[]>;
-    /** Moves every DLQ message back to the changes queue; returns how many moved. */
-    redrive(): Promise<number>;
-  };
-  segments: {
-    /** Active (DYNAMIC) contact lists only: R1 says nothing else may be chosen. */
-    listActive(): Promise<HubSpotList[]>;
-    /** The chosen segment's list id, or null (R2). */
-    current(): Promise<string | null>;
-    /** Chooses the inclusion segment (null: everything syncs, R2). Loads membership, syncs nobody (R4). */
-    select(listId: string | null): Promise<RuntimeSettings>;
-    /** Creates a DYNAMIC list from "property is any of values" (the sandbox's segment tool). */
-    create(input: { name: string; property: string; values: string[] }): Promise<HubSpotList>;
-  };
-  playground: {
-    /** A few contacts to pick from, with the editable fields. */
-    samples(side: 'hubspot' | 'salesforce', limit: number): Promise<PlaygroundRecord[]>;
-    /** Edits a sandbox record as a user would (attributed to a user, not to crmsync). */
-    edit(
-      side: 'hubspot' | 'salesforce',
-      id: string,
-      fields: Record<string, string>,
-    ): Promise<PlaygroundRecord>;
-  };
-}
-
-export interface PlaygroundRecord {
-  side: 'hubspot' | 'salesforce';
-  id: string;
-  objectType: 'contact' | 'Lead' | 'Contact';
-  fields: Record<string, string | null>;
-}
-
-export interface RecordHit {
-  side: 'hubspot' | 'salesforce';
-  id: string;
-  objectType: 'contact' | 'Lead' | 'Contact';
-  label: string;
-  email: string | null;
-}
-
-export interface RecordTrace {
-  side: 'hubspot' | 'salesforce';
-  id: string;
-  hubspot: { id: string; properties: Record<string, string | null> } | null;
-  salesforce: { id: string; objectType: string; fields: Record<string, unknown> } | null;
-  pair: PairState | null;
-  inSegment: boolean | null;
-  decisions: Decision[];
-  /**
-   * The mapped fields of the linked (or would-be) Salesforce object, each with both sides' values in
-   * the processor's canonical form: the dashboard's playground watches these to tell when an edit
-   * has reached the other side, whichever batch carried it.
-   */
-  fields?: TraceField[];
-}
-
-/** One mapped field of a record trace: its rule and both sides' canonical values. */
-export interface TraceField {
-  hubspot: string;
-  salesforce: string;
-  rule: SyncRule;
-  hubspotValue: string | null;
-  salesforceValue: string | null;
-  /** Both canonical values are equal (blank equals blank); false when either value cannot be read. */
-  inSync: boolean;
-  /** Whether the value now on each side, edited there, would reach the other side under `rule`. */
-  flowsFrom: Record<'hubspot' | 'salesforce', boolean>;
-}
-
-export interface ResyncProgress {
-  running: boolean;
-  startedAt: number | null;
-  finishedAt: number | null;
-  /** Members found so far / notices enqueued so far. */
-  total: number;
-  enqueued: number;
-  /** Of the enqueued notices, how many the processor has finished (approximate, from the queue depth). */
-  processed: number;
-  error: string | null;
-  /**
-   * A resync run that paused or stopped (crash, restart) with its checkpoint in the store: it resumes
-   * from there, not from the start. Absent when no run is unfinished.
-   */
-  checkpoint?: { run: string; startedAt: number; queued: number };
-}
-
-export interface DlqMessage {
-  messageId: string;
-  body: string;
-  receiveCount: number;
-  sentAt: number | null;
-}
-
-export interface CrmUsage {
-  /** Calls today counted by crmsync's store (what the budget is enforced on). */
-  today: number;
-  /** The daily share crmsync may use: dailyLimit × dailyShare. */
-  budget: number;
-  dailyLimit: number;
-  maxRequestsPer10s: number;
-  /** Calls this process made since it started, 429 / REQUEST_LIMIT_EXCEEDED answers, and waits for a slot. */
-  sinceStart: number;
-  rateLimited: number;
-  waits: number;
-}
-
-export interface StatusReport {
-  mode: 'sandbox' | 'live';
-  startedAt: number;
-  urls: { dashboard: string; hubspot: string; salesforce: string };
-  segment: {
-    id: string;
-    name: string | null;
-    processingType: string | null;
-    members: number;
-    lastRefreshAt: number | null;
-    loaded: boolean;
-  } | null;
-  settings: RuntimeSettings | null;
-  stats: StatsSnapshot;
-  apiUsage: { hubspot: CrmUsage; salesforce: CrmUsage };
-  queue: { visible: number; inFlight: number; dlq: number };
-  schedules: ScheduleState[];
-  resync: ResyncProgress;
+  playground: NonNullable<AdminServices['playground']>;
 }

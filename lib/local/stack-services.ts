@@ -7,14 +7,11 @@ import type { RefreshResult } from '../sync/segment-refresh.ts';
 import type { SyncDeps } from '../sync/sync-deps.ts';
 import type { HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import type { SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
-import { fieldCatalog } from './api/fields.ts';
+import { createAdminServices } from '../admin/admin-services.ts';
+import type { ImportTracker } from '../admin/import-tracker.ts';
+import { recordReader } from '../admin/records.ts';
 import { createIntake } from './api/intake.ts';
 import { createPlayground } from './api/playground.ts';
-import { recordReader, recordTrace, searchRecords } from './api/records.ts';
-import { createSegments, SegmentListCache } from './api/segments.ts';
-import { stackStatus } from './api/status.ts';
-import type { ImportTracker } from './import-tracker.ts';
-import { peekMessages, redrive } from './queue-admin.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { ResyncProgress, StackServices, StatusReport } from './services.ts';
 import type { SyncStats } from './sync-stats.ts';
@@ -48,40 +45,45 @@ export interface StackServicesContext {
 }
 
 /**
- * Puts the local server's services together over the running stack's pieces; each job lives in its
- * own file under `api/` (intake, status, records, segments, playground).
+ * Puts the local server's services together over the running stack's pieces: the operator's API is
+ * the one both hosts share (`lib/admin/admin-services.ts`), with resync and import run in this
+ * process; intake and the sandboxes' playground are the local stack's own (`api/`).
  */
 export function createStackServices(ctx: StackServicesContext): StackServices {
   const { deps } = ctx;
-  const reader = recordReader(deps);
-  const lists = new SegmentListCache(deps.hubspot);
-  const catalog = fieldCatalog(ctx.config);
+  const admin = createAdminServices({
+    deps,
+    rawStore: ctx.rawStore,
+    sqs: ctx.sqs,
+    log: ctx.log,
+    status: {
+      mode: ctx.mode,
+      startedAt: ctx.startedAt,
+      urls: ctx.urls,
+      stats: ctx.stats,
+      schedules: () => ctx.scheduler.states(),
+      limiters: ctx.limiters,
+    },
+    jobs: {
+      startResync: async () => {
+        void ctx.resync.start();
+        return ctx.resync.progress();
+      },
+      resyncProgress: () => ctx.resync.progress(),
+      import: {
+        start: async (objects) => ctx.import.start(objects),
+        progress: async () => ctx.import.progress(),
+      },
+    },
+    refresh: ctx.refresh,
+  });
   return {
+    ...admin,
     intake: createIntake(
       { queue: deps.queue, config: ctx.config, logger: ctx.log, metrics: ctx.stats.metricsSink() },
       { clientSecret: ctx.clientSecret, outboundToken: ctx.outboundToken },
     ),
-    status: () =>
-      stackStatus({
-        ...ctx,
-        resync: () => ctx.resync.progress(),
-        lastRefresh: ctx.refresh.last,
-        lists,
-      }),
-    fields: () => catalog,
-    recordTrace: (side, id) => recordTrace(deps, reader, side, id),
-    searchRecords: (query) => searchRecords(deps, reader, query),
-    startResync: async () => {
-      void ctx.resync.start();
-      return ctx.resync.progress();
-    },
-    import: ctx.import,
-    dlq: {
-      list: (max) => peekMessages(ctx.sqs.client, ctx.sqs.dlqUrl, max),
-      redrive: () => redrive(ctx.sqs.client, ctx.sqs.dlqUrl, ctx.sqs.queueUrl),
-    },
-    segments: createSegments(deps, lists, ctx.refresh.record),
-    playground: createPlayground(deps, reader, {
+    playground: createPlayground(deps, recordReader(deps), {
       hubspot: ctx.hubspotSandbox,
       salesforce: ctx.salesforceSandbox,
     }),

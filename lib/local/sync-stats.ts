@@ -1,35 +1,9 @@
 import type { MetricsSink, MetricUnitName } from '../observability/observability.ts';
 import type { Decision } from '../ports.ts';
 
-/** One point of the dashboard's latency / throughput chart. */
-export interface StatsBucket {
-  /** Bucket start, epoch ms. */
-  t: number;
-  /** Queue messages handed to the processor. */
-  processed: number;
-  /** Decisions with outcome `synced`. */
-  synced: number;
-  errors: number;
-  /** Change-to-processed latency percentiles, ms (null when nothing measurable ended in the bucket). */
-  p50: number | null;
-  p95: number | null;
-}
+import type { StatsBucket, StatsSnapshot } from '../admin/services.ts';
 
-/** Live counters for the dashboard and `crmsync status`, since the stack started. */
-export interface StatsSnapshot {
-  since: number;
-  decisions: Record<Decision['outcome'], number>;
-  skippedByReason: Record<string, number>;
-  errorsByCategory: { category: string; count: number; records: string[] }[];
-  echoesSuppressed: number;
-  intake: Record<string, number>;
-  processedMessages: number;
-  failedMessages: number;
-  failedInvocations: number;
-  latency: { p50: number | null; p95: number | null; samples: number };
-  series: StatsBucket[];
-  recent: Decision[];
-}
+export type { StatsBucket, StatsSnapshot };
 
 const BUCKET_MS = 5_000;
 const BUCKETS_KEPT = 120;
@@ -125,7 +99,7 @@ export class SyncStats {
         this.#intake.set(name, (this.#intake.get(name) ?? 0) + value);
       },
       // The intake reports no deployment-wide figures; the dashboard reads the API budget from the
-      // limiters themselves (lib/local/api/status.ts), so there is nothing to count here.
+      // limiters themselves (lib/admin/status.ts), so there is nothing to count here.
       addMetricWithDimensions: () => {},
     };
   }

@@ -30,8 +30,29 @@ const RULES: LayerRule[] = [
   {
     id: 'adapters-know-no-host',
     from: ['lib/hubspot/', 'lib/salesforce/', 'lib/aws/'],
-    deny: ['lib/lambda/', 'lib/local/', 'lib/sync/', 'lib/cli/', 'functions/', 'cdk/', 'sandbox/'],
+    deny: [
+      'lib/lambda/',
+      'lib/local/',
+      'lib/admin/',
+      'lib/sync/',
+      'lib/cli/',
+      'functions/',
+      'cdk/',
+      'sandbox/',
+    ],
     why: 'an adapter serves every host; shared helpers belong in lib/http or lib/observability',
+  },
+  {
+    id: 'admin-serves-both-hosts',
+    from: ['lib/admin/'],
+    deny: ['lib/lambda/', 'lib/local/', 'lib/cli/', 'functions/', 'cdk/', 'sandbox/'],
+    why: 'the operator API is one implementation for the local server and the admin Lambda; a host passes its pieces in',
+  },
+  {
+    id: 'lambda-not-local',
+    from: ['lib/lambda/', 'functions/'],
+    deny: ['lib/local/'],
+    why: 'a Lambda bundle must not carry the local stack (dynalite, fauxqs, sandboxes); share code through lib/admin or lib/composition',
   },
   {
     id: 'neutral-helpers',
@@ -126,6 +147,18 @@ describe('layering check', () => {
       "lib/domain/x.ts:1 imports 'node:fs/promises' (pkg:node:fs)",
       "lib/domain/x.ts:2 imports '@aws-sdk/client-sqs' (pkg:@aws-sdk/client-sqs)",
     ]);
+  });
+
+  it('admin-serves-both-hosts: the operator API importing the local stack fails', () => {
+    expect(
+      check({ 'lib/admin/a.ts': "import type { Scheduler } from '../local/scheduler.ts';" })[0],
+    ).toContain('admin-serves-both-hosts');
+  });
+
+  it('lambda-not-local: a Lambda handler importing the local stack fails', () => {
+    expect(check({ 'functions/f.ts': "import { x } from '../lib/local/runtime.ts';" })[0]).toContain(
+      'lambda-not-local',
+    );
   });
 
   it('sync-uses-ports: the engine importing an adapter fails', () => {

@@ -29,7 +29,7 @@ describe('the CDK stack', () => {
     stack = synth.stack;
     t = new TemplateReader(template);
     resources = t.resources;
-  }, 180_000);
+  }, 420_000);
 
   it('is cdk-nag AwsSolutions clean (synthesis threw otherwise), and every acknowledgement carries a reason', () => {
     const acknowledgements = stack.node
@@ -122,7 +122,7 @@ describe('the CDK stack', () => {
     const fns = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) =>
       String((f.Properties as { Handler?: string }).Handler).startsWith('index.'),
     );
-    expect(fns).toHaveLength(7);
+    expect(fns).toHaveLength(9);
     for (const f of fns)
       expect(f.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
   });
@@ -234,6 +234,31 @@ describe('the CDK stack', () => {
     }
   });
 
+  it('every /api/* route has AWS_IAM authorization; the webhook routes stay public', () => {
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
+      (r) => r.Properties as { RouteKey: string; AuthorizationType?: string },
+    );
+    const admin = routes.filter((r) => r.RouteKey.includes(' /api/'));
+    expect(admin.map((r) => r.RouteKey)).toEqual(['ANY /api/{proxy+}']);
+    for (const r of admin) expect(r.AuthorizationType, r.RouteKey).toBe('AWS_IAM');
+    const webhooks = routes.filter((r) => r.RouteKey.includes(' /webhooks/'));
+    expect(webhooks.length).toBeGreaterThanOrEqual(2);
+    for (const r of webhooks) expect(r.AuthorizationType ?? 'NONE', r.RouteKey).toBe('NONE');
+    expect(routes).toHaveLength(admin.length + webhooks.length);
+  });
+
+  it('the admin function invokes only the job function, which Lambda never retries (a retry would run a job twice)', () => {
+    expect(t.resourcesOf('admin', 'lambda:InvokeFunction')).toBe(
+      JSON.stringify([{ 'Fn::GetAtt': [t.functionId('job'), 'Arn'] }]),
+    );
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: t.functionId('job') },
+      MaximumRetryAttempts: 0,
+    });
+    const outputs = Object.keys(template.toJSON().Outputs as object);
+    expect(outputs.some((o) => o.includes('AdminApiUrl'))).toBe(true);
+  });
+
   it('least privilege: each function role has exactly the IAM actions it uses', () => {
     const store = [
       'dynamodb:BatchGetItem',
@@ -261,6 +286,18 @@ describe('the CDK stack', () => {
       resync: [...store, ...secret, ...send],
       'segment-refresh': [...store, ...secret, ...send],
       poll: [...store, ...secret, ...send],
+      // The admin API: store, CRM secret, sync now and redrive (send), queue depths, DLQ list and
+      // redrive, and starting the job function.
+      admin: [
+        ...store,
+        ...secret,
+        ...send,
+        'sqs:GetQueueAttributes',
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'lambda:InvokeFunction',
+      ],
+      job: [...store, ...secret, ...send],
     };
     for (const [file, actions] of Object.entries(expected))
       expect(t.actionsOf(file), file).toEqual([...actions].sort());
@@ -284,7 +321,12 @@ describe('the CDK stack', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
       (r) => (r.Properties as { RouteKey: string }).RouteKey,
     );
-    expect(routes.sort()).toEqual(['POST /webhooks/hubspot', 'POST /webhooks/salesforce/{token}']);
+    // The third route is the admin API, behind AWS_IAM (see "every /api/* route has AWS_IAM authorization").
+    expect(routes.sort()).toEqual([
+      'ANY /api/{proxy+}',
+      'POST /webhooks/hubspot',
+      'POST /webhooks/salesforce/{token}',
+    ]);
     const format = JSON.stringify(template.findResources('AWS::ApiGatewayV2::Stage'));
     expect(format, 'the access log must not record the path (it carries the token)').not.toMatch(
       /context\.path|rawPath/,

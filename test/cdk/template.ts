@@ -16,12 +16,15 @@ export class TemplateReader {
     this.resources = template.toJSON().Resources as Record<string, Resource>;
   }
 
-  /** The logical id of the function built from functions/<file>.ts. */
+  /** The logical id of the function built from functions/<file>.ts (admin and job sit in the ControlPlane construct). */
   functionId(file: string): string {
     const pascal = file.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase());
-    const id = Object.keys(this.template.findResources('AWS::Lambda::Function')).find(
-      (k) => k.startsWith(`CrmSync${pascal}`) && !k.includes('Logs'),
+    const ids = Object.keys(this.template.findResources('AWS::Lambda::Function')).filter(
+      (k) => !k.includes('Logs'),
     );
+    const id =
+      ids.find((k) => k.startsWith(`CrmSyncControlPlane${pascal}`)) ??
+      ids.find((k) => k.startsWith(`CrmSync${pascal}`));
     if (!id) throw new Error(`no function for ${file}`);
     return id;
   }

@@ -8,7 +8,7 @@ import { runResync } from '../../lib/sync/resync.ts';
 import { run as importCommand } from '../../lib/cli/commands/import.ts';
 import { run as statusCommand } from '../../lib/cli/commands/status.ts';
 import type { LocalStack } from '../../lib/local/runtime.ts';
-import { type FieldCatalog, fieldCatalog } from '../../lib/local/api/fields.ts';
+import { type FieldCatalog, fieldCatalog } from '../../lib/admin/fields.ts';
 import type { RecordTrace, StatusReport } from '../../lib/local/services.ts';
 import { startQuietStack } from '../support/quiet-stack.ts';
 
@@ -145,7 +145,7 @@ describe('local stack (crmsync dev) end to end', () => {
     const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
       expect(await statusCommand(['--url', 'http://127.0.0.1:9'])).toBe(1);
-      expect(String(spy.mock.calls[0]?.[0])).toContain('no local stack answers');
+      expect(String(spy.mock.calls[0]?.[0])).toContain('no crmsync answers');
     } finally {
       spy.mockRestore();
     }

@@ -3,7 +3,7 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANGES_MAX_RECEIVE_COUNT, PROCESSOR_TIMEOUT_SECONDS } from '../../lib/aws/queue-settings.ts';
 import type { Log } from '../../lib/observability/observability.ts';
-import { queueDepth } from '../../lib/local/queue-admin.ts';
+import { queueDepth } from '../../lib/admin/queue-admin.ts';
 import type { LocalStack } from '../../lib/local/runtime.ts';
 import { startQuietStack } from '../support/quiet-stack.ts';
 

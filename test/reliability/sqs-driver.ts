@@ -5,7 +5,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { redrive } from '../../lib/local/queue-admin.ts';
+import { redrive } from '../../lib/admin/queue-admin.ts';
 
 /** A received message: what the processor gets, and the receipt that acknowledges it. */
 export interface Received {

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runJob } from '../../lib/admin/jobs.ts';
+import { silentLog } from '../../lib/observability/observability.ts';
+import type { JobProgressStore, JobRecord } from '../../lib/ports.ts';
 import { RESYNC_CHECKPOINT, runResync, runScheduledRefresh } from '../../lib/sync/resync.ts';
 import { clearSegment, selectSegment } from '../../lib/sync/segment-choice.ts';
 import type { SyncDeps } from '../../lib/sync/sync-deps.ts';
@@ -137,6 +140,28 @@ describe('R5: a resync streams, checkpoints and resumes', () => {
       refresh: { mode: 'incremental', joined: 0 },
     });
     const ids = (await take()).filter((n) => n.kind === 'resync').map((n) => n.recordId);
+    expect(ids).toHaveLength(members.length);
+  });
+
+  it('R5: an admin-started resync job pauses before the 15-minute Lambda limit with its checkpoint; the scheduled refresh finishes it', async () => {
+    const saved: JobRecord[] = [];
+    const progressStore: JobProgressStore = {
+      read: async () => saved.at(-1),
+      claim: async () => true,
+      save: async (_kind, record) => {
+        saved.push(record);
+      },
+    };
+    let t = Date.now();
+    const slowClock = { ...deps, now: () => (t += 7 * 60_000) }; // every page takes minutes
+    const paused = await runJob({ kind: 'resync' }, slowClock, progressStore, silentLog);
+    expect(paused).toMatchObject({ running: false, finishedAt: null, enqueued: 250 });
+    expect(saved.at(-1)?.progress).toMatchObject({ running: false, finishedAt: null });
+    expect(await stack.store.getCheckpoint(RESYNC_CHECKPOINT)).toMatchObject({ queued: 250 });
+    const continued = await runScheduledRefresh(deps, 60_000);
+    expect(continued).toEqual({ resync: { segmentId: listId, queued: members.length, done: true } });
+    const ids = (await take()).filter((n) => n.kind === 'resync').map((n) => n.recordId);
+    expect(new Set(ids)).toEqual(new Set(members));
     expect(ids).toHaveLength(members.length);
   });
 

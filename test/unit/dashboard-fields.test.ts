@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fieldCatalog, fieldLabel } from '../../lib/local/api/fields.ts';
-import { compareMappedFields, editReachesOtherSide } from '../../lib/local/trace-fields.ts';
+import { fieldCatalog, fieldLabel } from '../../lib/admin/fields.ts';
+import { compareMappedFields, editReachesOtherSide } from '../../lib/admin/trace-fields.ts';
 import { testConfig } from '../support/test-config.ts';
 
 /**

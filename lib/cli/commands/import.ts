@@ -1,16 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import type { ImportCounts, ImportProgress } from '../../local/import-tracker.ts';
+import type { ImportCounts, ImportProgress } from '../../admin/import-tracker.ts';
 import { progressLine } from '../progress-line.ts';
 import { StackClient } from '../stack-client.ts';
+import { resolveTarget, TARGET_HELP, TARGET_OPTIONS } from '../stack-target.ts';
 
-const HELP = `usage: crmsync import salesforce [--objects Contact,Lead] [--url URL] [--json]
+const HELP = `usage: crmsync import salesforce [--objects Contact,Lead] [--url URL | --stack NAME] [--json]
 
 Imports existing Salesforce leads/contacts into HubSpot (R7): each is matched to a HubSpot contact
 by email or created with the email only; then those in the inclusion segment (all of them when no
 segment is set) sync fully, and the others keep every other property empty. Contacts go first, so an
 email shared by a Contact and a Lead links to the Contact (identity rule). Records imported by an
-earlier run are skipped, so an interrupted import can simply be run again.`;
+earlier run are skipped, so an interrupted import can simply be run again.
+${TARGET_HELP}`;
 
 /** `crmsync import salesforce`. */
 export async function run(argv: string[]): Promise<number> {
@@ -19,7 +21,7 @@ export async function run(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       objects: { type: 'string', default: 'Contact,Lead' },
-      url: { type: 'string' },
+      ...TARGET_OPTIONS,
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -34,7 +36,7 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`crmsync import: --objects takes Lead, Contact or Lead,Contact (got "${values.objects}")`);
     return 2;
   }
-  const client = new StackClient(values.url);
+  const client = new StackClient(await resolveTarget(values));
   let progress = await client.post<ImportProgress>('/api/import', { objects });
   const line = progressLine();
   // Objects are imported one after the other: each gets its own line, and once the next one starts,

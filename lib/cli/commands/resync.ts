@@ -3,13 +3,15 @@ import { parseArgs } from 'node:util';
 import type { ResyncProgress, StatusReport } from '../../local/services.ts';
 import { progressLine } from '../progress-line.ts';
 import { StackClient } from '../stack-client.ts';
+import { resolveTarget, TARGET_HELP, TARGET_OPTIONS } from '../stack-target.ts';
 
-const HELP = `usage: crmsync resync [--no-wait] [--url URL] [--json]
+const HELP = `usage: crmsync resync [--no-wait] [--url URL | --stack NAME] [--json]
 
 Resyncs the inclusion segment (R5): every current member (every contact with no segment) is
 queued and synced in batches, within the API budget. Records already in sync cause no write.
 Follows the resync until the processor has finished every queued member, unless --no-wait (then
-it returns once they are queued; \`crmsync status\` shows the rest).`;
+it returns once they are queued; \`crmsync status\` shows the rest).
+${TARGET_HELP}`;
 
 /** How often the CLI asks the stack how far the resync got. */
 const POLL_MS = 500;
@@ -24,7 +26,7 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      url: { type: 'string' },
+      ...TARGET_OPTIONS,
       json: { type: 'boolean', default: false },
       'no-wait': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -34,8 +36,8 @@ export async function run(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const client = new StackClient(values.url);
-  const statusCommand = `crmsync status${values.url ? ` --url ${values.url}` : ''}`;
+  const client = new StackClient(await resolveTarget(values));
+  const statusCommand = `crmsync status${values.stack ? ` --stack ${values.stack}` : values.url ? ` --url ${values.url}` : ''}`;
   // Answers once every member is queued (the stack's POST /api/resync waits for that, not for the processor).
   let progress = await client.post<ResyncProgress>('/api/resync');
   if (values['no-wait']) {

@@ -1,14 +1,15 @@
 import { parseArgs } from 'node:util';
 import type { HubSpotList, RuntimeSettings } from '../../ports.ts';
 import { StackClient } from '../stack-client.ts';
+import { resolveTarget, TARGET_HELP, TARGET_OPTIONS } from '../stack-target.ts';
 
-const HELP = `usage: crmsync segment list | set <listId> | clear  [--url URL] [--json]
+const HELP = `usage: crmsync segment list | set <listId> | clear  [--url URL | --stack NAME] [--json]
 
 Chooses the inclusion segment, like HubSpot's "Limit syncs" setting:
   list          the active (DYNAMIC) contact lists you may choose; * marks the current one
   set <listId>  use that list (R1: it must be active); loads its members, syncs nobody (R4)
   clear         no segment: every contact is eligible (R2)
-Talks to the running stack (npm start) at --url (default http://127.0.0.1:3000).`;
+${TARGET_HELP}`;
 
 /** `crmsync segment list|set|clear`. */
 export async function run(argv: string[]): Promise<number> {
@@ -16,7 +17,7 @@ export async function run(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      url: { type: 'string' },
+      ...TARGET_OPTIONS,
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -26,7 +27,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(HELP);
     return values.help ? 0 : 2;
   }
-  const client = new StackClient(values.url);
+  const client = new StackClient(await resolveTarget(values));
   if (sub === 'list') {
     const { lists, current } = await client.get<{ lists: HubSpotList[]; current: string | null }>(
       '/api/segments',

@@ -1,18 +1,21 @@
 import { parseArgs } from 'node:util';
-import type { StatusReport } from '../../local/services.ts';
+import type { StatusReport } from '../../admin/services.ts';
+import { StackClient } from '../stack-client.ts';
+import { resolveTarget, TARGET_HELP, TARGET_OPTIONS } from '../stack-target.ts';
 
-const HELP = `usage: crmsync status [--url http://127.0.0.1:3000] [--json]
+const HELP = `usage: crmsync status [--url http://127.0.0.1:3000 | --stack NAME] [--json]
 
 Shows the sync health of a running local stack (crmsync dev / npm start): segment, counts,
 errors by category, queue and DLQ depth, API usage against the budget, schedules, resync.
---json prints the whole report (the dashboard's /api/status) for scripts.`;
+--json prints the whole report (the dashboard's /api/status) for scripts.
+${TARGET_HELP}`;
 
 /** `crmsync status`: reads the running stack's /api/status. */
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      url: { type: 'string', default: process.env.CRMSYNC_URL ?? 'http://127.0.0.1:3000' },
+      ...TARGET_OPTIONS,
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -21,18 +24,17 @@ export async function run(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const base = values.url.replace(/\/+$/, '');
+  const target = await resolveTarget(values);
+  const base = target.label;
   let report: StatusReport;
   try {
-    const res = await fetch(`${base}/api/status`, { signal: AbortSignal.timeout(10_000) });
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    report = (await res.json()) as StatusReport;
+    report = await new StackClient(target).get<StatusReport>('/api/status');
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     if (values.json) console.log(JSON.stringify({ url: base, running: false, error: why }));
     else
       console.error(
-        `crmsync status: no local stack answers at ${base} (${why}). Start one with \`npm start\`, or pass --url.`,
+        `crmsync status: no crmsync answers at ${base} (${why}). Start one with \`npm start\`, or pass --url or --stack.`,
       );
     return 1;
   }

@@ -4,8 +4,8 @@ import { currentSettings, type SyncDeps } from '../../sync/sync-deps.ts';
 import type { HubSpotSandbox } from '../../../sandbox/hubspot/index.ts';
 import type { SalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
 import type { PlaygroundRecord, StackServices } from '../services.ts';
-import { HUBSPOT_ID, type RecordReader, SALESFORCE_ID, salesforceObjectOf } from './records.ts';
-import { asRequestErrors, LocalRequestError } from '../request-error.ts';
+import { HUBSPOT_ID, type RecordReader, SALESFORCE_ID, salesforceObjectOf } from '../../admin/records.ts';
+import { ApiRequestError, asRequestErrors } from '../../admin/request-error.ts';
 
 function hubspotRecord(c: { id: string; properties: Record<string, string | null> }): PlaygroundRecord {
   return { side: 'hubspot', id: c.id, objectType: 'contact', fields: c.properties };
@@ -82,8 +82,7 @@ export function createPlayground(
   ): Promise<PlaygroundRecord> {
     if (side === 'hubspot') {
       const sandbox = requireSandbox(sandboxes.hubspot);
-      if (!HUBSPOT_ID.test(id))
-        throw new LocalRequestError(400, `${id} is not a HubSpot contact id (digits)`);
+      if (!HUBSPOT_ID.test(id)) throw new ApiRequestError(400, `${id} is not a HubSpot contact id (digits)`);
       await asRequestErrors(() => sandbox.userUpdateContact(id, asEdits(fields)));
       const [contact] = await reader.readHubSpot([id]);
       if (!contact) throw new CrmSyncError(`no HubSpot contact ${id}`);
@@ -92,7 +91,7 @@ export function createPlayground(
     const sandbox = requireSandbox(sandboxes.salesforce);
     const object = salesforceObjectOf(id);
     if (!object || !SALESFORCE_ID.test(id))
-      throw new LocalRequestError(
+      throw new ApiRequestError(
         400,
         `${id} is not a Lead (00Q…) or Contact (003…) id of 15 or 18 characters`,
       );

@@ -22,6 +22,11 @@ export async function refreshStatus() {
 }
 
 function renderStatus(s) {
+  // `crmsync console` adds which deployed stack (and region) it forwards to.
+  if (s.console) {
+    $('env-stack-row').hidden = false;
+    setText('env-stack', `${s.console.stack} · ${s.console.region}`);
+  }
   setText('env-mode', s.mode === 'live' ? 'live CRMs' : 'sandboxes');
   setText('env-hubspot', s.urls.hubspot);
   setText('env-salesforce', s.urls.salesforce);

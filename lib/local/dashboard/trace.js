@@ -62,7 +62,43 @@ async function openTrace(side, id) {
   }
 }
 
+/** How long "Sync now" waits for the decision made for its notice. */
+const SYNC_NOW_MS = 60_000;
+let traced;
+
+/** Sync now: queue the traced record through the normal path, then wait for the decision made for it. */
+$('trace-sync').addEventListener('click', async () => {
+  if (!traced) return;
+  const { side, id } = traced;
+  const msg = $('trace-sync-msg');
+  $('trace-sync').disabled = true;
+  try {
+    const receipt = await api(`/api/records/${side}/${encodeURIComponent(id)}/sync`, { method: 'POST' });
+    msg.textContent = 'Queued; waiting for the processor…';
+    msg.className = 'help';
+    const until = Date.now() + SYNC_NOW_MS;
+    while (Date.now() < until) {
+      const trace = await api(`/api/records/${side}/${encodeURIComponent(id)}`);
+      const decision = trace.decisions.find((d) => d.eventId === receipt.noticeId);
+      if (decision) {
+        showTrace(trace);
+        msg.textContent = `Synced now: ${decision.outcome}${decision.reason ? ` (${describeDecision(decision)})` : ''}.`;
+        msg.className = `msg ${decision.outcome === 'error' ? 'bad' : 'ok'}`;
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    msg.textContent = `Queued (notice ${receipt.noticeId}) but not decided within ${SYNC_NOW_MS / 1000} s: the queue is busy.`;
+  } catch (error) {
+    msg.textContent = error.message;
+    msg.className = 'msg bad';
+  } finally {
+    $('trace-sync').disabled = false;
+  }
+});
+
 export function showTrace(trace) {
+  traced = { side: trace.side, id: trace.id };
   $('trace').hidden = false;
   setText('trace-h', `Decision trace: ${trace.side} ${trace.id}`);
   factList(

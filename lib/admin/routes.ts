@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { CrmSyncError, PermanentSyncError } from '../../errors.ts';
-import type { StackServices } from '../services.ts';
-import { LocalRequestError } from '../request-error.ts';
+import { CrmSyncError, PermanentSyncError } from '../errors.ts';
+import { ApiRequestError } from './request-error.ts';
+import type { AdminServices } from './services.ts';
 
 /**
- * The dashboard's JSON API (`/api/*`) as framework-agnostic handlers: a request-ish input in,
- * `{status, body}` out. The local HTTP server serves them today; a Lambda behind API Gateway can
- * serve the same table, mapping its event to an `ApiRequest`.
+ * The operator's JSON API (`/api/*`) as framework-agnostic handlers: a request-ish input in,
+ * `{status, body}` out. One table, two hosts: the local HTTP server (`lib/local/http-server.ts`) and
+ * the admin Lambda behind API Gateway (`lib/lambda/admin-api.ts`) each map their request onto it.
  */
 
 /** What a handler reads from a request. */
@@ -64,14 +64,15 @@ function queryInt(query: URLSearchParams, name: string, fallback: number, max: n
   return Math.min(max, Math.max(1, Number(query.get(name) ?? fallback) || fallback));
 }
 
-/** The `/api/*` routes over the stack's services. */
-export function apiRoutes(services: StackServices): ApiRoute[] {
-  const route = (method: ApiRoute['method'], path: string, handle: ApiRoute['handle']): ApiRoute => ({
-    method,
-    path,
-    handle,
-  });
-  return [
+const route = (method: ApiRoute['method'], path: string, handle: ApiRoute['handle']): ApiRoute => ({
+  method,
+  path,
+  handle,
+});
+
+/** The `/api/*` routes over the stack's services (the playground's only where there are sandboxes). */
+export function apiRoutes(services: AdminServices): ApiRoute[] {
+  const routes = [
     route('GET', '/api/status', async () => ({
       status: 200,
       body: await services.status(),
@@ -90,14 +91,19 @@ export function apiRoutes(services: StackServices): ApiRoute[] {
       if (!trace) return { status: 404, body: { error: `no ${side.data} record ${params.id}` } };
       return { status: 200, body: trace, headers: noStore };
     }),
+    route('POST', '/api/records/{side}/{id}/sync', async ({ params }) => {
+      const side = sideSchema.safeParse(params.side);
+      if (!side.success) return { status: 404, body: { error: 'side is hubspot or salesforce' } };
+      return { status: 202, body: await services.syncNow(side.data, params.id ?? '') };
+    }),
     route('POST', '/api/resync', async () => ({ status: 202, body: await services.startResync() })),
     route('POST', '/api/import', async (req) => {
       const body = importSchema.parse(await req.json());
-      return { status: 202, body: services.import.start(body.objects) };
+      return { status: 202, body: await services.import.start(body.objects) };
     }),
     route('GET', '/api/import', async () => ({
       status: 200,
-      body: services.import.progress(),
+      body: await services.import.progress(),
       headers: noStore,
     })),
     route('GET', '/api/dlq', async ({ query }) => {
@@ -123,9 +129,16 @@ export function apiRoutes(services: StackServices): ApiRoute[] {
       const body = createSegmentSchema.parse(await req.json());
       return { status: 201, body: { list: await services.segments.create(body) } };
     }),
+  ];
+  return services.playground ? [...routes, ...playgroundRoutes(services.playground)] : routes;
+}
+
+/** The sandboxes' record editor (local stack only). */
+function playgroundRoutes(playground: NonNullable<AdminServices['playground']>): ApiRoute[] {
+  return [
     route('GET', '/api/playground/{side}', async ({ params, query }) => {
       const side = sideSchema.parse(params.side);
-      const records = await services.playground.samples(side, queryInt(query, 'limit', 8, 50));
+      const records = await playground.samples(side, queryInt(query, 'limit', 8, 50));
       return { status: 200, body: { records }, headers: noStore };
     }),
     route('POST', '/api/playground/{side}/{id}', async (req) => {
@@ -133,7 +146,7 @@ export function apiRoutes(services: StackServices): ApiRoute[] {
       const body = editSchema.parse(await req.json());
       // The dashboard waits for a decision made after this instant: take it before the edit.
       const editedAt = Date.now();
-      const record = await services.playground.edit(side, req.params.id ?? '', body.fields);
+      const record = await playground.edit(side, req.params.id ?? '', body.fields);
       return { status: 200, body: { record, editedAt } };
     }),
   ];
@@ -150,7 +163,7 @@ export function apiErrorResponse(error: unknown): ApiResponse | undefined {
     const issues = error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
     return { status: 400, body: { error: issues.join('; '), issues } };
   }
-  if (error instanceof LocalRequestError) return { status: error.status, body: { error: error.message } };
+  if (error instanceof ApiRequestError) return { status: error.status, body: { error: error.message } };
   if (error instanceof PermanentSyncError)
     return { status: 422, body: { error: error.message, category: error.category } };
   if (error instanceof CrmSyncError) return { status: 400, body: { error: error.message, kind: error.name } };

@@ -1,18 +1,20 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { Log } from '../../observability/observability.ts';
-import type { SyncStore } from '../../ports.ts';
-import { utcDay } from '../../rate-limit/clock.ts';
-import type { RateLimiter } from '../../rate-limit/index.ts';
-import { type ResyncCheckpoint, resyncCheckpoint } from '../../sync/resync.ts';
-import type { RefreshResult } from '../../sync/segment-refresh.ts';
-import { currentSettings, type SyncDeps } from '../../sync/sync-deps.ts';
-import { queueDepth } from '../queue-admin.ts';
-import type { Scheduler } from '../scheduler.ts';
-import type { CrmUsage, ResyncProgress, StatusReport } from '../services.ts';
-import type { StatsSnapshot, SyncStats } from '../sync-stats.ts';
+import type { Log } from '../observability/observability.ts';
+import type { SyncStore } from '../ports.ts';
+import { utcDay } from '../rate-limit/clock.ts';
+import type { RateLimiter } from '../rate-limit/index.ts';
+import { type ResyncCheckpoint, resyncCheckpoint } from '../sync/resync.ts';
+import type { RefreshResult } from '../sync/segment-refresh.ts';
+import { currentSettings, type SyncDeps } from '../sync/sync-deps.ts';
+import { queueDepth } from './queue-admin.ts';
+import type { CrmUsage, ResyncProgress, ScheduleState, StatsSnapshot, StatusReport } from './services.ts';
 import type { SegmentListCache } from './segments.ts';
 
-/** What the status reads: the running stack's pieces. */
+/**
+ * What the status reads: the running stack's pieces. The local stack passes its in-process counters
+ * and timers; the admin Lambda (which lives for one request) passes empty counters and the
+ * EventBridge schedules from the config, and the store's totals fill the report.
+ */
 export interface StatusSources {
   mode: 'sandbox' | 'live';
   startedAt: number;
@@ -20,13 +22,13 @@ export interface StatusSources {
   /** The store without the observing wrapper, for the optional dashboard queries. */
   rawStore: SyncStore;
   sqs: { client: SQSClient; queueUrl: string; dlqUrl: string };
-  stats: SyncStats;
-  scheduler: Scheduler;
+  stats: { snapshot(): StatsSnapshot };
+  schedules: () => ScheduleState[];
   log: Log;
   urls: () => StatusReport['urls'];
-  resync: () => ResyncProgress;
+  resync: () => ResyncProgress | Promise<ResyncProgress>;
   lastRefresh: () => { at: number; result: RefreshResult } | undefined;
-  limiters: { hubspot: RateLimiter; salesforce: RateLimiter };
+  limiters: Record<'hubspot' | 'salesforce', Pick<RateLimiter, 'counters'>>;
   lists: SegmentListCache;
 }
 
@@ -108,7 +110,7 @@ function usage(src: StatusSources, crm: 'hubspot' | 'salesforce', stored: number
 export async function stackStatus(src: StatusSources): Promise<StatusReport> {
   const { store } = src.deps;
   const day = utcDay(Date.now());
-  const [settings, segment, stats, main, dlq, hsUsed, sfUsed] = await Promise.all([
+  const [settings, segment, stats, main, dlq, hsUsed, sfUsed, resync] = await Promise.all([
     currentSettings(src.deps),
     segmentStatus(src),
     counts(src),
@@ -116,6 +118,7 @@ export async function stackStatus(src: StatusSources): Promise<StatusReport> {
     queueDepth(src.sqs.client, src.sqs.dlqUrl),
     store.getApiUsage('hubspot', day),
     store.getApiUsage('salesforce', day),
+    src.resync(),
   ]);
   return {
     mode: src.mode,
@@ -126,8 +129,48 @@ export async function stackStatus(src: StatusSources): Promise<StatusReport> {
     stats,
     apiUsage: { hubspot: usage(src, 'hubspot', hsUsed), salesforce: usage(src, 'salesforce', sfUsed) },
     queue: { visible: main.visible, inFlight: main.inFlight, dlq: dlq.visible + dlq.inFlight },
-    schedules: src.scheduler.states(),
-    resync: withCheckpoint(src.resync(), await resyncCheckpoint(src.deps)),
+    schedules: src.schedules(),
+    resync: withCheckpoint(resync, await resyncCheckpoint(src.deps)),
+  };
+}
+
+/**
+ * The counters of a host that keeps none in memory (the admin Lambda lives for a request): zeros,
+ * which `stackStatus` replaces with the store's per-day totals, open errors and recent decisions.
+ */
+export function emptyStats(since: number): StatsSnapshot {
+  return {
+    since,
+    decisions: { synced: 0, noop: 0, linked: 0, relinked: 0, skipped: 0, error: 0, received: 0 },
+    skippedByReason: {},
+    errorsByCategory: [],
+    echoesSuppressed: 0,
+    intake: {},
+    processedMessages: 0,
+    failedMessages: 0,
+    failedInvocations: 0,
+    latency: { p50: null, p95: null, samples: 0 },
+    series: [],
+    recent: [],
+  };
+}
+
+/** The schedules of a deployed stack as the config sets them (EventBridge runs them; no run history here). */
+export function configuredSchedules(schedules: Record<string, string>): ScheduleState[] {
+  return Object.entries(schedules).map(([name, expression]) => idleSchedule(name, expression));
+}
+
+/** A schedule that has not run yet. */
+export function idleSchedule(name: string, expression: string): ScheduleState {
+  return {
+    name,
+    expression,
+    running: false,
+    lastRunAt: null,
+    lastDurationMs: null,
+    lastError: null,
+    nextRunAt: null,
+    runs: 0,
   };
 }
 

@@ -42,7 +42,7 @@ const NONE: ImportCounts = {
   errors: 0,
 };
 
-const IDLE: ImportProgress = {
+export const IMPORT_IDLE: ImportProgress = {
   ...NONE,
   running: false,
   object: null,
@@ -68,10 +68,14 @@ const countsOf = (r: ImportResult): ImportCounts => ({
  * the CLI asks the running stack instead of opening the store itself.
  */
 export class ImportTracker {
-  #progress: ImportProgress = IDLE;
+  #progress: ImportProgress = IMPORT_IDLE;
   #run: Promise<void> | undefined;
 
-  constructor(private readonly deps: SyncDeps) {}
+  constructor(
+    private readonly deps: SyncDeps,
+    /** Told every change of the progress (the job function saves it to the store). */
+    private readonly onChange: (progress: ImportProgress) => void | Promise<void> = () => {},
+  ) {}
 
   progress(): ImportProgress {
     return { ...this.#progress, objects: this.#progress.objects.map((o) => ({ ...o })) };
@@ -80,7 +84,7 @@ export class ImportTracker {
   /** Starts an import unless one is running; resolves at once with the progress so far. */
   start(objects: SalesforceObject[]): ImportProgress {
     if (this.#run) return this.progress();
-    this.#progress = { ...IDLE, running: true, startedAt: this.deps.now() };
+    this.#progress = { ...IMPORT_IDLE, running: true, startedAt: this.deps.now() };
     this.#run = this.#import(objects).finally(() => {
       this.#run = undefined;
     });
@@ -97,12 +101,15 @@ export class ImportTracker {
     try {
       for (const object of objects) {
         this.#record({ object, ...NONE, done: false });
-        const result = await importFromSalesforce(this.deps, object, (soFar) =>
-          this.#record({ object, ...countsOf(soFar), done: false }),
-        );
+        const result = await importFromSalesforce(this.deps, object, (soFar) => {
+          this.#record({ object, ...countsOf(soFar), done: false });
+          void this.onChange(this.progress());
+        });
         this.#record({ object, ...countsOf(result), done: true });
+        await this.onChange(this.progress());
       }
       this.#progress = { ...this.#progress, running: false, finishedAt: this.deps.now() };
+      await this.onChange(this.progress());
     } catch (error) {
       this.#progress = {
         ...this.#progress,
@@ -110,6 +117,7 @@ export class ImportTracker {
         finishedAt: this.deps.now(),
         error: error instanceof Error ? error.message : String(error),
       };
+      await this.onChange(this.progress());
     }
   }
 

@@ -1,8 +1,8 @@
-import type { SalesforceObject } from '../../domain/notice.ts';
-import type { Decision, HubSpotContact, SalesforceRecord } from '../../ports.ts';
-import { currentSettings, type SyncDeps } from '../../sync/sync-deps.ts';
-import type { RecordHit, RecordTrace } from '../services.ts';
-import { compareMappedFields } from '../trace-fields.ts';
+import type { SalesforceObject } from '../domain/notice.ts';
+import type { Decision, HubSpotContact, SalesforceRecord } from '../ports.ts';
+import { currentSettings, type SyncDeps } from '../sync/sync-deps.ts';
+import type { RecordHit, RecordTrace } from './services.ts';
+import { compareMappedFields } from './trace-fields.ts';
 
 /** Salesforce key prefixes: 00Q is a Lead, 003 a Contact (https://help.salesforce.com/s/articleView?id=000385203). */
 export function salesforceObjectOf(id: string): SalesforceObject | undefined {
@@ -15,6 +15,11 @@ export function salesforceObjectOf(id: string): SalesforceObject | undefined {
 export const SALESFORCE_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
 /** A HubSpot record id: digits. */
 export const HUBSPOT_ID = /^\d{1,20}$/;
+
+/** A HubSpot record id: digits. */
+export const isHubSpotId = (id: string): boolean => HUBSPOT_ID.test(id);
+/** A Salesforce id: 15 or 18 letters and digits. */
+export const isSalesforceId = (id: string): boolean => SALESFORCE_ID.test(id);
 
 /** Reads records with the properties the dashboard shows: email, the mapped fields, lifecycle and lead status. */
 export interface RecordReader {

@@ -1,8 +1,8 @@
-import type { HubSpotList } from '../../ports.ts';
-import { clearSegment, listActiveSegments, selectSegment } from '../../sync/segment-choice.ts';
-import type { RefreshResult } from '../../sync/segment-refresh.ts';
-import { currentSettings, type SyncDeps } from '../../sync/sync-deps.ts';
-import type { StackServices } from '../services.ts';
+import type { HubSpotList } from '../ports.ts';
+import { clearSegment, listActiveSegments, selectSegment } from '../sync/segment-choice.ts';
+import type { RefreshResult } from '../sync/segment-refresh.ts';
+import { currentSettings, type SyncDeps } from '../sync/sync-deps.ts';
+import type { AdminServices } from './services.ts';
 
 /** How long the status shows a segment's name and type before asking HubSpot again. */
 const LIST_TTL_MS = 30_000;
@@ -39,7 +39,7 @@ export function createSegments(
   lists: SegmentListCache,
   /** Records a load done here, for the status' "last refresh". */
   recordLoad: (result: RefreshResult) => void,
-): StackServices['segments'] {
+): AdminServices['segments'] {
   return {
     listActive: () => listActiveSegments(deps),
     current: async () => (await currentSettings(deps)).inclusionSegmentId,

@@ -1,5 +1,5 @@
-import type { CrmSyncConfig, FieldMapping, SyncRule } from '../../config.ts';
-import type { SalesforceObject } from '../../domain/notice.ts';
+import type { CrmSyncConfig, FieldMapping, SyncRule } from '../config.ts';
+import type { SalesforceObject } from '../domain/notice.ts';
 
 /**
  * The fields the dashboard shows and lets a user edit (GET /api/fields), computed from the config's
