@@ -7,6 +7,7 @@ import {
   picklistTableSchema,
   syncRuleSchema,
 } from './domain/field-mapping.ts';
+import { crossChecks, type LooseConfig } from './config-checks.ts';
 import { type ConfigProblem, ConfigError } from './errors.ts';
 
 // The field-mapping vocabulary belongs to the domain; re-exported for the config's readers.
@@ -78,7 +79,24 @@ export const configSchema = z.strictObject({
   mappings: z.strictObject({
     Lead: z.array(fieldMappingSchema).min(1),
     Contact: z.array(fieldMappingSchema).min(1),
+    /** HubSpot company ⇄ Salesforce Account (C7): same rules, merge and picklist tables as contacts. */
+    Account: z.array(fieldMappingSchema).default([]),
   }),
+  companies: z
+    .strictObject({
+      /** C1: the default of the run-time company-sync setting; off until a user turns it on. */
+      enabled: z.boolean().default(false),
+    })
+    .prefault({}),
+  owners: z
+    .strictObject({
+      /**
+       * O1: OwnerId (Lead, Contact, Account) ⇄ hubspot_owner_id (contact, company), always two-way.
+       * On by default: owners sync wherever both sides have one.
+       */
+      enabled: z.boolean().default(true),
+    })
+    .prefault({}),
   picklists: z.record(z.string(), picklistTableSchema).default({}),
   creation: z
     .strictObject({
@@ -103,6 +121,8 @@ export const configSchema = z.strictObject({
       segmentRefresh: schedule.default('rate(5 minutes)'),
       /** Polling safety net for missed webhooks/events. */
       poll: schedule.default('rate(15 minutes)'),
+      /** Refresh of the cached HubSpot owner / Salesforce user table (O2, O3); a miss also refreshes. */
+      ownerRefresh: schedule.default('rate(1 hour)'),
     })
     .prefault({}),
   budgets: z
@@ -130,6 +150,7 @@ const FIXES: Record<string, string> = {
   appId: 'copy the app id (digits) from your HubSpot developer app',
   inclusionSegmentId: 'give the list id (digits) of an active (DYNAMIC) list, or null to sync everything',
   orgId: 'copy the Organization ID from Salesforce: Setup > Company Information (starts with 00D)',
+  enabled: 'give true or false',
 };
 
 function fixFor(path: PropertyKey[], code: string): string {
@@ -155,87 +176,6 @@ function valueAt(input: unknown, path: PropertyKey[]): unknown {
     cur = (cur as Record<PropertyKey, unknown>)[p];
   }
   return cur;
-}
-
-interface LooseMapping {
-  hubspot: string;
-  salesforce: string;
-  type?: unknown;
-  picklist?: string;
-}
-/** The raw input as far as the cross-field checks read it; they run even when the schema failed. */
-interface LooseConfig {
-  mappings?: Partial<Record<'Lead' | 'Contact', unknown[]>>;
-  picklists?: Record<string, unknown>;
-}
-
-/** Checks that hold across fields: no field mapped twice, picklist tables exist, email is mapped. */
-function crossChecks(config: LooseConfig): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  for (const object of ['Lead', 'Contact'] as const) {
-    const raw = config.mappings?.[object];
-    if (!Array.isArray(raw)) continue;
-    const mappings = raw.filter(
-      (m): m is LooseMapping =>
-        typeof m === 'object' &&
-        m !== null &&
-        typeof (m as Partial<LooseMapping>).hubspot === 'string' &&
-        typeof (m as Partial<LooseMapping>).salesforce === 'string',
-    );
-    const seenHs = new Map<string, number>();
-    const seenSf = new Map<string, number>();
-    mappings.forEach((m, n) => {
-      const i = raw.indexOf(m);
-      void n;
-      const base = `mappings.${object}[${i}]`;
-      const hsFirst = seenHs.get(m.hubspot);
-      if (hsFirst !== undefined) {
-        problems.push({
-          path: `${base}.hubspot`,
-          value: m.hubspot,
-          message: `HubSpot property is mapped twice for ${object} (also at mappings.${object}[${hsFirst}])`,
-          fix: 'keep one mapping per HubSpot property',
-        });
-      } else seenHs.set(m.hubspot, i);
-      const sfKey = m.salesforce.toLowerCase();
-      const sfFirst = seenSf.get(sfKey);
-      if (sfFirst !== undefined) {
-        problems.push({
-          path: `${base}.salesforce`,
-          value: m.salesforce,
-          message: `Salesforce field is mapped twice for ${object} (also at mappings.${object}[${sfFirst}])`,
-          fix: 'keep one mapping per Salesforce field',
-        });
-      } else seenSf.set(sfKey, i);
-      if (m.type === 'picklist') {
-        if (!m.picklist) {
-          problems.push({
-            path: `${base}.picklist`,
-            value: undefined,
-            message: 'a picklist mapping needs a value table',
-            fix: 'name a table under "picklists"',
-          });
-        } else if (!config.picklists?.[m.picklist]) {
-          problems.push({
-            path: `${base}.picklist`,
-            value: m.picklist,
-            message: 'no such picklist table',
-            fix: `add "${m.picklist}" under "picklists" or fix the name`,
-          });
-        }
-      }
-    });
-    const email = mappings.find((m) => m.hubspot === 'email');
-    if (email?.salesforce !== 'Email') {
-      problems.push({
-        path: `mappings.${object}`,
-        value: email?.salesforce,
-        message: 'HubSpot "email" must be mapped to Salesforce "Email": records are matched by email',
-        fix: 'add { "hubspot": "email", "salesforce": "Email", "rule": "two-way", "type": "email" }',
-      });
-    }
-  }
-  return problems;
 }
 
 /**
@@ -304,6 +244,6 @@ export async function loadConfigFile(path: string): Promise<CrmSyncConfig> {
 }
 
 /** The mapping for a HubSpot property, per Salesforce object. */
-export function mappingsFor(config: CrmSyncConfig, object: 'Lead' | 'Contact'): FieldMapping[] {
+export function mappingsFor(config: CrmSyncConfig, object: 'Lead' | 'Contact' | 'Account'): FieldMapping[] {
   return config.mappings[object];
 }

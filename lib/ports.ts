@@ -4,14 +4,20 @@
  * clients in the constructor. The local stack runs the same adapters against in-process stand-ins.
  */
 import type {
+  CompanyPair,
   Decision,
   FieldValues,
+  HubSpotCompany,
   HubSpotContact,
   HubSpotList,
+  HubSpotOwner,
   MembershipChange,
+  OwnerDirectory,
   PairState,
   RuntimeSettings,
+  SalesforceAccount,
   SalesforceRecord,
+  SalesforceUser,
   SyncErrorCategory,
 } from './domain/entities.ts';
 import type { ChangeNotice, CrmSide, SalesforceObject } from './domain/notice.ts';
@@ -88,6 +94,36 @@ export interface HubSpotPort {
     properties: string[],
     after?: string,
   ): Promise<ModifiedContactsPage>;
+
+  // companies (C2, C7), associations v4 (C3 b, C4, C6), owners v3 (O1–O5)
+  /** Companies batch read by id (100 per call, 50 with history); missing or archived ids are absent. */
+  readCompanies(
+    ids: string[],
+    properties: string[],
+    options?: { withHistory?: boolean },
+  ): Promise<HubSpotCompany[]>;
+  /** Companies batch create (100 per call); per-input outcomes. */
+  createCompanies(inputs: { ref: string; properties: Record<string, string> }[]): Promise<WriteOutcome[]>;
+  /** Companies batch update (100 per call). */
+  updateCompanies(
+    inputs: { ref: string; id: string; properties: Record<string, string> }[],
+  ): Promise<WriteOutcome[]>;
+  /** Each contact's companies, primary flagged (associations v4 batch read, 1,000 per call, all pages). */
+  readContactCompanies(contactIds: string[]): Promise<Map<string, CompanyAssociation[]>>;
+  /** Each company's contact ids (associations v4 batch read, 1,000 per call, all pages). */
+  readCompanyContacts(companyIds: string[]): Promise<Map<string, string[]>>;
+  /** Makes each company its contact's primary (type 1; 2,000 per call); HubSpot demotes the old primary. */
+  setPrimaryCompanies(links: { contactId: string; companyId: string }[]): Promise<void>;
+  /** Removes the primary label only (2,000 per call): the company stays associated, unlabeled (279). */
+  demotePrimaryCompanies(links: { contactId: string; companyId: string }[]): Promise<void>;
+  /** Every owner, active and archived (owners v3 is read-only: owners are assigned by id, never created). */
+  listOwners(): Promise<HubSpotOwner[]>;
+}
+
+/** A contact's association to a company, and whether it is the primary one (C6). */
+export interface CompanyAssociation {
+  companyId: string;
+  primary: boolean;
 }
 
 /**
@@ -121,16 +157,22 @@ export interface SalesforcePort {
     emails: string[],
     fieldsByObject: Record<SalesforceObject, string[]>,
   ): Promise<SalesforceRecord[]>;
-  /** sObject Collections create (200 per call, allOrNone false), with Sforce-Call-Options. */
+  /** sObject Collections create (200 per call, allOrNone false), with Sforce-Call-Options; Accounts too (C4). */
   createRecords(
-    objectType: SalesforceObject,
+    objectType: SalesforceObject | 'Account',
     inputs: { ref: string; fields: FieldValues }[],
   ): Promise<WriteOutcome[]>;
-  /** sObject Collections update (200 per call, allOrNone false), with Sforce-Call-Options. */
+  /** sObject Collections update (200 per call, allOrNone false), with Sforce-Call-Options; Accounts too (C7, C6 AccountId). */
   updateRecords(
-    objectType: SalesforceObject,
+    objectType: SalesforceObject | 'Account',
     inputs: { ref: string; id: string; fields: FieldValues }[],
   ): Promise<WriteOutcome[]>;
+  /** Accounts by id (SOQL `Id IN`, `/queryAll`: a merged-away account carries `masterRecordId`, C9). */
+  readAccounts(ids: string[], fields: string[]): Promise<SalesforceAccount[]>;
+  /** The Contacts of these accounts (SOQL `AccountId IN`), for C3 (b). */
+  readAccountContacts(accountIds: string[]): Promise<{ id: string; accountId: string }[]>;
+  /** Every User (Email, IsActive, UserType) for the owner directory (O2, O3). */
+  listUsers(): Promise<SalesforceUser[]>;
   /**
    * The Id of the Salesforce user the session runs as (the integration user): every record crmsync
    * creates has it as `CreatedById`. Read once (`/services/oauth2/userinfo`) and cached.
@@ -159,6 +201,21 @@ export interface SyncStore {
   putPair(pair: PairState, expectedVersion: number): Promise<PairState>;
   /** Removes a pair (merge re-pointing moves a link; the loser's entry goes). */
   deletePair(hubspotId: string, expectedVersion: number): Promise<void>;
+
+  // company/account links (C3, C9): one-to-one, versioned like contact pairs
+  getCompanyPairsByCompanyIds(ids: string[]): Promise<Map<string, CompanyPair>>;
+  getCompanyPairsByAccountIds(ids: string[]): Promise<Map<string, CompanyPair>>;
+  /**
+   * Writes a company pair if its stored version equals `expectedVersion` (0: must not exist); an
+   * account already linked to another company is refused (PermanentSyncError `duplicate`).
+   */
+  putCompanyPair(pair: CompanyPair, expectedVersion: number): Promise<CompanyPair>;
+  deleteCompanyPair(companyId: string, expectedVersion: number): Promise<void>;
+
+  // owner directory (O2, O3)
+  /** The cached HubSpot owners and Salesforce users, or undefined before the first refresh. */
+  getOwnerDirectory(): Promise<OwnerDirectory | undefined>;
+  putOwnerDirectory(directory: OwnerDirectory): Promise<void>;
 
   // segment membership
   /** Current members among the given ids, for the given list. */

@@ -9,21 +9,25 @@ import { z } from 'zod';
 import type { CrmSide } from '../domain/notice.ts';
 import { RetryableError, type SyncErrorCategory } from '../errors.ts';
 import type {
+  CompanyPair,
   Decision,
   DecisionCounts,
   MembershipChange,
   MembershipState,
+  OwnerDirectory,
   PairState,
   RuntimeSettings,
   SyncErrorEntry,
   SyncStore,
 } from '../ports.ts';
+import * as companyStore from './company-store.ts';
 import * as decisionLog from './decision-log.ts';
 import * as marks from './event-marks.ts';
 import { MembershipStore } from './membership-store.ts';
 import { PairStore } from './pair-store.ts';
 import * as positions from './positions.ts';
 import { fromItem, keyOf, toItem } from './item-codec.ts';
+import { type LinkedPairs, versionCondition } from './linked-pairs.ts';
 import { epochSeconds, keys } from './store-keys.ts';
 
 const settingsItemSchema = z.object({
@@ -32,6 +36,7 @@ const settingsItemSchema = z.object({
   segmentLoaded: z.boolean(),
   autoCreateFromLeads: z.boolean(),
   autoCreateFromContacts: z.boolean(),
+  companiesEnabled: z.boolean().optional(),
   version: z.number().int(),
 });
 const membershipLogSchema = z.object({
@@ -71,6 +76,7 @@ export class DynamoSyncStore implements SyncStore {
   readonly #feedMaxDays: number;
   readonly #members: MembershipStore;
   readonly #pairs: PairStore;
+  readonly #companyPairs: LinkedPairs<CompanyPair>;
   readonly #o: positions.PositionsOptions;
   readonly #marks: marks.EventMarksOptions;
 
@@ -83,6 +89,7 @@ export class DynamoSyncStore implements SyncStore {
     this.#feedMaxDays = opts.feedMaxDays ?? 30;
     this.#o = { client: opts.client, tableName: opts.tableName };
     this.#pairs = new PairStore({ client: opts.client, tableName: opts.tableName });
+    this.#companyPairs = companyStore.companyPairs(opts.client, opts.tableName);
     this.#members = new MembershipStore({
       client: opts.client,
       tableName: opts.tableName,
@@ -120,6 +127,30 @@ export class DynamoSyncStore implements SyncStore {
   /** Removes a pair (conditional on its version) and releases its Salesforce-id lookup. */
   deletePair(hubspotId: string, expectedVersion: number): Promise<void> {
     return this.#pairs.deletePair(hubspotId, expectedVersion);
+  }
+
+  // ───────────── company/account links (C3, C9) and owner directory (O2, O3): company-store.ts ─────────────
+  // (documented on the SyncStore port)
+  getCompanyPairsByCompanyIds(ids: string[]): Promise<Map<string, CompanyPair>> {
+    return this.#companyPairs.byHubSpotIds(ids);
+  }
+
+  getCompanyPairsByAccountIds(ids: string[]): Promise<Map<string, CompanyPair>> {
+    return this.#companyPairs.bySalesforceIds(ids);
+  }
+
+  putCompanyPair(pair: CompanyPair, expectedVersion: number): Promise<CompanyPair> {
+    return this.#companyPairs.put(pair, expectedVersion);
+  }
+
+  deleteCompanyPair(companyId: string, expectedVersion: number): Promise<void> {
+    return this.#companyPairs.delete(companyId, expectedVersion);
+  }
+  getOwnerDirectory(): Promise<OwnerDirectory | undefined> {
+    return companyStore.getOwnerDirectory(this.#o);
+  }
+  putOwnerDirectory(directory: OwnerDirectory): Promise<void> {
+    return companyStore.putOwnerDirectory(this.#o, directory);
   }
 
   // ───────────────────────────── segment membership (membership-store.ts) ─────────────────────────────
@@ -250,6 +281,7 @@ export class DynamoSyncStore implements SyncStore {
               segmentLoaded: stored.segmentLoaded,
               autoCreateFromLeads: stored.autoCreateFromLeads,
               autoCreateFromContacts: stored.autoCreateFromContacts,
+              ...(stored.companiesEnabled === undefined ? {} : { companiesEnabled: stored.companiesEnabled }),
               version: stored.version,
             }),
           },
@@ -363,14 +395,4 @@ export class DynamoSyncStore implements SyncStore {
     );
     return Number(res.Item?.['calls']?.N ?? 0);
   }
-}
-
-/** 0 means "must not exist yet"; otherwise the stored version must match. */
-function versionCondition(expectedVersion: number) {
-  return expectedVersion === 0
-    ? { ConditionExpression: 'attribute_not_exists(pk)' }
-    : {
-        ConditionExpression: 'version = :v',
-        ExpressionAttributeValues: { ':v': { N: String(expectedVersion) } },
-      };
 }

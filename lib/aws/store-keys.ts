@@ -10,6 +10,12 @@ export const keys = {
   pair: (hubspotId: string): ItemKey => ({ pk: `HS#${hubspotId}`, sk: 'PAIR' }),
   /** Salesforce id → HubSpot id lookup; readers verify it against the pair item. */
   salesforceLink: (salesforceId: string): ItemKey => ({ pk: `SF#${salesforceId}`, sk: 'LINK' }),
+  /** A company/account pair (C3), addressed by HubSpot company id. */
+  companyPair: (companyId: string): ItemKey => ({ pk: `CO#${companyId}`, sk: 'PAIR' }),
+  /** Salesforce Account id → HubSpot company id lookup; readers verify it against the pair item. */
+  accountLink: (accountId: string): ItemKey => ({ pk: `ACC#${accountId}`, sk: 'LINK' }),
+  /** The cached owner directory (O2, O3): HubSpot owners and Salesforce users, refreshed on a schedule. */
+  ownerDirectory: (): ItemKey => ({ pk: 'OWNERS', sk: 'DIRECTORY' }),
   /** One item per current member of a list. */
   member: (listId: string, hubspotId: string): ItemKey => ({ pk: `LIST#${listId}`, sk: `M#${hubspotId}` }),
   memberPartition: (listId: string) => `LIST#${listId}`,

@@ -14,8 +14,11 @@ export type CreationResult<T> =
   | { ok: true; value: T; snapshot: Snapshot; warnings: FieldError[] }
   | { ok: false; errors: FieldError[] };
 
-/** Salesforce requires LastName on Leads and Contacts, and Company on Leads. */
-const REQUIRED_LAST_NAME = 'LastName';
+/** The Salesforce objects crmsync creates: Leads and Contacts (contacts), Accounts (companies, C4). */
+export type CreatableObject = SalesforceObject | 'Account';
+
+/** The field Salesforce requires to create each object (Lead Company has a configurable default). */
+const REQUIRED: Record<CreatableObject, string> = { Lead: 'LastName', Contact: 'LastName', Account: 'Name' };
 
 /**
  * Copies every mapped non-blank value except `dont-sync` from one side to the other (docs/design.md#creation,
@@ -53,35 +56,36 @@ function copyValues(
 }
 
 /**
- * Values for a new Salesforce Lead/Contact from a HubSpot contact. Lead `Company` comes from its
- * mapping or `defaultCompany`. The default is not put in the snapshot (HubSpot's company stays
- * blank there), so under `prefer-salesforce-unless-blank` the next sync copies it to HubSpot, as the
- * native connector does with any Salesforce value. A missing LastName is a
- * `missing-required-field` error naming the field.
+ * Values for a new Salesforce Lead/Contact from a HubSpot contact, or a new Account from a HubSpot
+ * company (C4, C7). Lead `Company` comes from its mapping or `defaultCompany`. The default is not put
+ * in the snapshot (HubSpot's company stays blank there), so under `prefer-salesforce-unless-blank`
+ * the next sync copies it to HubSpot, as the native connector does with any Salesforce value. A
+ * missing required field (LastName; Name for an Account) is a `missing-required-field` error naming it.
  */
 export function valuesForNewSalesforceRecord(
   hubspotValues: Record<string, string | null>,
   mappings: FieldMapping[],
   picklists: PicklistTables,
-  options: { objectType: SalesforceObject; defaultCompany: string },
+  options: { objectType: CreatableObject; defaultCompany: string },
 ): CreationResult<FieldValues> {
   const { copied, snapshot, warnings } = copyValues(hubspotValues, mappings, picklists, 'hubspot');
   const fields: FieldValues = {};
   for (const [mapping, value] of copied)
     fields[mapping.salesforce] = toSideValue(value, mapping, 'salesforce', picklists);
-  if (isBlank(fields[REQUIRED_LAST_NAME])) {
-    const mapping = mappings.find((m) => m.salesforce === REQUIRED_LAST_NAME && m.rule !== 'dont-sync');
+  const required = REQUIRED[options.objectType];
+  if (isBlank(fields[required])) {
+    const mapping = mappings.find((m) => m.salesforce === required && m.rule !== 'dont-sync');
     return {
       ok: false,
       errors: [
         {
-          field: mapping?.hubspot ?? REQUIRED_LAST_NAME,
+          field: mapping?.hubspot ?? required,
           value: mapping ? (hubspotValues[mapping.hubspot] ?? null) : null,
           side: 'hubspot',
           category: 'missing-required-field',
           message: mapping
-            ? `cannot create a Salesforce ${options.objectType}: LastName is required and HubSpot "${mapping.hubspot}" is blank`
-            : `cannot create a Salesforce ${options.objectType}: LastName is required and no HubSpot property is mapped to it`,
+            ? `cannot create a Salesforce ${options.objectType}: ${required} is required and HubSpot "${mapping.hubspot}" is blank`
+            : `cannot create a Salesforce ${options.objectType}: ${required} is required and no HubSpot property is mapped to it`,
         },
       ],
     };
@@ -90,8 +94,11 @@ export function valuesForNewSalesforceRecord(
   return { ok: true, value: fields, snapshot, warnings };
 }
 
-/** Values for a new HubSpot contact from a Salesforce Lead/Contact (HubSpot has no required property). */
-export function valuesForNewHubSpotContact(
+/**
+ * Values for a new HubSpot contact from a Salesforce Lead/Contact, or a new company from an Account
+ * (C2, C7): HubSpot requires no property on either.
+ */
+export function valuesForNewHubSpotRecord(
   salesforceValues: FieldValues,
   mappings: FieldMapping[],
   picklists: PicklistTables,

@@ -6,6 +6,8 @@
  */
 import type { SalesforceObject } from './notice.ts';
 
+export type * from './company-entities.ts';
+
 /** A field value as it crosses the boundary: strings for HubSpot; Salesforce may send numbers/booleans. */
 export type FieldValue = string | number | boolean | null;
 export type FieldValues = Record<string, FieldValue>;
@@ -95,7 +97,10 @@ export interface PairState {
 /** A recorded decision about one record: the trace a user reads to learn why it did (not) sync. */
 export interface Decision {
   at: number;
-  /** The record the decision is about, as `hubspot:<id>` or `salesforce:<id>`. */
+  /**
+   * The record the decision is about, as `hubspot:<id>` (a contact), `hubspot-company:<id>` (a
+   * company: HubSpot ids are per object) or `salesforce:<id>`.
+   */
   recordKey: string;
   eventId?: string;
   /**
@@ -121,6 +126,11 @@ export interface RuntimeSettings {
   segmentLoaded: boolean;
   autoCreateFromLeads: boolean;
   autoCreateFromContacts: boolean;
+  /**
+   * C1: company ⇄ account sync on or off. Absent in a record stored before the setting existed: the
+   * config's `companies.enabled` applies.
+   */
+  companiesEnabled?: boolean;
   version: number;
 }
 

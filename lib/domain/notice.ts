@@ -8,8 +8,12 @@ export type CrmSide = z.infer<typeof crmSideSchema>;
 export const salesforceObjectSchema = z.enum(['Lead', 'Contact']);
 export type SalesforceObject = z.infer<typeof salesforceObjectSchema>;
 
-/** The object a notice is about: a HubSpot `contact`, or a Salesforce `Lead` / `Contact`. */
-export const noticeObjectSchema = z.enum(['contact', 'Lead', 'Contact']);
+/**
+ * The object a notice is about: a HubSpot `contact` or `company`, or a Salesforce `Lead` / `Contact`
+ * / `Account` (C8: company and account changes arrive by webhook, CDC and outbound message like
+ * contact changes).
+ */
+export const noticeObjectSchema = z.enum(['contact', 'company', 'Lead', 'Contact', 'Account']);
 export type NoticeObject = z.infer<typeof noticeObjectSchema>;
 
 /**

@@ -5,8 +5,8 @@ import { BATCH, chunks, type HubSpotCall } from './hubspot-call.ts';
 import { type HubSpotObjectLike, normalizeEmail } from './hubspot-contact.ts';
 import { categoryOf, errorContextIds, HubSpotRequestError, hubSpotErrorMessage } from './hubspot-errors.ts';
 
-// Contact batch creates and updates: per-input outcomes from 207 answers, and whole-batch errors
-// narrowed down so one bad record never blocks the rest of its batch.
+// Contact and company batch creates and updates (companies for C2, C7): per-input outcomes from 207
+// answers, and whole-batch errors narrowed down so one bad record never blocks the rest of its batch.
 
 /** A batch error as the client deserializes it (`StandardError`). */
 interface BatchErrorLike {
@@ -23,6 +23,9 @@ interface WriteItem {
   properties: Record<string, string>;
 }
 
+/** The CRM objects crmsync writes in batches: contacts, and companies (C2, C7). */
+export type WritableObject = 'contacts' | 'companies';
+
 /** What the writes need from the adapter: its call, its client, and a read by email (for 409s). */
 export interface ContactWriteContext {
   call: HubSpotCall;
@@ -30,16 +33,17 @@ export interface ContactWriteContext {
   findContactsByEmail(emails: string[], properties: string[]): Promise<HubSpotContact[]>;
 }
 
-/** Creates or updates contacts in batches; one outcome per input, in input order. */
-export async function writeContacts(
+/** Creates or updates contacts (or companies) in batches; one outcome per input, in input order. */
+export async function writeObjects(
   ctx: ContactWriteContext,
   kind: 'create' | 'update',
   inputs: Omit<WriteItem, 'trace'>[],
+  object: WritableObject = 'contacts',
 ): Promise<WriteOutcome[]> {
   const outcomes = new Map<string, WriteOutcome>();
   const items = inputs.map((input, i): WriteItem => ({ ...input, trace: `crmsync-${i}` }));
   for (const chunk of chunks(items, BATCH)) {
-    for (const outcome of await writeChunk(ctx, kind, chunk)) outcomes.set(outcome.ref, outcome);
+    for (const outcome of await writeChunk(ctx, kind, chunk, object)) outcomes.set(outcome.ref, outcome);
   }
   return inputs.map(
     (input) =>
@@ -63,23 +67,28 @@ async function writeChunk(
   ctx: ContactWriteContext,
   kind: 'create' | 'update',
   items: WriteItem[],
+  object: WritableObject = 'contacts',
 ): Promise<WriteOutcome[]> {
   if (items.length === 0) return [];
-  const op = kind === 'create' ? 'contacts.batch.create' : 'contacts.batch.update';
+  const op = `${object}.batch.${kind}`;
+  // Contacts and companies share the CRM objects v3 batch shapes (same generated request types).
+  // Looked up at each attempt: a token renewal gives the client new API objects, and the replay
+  // after a 401 must use them.
+  const batchApi = () => ctx.client.crm[object].batchApi;
   let data: { results: HubSpotObjectLike[]; errors?: BatchErrorLike[] };
   try {
     data = await ctx.call(
       op,
       () =>
         kind === 'create'
-          ? ctx.client.crm.contacts.batchApi.createWithHttpInfo({
+          ? batchApi().createWithHttpInfo({
               inputs: items.map((i) => ({
                 properties: i.properties,
                 objectWriteTraceId: i.trace,
                 associations: [],
               })),
             })
-          : ctx.client.crm.contacts.batchApi.updateWithHttpInfo({
+          : batchApi().updateWithHttpInfo({
               inputs: items.map((i) => ({
                 id: i.id ?? '',
                 properties: i.properties,
@@ -100,20 +109,22 @@ async function writeChunk(
       error.status,
     );
     if (items.length === 1) return [failure(items[0]!, category, error.message, retryable)];
-    if (kind === 'create' && error.status === 409) return createAroundExisting(ctx, items);
+    // Only contacts have a unique email to collide on; a company 409 is narrowed down like any other.
+    if (kind === 'create' && error.status === 409 && object === 'contacts')
+      return createAroundExisting(ctx, items);
     const named = namedItems(items, error.body);
     if (named.length > 0 && named.length < items.length) {
       const namedSet = new Set(named);
       const rest = items.filter((i) => !namedSet.has(i));
       return [
         ...named.map((i) => failure(i, category, error.message, retryable)),
-        ...(await writeChunk(ctx, kind, rest)),
+        ...(await writeChunk(ctx, kind, rest, object)),
       ];
     }
     const half = Math.ceil(items.length / 2);
     return [
-      ...(await writeChunk(ctx, kind, items.slice(0, half))),
-      ...(await writeChunk(ctx, kind, items.slice(half))),
+      ...(await writeChunk(ctx, kind, items.slice(0, half), object)),
+      ...(await writeChunk(ctx, kind, items.slice(half), object)),
     ];
   }
   return mapBatchResult(kind, items, data.results, data.errors ?? []);

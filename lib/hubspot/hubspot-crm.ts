@@ -1,7 +1,10 @@
 import type { Client } from '@hubspot/api-client';
 import type {
+  CompanyAssociation,
+  HubSpotCompany,
   HubSpotContact,
   HubSpotList,
+  HubSpotOwner,
   HubSpotPort,
   ModifiedContactsPage,
   ModifiedContactsQuery,
@@ -15,7 +18,8 @@ import {
   toHubSpotContact,
   withSourceProperties,
 } from './hubspot-contact.ts';
-import { writeContacts } from './hubspot-contact-writes.ts';
+import { writeObjects } from './hubspot-contact-writes.ts';
+import { HubSpotCompanies } from './hubspot-companies.ts';
 import {
   createDynamicList,
   getList,
@@ -27,11 +31,10 @@ import {
 import type { HubSpotAccessTokens } from './hubspot-oauth.ts';
 
 /**
- * HubSpot's documented page sizes (https://developers.hubspot.com/docs/api/crm/contacts): batch reads
- * take 50 inputs when `propertiesWithHistory` is asked for (100 otherwise, `BATCH`); search pages
- * hold 200; the contacts page endpoint 100.
+ * HubSpot's documented page sizes (https://developers.hubspot.com/docs/api/crm/contacts): search pages
+ * hold 200; the contacts page endpoint 100 (batch reads, 100 or 50 with history, are in
+ * hubspot-companies.ts, shared with companies).
  */
-const BATCH_WITH_HISTORY = 50;
 const SEARCH_PAGE = 200;
 /** Results one search query pages through (https://developers.hubspot.com/docs/api/crm/search#limitations). */
 const SEARCH_RESULT_CAP = 10_000;
@@ -68,6 +71,7 @@ export class HubSpotCrm implements HubSpotPort {
   readonly #timeoutMs: number;
   readonly #maxAttempts: number;
   readonly #call: HubSpotCall;
+  readonly #companies: HubSpotCompanies;
 
   constructor(opts: HubSpotCrmOptions) {
     this.#client = opts.client;
@@ -84,6 +88,7 @@ export class HubSpotCrm implements HubSpotPort {
       timeoutMs: this.#timeoutMs,
       maxAttempts: this.#maxAttempts,
     });
+    this.#companies = new HubSpotCompanies(this.#client, this.#call);
   }
 
   /** The same adapter with its calls in another lane (bulk for resync and import). */
@@ -102,30 +107,12 @@ export class HubSpotCrm implements HubSpotPort {
     return this.#client.crm.contacts;
   }
 
-  async readContacts(
+  readContacts(
     ids: string[],
     properties: string[],
     options: { withHistory?: boolean } = {},
   ): Promise<HubSpotContact[]> {
-    const wanted = unique(ids.filter((id) => id.length > 0));
-    const withHistory = options.withHistory ?? false;
-    const out: HubSpotContact[] = [];
-    for (const chunk of chunks(wanted, withHistory ? BATCH_WITH_HISTORY : BATCH)) {
-      const data = await this.#call('contacts.batch.read', () =>
-        this.#contacts.batchApi.readWithHttpInfo(
-          {
-            inputs: chunk.map((id) => ({ id })),
-            properties: withSourceProperties(properties),
-            propertiesWithHistory: withHistory ? properties : [],
-          },
-          false,
-        ),
-      );
-      // A 207 lists the ids HubSpot could not find under `errors`: absent, as the port says.
-      for (const object of data.results)
-        if (!object.archived) out.push(toHubSpotContact(object as HubSpotObjectLike));
-    }
-    return out;
+    return this.#companies.readObjects('contacts', ids, properties, options);
   }
 
   async findContactsByEmail(emails: string[], properties: string[]): Promise<HubSpotContact[]> {
@@ -154,7 +141,7 @@ export class HubSpotCrm implements HubSpotPort {
   async createContacts(
     inputs: { ref: string; properties: Record<string, string> }[],
   ): Promise<WriteOutcome[]> {
-    return writeContacts(
+    return writeObjects(
       this.#writes,
       'create',
       inputs.map((input) => ({ ref: input.ref, properties: input.properties })),
@@ -164,7 +151,7 @@ export class HubSpotCrm implements HubSpotPort {
   async updateContacts(
     inputs: { ref: string; id: string; properties: Record<string, string> }[],
   ): Promise<WriteOutcome[]> {
-    return writeContacts(
+    return writeObjects(
       this.#writes,
       'update',
       inputs.map((input) => ({ ref: input.ref, id: input.id, properties: input.properties })),
@@ -281,5 +268,45 @@ export class HubSpotCrm implements HubSpotPort {
     // and answers 400 when asked for them.
     if (next !== undefined && Number(next) >= SEARCH_RESULT_CAP) return { contacts, capped: true };
     return { contacts, ...(next ? { after: next } : {}) };
+  }
+
+  // ───────────────────────── companies, associations, owners (C2–C9, O1–O5) ─────────────────────────
+
+  readCompanies(
+    ids: string[],
+    properties: string[],
+    options?: { withHistory?: boolean },
+  ): Promise<HubSpotCompany[]> {
+    return this.#companies.readCompanies(ids, properties, options);
+  }
+
+  createCompanies(inputs: { ref: string; properties: Record<string, string> }[]): Promise<WriteOutcome[]> {
+    return writeObjects(this.#writes, 'create', inputs, 'companies');
+  }
+
+  updateCompanies(
+    inputs: { ref: string; id: string; properties: Record<string, string> }[],
+  ): Promise<WriteOutcome[]> {
+    return writeObjects(this.#writes, 'update', inputs, 'companies');
+  }
+
+  readContactCompanies(contactIds: string[]): Promise<Map<string, CompanyAssociation[]>> {
+    return this.#companies.readContactCompanies(contactIds);
+  }
+
+  readCompanyContacts(companyIds: string[]): Promise<Map<string, string[]>> {
+    return this.#companies.readCompanyContacts(companyIds);
+  }
+
+  setPrimaryCompanies(links: { contactId: string; companyId: string }[]): Promise<void> {
+    return this.#companies.setPrimaryCompanies(links);
+  }
+
+  demotePrimaryCompanies(links: { contactId: string; companyId: string }[]): Promise<void> {
+    return this.#companies.demotePrimaryCompanies(links);
+  }
+
+  listOwners(): Promise<HubSpotOwner[]> {
+    return this.#companies.listOwners();
   }
 }

@@ -10,7 +10,7 @@ import type { ChangeNotice, NoticeKind } from '../domain/notice.ts';
  *   event never loses the valid ones next to it.
  * - The type is in `subscriptionType` (real deliveries, SDK examples) or `eventType` (the docs
  *   page): both are accepted. The generic format (`object.creation`, ... with `objectTypeId`) is
- *   accepted for contacts (`0-1`).
+ *   accepted for contacts (`0-1`) and companies (`0-2`, C8).
  * - Echo layer 1 (docs/design.md#echo-suppression): changes made by our own app come back with
  *   `changeSource: "INTEGRATION"` (or `API`) and `sourceId` naming our app id; they are dropped.
  * - Several propertyChange events for one contact in a batch become one `updated` notice with the
@@ -100,21 +100,34 @@ const KIND_OF: Record<Exclude<Action, 'merge'>, NoticeKind> = {
   restore: 'restored',
 };
 
-/** `contact.propertyChange` / `object.propertyChange` (objectTypeId 0-1) → the action; else why not. */
-function actionOf(event: WebhookEvent): Action | 'unknown-type' | 'unsupported-object' {
+/** HubSpot's object type id for companies in the generic (`object.*`) format. */
+export const COMPANY_OBJECT_TYPE_ID = '0-2';
+
+/** The objects whose events become notices: contacts, and companies (C8). */
+type EventObject = 'contact' | 'company';
+
+/**
+ * `contact.propertyChange`, `company.propertyChange` / `object.propertyChange` (objectTypeId 0-1
+ * or 0-2) → the object and action; else why not.
+ */
+function actionOf(
+  event: WebhookEvent,
+): { object: EventObject; action: Action } | 'unknown-type' | 'unsupported-object' {
   const type = event.subscriptionType ?? event.eventType ?? '';
   const dot = type.indexOf('.');
   if (dot < 0) return 'unknown-type';
-  const object = type.slice(0, dot);
+  const prefix = type.slice(0, dot);
   const action = ACTIONS[type.slice(dot + 1)];
-  if (object === 'contact') {
-    return action ?? 'unknown-type';
-  }
-  if (object === 'object') {
-    if (event.objectTypeId !== CONTACT_OBJECT_TYPE_ID) return 'unsupported-object';
-    return action ?? 'unknown-type';
-  }
-  return 'unsupported-object';
+  const object: EventObject | undefined =
+    prefix === 'contact' || prefix === 'company'
+      ? prefix
+      : prefix === 'object' && event.objectTypeId === CONTACT_OBJECT_TYPE_ID
+        ? 'contact'
+        : prefix === 'object' && event.objectTypeId === COMPANY_OBJECT_TYPE_ID
+          ? 'company'
+          : undefined;
+  if (!object) return 'unsupported-object';
+  return action ? { object, action } : 'unknown-type';
 }
 
 /** Our app's own write, reported back to us (echo layer 1). */
@@ -140,7 +153,7 @@ export function parseWebhookBatch(items: unknown[], options: ParseOptions): Pars
     if (entry.examples.length < 10) entry.examples.push(example);
   };
   const seenEventIds = new Set<string>();
-  /** Pending `updated` notices per contact, coalesced; with their source `eventId:objectId` keys. */
+  /** Pending `updated` notices per record (`contact:<id>`, `company:<id>`), coalesced; with their source `eventId:objectId` keys. */
   const updates = new Map<
     string,
     { notice: ChangeNotice; eventIds: string[]; fields: Set<string>; fieldsKnown: boolean }
@@ -153,11 +166,12 @@ export function parseWebhookBatch(items: unknown[], options: ParseOptions): Pars
       return;
     }
     const event = parsed.data;
-    const action = actionOf(event);
-    if (action === 'unknown-type' || action === 'unsupported-object') {
-      ignore(action, event.eventId);
+    const parsedType = actionOf(event);
+    if (parsedType === 'unknown-type' || parsedType === 'unsupported-object') {
+      ignore(parsedType, event.eventId);
       return;
     }
+    const { object, action } = parsedType;
     if (
       options.portalId !== undefined &&
       event.portalId !== undefined &&
@@ -179,14 +193,14 @@ export function parseWebhookBatch(items: unknown[], options: ParseOptions): Pars
     seenEventIds.add(dedupeKey);
 
     if (action === 'merge') {
-      result.notices.push(...mergeNotices(event));
+      result.notices.push(...mergeNotices(event, object));
       return;
     }
     const kind = KIND_OF[action];
     if (kind !== 'updated') {
       result.notices.push({
         source: 'hubspot',
-        objectType: 'contact',
+        objectType: object,
         recordId: event.objectId,
         kind,
         eventId: noticeEventId(event.eventId, event.objectId, action),
@@ -197,12 +211,12 @@ export function parseWebhookBatch(items: unknown[], options: ParseOptions): Pars
     const name = event.propertyName;
     const nameOk = name !== undefined && PROPERTY_NAME.test(name) && !FORBIDDEN_KEYS.has(name);
     if (name !== undefined && !nameOk) result.invalidFieldNames += 1;
-    const pending = updates.get(event.objectId);
+    const pending = updates.get(`${object}:${event.objectId}`);
     if (!pending) {
-      updates.set(event.objectId, {
+      updates.set(`${object}:${event.objectId}`, {
         notice: {
           source: 'hubspot',
-          objectType: 'contact',
+          objectType: object,
           recordId: event.objectId,
           kind: 'updated',
           eventId: noticeEventId(event.eventId, event.objectId, action),
@@ -255,7 +269,7 @@ export function coalescedEventId(eventIds: string[]): string {
  * survivor gets an `updated` notice (properties moved into it). HubSpot's survivor is
  * `newObjectId` when a new record was created by the merge, else `primaryObjectId`.
  */
-function mergeNotices(event: WebhookEvent): ChangeNotice[] {
+function mergeNotices(event: WebhookEvent, object: EventObject): ChangeNotice[] {
   const survivor = event.newObjectId ?? event.primaryObjectId ?? event.objectId;
   const losers = new Set(event.mergedObjectIds ?? []);
   if (event.primaryObjectId !== undefined) losers.add(event.primaryObjectId);
@@ -263,7 +277,7 @@ function mergeNotices(event: WebhookEvent): ChangeNotice[] {
   const mergedIds = [...losers].sort();
   const notices: ChangeNotice[] = mergedIds.map((id) => ({
     source: 'hubspot',
-    objectType: 'contact',
+    objectType: object,
     recordId: id,
     kind: 'merged',
     eventId: noticeEventId(event.eventId, id, 'merge'),
@@ -273,7 +287,7 @@ function mergeNotices(event: WebhookEvent): ChangeNotice[] {
   }));
   notices.push({
     source: 'hubspot',
-    objectType: 'contact',
+    objectType: object,
     recordId: survivor,
     kind: 'updated',
     eventId: noticeEventId(event.eventId, survivor, 'merge'),

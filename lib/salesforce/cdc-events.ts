@@ -134,8 +134,10 @@ export function parseCdcEvent(event: unknown, options: CdcParseOptions): ParsedC
   if (!change.success) return { notices: [], ignored: [{ reason: 'invalid-event', count: 1 }] };
   const header = change.data.ChangeEventHeader;
   const base = { entityName: header.entityName, changeType: header.changeType };
-  const objectType: SalesforceObject | undefined =
-    header.entityName === 'Lead' || header.entityName === 'Contact' ? header.entityName : undefined;
+  const objectType: SalesforceObject | 'Account' | undefined =
+    header.entityName === 'Lead' || header.entityName === 'Contact' || header.entityName === 'Account'
+      ? header.entityName
+      : undefined;
   if (!objectType)
     return {
       ...base,

@@ -76,7 +76,7 @@ const envelopeSchema = z.object({
 /** One notification, reduced to what a notice needs. */
 export interface OutboundNotification {
   notificationId: string;
-  objectType: SalesforceObject;
+  objectType: SalesforceObject | 'Account';
   recordId: string;
   kind: Extract<NoticeKind, 'created' | 'updated' | 'deleted'>;
   occurredAt: number;
@@ -159,11 +159,11 @@ export function parseOutboundMessage(rawBody: string, now: number): ParsedOutbou
   return result;
 }
 
-/** `xsi:type="sf:Lead"` → Lead. Other objects are not synced. */
-function objectTypeOf(type: unknown): SalesforceObject | undefined {
+/** `xsi:type="sf:Lead"` → Lead; Accounts too (C8). Other objects are not synced. */
+function objectTypeOf(type: unknown): SalesforceObject | 'Account' | undefined {
   if (typeof type !== 'string') return undefined;
   const local = type.slice(type.indexOf(':') + 1);
-  return local === 'Lead' || local === 'Contact' ? local : undefined;
+  return local === 'Lead' || local === 'Contact' || local === 'Account' ? local : undefined;
 }
 
 function dateOf(value: unknown): number | undefined {

@@ -1,14 +1,34 @@
 import type { Connection } from 'jsforce';
 import { z } from 'zod';
 import type { SalesforceObject } from '../domain/notice.ts';
-import type { FieldValues, SalesforcePort, SalesforceRecord, WriteOutcome } from '../ports.ts';
+import type {
+  FieldValues,
+  SalesforceAccount,
+  SalesforcePort,
+  SalesforceRecord,
+  SalesforceUser,
+  WriteOutcome,
+} from '../ports.ts';
 import type { Lane, RateLimiter } from '../rate-limit/index.ts';
 import { SalesforceRequestError } from './salesforce-errors.ts';
 import { type PlannedQuery, SalesforceQueries } from './salesforce-queries.ts';
-import { type QueryResult, selectFields, toSalesforceRecord } from './salesforce-records.ts';
+import {
+  type QueryResult,
+  selectFields,
+  toSalesforceAccount,
+  toSalesforceRecord,
+} from './salesforce-records.ts';
 import { type SalesforceRequest, salesforceRequester } from './salesforce-request.ts';
 import { isSalesforceId, selectQuery, soqlDateTime } from './salesforce-soql.ts';
-import { SalesforceWrites } from './salesforce-writes.ts';
+import { SalesforceWrites, type WritableObject } from './salesforce-writes.ts';
+
+/** A User row as SOQL answers it. */
+const userRecordSchema = z.looseObject({
+  Id: z.string(),
+  Email: z.string().nullable().optional(),
+  IsActive: z.boolean(),
+  UserType: z.string().nullable().optional(),
+});
 
 export interface SalesforceCrmOptions {
   connection: Connection;
@@ -179,14 +199,14 @@ export class SalesforceCrm implements SalesforcePort {
   }
 
   async createRecords(
-    objectType: SalesforceObject,
+    objectType: WritableObject,
     inputs: { ref: string; fields: FieldValues }[],
   ): Promise<WriteOutcome[]> {
     return this.#writes.createRecords(objectType, inputs);
   }
 
   async updateRecords(
-    objectType: SalesforceObject,
+    objectType: WritableObject,
     inputs: { ref: string; id: string; fields: FieldValues }[],
   ): Promise<WriteOutcome[]> {
     return this.#writes.updateRecords(objectType, inputs);
@@ -194,6 +214,62 @@ export class SalesforceCrm implements SalesforcePort {
 
   async deleteRecords(ids: string[]): Promise<void> {
     return this.#writes.deleteRecords(ids);
+  }
+
+  // ───────────────────────────── accounts and users (C2–C9, O1–O5) ─────────────────────────────
+
+  /**
+   * Accounts by id, SOQL `Id IN (...)` through `/queryAll` so a merged-away account shows its master
+   * (C9). `fields` plus `OwnerId` come back.
+   */
+  async readAccounts(ids: string[], fields: string[]): Promise<SalesforceAccount[]> {
+    const wanted = [...new Set(ids.filter(isSalesforceId))];
+    if (wanted.length === 0) return [];
+    const queries = this.#queries.planIn(
+      'Account',
+      selectFields('Account', fields),
+      'Id',
+      wanted,
+      undefined,
+      true,
+    );
+    const results = await this.#queries.queries('soql.query', queries);
+    // OwnerId comes back with every account: owners sync on their own rule (O1), not as a mapped field.
+    const withOwner = fields.some((f) => f.toLowerCase() === 'ownerid') ? fields : [...fields, 'OwnerId'];
+    return results.flat().map((r) => toSalesforceAccount(r, withOwner));
+  }
+
+  /** The live Contacts of these accounts, as `{ id, accountId }` (C3 b matches through them). */
+  async readAccountContacts(accountIds: string[]): Promise<{ id: string; accountId: string }[]> {
+    const wanted = [...new Set(accountIds.filter(isSalesforceId))];
+    if (wanted.length === 0) return [];
+    const queries = this.#queries.planIn(
+      'Contact',
+      ['Id', 'AccountId'],
+      'AccountId',
+      wanted,
+      undefined,
+      false,
+    );
+    const results = await this.#queries.queries('soql.query', queries);
+    return results
+      .flat()
+      .map((r) => ({ id: r.Id, accountId: String((r as Record<string, unknown>)['AccountId']) }));
+  }
+
+  /** Every User with the fields owner matching needs (O2: Email, IsActive, UserType). */
+  async listUsers(): Promise<SalesforceUser[]> {
+    const soql = selectQuery('User', ['Id', 'Email', 'IsActive', 'UserType'], undefined, 'Id ASC');
+    const [records = []] = await this.#queries.queries('soql.query', [{ soql, all: false }]);
+    return records.map((r) => {
+      const raw = userRecordSchema.parse(r);
+      return {
+        id: raw.Id,
+        email: raw.Email ?? null,
+        isActive: raw.IsActive,
+        userType: raw.UserType ?? 'Standard',
+      };
+    });
   }
 
   /**

@@ -87,7 +87,7 @@ export class SalesforceQueries {
 
   /** `SELECT ... WHERE field IN (...)` queries, chunked so each URL stays short. */
   planIn(
-    objectType: SalesforceObject,
+    objectType: SalesforceObject | 'Account' | 'User',
     select: string[],
     field: string,
     values: string[],

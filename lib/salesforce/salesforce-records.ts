@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { SalesforceObject } from '../domain/notice.ts';
-import type { FieldValue, FieldValues, SalesforceRecord } from '../ports.ts';
+import type { FieldValue, FieldValues, SalesforceAccount, SalesforceRecord } from '../ports.ts';
 
 /** A record in a SOQL answer: `attributes`, `Id` and the selected fields. */
 export const soqlRecordSchema = z.looseObject({
@@ -36,7 +36,8 @@ export const saveResultsSchema = z.array(saveResultSchema);
 export type SaveResult = z.infer<typeof saveResultSchema>;
 
 /** Fields crmsync reads on every record besides the mapped ones (identity, conversion, merges, times). */
-export function systemFields(objectType: SalesforceObject): string[] {
+export function systemFields(objectType: SalesforceObject | 'Account'): string[] {
+  if (objectType === 'Account') return ACCOUNT_SYSTEM_FIELDS;
   // CreatedById tells crmsync's own records (created as the integration user) from everyone else's.
   const common = [
     'Id',
@@ -51,7 +52,7 @@ export function systemFields(objectType: SalesforceObject): string[] {
 }
 
 /** The SELECT list: system fields plus the caller's, each once (names compare case-insensitively). */
-export function selectFields(objectType: SalesforceObject, fields: string[]): string[] {
+export function selectFields(objectType: SalesforceObject | 'Account', fields: string[]): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
   for (const f of [...systemFields(objectType), ...fields]) {
@@ -76,15 +77,8 @@ function fieldValue(value: unknown): FieldValue | undefined {
   return undefined;
 }
 
-/**
- * Converts a SOQL record to the port's SalesforceRecord. `fields` holds the caller's fields under the
- * names the caller used (SOQL answers use the schema's casing, which may differ).
- */
-export function toSalesforceRecord(
-  objectType: SalesforceObject,
-  record: z.infer<typeof soqlRecordSchema>,
-  fields: string[],
-): SalesforceRecord {
+/** The fields every synced sObject has in common, read from a SOQL record. */
+function toSObject(record: z.infer<typeof soqlRecordSchema>, fields: string[]) {
   const raw = record as Record<string, unknown>;
   const byLower = new Map(Object.keys(raw).map((k) => [k.toLowerCase(), k]));
   const get = (name: string): unknown => {
@@ -96,9 +90,8 @@ export function toSalesforceRecord(
     const v = fieldValue(get(f));
     values[f] = v === undefined ? null : v;
   }
-  const out: SalesforceRecord = {
+  const out: SalesforceAccount = {
     id: record.Id,
-    objectType,
     fields: values,
     modifiedAt: time(get('SystemModstamp')),
     createdAt: time(get('CreatedDate')),
@@ -109,6 +102,20 @@ export function toSalesforceRecord(
   if (typeof deleted === 'boolean') out.isDeleted = deleted;
   const master = get('MasterRecordId');
   if (typeof master === 'string' || master === null) out.masterRecordId = master;
+  return { record: out, get };
+}
+
+/**
+ * Converts a SOQL record to the port's SalesforceRecord. `fields` holds the caller's fields under the
+ * names the caller used (SOQL answers use the schema's casing, which may differ).
+ */
+export function toSalesforceRecord(
+  objectType: SalesforceObject,
+  record: z.infer<typeof soqlRecordSchema>,
+  fields: string[],
+): SalesforceRecord {
+  const { record: common, get } = toSObject(record, fields);
+  const out: SalesforceRecord = { ...common, objectType };
   if (objectType === 'Lead') {
     const converted = get('IsConverted');
     if (typeof converted === 'boolean') out.isConverted = converted;
@@ -116,4 +123,22 @@ export function toSalesforceRecord(
     if (typeof contactId === 'string' || contactId === null) out.convertedContactId = contactId;
   }
   return out;
+}
+
+/** Fields read on every Account besides the mapped ones (times, merges C9, owner O1). */
+export const ACCOUNT_SYSTEM_FIELDS = [
+  'Id',
+  'SystemModstamp',
+  'CreatedDate',
+  'IsDeleted',
+  'MasterRecordId',
+  'OwnerId',
+];
+
+/** Converts a SOQL Account to the port's SalesforceAccount (`fields` as the caller named them). */
+export function toSalesforceAccount(
+  record: z.infer<typeof soqlRecordSchema>,
+  fields: string[],
+): SalesforceAccount {
+  return toSObject(record, fields).record;
 }

@@ -6,6 +6,9 @@ import { type SaveResult, saveResultsSchema } from './salesforce-records.ts';
 import { chunks, type SalesforceRequest } from './salesforce-request.ts';
 import { apiName, isSalesforceId } from './salesforce-soql.ts';
 
+/** The objects crmsync writes: Leads and Contacts (contacts), Accounts (companies, C4 and C7). */
+export type WritableObject = SalesforceObject | 'Account';
+
 /** sObject Collections take at most 200 records per call (REST API "sObject Collections"). */
 const COLLECTION = 200;
 
@@ -28,7 +31,7 @@ export class SalesforceWrites {
   }
 
   async createRecords(
-    objectType: SalesforceObject,
+    objectType: WritableObject,
     inputs: { ref: string; fields: FieldValues }[],
   ): Promise<WriteOutcome[]> {
     apiName(objectType);
@@ -56,7 +59,7 @@ export class SalesforceWrites {
   }
 
   async updateRecords(
-    objectType: SalesforceObject,
+    objectType: WritableObject,
     inputs: { ref: string; id: string; fields: FieldValues }[],
   ): Promise<WriteOutcome[]> {
     apiName(objectType);

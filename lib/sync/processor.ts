@@ -1,5 +1,6 @@
 import type { Decision } from '../ports.ts';
 import { coalesceTracked } from './coalesce.ts';
+import { processAccountNotices, splitAccountNotices } from './processor-accounts.ts';
 import { syncWithMerges } from './merges.ts';
 import { classifyError, settle } from './processor-errors.ts';
 import { dropProcessed, intakeMessages, MessageLedger, received } from './processor-messages.ts';
@@ -65,7 +66,9 @@ export async function processBatch(
   }
   for (const t of fresh.notices) decisions.push(received(t, now));
 
-  const records = coalesceTracked(fresh.notices);
+  // C8: Account notices take the account lane; everything else the contact pipeline below.
+  const lanes = splitAccountNotices(fresh.notices);
+  const records = coalesceTracked(lanes.contacts);
   summary.records = records.length;
   const outcomes = await syncWithMerges(records, (list) => syncRecords(list, deps, now), now);
 
@@ -78,6 +81,15 @@ export async function processBatch(
     if (o.written.hubspot) summary.writes.hubspot++;
     if (o.written.salesforce) summary.writes.salesforce++;
   }
+
+  const accountLane = await processAccountNotices(lanes.accounts, deps, now);
+  for (const { messageIds, status } of accountLane.statuses) {
+    ledger.mark(messageIds, status);
+    countStatus(summary, status);
+  }
+  summary.records += accountLane.statuses.length;
+  decisions.push(...accountLane.decisions);
+  eventsToMark.push(...accountLane.eventIds);
 
   // The trace first, then the idempotency marks: a crash in between redelivers, and the second pass
   // records a noop instead of losing the decision.

@@ -41,6 +41,18 @@ export async function clearSegment(deps: SyncDeps): Promise<void> {
   );
 }
 
+/**
+ * C1: turns company ⇄ account sync on or off. Turning it on back-fills nothing by itself (as R4):
+ * companies and accounts sync on their next change, import or resync.
+ */
+export async function setCompanySync(
+  deps: Pick<SyncDeps, 'store' | 'config'>,
+  enabled: boolean,
+): Promise<void> {
+  const settings = await currentSettings(deps);
+  await deps.store.putSettings({ ...settings, companiesEnabled: enabled }, settings.version);
+}
+
 /** Turns R6 auto-creation on or off for new Salesforce leads and/or contacts. */
 export async function setAutoCreate(
   deps: Pick<SyncDeps, 'store' | 'config'>,

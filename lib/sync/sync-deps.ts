@@ -27,6 +27,15 @@ export async function currentSettings(deps: Pick<SyncDeps, 'store' | 'config'>):
     segmentLoaded: false,
     autoCreateFromLeads: deps.config.creation.autoCreateFromLeads,
     autoCreateFromContacts: deps.config.creation.autoCreateFromContacts,
+    companiesEnabled: deps.config.companies.enabled,
     version: 0,
   };
+}
+
+/** C1: whether company ⇄ account sync is on: the run-time setting, else the config's default. */
+export function companySyncEnabled(
+  settings: Pick<RuntimeSettings, 'companiesEnabled'> | undefined,
+  config: Pick<SyncDeps['config'], 'companies'>,
+): boolean {
+  return settings?.companiesEnabled ?? config.companies.enabled;
 }

@@ -4,6 +4,9 @@ import { DynamoSyncStore } from '../../lib/aws/dynamo-sync-store.ts';
 import { PermanentSyncError, RetryableError } from '../../lib/errors.ts';
 import { ensureTable, type LocalDynamo, startLocalDynamo } from '../../lib/local/local-dynamo.ts';
 import type { Decision, PairState, RuntimeSettings } from '../../lib/ports.ts';
+import { setCompanySync } from '../../lib/sync/segment-choice.ts';
+import { companySyncEnabled } from '../../lib/sync/sync-deps.ts';
+import { testConfig } from '../support/test-config.ts';
 
 const NOW = Date.parse('2026-03-10T12:00:00Z');
 const DAY = 86_400_000;
@@ -329,6 +332,37 @@ describe('settings', () => {
     const v2 = await store.putSettings({ ...v1, inclusionSegmentId: null, segmentSelectedAt: null }, 1);
     expect(await store.getSettings()).toEqual(v2);
     expect(v2).toMatchObject({ inclusionSegmentId: null, segmentSelectedAt: null, version: 2 });
+  });
+});
+
+describe('C1: the company-sync run-time setting', () => {
+  const config = testConfig({ hubspot: 'http://127.0.0.1:1', salesforce: 'http://127.0.0.1:1' });
+
+  it('C1: is the config default until set, then the stored value, which outlives the config', async () => {
+    expect(companySyncEnabled(await store.getSettings(), config)).toBe(false);
+    await setCompanySync({ store, config }, true);
+    const stored = await store.getSettings();
+    expect(stored).toMatchObject({ companiesEnabled: true, version: 1 });
+    expect(companySyncEnabled(stored, config)).toBe(true);
+    await setCompanySync({ store, config }, false);
+    expect(await store.getSettings()).toMatchObject({ companiesEnabled: false, version: 2 });
+  });
+
+  it('C1: a settings record stored before the setting existed falls back to the config default', async () => {
+    await store.putSettings(
+      {
+        inclusionSegmentId: null,
+        segmentSelectedAt: null,
+        segmentLoaded: false,
+        autoCreateFromLeads: true,
+        autoCreateFromContacts: true,
+        version: 0,
+      },
+      0,
+    );
+    const stored = await store.getSettings();
+    expect(stored).not.toHaveProperty('companiesEnabled');
+    expect(companySyncEnabled(stored, { companies: { enabled: true } })).toBe(true);
   });
 });
 

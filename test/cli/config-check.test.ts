@@ -64,6 +64,9 @@ describe('crmsync config check', () => {
     const { code, text } = await check(example, { HUBSPOT_ACCESS_TOKEN: '' });
     expect(code).toBe(0);
     expect(text).toMatch(/is valid: 12 field mappings/);
+    expect(text).toContain(
+      'Company sync is off by default (C1); 5 Account field mappings apply once it is turned on; owners sync by email (O1).',
+    );
     expect(text).toMatch(/not checked against HubSpot: set HUBSPOT_ACCESS_TOKEN/);
   });
 
@@ -105,6 +108,14 @@ describe('crmsync config check', () => {
     expect(text).toContain('OAuth-checked segment');
     expect(code).toBe(0);
     expect(sandbox.counters()['POST /oauth/v1/token']).toBe(1);
+  });
+
+  it('C1: with company sync on and no Account mapping, says which mapping to add', async () => {
+    const { Account: _, ...mappings } = example.mappings;
+    const config = { ...example, mappings, companies: { enabled: true } };
+    const { code, text } = await check(config, { HUBSPOT_ACCESS_TOKEN: '' });
+    expect(code).toBe(1);
+    expect(text).toMatch(/mappings\.Account.*companies\.enabled.*Fix: add "Account"/s);
   });
 
   it('explains a file that is not JSON', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { valuesForNewHubSpotContact, valuesForNewSalesforceRecord } from '../../lib/domain/creation.ts';
+import { valuesForNewHubSpotRecord, valuesForNewSalesforceRecord } from '../../lib/domain/creation.ts';
 import { merge } from '../../lib/domain/three-way-merge.ts';
 import { contactMappings, leadMappings, picklists } from './fixtures.ts';
 
@@ -96,7 +96,7 @@ describe('creation', () => {
       Score__c: 3,
       Stage__c: 'x',
     };
-    const r = valuesForNewHubSpotContact(sf, contactMappings, picklists);
+    const r = valuesForNewHubSpotRecord(sf, contactMappings, picklists);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.value).toEqual({

@@ -58,9 +58,28 @@ describe('Salesforce CDC via Event Relay: vendor samples', () => {
     expect(parsed.ignored).toEqual([{ reason: 'echo', count: 1 }]);
   });
 
-  it('reads the AppFlow shape (change event directly in detail) and ignores objects other than Lead/Contact', () => {
+  it('C8: reads the AppFlow shape (change event directly in detail): an AccountChangeEvent becomes an Account notice', () => {
     const event = json('event-relay/aws-eventbridge-salesforce-appflow-account-update-awsdocs.json');
     // AppFlow's source names an AWS account and a flow, not the org: read with no org configured.
+    const parsed = parseCdcEvent(event, { clientName: opts.clientName });
+    expect(parsed.notices).toEqual([
+      {
+        source: 'salesforce',
+        objectType: 'Account',
+        recordId: '0016g00000MLhLeAAL',
+        kind: 'updated',
+        eventId: 'salesforce-cdc:000035af-b239-0581-9f14-461e4187de11:1:0016g00000MLhLeAAL',
+        occurredAt: 1597947935000,
+        changedFields: ['LastModifiedDate', 'Region__c'],
+      },
+    ]);
+    expect(parsed.ignored).toEqual([]);
+  });
+
+  it('ignores objects other than Lead, Contact and Account', () => {
+    const event = json('event-relay/aws-eventbridge-salesforce-appflow-account-update-awsdocs.json');
+    const header = (event['detail'] as { ChangeEventHeader: Record<string, unknown> }).ChangeEventHeader;
+    header['entityName'] = 'Opportunity';
     const parsed = parseCdcEvent(event, { clientName: opts.clientName });
     expect(parsed.notices).toEqual([]);
     expect(parsed.ignored).toEqual([{ reason: 'unsupported-object', count: 1 }]);

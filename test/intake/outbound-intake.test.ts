@@ -55,6 +55,20 @@ function notification(id: string, type: string, recordId: string, fields = ''): 
   return `<Notification><Id>${id}</Id><sObject xsi:type="sf:${type}" xmlns:sf="urn:sobject.enterprise.soap.sforce.com"><sf:Id>${recordId}</sf:Id>${fields}</sObject></Notification>`;
 }
 
+describe('C8: outbound messages for Accounts', () => {
+  it('C8: an Account notification becomes an Account notice', async () => {
+    const deps = setup('00D000000000062EAA');
+    const res = await handleSalesforceOutbound(
+      post(message([notification('04l000000000009AAA', 'Account', '001000000000001AAA')])),
+      deps,
+    );
+    expect(res.statusCode).toBe(200);
+    expect(deps.queue.sent).toMatchObject([
+      { source: 'salesforce', objectType: 'Account', recordId: '001000000000001AAA' },
+    ]);
+  });
+});
+
 describe('Salesforce ids', () => {
   it('computes the 18-character form and compares 15 with 18', () => {
     expect(toSalesforceId18('00D000000000062')).toBe('00D000000000062EAA');
@@ -211,7 +225,7 @@ describe('Salesforce outbound messages: kinds and per-notification checks', () =
   it('skips other objects and malformed ids, still queues and acknowledges the rest', async () => {
     const deps = setup('00D000000000062EAA');
     const body = message([
-      notification('04l000000000001AAA', 'Account', '001000000000001AAA'),
+      notification('04l000000000001AAA', 'Opportunity', '006000000000001AAA'),
       notification('04l000000000002AAA', 'Lead', 'not-an-id'),
       notification('04l000000000003AAA', 'Lead', '00Q000000000003'),
       '<Notification><Id>04l000000000004AAA</Id></Notification>',

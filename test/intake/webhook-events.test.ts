@@ -107,13 +107,46 @@ describe('HubSpot webhook batches: vendor samples', () => {
     ]);
   });
 
-  it('counts and ignores association changes and other objects (unknown types are not errors)', () => {
+  it('counts and ignores association changes (unknown types are not errors)', () => {
     const parsed = parseWebhookBatch(
       sample('hubspot-webhook-contact-associationChange-reconstructed.json'),
       sampleOptions,
     );
     expect(parsed.notices).toEqual([]);
-    expect(parsed.ignored['unknown-type']?.count).toBe(1);
+    expect(parsed.ignored['unknown-type']?.count).toBe(2);
+  });
+
+  it('C8: company.* events (and object.* with objectTypeId 0-2) become company notices; other objects are ignored', () => {
+    const parsed = parseWebhookBatch(
+      [
+        hubspotEvent({ subscriptionType: 'company.propertyChange', objectId: 901, propertyName: 'name' }),
+        hubspotEvent({ subscriptionType: 'company.propertyChange', objectId: 901, propertyName: 'city' }),
+        hubspotEvent({ subscriptionType: 'contact.propertyChange', objectId: 901, propertyName: 'phone' }),
+        hubspotEvent({
+          subscriptionType: undefined,
+          eventType: 'object.creation',
+          objectTypeId: '0-2',
+          objectId: 902,
+        }),
+        hubspotEvent({
+          subscriptionType: 'company.merge',
+          objectId: 903,
+          primaryObjectId: 903,
+          mergedObjectIds: [904],
+        }),
+        hubspotEvent({ subscriptionType: 'deal.creation', objectId: 905 }),
+      ],
+      { appId: APP_ID },
+    );
+    expect(
+      parsed.notices.map((n) => [n.objectType, n.recordId, n.kind, n.changedFields, n.survivorId]),
+    ).toEqual([
+      ['company', '902', 'created', undefined, undefined],
+      ['company', '904', 'merged', undefined, '903'],
+      ['company', '903', 'updated', undefined, undefined],
+      ['company', '901', 'updated', ['city', 'name'], undefined],
+      ['contact', '901', 'updated', ['phone'], undefined],
+    ]);
     expect(parsed.ignored['unsupported-object']?.count).toBe(1);
   });
 });

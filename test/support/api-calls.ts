@@ -13,14 +13,18 @@ export interface CounterSource {
   salesforce(): Record<string, number>;
 }
 
+// Contacts and companies (C2–C9); associations v4 reads and writes; owners (read-only).
 const HUBSPOT_READ = [
-  /^POST \/crm\/v3\/objects\/contacts\/(batch\/read|search)$/,
-  /^GET \/crm\/v3\/objects\/contacts/,
+  /^POST \/crm\/v3\/objects\/(contacts|companies)\/(batch\/read|search)$/,
+  /^GET \/crm\/v3\/objects\/(contacts|companies)/,
+  /^POST \/crm\/v4\/associations\/[^ ]+\/batch\/read$/,
+  /^GET \/crm\/v3\/owners/,
 ];
 const HUBSPOT_WRITE = [
-  /^POST \/crm\/v3\/objects\/contacts\/batch\/(create|update|upsert|archive)$/,
-  /^(POST|PATCH|DELETE) \/crm\/v3\/objects\/contacts(\/\{[^}]+\})?$/,
-  /^POST \/crm\/v3\/objects\/contacts\/merge$/,
+  /^POST \/crm\/v3\/objects\/(contacts|companies)\/batch\/(create|update|upsert|archive)$/,
+  /^(POST|PATCH|DELETE) \/crm\/v3\/objects\/(contacts|companies)(\/\{[^}]+\})?$/,
+  /^POST \/crm\/v3\/objects\/(contacts|companies)\/merge$/,
+  /^POST \/crm\/v4\/associations\/[^ ]+\/batch\/(create|archive|labels\/archive|associate\/default)$/,
 ];
 // Composite is only used for reads by the adapter (several SOQL queries in one call).
 const SALESFORCE_READ = [

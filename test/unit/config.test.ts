@@ -94,6 +94,71 @@ describe('config schema', () => {
     ]);
   });
 
+  it('C1: company sync is off in the example and reads Account mappings with their picklist table', () => {
+    const config = parseConfig(clone());
+    expect(config.companies.enabled).toBe(false);
+    expect(config.mappings.Account.map((m) => m.salesforce)).toContain('Name');
+    expect(config.mappings.Account.find((m) => m.hubspot === 'industry')).toMatchObject({
+      type: 'picklist',
+      picklist: 'industry',
+    });
+    expect(config.picklists.industry?.hubspotToSalesforce.BANKING).toBe('Banking');
+  });
+
+  it('C1: a config without companies or Account mappings keeps company sync off', () => {
+    const input = clone();
+    delete input.companies;
+    delete input.mappings.Account;
+    const config = parseConfig(input);
+    expect(config.companies.enabled).toBe(false);
+    expect(config.mappings.Account).toEqual([]);
+  });
+
+  it('C7: company sync on with no Account mapping is refused, saying what to add', () => {
+    const input = clone();
+    input.companies.enabled = true;
+    delete input.mappings.Account;
+    const [p] = problemsOf(input);
+    expect(p).toMatchObject({ path: 'mappings.Account' });
+    expect(p?.message).toContain('companies.enabled');
+    expect(p?.fix).toContain('"salesforce": "Name"');
+  });
+
+  it('C7: Account mappings get the same checks as contacts: rule, duplicates, picklist table, Name', () => {
+    const input = clone();
+    input.mappings.Account[1].rule = 'mostly';
+    input.mappings.Account.push({ hubspot: 'city', salesforce: 'ShippingCity', rule: 'two-way' });
+    input.mappings.Account[4].picklist = 'sectors';
+    input.mappings.Account = input.mappings.Account.filter((m: { hubspot: string }) => m.hubspot !== 'name');
+    const problems = problemsOf(input);
+    expect(problems.map((p) => p.path)).toEqual([
+      'mappings.Account[0].rule',
+      'mappings.Account[3].picklist',
+      'mappings.Account[4].hubspot',
+      'mappings.Account',
+    ]);
+    expect(problems[0]?.fix).toContain('always-hubspot');
+    expect(problems[3]?.message).toContain('Account Name');
+  });
+
+  it('O1: owners are on by default and an owner field mapping is refused with the setting to use', () => {
+    const input = clone();
+    delete input.owners;
+    expect(parseConfig(input).owners.enabled).toBe(true);
+    input.mappings.Contact.push({ hubspot: 'hubspot_owner_id', salesforce: 'OwnerId', rule: 'two-way' });
+    const [p] = problemsOf(input);
+    expect(p).toMatchObject({ path: 'mappings.Contact[5]' });
+    expect(p?.message).toContain('O1');
+    expect(p?.fix).toContain('"owners": { "enabled": true }');
+  });
+
+  it('names a non-boolean companies.enabled with the fix', () => {
+    const input = clone();
+    input.companies.enabled = 'yes';
+    const [p] = problemsOf(input);
+    expect(p).toMatchObject({ path: 'companies.enabled', value: 'yes', fix: 'give true or false' });
+  });
+
   it('explains a file that is not JSON or not there, without a stack trace', async () => {
     await expect(loadConfigFile('/nonexistent/crmsync.json')).rejects.toThrow(
       /cannot read the file.*Fix: check the path/s,

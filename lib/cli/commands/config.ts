@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadConfigFile } from '../../config.ts';
+import { type CrmSyncConfig, loadConfigFile } from '../../config.ts';
 import { ConfigError } from '../../errors.ts';
 import { checkSegmentAgainstHubSpot } from '../segment-check.ts';
 
@@ -10,6 +10,18 @@ Validates a crmsync configuration file (default: crmsync.config.json, else the e
 Prints every problem with its path, the bad value and how to fix it. Exit code 1 when invalid.
 With HUBSPOT_ACCESS_TOKEN set, also checks that the inclusion segment exists and is an active
 (DYNAMIC) list (R1); the API base URL is hubspot.baseUrl, CRMSYNC_HUBSPOT_BASE_URL or HubSpot's.`;
+
+/** What the config says about companies (C1, C7) and owners (O1), in one line. */
+function companiesLine(config: CrmSyncConfig): string {
+  const accounts = config.mappings.Account.length;
+  const companies = config.companies.enabled
+    ? `Company sync is on by default (C1) with ${accounts} Account field mappings`
+    : `Company sync is off by default (C1)${accounts > 0 ? `; ${accounts} Account field mappings apply once it is turned on` : ''}`;
+  const owners = config.owners.enabled
+    ? 'owners sync by email (O1)'
+    : 'owners do not sync (owners.enabled is false)';
+  return `${companies}; ${owners}.`;
+}
 
 /** `crmsync config check [file]`. */
 export async function run(argv: string[]): Promise<number> {
@@ -48,6 +60,7 @@ export async function run(argv: string[]): Promise<number> {
     else
       console.log(
         `${path} is valid: ${mapped} field mappings, segment ${config.hubspot.inclusionSegmentId ?? 'none (every contact syncs)'}, new contacts become Salesforce ${config.creation.salesforceObject}s.\n` +
+          `${companiesLine(config)}\n` +
           (segment.checked
             ? `The segment is "${segment.ok ? segment.name : ''}", an active list in HubSpot (R1).`
             : `Segment not checked against HubSpot: ${segment.why}.`),

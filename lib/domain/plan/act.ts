@@ -1,6 +1,6 @@
 import type { HubSpotContact, PairState, SalesforceRecord } from '../entities.ts';
 import type { PlanRecord } from '../coalesce.ts';
-import { valuesForNewHubSpotContact, valuesForNewSalesforceRecord } from '../creation.ts';
+import { valuesForNewHubSpotRecord, valuesForNewSalesforceRecord } from '../creation.ts';
 import type { GateDecision } from '../segment-gate.ts';
 import { merge, type Snapshot } from '../three-way-merge.ts';
 import type { Batch } from './batch.ts';
@@ -200,7 +200,7 @@ function createInSalesforce(batch: Batch, record: PlanRecord, contact: HubSpotCo
 function createInHubSpot(batch: Batch, record: PlanRecord, sf: SalesforceRecord, gate: Passed): void {
   const { input, plan } = batch;
   const emailOnly = gate.action === 'sync-email-only';
-  const created = valuesForNewHubSpotContact(
+  const created = valuesForNewHubSpotRecord(
     sf.fields,
     batch.mappings(sf.objectType, emailOnly),
     input.config.picklists,

@@ -1,0 +1,166 @@
+import type { Client } from '@hubspot/api-client';
+import { AssociationSpecAssociationCategoryEnum as Category } from '@hubspot/api-client/lib/codegen/crm/associations/v4/models/AssociationSpec.js';
+import { CONTACT_TO_COMPANY } from '../domain/association.ts';
+import type { CompanyAssociation, HubSpotCompany, HubSpotContact, HubSpotOwner } from '../ports.ts';
+import { BATCH, chunks, type HubSpotCall, unique } from './hubspot-call.ts';
+import { type HubSpotObjectLike, toHubSpotContact, withSourceProperties } from './hubspot-contact.ts';
+
+/**
+ * The company side of the HubSpot adapter (C2–C9, O1–O5): companies v3 batch reads, associations v4
+ * (contact ⇄ company, primary type 1 and unlabeled 279), owners v3. `HubSpotCrm` delegates to it and
+ * passes its rate-limited `call`, so every request here shares the contacts' limiter and retries.
+ *
+ * Sizes (https://developers.hubspot.com/docs/api/crm/associations/associations-v4): association batch
+ * read takes 1,000 ids, batch create and label archive 2,000 pairs; companies batch read 100 (50 with
+ * history, as contacts); owners pages hold up to 500.
+ */
+const BATCH_WITH_HISTORY = 50;
+const ASSOCIATION_READ = 1_000;
+const ASSOCIATION_WRITE = 2_000;
+const OWNER_PAGE = 500;
+
+const PRIMARY = [
+  { associationCategory: Category.HubspotDefined, associationTypeId: CONTACT_TO_COMPANY.primary },
+];
+
+interface AssociationResultLike {
+  _from: { id: string };
+  to: { toObjectId: string | number; associationTypes: { typeId: number }[] }[];
+  paging?: { next?: { after?: string } };
+}
+
+export class HubSpotCompanies {
+  readonly #client: Client;
+  readonly #call: HubSpotCall;
+
+  constructor(client: Client, call: HubSpotCall) {
+    this.#client = client;
+    this.#call = call;
+  }
+
+  /**
+   * Batch read by id of contacts or companies (100 per call, 50 with `propertiesWithHistory`).
+   * Ids HubSpot cannot find come back under `errors` of a 207 and are simply absent; archived ones too.
+   * Contact reads also ask for who created the record (`withSourceProperties`, R6 by record).
+   */
+  async readObjects(
+    object: 'contacts' | 'companies',
+    ids: string[],
+    properties: string[],
+    options: { withHistory?: boolean } = {},
+  ): Promise<HubSpotContact[]> {
+    const withHistory = options.withHistory ?? false;
+    const out: HubSpotContact[] = [];
+    const wanted = unique(ids.filter((id) => id.length > 0));
+    const props = object === 'contacts' ? withSourceProperties(properties) : properties;
+    for (const chunk of chunks(wanted, withHistory ? BATCH_WITH_HISTORY : BATCH)) {
+      const data = await this.#call(`${object}.batch.read`, () =>
+        this.#client.crm[object].batchApi.readWithHttpInfo(
+          {
+            inputs: chunk.map((id) => ({ id })),
+            properties: props,
+            propertiesWithHistory: withHistory ? properties : [],
+          },
+          false,
+        ),
+      );
+      for (const o of data.results) if (!o.archived) out.push(toHubSpotContact(o as HubSpotObjectLike));
+    }
+    return out;
+  }
+
+  readCompanies(
+    ids: string[],
+    properties: string[],
+    options?: { withHistory?: boolean },
+  ): Promise<HubSpotCompany[]> {
+    return this.readObjects('companies', ids, properties, options);
+  }
+
+  /** Associations from each of `fromIds` (contacts or companies) to the other object, all pages. */
+  async #readAssociations(
+    from: 'contacts' | 'companies',
+    fromIds: string[],
+  ): Promise<Map<string, { id: string; typeIds: number[] }[]>> {
+    const to = from === 'contacts' ? 'companies' : 'contacts';
+    const out = new Map<string, { id: string; typeIds: number[] }[]>();
+    let pending = unique(fromIds).map((id) => ({ id }) as { id: string; after?: string });
+    while (pending.length > 0) {
+      const next: { id: string; after: string }[] = [];
+      for (const chunk of chunks(pending, ASSOCIATION_READ)) {
+        const data = await this.#call(`associations.${from}.${to}.batch.read`, () =>
+          this.#client.crm.associations.v4.batchApi.getPageWithHttpInfo(from, to, { inputs: chunk }),
+        );
+        // Ids without associations come back under `errors` (207): they simply have none.
+        for (const result of data.results as unknown as AssociationResultLike[]) {
+          const list = out.get(result._from.id) ?? [];
+          for (const t of result.to)
+            list.push({ id: String(t.toObjectId), typeIds: t.associationTypes.map((a) => a.typeId) });
+          out.set(result._from.id, list);
+          const after = result.paging?.next?.after;
+          if (after) next.push({ id: result._from.id, after });
+        }
+      }
+      pending = next;
+    }
+    return out;
+  }
+
+  /** Each contact's companies, with which one is primary (type 1). */
+  async readContactCompanies(contactIds: string[]): Promise<Map<string, CompanyAssociation[]>> {
+    const raw = await this.#readAssociations('contacts', contactIds);
+    return new Map(
+      [...raw].map(([contactId, list]) => [
+        contactId,
+        list.map((a) => ({ companyId: a.id, primary: a.typeIds.includes(CONTACT_TO_COMPANY.primary) })),
+      ]),
+    );
+  }
+
+  /** Each company's associated contact ids (C4 looks at them). */
+  async readCompanyContacts(companyIds: string[]): Promise<Map<string, string[]>> {
+    const raw = await this.#readAssociations('companies', companyIds);
+    return new Map([...raw].map(([companyId, list]) => [companyId, list.map((a) => a.id)]));
+  }
+
+  /**
+   * C6: makes each company the contact's primary company (type 1). HubSpot keeps one primary per
+   * contact: the previous primary is demoted to unlabeled (279), still associated.
+   */
+  async setPrimaryCompanies(links: { contactId: string; companyId: string }[]): Promise<void> {
+    for (const chunk of chunks(links, ASSOCIATION_WRITE)) {
+      await this.#call('associations.contacts.companies.batch.create', () =>
+        this.#client.crm.associations.v4.batchApi.createWithHttpInfo('contacts', 'companies', {
+          inputs: chunk.map((l) => ({ _from: { id: l.contactId }, to: { id: l.companyId }, types: PRIMARY })),
+        }),
+      );
+    }
+  }
+
+  /** C6: removes the primary label only (AccountId cleared): the company stays associated, unlabeled. */
+  async demotePrimaryCompanies(links: { contactId: string; companyId: string }[]): Promise<void> {
+    for (const chunk of chunks(links, ASSOCIATION_WRITE)) {
+      await this.#call('associations.contacts.companies.batch.labels.archive', () =>
+        this.#client.crm.associations.v4.batchApi.archiveLabelsWithHttpInfo('contacts', 'companies', {
+          inputs: chunk.map((l) => ({ _from: { id: l.contactId }, to: { id: l.companyId }, types: PRIMARY })),
+        }),
+      );
+    }
+  }
+
+  /** Every owner, active and archived (two listings: HubSpot shows archived ones only when asked). */
+  async listOwners(): Promise<HubSpotOwner[]> {
+    const out: HubSpotOwner[] = [];
+    for (const archived of [false, true]) {
+      let after: string | undefined;
+      do {
+        const data = await this.#call('owners.page', () =>
+          this.#client.crm.owners.ownersApi.getPageWithHttpInfo(undefined, after, OWNER_PAGE, archived),
+        );
+        for (const o of data.results) out.push({ id: String(o.id), email: o.email ?? null, archived });
+        after = data.paging?.next?.after;
+      } while (after);
+    }
+    return out;
+  }
+}

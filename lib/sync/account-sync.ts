@@ -1,0 +1,327 @@
+import type { CrmSyncConfig } from '../config.ts';
+import { decideAccountAction } from '../domain/company-create.ts';
+import { OWNER_SNAPSHOT_KEY } from '../domain/company-entities.ts';
+import { matchCompanyForAccount } from '../domain/company-match.ts';
+import { valuesForNewHubSpotRecord } from '../domain/creation.ts';
+import { decideOwner, ownerForCreation } from '../domain/owners.ts';
+import { merge } from '../domain/three-way-merge.ts';
+import type {
+  CompanyPair,
+  Decision,
+  HubSpotCompany,
+  HubSpotPort,
+  SalesforceAccount,
+  SalesforcePort,
+  SyncStore,
+  WriteOutcome,
+} from '../ports.ts';
+import { ownerDirectoryFor } from './owner-directory.ts';
+import { companySyncEnabled } from './sync-deps.ts';
+
+/**
+ * Salesforce Accounts → HubSpot companies, one batch (docs/design.md#companies-accounts-and-owners):
+ * resolve (read the accounts, their links, C3 candidates) → gate (C1) → act (merge C7 with owners O1,
+ * or create C2) → commit the pairs → decisions citing the rule. Reads and writes are batched: one
+ * SOQL read of the accounts, one of their Contacts, association and company reads by batch, one
+ * company batch create and update, one Account collection update.
+ */
+export interface AccountSyncDeps {
+  store: SyncStore;
+  hubspot: HubSpotPort;
+  salesforce: SalesforcePort;
+  config: CrmSyncConfig;
+  now: () => number;
+}
+
+const HUBSPOT_OWNER = 'hubspot_owner_id';
+
+/** Syncs the given accounts; returns the decisions (the caller records them, with the batch's trace). */
+export async function syncAccounts(deps: AccountSyncDeps, accountIds: string[]): Promise<Decision[]> {
+  const at = deps.now();
+  const ids = [...new Set(accountIds)];
+  const decide = (id: string, outcome: Decision['outcome'], reason: string, detail?: Decision['detail']) =>
+    ({ at, recordKey: `salesforce:${id}`, outcome, reason, ...(detail ? { detail } : {}) }) as Decision;
+  const enabled = companySyncEnabled(await deps.store.getSettings(), deps.config);
+  const mappings = deps.config.mappings.Account;
+  const accounts = enabled
+    ? await deps.salesforce.readAccounts(
+        ids,
+        mappings.map((m) => m.salesforce),
+      )
+    : [];
+  const byId = new Map(accounts.map((a) => [a.id, a]));
+  const pairs = enabled ? await deps.store.getCompanyPairsByAccountIds(ids) : new Map<string, CompanyPair>();
+  const decisions: Decision[] = [];
+  const toMatch: SalesforceAccount[] = [];
+  const linked = new Map<string, { pair: CompanyPair | undefined; companyId: string; reason: string }>();
+  for (const id of ids) {
+    const action = decideAccountAction({
+      companiesEnabled: enabled,
+      account: byId.get(id),
+      pair: pairs.get(id),
+    });
+    if (action.action === 'skip') decisions.push(decide(id, 'skipped', action.reason));
+    else if (action.action === 'merge')
+      linked.set(id, { pair: action.pair, companyId: action.pair.companyId, reason: action.reason });
+    else toMatch.push(byId.get(id)!);
+  }
+  const matched = await matchCompanies(deps, toMatch);
+  const toCreate: { account: SalesforceAccount; why: string }[] = [];
+  for (const account of toMatch) {
+    const m = matched.get(account.id);
+    if (m && m.kind !== 'create')
+      linked.set(account.id, { pair: undefined, companyId: m.companyId, reason: m.reason });
+    else toCreate.push({ account, why: m?.reason ?? '' });
+  }
+  if (linked.size + toCreate.length === 0) return decisions;
+  const directory = await ownerDirectoryFor(deps, {
+    hubspot: [],
+    salesforce: accounts.map((a) => (a.fields['OwnerId'] as string | null) ?? null),
+  });
+  decisions.push(...(await mergeLinked(deps, linked, byId, directory, decide)));
+  decisions.push(...(await createCompanies(deps, toCreate, directory, decide)));
+  return decisions;
+}
+
+type Decide = (
+  id: string,
+  outcome: Decision['outcome'],
+  reason: string,
+  detail?: Decision['detail'],
+) => Decision;
+
+/** C3 for accounts not linked yet: their Contacts' HubSpot contacts' companies, in batch reads. */
+async function matchCompanies(deps: AccountSyncDeps, accounts: SalesforceAccount[]) {
+  const out = new Map<string, ReturnType<typeof matchCompanyForAccount>>();
+  if (accounts.length === 0) return out;
+  const contacts = await deps.salesforce.readAccountContacts(accounts.map((a) => a.id));
+  const contactPairs = await deps.store.getPairsBySalesforceIds(contacts.map((c) => c.id));
+  const hubspotIds = [...contactPairs.values()].map((p) => p.hubspotId);
+  const companiesOf = hubspotIds.length > 0 ? await deps.hubspot.readContactCompanies(hubspotIds) : new Map();
+  const candidateIds = [...new Set([...companiesOf.values()].flat().map((a) => a.companyId as string))];
+  const candidatePairs = await deps.store.getCompanyPairsByCompanyIds(candidateIds);
+  const candidates = candidateIds.length > 0 ? await deps.hubspot.readCompanies(candidateIds, []) : [];
+  const modifiedAt = new Map(candidates.map((c) => [c.id, c.updatedAt]));
+  for (const account of accounts) {
+    const shared = contacts
+      .filter((c) => c.accountId === account.id)
+      .flatMap((c) => {
+        const pair = contactPairs.get(c.id);
+        if (!pair) return [];
+        const companyIds = (companiesOf.get(pair.hubspotId) ?? []).map(
+          (a: { companyId: string }) => a.companyId,
+        );
+        return [{ hubspotContactId: pair.hubspotId, companyIds }];
+      });
+    const elsewhere = new Set(
+      [...candidatePairs.values()].filter((p) => p.accountId !== account.id).map((p) => p.companyId),
+    );
+    out.set(
+      account.id,
+      matchCompanyForAccount({
+        accountId: account.id,
+        linkedCompanyId: undefined,
+        sharedContacts: shared,
+        companyModifiedAt: (id) => modifiedAt.get(id),
+        linkedElsewhere: elsewhere,
+      }),
+    );
+  }
+  return out;
+}
+
+/** C7 three-way merge (and O1 owners) of linked or matched pairs; batched writes; pairs committed. */
+async function mergeLinked(
+  deps: AccountSyncDeps,
+  linked: Map<string, { pair: CompanyPair | undefined; companyId: string; reason: string }>,
+  accounts: Map<string, SalesforceAccount>,
+  directory: Awaited<ReturnType<typeof ownerDirectoryFor>>,
+  decide: Decide,
+): Promise<Decision[]> {
+  if (linked.size === 0) return [];
+  const mappings = deps.config.mappings.Account;
+  const properties = [...mappings.map((m) => m.hubspot), HUBSPOT_OWNER];
+  const companies = new Map(
+    (
+      await deps.hubspot.readCompanies(
+        [...linked.values()].map((l) => l.companyId),
+        properties,
+      )
+    ).map((c): [string, HubSpotCompany] => [c.id, c]),
+  );
+  const hubspotWrites: { ref: string; id: string; properties: Record<string, string> }[] = [];
+  const salesforceWrites: {
+    ref: string;
+    id: string;
+    fields: Record<string, string | number | boolean | null>;
+  }[] = [];
+  const commits: {
+    pair: CompanyPair;
+    expectedVersion: number;
+    accountId: string;
+    reason: string;
+    wrote: boolean;
+  }[] = [];
+  const decisions: Decision[] = [];
+  for (const [accountId, link] of linked) {
+    const account = accounts.get(accountId);
+    const company = companies.get(link.companyId);
+    if (!account || !company) {
+      decisions.push(decide(accountId, 'noop', `C7: company ${link.companyId} was not found in HubSpot`));
+      continue;
+    }
+    const result = merge({
+      mappings,
+      picklists: deps.config.picklists,
+      hubspot: {
+        values: company.properties,
+        changedAt: (p) => company.propertyChangedAt?.[p] ?? company.updatedAt,
+      },
+      salesforce: { values: account.fields, changedAt: () => account.modifiedAt },
+      snapshot: link.pair?.snapshot,
+    });
+    const toHubSpot = { ...result.toHubSpot };
+    const toSalesforce: Record<string, string | number | boolean | null> = { ...result.toSalesforce };
+    const snapshot = { ...result.snapshot };
+    let ownerReason = '';
+    if (deps.config.owners.enabled) {
+      const owner = decideOwner(
+        {
+          hubspotOwnerId: company.properties[HUBSPOT_OWNER] ?? null,
+          salesforceOwnerId: (account.fields['OwnerId'] as string | null) ?? null,
+          snapshot: link.pair?.snapshot[OWNER_SNAPSHOT_KEY],
+          hubspotChangedAt: company.propertyChangedAt?.[HUBSPOT_OWNER] ?? company.updatedAt,
+          salesforceChangedAt: account.modifiedAt,
+        },
+        directory,
+      );
+      if (owner.toHubSpot) toHubSpot[HUBSPOT_OWNER] = owner.toHubSpot;
+      if (owner.toSalesforce) toSalesforce['OwnerId'] = owner.toSalesforce;
+      if (owner.snapshot !== undefined) snapshot[OWNER_SNAPSHOT_KEY] = owner.snapshot;
+      if (owner.toHubSpot || owner.toSalesforce || owner.refused) ownerReason = `; ${owner.reason}`;
+    }
+    const wrote = Object.keys(toHubSpot).length > 0 || Object.keys(toSalesforce).length > 0;
+    if (Object.keys(toHubSpot).length > 0)
+      hubspotWrites.push({ ref: accountId, id: company.id, properties: toHubSpot });
+    if (Object.keys(toSalesforce).length > 0)
+      salesforceWrites.push({ ref: accountId, id: accountId, fields: toSalesforce });
+    const pair: CompanyPair = link.pair
+      ? { ...link.pair, snapshot, lastSyncedAt: deps.now() }
+      : {
+          companyId: company.id,
+          accountId,
+          snapshot,
+          version: 0,
+          lastSyncedAt: deps.now(),
+          origin: 'matched-by-contacts',
+        };
+    commits.push({
+      pair,
+      expectedVersion: link.pair?.version ?? 0,
+      accountId,
+      reason: `${link.reason}${ownerReason}`,
+      wrote,
+    });
+  }
+  const failed = new Map<string, string>();
+  for (const o of hubspotWrites.length > 0 ? await deps.hubspot.updateCompanies(hubspotWrites) : [])
+    if (!o.ok) failed.set(o.ref, o.message);
+  for (const o of salesforceWrites.length > 0
+    ? await deps.salesforce.updateRecords('Account', salesforceWrites)
+    : [])
+    if (!o.ok) failed.set(o.ref, o.message);
+  for (const c of commits) {
+    const error = failed.get(c.accountId);
+    if (error) {
+      decisions.push(decide(c.accountId, 'error', `C7: write failed: ${error}`));
+      continue;
+    }
+    await deps.store.putCompanyPair(c.pair, c.expectedVersion);
+    const outcome = c.expectedVersion === 0 ? 'linked' : c.wrote ? 'synced' : 'noop';
+    decisions.push(decide(c.accountId, outcome, c.reason, { companyId: c.pair.companyId }));
+  }
+  return decisions;
+}
+
+/** C2: a company for each account with no company to link, every mapped value copied; O4 owner. */
+async function createCompanies(
+  deps: AccountSyncDeps,
+  accounts: { account: SalesforceAccount; why: string }[],
+  directory: Awaited<ReturnType<typeof ownerDirectoryFor>>,
+  decide: Decide,
+): Promise<Decision[]> {
+  if (accounts.length === 0) return [];
+  const decisions: Decision[] = [];
+  const inputs: { ref: string; properties: Record<string, string> }[] = [];
+  const snapshots = new Map<string, Record<string, string | null>>();
+  const why = new Map(accounts.map((a) => [a.account.id, a.why]));
+  for (const { account } of accounts) {
+    const values = valuesForNewHubSpotRecord(
+      account.fields,
+      deps.config.mappings.Account,
+      deps.config.picklists,
+    );
+    if (!values.ok) continue; // HubSpot requires no company property: creation cannot fail here.
+    const properties = { ...values.value };
+    const snapshot: Record<string, string | null> = { ...values.snapshot };
+    if (deps.config.owners.enabled) {
+      const owner = ownerForCreation(
+        'hubspot',
+        (account.fields['OwnerId'] as string | null) ?? null,
+        directory,
+      );
+      if (owner.ownerId) properties[HUBSPOT_OWNER] = owner.ownerId;
+      snapshot[OWNER_SNAPSHOT_KEY] = owner.ownerId ? owner.snapshot : null;
+    }
+    inputs.push({ ref: account.id, properties });
+    snapshots.set(account.id, snapshot);
+  }
+  const outcomes = await deps.hubspot.createCompanies(inputs);
+  decisions.push(
+    ...(await linkCreated(deps, outcomes, 'company', snapshots, decide, (ref, id) => {
+      return `C2: company ${id} created for account ${ref} (${why.get(ref)})`;
+    })),
+  );
+  return decisions;
+}
+
+/**
+ * Stores a pair for each record one batch create made (C2: a company for an account; C4: an account
+ * for a company), starting from the snapshot its values were copied with, and decides per input.
+ * The decision is keyed by the source record (`ref`).
+ */
+export async function linkCreated(
+  deps: Pick<AccountSyncDeps, 'store' | 'now'>,
+  outcomes: WriteOutcome[],
+  created: 'company' | 'account',
+  snapshots: Map<string, Record<string, string | null>>,
+  decide: (
+    ref: string,
+    outcome: Decision['outcome'],
+    reason: string,
+    detail?: Decision['detail'],
+  ) => Decision,
+  reasonOf: (ref: string, id: string) => string,
+): Promise<Decision[]> {
+  const rule = created === 'company' ? 'C2' : 'C4';
+  const decisions: Decision[] = [];
+  for (const o of outcomes) {
+    if (!o.ok) {
+      decisions.push(decide(o.ref, 'error', `${rule}: ${created} not created: ${o.message}`));
+      continue;
+    }
+    const ids =
+      created === 'company'
+        ? { companyId: o.id, accountId: o.ref, origin: 'created-in-salesforce' as const }
+        : { companyId: o.ref, accountId: o.id, origin: 'created-in-hubspot' as const };
+    const pair: CompanyPair = {
+      ...ids,
+      snapshot: snapshots.get(o.ref) ?? {},
+      version: 0,
+      lastSyncedAt: deps.now(),
+    };
+    await deps.store.putCompanyPair(pair, 0);
+    decisions.push(decide(o.ref, 'synced', reasonOf(o.ref, o.id), { companyId: pair.companyId }));
+  }
+  return decisions;
+}
