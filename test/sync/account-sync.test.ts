@@ -14,7 +14,13 @@ describe('account sync (C1, C2, C3, C7, O1–O4)', () => {
   let deps: AccountSyncDeps;
   beforeAll(async () => {
     s = await startTestStack();
-    deps = { store: s.store, hubspot: s.hubspot, salesforce: s.salesforce, config: s.config, now: () => Date.now() };
+    deps = {
+      store: s.store,
+      hubspot: s.hubspot,
+      salesforce: s.salesforce,
+      config: s.config,
+      now: () => Date.now(),
+    };
   });
   afterAll(async () => {
     await s?.close();
@@ -27,15 +33,24 @@ describe('account sync (C1, C2, C3, C7, O1–O4)', () => {
     await setCompanySync(deps, false);
     const account = await s.salesforceSandbox.userCreate('Account', { Name: 'Off Corp' });
     const { result, calls } = await s.measure(() => syncAccounts(deps, [account]));
-    expect(result).toMatchObject([{ recordKey: `salesforce:${account}`, outcome: 'skipped', reason: expect.stringMatching(/^C1: /) }]);
+    expect(result).toMatchObject([
+      { recordKey: `salesforce:${account}`, outcome: 'skipped', reason: expect.stringMatching(/^C1: /) },
+    ]);
     expect(calls.hubspot.reads + calls.hubspot.writes + calls.salesforce.reads).toBe(0);
     expect((await s.store.getCompanyPairsByAccountIds([account])).size).toBe(0);
   });
 
   it('C2/C7: a new account creates a company with its mapped values; a rename then updates the company', async () => {
-    const account = await s.salesforceSandbox.userCreate('Account', { Name: 'Acme', BillingCity: 'Lyon', Industry: 'Banking' });
+    const account = await s.salesforceSandbox.userCreate('Account', {
+      Name: 'Acme',
+      BillingCity: 'Lyon',
+      Industry: 'Banking',
+    });
     const [created] = await syncAccounts(deps, [account]);
-    expect(created).toMatchObject({ outcome: 'synced', reason: expect.stringMatching(/^C2: company \d+ created .*C3\(c\): no company to link/) });
+    expect(created).toMatchObject({
+      outcome: 'synced',
+      reason: expect.stringMatching(/^C2: company \d+ created .*C3\(c\): no company to link/),
+    });
     const pair = (await s.store.getCompanyPairsByAccountIds([account])).get(account)!;
     const [company] = await s.hubspot.readCompanies([pair.companyId], ['name', 'city', 'industry']);
     expect(company?.properties).toMatchObject({ name: 'Acme', city: 'Lyon', industry: 'BANKING' });
@@ -53,17 +68,35 @@ describe('account sync (C1, C2, C3, C7, O1–O4)', () => {
 
   it('C3: an account links to the company of the HubSpot contacts that sync with its Contacts, never by name', async () => {
     const account = await s.salesforceSandbox.userCreate('Account', { Name: 'Globex' });
-    const sfContact = await s.salesforceSandbox.userCreate('Contact', { LastName: 'Lee', Email: 'lee@globex.example', AccountId: account });
-    const hsContact = await s.hubspotSandbox.userCreateContact({ email: 'lee@globex.example', lastname: 'Lee' });
+    const sfContact = await s.salesforceSandbox.userCreate('Contact', {
+      LastName: 'Lee',
+      Email: 'lee@globex.example',
+      AccountId: account,
+    });
+    const hsContact = await s.hubspotSandbox.userCreateContact({
+      email: 'lee@globex.example',
+      lastname: 'Lee',
+    });
     const company = await s.hubspotSandbox.userCreateCompany({ name: 'Globex Corporation (HQ)' });
     await s.hubspotSandbox.userCreateCompany({ name: 'Globex' });
     await s.hubspotSandbox.userAssociate(hsContact, company, true);
     await s.store.putPair(
-      { hubspotId: hsContact, salesforceId: sfContact, salesforceType: 'Contact', snapshot: {}, version: 0, lastSyncedAt: 0, origin: 'matched' },
+      {
+        hubspotId: hsContact,
+        salesforceId: sfContact,
+        salesforceType: 'Contact',
+        snapshot: {},
+        version: 0,
+        lastSyncedAt: 0,
+        origin: 'matched',
+      },
       0,
     );
     const [decision] = await syncAccounts(deps, [account]);
-    expect(decision).toMatchObject({ outcome: 'linked', reason: expect.stringMatching(/^C3\(b\): company \d+ is associated with 1/) });
+    expect(decision).toMatchObject({
+      outcome: 'linked',
+      reason: expect.stringMatching(/^C3\(b\): company \d+ is associated with 1/),
+    });
     expect((await s.store.getCompanyPairsByAccountIds([account])).get(account)?.companyId).toBe(company);
     // First sync of the new link (C7, two-way): the company's name changed later, so it wins.
     const [renamed] = await s.salesforce.readAccounts([account], ['Name']);
@@ -78,12 +111,17 @@ describe('account sync (C1, C2, C3, C7, O1–O4)', () => {
     const account = await s.salesforceSandbox.userCreate('Account', { Name: 'Owned', OwnerId: ann });
     await syncAccounts(deps, [account]);
     const pair = (await s.store.getCompanyPairsByAccountIds([account])).get(account)!;
-    const read = async () => (await s.hubspot.readCompanies([pair.companyId], ['hubspot_owner_id']))[0]?.properties['hubspot_owner_id'];
+    const read = async () =>
+      (await s.hubspot.readCompanies([pair.companyId], ['hubspot_owner_id']))[0]?.properties[
+        'hubspot_owner_id'
+      ];
     expect(await read()).toBe(owner.id);
 
     await s.salesforceSandbox.userUpdate('Account', account, { OwnerId: dee });
     const [decision] = await syncAccounts(deps, [account]);
-    expect(decision?.reason).toContain('O3: HubSpot owner left unchanged: no HubSpot owner has the Salesforce owner’s email');
+    expect(decision?.reason).toContain(
+      'O3: HubSpot owner left unchanged: no HubSpot owner has the Salesforce owner’s email',
+    );
     expect(await read()).toBe(owner.id);
   });
 
@@ -136,7 +174,9 @@ describe('C8: Account notices through the processor', () => {
     const pair = (await s.store.getCompanyPairsByAccountIds([account])).get(account);
     expect(pair?.origin).toBe('created-in-salesforce');
     const trace = await s.store.listDecisions(`salesforce:${account}`);
-    expect(trace.map((d) => d.reason)).toEqual(expect.arrayContaining([expect.stringMatching(/^C2: company/), expect.stringMatching(/^C1: /)]));
+    expect(trace.map((d) => d.reason)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^C2: company/), expect.stringMatching(/^C1: /)]),
+    );
   });
 
   it('C9: an Account merge re-points the link to the master account', async () => {
@@ -188,11 +228,25 @@ describe('C4/C8/C9: HubSpot company notices through the processor', () => {
 
   it('C4: a company whose contact syncs with a Salesforce Contact without account creates the Account', async () => {
     const company = await s.hubspotSandbox.userCreateCompany({ name: 'Initrode', city: 'Austin' });
-    const contact = await s.hubspotSandbox.userCreateContact({ email: 'pm@initrode.example', lastname: 'Pm' });
+    const contact = await s.hubspotSandbox.userCreateContact({
+      email: 'pm@initrode.example',
+      lastname: 'Pm',
+    });
     await s.hubspotSandbox.userAssociate(contact, company, true);
-    const sfContact = await s.salesforceSandbox.userCreate('Contact', { LastName: 'Pm', Email: 'pm@initrode.example' });
+    const sfContact = await s.salesforceSandbox.userCreate('Contact', {
+      LastName: 'Pm',
+      Email: 'pm@initrode.example',
+    });
     await s.store.putPair(
-      { hubspotId: contact, salesforceId: sfContact, salesforceType: 'Contact', snapshot: {}, version: 0, lastSyncedAt: 0, origin: 'matched' },
+      {
+        hubspotId: contact,
+        salesforceId: sfContact,
+        salesforceType: 'Contact',
+        snapshot: {},
+        version: 0,
+        lastSyncedAt: 0,
+        origin: 'matched',
+      },
       0,
     );
     const result = await s.process([notice(company)]);
@@ -212,7 +266,14 @@ describe('C4/C8/C9: HubSpot company notices through the processor', () => {
     const survivor = await s.hubspotSandbox.userCreateCompany({ name: 'Survivor' });
     const account = await s.salesforceSandbox.userCreate('Account', { Name: 'Merge Me' });
     await s.store.putCompanyPair(
-      { companyId: loser, accountId: account, snapshot: {}, version: 0, lastSyncedAt: 0, origin: 'matched-by-contacts' },
+      {
+        companyId: loser,
+        accountId: account,
+        snapshot: {},
+        version: 0,
+        lastSyncedAt: 0,
+        origin: 'matched-by-contacts',
+      },
       0,
     );
     await s.hubspotSandbox.userMergeCompanies(survivor, loser);

@@ -16,7 +16,10 @@ describe('company/account adapters', () => {
   });
 
   it('C2/C7: creates 150 companies in two batch calls, updates and reads them in two each', async () => {
-    const inputs = Array.from({ length: 150 }, (_, i) => ({ ref: `r${i}`, properties: { name: `Co ${i}`, city: 'Lyon' } }));
+    const inputs = Array.from({ length: 150 }, (_, i) => ({
+      ref: `r${i}`,
+      properties: { name: `Co ${i}`, city: 'Lyon' },
+    }));
     const created = await s.measure(() => s.hubspot.createCompanies(inputs));
     expect(created.result.every((o) => o.ok)).toBe(true);
     expect(created.calls.hubspot.writes).toBe(2);
@@ -37,7 +40,9 @@ describe('company/account adapters', () => {
     const acme = await s.hubspotSandbox.userCreateCompany({ name: 'Acme' });
     const globex = await s.hubspotSandbox.userCreateCompany({ name: 'Globex' });
     await s.hubspot.setPrimaryCompanies([{ contactId: contact, companyId: acme }]);
-    const moved = await s.measure(() => s.hubspot.setPrimaryCompanies([{ contactId: contact, companyId: globex }]));
+    const moved = await s.measure(() =>
+      s.hubspot.setPrimaryCompanies([{ contactId: contact, companyId: globex }]),
+    );
     expect(moved.calls.hubspot.writes).toBe(1);
     const read = await s.hubspot.readContactCompanies([contact]);
     expect(read.get(contact)).toEqual(
@@ -76,7 +81,10 @@ describe('company/account adapters', () => {
   });
 
   it('C4/C7: creates 250 Accounts in two collection calls and reads them back by id with OwnerId', async () => {
-    const inputs = Array.from({ length: 250 }, (_, i) => ({ ref: `a${i}`, fields: { Name: `Account ${i}`, BillingCity: 'Lyon' } }));
+    const inputs = Array.from({ length: 250 }, (_, i) => ({
+      ref: `a${i}`,
+      fields: { Name: `Account ${i}`, BillingCity: 'Lyon' },
+    }));
     const created = await s.measure(() => s.salesforce.createRecords('Account', inputs));
     expect(created.result.every((o) => o.ok)).toBe(true);
     expect(created.calls.salesforce.writes).toBe(2);
@@ -100,7 +108,11 @@ describe('company/account adapters', () => {
 
   it('O2: lists Salesforce users with Email, IsActive and UserType', async () => {
     const active = s.salesforceSandbox.addUser({ Email: 'Dee@Example.com', LastName: 'Dee' });
-    const inactive = s.salesforceSandbox.addUser({ Email: 'eve@example.com', LastName: 'Eve', IsActive: false });
+    const inactive = s.salesforceSandbox.addUser({
+      Email: 'eve@example.com',
+      LastName: 'Eve',
+      IsActive: false,
+    });
     const users = await s.salesforce.listUsers();
     expect(users).toEqual(
       expect.arrayContaining([
