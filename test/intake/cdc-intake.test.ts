@@ -7,12 +7,12 @@ import { fieldNamesOf, isOwnOrigin, parseCdcEvent } from '../../lib/salesforce/c
 import { handleSalesforceCdc } from '../../lib/salesforce/cdc-intake.ts';
 import { CapturingLog, CapturingMetrics, FakeChangeQueue } from './fakes.ts';
 
-const vendor = '/work/shared/vendor-samples/salesforce';
-const json = (path: string) =>
-  JSON.parse(readFileSync(`${vendor}/${path}`, 'utf8')) as Record<string, unknown>;
-const relayContactUpdate = () =>
-  json('event-relay/sf-event-relay-eventbridge-contact-update-reconstructed.json');
-const ORG = '00DRM000000Fxts2AC';
+/** Our own CDC events in Salesforce's documented shapes (Event Relay, AppFlow, Pub/Sub), test/fixtures/salesforce. */
+const fixtures = new URL('../fixtures/salesforce/', import.meta.url);
+const json = (name: string) =>
+  JSON.parse(readFileSync(new URL(name, fixtures), 'utf8')) as Record<string, unknown>;
+const relayContactUpdate = () => json('cdc-relay-contact-update.json');
+const ORG = '00D5g000004XyZaEAK';
 
 /** Wraps a CDC payload (pub/sub sample) in Event Relay's EventBridge envelope, as a Lead/Contact event. */
 function relay(
@@ -25,7 +25,7 @@ function relay(
     version: '0',
     id: 'e6a2b7c1-0000-4000-8000-000000000001',
     'detail-type': `${entityName}ChangeEvent`,
-    source: `aws.partner/salesforce.com/${ORG}/0YLRM0000004Dfg4AE`,
+    source: `aws.partner/salesforce.com/${ORG}/0YL5g0000008AbCGAU`,
     account: '123456789012',
     time: '2026-11-29T04:00:00Z',
     region: 'us-east-1',
@@ -36,18 +36,18 @@ function relay(
 
 const opts = { clientName: 'crmsync', orgId: ORG };
 
-describe('Salesforce CDC via Event Relay: vendor samples', () => {
+describe('Salesforce CDC via Event Relay: wire-format fixtures', () => {
   it('turns the Event Relay contact update into an updated notice with its changed fields', () => {
     const parsed = parseCdcEvent(relayContactUpdate(), opts);
     expect(parsed.notices).toEqual([
       {
         source: 'salesforce',
         objectType: 'Contact',
-        recordId: '003RM0000068xV6YAI',
+        recordId: '0035g00000ZkP1aAAF',
         kind: 'updated',
-        eventId: 'salesforce-cdc:00065380-d1a9-a64a-9341-14f6f12f674c:1:003RM0000068xV6YAI',
-        occurredAt: 1714173702000,
-        changedFields: ['Email', 'LastModifiedDate'],
+        eventId: 'salesforce-cdc:0003f1c2-77aa-4b1e-8c2d-0e9f1a2b3c4d:1:0035g00000ZkP1aAAF',
+        occurredAt: 1762161604000,
+        changedFields: ['LastModifiedDate', 'Title'],
       },
     ]);
   });
@@ -59,25 +59,25 @@ describe('Salesforce CDC via Event Relay: vendor samples', () => {
   });
 
   it('C8: reads the AppFlow shape (change event directly in detail): an AccountChangeEvent becomes an Account notice', () => {
-    const event = json('event-relay/aws-eventbridge-salesforce-appflow-account-update-awsdocs.json');
+    const event = json('cdc-appflow-account-update.json');
     // AppFlow's source names an AWS account and a flow, not the org: read with no org configured.
     const parsed = parseCdcEvent(event, { clientName: opts.clientName });
     expect(parsed.notices).toEqual([
       {
         source: 'salesforce',
         objectType: 'Account',
-        recordId: '0016g00000MLhLeAAL',
+        recordId: '0015g00000Lm4XyAAJ',
         kind: 'updated',
-        eventId: 'salesforce-cdc:000035af-b239-0581-9f14-461e4187de11:1:0016g00000MLhLeAAL',
-        occurredAt: 1597947935000,
-        changedFields: ['LastModifiedDate', 'Region__c'],
+        eventId: 'salesforce-cdc:0007aa10-3c4d-4e5f-9a6b-7c8d9e0f1a2b:1:0015g00000Lm4XyAAJ',
+        occurredAt: 1762257605000,
+        changedFields: ['Industry', 'LastModifiedDate'],
       },
     ]);
     expect(parsed.ignored).toEqual([]);
   });
 
   it('ignores objects other than Lead, Contact and Account', () => {
-    const event = json('event-relay/aws-eventbridge-salesforce-appflow-account-update-awsdocs.json');
+    const event = json('cdc-appflow-account-update.json');
     const header = (event['detail'] as { ChangeEventHeader: Record<string, unknown> }).ChangeEventHeader;
     header['entityName'] = 'Opportunity';
     const parsed = parseCdcEvent(event, { clientName: opts.clientName });
@@ -86,7 +86,7 @@ describe('Salesforce CDC via Event Relay: vendor samples', () => {
   });
 
   it('refuses an event whose source names no org when the org is configured (the org check cannot be skipped)', () => {
-    const appflow = json('event-relay/aws-eventbridge-salesforce-appflow-account-update-awsdocs.json');
+    const appflow = json('cdc-appflow-account-update.json');
     expect(parseCdcEvent(appflow, opts).ignored).toEqual([{ reason: 'unknown-source', count: 1 }]);
     const { source: _dropped, ...withoutSource } = relayContactUpdate() as Record<string, unknown>;
     expect(parseCdcEvent(withoutSource, opts)).toEqual({
@@ -96,28 +96,22 @@ describe('Salesforce CDC via Event Relay: vendor samples', () => {
   });
 
   it('ignores a platform event (no ChangeEventHeader) as invalid', () => {
-    const parsed = parseCdcEvent(
-      json('event-relay/sf-event-relay-eventbridge-platform-event-reconstructed.json'),
-      opts,
-    );
+    const parsed = parseCdcEvent(json('relay-platform-event.json'), opts);
     expect(parsed.ignored).toEqual([{ reason: 'invalid-event', count: 1 }]);
   });
 
   it('fans out recordIds: one notice per record, bitmap changedFields become "unknown"', () => {
-    const parsed = parseCdcEvent(
-      relay(json('cdc/sf-cdc-account-update-merged-3-records-pubsub-docs.json'), 'Lead'),
-      opts,
-    );
+    const parsed = parseCdcEvent(relay(json('cdc-account-update-3-records.json'), 'Lead'), opts);
     expect(parsed.notices.map((n) => [n.recordId, n.kind, n.changedFields])).toEqual([
-      ['0015f00002JUZPDAA5', 'updated', undefined],
-      ['0015f00002JUZPXAA5', 'updated', undefined],
-      ['0015f00002JUZPcAAP', 'updated', undefined],
+      ['0015g00000Lm4XaAAJ', 'updated', undefined],
+      ['0015g00000Lm4XbAAJ', 'updated', undefined],
+      ['0015g00000Lm4XcAAJ', 'updated', undefined],
     ]);
     expect(new Set(parsed.notices.map((n) => n.eventId)).size).toBe(3);
   });
 
   it('turns GAP_CREATE into a created notice that forces a re-read, even from our own client', () => {
-    const gap = json('cdc/sf-cdc-account-gap-create-pubsub-docs.json');
+    const gap = json('cdc-account-gap-create.json');
     const parsed = parseCdcEvent(
       relay(gap, 'Lead', { changeOrigin: 'com/salesforce/api/rest/64.0;client=crmsync' }),
       opts,
@@ -126,10 +120,10 @@ describe('Salesforce CDC via Event Relay: vendor samples', () => {
       {
         source: 'salesforce',
         objectType: 'Lead',
-        recordId: '001ZM000001n4n5YAA',
+        recordId: '0015g00000Lm4XdAAJ',
         kind: 'created',
-        eventId: 'salesforce-cdc:000a50de-05dd-07c4-22fb-44b7f9e72ab5:19:001ZM000001n4n5YAA',
-        occurredAt: 1714417112000,
+        eventId: 'salesforce-cdc:0005c3d4-e5f6-4071-8293-a4b5c6d7e8f9:7:0015g00000Lm4XdAAJ',
+        occurredAt: 1762168800000,
         forceRead: true,
       },
     ]);
@@ -140,26 +134,20 @@ describe('Salesforce CDC via Event Relay: vendor samples', () => {
     ['GAP_DELETE', 'deleted'],
     ['GAP_UNDELETE', 'restored'],
   ])('turns %s into a %s notice with forceRead', (changeType, kind) => {
-    const parsed = parseCdcEvent(
-      relay(json('cdc/sf-cdc-account-gap-create-pubsub-docs.json'), 'Contact', { changeType }),
-      opts,
-    );
+    const parsed = parseCdcEvent(relay(json('cdc-account-gap-create.json'), 'Contact', { changeType }), opts);
     expect(parsed.notices.map((n) => [n.kind, n.forceRead])).toEqual([[kind, true]]);
   });
 
   it("turns GAP_OVERFLOW into one resync notice for the object, recordId '*'", () => {
-    const parsed = parseCdcEvent(
-      relay(json('cdc/sf-cdc-account-gap-overflow-pubsub-docs.json'), 'Lead'),
-      opts,
-    );
+    const parsed = parseCdcEvent(relay(json('cdc-account-gap-overflow.json'), 'Lead'), opts);
     expect(parsed.notices).toEqual([
       {
         source: 'salesforce',
         objectType: 'Lead',
         recordId: '*',
         kind: 'resync',
-        eventId: 'salesforce-cdc:000a5148-405c-21fe-86ce-03205d7404ad:6:resync:Lead',
-        occurredAt: 1714417568000,
+        eventId: 'salesforce-cdc:0006d4e5-f6a7-4182-93a4-b5c6d7e8f9a0:3:resync:Lead',
+        occurredAt: 1762172400000,
         forceRead: true,
       },
     ]);

@@ -9,11 +9,12 @@ import {
 import { MAX_OUTBOUND_BODY_BYTES, parseOutboundMessage } from '../../lib/salesforce/outbound-message.ts';
 import { CapturingLog, CapturingMetrics, FakeChangeQueue } from './fakes.ts';
 
-const dir = '/work/shared/vendor-samples/salesforce/outbound-message';
-const sample = (name: string) => readFileSync(`${dir}/${name}`, 'utf8');
+/** Our own outbound messages in Salesforce's documented SOAP format (test/fixtures/salesforce). */
+const fixtures = new URL('../fixtures/salesforce/', import.meta.url);
+const sample = (name: string) => readFileSync(new URL(name, fixtures), 'utf8');
 const NOW = 1_764_390_000_000;
-/** The org of the 2-contacts sample, in its 15-character form. */
-const SAMPLE_ORG = '012345678901234';
+/** The org of the 2-contacts fixture, in its 15-character form. */
+const SAMPLE_ORG = '00D5g000004XyZa';
 
 /** The deployment's outbound-message token (the last path segment of the configured URL). */
 const TOKEN = 'kX3v9Qe7Zt1Lr8Wm2Np5Ys4Hb6Jc0Dg-Fa_UoIuEwT';
@@ -83,13 +84,10 @@ describe('Salesforce ids', () => {
   });
 });
 
-describe('Salesforce outbound messages: vendor samples', () => {
+describe('Salesforce outbound messages: wire-format fixtures', () => {
   it('queues both contacts of the sample message and answers the SOAP Ack', async () => {
     const deps = setup();
-    const res = await handleSalesforceOutbound(
-      post(sample('sf-outbound-notifications-2-contacts-aspnet-webhooks.xml')),
-      deps,
-    );
+    const res = await handleSalesforceOutbound(post(sample('outbound-2-contacts.xml')), deps);
     expect(res.statusCode).toBe(200);
     expect(res.headers?.['content-type']).toContain('text/xml');
     expect(res.body).toContain(
@@ -99,28 +97,25 @@ describe('Salesforce outbound messages: vendor samples', () => {
       {
         source: 'salesforce',
         objectType: 'Contact',
-        recordId: '0031I0000081tbPQAQ',
+        recordId: '0035g00000ZkP1aAAF',
         kind: 'updated',
-        eventId: 'salesforce-om:04l1I000000fztEQAQ',
-        occurredAt: Date.parse('2017-12-11T21:49:24.000Z'),
+        eventId: 'salesforce-om:04l5g000001Qw3EAAS',
+        occurredAt: Date.parse('2025-11-03T09:15:00.000Z'),
       },
       {
         source: 'salesforce',
         objectType: 'Contact',
-        recordId: '0031I0000081tb0QAA',
+        recordId: '0035g00000ZkP1bAAF',
         kind: 'updated',
-        eventId: 'salesforce-om:04l1I000000fzt9QAA',
-        occurredAt: Date.parse('2017-12-11T21:44:55.000Z'),
+        eventId: 'salesforce-om:04l5g000001Qw3FAAS',
+        occurredAt: Date.parse('2025-11-03T09:10:30.000Z'),
       },
     ]);
   });
 
   it('accepts the org in its 18-character form when the message carries 15, and the reverse', async () => {
     const deps = setup(toSalesforceId18(SAMPLE_ORG));
-    const res = await handleSalesforceOutbound(
-      post(sample('sf-outbound-notifications-2-contacts-aspnet-webhooks.xml')),
-      deps,
-    );
+    const res = await handleSalesforceOutbound(post(sample('outbound-2-contacts.xml')), deps);
     expect(res.statusCode).toBe(200);
     const deps15 = setup('00D000000000062');
     const res15 = await handleSalesforceOutbound(
@@ -162,7 +157,7 @@ describe('Salesforce outbound messages: vendor samples', () => {
 
   it('rejects the message from another org (with a BOM) with 403 and a SOAP fault, queuing nothing', async () => {
     const deps = setup();
-    const body = sample('sf-outbound-notifications-3-leads-badorgid-aspnet-webhooks.xml');
+    const body = sample('outbound-3-leads-other-org-bom.xml');
     expect(body.charCodeAt(0)).toBe(0xfeff);
     const res = await handleSalesforceOutbound(post(body), deps);
     expect(res.statusCode).toBe(403);
@@ -175,10 +170,7 @@ describe('Salesforce outbound messages: vendor samples', () => {
 
   it('rejects the empty sample (no OrganizationId) as another org', async () => {
     const deps = setup();
-    const res = await handleSalesforceOutbound(
-      post(sample('sf-outbound-notifications-empty-aspnet-webhooks.xml')),
-      deps,
-    );
+    const res = await handleSalesforceOutbound(post(sample('outbound-empty-bom.xml')), deps);
     expect(res.statusCode).toBe(403);
   });
 });
@@ -320,14 +312,11 @@ describe('Salesforce outbound messages: unsafe and malformed input', () => {
 
   it('logs no email, field value or session id', async () => {
     const deps = setup();
-    const body = sample('sf-outbound-notifications-2-contacts-aspnet-webhooks.xml');
+    const body = sample('outbound-2-contacts.xml');
     deps.queue.failNext = 1;
     await handleSalesforceOutbound(post(body), deps);
     await handleSalesforceOutbound(post(body), deps);
-    await handleSalesforceOutbound(
-      post(sample('sf-outbound-notifications-3-leads-badorgid-aspnet-webhooks.xml')),
-      deps,
-    );
+    await handleSalesforceOutbound(post(sample('outbound-3-leads-other-org-bom.xml')), deps);
     // An attacker may put an email where an id belongs: it is not echoed into the log.
     await handleSalesforceOutbound(
       post(message([], 'victim@example.com').replace('04k000000000001AAA', 'boss@example.com')),
@@ -341,10 +330,10 @@ describe('Salesforce outbound messages: unsafe and malformed input', () => {
     for (const secret of [
       'victim@example.com',
       'boss@example.com',
-      'drb24@cornell.edu',
-      'Bunting',
-      'AQsAQOjGFnFJzGPA12yhUGL9',
-      'BSGSRAzG9lPxyKRPjJ3',
+      'ravi.menon@example.org',
+      'Menon',
+      'AQ4AQFixtureSession',
+      'AQ4AQAnotherOrgFixtureSession',
     ])
       expect(text).not.toContain(secret);
   });

@@ -5,113 +5,99 @@ import { changeNoticeSchema } from '../../lib/domain/notice.ts';
 import { coalescedEventId, isOwnChange, parseWebhookBatch } from '../../lib/hubspot/webhook-events.ts';
 import { APP_ID, PORTAL_ID, hubspotEvent } from './signed-request.ts';
 
-const samples = '/work/shared/vendor-samples/hubspot/webhooks';
+/** Our own webhook bodies in HubSpot's documented wire format (test/fixtures/hubspot). */
+const fixtures = new URL('../fixtures/hubspot/', import.meta.url);
 const sample = (name: string): unknown[] =>
-  JSON.parse(readFileSync(`${samples}/${name}`, 'utf8')) as unknown[];
-/** The samples are from portal 33 with app 1160452. */
-const sampleOptions = { appId: '1160452' };
+  JSON.parse(readFileSync(new URL(name, fixtures), 'utf8')) as unknown[];
+/** The fixtures are from portal 62000 with app 77001. */
+const sampleOptions = { appId: '77001' };
 
-describe('HubSpot webhook batches: vendor samples', () => {
+describe('HubSpot webhook batches: wire-format fixtures', () => {
   it('reads the docs example with eventType and the one with subscriptionType the same way', () => {
-    const a = parseWebhookBatch(sample('hubspot-webhook-v3-docs-example-eventType.json'), sampleOptions);
-    const b = parseWebhookBatch(
-      sample('hubspot-webhook-v3-docs-example-subscriptionType-reconstructed.json'),
-      sampleOptions,
-    );
+    const a = parseWebhookBatch(sample('webhook-batch-eventtype.json'), sampleOptions);
+    const b = parseWebhookBatch(sample('webhook-batch-subscriptiontype.json'), sampleOptions);
     expect(a.notices).toEqual(b.notices);
     expect(a.notices).toEqual([
       {
         source: 'hubspot',
         objectType: 'contact',
-        recordId: '1246978',
+        recordId: '5102',
         kind: 'created',
-        eventId: 'hubspot:3816279480:1246978:creation',
-        occurredAt: 1462216307945,
+        eventId: 'hubspot:900102:5102:creation',
+        occurredAt: 1764547200000,
       },
       {
         source: 'hubspot',
         objectType: 'contact',
-        recordId: '1246965',
+        recordId: '5101',
         kind: 'updated',
-        eventId: 'hubspot:3816279340:1246965:propertyChange',
-        occurredAt: 1462216307945,
+        eventId: 'hubspot:900101:5101:propertyChange',
+        occurredAt: 1764547200000,
         changedFields: ['lifecyclestage'],
       },
     ]);
   });
 
   it('reads the signature docs body (contact.creation with changeFlag)', () => {
-    const parsed = parseWebhookBatch(sample('hubspot-webhook-contact-creation-docs-signature-body.json'), {
-      appId: '54321',
+    const parsed = parseWebhookBatch(sample('webhook-contact-creation-changeflag.json'), {
+      appId: '88002',
     });
     expect(parsed.notices).toEqual([
       {
         source: 'hubspot',
         objectType: 'contact',
-        recordId: '123',
+        recordId: '808',
         kind: 'created',
-        eventId: 'hubspot:1:123:creation',
-        occurredAt: 1564113600000,
+        eventId: 'hubspot:7:808:creation',
+        occurredAt: 1764550800000,
       },
     ]);
   });
 
   it('maps deletion and privacyDeletion to deleted, restore to restored', () => {
-    const parsed = parseWebhookBatch(
-      sample('hubspot-webhook-contact-deletion-privacyDeletion-restore-reconstructed.json'),
-      sampleOptions,
-    );
+    const parsed = parseWebhookBatch(sample('webhook-contact-deletion-privacy-restore.json'), sampleOptions);
     expect(parsed.notices.map((n) => [n.recordId, n.kind])).toEqual([
-      ['1246978', 'deleted'],
-      ['1246978', 'deleted'],
-      ['1246979', 'restored'],
+      ['5102', 'deleted'],
+      ['5102', 'deleted'],
+      ['5103', 'restored'],
     ]);
     expect(new Set(parsed.notices.map((n) => n.eventId)).size).toBe(3);
   });
 
   it('turns contact.merge into a merged notice per merged-away id and an update of the survivor', () => {
-    const parsed = parseWebhookBatch(
-      sample('hubspot-webhook-contact-merge-reconstructed.json'),
-      sampleOptions,
-    );
+    const parsed = parseWebhookBatch(sample('webhook-contact-merge.json'), sampleOptions);
     expect(parsed.notices).toEqual([
       {
         source: 'hubspot',
         objectType: 'contact',
-        recordId: '1246978',
+        recordId: '5102',
         kind: 'merged',
-        eventId: 'hubspot:3816279600:1246978:merge',
-        occurredAt: 1462216307945,
-        survivorId: '1246965',
-        mergedIds: ['1246978'],
+        eventId: 'hubspot:900301:5102:merge',
+        occurredAt: 1764547200000,
+        survivorId: '5101',
+        mergedIds: ['5102'],
       },
       {
         source: 'hubspot',
         objectType: 'contact',
-        recordId: '1246965',
+        recordId: '5101',
         kind: 'updated',
-        eventId: 'hubspot:3816279600:1246965:merge',
-        occurredAt: 1462216307945,
+        eventId: 'hubspot:900301:5101:merge',
+        occurredAt: 1764547200000,
       },
     ]);
   });
 
   it('reads the generic object.* format for contacts (objectTypeId 0-1)', () => {
-    const parsed = parseWebhookBatch(
-      sample('hubspot-webhook-generic-object-format-reconstructed.json'),
-      sampleOptions,
-    );
+    const parsed = parseWebhookBatch(sample('webhook-object-format.json'), sampleOptions);
     expect(parsed.notices.map((n) => [n.recordId, n.kind, n.changedFields])).toEqual([
-      ['1246980', 'created', undefined],
-      ['1246965', 'updated', ['lifecyclestage']],
+      ['5104', 'created', undefined],
+      ['5101', 'updated', ['lifecyclestage']],
     ]);
   });
 
   it('counts and ignores association changes (unknown types are not errors)', () => {
-    const parsed = parseWebhookBatch(
-      sample('hubspot-webhook-contact-associationChange-reconstructed.json'),
-      sampleOptions,
-    );
+    const parsed = parseWebhookBatch(sample('webhook-association-change.json'), sampleOptions);
     expect(parsed.notices).toEqual([]);
     expect(parsed.ignored['unknown-type']?.count).toBe(2);
   });

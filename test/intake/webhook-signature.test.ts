@@ -22,7 +22,7 @@ interface Vector {
 }
 const vectors = (
   JSON.parse(
-    readFileSync('/work/shared/vendor-samples/hubspot/signature/hubspot-signature-test-vectors.json', 'utf8'),
+    readFileSync(new URL('../fixtures/hubspot/signature-vectors.json', import.meta.url), 'utf8'),
   ) as { vectors: Vector[] }
 ).vectors;
 const v3 = vectors.filter((v) => v.version === 'v3');
