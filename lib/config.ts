@@ -100,8 +100,11 @@ export const configSchema = z.strictObject({
   picklists: z.record(z.string(), picklistTableSchema).default({}),
   creation: z
     .strictObject({
-      /** What a new HubSpot contact becomes in Salesforce. */
-      salesforceObject: z.enum(['Lead', 'Contact']).default('Lead'),
+      /**
+       * What a new HubSpot contact becomes in Salesforce. `ContactIfAccount` (ours): a Contact under
+       * the account its primary company is linked to, else a Lead (docs/design.md#contacts-companies-and-owners).
+       */
+      salesforceObject: z.enum(['Lead', 'Contact', 'ContactIfAccount']).default('Lead'),
       /** Lead.Company is required in Salesforce: used when no mapped value is there. */
       defaultCompany: z.string().min(1).max(255).default('Unknown'),
       /** R6: create HubSpot contacts from newly created Salesforce records, even outside the segment. */
@@ -112,7 +115,19 @@ export const configSchema = z.strictObject({
        * against the batch's time). A `created` notice for an older record is an ordinary change.
        */
       autoCreateWindowHours: z.number().positive().max(8760).default(24),
+      /**
+       * The parsed form of `salesforceObject: "ContactIfAccount"` (a deployed stack is handed the
+       * parsed config, so it must read back the same); write `salesforceObject` instead.
+       */
+      contactIfAccount: z.boolean().default(false),
     })
+    // `ContactIfAccount` is read as its fallback object (Lead) plus the flag, so everything that asks
+    // "what does an unlinked contact become" keeps one Salesforce object to answer with.
+    .transform(({ salesforceObject, contactIfAccount, ...rest }) => ({
+      ...rest,
+      salesforceObject: salesforceObject === 'ContactIfAccount' ? ('Lead' as const) : salesforceObject,
+      contactIfAccount: contactIfAccount || salesforceObject === 'ContactIfAccount',
+    }))
     .prefault({}),
   deletes: z.enum(['ignore', 'propagate']).default('ignore'),
   schedules: z

@@ -69,6 +69,11 @@ export interface PlanConfig {
   creation: {
     /** What a new HubSpot contact becomes in Salesforce. */
     salesforceObject: SalesforceObject;
+    /**
+     * `"ContactIfAccount"`: a new contact whose primary company is linked to an account becomes a
+     * Contact under it, any other one a `salesforceObject` (then Lead).
+     */
+    contactIfAccount?: boolean;
     /** Lead.Company is required in Salesforce: used when no mapped value is there. */
     defaultCompany: string;
     autoCreateFromLeads: boolean;

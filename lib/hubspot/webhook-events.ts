@@ -44,6 +44,8 @@ export const webhookEventSchema = z
     primaryObjectId: hubspotId.optional(),
     mergedObjectIds: z.array(hubspotId).max(1000).optional(),
     newObjectId: hubspotId.optional(),
+    /** `contact.associationChange`: which association changed (`CONTACT_TO_COMPANY` is the one C6 follows). */
+    associationType: z.string().max(100).optional(),
   })
   .refine((e) => e.subscriptionType !== undefined || e.eventType !== undefined, {
     message: 'an event needs subscriptionType or eventType',
@@ -83,7 +85,14 @@ export interface ParseOptions {
 const PROPERTY_NAME = /^[a-z][a-z0-9_]{0,254}$/;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-type Action = 'creation' | 'propertyChange' | 'deletion' | 'privacyDeletion' | 'restore' | 'merge';
+type Action =
+  | 'creation'
+  | 'propertyChange'
+  | 'deletion'
+  | 'privacyDeletion'
+  | 'restore'
+  | 'merge'
+  | 'associationChange';
 const ACTIONS: Record<string, Action> = {
   creation: 'creation',
   propertyChange: 'propertyChange',
@@ -91,6 +100,7 @@ const ACTIONS: Record<string, Action> = {
   privacyDeletion: 'privacyDeletion',
   restore: 'restore',
   merge: 'merge',
+  associationChange: 'associationChange',
 };
 const KIND_OF: Record<Exclude<Action, 'merge'>, NoticeKind> = {
   creation: 'created',
@@ -98,7 +108,18 @@ const KIND_OF: Record<Exclude<Action, 'merge'>, NoticeKind> = {
   deletion: 'deleted',
   privacyDeletion: 'deleted',
   restore: 'restored',
+  associationChange: 'updated',
 };
+
+/**
+ * C6, C8: a contact's company association changed. It becomes an `updated` notice of the contact
+ * naming `associatedcompanyid` (the property HubSpot keeps equal to the primary company) as changed,
+ * so it coalesces with the contact's other changes and the processor compares the primary company
+ * with AccountId at the event's time. The mirror `company.associationChange` says the same thing
+ * from the company's side and is ignored, as are associations to other objects.
+ */
+const PRIMARY_COMPANY_PROPERTY = 'associatedcompanyid';
+const CONTACT_TO_COMPANY = 'CONTACT_TO_COMPANY';
 
 /** HubSpot's object type id for companies in the generic (`object.*`) format. */
 export const COMPANY_OBJECT_TYPE_ID = '0-2';
@@ -127,6 +148,10 @@ function actionOf(
           ? 'company'
           : undefined;
   if (!object) return 'unsupported-object';
+  if (action === 'associationChange') {
+    if (object !== 'contact') return 'unknown-type';
+    if ((event.associationType ?? CONTACT_TO_COMPANY) !== CONTACT_TO_COMPANY) return 'unsupported-object';
+  }
   return action ? { object, action } : 'unknown-type';
 }
 
@@ -208,7 +233,7 @@ export function parseWebhookBatch(items: unknown[], options: ParseOptions): Pars
       });
       return;
     }
-    const name = event.propertyName;
+    const name = action === 'associationChange' ? PRIMARY_COMPANY_PROPERTY : event.propertyName;
     const nameOk = name !== undefined && PROPERTY_NAME.test(name) && !FORBIDDEN_KEYS.has(name);
     if (name !== undefined && !nameOk) result.invalidFieldNames += 1;
     const pending = updates.get(`${object}:${event.objectId}`);

@@ -2,6 +2,7 @@ import type { PairDelete, PairWrite } from '../domain/identity.ts';
 import type { SalesforceObject } from '../domain/notice.ts';
 import type { SyncPlan } from '../domain/plan/index.ts';
 import type { HubSpotPort, PairState, SalesforcePort, SyncStore, WriteOutcome } from '../ports.ts';
+import { applyAssociationWrites } from './apply-associations.ts';
 import { removeRaceLosses, type UncommittedCreation } from './creation-race.ts';
 import { type ClassifiedError, classifyError, settle } from './processor-errors.ts';
 
@@ -68,6 +69,7 @@ export async function applyPlan(plan: SyncPlan, ctx: ApplyContext): Promise<Appl
   const updateRefs = new Set([
     ...plan.hubspotUpdates.map((u) => u.ref),
     ...OBJECTS.flatMap((o) => plan.salesforceUpdates[o].map((u) => u.ref)),
+    ...plan.associationWrites.map((w) => w.ref),
   ]);
   const claims = plan.pairWrites.filter((w) => updateRefs.has(w.ref));
   const claimedVersion = new Map<PairWrite, number>();
@@ -169,6 +171,8 @@ export async function applyPlan(plan: SyncPlan, ctx: ApplyContext): Promise<Appl
     }),
     propagateDeletes(plan, ctx, fail, result),
   ]);
+  // 2b. C6 primary companies, once the contacts they name exist.
+  await applyAssociationWrites(plan, ctx.hubspot, result, fail);
 
   // 3. Pair deletes.
   const deletes = plan.pairDeletes.filter((d) => !ctx.refsOf('hubspot', d.hubspotId).some(failed));

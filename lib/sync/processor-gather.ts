@@ -1,4 +1,5 @@
 import type { CrmSyncConfig } from '../config.ts';
+import { ACCOUNT_FIELD, HUBSPOT_OWNER_PROPERTY, SALESFORCE_OWNER_FIELD } from '../domain/contact-links.ts';
 import { gateRecord, type PlanInput } from '../domain/plan/index.ts';
 import { normalizeEmail } from '../domain/identity.ts';
 import type { SalesforceObject } from '../domain/notice.ts';
@@ -30,15 +31,27 @@ export interface ReadFields {
   salesforce: Record<SalesforceObject, string[]>;
 }
 
-/** Fields to read for a configuration (computed once per cold start). */
-export function readFields(config: Pick<CrmSyncConfig, 'mappings'>): ReadFields {
+/**
+ * Fields to read for a configuration (computed once per cold start): the mapped ones, plus the owners
+ * (O1) when owner sync is on and Contact.AccountId (C6: company sync is a run-time setting, and the
+ * field costs nothing in a read that happens anyway).
+ */
+export function readFields(
+  config: Pick<CrmSyncConfig, 'mappings'> & Partial<Pick<CrmSyncConfig, 'owners'>>,
+): ReadFields {
+  const owners = config.owners?.enabled === true;
   const hubspot = new Set<string>(['email']);
   for (const object of ['Lead', 'Contact'] as const)
     for (const m of config.mappings[object]) hubspot.add(m.hubspot);
-  const sf = (object: SalesforceObject) => [
-    ...new Set(['Email', ...config.mappings[object].map((m) => m.salesforce)]),
+  if (owners) hubspot.add(HUBSPOT_OWNER_PROPERTY);
+  const sf = (object: SalesforceObject, extra: string[]) => [
+    ...new Set(['Email', ...config.mappings[object].map((m) => m.salesforce), ...extra]),
   ];
-  return { hubspot: [...hubspot], salesforce: { Lead: sf('Lead'), Contact: sf('Contact') } };
+  const owner = owners ? [SALESFORCE_OWNER_FIELD] : [];
+  return {
+    hubspot: [...hubspot],
+    salesforce: { Lead: sf('Lead', owner), Contact: sf('Contact', [...owner, ACCOUNT_FIELD]) },
+  };
 }
 
 export interface GatherContext {

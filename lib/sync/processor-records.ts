@@ -3,6 +3,7 @@ import type { HubSpotContact, PairState, RuntimeSettings } from '../ports.ts';
 import { type ApplyResult, applyPlan } from './apply-plan.ts';
 import type { ProcessorRecord } from './coalesce.ts';
 import { repairThenSync } from './merges.ts';
+import { loadContactLinks } from './contact-links.ts';
 import { classifyError, errorDecision, retryOutcome, settle } from './processor-errors.ts';
 import { type Gathered, gather, readFields } from './processor-gather.ts';
 import { createdByCrmsync } from './processor-identity.ts';
@@ -57,7 +58,10 @@ export async function syncRecords(
   }
   if (g.toPlan.length === 0) return out;
 
-  const plan = await planWithHistory(g, effective, deps, now);
+  // C6 and O1–O5: primary companies, company/account links and owners, read once for the batch.
+  const links = await settle(loadContactLinks(g, deps, settings.value, now));
+  if (!links.ok) return [...out, ...retryAll(g.toPlan, links.error, 'read')];
+  const plan = await planWithHistory(g, effective, deps, now, links.value.links);
   if (!plan.ok) return [...out, ...retryAll(g.toPlan, plan.error, 'plan')];
 
   const pairsByHubSpotId = new Map(g.pairs.map((p) => [p.hubspotId, p]));
@@ -69,6 +73,9 @@ export async function syncRecords(
     refsOf: refIndex(g.toPlan, g.pairs),
   });
   for (const record of g.toPlan) out.push(outcomeOf(record, plan.value, applied, now));
+  // Companies and accounts the links needed linked first (C2, C4) are traced with the batch's first record.
+  const first = out.find((o) => o.record.messageIds.length > 0) ?? out[0];
+  first?.decisions.push(...links.value.decisions);
   return out;
 }
 
@@ -81,6 +88,7 @@ async function planWithHistory(
   settings: PlanSettings,
   deps: ProcessorDeps,
   now: number,
+  links: PlanInput['links'],
 ): Promise<{ ok: true; value: SyncPlan } | { ok: false; error: unknown }> {
   // R6 and late-finished creations need crmsync's own Salesforce user (one call per cold start, cached
   // by the adapter); only batches with something to plan ask.
@@ -98,6 +106,7 @@ async function planWithHistory(
       ...(integrationUserId ? { integrationUserId } : {}),
       autoCreateWindowMs: deps.config.creation.autoCreateWindowHours * 3_600_000,
       hubspotAppId: deps.config.hubspot.appId,
+      ...(links ? { links } : {}),
     } satisfies PlanInput);
   try {
     const integrationUserId = needsAuthor ? await deps.salesforce.integrationUserId() : undefined;

@@ -96,10 +96,51 @@ describe('HubSpot webhook batches: wire-format fixtures', () => {
     ]);
   });
 
-  it('counts and ignores association changes (unknown types are not errors)', () => {
+  it('C6: contact.associationChange becomes an updated notice of the contact naming associatedcompanyid; the company mirror is ignored', () => {
     const parsed = parseWebhookBatch(sample('webhook-association-change.json'), sampleOptions);
-    expect(parsed.notices).toEqual([]);
-    expect(parsed.ignored['unknown-type']?.count).toBe(2);
+    expect(parsed.notices).toEqual([
+      {
+        source: 'hubspot',
+        objectType: 'contact',
+        recordId: '5101',
+        kind: 'updated',
+        eventId: 'hubspot:900501:5101:associationChange',
+        occurredAt: 1764547200000,
+        changedFields: ['associatedcompanyid'],
+      },
+    ]);
+    expect(parsed.ignored['unknown-type']?.count).toBe(1);
+  });
+
+  it('C6: an association change coalesces with the same contact’s property changes; other association types and our own writes are ignored', () => {
+    const parsed = parseWebhookBatch(
+      [
+        hubspotEvent({ subscriptionType: 'contact.propertyChange', objectId: 77, propertyName: 'phone' }),
+        hubspotEvent({
+          subscriptionType: 'contact.associationChange',
+          objectId: 77,
+          associationType: 'CONTACT_TO_COMPANY',
+        }),
+        hubspotEvent({
+          subscriptionType: 'contact.associationChange',
+          objectId: 78,
+          associationType: 'CONTACT_TO_DEAL',
+        }),
+        hubspotEvent({
+          subscriptionType: 'contact.associationChange',
+          objectId: 79,
+          associationType: 'CONTACT_TO_COMPANY',
+          changeSource: 'INTEGRATION',
+          sourceId: APP_ID,
+        }),
+      ],
+      { appId: APP_ID },
+    );
+    expect(parsed.notices.map((n) => [n.recordId, n.kind, n.changedFields])).toEqual([
+      ['77', 'updated', ['associatedcompanyid', 'phone']],
+    ]);
+    expect(parsed.ignored['unsupported-object']?.count).toBe(1);
+    expect(parsed.ignored.echo?.count).toBe(1);
   });
 
   it('C8: company.* events (and object.* with objectTypeId 0-2) become company notices; other objects are ignored', () => {

@@ -1,10 +1,18 @@
 import type { HubSpotContact, PairState, SalesforceRecord } from '../entities.ts';
 import type { PlanRecord } from '../coalesce.ts';
+import { linksReason } from '../contact-links.ts';
 import { valuesForNewHubSpotRecord, valuesForNewSalesforceRecord } from '../creation.ts';
 import type { GateDecision } from '../segment-gate.ts';
 import { merge, type Snapshot } from '../three-way-merge.ts';
 import type { Batch } from './batch.ts';
 import { gateRecord } from './gate.ts';
+import {
+  creationObject,
+  hubspotCreationLinks,
+  pairLinks,
+  planAssociation,
+  salesforceCreationLinks,
+} from './links.ts';
 import { ownCreation } from './own-creation.ts';
 import type { Resolved } from './resolve.ts';
 
@@ -68,6 +76,10 @@ const sameSnapshot = (a: Snapshot, b: Snapshot): boolean => {
   return ak.length === bk.length && ak.every((k, i) => k === bk[i] && a[k] === b[k]);
 };
 
+/** The snapshot keys of a pair's links (C6 `@account`, O1 `@owner`): not mapped fields, so the merge does not return them. */
+const linkKeys = (snapshot: Snapshot | undefined): Snapshot =>
+  Object.fromEntries(Object.entries(snapshot ?? {}).filter(([k]) => k.startsWith('@')));
+
 /** How a pair came to be, from the rule that let its first sync through. */
 const originOf = (gate: Passed, otherwise: PairState['origin']): PairState['origin'] =>
   gate.rule === 'R6' ? 'auto-create' : gate.rule === 'R7' ? 'import' : otherwise;
@@ -108,14 +120,23 @@ function syncPair(
     snapshot: pair?.snapshot ?? own?.snapshot,
   });
   const ref = record.key;
-  const hsProps = Object.keys(result.toHubSpot);
-  const sfFields = Object.keys(result.toSalesforce);
-  if (hsProps.length > 0) plan.hubspotUpdates.push({ ref, id: contact.id, properties: result.toHubSpot });
+  // C6 and O1–O5: owner and AccountId ride in the pair's own updates; the primary company is one association write.
+  const links = pairLinks(batch, record, contact, sf, pair, emailOnly);
+  const toHubSpot = { ...result.toHubSpot, ...links.toHubSpot };
+  const toSalesforce = { ...result.toSalesforce, ...links.toSalesforce };
+  const hsProps = Object.keys(toHubSpot);
+  const sfFields = Object.keys(toSalesforce);
+  if (hsProps.length > 0) plan.hubspotUpdates.push({ ref, id: contact.id, properties: toHubSpot });
   if (sfFields.length > 0)
-    plan.salesforceUpdates[sf.objectType].push({ ref, id: sf.id, fields: result.toSalesforce });
+    plan.salesforceUpdates[sf.objectType].push({ ref, id: sf.id, fields: toSalesforce });
+  planAssociation(batch, ref, contact.id, links);
+  const writes = hsProps.length + sfFields.length + (links.association ? 1 : 0);
 
   // Email-only (R7) keeps the rest of an existing snapshot; a full sync replaces it and ends email-only.
-  const snapshot: Snapshot = emailOnly ? { ...(pair?.snapshot ?? {}), ...result.snapshot } : result.snapshot;
+  // The links' keys (`@owner`, `@account`) are kept unless the links decided them anew.
+  const snapshot: Snapshot = emailOnly
+    ? { ...(pair?.snapshot ?? {}), ...result.snapshot }
+    : { ...linkKeys(pair?.snapshot), ...result.snapshot, ...links.snapshot };
   const wasEmailOnly = pair?.emailOnly === true;
   const nowEmailOnly = emailOnly ? (pair ? wasEmailOnly || pair.version === 0 : true) : false;
   const base: PairState = pair ?? {
@@ -132,7 +153,7 @@ function syncPair(
     who.carried !== undefined ||
     !sameSnapshot(pair.snapshot, snapshot) ||
     wasEmailOnly !== nowEmailOnly ||
-    hsProps.length + sfFields.length > 0;
+    writes > 0;
   if (needsWrite) {
     const next: PairState = { ...base, snapshot, version: base.version + 1, lastSyncedAt: input.now };
     if (nowEmailOnly) next.emailOnly = true;
@@ -153,14 +174,16 @@ function syncPair(
   if (hsProps.length > 0) detail['toHubSpot'] = hsProps;
   if (sfFields.length > 0) detail['toSalesforce'] = sfFields;
   if (result.conflicts.length > 0) detail['conflicts'] = result.conflicts;
-  batch.decision(record, hsProps.length + sfFields.length > 0 ? 'synced' : 'noop', undefined, detail);
+  if (links.association) detail['association'] = links.association;
+  if (links.notes.length > 0) detail['links'] = links.notes;
+  batch.decision(record, writes > 0 ? 'synced' : 'noop', linksReason(links.notes), detail);
   batch.errors(record, result.errors);
 }
 
 /** A HubSpot contact with no Salesforce record: create one, as a Lead or Contact per the settings. */
 function createInSalesforce(batch: Batch, record: PlanRecord, contact: HubSpotContact, gate: Passed): void {
   const { input, plan } = batch;
-  const objectType = input.config.creation.salesforceObject;
+  const objectType = creationObject(batch, contact);
   const emailOnly = gate.action === 'sync-email-only';
   const created = valuesForNewSalesforceRecord(
     contact.properties,
@@ -172,16 +195,17 @@ function createInSalesforce(batch: Batch, record: PlanRecord, contact: HubSpotCo
     batch.errors(record, created.errors);
     return;
   }
+  const links = salesforceCreationLinks(batch, objectType, contact, emailOnly);
   batch.linkedInBatch.set(`hubspot:${contact.id}`, '');
   plan.salesforceCreates[objectType].push({
     ref: record.key,
-    fields: created.value,
+    fields: { ...created.value, ...links.toSalesforce },
     hubspotId: contact.id,
     pair: {
       hubspotId: contact.id,
       salesforceId: '',
       salesforceType: objectType,
-      snapshot: created.snapshot,
+      snapshot: { ...created.snapshot, ...links.snapshot },
       version: 1,
       lastSyncedAt: input.now,
       origin: 'created-in-salesforce',
@@ -192,6 +216,7 @@ function createInSalesforce(batch: Batch, record: PlanRecord, contact: HubSpotCo
     rule: gate.rule,
     objectType,
     fields: Object.keys(created.value),
+    ...(links.notes.length > 0 ? { links: links.notes } : {}),
   });
   batch.errors(record, created.warnings);
 }
@@ -209,17 +234,20 @@ function createInHubSpot(batch: Batch, record: PlanRecord, sf: SalesforceRecord,
     batch.errors(record, created.errors);
     return;
   }
+  const links = hubspotCreationLinks(batch, sf, emailOnly);
   batch.linkedInBatch.set(`salesforce:${sf.id}`, '');
+  // The new contact's primary company is associated once HubSpot has given it an id.
+  planAssociation(batch, record.key, '', links);
   plan.hubspotCreates.push({
     ref: record.key,
-    properties: created.value,
+    properties: { ...created.value, ...links.toHubSpot },
     salesforceId: sf.id,
     salesforceType: sf.objectType,
     pair: {
       hubspotId: '',
       salesforceId: sf.id,
       salesforceType: sf.objectType,
-      snapshot: created.snapshot,
+      snapshot: { ...created.snapshot, ...links.snapshot },
       version: 1,
       lastSyncedAt: input.now,
       origin: originOf(gate, 'created-in-hubspot'),
@@ -229,6 +257,7 @@ function createInHubSpot(batch: Batch, record: PlanRecord, sf: SalesforceRecord,
   batch.decision(record, 'synced', 'created in HubSpot', {
     rule: gate.rule,
     properties: Object.keys(created.value),
+    ...(links.notes.length > 0 ? { links: links.notes } : {}),
   });
   batch.errors(record, created.warnings);
 }

@@ -35,6 +35,7 @@ export class Batch {
     salesforceUpdates: { Lead: [], Contact: [] },
     hubspotArchives: [],
     salesforceDeletes: [],
+    associationWrites: [],
     pairWrites: [],
     pairDeletes: [],
     decisions: [],

@@ -4,6 +4,7 @@ import type { PlanRecord } from '../coalesce.ts';
 import type { PairDelete, PairWrite } from '../identity.ts';
 import type { SalesforceObject } from '../notice.ts';
 import type { FieldError } from '../sync-rule-error.ts';
+import type { ContactLinksInput } from '../contact-links.ts';
 
 /**
  * Everything the plan needs, already read by the processor (the plan does no I/O).
@@ -40,6 +41,8 @@ export interface PlanInput {
   autoCreateWindowMs?: number;
   /** crmsync's HubSpot app id (`hs_object_source_id` of the contacts it creates). */
   hubspotAppId?: string;
+  /** C6 and O1–O5 on contacts (contact-links.ts); absent when neither company nor owner sync is on. */
+  links?: ContactLinksInput;
 }
 
 /** The run-time settings the gate reads: the inclusion segment (R2/R3) and the R6 auto-create toggles. */
@@ -80,6 +83,17 @@ export interface SalesforceUpdate {
   fields: FieldValues;
 }
 
+/**
+ * C6: a contact's primary company to set (associations v4, type 1) or to demote to unlabeled.
+ * `contactId` is '' for a contact this plan creates: the processor fills it in once created.
+ */
+export interface AssociationWrite {
+  ref: string;
+  contactId: string;
+  companyId: string;
+  action: 'set-primary' | 'demote';
+}
+
 /** A permanent error about one record (recorded as a decision with outcome `error`). */
 export interface PlanError {
   ref: string;
@@ -100,6 +114,8 @@ export interface SyncPlan {
   /** Propagated deletes (`deletes: propagate`). */
   hubspotArchives: string[];
   salesforceDeletes: string[];
+  /** C6 primary company writes, applied after the contact writes (a new contact needs its id first). */
+  associationWrites: AssociationWrite[];
   /** Pair writes, each with the `ref` whose writes it depends on. */
   pairWrites: (PairWrite & { ref: string })[];
   pairDeletes: PairDelete[];

@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CompanyAssociation } from '../../lib/ports.ts';
+import { setCompanySync } from '../../lib/sync/segment-choice.ts';
+import { decisionsSince, type Scenario, startScenario, uniqueEmail } from './scenario-stack.ts';
+
+/**
+ * C6 on contacts through real deliveries: Salesforce CDC and outbound messages, HubSpot webhooks
+ * (`contact.associationChange` included) → the intake → the local SQS → the processor → the real
+ * clients against the sandboxes. No segment (R2): every contact syncs. Company sync is on (C1).
+ */
+describe('C6 contact ⇄ company associations (scenario)', () => {
+  let s: Scenario;
+  beforeAll(async () => {
+    s = await startScenario();
+    await setCompanySync(s.deps, true);
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  const companiesOf = async (contactId: string): Promise<CompanyAssociation[]> =>
+    (await s.stack.hubspot.readContactCompanies([contactId])).get(contactId) ?? [];
+  const primaryOf = async (contactId: string) =>
+    (await companiesOf(contactId)).find((a) => a.primary)?.companyId;
+  const companyOfAccount = async (accountId: string) =>
+    (await s.stack.store.getCompanyPairsByAccountIds([accountId])).get(accountId)?.companyId;
+  const accountIdOf = async (contactId: string) =>
+    (await s.stack.salesforce.readRecords('Contact', [contactId], ['AccountId']))[0]?.fields['AccountId'];
+  const hubspotIdOf = async (salesforceId: string) =>
+    (await s.stack.store.getPairsBySalesforceIds([salesforceId])).get(salesforceId)?.hubspotId;
+
+  /** Two accounts synced to companies (C2), and a Contact under the first, synced to a new HubSpot contact. */
+  async function contactUnderAccount(label: string) {
+    const first = await s.salesforceSandbox.userCreate('Account', { Name: `${label} One` });
+    const second = await s.salesforceSandbox.userCreate('Account', { Name: `${label} Two` });
+    await s.flush();
+    const contact = await s.salesforceSandbox.userCreate('Contact', {
+      LastName: label,
+      Email: uniqueEmail(label),
+      AccountId: first,
+    });
+    await s.flush();
+    const hubspotId = await hubspotIdOf(contact);
+    const [companyOne, companyTwo] = [await companyOfAccount(first), await companyOfAccount(second)];
+    if (!hubspotId || !companyOne || !companyTwo) throw new Error(`${label}: setup did not sync`);
+    return { first, second, contact, hubspotId, companyOne, companyTwo };
+  }
+
+  it('C6: a Contact created under an account gets that account’s company as its HubSpot primary company', async () => {
+    const { hubspotId, companyOne, contact } = await contactUnderAccount('Created');
+    expect(await companiesOf(hubspotId)).toEqual([{ companyId: companyOne, primary: true }]);
+    const pair = (await s.stack.store.getPairsBySalesforceIds([contact])).get(contact);
+    expect(pair?.snapshot['@account']).toBeDefined();
+  });
+
+  it('C6: a Contact moved to another account moves its HubSpot contact’s primary company; the old one stays, demoted', async () => {
+    const { contact, second, hubspotId, companyOne, companyTwo } = await contactUnderAccount('Moved');
+    const since = Date.now();
+    const calls = await s.measure(() =>
+      s.salesforceSandbox.userUpdate('Contact', contact, { AccountId: second }),
+    );
+
+    expect(await primaryOf(hubspotId)).toBe(companyTwo);
+    expect(await companiesOf(hubspotId)).toContainEqual({ companyId: companyOne, primary: false });
+    expect(await accountIdOf(contact)).toBe(second);
+    // One association write (HubSpot demotes the old primary itself); Salesforce is not written.
+    expect(calls.hubspot.writes).toBe(1);
+    expect(calls.salesforce.writes).toBe(0);
+    const decided = decisionsSince(await s.trace('salesforce', contact), since);
+    expect(decided).toContainEqual(
+      expect.objectContaining({
+        outcome: 'synced',
+        reason: expect.stringContaining(
+          `C6: primary company set to ${companyTwo}, linked to AccountId ${second}`,
+        ),
+      }),
+    );
+    const pair = (await s.stack.store.getPairsBySalesforceIds([contact])).get(contact);
+    expect(pair?.snapshot['@account']).toBe(second);
+    // The echo of our own association write changes nothing.
+    expect(await s.measure(() => s.flush())).toMatchObject({
+      hubspot: { writes: 0 },
+      salesforce: { writes: 0 },
+    });
+  });
+
+  it('C6: a primary company changed in HubSpot (contact.associationChange) moves the Contact’s AccountId', async () => {
+    const { contact, second, hubspotId, companyOne, companyTwo } = await contactUnderAccount('Reverse');
+    const since = Date.now();
+    const calls = await s.measure(() => s.hubspotSandbox.userAssociate(hubspotId, companyTwo, true));
+
+    expect(await accountIdOf(contact)).toBe(second);
+    expect(await primaryOf(hubspotId)).toBe(companyTwo);
+    expect(await companiesOf(hubspotId)).toContainEqual({ companyId: companyOne, primary: false });
+    expect(calls.salesforce.writes).toBe(1);
+    expect(calls.hubspot.writes).toBe(0);
+    const decided = decisionsSince(await s.trace('hubspot', hubspotId), since);
+    expect(decided).toContainEqual(
+      expect.objectContaining({
+        outcome: 'synced',
+        reason: expect.stringContaining(
+          `C6: AccountId set to ${second}, the account of primary company ${companyTwo}`,
+        ),
+      }),
+    );
+    expect((await s.stack.store.getPairsByHubSpotIds([hubspotId])).get(hubspotId)?.snapshot['@account']).toBe(
+      second,
+    );
+  });
+
+  it('C6: AccountId cleared in Salesforce demotes the primary company; the company stays associated', async () => {
+    const { contact, hubspotId, companyOne } = await contactUnderAccount('Cleared');
+    const calls = await s.measure(() =>
+      s.salesforceSandbox.userUpdate('Contact', contact, { AccountId: null }),
+    );
+    expect(await companiesOf(hubspotId)).toEqual([{ companyId: companyOne, primary: false }]);
+    expect(calls.hubspot.writes).toBe(1);
+    const decided = decisionsSince(await s.trace('salesforce', contact), 0);
+    expect(decided.map((d) => d.reason)).toContainEqual(
+      expect.stringContaining('C6: AccountId cleared in Salesforce'),
+    );
+  });
+
+  it('C6/C2: a Contact moved to an account with no company yet gets one created (C2) and made primary in the same batch', async () => {
+    const { contact, hubspotId } = await contactUnderAccount('Fresh');
+    // Created while company sync was off (C1): the account has no company when the Contact moves to it.
+    await setCompanySync(s.deps, false);
+    const third = await s.salesforceSandbox.userCreate('Account', { Name: 'Fresh Three' });
+    await s.flush();
+    await setCompanySync(s.deps, true);
+    expect(await companyOfAccount(third)).toBeUndefined();
+    await s.salesforceSandbox.userUpdate('Contact', contact, { AccountId: third });
+    await s.flush();
+    const company = await companyOfAccount(third);
+    expect(company).toBeDefined();
+    expect(await primaryOf(hubspotId)).toBe(company);
+    const trace = await s.stack.store.listDecisions(`salesforce:${third}`);
+    expect(trace.map((d) => d.reason)).toContainEqual(expect.stringMatching(/^C2: company \d+ created/));
+  });
+
+  it('C5: a HubSpot contact linked to a Lead that changes its primary company leaves the Lead alone, and the decision says why', async () => {
+    const email = uniqueEmail('lead-company');
+    const lead = await s.salesforceSandbox.userCreate('Lead', {
+      LastName: 'Lead',
+      Company: 'Solo',
+      Email: email,
+    });
+    await s.flush();
+    const hubspotId = await hubspotIdOf(lead);
+    if (!hubspotId) throw new Error('the lead did not sync');
+    const company = await s.hubspotSandbox.userCreateCompany({ name: 'Lead Co' });
+    const since = Date.now();
+    const calls = await s.measure(() => s.hubspotSandbox.userAssociate(hubspotId, company, true));
+    expect(calls.salesforce.writes).toBe(0);
+    const decided = decisionsSince(await s.trace('hubspot', hubspotId), since);
+    expect(decided).toContainEqual(
+      expect.objectContaining({ reason: expect.stringContaining('C5: a Lead has no account') }),
+    );
+  });
+});
