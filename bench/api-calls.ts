@@ -6,6 +6,7 @@
  *   node bin/run-ts.js bench/api-calls.ts [--changes N]
  */
 import type { ChangeNotice } from '../lib/domain/notice.ts';
+import { moveInHubSpot, moveInSalesforce, setUpContactLinks } from '../test/support/contact-links.ts';
 import { seedLinkedPairs } from '../test/support/linked-pairs.ts';
 import { hubspotNotice, salesforceNotice } from '../test/support/notices.ts';
 import { startTestStack, type TestStack } from '../test/support/test-stack.ts';
@@ -141,6 +142,27 @@ scenarios.push(
       pairs.hubspotIds.map((id) => hubspotNotice(id, { changedFields: ['jobtitle'] })),
     );
   }),
+);
+
+// C6 and O1–O3 on linked Contacts: account and owner changed in Salesforce, then primary company and
+// owner changed in HubSpot. The owner and AccountId ride in the contacts' own batch updates; primary
+// companies cost one associations v4 batch read and at most one batch write per processor batch.
+scenarios.push(
+  ...(await withStack(async (stack) => {
+    const setup = await setUpContactLinks(stack, CHANGES);
+    return [
+      await run(
+        stack,
+        'Contacts: account and owner changed in Salesforce (C6, O3)',
+        await moveInSalesforce(stack, setup),
+      ),
+      await run(
+        stack,
+        'Contacts: primary company and owner changed in HubSpot (C6, O2)',
+        await moveInHubSpot(stack, setup),
+      ),
+    ];
+  })),
 );
 
 console.log(
