@@ -157,4 +157,79 @@ describe('C6 contact ⇄ company associations (scenario)', () => {
       expect.objectContaining({ reason: expect.stringContaining('C5: a Lead has no account') }),
     );
   });
+
+  it('C5/C6: when the Lead converts, the pair follows the Contact and its HubSpot contact gets the new account’s company as primary', async () => {
+    const email = uniqueEmail('converted');
+    const lead = await s.salesforceSandbox.userCreate('Lead', {
+      LastName: 'Conv',
+      Company: 'Conv Co',
+      Email: email,
+    });
+    await s.flush();
+    const hubspotId = await hubspotIdOf(lead);
+    if (!hubspotId) throw new Error('the lead did not sync');
+    expect(await companiesOf(hubspotId)).toEqual([]);
+    const { contactId, accountId } = await s.salesforceSandbox.convertLead(lead);
+    await s.flush();
+    expect((await s.stack.store.getPairsByHubSpotIds([hubspotId])).get(hubspotId)?.salesforceId).toBe(
+      contactId,
+    );
+    const company = await companyOfAccount(accountId);
+    expect(company).toBeDefined();
+    expect(await primaryOf(hubspotId)).toBe(company);
+  });
+});
+
+describe('creation.salesforceObject "ContactIfAccount" (scenario)', () => {
+  let s: Scenario;
+  beforeAll(async () => {
+    s = await startScenario({
+      config: (c) => {
+        c.creation = { ...c.creation, salesforceObject: 'ContactIfAccount' };
+      },
+    });
+    await setCompanySync(s.deps, true);
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('C6: a new HubSpot contact whose primary company is linked to an account becomes a Contact under it; one without becomes a Lead', async () => {
+    const account = await s.salesforceSandbox.userCreate('Account', { Name: 'Under Co' });
+    await s.flush();
+    const company = (await s.stack.store.getCompanyPairsByAccountIds([account])).get(account)?.companyId;
+    if (!company) throw new Error('the account did not sync');
+    const unlinked = await s.hubspotSandbox.userCreateCompany({ name: 'Nobody’s Co' });
+    const under = await s.hubspotSandbox.userCreateContact({
+      email: uniqueEmail('under'),
+      lastname: 'Under',
+    });
+    await s.hubspotSandbox.userAssociate(under, company, true);
+    const alone = await s.hubspotSandbox.userCreateContact({
+      email: uniqueEmail('alone'),
+      lastname: 'Alone',
+    });
+    await s.hubspotSandbox.userAssociate(alone, unlinked, true);
+    await s.flush();
+
+    const pairs = await s.stack.store.getPairsByHubSpotIds([under, alone]);
+    expect(pairs.get(under)?.salesforceType).toBe('Contact');
+    expect(pairs.get(alone)?.salesforceType).toBe('Lead');
+    const [contact] = await s.stack.salesforce.readRecords(
+      'Contact',
+      [pairs.get(under)?.salesforceId ?? ''],
+      ['AccountId'],
+    );
+    expect(contact?.fields['AccountId']).toBe(account);
+    const created = (await s.trace('hubspot', under)).decisions.find(
+      (d) => d.reason === 'created in Salesforce',
+    );
+    expect(created?.detail).toMatchObject({ objectType: 'Contact' });
+    expect(created?.detail?.['links']).toContainEqual(
+      expect.objectContaining({
+        rule: 'C6',
+        reason: expect.stringContaining(`created under account ${account}`),
+      }),
+    );
+  });
 });
