@@ -45,6 +45,7 @@ const OBJECTS: readonly SalesforceObject[] = ['Lead', 'Contact'];
  *    a race costs one CRM write, not two. A crash after the claim leaves an unchanged pair.
  * 2. **Write** to the CRMs in batches (HubSpot 100, Salesforce Collections 200, done by the adapters);
  *    per-record outcomes are mapped back to their refs, so one bad record never blocks its batch.
+ *    Then the C6 primary company writes (apply-associations.ts), once the contacts they name exist.
  * 3. **Pair deletes** (merge losers, propagated deletes) before pair puts: a link moving to a merge
  *    survivor must be released by the loser before the survivor can claim its Salesforce id.
  * 4. **Commit** the new pairs (snapshots) with conditional puts, only for refs whose writes all

@@ -29,6 +29,28 @@ describe('HubSpot webhook intake', () => {
     expect(deps.metrics.get('hubspot.received')).toBe(2);
   });
 
+  it('C6: a signed contact.associationChange batch (signature v3, as the others) is queued as an updated contact notice', async () => {
+    const deps = setup();
+    const body = JSON.stringify([
+      hubspotEvent({
+        subscriptionType: 'contact.associationChange',
+        objectId: 31,
+        associationType: 'CONTACT_TO_COMPANY',
+        fromObjectId: 31,
+        toObjectId: 9001,
+        associationRemoved: false,
+        isPrimaryAssociation: true,
+      }),
+    ]);
+    const res = await handleHubSpotWebhook(signedRequest(body), deps);
+    expect(res.statusCode).toBe(200);
+    expect(deps.queue.sent).toMatchObject([
+      { objectType: 'contact', recordId: '31', kind: 'updated', changedFields: ['associatedcompanyid'] },
+    ]);
+    const forged = await handleHubSpotWebhook(signedRequest(body, { secret: 'not-the-secret' }), deps);
+    expect(forged.statusCode).toBe(401);
+  });
+
   it('sends a batch of 100 in one queue call (the adapter splits into SQS batches of 10)', async () => {
     const deps = setup();
     const body = JSON.stringify(Array.from({ length: 100 }, (_, i) => hubspotEvent({ objectId: 1000 + i })));
