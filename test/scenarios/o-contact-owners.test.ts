@@ -173,6 +173,20 @@ describe('O1–O4 owners on contacts and leads (scenario)', () => {
     expect(reasonOf(decided)).toContain('O3: HubSpot owner left unchanged: the Salesforce owner is a queue');
   });
 
+  it('O2: an owner added since the cached directory was read is found: the unknown id refreshes the directory (on a miss)', async () => {
+    const { hubspotId, leadId } = await ownedContact('Newcomer', p.hubspot.ann);
+    const cara = s.hubspotSandbox.addOwner({ email: 'cara@owners.example.com' }).id;
+    const caraUser = s.salesforceSandbox.addUser({ Email: 'cara@owners.example.com', LastName: 'Cara' });
+    // The cache is older than the floor between two miss refreshes (5 minutes), as after a quiet spell.
+    const cached = await s.stack.store.getOwnerDirectory();
+    if (!cached) throw new Error('no owner directory cached');
+    await s.stack.store.putOwnerDirectory({ ...cached, refreshedAt: Date.now() - 10 * 60_000 });
+    await s.hubspotSandbox.userUpdateContact(hubspotId, { hubspot_owner_id: cara });
+    await s.flush();
+    expect(await leadOwner(leadId)).toBe(caraUser);
+    expect((await s.stack.store.getOwnerDirectory())?.hubspotOwners.map((o) => o.id)).toContain(cara);
+  });
+
   it('O4: a Salesforce Contact creates a HubSpot contact with the owner matched by email; with no match, none', async () => {
     const owned = await s.salesforceSandbox.userCreate('Contact', {
       LastName: 'Owned',
