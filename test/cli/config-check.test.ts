@@ -70,6 +70,17 @@ describe('crmsync config check', () => {
     expect(text).toMatch(/not checked against HubSpot: set HUBSPOT_ACCESS_TOKEN/);
   });
 
+  it('C6: with salesforceObject "ContactIfAccount" it says what a new contact becomes', async () => {
+    const { code, text } = await check(
+      { ...example, creation: { ...example.creation, salesforceObject: 'ContactIfAccount' } },
+      { HUBSPOT_ACCESS_TOKEN: '' },
+    );
+    expect(code).toBe(0);
+    expect(text).toContain(
+      'new contacts become Salesforce Contacts under the account of their primary company when it is linked, else Leads.',
+    );
+  });
+
   it('R1: refuses a MANUAL list as the segment, naming the list, its type and what to do', async () => {
     const listId = await createList(sandbox, 'Trade show badge scans', 'MANUAL');
     const { code, text } = await check(withSegment(listId), { HUBSPOT_ACCESS_TOKEN: SANDBOX_APP_TOKEN });

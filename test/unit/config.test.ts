@@ -30,6 +30,18 @@ describe('config schema', () => {
     );
   });
 
+  it('C6: creation.salesforceObject "ContactIfAccount" reads as Lead plus contactIfAccount, and the parsed config reads back the same', () => {
+    const input = clone();
+    input.creation.salesforceObject = 'ContactIfAccount';
+    const config = parseConfig(input, 'test.json');
+    expect(config.creation).toMatchObject({ salesforceObject: 'Lead', contactIfAccount: true });
+    expect(parseConfig(JSON.parse(JSON.stringify(config)), 'parsed.json')).toEqual(config);
+    expect(parseConfig(clone(), 'test.json').creation.contactIfAccount).toBe(false);
+    expect(problemsOf({ ...input, creation: { salesforceObject: 'Account' } })[0]?.path).toBe(
+      'creation.salesforceObject',
+    );
+  });
+
   it('R2: a null inclusion segment is valid (everything syncs)', () => {
     const input = clone();
     input.hubspot.inclusionSegmentId = null;

@@ -59,7 +59,7 @@ export async function run(argv: string[]): Promise<number> {
     if (values.json) console.log(JSON.stringify({ file: path, valid: true, segment }));
     else
       console.log(
-        `${path} is valid: ${mapped} field mappings, segment ${config.hubspot.inclusionSegmentId ?? 'none (every contact syncs)'}, new contacts become Salesforce ${config.creation.salesforceObject}s.\n` +
+        `${path} is valid: ${mapped} field mappings, segment ${config.hubspot.inclusionSegmentId ?? 'none (every contact syncs)'}, new contacts become ${newContactsBecome(config)}.\n` +
           `${companiesLine(config)}\n` +
           (segment.checked
             ? `The segment is "${segment.ok ? segment.name : ''}", an active list in HubSpot (R1).`
@@ -72,4 +72,11 @@ export async function run(argv: string[]): Promise<number> {
     else console.error(error.message);
     return 1;
   }
+}
+
+/** What a new HubSpot contact becomes in Salesforce, in words (`ContactIfAccount` reads as Lead plus a flag). */
+function newContactsBecome(config: CrmSyncConfig): string {
+  return config.creation.contactIfAccount
+    ? 'Salesforce Contacts under the account of their primary company when it is linked, else Leads'
+    : `Salesforce ${config.creation.salesforceObject}s`;
 }
