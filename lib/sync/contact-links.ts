@@ -96,7 +96,7 @@ async function loadCompanies(
 
   // Not linked yet: the account pipeline links or creates their counterparts first (C2, C4).
   const unlinkedAccounts = accountIds.filter((id) => !byAccount.has(id));
-  const unlinkedCompanies = companyIds.filter((id) => !byCompany.has(id));
+  const unlinkedCompanies = [...c4Candidates(g, deps, primary)].filter((id) => !byCompany.has(id));
   const decisions: Decision[] = [];
   if (unlinkedAccounts.length + unlinkedCompanies.length > 0) {
     const sync = { ...deps, now: () => now };
@@ -112,4 +112,26 @@ async function loadCompanies(
     companies: { primaryCompanyOf: (id) => primary.get(id) ?? null, links: companyLinks },
     decisions,
   };
+}
+
+/**
+ * The primary companies C4 could give an Account in this batch: those of contacts that sync with a
+ * Contact without AccountId, or of contacts not linked yet when new contacts become Contacts. Any
+ * other unlinked company would only cost C4's reads to hear "no" (a Lead-bound contact, a Contact
+ * already under an account), batch after batch, so it is left to its own company notices.
+ */
+function c4Candidates(g: Gathered, deps: ProcessorDeps, primary: Map<string, string>): Set<string> {
+  const pairOf = new Map(g.pairs.map((p) => [p.hubspotId, p]));
+  const accountOf = new Map(g.salesforceRecords.map((r) => [r.id, r.fields[ACCOUNT_FIELD] ?? null]));
+  const { creation } = deps.config;
+  const newBecomeContacts = creation.salesforceObject === 'Contact' && !creation.contactIfAccount;
+  const out = new Set<string>();
+  for (const [contactId, companyId] of primary) {
+    const pair = pairOf.get(contactId);
+    const wanted = pair
+      ? pair.salesforceType === 'Contact' && accountOf.get(pair.salesforceId) === null
+      : newBecomeContacts;
+    if (wanted) out.add(companyId);
+  }
+  return out;
 }

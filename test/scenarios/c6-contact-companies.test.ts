@@ -138,6 +138,26 @@ describe('C6 contact ⇄ company associations (scenario)', () => {
     expect(trace.map((d) => d.reason)).toContainEqual(expect.stringMatching(/^C2: company \d+ created/));
   });
 
+  it('C6/C4: a Contact with no account whose HubSpot contact gets a new primary company: C4 creates the Account and AccountId follows in the same batch', async () => {
+    const contact = await s.salesforceSandbox.userCreate('Contact', {
+      LastName: 'NoAcct',
+      Email: uniqueEmail('noacct'),
+    });
+    await s.flush();
+    const hubspotId = await hubspotIdOf(contact);
+    if (!hubspotId) throw new Error('the Contact did not sync');
+    const company = await s.hubspotSandbox.userCreateCompany({ name: 'Brand New Co' });
+    await s.hubspotSandbox.userAssociate(hubspotId, company, true);
+    await s.flush();
+    const account = (await s.stack.store.getCompanyPairsByCompanyIds([company])).get(company)?.accountId;
+    expect(account).toBeDefined();
+    expect(await accountIdOf(contact)).toBe(account);
+    const trace = await s.stack.store.listDecisions(`hubspot-company:${company}`);
+    expect(trace.map((d) => d.reason)).toContainEqual(
+      expect.stringMatching(/^C4: account \w+ created for company/),
+    );
+  });
+
   it('C5: a HubSpot contact linked to a Lead that changes its primary company leaves the Lead alone, and the decision says why', async () => {
     const email = uniqueEmail('lead-company');
     const lead = await s.salesforceSandbox.userCreate('Lead', {
@@ -213,6 +233,9 @@ describe('creation.salesforceObject "ContactIfAccount" (scenario)', () => {
     await s.flush();
 
     const pairs = await s.stack.store.getPairsByHubSpotIds([under, alone]);
+    // A contact that becomes a Lead gives C4 nothing to decide in the contact's batch (C5): the company's
+    // only C4 decision is the one its own creation notice made.
+    expect(await s.stack.store.listDecisions(`hubspot-company:${unlinked}`)).toHaveLength(1);
     expect(pairs.get(under)?.salesforceType).toBe('Contact');
     expect(pairs.get(alone)?.salesforceType).toBe('Lead');
     const [contact] = await s.stack.salesforce.readRecords(
