@@ -5,6 +5,7 @@ import {
   moveInSalesforce,
   setUpContactLinks,
 } from '../support/contact-links.ts';
+import { salesforceNotice } from '../support/notices.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
 /**
@@ -49,5 +50,33 @@ describe('C6/O1: contact batches with association and owner changes cost the bat
     expect(new Set(records.map((r) => `${r.fields['AccountId']}/${r.fields['OwnerId']}`))).toEqual(
       new Set([`${setup.accounts.two}/${setup.owners.salesforce.bob}`]),
     );
+  });
+
+  it('C6: a failed association write retries its records and commits no snapshot; the retry sets the primary company', async () => {
+    const ids = setup.pairs.salesforceIds.slice(0, 3);
+    for (const id of ids)
+      await stack.salesforceSandbox.userUpdate('Contact', id, { AccountId: setup.accounts.one });
+    const notices = ids.map((id) => salesforceNotice('Contact', id, { changedFields: ['AccountId'] }));
+    stack.hubspotSandbox.injectFault({
+      kind: 'error-rate',
+      rate: 1,
+      status: 503,
+      pathPrefix: '/crm/v4/associations',
+    });
+    const failed = await stack.process(notices);
+    stack.hubspotSandbox.clearFaults();
+    expect(failed.summary).toMatchObject({ retried: 3, synced: 0 });
+    expect(failed.batchItemFailures).toHaveLength(3);
+    const before = await stack.store.getPairsBySalesforceIds(ids);
+    expect([...before.values()].map((p) => p.snapshot['@account'])).toEqual(
+      ids.map(() => setup.accounts.two),
+    );
+
+    const retried = await stack.process(notices.map((n) => ({ ...n, eventId: `${n.eventId}-again` })));
+    expect(retried.summary).toMatchObject({ synced: 3, retried: 0 });
+    const hubspotIds = [...(await stack.store.getPairsBySalesforceIds(ids)).values()].map((p) => p.hubspotId);
+    const companies = await stack.hubspot.readContactCompanies(hubspotIds);
+    for (const id of hubspotIds)
+      expect(companies.get(id)?.find((a) => a.primary)?.companyId).toBe(setup.companies.one);
   });
 });
