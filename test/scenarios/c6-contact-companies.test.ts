@@ -29,6 +29,19 @@ describe('C6 contact ⇄ company associations (scenario)', () => {
   const hubspotIdOf = async (salesforceId: string) =>
     (await s.stack.store.getPairsBySalesforceIds([salesforceId])).get(salesforceId)?.hubspotId;
 
+  /** A Lead created in Salesforce and synced to a new HubSpot contact (R2). */
+  async function syncedLead(label: string) {
+    const lead = await s.salesforceSandbox.userCreate('Lead', {
+      LastName: label,
+      Company: `${label} Co`,
+      Email: uniqueEmail(label),
+    });
+    await s.flush();
+    const hubspotId = await hubspotIdOf(lead);
+    if (!hubspotId) throw new Error(`${label}: the lead did not sync`);
+    return { lead, hubspotId };
+  }
+
   /** Two accounts synced to companies (C2), and a Contact under the first, synced to a new HubSpot contact. */
   async function contactUnderAccount(label: string) {
     const first = await s.salesforceSandbox.userCreate('Account', { Name: `${label} One` });
@@ -159,15 +172,7 @@ describe('C6 contact ⇄ company associations (scenario)', () => {
   });
 
   it('C5: a HubSpot contact linked to a Lead that changes its primary company leaves the Lead alone, and the decision says why', async () => {
-    const email = uniqueEmail('lead-company');
-    const lead = await s.salesforceSandbox.userCreate('Lead', {
-      LastName: 'Lead',
-      Company: 'Solo',
-      Email: email,
-    });
-    await s.flush();
-    const hubspotId = await hubspotIdOf(lead);
-    if (!hubspotId) throw new Error('the lead did not sync');
+    const { hubspotId } = await syncedLead('lead-company');
     const company = await s.hubspotSandbox.userCreateCompany({ name: 'Lead Co' });
     const since = Date.now();
     const calls = await s.measure(() => s.hubspotSandbox.userAssociate(hubspotId, company, true));
@@ -179,15 +184,7 @@ describe('C6 contact ⇄ company associations (scenario)', () => {
   });
 
   it('C5/C6: when the Lead converts, the pair follows the Contact and its HubSpot contact gets the new account’s company as primary', async () => {
-    const email = uniqueEmail('converted');
-    const lead = await s.salesforceSandbox.userCreate('Lead', {
-      LastName: 'Conv',
-      Company: 'Conv Co',
-      Email: email,
-    });
-    await s.flush();
-    const hubspotId = await hubspotIdOf(lead);
-    if (!hubspotId) throw new Error('the lead did not sync');
+    const { lead, hubspotId } = await syncedLead('converted');
     expect(await companiesOf(hubspotId)).toEqual([]);
     const { contactId, accountId } = await s.salesforceSandbox.convertLead(lead);
     await s.flush();
