@@ -1,6 +1,7 @@
 import { lazyOnce } from '../lib/lambda/lazy.ts';
 import { createScheduledHandler } from '../lib/lambda/scheduled-handler.ts';
 import { buildScheduledDependencies } from '../lib/lambda/sync-dependencies.ts';
+import { RESYNC_WITH_COMPANIES } from '../lib/sync/company-resync.ts';
 import { runScheduledRefresh } from '../lib/sync/resync.ts';
 
 /**
@@ -11,5 +12,5 @@ import { runScheduledRefresh } from '../lib/sync/resync.ts';
 export const handler = createScheduledHandler(
   'segment-refresh',
   lazyOnce(() => buildScheduledDependencies()),
-  (deps) => runScheduledRefresh(deps, 4 * 60_000),
+  (deps) => runScheduledRefresh(deps, 4 * 60_000, RESYNC_WITH_COMPANIES),
 );

@@ -118,6 +118,10 @@ export interface HubSpotPort {
   demotePrimaryCompanies(links: { contactId: string; companyId: string }[]): Promise<void>;
   /** Every owner, active and archived (owners v3 is read-only: owners are assigned by id, never created). */
   listOwners(): Promise<HubSpotOwner[]>;
+  /** One page (100) of all company ids, for the company resync (C8). */
+  companyIdPage(after?: string): Promise<{ ids: string[]; after?: string }>;
+  /** Companies whose `domain` is `domain` (one search call): the record trace only; sync never matches by domain (C3). */
+  findCompaniesByDomain(domain: string, properties: string[]): Promise<HubSpotCompany[]>;
 }
 
 /** A contact's association to a company, and whether it is the primary one (C6). */
@@ -171,6 +175,8 @@ export interface SalesforcePort {
   readAccounts(ids: string[], fields: string[]): Promise<SalesforceAccount[]>;
   /** The Contacts of these accounts (SOQL `AccountId IN`), for C3 (b). */
   readAccountContacts(accountIds: string[]): Promise<{ id: string; accountId: string }[]>;
+  /** One page of all Account ids (SOQL, then `queryMore` with the locator `after`), for resync and import (C8). */
+  accountIdPage(after?: string): Promise<{ ids: string[]; after?: string }>;
   /** Every User (Email, IsActive, UserType) for the owner directory (O2, O3). */
   listUsers(): Promise<SalesforceUser[]>;
   /**
@@ -211,6 +217,8 @@ export interface SyncStore {
    */
   putCompanyPair(pair: CompanyPair, expectedVersion: number): Promise<CompanyPair>;
   deleteCompanyPair(companyId: string, expectedVersion: number): Promise<void>;
+  /** How many company/account links exist (a kept count, for the status; optional for test fakes). */
+  countCompanyLinks?(): Promise<number>;
 
   // owner directory (O2, O3)
   /** The cached HubSpot owners and Salesforce users, or undefined before the first refresh. */

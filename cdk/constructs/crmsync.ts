@@ -64,6 +64,7 @@ export const FUNCTIONS = {
   resync: { file: 'resync', role: 'scheduled' },
   segmentRefresh: { file: 'segment-refresh', role: 'scheduled' },
   poll: { file: 'poll', role: 'scheduled' },
+  ownerRefresh: { file: 'owner-refresh', role: 'scheduled' },
 } as const;
 export type FunctionKey = keyof typeof FUNCTIONS;
 
@@ -174,6 +175,8 @@ export class CrmSync extends Construct {
       resync: make('resync', crmEnv, { memorySize: 512, timeout: Duration.minutes(15) }),
       segmentRefresh: make('segmentRefresh', crmEnv, { memorySize: 512, timeout: Duration.minutes(5) }),
       poll: make('poll', crmEnv, { memorySize: 512, timeout: Duration.minutes(5) }),
+      // Two listings (owners, users) of a few pages each: well under a minute.
+      ownerRefresh: make('ownerRefresh', crmEnv, { memorySize: 256, timeout: Duration.minutes(2) }),
     };
     const f = this.functions;
     for (const fn of Object.values(f)) acknowledgeRuntime(fn);
@@ -181,7 +184,7 @@ export class CrmSync extends Construct {
     // ── least privilege (crmsync-permissions.ts; test/cdk pins each role's exact actions) ──
     for (const fn of [f.hubspotWebhook, f.salesforceOutbound, f.salesforceCdc]) grantSend(fn, this.queue);
     for (const fn of [f.hubspotWebhook, f.salesforceOutbound]) grantSecretValue(fn, this.intakeSecret);
-    for (const fn of [f.processor, f.resync, f.segmentRefresh, f.poll]) {
+    for (const fn of [f.processor, f.resync, f.segmentRefresh, f.poll, f.ownerRefresh]) {
       grantStore(fn, this.table);
       grantSecretValue(fn, this.credentials);
     }
@@ -257,10 +260,12 @@ export class CrmSync extends Construct {
       });
       new Rule(this, 'CdcRule', {
         eventBus: bus,
-        description: 'Salesforce Lead and Contact change events from Event Relay to the CDC intake function',
+        description:
+          'Salesforce Lead, Contact and Account change events from Event Relay to the CDC intake function',
         eventPattern: {
           source: [{ prefix: 'aws.partner/salesforce.com' }] as unknown as string[],
-          detailType: ['LeadChangeEvent', 'ContactChangeEvent'],
+          // C8: account changes arrive by CDC like lead and contact changes.
+          detailType: ['LeadChangeEvent', 'ContactChangeEvent', 'AccountChangeEvent'],
         },
         targets: [
           new LambdaFunction(f.salesforceCdc, {
@@ -285,6 +290,8 @@ export class CrmSync extends Construct {
       ['resync', config.schedules.resync],
       ['segmentRefresh', config.schedules.segmentRefresh],
       ['poll', config.schedules.poll],
+      // O2, O3: the cached owner/user table; a miss between runs refreshes it too.
+      ['ownerRefresh', config.schedules.ownerRefresh],
     ];
     for (const [key, expression] of scheduled) {
       // A failed run is not retried by Lambda's async invoke (its default is two more runs, so a
@@ -311,6 +318,7 @@ export class CrmSync extends Construct {
         Resync: f.resync,
         SegmentRefresh: f.segmentRefresh,
         Poll: f.poll,
+        OwnerRefresh: f.ownerRefresh,
         SalesforceCdc: f.salesforceCdc,
       },
       schedules: Object.fromEntries(

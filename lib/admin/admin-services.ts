@@ -3,6 +3,7 @@ import type { Log } from '../observability/observability.ts';
 import type { SyncStore } from '../ports.ts';
 import type { RefreshResult } from '../sync/segment-refresh.ts';
 import type { SyncDeps } from '../sync/sync-deps.ts';
+import { companyTrace, searchCompanies } from './company-records.ts';
 import { fieldCatalog } from './fields.ts';
 import { peekMessages, redrive } from './queue-admin.ts';
 import { recordReader, recordTrace, searchRecords } from './records.ts';
@@ -60,7 +61,14 @@ export function createAdminServices(ctx: AdminContext): AdminServices {
       }),
     fields: () => catalog,
     recordTrace: (side, id) => recordTrace(deps, reader, side, id),
-    searchRecords: (query) => searchRecords(deps, reader, query),
+    companyTrace: (object, id) => companyTrace(deps, object, id),
+    searchRecords: async (query) => {
+      const [records, companies] = await Promise.all([
+        searchRecords(deps, reader, query),
+        searchCompanies(deps, query),
+      ]);
+      return [...records, ...companies];
+    },
     syncNow: (side, id) => queueSyncNow(deps, side, id),
     startResync: () => ctx.jobs.startResync(),
     import: ctx.jobs.import,

@@ -1,6 +1,10 @@
 import type { SalesforceObject } from '../domain/notice.ts';
+import { importAccounts } from '../sync/company-import.ts';
 import { type ImportResult, importFromSalesforce } from '../sync/import-salesforce.ts';
 import type { SyncDeps } from '../sync/sync-deps.ts';
+
+/** What an import covers: Leads and Contacts (R7) and Accounts (C2, C8). */
+export type ImportObject = SalesforceObject | 'Account';
 
 /** What an import did, for one object or for all of them. */
 export interface ImportCounts {
@@ -15,7 +19,7 @@ export interface ImportCounts {
 
 /** One object's import: its own counts, so a Lead line never shows the Contacts read before it. */
 export interface ImportObjectProgress extends ImportCounts {
-  object: SalesforceObject;
+  object: ImportObject;
   /** True once every page of this object is imported. */
   done: boolean;
 }
@@ -24,7 +28,7 @@ export interface ImportObjectProgress extends ImportCounts {
 export interface ImportProgress extends ImportCounts {
   running: boolean;
   /** The object being imported now (or last). */
-  object: SalesforceObject | null;
+  object: ImportObject | null;
   /** Each object started so far, in import order, with its own counts; the top-level counts are their sums. */
   objects: ImportObjectProgress[];
   error: string | null;
@@ -52,7 +56,7 @@ export const IMPORT_IDLE: ImportProgress = {
   finishedAt: null,
 };
 
-const countsOf = (r: ImportResult): ImportCounts => ({
+const countsOf = (r: Omit<ImportResult, 'object'>): ImportCounts => ({
   read: r.read,
   created: r.created,
   linked: r.linked,
@@ -82,7 +86,7 @@ export class ImportTracker {
   }
 
   /** Starts an import unless one is running; resolves at once with the progress so far. */
-  start(objects: SalesforceObject[]): ImportProgress {
+  start(objects: ImportObject[]): ImportProgress {
     if (this.#run) return this.progress();
     this.#progress = { ...IMPORT_IDLE, running: true, startedAt: this.deps.now() };
     this.#run = this.#import(objects).finally(() => {
@@ -97,14 +101,18 @@ export class ImportTracker {
     return this.progress();
   }
 
-  async #import(objects: SalesforceObject[]): Promise<void> {
+  async #import(objects: ImportObject[]): Promise<void> {
     try {
       for (const object of objects) {
         this.#record({ object, ...NONE, done: false });
-        const result = await importFromSalesforce(this.deps, object, (soFar) => {
+        const onPage = (soFar: Omit<ImportResult, 'object'>) => {
           this.#record({ object, ...countsOf(soFar), done: false });
           void this.onChange(this.progress());
-        });
+        };
+        const result =
+          object === 'Account'
+            ? await importAccounts(this.deps, onPage)
+            : await importFromSalesforce(this.deps, object, onPage);
         this.#record({ object, ...countsOf(result), done: true });
         await this.onChange(this.progress());
       }

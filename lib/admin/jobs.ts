@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { salesforceObjectSchema } from '../domain/notice.ts';
 import type { Log } from '../observability/observability.ts';
 import type { JobKind, JobProgressStore } from '../ports.ts';
-import { pauseAfter, runResync } from '../sync/resync.ts';
+import { companyCounts, runResyncWithCompanies } from '../sync/company-resync.ts';
+import { pauseAfter } from '../sync/resync.ts';
 import type { SyncDeps } from '../sync/sync-deps.ts';
 import type { AdminJobs } from './admin-services.ts';
 import { IMPORT_IDLE, type ImportProgress, ImportTracker } from './import-tracker.ts';
@@ -17,7 +18,13 @@ import type { ResyncProgress } from './services.ts';
 /** What the job function is invoked with. */
 export const jobRequestSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('resync') }),
-  z.object({ kind: z.literal('import'), objects: z.array(salesforceObjectSchema).min(1).max(2) }),
+  z.object({
+    kind: z.literal('import'),
+    objects: z
+      .array(z.union([salesforceObjectSchema, z.literal('Account')]))
+      .min(1)
+      .max(3),
+  }),
 ]);
 export type JobRequest = z.infer<typeof jobRequestSchema>;
 
@@ -110,7 +117,7 @@ export async function runJob(
   try {
     // A Lambda stops at 15 minutes: the run pauses after 13 with its checkpoint in the store, and the
     // scheduled segment refresh (functions/segment-refresh.ts) continues it until done.
-    const result = await runResync(
+    const result = await runResyncWithCompanies(
       deps,
       (step) => {
         p = { ...p, total: step.total ?? Math.max(p.total, step.done), enqueued: step.done };
@@ -124,6 +131,7 @@ export async function runJob(
       finishedAt: result.done ? deps.now() : null,
       enqueued: result.queued,
       total: Math.max(result.queued, p.total),
+      ...(result.companies ? { companies: companyCounts(result.companies) } : {}),
     };
   } catch (error) {
     p = { ...p, running: false, finishedAt: deps.now(), error: describe(error) };

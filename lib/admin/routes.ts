@@ -47,9 +47,9 @@ const createSegmentSchema = z.strictObject({
 });
 const importSchema = z.strictObject({
   objects: z
-    .array(z.enum(['Lead', 'Contact']))
+    .array(z.enum(['Lead', 'Contact', 'Account']))
     .min(1)
-    .max(2)
+    .max(3)
     .default(['Lead', 'Contact']),
 });
 const editSchema = z.strictObject({
@@ -72,6 +72,17 @@ const route = (method: ApiRoute['method'], path: string, handle: ApiRoute['handl
 
 /** The `/api/*` routes over the stack's services (the playground's only where there are sandboxes). */
 export function apiRoutes(services: AdminServices): ApiRoute[] {
+  const companyTraceResponse = async (
+    object: 'company' | 'account',
+    id: string | undefined,
+  ): Promise<ApiResponse> => {
+    const trace = await services.companyTrace(object, id ?? '');
+    if (!trace) {
+      const what = object === 'company' ? 'HubSpot company (digits)' : 'Salesforce Account (001…)';
+      return { status: 404, body: { error: `no ${what} ${id}` } };
+    }
+    return { status: 200, body: trace, headers: noStore };
+  };
   const routes = [
     route('GET', '/api/status', async () => ({
       status: 200,
@@ -84,6 +95,9 @@ export function apiRoutes(services: AdminServices): ApiRoute[] {
       if (!q) return { status: 400, body: { error: 'give q: an email or a record id' } };
       return { status: 200, body: { query: q, hits: await services.searchRecords(q) }, headers: noStore };
     }),
+    // Companies and accounts (C-rules) before `{side}`: the first route that matches answers.
+    route('GET', '/api/records/company/{id}', ({ params }) => companyTraceResponse('company', params.id)),
+    route('GET', '/api/records/account/{id}', ({ params }) => companyTraceResponse('account', params.id)),
     route('GET', '/api/records/{side}/{id}', async ({ params }) => {
       const side = sideSchema.safeParse(params.side);
       if (!side.success) return { status: 404, body: { error: 'side is hubspot or salesforce' } };

@@ -1,8 +1,8 @@
 import type { SyncRule } from '../config.ts';
-import type { SalesforceObject } from '../domain/notice.ts';
 import type { Decision, HubSpotList, PairState, RuntimeSettings } from '../ports.ts';
+import type { CompanyTrace } from './company-records.ts';
 import type { FieldCatalog } from './fields.ts';
-import type { ImportProgress } from './import-tracker.ts';
+import type { ImportObject, ImportProgress } from './import-tracker.ts';
 
 /**
  * The operator's API (`/api/*`) as services, whichever host serves them: the local stack's HTTP
@@ -15,7 +15,9 @@ export interface AdminServices {
   fields(): FieldCatalog;
   /** A record's current values on both sides, its link, and its decision trace. */
   recordTrace(side: 'hubspot' | 'salesforce', id: string): Promise<RecordTrace | undefined>;
-  /** Finds records by email (either side) or id. */
+  /** A HubSpot company's or a Salesforce Account's values, link and decisions (C/O rule ids). */
+  companyTrace(object: 'company' | 'account', id: string): Promise<CompanyTrace | undefined>;
+  /** Finds records by email (either side) or id, and companies by domain or id, accounts by id. */
   searchRecords(query: string): Promise<RecordHit[]>;
   /** Queues one record for a sync through the normal path (gate, merge, budget): "sync now". */
   syncNow(side: 'hubspot' | 'salesforce', id: string): Promise<SyncNowReceipt>;
@@ -23,7 +25,7 @@ export interface AdminServices {
   startResync(): Promise<ResyncProgress>;
   /** The Salesforce import (R7): start one (unless running) and read its progress. */
   import: {
-    start(objects: SalesforceObject[]): Promise<ImportProgress>;
+    start(objects: ImportObject[]): Promise<ImportProgress>;
     progress(): Promise<ImportProgress>;
   };
   dlq: {
@@ -73,7 +75,7 @@ export interface PlaygroundRecord {
 export interface RecordHit {
   side: 'hubspot' | 'salesforce';
   id: string;
-  objectType: 'contact' | 'Lead' | 'Contact';
+  objectType: 'contact' | 'Lead' | 'Contact' | 'company' | 'Account';
   label: string;
   email: string | null;
 }
@@ -122,6 +124,8 @@ export interface ResyncProgress {
    * from there, not from the start. Absent when no run is unfinished.
    */
   checkpoint?: { run: string; startedAt: number; queued: number };
+  /** Of `enqueued`, the accounts and the unlinked companies (C8), once the company half has run. */
+  companies?: { accounts: number; companies: number };
 }
 
 export interface DlqMessage {
@@ -162,6 +166,8 @@ export interface StatusReport {
   queue: { visible: number; inFlight: number; dlq: number };
   schedules: ScheduleState[];
   resync: ResyncProgress;
+  /** Company ⇄ account sync: the C1 setting and how many company/account links exist (null: unknown). */
+  companies: { enabled: boolean; links: number | null };
 }
 
 /** One point of the dashboard's latency / throughput chart. */

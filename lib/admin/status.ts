@@ -5,7 +5,7 @@ import { utcDay } from '../rate-limit/clock.ts';
 import type { RateLimiter } from '../rate-limit/index.ts';
 import { type ResyncCheckpoint, resyncCheckpoint } from '../sync/resync.ts';
 import type { RefreshResult } from '../sync/segment-refresh.ts';
-import { currentSettings, type SyncDeps } from '../sync/sync-deps.ts';
+import { companySyncEnabled, currentSettings, type SyncDeps } from '../sync/sync-deps.ts';
 import { queueDepth } from './queue-admin.ts';
 import type { CrmUsage, ResyncProgress, ScheduleState, StatsSnapshot, StatusReport } from './services.ts';
 import type { SegmentListCache } from './segments.ts';
@@ -110,7 +110,7 @@ function usage(src: StatusSources, crm: 'hubspot' | 'salesforce', stored: number
 export async function stackStatus(src: StatusSources): Promise<StatusReport> {
   const { store } = src.deps;
   const day = utcDay(Date.now());
-  const [settings, segment, stats, main, dlq, hsUsed, sfUsed, resync] = await Promise.all([
+  const [settings, segment, stats, main, dlq, hsUsed, sfUsed, resync, links] = await Promise.all([
     currentSettings(src.deps),
     segmentStatus(src),
     counts(src),
@@ -119,6 +119,7 @@ export async function stackStatus(src: StatusSources): Promise<StatusReport> {
     store.getApiUsage('hubspot', day),
     store.getApiUsage('salesforce', day),
     src.resync(),
+    store.countCompanyLinks ? store.countCompanyLinks() : Promise.resolve(null),
   ]);
   return {
     mode: src.mode,
@@ -131,6 +132,7 @@ export async function stackStatus(src: StatusSources): Promise<StatusReport> {
     queue: { visible: main.visible, inFlight: main.inFlight, dlq: dlq.visible + dlq.inFlight },
     schedules: src.schedules(),
     resync: withCheckpoint(resync, await resyncCheckpoint(src.deps)),
+    companies: { enabled: companySyncEnabled(settings, src.deps.config), links },
   };
 }
 

@@ -1,4 +1,9 @@
-import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import type { CompanyPair, OwnerDirectory } from '../ports.ts';
 import { fromItem, keyOf, toItem } from './item-codec.ts';
@@ -81,4 +86,53 @@ export async function putOwnerDirectory(o: CompanyStoreOptions, directory: Owner
       Item: { ...keyOf(keys.ownerDirectory()), ...toItem({ directory: JSON.stringify(directory) }) },
     }),
   );
+}
+
+/**
+ * Writes a company pair and, when it is a new link (`expectedVersion` 0), adds one to the link
+ * count. The count is a separate item (no transactions, docs/store.md): a crash between the two
+ * writes leaves it one short until the link's next re-creation, so it is a figure for the
+ * status, never an input of a sync decision.
+ */
+export async function putCompanyPair(
+  o: CompanyStoreOptions,
+  pairs: LinkedPairs<CompanyPair>,
+  pair: CompanyPair,
+  expectedVersion: number,
+): Promise<CompanyPair> {
+  const stored = await pairs.put(pair, expectedVersion);
+  if (expectedVersion === 0) await addCompanyLinks(o, 1);
+  return stored;
+}
+
+/** Deletes a company pair (C9 re-pointing) and takes one off the link count. */
+export async function deleteCompanyPair(
+  o: CompanyStoreOptions,
+  pairs: LinkedPairs<CompanyPair>,
+  companyId: string,
+  expectedVersion: number,
+): Promise<void> {
+  await pairs.delete(companyId, expectedVersion);
+  await addCompanyLinks(o, -1);
+}
+
+async function addCompanyLinks(o: CompanyStoreOptions, delta: number): Promise<void> {
+  await o.client.send(
+    new UpdateItemCommand({
+      TableName: o.tableName,
+      Key: keyOf(keys.companyLinkCount()),
+      UpdateExpression: 'ADD #n :d',
+      ExpressionAttributeNames: { '#n': 'links' },
+      ExpressionAttributeValues: { ':d': { N: String(delta) } },
+    }),
+  );
+}
+
+/** How many company/account links the store holds (one read: `crmsync status`, `/api/status`). */
+export async function countCompanyLinks(o: CompanyStoreOptions): Promise<number> {
+  const res = await o.client.send(
+    new GetItemCommand({ TableName: o.tableName, Key: keyOf(keys.companyLinkCount()) }),
+  );
+  const links = res.Item ? Number(fromItem(res.Item)['links']) : 0;
+  return Number.isFinite(links) ? Math.max(0, links) : 0;
 }

@@ -100,11 +100,7 @@ export class DynamoSyncStore implements SyncStore {
       tableName: opts.tableName,
       retentionSeconds: this.#eventRetentionSeconds,
     };
-    this.#log = {
-      client: opts.client,
-      tableName: opts.tableName,
-      retentionDays: opts.historyRetentionDays ?? 90,
-    };
+    this.#log = { ...this.#o, retentionDays: opts.historyRetentionDays ?? 90 };
   }
 
   // ───────────────────────────── links and snapshots (pair-store.ts) ─────────────────────────────
@@ -140,11 +136,15 @@ export class DynamoSyncStore implements SyncStore {
   }
 
   putCompanyPair(pair: CompanyPair, expectedVersion: number): Promise<CompanyPair> {
-    return this.#companyPairs.put(pair, expectedVersion);
+    return companyStore.putCompanyPair(this.#o, this.#companyPairs, pair, expectedVersion);
   }
 
   deleteCompanyPair(companyId: string, expectedVersion: number): Promise<void> {
-    return this.#companyPairs.delete(companyId, expectedVersion);
+    return companyStore.deleteCompanyPair(this.#o, this.#companyPairs, companyId, expectedVersion);
+  }
+
+  countCompanyLinks(): Promise<number> {
+    return companyStore.countCompanyLinks(this.#o);
   }
   getOwnerDirectory(): Promise<OwnerDirectory | undefined> {
     return companyStore.getOwnerDirectory(this.#o);

@@ -14,6 +14,8 @@ export const keys = {
   companyPair: (companyId: string): ItemKey => ({ pk: `CO#${companyId}`, sk: 'PAIR' }),
   /** Salesforce Account id → HubSpot company id lookup; readers verify it against the pair item. */
   accountLink: (accountId: string): ItemKey => ({ pk: `ACC#${accountId}`, sk: 'LINK' }),
+  /** The number of company/account links, kept beside them for the status (C-rules' operators view). */
+  companyLinkCount: (): ItemKey => ({ pk: 'LINKCOUNT', sk: 'COMPANY' }),
   /** The cached owner directory (O2, O3): HubSpot owners and Salesforce users, refreshed on a schedule. */
   ownerDirectory: (): ItemKey => ({ pk: 'OWNERS', sk: 'DIRECTORY' }),
   /** One item per current member of a list. */

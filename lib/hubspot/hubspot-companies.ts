@@ -18,6 +18,13 @@ const BATCH_WITH_HISTORY = 50;
 const ASSOCIATION_READ = 1_000;
 const ASSOCIATION_WRITE = 2_000;
 const OWNER_PAGE = 500;
+/** Companies per page of the list endpoint (HubSpot's maximum for `GET /crm/v3/objects/companies`). */
+const COMPANY_PAGE = 100;
+
+/** The client types filter operators as an enum; the wire value is the string. */
+const EQ = 'EQ' as NonNullable<
+  Parameters<Client['crm']['companies']['searchApi']['doSearch']>[0]['filterGroups']
+>[number]['filters'][number]['operator'];
 
 const PRIMARY = [
   { associationCategory: Category.HubspotDefined, associationTypeId: CONTACT_TO_COMPANY.primary },
@@ -75,6 +82,37 @@ export class HubSpotCompanies {
     options?: { withHistory?: boolean },
   ): Promise<HubSpotCompany[]> {
     return this.readObjects('companies', ids, properties, options);
+  }
+
+  /** One page of company ids (the company resync pages through all of them), oldest first. */
+  async companyIdPage(after?: string): Promise<{ ids: string[]; after?: string }> {
+    const data = await this.#call('companies.page', () =>
+      this.#client.crm.companies.basicApi.getPageWithHttpInfo(
+        COMPANY_PAGE,
+        after,
+        ['hs_object_id'],
+        undefined,
+        undefined,
+        false,
+      ),
+    );
+    const next = data.paging?.next?.after;
+    return { ids: data.results.map((c) => String(c.id)), ...(next ? { after: next } : {}) };
+  }
+
+  /**
+   * Companies whose `domain` property equals `domain` (one search call, up to 20): the record trace
+   * finds a company by its domain. Sync never matches by domain (C3).
+   */
+  async findCompaniesByDomain(domain: string, properties: string[]): Promise<HubSpotCompany[]> {
+    const data = await this.#call('companies.search', () =>
+      this.#client.crm.companies.searchApi.doSearchWithHttpInfo({
+        filterGroups: [{ filters: [{ propertyName: 'domain', operator: EQ, value: domain.toLowerCase() }] }],
+        properties,
+        limit: 20,
+      }),
+    );
+    return data.results.map((o) => toHubSpotContact(o as HubSpotObjectLike));
   }
 
   /** Associations from each of `fromIds` (contacts or companies) to the other object, all pages. */

@@ -309,4 +309,12 @@ export class HubSpotCrm implements HubSpotPort {
   listOwners(): Promise<HubSpotOwner[]> {
     return this.#companies.listOwners();
   }
+
+  companyIdPage(after?: string): Promise<{ ids: string[]; after?: string }> {
+    return this.#companies.companyIdPage(after);
+  }
+
+  findCompaniesByDomain(domain: string, properties: string[]): Promise<HubSpotCompany[]> {
+    return this.#companies.findCompaniesByDomain(domain, properties);
+  }
 }

@@ -16,6 +16,8 @@ export interface DemoCompanies {
 }
 
 const DOMAIN = 'demo.crmsync.dev';
+/** A lifecycle stage in the demo segment (lib/local/demo-data.ts). */
+const IN_DEMO_SEGMENT = 'salesqualifiedlead';
 const person = (first: string, last: string) => ({
   first,
   last,
@@ -40,8 +42,10 @@ const TOM = person('Tom', 'Reed');
  * Contact without an account (C4 creates its account).
  *
  * Runs after the contact demo and before delivery URLs are set. It adds records and sets
- * AccountId and primary companies on a few existing twins; contact fields are unchanged, and
- * Salesforce ids of the existing demo records are unchanged (they were issued first).
+ * AccountId and primary companies on a few existing twins, and puts those twins in the demo
+ * segment (lifecycle stage SQL): C3 (b) matches through contacts that *sync*, and C4 needs an
+ * eligible contact. Other contact fields, and the Salesforce ids of the existing demo records, are
+ * unchanged (they were issued first).
  */
 export async function seedDemoCompanies(opts: {
   hubspot: HubSpotSandbox;
@@ -87,6 +91,7 @@ export async function seedDemoCompanies(opts: {
     accounts[a.name] = accountId;
     companies[a.name] = companyId;
     for (const twin of twins.splice(0, 2)) {
+      await hubspot.userUpdateContact(twin.hubspotId, { lifecyclestage: IN_DEMO_SEGMENT });
       await salesforce.userUpdate('Contact', twin.salesforceId, { AccountId: accountId });
       await hubspot.userAssociate(twin.hubspotId, companyId, true);
     }
@@ -106,6 +111,9 @@ export async function seedDemoCompanies(opts: {
     hubspot_owner_id: owners[TOM.email] ?? '',
   });
   const lone = twins.shift();
-  if (lone) await hubspot.userAssociate(lone.hubspotId, companies['Hooli'], true);
+  if (lone) {
+    await hubspot.userUpdateContact(lone.hubspotId, { lifecyclestage: IN_DEMO_SEGMENT });
+    await hubspot.userAssociate(lone.hubspotId, companies['Hooli'], true);
+  }
   return { users, owners, queueId, accounts, companies };
 }

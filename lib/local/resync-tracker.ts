@@ -1,6 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import { parseNoticeMessage } from '../aws/sqs-message.ts';
-import { runResync } from '../sync/resync.ts';
+import { companyCounts, runResyncWithCompanies } from '../sync/company-resync.ts';
 import type { SyncDeps } from '../sync/sync-deps.ts';
 import { RESYNC_IDLE } from '../admin/jobs.ts';
 import type { ResyncProgress } from './services.ts';
@@ -29,7 +29,7 @@ export class ResyncTracker {
     this.#progress = { ...IDLE, running: true, startedAt: now() };
     this.#run = (async () => {
       try {
-        const result = await runResync(this.deps, (p) => {
+        const result = await runResyncWithCompanies(this.deps, (p) => {
           this.#update({ total: p.total ?? Math.max(this.#progress.total, p.done), enqueued: p.done });
         });
         this.#update({
@@ -37,6 +37,7 @@ export class ResyncTracker {
           finishedAt: now(),
           enqueued: result.queued,
           total: Math.max(result.queued, this.#progress.total),
+          ...(result.companies ? { companies: companyCounts(result.companies) } : {}),
         });
       } catch (error) {
         this.#update({

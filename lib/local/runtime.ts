@@ -13,7 +13,8 @@ import type { Log } from '../observability/observability.ts';
 import type { ChangeQueue, HubSpotPort, SalesforcePort, SyncStore } from '../ports.ts';
 import type { RateLimiter } from '../rate-limit/index.ts';
 import { pollChanges } from '../sync/poll.ts';
-import { selectSegment } from '../sync/segment-choice.ts';
+import { runOwnerRefresh } from '../sync/owner-directory.ts';
+import { selectSegment, setCompanySync } from '../sync/segment-choice.ts';
 import { refreshSegment, type RefreshResult } from '../sync/segment-refresh.ts';
 import type { SyncDeps } from '../sync/sync-deps.ts';
 import type { HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
@@ -32,9 +33,10 @@ import { observeStore } from './observed-store.ts';
 import { processorHandler } from './processor-handler.ts';
 import { startSandboxes } from './sandboxes.ts';
 import { ResyncTracker } from './resync-tracker.ts';
-import { type ImportProgress, ImportTracker } from '../admin/import-tracker.ts';
+import { type ImportObject, type ImportProgress, ImportTracker } from '../admin/import-tracker.ts';
 import { Scheduler } from './scheduler.ts';
 import type { ResyncProgress, StatusReport } from './services.ts';
+import { flushDeliveries } from './flush.ts';
 import { SqsPoller } from './sqs-poller.ts';
 import { createStackServices } from './stack-services.ts';
 import { SyncStats } from './sync-stats.ts';
@@ -60,7 +62,7 @@ export interface LocalStackOptions {
    * local stack refreshes the segment every minute so that a contact moved into the demo segment
    * syncs soon, and polls every minute in live mode.
    */
-  schedules?: boolean | Partial<Record<'segmentRefresh' | 'resync' | 'poll', string>>;
+  schedules?: boolean | Partial<Record<LocalScheduleName, string>>;
   /** Run the poller in the background (default true). Tests may set false and call `flush()`. */
   backgroundPolling?: boolean;
   /** The event source mapping's settings (defaults: the config's batch size and window; the stack's visibility timeout and receive count). */
@@ -109,7 +111,7 @@ export interface LocalStack {
   /** Refreshes the segment membership now (as the schedule does). */
   refreshSegment(): Promise<RefreshResult>;
   /** Imports existing Salesforce records (R7), as `crmsync import salesforce` does; resolves when done. */
-  importSalesforce(objects?: ('Lead' | 'Contact')[]): Promise<ImportProgress>;
+  importSalesforce(objects?: ImportObject[]): Promise<ImportProgress>;
   /** Polls both CRMs for changes now (as the poll schedule does; live mode's change detection). */
   poll(): Promise<void>;
   /** Starts a resync (as the dashboard's button does); resolves when its notices are queued. */
@@ -117,6 +119,9 @@ export interface LocalStack {
   status(): Promise<StatusReport>;
   close(): Promise<void>;
 }
+
+/** The config's schedules the local stack arms as timers (`schedules` overrides their expressions). */
+type LocalScheduleName = 'segmentRefresh' | 'resync' | 'poll' | 'ownerRefresh';
 
 /** A port the stack needs is taken. */
 export class PortInUseError extends CrmSyncError {}
@@ -256,13 +261,16 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     cleanup.push(() => scheduler.stop());
     const overrides = typeof opts.schedules === 'object' ? opts.schedules : {};
     const armed = opts.schedules !== false;
-    const expr = (name: 'segmentRefresh' | 'resync' | 'poll', local: string | undefined) =>
+    const expr = (name: LocalScheduleName, local: string | undefined) =>
       armed ? (overrides[name] ?? local ?? config.schedules[name]) : 'off';
     scheduler.add('segment-refresh', expr('segmentRefresh', 'rate(1 minute)'), doRefresh);
     scheduler.add('resync', expr('resync', undefined), () => resync.start());
     scheduler.add('poll', expr('poll', live ? 'rate(1 minute)' : undefined), () => pollChanges(jobs));
+    scheduler.add('owner-refresh', expr('ownerRefresh', undefined), () => runOwnerRefresh(jobs));
 
     // ── settings on a first start: the demo segment, loaded (R4: loading syncs nobody) ──
+    // The demo shows companies and owners: company sync on (C1; the example config leaves it off).
+    if (firstRun && demo) await setCompanySync(jobs, true);
     if (firstRun && demo && config.hubspot.inclusionSegmentId !== null) {
       recordRefresh(await selectSegment(jobs, demo.segment.listId));
     } else {
@@ -329,21 +337,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     // Live mode has no webhooks: look for changes at once, then on the poll schedule.
     if (live && armed) void scheduler.runNow('poll');
 
-    const flush = async () => {
-      let delivered = 0;
-      let processed = 0;
-      let rounds = 0;
-      for (; rounds < 20; rounds++) {
-        const hs = hubspotSandbox ? await hubspotSandbox.flushWebhooks() : { delivered: 0 };
-        const sf = salesforceSandbox ? await salesforceSandbox.flushDeliveries() : { outbound: 0, cdc: 0 };
-        const got = hs.delivered + ('outbound' in sf ? sf.outbound + sf.cdc : 0);
-        const done = await poller.drain();
-        delivered += got;
-        processed += done;
-        if (got === 0 && done === 0) break;
-      }
-      return { rounds, delivered, processed };
-    };
+    const flush = () => flushDeliveries({ hubspotSandbox, salesforceSandbox, poller });
 
     return {
       mode: live ? 'live' : 'sandbox',

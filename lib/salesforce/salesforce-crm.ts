@@ -257,6 +257,15 @@ export class SalesforceCrm implements SalesforcePort {
       .map((r) => ({ id: r.Id, accountId: String((r as Record<string, unknown>)['AccountId']) }));
   }
 
+  /** One page of Account ids (a SOQL query, then its locator): the company resync and the Account import. */
+  async accountIdPage(after?: string): Promise<{ ids: string[]; after?: string }> {
+    const page = after
+      ? await this.#queries.queryMore(after)
+      : await this.#queries.query('soql.query', selectQuery('Account', ['Id'], undefined, 'Id ASC'), false);
+    const ids = page.records.map((r) => r.Id);
+    return !page.done && page.nextRecordsUrl ? { ids, after: page.nextRecordsUrl } : { ids };
+  }
+
   /** Every User with the fields owner matching needs (O2: Email, IsActive, UserType). */
   async listUsers(): Promise<SalesforceUser[]> {
     const soql = selectQuery('User', ['Id', 'Email', 'IsActive', 'UserType'], undefined, 'Id ASC');

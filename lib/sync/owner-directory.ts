@@ -30,6 +30,19 @@ export async function refreshOwnerDirectory(deps: OwnerDirectoryDeps): Promise<O
 }
 
 /**
+ * The scheduled refresh (`schedules.ownerRefresh`: an EventBridge rule in AWS, a timer in the local
+ * stack): lists both CRMs' owners into the cache and reports how many it found. With owner sync off
+ * (`owners.enabled: false`) nothing reads the directory, so it lists nothing.
+ */
+export async function runOwnerRefresh(
+  deps: OwnerDirectoryDeps & { config: { owners: { enabled: boolean } } },
+): Promise<{ hubspotOwners: number; salesforceUsers: number } | { skipped: string }> {
+  if (!deps.config.owners.enabled) return { skipped: 'owner sync is off (owners.enabled: false)' };
+  const directory = await refreshOwnerDirectory(deps);
+  return { hubspotOwners: directory.hubspotOwners.length, salesforceUsers: directory.salesforceUsers.length };
+}
+
+/**
  * The directory to resolve these owner ids with: the cached one, refreshed first when there is none
  * yet, or when one of the ids is unknown to it and the last refresh is older than `minMissRefreshMs`.
  * An id still unknown after that stays unresolved (the rules then leave that owner unchanged).

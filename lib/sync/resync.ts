@@ -139,6 +139,17 @@ export function pauseAfter(now: () => number, budgetMs: number): () => boolean {
   return () => now() >= deadline;
 }
 
+/** A resync as the scheduled refresh continues it: whether one is unfinished, and how to run it. */
+export interface ResyncRunner {
+  pending(deps: Pick<SyncDeps, 'store'>): Promise<boolean>;
+  run(deps: SyncDeps, onProgress?: ProgressListener, options?: ResyncOptions): Promise<ResyncResult>;
+}
+
+const CONTACT_RESYNC: ResyncRunner = {
+  pending: async (deps) => (await resyncCheckpoint(deps)) !== undefined,
+  run: runResync,
+};
+
 /**
  * The scheduled segment refresh. A resync of a large segment does not fit one invocation: it pauses
  * with its checkpoint, and each scheduled refresh continues it (within `budgetMs`) until it is done —
@@ -148,9 +159,11 @@ export function pauseAfter(now: () => number, budgetMs: number): () => boolean {
 export async function runScheduledRefresh(
   deps: SyncDeps,
   budgetMs: number,
+  /** Which resync to continue: the contact one by default; lib/sync/company-resync.ts passes the one covering companies. */
+  resync: ResyncRunner = CONTACT_RESYNC,
 ): Promise<{ resync: ResyncResult } | { refresh: RefreshResult }> {
-  if (await resyncCheckpoint(deps)) {
-    return { resync: await runResync(deps, undefined, { shouldPause: pauseAfter(deps.now, budgetMs) }) };
+  if (await resync.pending(deps)) {
+    return { resync: await resync.run(deps, undefined, { shouldPause: pauseAfter(deps.now, budgetMs) }) };
   }
   return { refresh: await refreshSegment(deps) };
 }

@@ -21,7 +21,7 @@ describe('Deploy order: the first deploy, without eventRelayBusName', () => {
     const rules = Object.values(template.findResources('AWS::Events::Rule')).map(
       (r) => r.Properties as { EventBusName?: unknown; ScheduleExpression?: string },
     );
-    expect(rules.length).toBe(3);
+    expect(rules.length).toBe(4); // resync, segment refresh, poll, owner refresh
     for (const rule of rules) {
       expect(rule.EventBusName).toBeUndefined();
       expect(rule.ScheduleExpression).toBeDefined();
@@ -30,7 +30,7 @@ describe('Deploy order: the first deploy, without eventRelayBusName', () => {
   });
 
   it('Bundles: the deployed zips hold only the code and the config (no index.meta.json, no source maps)', () => {
-    expect(bundles).toHaveLength(7);
+    expect(bundles).toHaveLength(8);
     for (const b of bundles) {
       expect(b.files, b.function).toEqual(['crmsync.config.json', 'index.mjs']);
       expect(b.code, b.function).not.toContain('sourceMappingURL');

@@ -90,8 +90,8 @@ describe('the CDK stack', () => {
     });
   });
 
-  it('schedules resync, segment refresh and polling from the config', () => {
-    for (const expression of ['cron(0 3 * * ? *)', 'rate(5 minutes)', 'rate(15 minutes)']) {
+  it('schedules resync, segment refresh, polling and the owner refresh (O2, O3) from the config', () => {
+    for (const expression of ['cron(0 3 * * ? *)', 'rate(5 minutes)', 'rate(15 minutes)', 'rate(1 hour)']) {
       template.hasResourceProperties('AWS::Events::Rule', {
         ScheduleExpression: expression,
         State: 'ENABLED',
@@ -99,10 +99,10 @@ describe('the CDK stack', () => {
     }
   });
 
-  it('routes Event Relay Lead/Contact change events to the CDC function with a DLQ and retries', () => {
+  it('C8: routes Event Relay Lead/Contact/Account change events to the CDC function with a DLQ and retries', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: 'aws.partner/salesforce.com/00D000000000062EAA/0YL000000000001',
-      EventPattern: { 'detail-type': ['LeadChangeEvent', 'ContactChangeEvent'] },
+      EventPattern: { 'detail-type': ['LeadChangeEvent', 'ContactChangeEvent', 'AccountChangeEvent'] },
       Targets: [
         Match.objectLike({
           DeadLetterConfig: Match.anyValue(),
@@ -122,7 +122,7 @@ describe('the CDK stack', () => {
     const fns = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) =>
       String((f.Properties as { Handler?: string }).Handler).startsWith('index.'),
     );
-    expect(fns).toHaveLength(9);
+    expect(fns).toHaveLength(10);
     for (const f of fns)
       expect(f.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
   });
@@ -286,6 +286,8 @@ describe('the CDK stack', () => {
       resync: [...store, ...secret, ...send],
       'segment-refresh': [...store, ...secret, ...send],
       poll: [...store, ...secret, ...send],
+      // O2/O3: reads both CRMs' owners into the store; queues nothing.
+      'owner-refresh': [...store, ...secret],
       // The admin API: store, CRM secret, sync now and redrive (send), queue depths, DLQ list and
       // redrive, and starting the job function.
       admin: [
@@ -354,9 +356,9 @@ describe('the CDK stack', () => {
       alarms.some((a) => a.MetricName === metric && JSON.stringify(a.Dimensions).includes(ref));
     const [cdcDlq] = t.idsOf('AWS::SQS::Queue', 'CdcEventsDlq');
     expect(on('ApproximateNumberOfMessagesVisible', cdcDlq!)).toBe(true);
-    for (const file of ['resync', 'segment-refresh', 'poll', 'salesforce-cdc', 'processor'])
+    for (const file of ['resync', 'segment-refresh', 'poll', 'owner-refresh', 'salesforce-cdc', 'processor'])
       expect(on('Errors', t.functionId(file)), file).toBe(true);
-    for (const rule of ['resyncSchedule', 'segmentRefreshSchedule', 'pollSchedule'])
+    for (const rule of ['resyncSchedule', 'segmentRefreshSchedule', 'pollSchedule', 'ownerRefreshSchedule'])
       expect(on('FailedInvocations', t.idsOf('AWS::Events::Rule', rule)[0]!), rule).toBe(true);
   });
 
@@ -366,7 +368,8 @@ describe('the CDK stack', () => {
     );
     const retriesOf = (file: string) =>
       configs.find((c) => c.FunctionName.Ref === t.functionId(file))?.MaximumRetryAttempts;
-    for (const file of ['resync', 'segment-refresh', 'poll']) expect(retriesOf(file), file).toBe(0);
+    for (const file of ['resync', 'segment-refresh', 'poll', 'owner-refresh'])
+      expect(retriesOf(file), file).toBe(0);
     expect(retriesOf('salesforce-cdc')).toBe(2);
   });
 

@@ -87,7 +87,11 @@ describe('crmsync resync follows the resync until the processor is done (R5)', (
     expect(run.code).toBe(0);
     expect(run.stdout).not.toContain('\r');
     const lines = run.stdout.trim().split('\n');
-    expect(lines.at(-1)).toBe(`resync: ${members} of ${members} members queued, ${members} processed, done`);
+    // The demo has company sync on (C1): its 5 accounts are queued after the members, all linked (C8).
+    const all = members + 5;
+    expect(lines.at(-1)).toBe(
+      `resync: ${all} of ${all} queued (${members} members, 5 accounts, 0 unlinked companies), ${all} processed, done`,
+    );
     expect(lines.every((l) => l.startsWith('resync: '))).toBe(true);
     expect((await stack.status()).resync.processed).toBeGreaterThanOrEqual(members);
   });

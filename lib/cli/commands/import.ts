@@ -5,13 +5,15 @@ import { progressLine } from '../progress-line.ts';
 import { StackClient } from '../stack-client.ts';
 import { resolveTarget, TARGET_HELP, TARGET_OPTIONS } from '../stack-target.ts';
 
-const HELP = `usage: crmsync import salesforce [--objects Contact,Lead] [--url URL | --stack NAME] [--json]
+const HELP = `usage: crmsync import salesforce [--objects Contact,Lead[,Account]] [--url URL | --stack NAME] [--json]
 
 Imports existing Salesforce leads/contacts into HubSpot (R7): each is matched to a HubSpot contact
 by email or created with the email only; then those in the inclusion segment (all of them when no
 segment is set) sync fully, and the others keep every other property empty. Contacts go first, so an
 email shared by a Contact and a Lead links to the Contact (identity rule). Records imported by an
 earlier run are skipped, so an interrupted import can simply be run again.
+With company sync on (C1), --objects Account queues every Account not linked yet: it links to the
+company its Contacts' HubSpot contacts share (C3) or creates one (C2). Import Contacts first.
 ${TARGET_HELP}`;
 
 /** `crmsync import salesforce`. */
@@ -31,9 +33,11 @@ export async function run(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const objects = values.objects.split(',').map((o) => o.trim());
-  const bad = objects.filter((o) => o !== 'Lead' && o !== 'Contact');
+  const bad = objects.filter((o) => o !== 'Lead' && o !== 'Contact' && o !== 'Account');
   if (bad.length > 0 || objects.length === 0) {
-    console.error(`crmsync import: --objects takes Lead, Contact or Lead,Contact (got "${values.objects}")`);
+    console.error(
+      `crmsync import: --objects takes Lead, Contact and/or Account, comma-separated (got "${values.objects}")`,
+    );
     return 2;
   }
   const client = new StackClient(await resolveTarget(values));
@@ -48,7 +52,8 @@ export async function run(argv: string[]): Promise<number> {
     for (; current < p.objects.length; current++) {
       const o = p.objects[current]!;
       // Nothing read yet is a start, not a figure: "0 read" would read as "there are none".
-      if (o.done || o.read > 0) line.show(o.object, `import ${o.object}: ${describe(o)}`);
+      const counts = o.object === 'Account' ? describeAccounts(o) : describe(o);
+      if (o.done || o.read > 0) line.show(o.object, `import ${o.object}: ${counts}`);
     }
     current = p.objects.length - 1;
   };
@@ -65,6 +70,11 @@ export async function run(argv: string[]): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/** Accounts are linked or get their company in the processor (C3, C2), after the import queued them. */
+function describeAccounts(c: ImportCounts): string {
+  return `${c.read} read, ${c.alreadyLinked} already linked, ${c.queued} queued to link or create their company`;
 }
 
 function describe(c: ImportCounts): string {

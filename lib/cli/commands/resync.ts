@@ -86,5 +86,12 @@ function finished(p: ResyncProgress): boolean {
 function describe(p: ResyncProgress): string {
   if (finished(p) && p.enqueued === 0) return 'resync: no member to sync, done';
   const processed = Math.min(p.processed, p.enqueued);
-  return `resync: ${p.enqueued} of ${p.total || '?'} members queued, ${processed} processed${finished(p) ? ', done' : ''}`;
+  const end = `${processed} processed${finished(p) ? ', done' : ''}`;
+  // C8: with company sync on, the notices include every account and each company not linked yet.
+  if (p.companies) {
+    const { accounts, companies } = p.companies;
+    const members = p.enqueued - accounts - companies;
+    return `resync: ${p.enqueued} of ${p.total || '?'} queued (${members} members, ${accounts} accounts, ${companies} unlinked companies), ${end}`;
+  }
+  return `resync: ${p.enqueued} of ${p.total || '?'} members queued, ${end}`;
 }

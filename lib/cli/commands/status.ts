@@ -59,6 +59,14 @@ export function renderStatus(s: StatusReport): string {
     s.segment
       ? `segment     ${s.segment.name ?? `list ${s.segment.id}`} (${s.segment.processingType ?? '?'}), ${n(s.segment.members)} members, refreshed ${ago(s.segment.lastRefreshAt)}`
       : 'segment     none: every contact syncs (R2)',
+    // An older stack's report has no `companies`: say nothing rather than "off".
+    ...(s.companies
+      ? [
+          s.companies.enabled
+            ? `companies   on: ${s.companies.links === null ? '?' : n(s.companies.links)} company/account links (C1)`
+            : 'companies   off: no company or account syncs (C1; companies.enabled)',
+        ]
+      : []),
     `synced      ${n(st.decisions.synced)}   already in sync ${n(st.decisions.noop)}   linked ${n(st.decisions.linked)}   echoes suppressed ${n(st.echoesSuppressed)}`,
     `skipped     ${skipped.length ? skipped.map(([r, c]) => `${r} ${n(c)}`).join(', ') : 'none'}`,
     `errors      ${st.errorsByCategory.length ? st.errorsByCategory.map((e) => `${e.category} ${n(e.count)} (${e.records.slice(0, 3).join(', ')}${e.records.length > 3 ? ', …' : ''})`).join('; ') : 'none'}`,

@@ -34,6 +34,12 @@ export async function run(argv: string[]): Promise<number> {
   }
   const client = new StackClient(await resolveTarget(values));
   const record = await findRecord(client, query);
+  if (record.objectType === 'company' || record.objectType === 'Account') {
+    console.error(
+      `crmsync sync: ${query} is a ${record.objectType === 'company' ? 'HubSpot company' : 'Salesforce Account'}; sync now covers contacts. A company or an account syncs on its next change, \`crmsync import salesforce --objects Account\` or \`crmsync resync\` (C8).`,
+    );
+    return 2;
+  }
   const receipt = await client.post<SyncNowReceipt>(`/api/records/${record.side}/${record.id}/sync`);
   if (values['no-wait']) {
     console.log(
