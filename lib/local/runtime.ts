@@ -114,6 +114,8 @@ export interface LocalStack {
   importSalesforce(objects?: ImportObject[]): Promise<ImportProgress>;
   /** Polls both CRMs for changes now (as the poll schedule does; live mode's change detection). */
   poll(): Promise<void>;
+  /** Refreshes the cached owner directory now (as the `ownerRefresh` schedule does; O2, O3). */
+  refreshOwners(): Promise<void>;
   /** Starts a resync (as the dashboard's button does); resolves when its notices are queued. */
   resync(): Promise<ResyncProgress>;
   status(): Promise<StatusReport>;
@@ -359,6 +361,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       flush,
       refreshSegment: doRefresh,
       poll: () => scheduler.runNow('poll'),
+      refreshOwners: () => scheduler.runNow('owner-refresh'),
       importSalesforce: (objects = ['Lead', 'Contact']) => {
         importer.start(objects);
         return importer.settled();

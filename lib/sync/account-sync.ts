@@ -4,6 +4,7 @@ import { OWNER_SNAPSHOT_KEY } from '../domain/company-entities.ts';
 import { matchCompanyForAccount } from '../domain/company-match.ts';
 import { valuesForNewHubSpotRecord } from '../domain/creation.ts';
 import { decideOwner, ownerForCreation } from '../domain/owners.ts';
+import type { FieldError } from '../domain/sync-rule-error.ts';
 import { merge } from '../domain/three-way-merge.ts';
 import type {
   CompanyPair,
@@ -15,6 +16,7 @@ import type {
   SyncStore,
   WriteOutcome,
 } from '../ports.ts';
+import { mergedAway, relinkMergedAccounts } from './account-merges.ts';
 import { ownerDirectoryFor } from './owner-directory.ts';
 import { companySyncEnabled } from './sync-deps.ts';
 
@@ -51,10 +53,13 @@ export async function syncAccounts(deps: AccountSyncDeps, accountIds: string[]):
     : [];
   const byId = new Map(accounts.map((a) => [a.id, a]));
   const pairs = enabled ? await deps.store.getCompanyPairsByAccountIds(ids) : new Map<string, CompanyPair>();
-  const decisions: Decision[] = [];
+  const merged = mergedAway(accounts, pairs);
+  const decisions: Decision[] = await relinkMergedAccounts(deps, merged, decide);
+  const relinked = new Set(merged.map((m) => m.account.id));
   const toMatch: SalesforceAccount[] = [];
   const linked = new Map<string, { pair: CompanyPair | undefined; companyId: string; reason: string }>();
   for (const id of ids) {
+    if (relinked.has(id)) continue;
     const action = decideAccountAction({
       companiesEnabled: enabled,
       account: byId.get(id),
@@ -161,6 +166,8 @@ async function mergeLinked(
     accountId: string;
     reason: string;
     wrote: boolean;
+    /** Fields the merge could not use (an unmapped picklist value): a sync error each, never a silent drop. */
+    fieldErrors: FieldError[];
   }[] = [];
   const decisions: Decision[] = [];
   for (const [accountId, link] of linked) {
@@ -221,6 +228,7 @@ async function mergeLinked(
       accountId,
       reason: `${link.reason}${ownerReason}`,
       wrote,
+      fieldErrors: result.errors,
     });
   }
   const failed = new Map<string, string>();
@@ -239,6 +247,12 @@ async function mergeLinked(
     await deps.store.putCompanyPair(c.pair, c.expectedVersion);
     const outcome = c.expectedVersion === 0 ? 'linked' : c.wrote ? 'synced' : 'noop';
     decisions.push(decide(c.accountId, outcome, c.reason, { companyId: c.pair.companyId }));
+    // After the pair's decision: the record's latest decision is the error, so it shows as open.
+    for (const e of c.fieldErrors)
+      decisions.push({
+        ...decide(c.accountId, 'error', `C7: ${e.message}`, { field: e.field, side: e.side }),
+        category: e.category,
+      });
   }
   return decisions;
 }
