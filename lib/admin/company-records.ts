@@ -15,8 +15,10 @@ export interface CompanyTrace {
   id: string;
   /** C1: whether company sync is on now. */
   companiesEnabled: boolean;
-  company: { id: string; properties: Record<string, string | null> } | null;
-  account: { id: string; fields: Record<string, unknown> } | null;
+  /** The HubSpot company (the shape of a contact trace's `hubspot`, so the dashboard reads both alike). */
+  hubspot: { id: string; properties: Record<string, string | null> } | null;
+  /** The Salesforce Account. */
+  salesforce: { id: string; objectType: 'Account'; fields: Record<string, unknown> } | null;
   pair: CompanyPair | null;
   /** Newest first: those of the account (`salesforce:<id>`) and of the unlinked company (`hubspot-company:<id>`). */
   decisions: Decision[];
@@ -67,8 +69,8 @@ export async function companyTrace(
     object,
     id,
     companiesEnabled: companySyncEnabled(settings, config),
-    company: company ? { id: company.id, properties: company.properties } : null,
-    account: account ? { id: account.id, fields: account.fields } : null,
+    hubspot: company ? { id: company.id, properties: company.properties } : null,
+    salesforce: account ? { id: account.id, objectType: 'Account', fields: account.fields } : null,
     pair,
     decisions: lists.flat().sort((a, b) => b.at - a.at),
     fields: compareMappedFields(mappings, company?.properties, account?.fields, config.picklists),

@@ -57,10 +57,10 @@ export interface MappedField {
 export interface FieldCatalog {
   /** The mappings per Salesforce object, in the config's order. */
   mappings: Record<SalesforceObject, MappedField[]>;
-  /** Fields the playground offers for editing: HubSpot contacts, and per Salesforce object. */
-  editable: { hubspot: string[]; Lead: string[]; Contact: string[] };
-  /** What a record's facts show: the email, then the editable fields. */
-  shown: { hubspot: string[]; salesforce: string[] };
+  /** Fields the playground offers for editing: HubSpot contacts and companies, and per Salesforce object. */
+  editable: { hubspot: string[]; Lead: string[]; Contact: string[]; company: string[]; Account: string[] };
+  /** What a record's facts show: the email, then the editable fields (a company's and an account's: theirs). */
+  shown: { hubspot: string[]; salesforce: string[]; company: string[]; Account: string[] };
   /** A label for every name above. */
   labels: Record<string, string>;
 }
@@ -91,15 +91,27 @@ export function fieldCatalog(config: CrmSyncConfig): FieldCatalog {
     ...[...config.mappings.Lead, ...config.mappings.Contact].filter(typable).map((m) => m.hubspot),
     SEGMENT_PROPERTY,
   ]);
-  const editable = { hubspot, Lead: editableOf('Lead'), Contact: editableOf('Contact') };
+  // C7: a company and an account edit their own mapped fields (config.mappings.Account).
+  const accountFields = config.mappings.Account.filter(typable);
+  const editable = {
+    hubspot,
+    Lead: editableOf('Lead'),
+    Contact: editableOf('Contact'),
+    company: accountFields.map((m) => m.hubspot),
+    Account: accountFields.map((m) => m.salesforce),
+  };
   const shown = {
     hubspot: unique(['email', ...hubspot]),
     salesforce: unique(['Email', ...editable.Lead, ...editable.Contact]),
+    company: config.mappings.Account.map((m) => m.hubspot),
+    Account: config.mappings.Account.map((m) => m.salesforce),
   };
   const mappings = { Lead: mapped('Lead'), Contact: mapped('Contact') };
   const names = [
     ...shown.hubspot,
     ...shown.salesforce,
+    ...shown.company,
+    ...shown.Account,
     ...[...mappings.Lead, ...mappings.Contact].flatMap((m) => [m.hubspot, m.salesforce]),
   ];
   return {

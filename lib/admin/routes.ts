@@ -31,6 +31,8 @@ export interface ApiRoute {
 }
 
 const sideSchema = z.enum(['hubspot', 'salesforce']);
+/** The playground also edits a HubSpot company and a Salesforce Account (C7). */
+const playgroundSideSchema = z.enum(['hubspot', 'salesforce', 'company', 'account']);
 /** Says what was sent and what a list id looks like (the CLI prints the server's message as is). */
 const notAListId = (issue: { input?: unknown }) =>
   `${JSON.stringify(issue.input)} is not a HubSpot list id: list ids are digits, e.g. 42. \`crmsync segment list\` shows the active lists and their ids; null (\`crmsync segment clear\`) clears the segment.`;
@@ -151,12 +153,12 @@ export function apiRoutes(services: AdminServices): ApiRoute[] {
 function playgroundRoutes(playground: NonNullable<AdminServices['playground']>): ApiRoute[] {
   return [
     route('GET', '/api/playground/{side}', async ({ params, query }) => {
-      const side = sideSchema.parse(params.side);
+      const side = playgroundSideSchema.parse(params.side);
       const records = await playground.samples(side, queryInt(query, 'limit', 8, 50));
       return { status: 200, body: { records }, headers: noStore };
     }),
     route('POST', '/api/playground/{side}/{id}', async (req) => {
-      const side = sideSchema.parse(req.params.side);
+      const side = playgroundSideSchema.parse(req.params.side);
       const body = editSchema.parse(await req.json());
       // The dashboard waits for a decision made after this instant: take it before the edit.
       const editedAt = Date.now();

@@ -46,13 +46,9 @@ export interface AdminServices {
   /** The sandboxes' record editor: the local stack only (a deployed stack has no sandbox). */
   playground?: {
     /** A few contacts to pick from, with the editable fields. */
-    samples(side: 'hubspot' | 'salesforce', limit: number): Promise<PlaygroundRecord[]>;
+    samples(side: PlaygroundSide, limit: number): Promise<PlaygroundRecord[]>;
     /** Edits a sandbox record as a user would (attributed to a user, not to crmsync). */
-    edit(
-      side: 'hubspot' | 'salesforce',
-      id: string,
-      fields: Record<string, string>,
-    ): Promise<PlaygroundRecord>;
+    edit(side: PlaygroundSide, id: string, fields: Record<string, string>): Promise<PlaygroundRecord>;
   };
 }
 
@@ -65,10 +61,13 @@ export interface SyncNowReceipt {
   queuedAt: number;
 }
 
+/** What the playground edits: a HubSpot contact, a Salesforce Lead/Contact, a company or an account (C7). */
+export type PlaygroundSide = 'hubspot' | 'salesforce' | 'company' | 'account';
+
 export interface PlaygroundRecord {
   side: 'hubspot' | 'salesforce';
   id: string;
-  objectType: 'contact' | 'Lead' | 'Contact';
+  objectType: 'contact' | 'Lead' | 'Contact' | 'company' | 'Account';
   fields: Record<string, string | null>;
 }
 

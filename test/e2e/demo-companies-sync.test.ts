@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompanyTrace } from '../../lib/admin/company-records.ts';
 import { silentLog } from '../../lib/observability/observability.ts';
 import { type LocalStack, startLocalStack } from '../../lib/local/runtime.ts';
-import type { RecordHit, StatusReport } from '../../lib/local/services.ts';
+import type { FieldCatalog } from '../../lib/admin/fields.ts';
+import type { PlaygroundRecord, RecordHit, StatusReport } from '../../lib/local/services.ts';
 import { runCli } from '../cli/run-cli.ts';
 
 /**
@@ -54,8 +55,8 @@ describe('the demo with company sync on (npm start)', () => {
       /^C2: company \d+ created/,
     );
     // O3: its owner (Sam) has no HubSpot owner with his email, so the company gets none.
-    expect(umbrella.company?.properties['hubspot_owner_id'] ?? null).toBeNull();
-    expect(umbrella.account?.fields['OwnerId']).toBe(demo.users['sam.okafor@demo.crmsync.dev']);
+    expect(umbrella.hubspot?.properties['hubspot_owner_id'] ?? null).toBeNull();
+    expect(umbrella.salesforce?.fields['OwnerId']).toBe(demo.users['sam.okafor@demo.crmsync.dev']);
     const hooli = await get<CompanyTrace>(`/api/records/company/${demo.companies['Hooli']}`);
     expect(hooli.pair?.origin).toBe('created-in-hubspot');
     expect(hooli.decisions.find((d) => d.reason?.startsWith('C4: '))?.outcome).toBe('synced');
@@ -85,6 +86,45 @@ describe('the demo with company sync on (npm start)', () => {
     expect(run.stdout).toMatch(/linked \(C3\(b\): /);
     const status = await runCli(['status', '--url', stack.url]);
     expect(status.stdout).toMatch(/^companies {3}on: 5 company\/account links \(C1\)$/m);
+  });
+
+  it('dashboard: the playground edits an account (Salesforce) and a company (HubSpot) as a user, and each edit syncs (C7)', async () => {
+    const post = async (path: string, body: unknown) => {
+      const res = await fetch(`${stack.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (res.status !== 200) throw new Error(`POST ${path} answered ${res.status}: ${await res.text()}`);
+      return (await res.json()) as { record: PlaygroundRecord };
+    };
+    const fields = await get<FieldCatalog>('/api/fields');
+    expect(fields.editable.Account).toEqual(['Name', 'Phone', 'BillingCity', 'NumberOfEmployees']);
+    expect(fields.editable.company).toEqual(['name', 'phone', 'city', 'numberofemployees']);
+
+    const { records: accounts } = await get<{ records: PlaygroundRecord[] }>(
+      '/api/playground/account?limit=3',
+    );
+    expect(accounts.map((a) => a.objectType)).toEqual(['Account', 'Account', 'Account']);
+    const account = accounts[0]!;
+    const saved = await post(`/api/playground/account/${account.id}`, {
+      fields: { BillingCity: 'Reykjavik' },
+    });
+    expect(saved.record.fields['BillingCity']).toBe('Reykjavik');
+    await stack.flush();
+    const accountSide = await get<CompanyTrace>(`/api/records/account/${account.id}`);
+    expect(accountSide.hubspot?.properties['city']).toBe('Reykjavik');
+
+    const { records: companies } = await get<{ records: PlaygroundRecord[] }>(
+      '/api/playground/company?limit=3',
+    );
+    const company = companies.find((c) => c.id === accountSide.pair?.companyId) ?? companies[0]!;
+    expect(company.objectType).toBe('company');
+    await post(`/api/playground/company/${company.id}`, { fields: { phone: '+354 555 0100' } });
+    await stack.flush();
+    const companySide = await get<CompanyTrace>(`/api/records/company/${company.id}`);
+    expect(companySide.salesforce?.fields['Phone']).toBe('+354 555 0100');
+    expect(companySide.fields.every((f) => f.inSync)).toBe(true);
   });
 
   it('O2/O3: the owner-refresh schedule (rate(1 hour) from the config) lists both CRMs’ owners into the store', async () => {

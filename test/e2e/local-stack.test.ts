@@ -302,7 +302,9 @@ describe('local stack restart', () => {
     expect(status.settings?.inclusionSegmentId).toBe(stack.demo!.segment.listId);
     const before = crmWrites(stack);
     const progress = await stack.resync();
-    expect(progress.enqueued).toBe(linked);
+    // The demo has company sync on (C1): its 5 accounts follow the members, and every company is linked.
+    expect(progress.companies).toEqual({ accounts: 5, companies: 0 });
+    expect(progress.enqueued).toBe(linked + 5);
     await stack.flush();
     expect(crmWrites(stack)).toEqual(before);
   });

@@ -3,7 +3,8 @@ import { CrmSyncError } from '../../errors.ts';
 import { currentSettings, type SyncDeps } from '../../sync/sync-deps.ts';
 import type { HubSpotSandbox } from '../../../sandbox/hubspot/index.ts';
 import type { SalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
-import type { PlaygroundRecord, StackServices } from '../services.ts';
+import type { PlaygroundRecord, PlaygroundSide, StackServices } from '../services.ts';
+import { companyPlayground } from './playground-companies.ts';
 import { HUBSPOT_ID, type RecordReader, SALESFORCE_ID, salesforceObjectOf } from '../../admin/records.ts';
 import { ApiRequestError, asRequestErrors } from '../../admin/request-error.ts';
 
@@ -48,8 +49,10 @@ export function createPlayground(
   sandboxes: { hubspot: HubSpotSandbox | undefined; salesforce: SalesforceSandbox | undefined },
 ): StackServices['playground'] {
   const { store, hubspot, salesforce } = deps;
+  const companies = companyPlayground(deps, sandboxes);
 
-  async function samples(side: 'hubspot' | 'salesforce', limit: number): Promise<PlaygroundRecord[]> {
+  async function samples(side: PlaygroundSide, limit: number): Promise<PlaygroundRecord[]> {
+    if (side === 'company' || side === 'account') return companies.samples(side, limit);
     // Prefer linked members of the segment: an edit to them visibly syncs.
     const settings = await currentSettings(deps);
     const members = settings.inclusionSegmentId
@@ -76,10 +79,11 @@ export function createPlayground(
   }
 
   async function edit(
-    side: 'hubspot' | 'salesforce',
+    side: PlaygroundSide,
     id: string,
     fields: Record<string, string>,
   ): Promise<PlaygroundRecord> {
+    if (side === 'company' || side === 'account') return companies.edit(side, id, asEdits(fields));
     if (side === 'hubspot') {
       const sandbox = requireSandbox(sandboxes.hubspot);
       if (!HUBSPOT_ID.test(id)) throw new ApiRequestError(400, `${id} is not a HubSpot contact id (digits)`);

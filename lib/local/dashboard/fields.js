@@ -17,8 +17,8 @@ export const LIFECYCLE = [
 ];
 /** The mapped fields, their labels and what the playground may edit: computed by the server (GET /api/fields). */
 export let catalog = {
-  editable: { hubspot: [], Lead: [], Contact: [] },
-  shown: { hubspot: [], salesforce: [] },
+  editable: { hubspot: [], Lead: [], Contact: [], company: [], Account: [] },
+  shown: { hubspot: [], salesforce: [], company: [], Account: [] },
   labels: {},
 };
 
@@ -29,6 +29,29 @@ export function label(name) {
 /** Loads the field catalog from the server; call once before rendering anything that shows fields. */
 export async function loadCatalog() {
   catalog = await api('/api/fields');
+}
+
+/**
+ * What a record page or the playground is about: `hubspot` (a contact), `salesforce` (a lead or
+ * contact), `company` or `account` (C7) — also the path segment of its trace, /api/records/{kind}/{id}.
+ */
+export function kindOf(hit) {
+  if (hit.objectType === 'company') return 'company';
+  if (hit.objectType === 'Account') return 'account';
+  return hit.side;
+}
+
+/** The CRM a kind lives in: a company is HubSpot's, an account Salesforce's. */
+export function crmSide(kind) {
+  if (kind === 'company') return 'hubspot';
+  if (kind === 'account') return 'salesforce';
+  return kind;
+}
+
+/** The fields a trace's facts show on one side: a company/account trace shows the Account mapping's. */
+export function shownFields(trace, side) {
+  if (trace.object) return side === 'hubspot' ? catalog.shown.company : catalog.shown.Account;
+  return catalog.shown[side];
 }
 
 export function otherSide(side) {

@@ -1,15 +1,29 @@
 // The playground: edit a record in one CRM as a user would, then watch the edit sync (watch-sync.js).
 
 import { $, api, el, replaceChildren, say } from './dom.js';
-import { catalog, LIFECYCLE, label, SIDE_NAMES } from './fields.js';
+import { catalog, crmSide, LIFECYCLE, label, SIDE_NAMES } from './fields.js';
 import { watchSync } from './watch-sync.js';
 
 let playRecords = [];
 
 // ───────────────────────────── playground ─────────────────────────────
 
+/** What is edited: `hubspot` (contact), `salesforce` (lead/contact), `company` or `account` (C7). */
 function playSide() {
   return document.querySelector('input[name="side"]:checked').value;
+}
+
+/** How a record is named in the picker: a person with an email, a company or an account by name. */
+function recordLabel(kind, r) {
+  const f = r.fields;
+  if (kind === 'company') return `${f.name ?? r.id} (company ${r.id})`;
+  if (kind === 'account') return `${f.Name ?? r.id} (Account ${r.id})`;
+  const name =
+    kind === 'hubspot'
+      ? `${f.firstname ?? ''} ${f.lastname ?? ''}`
+      : `${f.FirstName ?? ''} ${f.LastName ?? ''}`;
+  const email = kind === 'hubspot' ? f.email : f.Email;
+  return `${name.trim() || r.id} <${email ?? 'no email'}> (${r.objectType})`;
 }
 
 export async function loadPlayground() {
@@ -19,18 +33,7 @@ export async function loadPlayground() {
     playRecords = records;
     replaceChildren(
       $('play-record'),
-      records.map((r) => {
-        const f = r.fields;
-        const name =
-          side === 'hubspot'
-            ? `${f.firstname ?? ''} ${f.lastname ?? ''}`
-            : `${f.FirstName ?? ''} ${f.LastName ?? ''}`;
-        const email = side === 'hubspot' ? f.email : f.Email;
-        return el('option', {
-          value: r.id,
-          text: `${name.trim() || r.id} <${email ?? 'no email'}> (${r.objectType})`,
-        });
-      }),
+      records.map((r) => el('option', { value: r.id, text: recordLabel(side, r) })),
     );
     renderPlayFields();
   } catch (error) {
@@ -59,22 +62,21 @@ function renderPlayFields() {
 }
 
 /** Loads any record (found with the search) into the playground, e.g. one outside the segment. */
-export async function editInPlayground(side, id) {
-  const trace = await api(`/api/records/${side}/${encodeURIComponent(id)}`);
+export async function editInPlayground(kind, id) {
+  const trace = await api(`/api/records/${kind}/${encodeURIComponent(id)}`);
+  const side = crmSide(kind);
   const source = side === 'hubspot' ? trace.hubspot?.properties : trace.salesforce?.fields;
   if (!source) return;
-  document.querySelector(`input[name="side"][value="${side}"]`).checked = true;
+  document.querySelector(`input[name="side"][value="${kind}"]`).checked = true;
   await loadPlayground();
   if (!playRecords.some((r) => r.id === id)) {
     const fields = {};
     for (const [k, v] of Object.entries(source)) fields[k] = v === null || v === undefined ? null : String(v);
-    const objectType = side === 'hubspot' ? 'contact' : trace.salesforce.objectType;
-    playRecords.unshift({ side, id, objectType, fields });
-    const name =
-      side === 'hubspot'
-        ? `${fields.firstname ?? ''} ${fields.lastname ?? ''}`
-        : `${fields.FirstName ?? ''} ${fields.LastName ?? ''}`;
-    $('play-record').prepend(el('option', { value: id, text: `${name.trim() || id} (${objectType} ${id})` }));
+    const objectType =
+      kind === 'company' ? 'company' : side === 'hubspot' ? 'contact' : trace.salesforce.objectType;
+    const record = { side, id, objectType, fields };
+    playRecords.unshift(record);
+    $('play-record').prepend(el('option', { value: id, text: recordLabel(kind, record) }));
   }
   $('play-record').value = id;
   renderPlayFields();
@@ -88,7 +90,8 @@ $('play-record').addEventListener('change', renderPlayFields);
 
 $('play-form').addEventListener('submit', async (event) => {
   event.preventDefault();
-  const side = playSide();
+  const kind = playSide();
+  const side = crmSide(kind);
   const id = $('play-record').value;
   const record = playRecords.find((r) => r.id === id);
   if (!record) return;
@@ -101,7 +104,7 @@ $('play-form').addEventListener('submit', async (event) => {
   $('play-save').disabled = true;
   try {
     const startedAt = performance.now();
-    const { record: saved, editedAt } = await api(`/api/playground/${side}/${encodeURIComponent(id)}`, {
+    const { record: saved, editedAt } = await api(`/api/playground/${kind}/${encodeURIComponent(id)}`, {
       method: 'POST',
       body: JSON.stringify({ fields }),
     });
@@ -110,7 +113,7 @@ $('play-form').addEventListener('submit', async (event) => {
     const values = {};
     for (const name of Object.keys(fields)) values[name] = saved.fields[name] ?? fields[name];
     say('play-msg', `Saved in ${SIDE_NAMES[side]} as a user. Waiting for the sync…`, 'wait');
-    await watchSync({ side, id, editedAt, startedAt, values });
+    await watchSync({ kind, side, id, editedAt, startedAt, values });
   } catch (error) {
     say('play-msg', error.message, 'bad');
   } finally {

@@ -40,6 +40,16 @@ function renderStatus(s) {
   );
   setText('seg-members', seg ? fmtNum(seg.members) : '—');
   setText('seg-refresh', seg ? fmtAgo(seg.lastRefreshAt) : '—');
+  // C1: company sync on or off, and how many company/account links the store holds.
+  const co = s.companies;
+  setText(
+    'seg-companies',
+    !co
+      ? '—'
+      : co.enabled
+        ? `On: ${co.links === null ? '?' : fmtNum(co.links)} company ⇄ account links`
+        : 'Off (C1)',
+  );
 
   const st = s.stats;
   const skippedTotal = Object.values(st.skippedByReason).reduce((a, b) => a + b, 0);

@@ -1,7 +1,7 @@
 // Record search and the decision trace of one record.
 
 import { $, api, el, fmtTime, replaceChildren, setText, sideBadge } from './dom.js';
-import { catalog, factList, pickFields } from './fields.js';
+import { factList, kindOf, pickFields, shownFields } from './fields.js';
 import { editInPlayground } from './playground.js';
 
 export function describeDecision(d) {
@@ -28,7 +28,7 @@ $('search-form').addEventListener('submit', async (event) => {
               el('button', {
                 type: 'button',
                 text: `${h.label} (${h.objectType} ${h.id})`,
-                onclick: () => openTrace(h.side, h.id),
+                onclick: () => openTrace(kindOf(h), h.id),
               }),
               ' ',
               el('button', {
@@ -36,13 +36,13 @@ $('search-form').addEventListener('submit', async (event) => {
                 class: 'secondary small',
                 text: 'Edit in playground',
                 'aria-label': `Edit ${h.label} in the playground`,
-                onclick: () => editInPlayground(h.side, h.id),
+                onclick: () => editInPlayground(kindOf(h), h.id),
               }),
             ),
           )
         : [el('li', { class: 'muted', text: `No record matches "${q}".` })],
     );
-    if (hits.length === 1) await openTrace(hits[0].side, hits[0].id);
+    if (hits.length === 1) await openTrace(kindOf(hits[0]), hits[0].id);
   } catch (error) {
     replaceChildren($('search-hits'), [el('li', { class: 'msg bad', text: error.message })]);
   }
@@ -50,7 +50,9 @@ $('search-form').addEventListener('submit', async (event) => {
 
 export async function openTraceKey(key) {
   const [side, id] = key.split(':');
-  await openTrace(side, id);
+  // Decisions of the account lane: `hubspot-company:<id>`, and `salesforce:<001…>` for an account.
+  if (side === 'hubspot-company') return openTrace('company', id);
+  await openTrace(side === 'salesforce' && id.startsWith('001') ? 'account' : side, id);
 }
 
 async function openTrace(side, id) {
@@ -60,6 +62,21 @@ async function openTrace(side, id) {
   } catch (error) {
     replaceChildren($('search-hits'), [el('li', { class: 'msg bad', text: error.message })]);
   }
+}
+
+function contactLinkText(trace) {
+  const p = trace.pair;
+  return p
+    ? `Linked: HubSpot ${p.hubspotId} ⇄ Salesforce ${p.salesforceType} ${p.salesforceId} (${p.origin}), last synced ${fmtTime(p.lastSyncedAt)}. ${trace.inSegment === null ? '' : trace.inSegment ? 'In the segment.' : 'Not in the segment.'}`
+    : `Not linked yet. ${trace.inSegment === false ? 'Not in the segment.' : ''}`;
+}
+
+function companyLinkText(trace) {
+  const p = trace.pair;
+  const off = trace.companiesEnabled ? '' : ' Company sync is off (C1).';
+  return p
+    ? `Linked: HubSpot company ${p.companyId} ⇄ Salesforce Account ${p.accountId} (${p.origin}), last synced ${fmtTime(p.lastSyncedAt)}.${off}`
+    : `Not linked yet.${off}`;
 }
 
 /** How long "Sync now" waits for the decision made for its notice. */
@@ -98,24 +115,22 @@ $('trace-sync').addEventListener('click', async () => {
 });
 
 export function showTrace(trace) {
-  traced = { side: trace.side, id: trace.id };
+  // A company/account trace (`object`) has no "sync now": a company syncs on its next change or a resync.
+  traced = trace.object ? undefined : { side: trace.side, id: trace.id };
+  $('trace-sync').hidden = Boolean(trace.object);
   $('trace').hidden = false;
-  setText('trace-h', `Decision trace: ${trace.side} ${trace.id}`);
+  setText('trace-h', `Decision trace: ${trace.object ?? trace.side} ${trace.id}`);
   factList(
     $('trace-hs'),
-    trace.hubspot ? pickFields(trace.hubspot.properties, catalog.shown.hubspot) : { record: 'none' },
+    trace.hubspot ? pickFields(trace.hubspot.properties, shownFields(trace, 'hubspot')) : { record: 'none' },
   );
   factList(
     $('trace-sf'),
-    trace.salesforce ? pickFields(trace.salesforce.fields, catalog.shown.salesforce) : { record: 'none' },
+    trace.salesforce
+      ? pickFields(trace.salesforce.fields, shownFields(trace, 'salesforce'))
+      : { record: 'none' },
   );
-  const p = trace.pair;
-  setText(
-    'trace-link',
-    p
-      ? `Linked: HubSpot ${p.hubspotId} ⇄ Salesforce ${p.salesforceType} ${p.salesforceId} (${p.origin}), last synced ${fmtTime(p.lastSyncedAt)}. ${trace.inSegment === null ? '' : trace.inSegment ? 'In the segment.' : 'Not in the segment.'}`
-      : `Not linked yet. ${trace.inSegment === false ? 'Not in the segment.' : ''}`,
-  );
+  setText('trace-link', trace.object ? companyLinkText(trace) : contactLinkText(trace));
   replaceChildren(
     $('trace-list'),
     trace.decisions.length

@@ -1,7 +1,7 @@
 // Watches a playground edit reach the other CRM, and says why not when it does not.
 
 import { $, api, fmtMs, say } from './dom.js';
-import { catalog, factList, label, otherSide, pickFields, SIDE_NAMES } from './fields.js';
+import { factList, label, otherSide, pickFields, SIDE_NAMES, shownFields } from './fields.js';
 import { showTrace } from './trace.js';
 
 const OUTCOMES = ['synced', 'noop', 'skipped', 'error'];
@@ -83,15 +83,16 @@ function notSyncedText(d) {
  * earlier notice about the same pair may have, leaving the edit's own notice a no-op). Otherwise a
  * skip or an error recorded after the edit says why not; else, after a minute, what to check.
  */
-export async function watchSync({ side, id, editedAt, startedAt, values }) {
+export async function watchSync({ kind = undefined, side, id, editedAt, startedAt, values }) {
   const generation = ++watchGeneration;
-  const key = `${side}:${id}`;
+  // The account lane records an unlinked company's decisions under `hubspot-company:<id>` (C4).
+  const key = kind === 'company' ? `hubspot-company:${id}` : `${side}:${id}`;
   const other = SIDE_NAMES[otherSide(side)];
   let plan;
   let trace;
   let pending = [];
   while (performance.now() - startedAt < WATCH_MS) {
-    trace = await api(`/api/records/${side}/${encodeURIComponent(id)}`);
+    trace = await api(`/api/records/${kind ?? side}/${encodeURIComponent(id)}`);
     if (generation !== watchGeneration) return;
     plan ??= planWatch(trace, side, values);
     renderCompare(trace, side, Object.keys(values));
@@ -139,14 +140,14 @@ function renderCompare(trace, side, changed) {
   factList(
     $('play-hs'),
     trace.hubspot
-      ? pickFields(trace.hubspot.properties, catalog.shown.hubspot)
+      ? pickFields(trace.hubspot.properties, shownFields(trace, 'hubspot'))
       : { record: 'not linked yet' },
     names,
   );
   factList(
     $('play-sf'),
     trace.salesforce
-      ? pickFields(trace.salesforce.fields, catalog.shown.salesforce)
+      ? pickFields(trace.salesforce.fields, shownFields(trace, 'salesforce'))
       : { record: 'not linked yet' },
     names,
   );
