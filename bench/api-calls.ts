@@ -1,5 +1,6 @@
 /**
- * API calls per synced record (docs/design.md#batching: a first-class metric). For each scenario, 1,000
+ * API calls per synced record (docs/design.md#batching: a first-class metric). For each scenario (contacts,
+ * then companies and accounts: bench/company-api-calls.ts), 1,000
  * changes go through the processor in batches of `processing.batchSize` (200) against the sandboxes,
  * through the real adapters, and the sandboxes count every HTTP request. Prints JSON (figures, not
  * times):
@@ -8,6 +9,7 @@
 import type { ChangeNotice } from '../lib/domain/notice.ts';
 import { moveInHubSpot, moveInSalesforce, setUpContactLinks } from '../test/support/contact-links.ts';
 import { seedLinkedPairs } from '../test/support/linked-pairs.ts';
+import { companyScenarios } from './company-api-calls.ts';
 import { hubspotNotice, salesforceNotice } from '../test/support/notices.ts';
 import { startTestStack, type TestStack } from '../test/support/test-stack.ts';
 
@@ -165,9 +167,16 @@ scenarios.push(
   })),
 );
 
+// Companies ⇄ accounts (C7, C8): the account lane, against its batch floor (bench/company-api-calls.ts).
+const companies = await companyScenarios(withStack, run, CHANGES);
+
 console.log(
   JSON.stringify(
-    { benchmark: 'api-calls-per-synced-record', changesPerScenario: CHANGES, scenarios },
+    {
+      benchmark: 'api-calls-per-synced-record',
+      changesPerScenario: CHANGES,
+      scenarios: [...scenarios, ...companies],
+    },
     null,
     2,
   ),
