@@ -24,6 +24,15 @@ const LABELS: Record<string, string> = {
   Phone: 'Phone',
   Company: 'Company',
   Status: 'Lead status',
+  // Companies and accounts (C7): "Name" alone would read as a person's, and clash with other forms.
+  name: 'Company name',
+  Name: 'Account name',
+  city: 'City',
+  BillingCity: 'Billing city',
+  numberofemployees: 'Employees',
+  NumberOfEmployees: 'Employees',
+  industry: 'Industry',
+  Industry: 'Industry',
 };
 
 /**

@@ -1,6 +1,6 @@
 import type { ChangeNotice } from '../domain/notice.ts';
 import { CrmSyncError } from '../errors.ts';
-import type { ImportResult } from './import-salesforce.ts';
+import { type ImportResult, noImportCounts } from './import-salesforce.ts';
 import { companySyncEnabled, type SyncDeps } from './sync-deps.ts';
 
 /** The import's counts, shaped as the contact import's (the CLI and the dashboard show both alike). */
@@ -26,18 +26,7 @@ export async function importAccounts(
       'company sync is off (C1): an Account import would create no company. Set "companies": { "enabled": true } in the config (the run-time setting overrides it), then import again.',
     );
   }
-  const result: AccountImportResult = {
-    object: 'Account',
-    read: 0,
-    created: 0,
-    linked: 0,
-    alreadyLinked: 0,
-    resumed: 0,
-    withoutEmail: 0,
-    sharedEmail: 0,
-    queued: 0,
-    errors: [],
-  };
+  const result: AccountImportResult = { object: 'Account', ...noImportCounts() };
   const at = deps.now();
   let after: string | undefined;
   do {

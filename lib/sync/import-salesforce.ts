@@ -32,6 +32,21 @@ export interface ImportResult {
   errors: { salesforceId: string; message: string }[];
 }
 
+/** An import's counts before its first page (the Account import, lib/sync/company-import.ts, starts there too). */
+export function noImportCounts(): Omit<ImportResult, 'object'> {
+  return {
+    read: 0,
+    created: 0,
+    linked: 0,
+    alreadyLinked: 0,
+    resumed: 0,
+    withoutEmail: 0,
+    sharedEmail: 0,
+    queued: 0,
+    errors: [],
+  };
+}
+
 /**
  * Import existing Salesforce leads/contacts into HubSpot (R7). For each page of records: records
  * already linked are skipped (so an interrupted import resumes where it stopped, at the cost of
@@ -45,18 +60,7 @@ export async function importFromSalesforce(
   object: SalesforceObject,
   onProgress?: (soFar: ImportResult) => void,
 ): Promise<ImportResult> {
-  const result: ImportResult = {
-    object,
-    read: 0,
-    created: 0,
-    linked: 0,
-    alreadyLinked: 0,
-    resumed: 0,
-    withoutEmail: 0,
-    sharedEmail: 0,
-    queued: 0,
-    errors: [],
-  };
+  const result: ImportResult = { object, ...noImportCounts() };
   const segmentId = (await currentSettings(deps)).inclusionSegmentId;
   let after: string | undefined;
   do {

@@ -213,6 +213,44 @@ describe('sync-health dashboard in Chromium', () => {
     await waitForText('#trace-sf', title, 5000);
   });
 
+  it('C7: shows company sync and its links, edits a Salesforce account in the playground and sees the HubSpot company follow', async () => {
+    await waitForText('#seg-companies', /^On: 5 company ⇄ account links$/, 10_000);
+    await page.getByLabel('Salesforce account').check();
+    const record = page.getByLabel('Record', { exact: true });
+    await record.locator('option', { hasText: 'Globex Corporation' }).waitFor({ state: 'attached' });
+    const accountId = stack.demo!.companies!.accounts['Globex Corporation']!;
+    await record.selectOption(accountId);
+    await page.getByLabel('Billing city').fill('Springfield');
+    await page.getByRole('button', { name: 'Save as a user' }).click();
+    await waitForText('#play-msg', /^Synced to HubSpot in [\d.]+ (ms|s): City now holds the saved value\./);
+    await waitForText('#play-hs', 'Springfield', 1000);
+    const [company] = await stack.hubspot.readCompanies(
+      [stack.demo!.companies!.companies['Globex Corporation']!],
+      ['city'],
+    );
+    expect(company?.properties['city']).toBe('Springfield');
+    // Its trace: the company ⇄ account link and the decisions with their rule ids.
+    await page.locator('#trace-h', { hasText: `account ${accountId}` }).waitFor();
+    await waitForText('#trace-link', /^Linked: HubSpot company \d+ ⇄ Salesforce Account /, 1000);
+    await waitForText('#trace-list', /C7: account/, 1000);
+  });
+
+  it('edits a HubSpot company in the playground and sees the Salesforce account follow (C7)', async () => {
+    await page.getByLabel('HubSpot company').check();
+    const record = page.getByLabel('Record', { exact: true });
+    const companyId = stack.demo!.companies!.companies['Northwind Traders']!;
+    await record.locator(`option[value="${companyId}"]`).waitFor({ state: 'attached' });
+    await record.selectOption(companyId);
+    await page.getByLabel('Phone').fill('+1 555 0199');
+    await page.getByRole('button', { name: 'Save as a user' }).click();
+    await waitForText(
+      '#play-msg',
+      /^Synced to Salesforce in [\d.]+ (ms|s): Phone now holds the saved value\./,
+    );
+    const accountId = stack.demo!.companies!.accounts['Northwind Traders']!;
+    expect(stack.salesforceSandbox!.getRecord(accountId)?.Phone).toBe('+1 555 0199');
+  });
+
   it('creates an active segment from the dashboard and limits syncs to it (R1, R4), then back to the demo segment', async () => {
     await page.getByText('Create a new segment').click();
     await page.getByLabel('Name', { exact: true }).fill('Customers only');

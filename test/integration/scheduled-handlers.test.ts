@@ -7,6 +7,7 @@ import { lazyOnce } from '../../lib/lambda/lazy.ts';
 import { createScheduledHandler } from '../../lib/lambda/scheduled-handler.ts';
 import { buildScheduledDependencies } from '../../lib/lambda/sync-dependencies.ts';
 import { SANDBOX_APP_TOKEN, SANDBOX_SALESFORCE_TOKEN } from '../../lib/local/adapters.ts';
+import { runOwnerRefresh } from '../../lib/sync/owner-directory.ts';
 import { runResync } from '../../lib/sync/resync.ts';
 import { refreshSegment } from '../../lib/sync/segment-refresh.ts';
 import { lambdaContext } from '../intake/lambda-context.ts';
@@ -93,6 +94,21 @@ describe('scheduled Lambda handlers', () => {
     const notices = await drainQueue();
     expect(notices.map((n) => n.recordId).sort()).toEqual([...members].sort());
     expect(new Set(notices.map((n) => n.kind))).toEqual(new Set(['resync']));
+  });
+
+  it('O2/O3: owner-refresh lists both CRMs’ owners into the store, and queues nothing', async () => {
+    stack.hubspotSandbox.addOwner({ email: 'scheduled.owner@example.com' });
+    stack.salesforceSandbox.addUser({ Email: 'scheduled.user@example.com', LastName: 'User' });
+    const handler = createScheduledHandler('owner-refresh', getDeps(), (deps) => runOwnerRefresh(deps));
+    const result = await handler(schedule, lambdaContext('owner-refresh'));
+    const directory = await stack.store.getOwnerDirectory();
+    expect(result).toEqual({
+      hubspotOwners: directory?.hubspotOwners.length,
+      salesforceUsers: directory?.salesforceUsers.length,
+    });
+    expect(directory?.hubspotOwners.map((o) => o.email)).toContain('scheduled.owner@example.com');
+    expect(directory?.salesforceUsers.map((u) => u.email)).toContain('scheduled.user@example.com');
+    expect(await drainQueue()).toEqual([]);
   });
 
   it('a missing queue URL fails the invocation, naming the variable', async () => {

@@ -99,7 +99,12 @@ describe('the dashboard field catalog (GET /api/fields)', () => {
       hubspot: ['firstname', 'lastname', 'phone', 'jobtitle', 'company', 'lifecyclestage'],
       Lead: ['FirstName', 'LastName', 'Phone', 'Title', 'Company'],
       Contact: ['FirstName', 'LastName', 'Phone', 'Title'],
+      // C7: a company and an account edit the Account mapping's typable fields (industry is a picklist).
+      company: ['name', 'phone', 'city', 'numberofemployees'],
+      Account: ['Name', 'Phone', 'BillingCity', 'NumberOfEmployees'],
     });
+    expect(catalog.labels.name).toBe('Company name');
+    expect(catalog.labels.Name).toBe('Account name');
     expect(catalog.shown.hubspot[0]).toBe('email');
     expect(catalog.shown.salesforce[0]).toBe('Email');
     expect(catalog.labels.lifecyclestage).toBe('Lifecycle stage');
