@@ -6,7 +6,7 @@ import type { SyncDeps } from '../sync/sync-deps.ts';
 import { companyTrace, searchCompanies } from './company-records.ts';
 import { fieldCatalog } from './fields.ts';
 import { peekMessages, redrive } from './queue-admin.ts';
-import { recordReader, recordTrace, searchRecords } from './records.ts';
+import { isHubSpotId, recordReader, recordTrace, searchRecords } from './records.ts';
 import { createSegments, SegmentListCache } from './segments.ts';
 import type { AdminServices, ResyncProgress } from './services.ts';
 import { type StatusSources, stackStatus } from './status.ts';
@@ -63,11 +63,11 @@ export function createAdminServices(ctx: AdminContext): AdminServices {
     recordTrace: (side, id) => recordTrace(deps, reader, side, id),
     companyTrace: (object, id) => companyTrace(deps, object, id),
     searchRecords: async (query) => {
-      const [records, companies] = await Promise.all([
-        searchRecords(deps, reader, query),
-        searchCompanies(deps, query),
-      ]);
-      return [...records, ...companies];
+      const records = await searchRecords(deps, reader, query);
+      // Contact and company ids are both digits: an id that names a contact means the contact (the
+      // company is found by its domain, or by `GET /api/records/company/{id}`).
+      if (records.length > 0 && isHubSpotId(query.trim())) return records;
+      return [...records, ...(await searchCompanies(deps, query))];
     },
     syncNow: (side, id) => queueSyncNow(deps, side, id),
     startResync: () => ctx.jobs.startResync(),

@@ -19,7 +19,7 @@ import {
   toSalesforceRecord,
 } from './salesforce-records.ts';
 import { type SalesforceRequest, salesforceRequester } from './salesforce-request.ts';
-import { isSalesforceId, selectQuery, soqlDateTime } from './salesforce-soql.ts';
+import { isSalesforceId, selectQuery, soqlDateTime, soqlString } from './salesforce-soql.ts';
 import { SalesforceWrites, type WritableObject } from './salesforce-writes.ts';
 
 /** A User row as SOQL answers it. */
@@ -50,6 +50,9 @@ export interface SalesforceCrmOptions {
 }
 
 /** The OpenID Connect UserInfo answer, as far as we read it (`user_id` is the 18-character User Id). */
+/** Account ids per page of the company resync and the Account import: the rows of one SOQL batch. */
+export const ACCOUNT_ID_PAGE = 2000;
+
 const userInfoSchema = z.looseObject({ user_id: z.string().min(15), organization_id: z.string().optional() });
 
 /**
@@ -257,13 +260,18 @@ export class SalesforceCrm implements SalesforcePort {
       .map((r) => ({ id: r.Id, accountId: String((r as Record<string, unknown>)['AccountId']) }));
   }
 
-  /** One page of Account ids (a SOQL query, then its locator): the company resync and the Account import. */
+  /**
+   * One page of Account ids, by key (`Id > after ORDER BY Id LIMIT n`) rather than a query locator:
+   * a locator expires after some 15 minutes unused, and a paused company resync resumes from its
+   * checkpoint in a later invocation. The last id of a page is the position of the next.
+   */
   async accountIdPage(after?: string): Promise<{ ids: string[]; after?: string }> {
-    const page = after
-      ? await this.#queries.queryMore(after)
-      : await this.#queries.query('soql.query', selectQuery('Account', ['Id'], undefined, 'Id ASC'), false);
+    const where = after ? `Id > ${soqlString(after)}` : undefined;
+    const soql = `${selectQuery('Account', ['Id'], where, 'Id ASC')} LIMIT ${ACCOUNT_ID_PAGE}`;
+    const page = await this.#queries.query('soql.query', soql, false);
     const ids = page.records.map((r) => r.Id);
-    return !page.done && page.nextRecordsUrl ? { ids, after: page.nextRecordsUrl } : { ids };
+    const last = ids.at(-1);
+    return ids.length === ACCOUNT_ID_PAGE && last ? { ids, after: last } : { ids };
   }
 
   /** Every User with the fields owner matching needs (O2: Email, IsActive, UserType). */

@@ -84,6 +84,13 @@ describe('the demo with company sync on (npm start)', () => {
       /^company \d+ {2}company \d+ ⇄ account 001\w+ \(matched-by-contacts\) {2}company sync: on$/m,
     );
     expect(run.stdout).toMatch(/linked \(C3\(b\): /);
+    // A company id is digits like a contact id: --company says which one is meant.
+    const hooli = stack.demo!.companies!.companies['Hooli']!;
+    const byId = await runCli(['record', hooli, '--company', '--url', stack.url]);
+    expect(byId.stdout).toMatch(
+      new RegExp(`^company ${hooli} {2}company ${hooli} ⇄ account 001\\w+ \\(created-in-hubspot\\)`, 'm'),
+    );
+    expect(byId.stdout).toMatch(/synced \(C4: account 001\w+ created for company \d+\)/);
     const status = await runCli(['status', '--url', stack.url]);
     expect(status.stdout).toMatch(/^companies {3}on: 5 company\/account links \(C1\)$/m);
   });

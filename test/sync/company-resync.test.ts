@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ACCOUNT_ID_PAGE } from '../../lib/salesforce/salesforce-crm.ts';
 import { importAccounts } from '../../lib/sync/company-import.ts';
 import {
   COMPANY_RESYNC_CHECKPOINT,
@@ -17,6 +18,8 @@ import { startSyncStack } from './sync-stack.ts';
  * C8 "resync and import cover companies", through the real adapters against the sandboxes and the
  * local SQS: what the company half of a resync and the Account import queue, page by page.
  */
+const ACCOUNTS = ACCOUNT_ID_PAGE + 50;
+
 describe('company resync and Account import queue accounts and companies page by page (C8)', () => {
   let stack: TestStack;
   let deps: SyncDeps;
@@ -26,9 +29,9 @@ describe('company resync and Account import queue accounts and companies page by
   const take = () => takeQueued(stack.sqs!.client, stack.queueUrl!);
 
   beforeAll(async () => {
-    // Query pages of 200 (the smallest Salesforce allows), so 250 accounts take two pages.
-    ({ stack, deps } = await startSyncStack({ salesforce: { queryPageSize: 200 } }));
-    for (let i = 0; i < 250; i++)
+    // One page of accounts and 50 more: two pages, the second one short.
+    ({ stack, deps } = await startSyncStack());
+    for (let i = 0; i < ACCOUNTS; i++)
       accounts.push(await stack.salesforceSandbox.userCreate('Account', { Name: `Account ${i}` }));
     for (let i = 0; i < 130; i++)
       companies.push(await stack.hubspotSandbox.userCreateCompany({ name: `Company ${i}` }));
@@ -66,7 +69,7 @@ describe('company resync and Account import queue accounts and companies page by
     const { result, calls } = await stack.measure(() =>
       runCompanyResync(deps, (queued) => progress.push(queued)),
     );
-    expect(result).toEqual({ accounts: 250, companies: 129, done: true });
+    expect(result).toEqual({ accounts: ACCOUNTS, companies: 129, done: true });
     const notices = await take();
     const accountNotices = notices.filter((n) => n.objectType === 'Account');
     const companyNotices = notices.filter((n) => n.objectType === 'company');
@@ -76,27 +79,29 @@ describe('company resync and Account import queue accounts and companies page by
     expect(accountNotices.every((n) => n.source === 'salesforce')).toBe(true);
     expect(companyNotices.every((n) => n.source === 'hubspot')).toBe(true);
     expect(new Set(notices.map((n) => n.eventId)).size).toBe(notices.length);
-    // Page by page: 2 SOQL pages of accounts, 2 pages of 100 companies; no record read one by one.
+    // Page by page: 2 SOQL pages of accounts (by Id), 2 pages of 100 companies; no record read one by one.
     expect(calls.salesforce.reads).toBe(2);
     expect(calls.hubspot.reads).toBe(2);
-    expect(progress).toEqual([200, 250, 250 + 99, 250 + 129]);
+    expect(progress).toEqual([ACCOUNT_ID_PAGE, ACCOUNTS, ACCOUNTS + 99, ACCOUNTS + 129]);
     expect(await stack.store.getCheckpoint(COMPANY_RESYNC_CHECKPOINT)).toBeUndefined();
   });
 
   it('C8: a paused company resync resumes from its next page, and the scheduled refresh continues it', async () => {
     const first = await runCompanyResync(deps, undefined, { shouldPause: () => true });
-    expect(first).toEqual({ accounts: 200, companies: 0, done: false });
-    expect(await stack.store.getCheckpoint(COMPANY_RESYNC_CHECKPOINT)).toMatchObject({
-      phase: 'accounts',
-      accounts: 200,
-    });
+    expect(first).toEqual({ accounts: ACCOUNT_ID_PAGE, companies: 0, done: false });
+    // The checkpoint keeps the last account id of the page, not a query locator (which expires).
+    const checkpoint = await stack.store.getCheckpoint(COMPANY_RESYNC_CHECKPOINT);
+    expect(checkpoint).toMatchObject({ phase: 'accounts', accounts: ACCOUNT_ID_PAGE });
+    expect(accounts).toContain(checkpoint?.['after']);
     expect(await RESYNC_WITH_COMPANIES.pending(deps)).toBe(true);
     const continued = await runScheduledRefresh(deps, 60_000, RESYNC_WITH_COMPANIES);
-    expect(continued).toMatchObject({ resync: { done: true, companies: { accounts: 250, companies: 129 } } });
+    expect(continued).toMatchObject({
+      resync: { done: true, companies: { accounts: ACCOUNTS, companies: 129 } },
+    });
     const notices = await take();
     // Every record once: the resumed run queued only the pages the first one had not.
-    expect(notices).toHaveLength(250 + 129);
-    expect(new Set(notices.map((n) => n.recordId)).size).toBe(250 + 129);
+    expect(notices).toHaveLength(ACCOUNTS + 129);
+    expect(new Set(notices.map((n) => n.recordId)).size).toBe(ACCOUNTS + 129);
     expect(await RESYNC_WITH_COMPANIES.pending(deps)).toBe(false);
   });
 
@@ -105,13 +110,13 @@ describe('company resync and Account import queue accounts and companies page by
     const result = await runResyncWithCompanies(deps);
     expect(result).toMatchObject({
       segmentId: null,
-      queued: contacts.length + 250 + 129,
+      queued: contacts.length + ACCOUNTS + 129,
       done: true,
-      companies: { accounts: 250, companies: 129, done: true },
+      companies: { accounts: ACCOUNTS, companies: 129, done: true },
     });
     const notices = await take();
     expect(notices.filter((n) => n.objectType === 'contact').map((n) => n.recordId)).toEqual(contacts);
-    expect(notices).toHaveLength(contacts.length + 250 + 129);
+    expect(notices).toHaveLength(contacts.length + ACCOUNTS + 129);
   });
 
   it('C1: with company sync off, the Account import refuses to start and says how to turn it on', async () => {
@@ -123,8 +128,13 @@ describe('company resync and Account import queue accounts and companies page by
   it('C2/C8: the Account import queues an import notice for each account not linked yet, page by page', async () => {
     const pages: number[] = [];
     const { result, calls } = await stack.measure(() => importAccounts(deps, (p) => pages.push(p.read)));
-    expect(result).toMatchObject({ object: 'Account', read: 250, alreadyLinked: 1, queued: 249 });
-    expect(pages).toEqual([200, 250]);
+    expect(result).toMatchObject({
+      object: 'Account',
+      read: ACCOUNTS,
+      alreadyLinked: 1,
+      queued: ACCOUNTS - 1,
+    });
+    expect(pages).toEqual([ACCOUNT_ID_PAGE, ACCOUNTS]);
     const notices = await take();
     expect(new Set(notices.map((n) => n.recordId))).toEqual(new Set(accounts.slice(1)));
     expect(notices.every((n) => n.kind === 'import' && n.objectType === 'Account')).toBe(true);

@@ -32,7 +32,11 @@ export async function run(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const client = new StackClient(await resolveTarget(values));
-  const found = await findRecord(client, query, { company: values.company });
+  // A company id goes straight to its trace: a contact may have the same id (the search prefers it).
+  const found =
+    values.company && /^\d{1,20}$/.test(query)
+      ? { side: 'hubspot' as const, id: query, objectType: 'company' as const }
+      : await findRecord(client, query, { company: values.company });
   if (found.objectType === 'company' || found.objectType === 'Account') {
     const object = found.objectType === 'company' ? 'company' : 'account';
     const trace = await client.get<CompanyTrace>(`/api/records/${object}/${found.id}`);
