@@ -16,6 +16,7 @@ import type {
   SyncStore,
   WriteOutcome,
 } from '../ports.ts';
+import { hubspotTwinsOf } from './account-contacts.ts';
 import { mergedAway, relinkMergedAccounts } from './account-merges.ts';
 import { ownerDirectoryFor } from './owner-directory.ts';
 import { companySyncEnabled } from './sync-deps.ts';
@@ -95,13 +96,19 @@ type Decide = (
   detail?: Decision['detail'],
 ) => Decision;
 
-/** C3 for accounts not linked yet: their Contacts' HubSpot contacts' companies, in batch reads. */
+/**
+ * C3 for accounts not linked yet: their Contacts' HubSpot contacts' companies (the contacts linked, or
+ * about to be by email: lib/sync/account-contacts.ts), in batch reads.
+ */
 async function matchCompanies(deps: AccountSyncDeps, accounts: SalesforceAccount[]) {
   const out = new Map<string, ReturnType<typeof matchCompanyForAccount>>();
   if (accounts.length === 0) return out;
   const contacts = await deps.salesforce.readAccountContacts(accounts.map((a) => a.id));
-  const contactPairs = await deps.store.getPairsBySalesforceIds(contacts.map((c) => c.id));
-  const hubspotIds = [...contactPairs.values()].map((p) => p.hubspotId);
+  const twins = await hubspotTwinsOf(
+    deps,
+    contacts.map((c) => c.id),
+  );
+  const hubspotIds = [...new Set(twins.values())];
   const companiesOf = hubspotIds.length > 0 ? await deps.hubspot.readContactCompanies(hubspotIds) : new Map();
   const candidateIds = [...new Set([...companiesOf.values()].flat().map((a) => a.companyId as string))];
   const candidatePairs = await deps.store.getCompanyPairsByCompanyIds(candidateIds);
@@ -111,12 +118,10 @@ async function matchCompanies(deps: AccountSyncDeps, accounts: SalesforceAccount
     const shared = contacts
       .filter((c) => c.accountId === account.id)
       .flatMap((c) => {
-        const pair = contactPairs.get(c.id);
-        if (!pair) return [];
-        const companyIds = (companiesOf.get(pair.hubspotId) ?? []).map(
-          (a: { companyId: string }) => a.companyId,
-        );
-        return [{ hubspotContactId: pair.hubspotId, companyIds }];
+        const hubspotId = twins.get(c.id);
+        if (!hubspotId) return [];
+        const companyIds = (companiesOf.get(hubspotId) ?? []).map((a: { companyId: string }) => a.companyId);
+        return [{ hubspotContactId: hubspotId, companyIds }];
       });
     const elsewhere = new Set(
       [...candidatePairs.values()].filter((p) => p.accountId !== account.id).map((p) => p.companyId),

@@ -133,7 +133,9 @@ describe('companies ⇄ accounts, C1–C5 (scenario)', () => {
       Name: 'Hooli Labs',
       BillingCity: 'Palo Alto',
     });
-    expect(calls.salesforce.writes).toBe(1);
+    // One Account create (C4), then the Contact's AccountId follows its primary company (C6).
+    expect(s.salesforceSandbox.getRecord(ann.contactId)?.['AccountId']).toBe(accountId);
+    expect(calls.salesforce.writes).toBe(2);
   });
 
   it('C4: a company with no associated contact creates no Account, and the decision says why', async () => {

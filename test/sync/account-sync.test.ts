@@ -103,6 +103,63 @@ describe('account sync (C1, C2, C3, C7, O1–O4)', () => {
     expect(renamed?.fields['Name']).toBe('Globex Corporation (HQ)');
   });
 
+  it('C3: on a first sync the account links through Contacts not linked yet, by their HubSpot twins’ email — no duplicate company', async () => {
+    // The first resync of an org: the contact batch runs the account pipeline before it stores the
+    // contact links it is making, so the Contact's link is not in the store yet.
+    const account = await s.salesforceSandbox.userCreate('Account', { Name: 'Vandelay Industries' });
+    await s.salesforceSandbox.userCreate('Contact', {
+      LastName: 'Kramer',
+      Email: 'Kramer@Vandelay.example',
+      AccountId: account,
+    });
+    const twin = await s.hubspotSandbox.userCreateContact({
+      email: 'kramer@vandelay.example',
+      lastname: 'Kramer',
+    });
+    const company = await s.hubspotSandbox.userCreateCompany({ name: 'Vandelay' });
+    await s.hubspotSandbox.userAssociate(twin, company, true);
+    const { result, calls } = await s.measure(() => syncAccounts(deps, [account]));
+    expect(result).toMatchObject([
+      { outcome: 'linked', reason: expect.stringMatching(/^C3\(b\): company \d+ is associated with 1 /) },
+    ]);
+    expect((await s.store.getCompanyPairsByAccountIds([account])).get(account)?.companyId).toBe(company);
+    expect(calls.hubspot.writes).toBe(1); // the name (C7 first link), no company created
+
+    // A twin linked to another record does not count: it syncs with that one, not with this Contact.
+    const other = await s.salesforceSandbox.userCreate('Account', { Name: 'Kramerica' });
+    const lead = await s.salesforceSandbox.userCreate('Lead', {
+      LastName: 'K',
+      Company: 'K',
+      Email: 'k@kramerica.example',
+    });
+    await s.salesforceSandbox.userCreate('Contact', {
+      LastName: 'K',
+      Email: 'k@kramerica.example',
+      AccountId: other,
+    });
+    const taken = await s.hubspotSandbox.userCreateContact({ email: 'k@kramerica.example', lastname: 'K' });
+    await s.hubspotSandbox.userAssociate(
+      taken,
+      await s.hubspotSandbox.userCreateCompany({ name: 'K Co' }),
+      true,
+    );
+    await s.store.putPair(
+      {
+        hubspotId: taken,
+        salesforceId: lead,
+        salesforceType: 'Lead',
+        snapshot: {},
+        version: 0,
+        lastSyncedAt: 0,
+        origin: 'matched',
+      },
+      0,
+    );
+    expect(await syncAccounts(deps, [other])).toMatchObject([
+      { outcome: 'synced', reason: expect.stringMatching(/^C2: company \d+ created .*C3\(c\)/) },
+    ]);
+  });
+
   it('O3: an account owner goes to the HubSpot owner with that email; with none, HubSpot is left and the decision says so', async () => {
     const owner = s.hubspotSandbox.addOwner({ email: 'owner.ann@example.com' });
     const ann = s.salesforceSandbox.addUser({ Email: 'Owner.Ann@example.com', LastName: 'Ann' });
