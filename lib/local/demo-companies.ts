@@ -71,7 +71,8 @@ export async function seedDemoCompanies(opts: {
   const companies: Record<string, string> = {};
   const shared = [
     { name: 'Northwind Traders', owner: MAYA, domain: 'northwind.example.com', industry: 'Retail' },
-    { name: 'Globex Corporation', owner: LEO, domain: 'globex.example.com', industry: 'Manufacturing' },
+    // Industries the example's picklist table maps (C7): an unmapped one would be a sync error from the start.
+    { name: 'Globex Corporation', owner: LEO, domain: 'globex.example.com', industry: 'Finance' },
     { name: 'Initech', owner: INES, domain: 'initech.example.com', industry: 'Technology' },
   ];
   const twins = [...opts.twinContacts];
