@@ -108,6 +108,8 @@ export interface HubSpotPort {
   updateCompanies(
     inputs: { ref: string; id: string; properties: Record<string, string> }[],
   ): Promise<WriteOutcome[]>;
+  /** Companies batch archive (100 per call): a company crmsync created and must take back (a lost creation race). */
+  archiveCompanies(ids: string[]): Promise<void>;
   /** Each contact's companies, primary flagged (associations v4 batch read, 1,000 per call, all pages). */
   readContactCompanies(contactIds: string[]): Promise<Map<string, CompanyAssociation[]>>;
   /** Each company's contact ids (associations v4 batch read, 1,000 per call, all pages). */

@@ -158,10 +158,15 @@ export class HubSpotCrm implements HubSpotPort {
     );
   }
 
-  async archiveContacts(ids: string[]): Promise<void> {
+  archiveContacts(ids: string[]): Promise<void> {
+    return this.#archive('contacts', ids);
+  }
+
+  /** Batch archive (100 per call) of contacts or companies: the same `/crm/v3/objects/{type}` contract. */
+  async #archive(object: 'contacts' | 'companies', ids: string[]): Promise<void> {
     for (const chunk of chunks(unique(ids), BATCH)) {
-      await this.#call('contacts.batch.archive', () =>
-        this.#contacts.batchApi.archiveWithHttpInfo({ inputs: chunk.map((id) => ({ id })) }),
+      await this.#call(`${object}.batch.archive`, () =>
+        this.#client.crm[object].batchApi.archiveWithHttpInfo({ inputs: chunk.map((id) => ({ id })) }),
       );
     }
   }
@@ -288,6 +293,10 @@ export class HubSpotCrm implements HubSpotPort {
     inputs: { ref: string; id: string; properties: Record<string, string> }[],
   ): Promise<WriteOutcome[]> {
     return writeObjects(this.#writes, 'update', inputs, 'companies');
+  }
+
+  archiveCompanies(ids: string[]): Promise<void> {
+    return this.#archive('companies', ids);
   }
 
   readContactCompanies(contactIds: string[]): Promise<Map<string, CompanyAssociation[]>> {

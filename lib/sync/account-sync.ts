@@ -18,6 +18,7 @@ import type {
 } from '../ports.ts';
 import { hubspotTwinsOf } from './account-contacts.ts';
 import { mergedAway, relinkMergedAccounts } from './account-merges.ts';
+import { removeCompanyRaceLoss } from './company-creation-race.ts';
 import { ownerDirectoryFor } from './owner-directory.ts';
 import { companySyncEnabled } from './sync-deps.ts';
 
@@ -307,10 +308,11 @@ async function createCompanies(
 /**
  * Stores a pair for each record one batch create made (C2: a company for an account; C4: an account
  * for a company), starting from the snapshot its values were copied with, and decides per input.
- * The decision is keyed by the source record (`ref`).
+ * The decision is keyed by the source record (`ref`). A record that lost a creation race to another
+ * processor is removed and its source handed back for a retry (company-creation-race.ts).
  */
 export async function linkCreated(
-  deps: Pick<AccountSyncDeps, 'store' | 'now'>,
+  deps: Pick<AccountSyncDeps, 'store' | 'now' | 'hubspot' | 'salesforce'>,
   outcomes: WriteOutcome[],
   created: 'company' | 'account',
   snapshots: Map<string, Record<string, string | null>>,
@@ -339,7 +341,22 @@ export async function linkCreated(
       version: 0,
       lastSyncedAt: deps.now(),
     };
-    await deps.store.putCompanyPair(pair, 0);
+    try {
+      await deps.store.putCompanyPair(pair, 0);
+    } catch (error) {
+      if (!(await removeCompanyRaceLoss(deps, created, pair))) throw error;
+      // Another processor linked the source record meanwhile: ours was a duplicate, removed; the retry
+      // merges into the winner's pair (status retry: the notice goes back to the queue).
+      decisions.push(
+        decide(
+          o.ref,
+          'received',
+          `${rule}: lost a creation race: another processor linked it first; the ${created} this batch created (${o.id}) was removed; retried`,
+          { removed: o.id },
+        ),
+      );
+      continue;
+    }
     decisions.push(decide(o.ref, 'synced', reasonOf(o.ref, o.id), { companyId: pair.companyId }));
   }
   return decisions;

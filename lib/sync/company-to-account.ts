@@ -20,12 +20,12 @@ export async function createAccountsForCompanies(
   companyIds: string[],
 ): Promise<Decision[]> {
   const at = deps.now();
-  const decide = (id: string, outcome: Decision['outcome'], reason: string): Decision => ({
-    at,
-    recordKey: `hubspot-company:${id}`,
-    outcome,
-    reason,
-  });
+  const decide = (
+    id: string,
+    outcome: Decision['outcome'],
+    reason: string,
+    detail?: Decision['detail'],
+  ): Decision => ({ at, recordKey: `hubspot-company:${id}`, outcome, reason, ...(detail ? { detail } : {}) });
   if (companyIds.length === 0) return [];
   const settings = await currentSettings(deps);
   const enabled = companySyncEnabled(settings, deps.config);
@@ -78,7 +78,7 @@ export async function createAccountsForCompanies(
 async function create(
   deps: AccountSyncDeps,
   companyIds: string[],
-  decide: (id: string, outcome: Decision['outcome'], reason: string) => Decision,
+  decide: (id: string, outcome: Decision['outcome'], reason: string, detail?: Decision['detail']) => Decision,
 ): Promise<Decision[]> {
   if (companyIds.length === 0) return [];
   const mappings = deps.config.mappings.Account;

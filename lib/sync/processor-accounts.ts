@@ -35,7 +35,8 @@ const STATUS: Record<Decision['outcome'], MessageStatus> = {
   noop: 'noop',
   skipped: 'skipped',
   error: 'error',
-  received: 'noop',
+  // Received but not done (a lost creation race, account-sync.ts linkCreated): back to the queue.
+  received: 'retry',
 };
 
 /** Syncs one batch's Account notices; a retryable failure hands all of them back to the queue. */
@@ -83,7 +84,10 @@ export async function processAccountNotices(
       const mine = decisions.filter((d) => d.recordKey === key).at(-1);
       return { messageIds, status: mine ? STATUS[mine.outcome] : ('noop' as const) };
     });
-    return { statuses, decisions, eventIds: tracked.map((t) => t.notice.eventId) };
+    // A message handed back for a retry is not processed yet: its event must not be deduplicated away.
+    const retried = new Set(statuses.filter((s) => s.status === 'retry').flatMap((s) => s.messageIds));
+    const eventIds = tracked.filter((t) => !retried.has(t.messageId)).map((t) => t.notice.eventId);
+    return { statuses, decisions, eventIds };
   } catch (error) {
     const failure = classifyError(error);
     const status: MessageStatus = failure.retryable ? 'retry' : 'error';
