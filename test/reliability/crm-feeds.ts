@@ -8,6 +8,15 @@ export interface CrmsyncWrite {
   /** The CRM's time of the change (webhook `occurredAt`, CDC `commitTimestamp`). */
   at: number;
   what: string;
+  /** The CRM object written (`contact`, `company`, `Lead`, `Contact`, `Account`), when the feed says. */
+  object?: string;
+  /** The values the write set, when the feed carries them (webhook `propertyValue`, CDC payload fields). */
+  values?: Record<string, unknown>;
+}
+
+/** A write to a company or an account (company-invariants.ts judges those; the contact invariants skip them). */
+export function isCompanyWrite(w: CrmsyncWrite): boolean {
+  return w.object === 'company' || w.object === 'Account';
 }
 
 /** crmsync's writes in a HubSpot webhook batch: events whose `sourceId` is crmsync's app. */
@@ -26,6 +35,8 @@ export function hubspotWritesOf(body: string, appId: string): CrmsyncWrite[] {
       id: String(e['objectId']),
       at: Number(e['occurredAt']),
       what: `${String(e['subscriptionType'])}${e['propertyName'] ? ` ${String(e['propertyName'])}` : ''}`,
+      object: String(e['subscriptionType']).split('.')[0],
+      ...(e['propertyName'] ? { values: { [String(e['propertyName'])]: e['propertyValue'] } } : {}),
     }));
 }
 
@@ -44,12 +55,22 @@ export function salesforceChangesOf(
   const at = Number(header['commitTimestamp']);
   const own = isOwnOrigin(header['changeOrigin'] as string | undefined, clientName);
   const fields = (header['changedFields'] as string[] | undefined) ?? [];
+  const values = Object.fromEntries(
+    Object.entries(detail?.payload ?? {}).filter(([k]) => k !== 'ChangeEventHeader'),
+  );
   return ids.map((id) =>
     own
       ? {
           id,
           at,
-          write: { side: 'salesforce', id, at, what: `${String(header['changeType'])} ${fields.join(',')}` },
+          write: {
+            side: 'salesforce',
+            id,
+            at,
+            what: `${String(header['changeType'])} ${fields.join(',')}`,
+            object: String(header['entityName']),
+            values,
+          },
         }
       : { id, at },
   );

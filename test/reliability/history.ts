@@ -1,9 +1,11 @@
 import type { ChangeNotice, CrmSide } from '../../lib/domain/notice.ts';
 import { pollChanges } from '../../lib/sync/poll.ts';
 import { runResync } from '../../lib/sync/resync.ts';
+import type { CompanyModel } from './company-model.ts';
+import { type AnyStep, isCompanyStep } from './company-steps.ts';
 import { outage, processWithFault, withGap } from './fault-steps.ts';
 import { type Harness, IN_SEGMENT, OUT_OF_SEGMENT } from './harness.ts';
-import { type DeliveryMode, FIELDS, type Field, SALESFORCE_FIELD, type Step } from './steps.ts';
+import { type DeliveryMode, FIELDS, type Field, SALESFORCE_FIELD } from './steps.ts';
 
 /** A user's write of one field, between `t0` and `t1` (epoch ms around the sandbox call). */
 export interface UserWrite {
@@ -45,6 +47,10 @@ function sameValue(current: unknown, next: string | null): boolean {
   return a === (next ?? '').trim();
 }
 
+function isCompanyNotice(n: ChangeNotice): boolean {
+  return n.objectType === 'company' || n.objectType === 'Account';
+}
+
 function emptyWrites(): Record<Field, UserWrite[]> {
   return { firstname: [], lastname: [], phone: [], jobtitle: [] };
 }
@@ -57,6 +63,8 @@ export class History {
   /** Some delivery was lost for good: quiescence must run the gap recovery (poll + resync). */
   dropped = false;
   readonly log: string[] = [];
+  /** The company half of the model, when the history runs with company sync on (company-model.ts). */
+  companies?: CompanyModel;
 
   constructor(
     readonly h: Harness,
@@ -112,8 +120,9 @@ export class History {
   }
 
   /** Applies one step; a step whose preconditions do not hold (no such record yet) does nothing. */
-  async apply(step: Step): Promise<void> {
+  async apply(step: AnyStep): Promise<void> {
     const { h } = this;
+    if (isCompanyStep(step)) return this.companies?.apply(step, this.people);
     switch (step.kind) {
       case 'hubspot-create': {
         const p = this.people[step.p]!;
@@ -287,12 +296,14 @@ export class History {
       }
       case 'drop-some': {
         let x = seed | 1;
-        const kept = notices.filter(() => {
+        const kept = notices.filter((notice) => {
           // xorshift: a reproducible choice from the step's seed.
           x ^= x << 13;
           x ^= x >>> 17;
           x ^= x << 5;
-          return (x & 3) !== 0;
+          // No company resync exists yet to recover a lost company/account notice: those are spared
+          // (docs/reliability.md "Companies").
+          return (x & 3) !== 0 || (this.companies !== undefined && isCompanyNotice(notice));
         });
         if (kept.length < notices.length) this.dropped = true;
         await h.enqueue(kept);

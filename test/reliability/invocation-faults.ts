@@ -16,6 +16,11 @@ const WRITES = new Set([
   'createRecords',
   'updateRecords',
   'deleteRecords',
+  // Companies and associations (C2, C4, C6, C7): only histories with company sync on make these calls.
+  'createCompanies',
+  'updateCompanies',
+  'setPrimaryCompanies',
+  'demotePrimaryCompanies',
 ]);
 
 /** Store methods that change state (a crashed process commits nothing more). */

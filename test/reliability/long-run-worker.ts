@@ -1,6 +1,7 @@
 import fc from 'fast-check';
+import { type AnyStep, anyHistoryArbitrary, isCompanyStep } from './company-steps.ts';
 import { runHistory } from './run-history.ts';
-import { faultOf, historyArbitrary } from './steps.ts';
+import { faultOf } from './steps.ts';
 
 /** What the long run hands one worker process (environment variable RELIABILITY_TASK, JSON). */
 export interface WorkerTask {
@@ -12,6 +13,8 @@ export interface WorkerTask {
   index: number;
   maxSteps: number;
   without: string[];
+  /** Histories with company sync on and company steps (`--companies`, company-steps.ts). */
+  companies?: boolean;
 }
 
 /** One history's result, sent to the parent over IPC. */
@@ -26,8 +29,13 @@ export interface HistoryReport {
 }
 
 /** The history a seed plays: the same in every worker and in a rerun (`--seed S --histories 1`). */
-export function historyOfSeed(seed: number, maxSteps: number, without: ReadonlySet<string>) {
-  const [history] = fc.sample(historyArbitrary(maxSteps, without), { seed, numRuns: 1 });
+export function historyOfSeed(
+  seed: number,
+  maxSteps: number,
+  without: ReadonlySet<string>,
+  companies = false,
+): [number, AnyStep[]] {
+  const [history] = fc.sample(anyHistoryArbitrary(maxSteps, without, companies), { seed, numRuns: 1 });
   if (!history) throw new Error(`fast-check generated no history for seed ${seed}`);
   return history;
 }
@@ -37,10 +45,10 @@ async function main(): Promise<void> {
   const without = new Set(task.without);
   for (let i = task.index; i < task.histories; i += task.workers) {
     const seed = (task.base + i) % 2 ** 31;
-    const [people, steps] = historyOfSeed(seed, task.maxSteps, without);
+    const [people, steps] = historyOfSeed(seed, task.maxSteps, without, task.companies);
     const faults: Record<string, number> = {};
     for (const s of steps) {
-      const f = faultOf(s);
+      const f = isCompanyStep(s) ? s.kind : faultOf(s);
       if (f !== 'none') faults[f] = (faults[f] ?? 0) + 1;
     }
     const report: HistoryReport = {
@@ -52,7 +60,7 @@ async function main(): Promise<void> {
       violations: [],
     };
     try {
-      const outcome = await runHistory(people, steps);
+      const outcome = await runHistory(people, steps, { companies: task.companies === true });
       report.byInvariant = outcome.byInvariant;
       report.violations = outcome.violations;
     } catch (error) {

@@ -10,7 +10,15 @@ import {
   type FinalState,
   readFinalState,
 } from './invariants.ts';
-import { describeStep, type Step } from './steps.ts';
+import {
+  checkCompanyConvergence,
+  checkCompanyLinks,
+  checkCompanyOwners,
+  readCompanyState,
+} from './company-invariants.ts';
+import { CompanyModel, startCompanies } from './company-model.ts';
+import { type AnyStep, describeCompanyStep, isCompanyStep, ORGS } from './company-steps.ts';
+import { describeStep } from './steps.ts';
 
 let runs = 0;
 
@@ -32,11 +40,17 @@ export interface HistoryOutcome {
  * no duplicates, no loop (one more delivery + drain writes nothing), idempotent replay (every
  * processed message again writes nothing).
  */
-export async function runHistory(people: number, steps: Step[]): Promise<HistoryOutcome> {
+export async function runHistory(
+  people: number,
+  steps: AnyStep[],
+  options: { companies?: boolean } = {},
+): Promise<HistoryOutcome> {
   runs++;
   const h = await Harness.start();
   try {
     const history = new History(h, people, `${process.pid}x${runs}`);
+    // Company sync on (C1) and the owners, before any step: the company half of the model.
+    if (options.companies) history.companies = new CompanyModel(h, await startCompanies(h), ORGS);
     for (const step of steps) await history.apply(step);
     await history.quiesce();
 
@@ -57,6 +71,12 @@ export async function runHistory(people: number, steps: Step[]): Promise<History
     tally('one-to-one', checkLinks(h, state));
     tally('no-lost-update', checkNoLostUpdate(h, history, state));
     tally('no-out-of-segment-write', checkOutOfSegmentWrites(h, history, state));
+    if (history.companies) {
+      const companies = await readCompanyState(h, history.companies);
+      tally('company-convergence', checkCompanyConvergence(h, companies));
+      tally('company-one-to-one', checkCompanyLinks(companies));
+      tally('company-owners', checkCompanyOwners(companies, history.companies.owners));
+    }
 
     // No loop: one more delivery of whatever the CRMs still send (our own echoes) and a drain write nothing.
     const writesBefore = h.writes.length;
@@ -128,10 +148,10 @@ export async function runHistory(people: number, steps: Step[]): Promise<History
 }
 
 /** The failure report of a history: its steps, numbered, then the violations. */
-export function report(people: number, steps: Step[], violations: string[]): string {
+export function report(people: number, steps: AnyStep[], violations: string[]): string {
   return [
     `${people} people, ${steps.length} steps:`,
-    ...steps.map((s, i) => `  ${i + 1}. ${describeStep(s)}`),
+    ...steps.map((s, i) => `  ${i + 1}. ${isCompanyStep(s) ? describeCompanyStep(s) : describeStep(s)}`),
     'violations:',
     ...violations.map((v) => `  - ${v}`),
   ].join('\n');
