@@ -1,3 +1,4 @@
+import type { CrmSyncConfig } from '../../lib/config.ts';
 import { normalizeValue } from '../../lib/domain/normalize.ts';
 import type { CompanyPair, HubSpotCompany, SalesforceAccount } from '../../lib/ports.ts';
 import type { CompanyModel, OwnerFixture } from './company-model.ts';
@@ -82,7 +83,7 @@ const liveAccount = (a: SalesforceAccount | undefined): a is SalesforceAccount =
  * Convergence: every linked pair joins a live company and a live account (a link to a merged-away
  * record is stale: C9 re-points it), and their two-way fields hold equal normalized values (C7).
  */
-export function checkCompanyConvergence(h: Harness, s: CompanyState): string[] {
+export function checkCompanyConvergence(config: CrmSyncConfig, s: CompanyState): string[] {
   const out: string[] = [];
   for (const pair of s.pairsByCompany.values()) {
     const company = s.companies.get(pair.companyId);
@@ -101,11 +102,11 @@ export function checkCompanyConvergence(h: Harness, s: CompanyState): string[] {
       );
       continue;
     }
-    for (const m of h.stack.config.mappings.Account) {
+    for (const m of config.mappings.Account) {
       if (m.rule !== 'two-way') continue;
       const norm = (side: 'hubspot' | 'salesforce', v: unknown) => {
         try {
-          return normalizeValue(v as string | null, m, side, h.stack.config.picklists);
+          return normalizeValue(v as string | null, m, side, config.picklists);
         } catch (error) {
           return `<invalid: ${(error as Error).message}>`;
         }

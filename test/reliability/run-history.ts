@@ -73,7 +73,7 @@ export async function runHistory(
     tally('no-out-of-segment-write', checkOutOfSegmentWrites(h, history, state));
     if (history.companies) {
       const companies = await readCompanyState(h, history.companies);
-      tally('company-convergence', checkCompanyConvergence(h, companies));
+      tally('company-convergence', checkCompanyConvergence(h.stack.config, companies));
       tally('company-one-to-one', checkCompanyLinks(companies));
       tally('company-owners', checkCompanyOwners(companies, history.companies.owners));
     }
