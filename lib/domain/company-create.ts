@@ -104,7 +104,7 @@ export function decideAccountCreation(input: {
 /**
  * C9: an Account merged away in Salesforce (deleted with a `MasterRecordId`) or a company merged in
  * HubSpot re-points the link to the survivor. When the survivor is linked already, the loser's link
- * goes (a link stays one-to-one). An account merge keeps the pair's key (the company) and moves its
+ * goes (a link stays one-to-one) and its other record syncs as an unlinked one. An account merge keeps the pair's key (the company) and moves its
  * account; a company merge writes the pair under the surviving company and removes the old one.
  */
 export function repointCompanyPair(
@@ -116,9 +116,11 @@ export function repointCompanyPair(
   const what = survivor.side === 'salesforce' ? 'account' : 'company';
   const from = survivor.side === 'salesforce' ? loser.accountId : loser.companyId;
   if (survivorPair) {
+    const other = survivor.side === 'salesforce' ? 'company' : 'account';
+    const orphan = survivor.side === 'salesforce' ? loser.companyId : loser.accountId;
     return {
       remove: loser,
-      reason: `C9: ${what} ${from} merged into ${survivor.id}, which is linked already; the merged link is removed`,
+      reason: `C9: ${what} ${from} merged into ${survivor.id}, which is linked already; the merged link is removed and its ${other} ${orphan} syncs as an unlinked record (${survivor.side === 'salesforce' ? 'C4' : 'C3, C2'})`,
     };
   }
   const reason = `C9: ${what} ${from} merged into ${survivor.id}; the link moves to the survivor`;

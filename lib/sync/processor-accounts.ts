@@ -52,7 +52,7 @@ export async function processAccountNotices(
   const add = (key: string, messageId: string) =>
     messagesOf.set(key, [...(messagesOf.get(key) ?? []), messageId]);
   try {
-    const repoints = await repointMerged(tracked, sync, now);
+    const { decisions: repoints, orphans } = await repointMerged(tracked, sync, now);
     // A HubSpot company change syncs its account when linked (the merge goes both ways, C7); an
     // unlinked company goes to C4.
     const companyIds = tracked.filter((t) => t.notice.objectType === 'company').map((t) => survivorOf(t));
@@ -76,9 +76,9 @@ export async function processAccountNotices(
       ...repoints,
       ...(await syncAccounts(
         sync,
-        accountIds.filter((id) => id !== '*'),
+        [...accountIds, ...orphans.accounts].filter((id) => id !== '*'),
       )),
-      ...(await createAccountsForCompanies(sync, unlinked)),
+      ...(await createAccountsForCompanies(sync, [...unlinked, ...orphans.companies])),
     ];
     const statuses = [...messagesOf].map(([key, messageIds]) => {
       const mine = decisions.filter((d) => d.recordKey === key).at(-1);
@@ -116,15 +116,20 @@ function survivorOf(t: TrackedNotice): string {
 
 /**
  * C9: the link of an Account merged away moves to the master account, the link of a company merged
- * away to the surviving company (or goes, when the survivor is linked already).
+ * away to the surviving company (or goes, when the survivor is linked already). A removed link leaves
+ * its other record — the account of a company merged into a linked company, the company of an account
+ * merged into a linked account — without a counterpart: those `orphans` are synced in the same batch as
+ * unlinked records (C3 → C2 for an account, C4 for a company), so the batch ends at a fixed point, as
+ * any later change to them would do (docs/reliability.md "Companies").
  */
 async function repointMerged(
   tracked: TrackedNotice[],
   deps: ProcessorDeps,
   now: number,
-): Promise<Decision[]> {
+): Promise<{ decisions: Decision[]; orphans: { accounts: string[]; companies: string[] } }> {
+  const orphans = { accounts: [] as string[], companies: [] as string[] };
   const merges = tracked.filter((t) => t.notice.kind === 'merged' && t.notice.survivorId);
-  if (merges.length === 0) return [];
+  if (merges.length === 0) return { decisions: [], orphans };
   const ids = merges.flatMap((t) => [t.notice.recordId, t.notice.survivorId!]);
   const byAccount = await deps.store.getCompanyPairsByAccountIds(ids);
   const byCompany = await deps.store.getCompanyPairsByCompanyIds(ids);
@@ -140,9 +145,13 @@ async function repointMerged(
     // are one-to-one). A crash in between leaves the account unlinked; C3 finds the company again.
     if (r.remove) await deps.store.deleteCompanyPair(r.remove.companyId, r.remove.version);
     if (r.write) await deps.store.putCompanyPair(r.write.pair, r.write.expectedVersion);
+    if (r.remove && !r.write)
+      (side === 'salesforce' ? orphans.companies : orphans.accounts).push(
+        side === 'salesforce' ? loser.companyId : loser.accountId,
+      );
     const recordKey =
       side === 'salesforce' ? `salesforce:${notice.recordId}` : `hubspot-company:${notice.recordId}`;
     decisions.push({ at: now, recordKey, outcome: 'relinked', reason: r.reason, eventId: notice.eventId });
   }
-  return decisions;
+  return { decisions, orphans };
 }
