@@ -142,11 +142,11 @@ export function companyStepArbitrary(people: number): fc.Arbitrary<CompanyStep> 
       }),
     },
     {
-      weight: 1,
+      weight: 2,
       arbitrary: fc.record({ kind: fc.constant('company-merge' as const), o: org(), q: org() }),
     },
     {
-      weight: 1,
+      weight: 2,
       arbitrary: fc.record({ kind: fc.constant('account-merge' as const), o: org(), q: org() }),
     },
   );
