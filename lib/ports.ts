@@ -108,6 +108,11 @@ export interface HubSpotPort {
   updateCompanies(
     inputs: { ref: string; id: string; properties: Record<string, string> }[],
   ): Promise<WriteOutcome[]>;
+  /**
+   * Live companies whose `salesforceaccountid` names one of these accounts (search, 100 ids per call):
+   * crmsync stamps it on the companies it creates (C2), so a lost create response is found again.
+   */
+  findCompaniesByAccountIds(accountIds: string[], properties: string[]): Promise<HubSpotCompany[]>;
   /** Companies batch archive (100 per call): a company crmsync created and must take back (a lost creation race). */
   archiveCompanies(ids: string[]): Promise<void>;
   /** Each contact's companies, primary flagged (associations v4 batch read, 1,000 per call, all pages). */

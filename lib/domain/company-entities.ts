@@ -48,6 +48,13 @@ export interface CompanyPair {
 export const OWNER_SNAPSHOT_KEY = '@owner';
 
 /**
+ * The HubSpot company property that names its Salesforce Account (HubSpot's own, in the Salesforce
+ * information group). crmsync stamps it on every company it creates for an account (C2), so a company
+ * whose create response was lost is found again (C3 a) rather than created twice.
+ */
+export const ACCOUNT_ID_PROPERTY = 'salesforceaccountid';
+
+/**
  * The snapshot key of a contact pair's account association (C6): the Salesforce Account id its
  * HubSpot primary company and its Contact's AccountId last agreed on.
  */

@@ -1,6 +1,7 @@
 import type { Client } from '@hubspot/api-client';
 import { AssociationSpecAssociationCategoryEnum as Category } from '@hubspot/api-client/lib/codegen/crm/associations/v4/models/AssociationSpec.js';
 import { CONTACT_TO_COMPANY } from '../domain/association.ts';
+import { ACCOUNT_ID_PROPERTY } from '../domain/company-entities.ts';
 import type { CompanyAssociation, HubSpotCompany, HubSpotContact, HubSpotOwner } from '../ports.ts';
 import { BATCH, chunks, type HubSpotCall, unique } from './hubspot-call.ts';
 import { type HubSpotObjectLike, toHubSpotContact, withSourceProperties } from './hubspot-contact.ts';
@@ -20,11 +21,13 @@ const ASSOCIATION_WRITE = 2_000;
 const OWNER_PAGE = 500;
 /** Companies per page of the list endpoint (HubSpot's maximum for `GET /crm/v3/objects/companies`). */
 const COMPANY_PAGE = 100;
+const SEARCH_PAGE = 200;
 
 /** The client types filter operators as an enum; the wire value is the string. */
-const EQ = 'EQ' as NonNullable<
+type SearchOperator = NonNullable<
   Parameters<Client['crm']['companies']['searchApi']['doSearch']>[0]['filterGroups']
 >[number]['filters'][number]['operator'];
+const EQ = 'EQ' as SearchOperator;
 
 const PRIMARY = [
   { associationCategory: Category.HubspotDefined, associationTypeId: CONTACT_TO_COMPANY.primary },
@@ -82,6 +85,39 @@ export class HubSpotCompanies {
     options?: { withHistory?: boolean },
   ): Promise<HubSpotCompany[]> {
     return this.readObjects('companies', ids, properties, options);
+  }
+
+  /**
+   * Live companies whose `salesforceaccountid` is one of `accountIds` (search: an `IN` filter of up to
+   * 100 values, 200 results a page). crmsync writes that property on every company it creates for an
+   * account (C2), so a creation whose response was lost is found again instead of made twice.
+   */
+  async findCompaniesByAccountIds(accountIds: string[], properties: string[]): Promise<HubSpotCompany[]> {
+    const out: HubSpotCompany[] = [];
+    const props = unique([...properties, ACCOUNT_ID_PROPERTY]);
+    for (const chunk of chunks(unique(accountIds), BATCH)) {
+      let after: string | undefined;
+      do {
+        const page = after;
+        const data = await this.#call('companies.search', () =>
+          this.#client.crm.companies.searchApi.doSearchWithHttpInfo({
+            filterGroups: [
+              {
+                filters: [
+                  { propertyName: ACCOUNT_ID_PROPERTY, operator: 'IN' as SearchOperator, values: chunk },
+                ],
+              },
+            ],
+            properties: props,
+            limit: SEARCH_PAGE,
+            ...(page ? { after: page } : {}),
+          }),
+        );
+        for (const o of data.results) if (!o.archived) out.push(toHubSpotContact(o as HubSpotObjectLike));
+        after = data.paging?.next?.after;
+      } while (after);
+    }
+    return out;
   }
 
   /** One page of company ids (the company resync pages through all of them), oldest first. */

@@ -295,6 +295,10 @@ export class HubSpotCrm implements HubSpotPort {
     return writeObjects(this.#writes, 'update', inputs, 'companies');
   }
 
+  findCompaniesByAccountIds(accountIds: string[], properties: string[]): Promise<HubSpotCompany[]> {
+    return this.#companies.findCompaniesByAccountIds(accountIds, properties);
+  }
+
   archiveCompanies(ids: string[]): Promise<void> {
     return this.#archive('companies', ids);
   }

@@ -20,7 +20,11 @@ export {
 export { parseHubSpotRateLimit, parseRetryAfter, parseSforceLimitInfo } from './vendor-headers.ts';
 
 /** HubSpot search allows 5 requests per second per account, apart from the burst window. */
-export const HUBSPOT_SEARCH_WINDOW = { ops: ['contacts.search'], max: 4, windowMs: 1000 } as const;
+export const HUBSPOT_SEARCH_WINDOW = {
+  ops: ['contacts.search', 'companies.search'],
+  max: 4,
+  windowMs: 1000,
+} as const;
 
 /** Builds the HubSpot and Salesforce limiters from `config.budgets`. */
 export function createRateLimiters(

@@ -1,6 +1,6 @@
 import type { CrmSyncConfig } from '../config.ts';
 import { decideAccountAction } from '../domain/company-create.ts';
-import { OWNER_SNAPSHOT_KEY } from '../domain/company-entities.ts';
+import { ACCOUNT_ID_PROPERTY, OWNER_SNAPSHOT_KEY } from '../domain/company-entities.ts';
 import { matchCompanyForAccount } from '../domain/company-match.ts';
 import { valuesForNewHubSpotRecord } from '../domain/creation.ts';
 import { decideOwner, ownerForCreation } from '../domain/owners.ts';
@@ -19,6 +19,7 @@ import type {
 import { hubspotTwinsOf } from './account-contacts.ts';
 import { mergedAway, relinkMergedAccounts } from './account-merges.ts';
 import { removeCompanyRaceLoss } from './company-creation-race.ts';
+import { findLostCompanyCreations } from './company-own-creation.ts';
 import { ownerDirectoryFor } from './owner-directory.ts';
 import { companySyncEnabled } from './sync-deps.ts';
 
@@ -80,13 +81,25 @@ export async function syncAccounts(deps: AccountSyncDeps, accountIds: string[]):
       linked.set(account.id, { pair: undefined, companyId: m.companyId, reason: m.reason });
     else toCreate.push({ account, why: m?.reason ?? '' });
   }
-  if (linked.size + toCreate.length === 0) return decisions;
+  // A company created for one of them earlier, its create response lost: link it, do not make another.
+  const lost = await findLostCompanyCreations(
+    deps,
+    toCreate.map((t) => t.account.id),
+  );
+  for (const [accountId, companyId] of lost)
+    linked.set(accountId, {
+      pair: undefined,
+      companyId,
+      reason: `C3(a): company ${companyId} names account ${accountId} (${ACCOUNT_ID_PROPERTY}): crmsync created it and its create response was lost`,
+    });
+  const creating = toCreate.filter((t) => !lost.has(t.account.id));
+  if (linked.size + creating.length === 0) return decisions;
   const directory = await ownerDirectoryFor(deps, {
     hubspot: [],
     salesforce: accounts.map((a) => (a.fields['OwnerId'] as string | null) ?? null),
   });
   decisions.push(...(await mergeLinked(deps, linked, byId, directory, decide)));
-  decisions.push(...(await createCompanies(deps, toCreate, directory, decide)));
+  decisions.push(...(await createCompanies(deps, creating, directory, decide)));
   return decisions;
 }
 
@@ -282,7 +295,8 @@ async function createCompanies(
       deps.config.picklists,
     );
     if (!values.ok) continue; // HubSpot requires no company property: creation cannot fail here.
-    const properties = { ...values.value };
+    // The account's id on the company (C3 a): a retry after a lost create response finds it.
+    const properties: Record<string, string> = { ...values.value, [ACCOUNT_ID_PROPERTY]: account.id };
     const snapshot: Record<string, string | null> = { ...values.snapshot };
     if (deps.config.owners.enabled) {
       const owner = ownerForCreation(

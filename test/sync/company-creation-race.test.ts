@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RetryableError } from '../../lib/errors.ts';
 import type { CompanyPair } from '../../lib/ports.ts';
 import { setCompanySync } from '../../lib/sync/segment-choice.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
@@ -78,6 +79,31 @@ describe('company creation race (C2, C4)', () => {
     const [company] = await s.hubspot.readCompanies([winner], ['city']);
     expect(company?.properties['city']).toBe('Oslo');
     expect((await s.store.getCompanyPairsByAccountIds([account])).get(account)?.companyId).toBe(winner);
+  });
+
+  it('C2/C3(a): a company whose create response was lost is linked by the retry, not created twice', async () => {
+    const account = await s.salesforceSandbox.userCreate('Account', {
+      Name: 'Lost Reply',
+      BillingCity: 'Lima',
+    });
+    const lost = thenRun(s.hubspot, 'createCompanies', async () => {
+      throw new RetryableError('createCompanies: the response was lost after HubSpot applied it', 'network');
+    });
+    const first = await s.process([notice('salesforce', account)], { hubspot: lost });
+    expect(first.batchItemFailures).toHaveLength(1);
+    const made = await s.hubspot.findCompaniesByAccountIds([account], ['name']);
+    expect(made.map((c) => c.properties['name'])).toEqual(['Lost Reply']);
+
+    const { result, calls } = await s.measure(() => s.process([notice('salesforce', account)]));
+    expect(result.batchItemFailures).toEqual([]);
+    expect((await s.store.getCompanyPairsByAccountIds([account])).get(account)?.companyId).toBe(made[0]?.id);
+    expect(await s.hubspot.findCompaniesByAccountIds([account], [])).toHaveLength(1);
+    expect(calls.hubspot.writes).toBe(0);
+    const [decision] = await s.store.listDecisions(`salesforce:${account}`);
+    expect(decision).toMatchObject({
+      outcome: 'linked',
+      reason: expect.stringMatching(/^C3\(a\): company \d+ names account/),
+    });
   });
 
   it('C4: the loser of an account creation race deletes its Account and retries', async () => {
