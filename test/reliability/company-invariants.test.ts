@@ -5,6 +5,7 @@ import {
   type CompanyState,
   checkCompanyConvergence,
   checkCompanyLinks,
+  checkCompanyNoLostUpdate,
   checkCompanyOwners,
   readCompanyState,
 } from './company-invariants.ts';
@@ -67,6 +68,9 @@ function state(edit: (s: CompanyState) => void = () => {}): CompanyState {
     created: { companies: new Set(['1']), accounts: new Set() },
     writes: [],
     errors: [],
+    userWrites: new Map(),
+    merged: new Set(),
+    accountChanges: new Map(),
   };
   edit(s);
   return s;
@@ -84,6 +88,37 @@ describe('company invariants catch what they claim to', () => {
     expect(checkCompanyConvergence(config, s)).toEqual([]);
     expect(checkCompanyLinks(s)).toEqual([]);
     expect(checkCompanyOwners(s, owners)).toEqual([]);
+    expect(checkCompanyNoLostUpdate(config, s)).toEqual([]);
+  });
+
+  it('company no lost update: the later write must win (C7 two-way); merged records and first links are left out', () => {
+    const lost = (edit: (s: CompanyState) => void = () => {}) =>
+      state((s) => {
+        // The account was created as Lyon (t10); a HubSpot user set Oslo later (t20): Oslo must win.
+        s.userWrites.set('salesforce:001A.city', [{ side: 'salesforce', value: 'Lyon', t0: 10, t1: 11 }]);
+        s.userWrites.set('hubspot:1.city', [{ side: 'hubspot', value: 'Oslo', t0: 20, t1: 21 }]);
+        edit(s);
+      });
+    expect(checkCompanyNoLostUpdate(config, lost())).toEqual([
+      'company lost update: company:1.city is "Lyon", expected one of ["Oslo"]; writes hubspot="Oslo"@[20,21] salesforce="Lyon"@[10,11]',
+    ]);
+    // The account modified after the HubSpot write: its older value may win (record time, docs/design.md#two-way).
+    expect(
+      checkCompanyNoLostUpdate(
+        config,
+        lost((s) => s.accountChanges.set('001A', [30])),
+      ),
+    ).toEqual([]);
+    expect(
+      checkCompanyNoLostUpdate(
+        config,
+        lost((s) => s.merged.add('hubspot:1')),
+      ),
+    ).toEqual([]);
+    const firstLink = lost((s) => {
+      s.pairsByCompany.set('1', { ...pair('1', '001A'), origin: 'matched-by-contacts' });
+    });
+    expect(checkCompanyNoLostUpdate(config, firstLink)).toEqual([]);
   });
 
   it('company convergence: a two-way field that differs, and a link to a merged-away account', () => {
@@ -180,7 +215,7 @@ describe('company invariants catch what they claim to', () => {
       h = undefined;
     });
 
-    it('C7 convergence fails when an account edit never reached HubSpot; C2 fails for an account never synced', async () => {
+    it('C7 convergence and no lost update fail when an account edit never reached HubSpot; C2 fails for an account never synced', async () => {
       h = await Harness.start();
       const history = new History(h, 1, `cinv${process.pid}a`);
       const model = new CompanyModel(h, await startCompanies(h), ORGS);
@@ -208,6 +243,9 @@ describe('company invariants catch what they claim to', () => {
         /company not converged: company:\d+\.city="Lyon" but Account:\w+\.BillingCity="Oslo"/,
       );
       expect(checkCompanyLinks(s).join('\n')).toMatch(/C2: live Account:\w+ is linked to no company/);
+      expect(checkCompanyNoLostUpdate(h.stack.config, s).join('\n')).toMatch(
+        /company lost update: company:\d+\.city is "Lyon", expected one of \["Oslo"\]/,
+      );
     });
   });
 });

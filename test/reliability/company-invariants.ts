@@ -2,9 +2,11 @@ import type { CrmSyncConfig } from '../../lib/config.ts';
 import { normalizeValue } from '../../lib/domain/normalize.ts';
 import type { CompanyPair, HubSpotCompany, SalesforceAccount } from '../../lib/ports.ts';
 import type { CompanyModel, OwnerFixture } from './company-model.ts';
-import { OWNER_NAMES, type OwnerName } from './company-steps.ts';
+import { COMPANY_FIELDS, OWNER_NAMES, type OwnerName } from './company-steps.ts';
 import { type CrmsyncWrite, isCompanyWrite } from './crm-feeds.ts';
 import type { Harness } from './harness.ts';
+import type { UserWrite } from './history.ts';
+import { acceptableValues } from './invariants.ts';
 
 /*
  * The invariants of a history with company sync on (docs/reliability.md "Companies"): convergence of
@@ -30,6 +32,11 @@ export interface CompanyState {
   writes: CrmsyncWrite[];
   /** Decisions of the company lane that are permanent errors, as `key: reason`. */
   errors: string[];
+  /** Users' writes per record and field (CompanyModel.fieldWrites) and the records merges touched. */
+  userWrites: Map<string, UserWrite[]>;
+  merged: Set<string>;
+  /** Account id → times of every change to it (CDC, any author): its record modified times. */
+  accountChanges: Map<string, number[]>;
 }
 
 /** Reads both CRMs' companies and accounts (through the model's own adapters) and the store's company links. */
@@ -73,7 +80,19 @@ export async function readCompanyState(h: Harness, model: CompanyModel): Promise
   for (const key of keys)
     for (const d of await h.deps.store.listDecisions(key, 1000))
       if (d.outcome === 'error') errors.push(`${key}: ${d.reason ?? ''}`);
-  return { companies, accounts, pairsByCompany, pairsByAccount, created, writes, errors };
+  const accountChanges = new Map([...accountIds].map((id) => [id, h.salesforceChanges.get(id) ?? []]));
+  return {
+    companies,
+    accounts,
+    pairsByCompany,
+    pairsByAccount,
+    created,
+    writes,
+    errors,
+    userWrites: model.fieldWrites,
+    merged: model.merged,
+    accountChanges,
+  };
 }
 
 const liveAccount = (a: SalesforceAccount | undefined): a is SalesforceAccount =>
@@ -116,6 +135,48 @@ export function checkCompanyConvergence(config: CrmSyncConfig, s: CompanyState):
       if (hs !== sf)
         out.push(
           `company not converged: company:${company.id}.${m.hubspot}=${JSON.stringify(hs)} but Account:${account.id}.${m.salesforce}=${JSON.stringify(sf)}`,
+        );
+    }
+  }
+  return out;
+}
+
+/**
+ * No lost update (C7, two-way): in every live pair that crmsync created (C2, C4) and no merge touched,
+ * each field users wrote holds the value of the write that wins by the two-way rule — the same
+ * `acceptableValues` as for contacts: the later write wins, overlapping writes are a tie, and an
+ * earlier Salesforce write may win when its account was modified after the HubSpot write (Salesforce
+ * tells no field time on a read, docs/design.md#two-way). Pairs linked by C3 (a first link) and merged
+ * records are left out: the first link and the CRMs' merge rules decide those values.
+ */
+export function checkCompanyNoLostUpdate(config: CrmSyncConfig, s: CompanyState): string[] {
+  const out: string[] = [];
+  for (const pair of s.pairsByCompany.values()) {
+    const company = s.companies.get(pair.companyId);
+    const account = s.accounts.get(pair.accountId);
+    if (!company || !liveAccount(account) || pair.origin === 'matched-by-contacts') continue;
+    if (s.merged.has(`hubspot:${company.id}`) || s.merged.has(`salesforce:${account.id}`)) continue;
+    for (const field of COMPANY_FIELDS) {
+      const mapping = config.mappings.Account.find((m) => m.hubspot === field);
+      if (mapping?.rule !== 'two-way') continue;
+      const writes = [
+        ...(s.userWrites.get(`hubspot:${company.id}.${field}`) ?? []),
+        ...(s.userWrites.get(`salesforce:${account.id}.${field}`) ?? []),
+      ];
+      const allowed = acceptableValues(writes, s.accountChanges.get(account.id) ?? []);
+      if (allowed.size === 0) continue;
+      const norm = (v: unknown) => {
+        try {
+          return normalizeValue(v as string | null, mapping, 'hubspot', config.picklists);
+        } catch (error) {
+          return `<invalid: ${(error as Error).message}>`;
+        }
+      };
+      const expected = new Set([...allowed].map(norm));
+      const actual = norm(company.properties[field]);
+      if (!expected.has(actual))
+        out.push(
+          `company lost update: company:${company.id}.${field} is ${JSON.stringify(actual)}, expected one of ${JSON.stringify([...expected])}; writes ${writes.map((w) => `${w.side}=${JSON.stringify(w.value)}@[${w.t0},${w.t1}]`).join(' ')}`,
         );
     }
   }

@@ -2,13 +2,14 @@ import { setCompanySync } from '../../lib/sync/segment-choice.ts';
 import {
   ACCOUNT_FIELD,
   COMPANY_FIELDS,
+  type CompanyField,
   type CompanyStep,
   type CompanyValues,
   OWNER_NAMES,
   type OwnerName,
 } from './company-steps.ts';
 import type { Harness } from './harness.ts';
-import type { Person } from './history.ts';
+import { type Person, sameValue, type UserWrite } from './history.ts';
 
 /** The owners of a history, as each CRM knows them (company-steps.ts OWNER_NAMES). */
 export interface OwnerFixture {
@@ -59,6 +60,13 @@ export class CompanyModel {
   readonly orgs: Org[];
   /** Every company and account id the model has seen (merged-away ones too), for the final read. */
   readonly seen = { companies: new Set<string>(), accounts: new Set<string>() };
+  /**
+   * Users' writes of the mapped fields per record and field (`hubspot:<companyId>.<field>`,
+   * `salesforce:<accountId>.<field>`), creation values included: what company no-lost-update checks.
+   */
+  readonly fieldWrites = new Map<string, UserWrite[]>();
+  /** Records (`hubspot:<id>`, `salesforce:<id>`) that took part in a merge: the CRM's merge rules decide their values. */
+  readonly merged = new Set<string>();
 
   constructor(
     readonly h: Harness,
@@ -99,6 +107,12 @@ export class CompanyModel {
     return org.accountId;
   }
 
+  #write(key: string, field: CompanyField, value: string | null, side: 'hubspot' | 'salesforce', t0: number) {
+    const list = this.fieldWrites.get(`${key}.${field}`) ?? [];
+    list.push({ side, value, t0, t1: Date.now() });
+    this.fieldWrites.set(`${key}.${field}`, list);
+  }
+
   #note(org: Org): void {
     if (org.companyId) this.seen.companies.add(org.companyId);
     if (org.accountId) this.seen.accounts.add(org.accountId);
@@ -114,7 +128,11 @@ export class CompanyModel {
         const properties: Record<string, string> = { ...step.values };
         const owner = step.owner && this.owners.hubspot[step.owner];
         if (owner) properties['hubspot_owner_id'] = owner;
+        const t0 = Date.now();
         org.companyId = await h.stack.hubspotSandbox.userCreateCompany(properties);
+        for (const f of COMPANY_FIELDS)
+          if (step.values[f] !== undefined)
+            this.#write(`hubspot:${org.companyId}`, f, step.values[f], 'hubspot', t0);
         const person = step.contactOf === undefined ? undefined : people[step.contactOf];
         this.#note(org);
         if (person?.hubspotId && !person.hubspotGone)
@@ -126,21 +144,41 @@ export class CompanyModel {
         const fields: Record<string, unknown> = accountFields(step.values);
         const owner = step.owner && this.owners.salesforce[step.owner];
         if (owner) fields['OwnerId'] = owner;
+        const t0 = Date.now();
         org.accountId = await h.stack.salesforceSandbox.userCreate('Account', fields);
+        for (const f of COMPANY_FIELDS)
+          if (fields[ACCOUNT_FIELD[f]] !== undefined)
+            this.#write(
+              `salesforce:${org.accountId}`,
+              f,
+              fields[ACCOUNT_FIELD[f]] as string,
+              'salesforce',
+              t0,
+            );
         this.#note(org);
         break;
       }
       case 'company-edit': {
         const id = await this.companyOf(org);
-        if (id) await h.stack.hubspotSandbox.userUpdateCompany(id, { [step.field]: step.value });
+        if (!id) return;
+        const [current] = await h.user.hubspot.readCompanies([id], [step.field]);
+        const t0 = Date.now();
+        await h.stack.hubspotSandbox.userUpdateCompany(id, { [step.field]: step.value });
+        // Setting the value a property already has is no change in HubSpot (no history entry, no event).
+        if (!sameValue(current?.properties[step.field], step.value))
+          this.#write(`hubspot:${id}`, step.field, step.value, 'hubspot', t0);
         break;
       }
       case 'account-edit': {
         const id = await this.accountOf(org);
-        if (id)
-          await h.stack.salesforceSandbox.userUpdate('Account', id, {
-            [ACCOUNT_FIELD[step.field]]: step.value,
-          });
+        if (!id) return;
+        const current = h.stack.salesforceSandbox.getRecord(id)?.[ACCOUNT_FIELD[step.field]];
+        const t0 = Date.now();
+        await h.stack.salesforceSandbox.userUpdate('Account', id, {
+          [ACCOUNT_FIELD[step.field]]: step.value,
+        });
+        if (!sameValue(current, step.value))
+          this.#write(`salesforce:${id}`, step.field, step.value, 'salesforce', t0);
         break;
       }
       case 'company-owner': {
@@ -162,6 +200,7 @@ export class CompanyModel {
         const b = await this.companyOf(other);
         if (!a || !b || a === b) return;
         await h.stack.hubspotSandbox.userMergeCompanies(a, b);
+        this.merged.add(`hubspot:${a}`).add(`hubspot:${b}`);
         other.companyGone = true;
         other.companyId = undefined;
         break;
@@ -173,6 +212,7 @@ export class CompanyModel {
         const b = await this.accountOf(other);
         if (!a || !b || a === b) return;
         await h.stack.salesforceSandbox.merge('Account', a, [b]);
+        this.merged.add(`salesforce:${a}`).add(`salesforce:${b}`);
         other.accountGone = true;
         other.accountId = undefined;
         break;

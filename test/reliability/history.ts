@@ -42,7 +42,7 @@ export interface Person {
 }
 
 /** Equal as a user sees it: blank is blank, surrounding spaces do not count. */
-function sameValue(current: unknown, next: string | null): boolean {
+export function sameValue(current: unknown, next: string | null): boolean {
   const a = typeof current === 'string' ? current.trim() : current == null ? '' : String(current);
   return a === (next ?? '').trim();
 }

@@ -13,6 +13,7 @@ import {
 import {
   checkCompanyConvergence,
   checkCompanyLinks,
+  checkCompanyNoLostUpdate,
   checkCompanyOwners,
   readCompanyState,
 } from './company-invariants.ts';
@@ -74,6 +75,7 @@ export async function runHistory(
     if (history.companies) {
       const companies = await readCompanyState(h, history.companies);
       tally('company-convergence', checkCompanyConvergence(h.stack.config, companies));
+      tally('company-no-lost-update', checkCompanyNoLostUpdate(h.stack.config, companies));
       tally('company-one-to-one', checkCompanyLinks(companies));
       tally('company-owners', checkCompanyOwners(companies, history.companies.owners));
     }
