@@ -3,6 +3,7 @@ import { refreshOwnerDirectory } from '../../lib/sync/owner-directory.ts';
 import { setCompanySync } from '../../lib/sync/segment-choice.ts';
 import { syncAccounts } from '../../lib/sync/account-sync.ts';
 import type { AccountSyncDeps } from '../../lib/sync/account-sync.ts';
+import { linkedContactTwins, startCompanyStack } from '../support/company-fixtures.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
 /**
@@ -68,30 +69,14 @@ describe('account sync (C1, C2, C3, C7, O1–O4)', () => {
 
   it('C3: an account links to the company of the HubSpot contacts that sync with its Contacts, never by name', async () => {
     const account = await s.salesforceSandbox.userCreate('Account', { Name: 'Globex' });
-    const sfContact = await s.salesforceSandbox.userCreate('Contact', {
-      LastName: 'Lee',
-      Email: 'lee@globex.example',
-      AccountId: account,
-    });
-    const hsContact = await s.hubspotSandbox.userCreateContact({
+    const { hubspotId: hsContact } = await linkedContactTwins(s, {
       email: 'lee@globex.example',
       lastname: 'Lee',
+      accountId: account,
     });
     const company = await s.hubspotSandbox.userCreateCompany({ name: 'Globex Corporation (HQ)' });
     await s.hubspotSandbox.userCreateCompany({ name: 'Globex' });
     await s.hubspotSandbox.userAssociate(hsContact, company, true);
-    await s.store.putPair(
-      {
-        hubspotId: hsContact,
-        salesforceId: sfContact,
-        salesforceType: 'Contact',
-        snapshot: {},
-        version: 0,
-        lastSyncedAt: 0,
-        origin: 'matched',
-      },
-      0,
-    );
     const [decision] = await syncAccounts(deps, [account]);
     expect(decision).toMatchObject({
       outcome: 'linked',
@@ -256,8 +241,7 @@ describe('C8: Account notices through the processor', () => {
 describe('C4/C8/C9: HubSpot company notices through the processor', () => {
   let s: TestStack;
   beforeAll(async () => {
-    s = await startTestStack();
-    await setCompanySync({ store: s.store, config: s.config }, true);
+    s = await startCompanyStack();
   });
   afterAll(async () => {
     await s?.close();
@@ -285,27 +269,11 @@ describe('C4/C8/C9: HubSpot company notices through the processor', () => {
 
   it('C4: a company whose contact syncs with a Salesforce Contact without account creates the Account', async () => {
     const company = await s.hubspotSandbox.userCreateCompany({ name: 'Initrode', city: 'Austin' });
-    const contact = await s.hubspotSandbox.userCreateContact({
+    const { hubspotId: contact } = await linkedContactTwins(s, {
       email: 'pm@initrode.example',
       lastname: 'Pm',
     });
     await s.hubspotSandbox.userAssociate(contact, company, true);
-    const sfContact = await s.salesforceSandbox.userCreate('Contact', {
-      LastName: 'Pm',
-      Email: 'pm@initrode.example',
-    });
-    await s.store.putPair(
-      {
-        hubspotId: contact,
-        salesforceId: sfContact,
-        salesforceType: 'Contact',
-        snapshot: {},
-        version: 0,
-        lastSyncedAt: 0,
-        origin: 'matched',
-      },
-      0,
-    );
     const result = await s.process([notice(company)]);
     expect(result.summary).toMatchObject({ synced: 1 });
     const pair = (await s.store.getCompanyPairsByCompanyIds([company])).get(company)!;

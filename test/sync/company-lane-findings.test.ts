@@ -1,16 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RetryableError } from '../../lib/errors.ts';
 import type { CompanyPair } from '../../lib/ports.ts';
-import { setCompanySync } from '../../lib/sync/segment-choice.ts';
-import { startTestStack, type TestStack } from '../support/test-stack.ts';
+import { linkedContactTwins, startCompanyStack } from '../support/company-fixtures.ts';
+import type { TestStack } from '../support/test-stack.ts';
 
 /**
- * Two processors create a counterpart for the same unlinked account (C2) or company (C4) at once: the
- * one whose pair commits second removes the record it created and hands its notice back; the retry
- * merges into the winner's pair (lib/sync/company-creation-race.ts; docs/reliability.md "Companies").
- * The other processor is played deterministically: it commits its pair right after this one's create
- * call returned, before this one commits.
+ * What the reliability model with companies found in the company lane (docs/reliability.md
+ * "Companies", findings C-1 to C-3), each through the real processor and clients:
+ * - creation races: two processors create a counterpart for one unlinked account (C2) or company (C4);
+ *   the one whose pair commits second removes the record it created and hands its notice back, and
+ *   the retry merges into the winner's pair (lib/sync/company-creation-race.ts). The other processor
+ *   is played deterministically: it commits its pair right after this one's create call returned;
+ * - a lost create response: the retry finds the company by `salesforceaccountid` (C3 a);
+ * - C9 merges into a linked record: the record left on the other side of the removed link syncs at
+ *   once as an unlinked one (an account by C3/C2, a company by C4), so no orphan is left behind.
  */
+
 /** `port`, with `after` run once each `method` call has returned (and before its caller goes on). */
 function thenRun<T extends object>(port: T, method: keyof T & string, after: () => Promise<unknown>): T {
   return new Proxy(port, {
@@ -28,11 +33,10 @@ function thenRun<T extends object>(port: T, method: keyof T & string, after: () 
   });
 }
 
-describe('company creation race (C2, C4)', () => {
+describe('company lane: creation races, lost create responses, merges into linked records (C2, C3 a, C4, C9)', () => {
   let s: TestStack;
   beforeAll(async () => {
-    s = await startTestStack();
-    await setCompanySync({ store: s.store, config: s.config }, true);
+    s = await startCompanyStack();
   });
   afterAll(async () => {
     await s?.close();
@@ -52,6 +56,18 @@ describe('company creation race (C2, C4)', () => {
     recordId,
     kind: 'updated' as const,
     eventId: `race-${recordId}-${++n}`,
+    occurredAt: Date.now(),
+  });
+
+  const link = (companyId: string, accountId: string) =>
+    s.store.putCompanyPair(pairOf(companyId, accountId), 0);
+  const merged = (objectType: 'company' | 'Account', recordId: string, survivorId: string) => ({
+    source: objectType === 'company' ? ('hubspot' as const) : ('salesforce' as const),
+    objectType,
+    recordId,
+    kind: 'merged' as const,
+    survivorId,
+    eventId: `orphan-${recordId}-${++n}`,
     occurredAt: Date.now(),
   });
 
@@ -108,27 +124,11 @@ describe('company creation race (C2, C4)', () => {
 
   it('C4: the loser of an account creation race deletes its Account and retries', async () => {
     const company = await s.hubspotSandbox.userCreateCompany({ name: 'Raced Co' });
-    const contact = await s.hubspotSandbox.userCreateContact({
+    const { hubspotId: contact } = await linkedContactTwins(s, {
       email: 'race@raced.example',
       lastname: 'Race',
     });
     await s.hubspotSandbox.userAssociate(contact, company, true);
-    const sfContact = await s.salesforceSandbox.userCreate('Contact', {
-      LastName: 'Race',
-      Email: 'race@raced.example',
-    });
-    await s.store.putPair(
-      {
-        hubspotId: contact,
-        salesforceId: sfContact,
-        salesforceType: 'Contact',
-        snapshot: {},
-        version: 0,
-        lastSyncedAt: 0,
-        origin: 'matched',
-      },
-      0,
-    );
     const winner = await s.salesforceSandbox.userCreate('Account', { Name: 'Raced Co' });
     const salesforce = thenRun(s.salesforce, 'createRecords', () =>
       s.store.putCompanyPair(pairOf(company, winner), 0),
@@ -148,5 +148,51 @@ describe('company creation race (C2, C4)', () => {
     const retry = await s.process([notice('hubspot', company)]);
     expect(retry.batchItemFailures).toEqual([]);
     expect((await s.store.getCompanyPairsByCompanyIds([company])).get(company)?.accountId).toBe(winner);
+  });
+
+  it('C9/C2: the account of a company merged into a linked company gets a company of its own in the same batch', async () => {
+    const survivor = await s.hubspotSandbox.userCreateCompany({ name: 'Keep' });
+    const loser = await s.hubspotSandbox.userCreateCompany({ name: 'Fold' });
+    const kept = await s.salesforceSandbox.userCreate('Account', { Name: 'Keep' });
+    const orphan = await s.salesforceSandbox.userCreate('Account', { Name: 'Fold', BillingCity: 'Lima' });
+    await link(survivor, kept);
+    await link(loser, orphan);
+    await s.hubspotSandbox.userMergeCompanies(survivor, loser);
+
+    const result = await s.process([merged('company', loser, survivor)]);
+    expect(result.batchItemFailures).toEqual([]);
+    expect((await s.store.getCompanyPairsByCompanyIds([survivor])).get(survivor)?.accountId).toBe(kept);
+    const pair = (await s.store.getCompanyPairsByAccountIds([orphan])).get(orphan);
+    expect(pair?.companyId).toBeDefined();
+    expect(pair?.companyId).not.toBe(loser);
+    const [company] = await s.hubspot.readCompanies([pair!.companyId], ['name', 'city']);
+    expect(company?.properties).toMatchObject({ name: 'Fold', city: 'Lima' });
+    const [repoint] = await s.store.listDecisions(`hubspot-company:${loser}`);
+    expect(repoint?.reason).toMatch(
+      /^C9: company .* linked already; the merged link is removed and its account/,
+    );
+    const trace = await s.store.listDecisions(`salesforce:${orphan}`);
+    expect(trace.map((d) => d.reason)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^C2: company \d+ created/)]),
+    );
+  });
+
+  it('C9/C4: the company of an account merged into a linked account is decided by C4 in the same batch', async () => {
+    const master = await s.salesforceSandbox.userCreate('Account', { Name: 'Master Co' });
+    const loser = await s.salesforceSandbox.userCreate('Account', { Name: 'Loser Co' });
+    const masterCompany = await s.hubspotSandbox.userCreateCompany({ name: 'Master Co' });
+    const orphan = await s.hubspotSandbox.userCreateCompany({ name: 'Loser Co' });
+    await link(masterCompany, master);
+    await link(orphan, loser);
+    await s.salesforceSandbox.merge('Account', master, [loser]);
+
+    const result = await s.process([merged('Account', loser, master)]);
+    expect(result.batchItemFailures).toEqual([]);
+    expect((await s.store.getCompanyPairsByCompanyIds([orphan])).size).toBe(0);
+    const [decision] = await s.store.listDecisions(`hubspot-company:${orphan}`);
+    expect(decision).toMatchObject({
+      outcome: 'noop',
+      reason: expect.stringMatching(/^C4: no account created/),
+    });
   });
 });
