@@ -9,6 +9,8 @@ import {
   checkCompanyOwners,
   readCompanyState,
 } from './company-invariants.ts';
+import { linkedContactTwins } from '../support/company-fixtures.ts';
+import { checkPrimaryCompanies } from './c6-steps.ts';
 import { CompanyModel, type OwnerFixture, startCompanies } from './company-model.ts';
 import { ORGS } from './company-steps.ts';
 import type { CrmsyncWrite } from './crm-feeds.ts';
@@ -246,6 +248,55 @@ describe('company invariants catch what they claim to', () => {
       expect(checkCompanyNoLostUpdate(h.stack.config, s).join('\n')).toMatch(
         /company lost update: company:\d+\.city is "Lyon", expected one of \["Oslo"\]/,
       );
+    });
+
+    it('C6: a linked contact whose primary company is not the company of its Contact account is reported', async () => {
+      h = await Harness.start();
+      const s2 = h.stack;
+      await startCompanies(h);
+      const [one, two] = [
+        await s2.salesforceSandbox.userCreate('Account', { Name: 'One' }),
+        await s2.salesforceSandbox.userCreate('Account', { Name: 'Two' }),
+      ];
+      const [c1, c2] = [
+        await s2.hubspotSandbox.userCreateCompany({ name: 'One' }),
+        await s2.hubspotSandbox.userCreateCompany({ name: 'Two' }),
+      ];
+      for (const [company, account] of [
+        [c1, one],
+        [c2, two],
+      ] as const)
+        await s2.store.putCompanyPair(
+          {
+            companyId: company,
+            accountId: account,
+            snapshot: {},
+            version: 0,
+            lastSyncedAt: 0,
+            origin: 'import',
+          },
+          0,
+        );
+      const twins = await linkedContactTwins(s2, {
+        email: 'c6@inv.example',
+        lastname: 'Six',
+        accountId: one,
+      });
+      await s2.hubspotSandbox.userAssociate(twins.hubspotId, c1, true);
+      const contactPairs = [...(await s2.store.getPairsByHubSpotIds([twins.hubspotId])).values()];
+      const companyPairs = {
+        byAccount: await s2.store.getCompanyPairsByAccountIds([one, two]),
+        byCompany: await s2.store.getCompanyPairsByCompanyIds([c1, c2]),
+      };
+      const members = new Set([twins.hubspotId]);
+      expect(await checkPrimaryCompanies(h, contactPairs, members, companyPairs)).toEqual([]);
+      // The Contact moves to account Two; nothing syncs the primary company.
+      await s2.salesforceSandbox.userUpdate('Contact', twins.salesforceId, { AccountId: two });
+      expect(await checkPrimaryCompanies(h, contactPairs, members, companyPairs)).toEqual([
+        `C6: hubspot:${twins.hubspotId}'s primary company is company:${c1} (Account:${one}), but Contact:${twins.salesforceId}.AccountId is ${two} (company:${c2})`,
+      ]);
+      // Not a member: not judged (the segment gates contacts).
+      expect(await checkPrimaryCompanies(h, contactPairs, new Set(), companyPairs)).toEqual([]);
     });
   });
 });

@@ -9,7 +9,8 @@ import {
   type OwnerName,
 } from './company-steps.ts';
 import type { Harness } from './harness.ts';
-import { type Person, sameValue, type UserWrite } from './history.ts';
+import { type C6Step, applyC6Step } from './c6-steps.ts';
+import { type History, sameValue, type UserWrite } from './history.ts';
 
 /** The owners of a history, as each CRM knows them (company-steps.ts OWNER_NAMES). */
 export interface OwnerFixture {
@@ -119,8 +120,11 @@ export class CompanyModel {
   }
 
   /** Applies one company step; a step whose preconditions do not hold (no such record yet) does nothing. */
-  async apply(step: CompanyStep, people: Person[]): Promise<void> {
+  async apply(step: CompanyStep | C6Step, history: History): Promise<void> {
     const { h } = this;
+    const people = history.people;
+    if (step.kind === 'contact-account' || step.kind === 'primary-company')
+      return applyC6Step(h, this, step, history);
     const org = this.orgs[step.o]!;
     switch (step.kind) {
       case 'company-create': {

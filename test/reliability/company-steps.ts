@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { type C6Step, c6StepArbitrary, describeC6Step } from './c6-steps.ts';
 import { historyArbitrary, type Step, stepArbitrary } from './steps.ts';
 
 /*
@@ -52,8 +53,8 @@ export type CompanyStep =
   | { kind: 'company-merge'; o: number; q: number }
   | { kind: 'account-merge'; o: number; q: number };
 
-/** A step of a history with companies: a contact step (steps.ts) or a company step. */
-export type AnyStep = Step | CompanyStep;
+/** A step of a history with companies: a contact step (steps.ts), a company step, or a C6 step (c6-steps.ts). */
+export type AnyStep = Step | CompanyStep | C6Step;
 
 const COMPANY_KINDS = new Set<string>([
   'company-create',
@@ -64,9 +65,12 @@ const COMPANY_KINDS = new Set<string>([
   'account-owner',
   'company-merge',
   'account-merge',
+  'contact-account',
+  'primary-company',
 ]);
 
-export function isCompanyStep(s: AnyStep): s is CompanyStep {
+/** A company or C6 step (company-model.ts applies both). */
+export function isCompanyStep(s: AnyStep): s is CompanyStep | C6Step {
   return COMPANY_KINDS.has(s.kind);
 }
 
@@ -160,35 +164,39 @@ export function companyStepArbitrary(people: number): fc.Arbitrary<CompanyStep> 
 export function companyHistoryArbitrary(
   maxSteps: number,
   without: ReadonlySet<string> = new Set(),
+  options: { c6?: boolean } = {},
 ): fc.Arbitrary<[number, AnyStep[]]> {
-  return fc
-    .integer({ min: 3, max: 6 })
-    .chain((people) =>
-      fc.tuple(
-        fc.constant(people),
-        fc.array(
-          fc.oneof(
-            { weight: 2, arbitrary: stepArbitrary(people, without) as fc.Arbitrary<AnyStep> },
-            { weight: 1, arbitrary: companyStepArbitrary(people) as fc.Arbitrary<AnyStep> },
-          ),
-          { minLength: 1, maxLength: maxSteps, size: 'max' },
-        ),
-      ),
+  return fc.integer({ min: 3, max: 6 }).chain((people) => {
+    const kinds: fc.WeightedArbitrary<AnyStep>[] = [
+      { weight: 2, arbitrary: stepArbitrary(people, without) as fc.Arbitrary<AnyStep> },
+      { weight: 1, arbitrary: companyStepArbitrary(people) as fc.Arbitrary<AnyStep> },
+    ];
+    // C6 (AccountId ⇄ primary company on contacts) adds its own steps: its histories are new ones.
+    if (options.c6) kinds.push({ weight: 1, arbitrary: c6StepArbitrary(people) as fc.Arbitrary<AnyStep> });
+    return fc.tuple(
+      fc.constant(people),
+      fc.array(fc.oneof(...kinds), { minLength: 1, maxLength: maxSteps, size: 'max' }),
     );
+  });
 }
 
 /** The contact-only or the company history arbitrary. */
 export function anyHistoryArbitrary(
   maxSteps: number,
   without: ReadonlySet<string>,
-  companies: boolean,
+  options: { companies?: boolean; c6?: boolean },
 ): fc.Arbitrary<[number, AnyStep[]]> {
-  return companies ? companyHistoryArbitrary(maxSteps, without) : historyArbitrary(maxSteps, without);
+  return options.companies || options.c6
+    ? companyHistoryArbitrary(maxSteps, without, { c6: options.c6 === true })
+    : historyArbitrary(maxSteps, without);
 }
 
 /** A short, readable form of a company step for failure reports and regression tests. */
-export function describeCompanyStep(s: CompanyStep): string {
+export function describeCompanyStep(s: CompanyStep | C6Step): string {
   switch (s.kind) {
+    case 'contact-account':
+    case 'primary-company':
+      return describeC6Step(s);
     case 'company-create':
       return `HubSpot user creates company o${s.o} ${JSON.stringify(s.values)}${s.owner ? ` owner ${s.owner}` : ''}${s.contactOf === undefined ? '' : `, primary company of p${s.contactOf}`}`;
     case 'account-create':

@@ -122,7 +122,7 @@ export class History {
   /** Applies one step; a step whose preconditions do not hold (no such record yet) does nothing. */
   async apply(step: AnyStep): Promise<void> {
     const { h } = this;
-    if (isCompanyStep(step)) return this.companies?.apply(step, this.people);
+    if (isCompanyStep(step)) return this.companies?.apply(step, this);
     switch (step.kind) {
       case 'hubspot-create': {
         const p = this.people[step.p]!;
