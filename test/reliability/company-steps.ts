@@ -172,7 +172,7 @@ export function companyHistoryArbitrary(
       { weight: 1, arbitrary: companyStepArbitrary(people) as fc.Arbitrary<AnyStep> },
     ];
     // C6 (AccountId ⇄ primary company on contacts) adds its own steps: its histories are new ones.
-    if (options.c6) kinds.push({ weight: 1, arbitrary: c6StepArbitrary(people) as fc.Arbitrary<AnyStep> });
+    if (options.c6) kinds.push({ weight: 2, arbitrary: c6StepArbitrary(people) as fc.Arbitrary<AnyStep> });
     return fc.tuple(
       fc.constant(people),
       fc.array(fc.oneof(...kinds), { minLength: 1, maxLength: maxSteps, size: 'max' }),
