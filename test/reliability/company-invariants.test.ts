@@ -157,6 +157,13 @@ describe('company invariants catch what they claim to', () => {
     expect(checkCompanyLinks(duplicate)).toEqual([
       'crmsync created company:3, which is linked to nothing (a duplicate)',
     ]);
+    // Its account merged into the linked 001A (C9 removed its link): an orphan by design, not a duplicate.
+    const orphan = state((s) => {
+      s.companies.set('3', company('3', { name: 'Acme', salesforceaccountid: '001B' }));
+      s.created.companies.add('3');
+      s.accounts.set('001B', { ...account('001B', { Name: 'Acme' }, true), masterRecordId: '001A' });
+    });
+    expect(checkCompanyLinks(orphan)).toEqual([]);
   });
 
   it('O1–O3: a mapped owner that did not converge, refused owners written, a company sync error', () => {
