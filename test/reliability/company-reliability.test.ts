@@ -17,17 +17,13 @@ const STEPS = Number(process.env['RELIABILITY_STEPS'] ?? 30);
 const SEED_ENV = process.env['RELIABILITY_SEED'] ?? '20261205';
 const SEED = SEED_ENV === 'random' ? Date.now() % 2 ** 31 : Number(SEED_ENV);
 const PATH = process.env['RELIABILITY_PATH'];
-// C6 steps and the C6 invariant (c6-steps.ts): on once C6 (primary company ⇄ AccountId) is on main.
-const C6 = process.env['RELIABILITY_C6'] === '1';
 
 describe('reliability (model-based) with companies: random histories with faults', () => {
   it('C2/C7/C9/O1–O5: linked companies and accounts converge one-to-one, owners map or are refused, no loop, idempotent replay', async () => {
-    console.info(
-      `reliability (companies${C6 ? ', C6' : ''}): seed ${SEED}, ${RUNS} runs of up to ${STEPS} steps`,
-    );
+    console.info(`reliability (companies): seed ${SEED}, ${RUNS} runs of up to ${STEPS} steps`);
     await fc.assert(
-      fc.asyncProperty(companyHistoryArbitrary(STEPS, new Set(), { c6: C6 }), async ([people, steps]) => {
-        const { violations } = await runHistory(people, steps, { companies: true, c6: C6 });
+      fc.asyncProperty(companyHistoryArbitrary(STEPS), async ([people, steps]) => {
+        const { violations } = await runHistory(people, steps, { companies: true });
         if (violations.length > 0) throw new Error(report(people, steps, violations));
       }),
       {

@@ -158,37 +158,38 @@ export function companyStepArbitrary(people: number): fc.Arbitrary<CompanyStep> 
 
 /**
  * A history with company sync on: 3–6 people, {@link ORGS} organisations, up to `maxSteps` steps —
- * the contact steps and faults of steps.ts (`without` applies to them) and company steps, about one
- * step in three. A separate arbitrary, so the contact-only histories and their seeds stay as they are.
+ * the contact steps and faults of steps.ts (`without` applies to them, half the steps), company steps
+ * and C6 steps (c6-steps.ts, a quarter each). A separate arbitrary, so the contact-only histories and
+ * their seeds stay as they are.
  */
 export function companyHistoryArbitrary(
   maxSteps: number,
   without: ReadonlySet<string> = new Set(),
-  options: { c6?: boolean } = {},
 ): fc.Arbitrary<[number, AnyStep[]]> {
-  return fc.integer({ min: 3, max: 6 }).chain((people) => {
-    const kinds: fc.WeightedArbitrary<AnyStep>[] = [
-      { weight: 2, arbitrary: stepArbitrary(people, without) as fc.Arbitrary<AnyStep> },
-      { weight: 1, arbitrary: companyStepArbitrary(people) as fc.Arbitrary<AnyStep> },
-    ];
-    // C6 (AccountId ⇄ primary company on contacts) adds its own steps: its histories are new ones.
-    if (options.c6) kinds.push({ weight: 2, arbitrary: c6StepArbitrary(people) as fc.Arbitrary<AnyStep> });
-    return fc.tuple(
-      fc.constant(people),
-      fc.array(fc.oneof(...kinds), { minLength: 1, maxLength: maxSteps, size: 'max' }),
+  return fc
+    .integer({ min: 3, max: 6 })
+    .chain((people) =>
+      fc.tuple(
+        fc.constant(people),
+        fc.array(
+          fc.oneof(
+            { weight: 2, arbitrary: stepArbitrary(people, without) as fc.Arbitrary<AnyStep> },
+            { weight: 1, arbitrary: companyStepArbitrary(people) as fc.Arbitrary<AnyStep> },
+            { weight: 1, arbitrary: c6StepArbitrary(people) as fc.Arbitrary<AnyStep> },
+          ),
+          { minLength: 1, maxLength: maxSteps, size: 'max' },
+        ),
+      ),
     );
-  });
 }
 
 /** The contact-only or the company history arbitrary. */
 export function anyHistoryArbitrary(
   maxSteps: number,
   without: ReadonlySet<string>,
-  options: { companies?: boolean; c6?: boolean },
+  companies: boolean,
 ): fc.Arbitrary<[number, AnyStep[]]> {
-  return options.companies || options.c6
-    ? companyHistoryArbitrary(maxSteps, without, { c6: options.c6 === true })
-    : historyArbitrary(maxSteps, without);
+  return companies ? companyHistoryArbitrary(maxSteps, without) : historyArbitrary(maxSteps, without);
 }
 
 /** A short, readable form of a company step for failure reports and regression tests. */

@@ -80,6 +80,8 @@ export class Harness {
    * writes are attempts a retry finishes.
    */
   readonly lostResponseWindows: { from: number; to: number }[] = [];
+  /** Every processor invocation (epoch ms): the writes of one invocation are one sync of a record. */
+  readonly invocations: { from: number; to: number }[] = [];
   /** How often each fault really happened (a step may find nothing to fault), for tests and the long run. */
   readonly happened = {
     salesforceSessionRenewals: 0,
@@ -257,6 +259,7 @@ export class Harness {
       if (crashed()) return undefined;
       throw error;
     });
+    this.invocations.push({ from, to: Date.now() });
     if (opts.fault?.kind === 'write-response-lost' || crashed())
       this.lostResponseWindows.push({ from, to: Date.now() });
     if (crashed()) this.happened.crashes++;
@@ -336,6 +339,7 @@ export class Harness {
     const other = fastPorts(this.stack.config, { hubspotToken: this.#hubspotToken });
     other.passTime(60 * 60_000);
     if (second.length > 0) this.happened.concurrentInvocations++;
+    const from = Date.now();
     const [a, b] = await Promise.all([
       processBatch(
         messages,
@@ -346,6 +350,7 @@ export class Harness {
         this.stack.processorDeps({ hubspot: other.hubspot, salesforce: other.salesforce }),
       ),
     ]);
+    this.invocations.push({ from, to: Date.now() });
     this.results.push(a, b);
     const failedA = new Set(a.batchItemFailures.map((f) => f.itemIdentifier));
     const failedB = new Set(b.batchItemFailures.map((f) => f.itemIdentifier));

@@ -15,8 +15,6 @@ export interface WorkerTask {
   without: string[];
   /** Histories with company sync on and company steps (`--companies`, company-steps.ts). */
   companies?: boolean;
-  /** Company histories with C6 steps and the C6 invariant too (`--c6`, c6-steps.ts). */
-  c6?: boolean;
 }
 
 /** One history's result, sent to the parent over IPC. */
@@ -35,9 +33,9 @@ export function historyOfSeed(
   seed: number,
   maxSteps: number,
   without: ReadonlySet<string>,
-  options: { companies?: boolean; c6?: boolean } = {},
+  companies = false,
 ): [number, AnyStep[]] {
-  const [history] = fc.sample(anyHistoryArbitrary(maxSteps, without, options), { seed, numRuns: 1 });
+  const [history] = fc.sample(anyHistoryArbitrary(maxSteps, without, companies), { seed, numRuns: 1 });
   if (!history) throw new Error(`fast-check generated no history for seed ${seed}`);
   return history;
 }
@@ -47,8 +45,8 @@ async function main(): Promise<void> {
   const without = new Set(task.without);
   for (let i = task.index; i < task.histories; i += task.workers) {
     const seed = (task.base + i) % 2 ** 31;
-    const options = { companies: task.companies === true || task.c6 === true, c6: task.c6 === true };
-    const [people, steps] = historyOfSeed(seed, task.maxSteps, without, options);
+    const companies = task.companies === true;
+    const [people, steps] = historyOfSeed(seed, task.maxSteps, without, companies);
     const faults: Record<string, number> = {};
     for (const s of steps) {
       const f = isCompanyStep(s) ? s.kind : faultOf(s);
@@ -63,7 +61,7 @@ async function main(): Promise<void> {
       violations: [],
     };
     try {
-      const outcome = await runHistory(people, steps, options);
+      const outcome = await runHistory(people, steps, { companies });
       report.byInvariant = outcome.byInvariant;
       report.violations = outcome.violations;
     } catch (error) {

@@ -15,7 +15,6 @@ import { report as describeHistory } from './run-history.ts';
  *
  *   npm run reliability -- --histories 100000 --seed random [--workers 2] [--steps 30] [--out run.json]
  *   npm run reliability -- --companies …   (company sync on, company steps: docs/reliability.md "Companies")
- *   npm run reliability -- --c6 …          (companies and C6: AccountId ⇄ primary company on contacts)
  *
  * Ctrl-C (or SIGTERM) stops the workers and still prints the summary of what ran.
  */
@@ -27,7 +26,6 @@ const { values: args } = parseArgs({
     steps: { type: 'string', default: '30' },
     without: { type: 'string', default: '' },
     companies: { type: 'boolean', default: false },
-    c6: { type: 'boolean', default: false },
     out: { type: 'string' },
     'progress-seconds': { type: 'string', default: '30' },
   },
@@ -38,8 +36,7 @@ const base = args.seed === 'random' ? Date.now() % 2 ** 31 : positive('seed', ar
 const workers = Math.min(positive('workers', args.workers ?? String(availableParallelism())), histories);
 const maxSteps = positive('steps', args.steps);
 const without = args.without.split(',').filter((k) => k.length > 0);
-const c6 = args.c6;
-const companies = args.companies || c6;
+const companies = args.companies;
 
 function positive(name: string, text: string, zeroOk = false): number {
   const n = Number(text);
@@ -63,7 +60,6 @@ const summary = {
   maxSteps,
   without,
   companies,
-  c6,
   durationSeconds: 0,
   machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
   loadAverage: { start: loadAtStart, end: loadAtStart },
@@ -81,7 +77,7 @@ function add(r: HistoryReport): void {
   summary.seeds.failing.push({ seed: r.seed, invariants: Object.keys(r.byInvariant) });
   // The first few failures in full (steps and violations); the rest by seed only.
   if (printed.failures++ < 5) {
-    const [people, steps] = historyOfSeed(r.seed, maxSteps, new Set(without), { companies, c6 });
+    const [people, steps] = historyOfSeed(r.seed, maxSteps, new Set(without), companies);
     process.stderr.write(
       `\nreliability: seed ${r.seed} failed\n${describeHistory(people, steps, r.violations)}\n`,
     );
@@ -119,12 +115,12 @@ const runTs = resolve(import.meta.dirname, '../../bin/run-ts.js');
 const children: ChildProcess[] = [];
 process.stderr.write(
   `reliability: ${histories} histories of up to ${maxSteps} steps, seed ${base}, ${workers} worker(s)` +
-    `${without.length > 0 ? `, without ${without.join(',')}` : ''}${companies ? `, with companies${c6 ? ' and C6' : ''}` : ''}\n`,
+    `${without.length > 0 ? `, without ${without.join(',')}` : ''}${companies ? ', with companies' : ''}\n`,
 );
 const ticker = setInterval(progress, positive('progress-seconds', args['progress-seconds']) * 1000);
 const done = Promise.all(
   Array.from({ length: workers }, (_, index) => {
-    const task: WorkerTask = { base, histories, workers, index, maxSteps, without, companies, c6 };
+    const task: WorkerTask = { base, histories, workers, index, maxSteps, without, companies };
     const child = fork(runTs, [worker], {
       env: { ...process.env, RELIABILITY_TASK: JSON.stringify(task) },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],

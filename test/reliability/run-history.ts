@@ -45,15 +45,14 @@ export interface HistoryOutcome {
 export async function runHistory(
   people: number,
   steps: AnyStep[],
-  options: { companies?: boolean; c6?: boolean } = {},
+  options: { companies?: boolean } = {},
 ): Promise<HistoryOutcome> {
   runs++;
   const h = await Harness.start();
   try {
     const history = new History(h, people, `${process.pid}x${runs}`);
     // Company sync on (C1) and the owners, before any step: the company half of the model.
-    if (options.companies || options.c6)
-      history.companies = new CompanyModel(h, await startCompanies(h), ORGS);
+    if (options.companies) history.companies = new CompanyModel(h, await startCompanies(h), ORGS);
     for (const step of steps) await history.apply(step);
     await history.quiesce();
 
@@ -80,14 +79,13 @@ export async function runHistory(
       tally('company-no-lost-update', checkCompanyNoLostUpdate(h.stack.config, companies));
       tally('company-one-to-one', checkCompanyLinks(companies));
       tally('company-owners', checkCompanyOwners(companies, history.companies.owners));
-      if (options.c6)
-        tally(
-          'c6-primary-company',
-          await checkPrimaryCompanies(h, [...state.pairsByHubSpot.values()], state.members, {
-            byAccount: companies.pairsByAccount,
-            byCompany: companies.pairsByCompany,
-          }),
-        );
+      tally(
+        'c6-primary-company',
+        await checkPrimaryCompanies(h, [...state.pairsByHubSpot.values()], state.members, {
+          byAccount: companies.pairsByAccount,
+          byCompany: companies.pairsByCompany,
+        }),
+      );
     }
 
     // No loop: one more delivery of whatever the CRMs still send (our own echoes) and a drain write nothing.
