@@ -18,6 +18,11 @@ const HUBSPOT_OWNER = 'hubspot_owner_id';
 export async function createAccountsForCompanies(
   deps: AccountSyncDeps,
   companyIds: string[],
+  /**
+   * HubSpot contacts not linked yet that the calling contact batch will link by email to an existing
+   * Contact without account (a first link): C4 counts them as syncing with that Contact.
+   */
+  firstLinks: ReadonlySet<string> = new Set(),
 ): Promise<Decision[]> {
   const at = deps.now();
   const decide = (
@@ -60,7 +65,9 @@ export async function createAccountsForCompanies(
                 accountId: accountOf.get(pair.salesforceId) ?? null,
               },
             }
-          : {}),
+          : firstLinks.has(id)
+            ? { linked: { salesforceType: 'Contact' as const, accountId: null } }
+            : {}),
       };
     });
     const c4 = decideAccountCreation({

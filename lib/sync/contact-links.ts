@@ -1,4 +1,5 @@
 import type { CompanyLinks } from '../domain/association.ts';
+import { normalizeEmail } from '../domain/identity.ts';
 import {
   ACCOUNT_FIELD,
   type ContactLinksInput,
@@ -96,12 +97,13 @@ async function loadCompanies(
 
   // Not linked yet: the account pipeline links or creates their counterparts first (C2, C4).
   const unlinkedAccounts = accountIds.filter((id) => !byAccount.has(id));
-  const unlinkedCompanies = [...c4Candidates(g, deps, primary)].filter((id) => !byCompany.has(id));
+  const candidates = c4Candidates(g, deps, primary);
+  const unlinkedCompanies = [...candidates.companies].filter((id) => !byCompany.has(id));
   const decisions: Decision[] = [];
   if (unlinkedAccounts.length + unlinkedCompanies.length > 0) {
     const sync = { ...deps, now: () => now };
     decisions.push(...(await syncAccounts(sync, unlinkedAccounts)));
-    decisions.push(...(await createAccountsForCompanies(sync, unlinkedCompanies)));
+    decisions.push(...(await createAccountsForCompanies(sync, unlinkedCompanies, candidates.firstLinks)));
     await readLinks(unlinkedAccounts, unlinkedCompanies);
   }
   const companyLinks: CompanyLinks = {
@@ -116,22 +118,46 @@ async function loadCompanies(
 
 /**
  * The primary companies C4 could give an Account in this batch: those of contacts that sync with a
- * Contact without AccountId, or of contacts not linked yet when new contacts become Contacts. Any
- * other unlinked company would only cost C4's reads to hear "no" (a Lead-bound contact, a Contact
- * already under an account), batch after batch, so it is left to its own company notices.
+ * Contact without AccountId, or of contacts not linked yet when new contacts become Contacts or when
+ * the batch will link them by email to an unlinked Contact without AccountId (a first link: C4's
+ * "associated with a contact that syncs to a Contact with no account" holds once the plan links it;
+ * reliability finding C-5). Any other unlinked company would only cost C4's reads to hear "no" (a
+ * Lead-bound contact, a Contact already under an account), batch after batch, so it is left to its
+ * own company notices.
  */
-function c4Candidates(g: Gathered, deps: ProcessorDeps, primary: Map<string, string>): Set<string> {
+function c4Candidates(
+  g: Gathered,
+  deps: ProcessorDeps,
+  primary: Map<string, string>,
+): { companies: Set<string>; firstLinks: Set<string> } {
   const pairOf = new Map(g.pairs.map((p) => [p.hubspotId, p]));
   const accountOf = new Map(g.salesforceRecords.map((r) => [r.id, r.fields[ACCOUNT_FIELD] ?? null]));
   const { creation } = deps.config;
   const newBecomeContacts = creation.salesforceObject === 'Contact' && !creation.contactIfAccount;
-  const out = new Set<string>();
+  const companies = new Set<string>();
+  const firstLinks = new Set<string>();
+  const withoutAccount = contactsWithoutAccountByEmail(g);
+  const emailOf = new Map(g.hubspotContacts.map((c) => [c.id, normalizeEmail(c.properties['email'])]));
   for (const [contactId, companyId] of primary) {
     const pair = pairOf.get(contactId);
+    const firstLink = !pair && withoutAccount.has(emailOf.get(contactId) ?? '');
+    if (firstLink) firstLinks.add(contactId);
     const wanted = pair
       ? pair.salesforceType === 'Contact' && accountOf.get(pair.salesforceId) === null
-      : newBecomeContacts;
-    if (wanted) out.add(companyId);
+      : newBecomeContacts || firstLink;
+    if (wanted) companies.add(companyId);
+  }
+  return { companies, firstLinks };
+}
+
+/** Normalized emails of the live, unlinked Contacts without AccountId the batch read (email matches). */
+function contactsWithoutAccountByEmail(g: Gathered): Set<string> {
+  const linked = new Set(g.pairs.map((p) => p.salesforceId));
+  const out = new Set<string>();
+  for (const r of g.salesforceRecords) {
+    if (r.objectType !== 'Contact' || r.isDeleted || linked.has(r.id)) continue;
+    const email = normalizeEmail(r.fields['Email'] as string | null | undefined);
+    if (email && (r.fields[ACCOUNT_FIELD] ?? null) === null) out.add(email);
   }
   return out;
 }
