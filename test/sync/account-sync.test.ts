@@ -108,7 +108,12 @@ describe('account sync (C1, C2, C3, C7, O1–O4)', () => {
       { outcome: 'linked', reason: expect.stringMatching(/^C3\(b\): company \d+ is associated with 1 /) },
     ]);
     expect((await s.store.getCompanyPairsByAccountIds([account])).get(account)?.companyId).toBe(company);
-    expect(calls.hubspot.writes).toBe(1); // the name (C7 first link), no company created
+    // One write in all: the name, to whichever side C7's first link finds older (the two records
+    // were created in the same millisecond or one after the other), and no company created.
+    expect(calls.hubspot.writes + calls.salesforce.writes).toBe(1);
+    const [linkedCompany] = await s.hubspot.readCompanies([company], ['name']);
+    const [linkedAccount] = await s.salesforce.readAccounts([account], ['Name']);
+    expect(linkedAccount?.fields['Name']).toBe(linkedCompany?.properties['name']);
 
     // A twin linked to another record does not count: it syncs with that one, not with this Contact.
     const other = await s.salesforceSandbox.userCreate('Account', { Name: 'Kramerica' });
