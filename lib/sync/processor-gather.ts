@@ -182,8 +182,15 @@ export async function gather(batchRecords: ProcessorRecord[], ctx: GatherContext
     for (const record of toPlan) {
       const pair = pairOf(record);
       if (record.source === 'hubspot') {
-        // A HubSpot merge only re-points links (the pairs are enough); the survivor syncs on its own notice.
-        if (record.kind === 'merged') continue;
+        // A HubSpot merge re-points links; it reads only what decides whether a link may move: the
+        // survivor (its email) and the loser's linked record (see `emailTakenInSalesforce`).
+        if (record.kind === 'merged') {
+          if (pair && record.survivorId && !index.byHubSpot.has(record.survivorId)) {
+            hubspotToRead.add(record.survivorId);
+            salesforceToRead[pair.salesforceType].add(pair.salesforceId);
+          }
+          continue;
+        }
         hubspotToRead.add(record.recordId);
         if (pair) salesforceToRead[pair.salesforceType].add(pair.salesforceId);
       } else {
@@ -203,6 +210,13 @@ export async function gather(batchRecords: ProcessorRecord[], ctx: GatherContext
     const salesforceEmails: string[] = [];
     const hubspotEmails: string[] = [];
     for (const record of toPlan) {
+      if (record.source === 'hubspot' && record.kind === 'merged') {
+        // The survivor's email, to see whether another Salesforce record has it already.
+        const survivor = record.survivorId ? hubspotContacts.get(record.survivorId) : undefined;
+        const email = normalizeEmail(survivor?.properties['email']);
+        if (email) salesforceEmails.push(email);
+        continue;
+      }
       if (pairOf(record) || record.kind === 'merged') continue;
       if (record.source === 'hubspot') {
         const email = normalizeEmail(hubspotContacts.get(record.recordId)?.properties['email']);

@@ -266,4 +266,68 @@ describe('reliability regressions', () => {
     const { violations } = await runHistory(3, steps);
     expect(violations).toEqual([]);
   }, 60_000);
+  // Seed 1198196775 of the first long run (the open finding blamed a creation race; the shrunk history
+  // has none): a HubSpot merge moved p0's link to the survivor p2 and wrote p2's email onto p0's Lead
+  // while p2's own Salesforce Contact existed — a duplicate email crmsync made. Now the link is removed,
+  // not moved, and the survivor links by email to the Contact (docs/design.md#merges).
+  it('one-to-one: a HubSpot merge does not move a link onto a survivor whose email another Salesforce record has', async () => {
+    const steps: Step[] = [
+      {
+        kind: 'hubspot-create',
+        p: 0,
+        values: { lastname: 'Park', phone: '+1 555 0101', jobtitle: 'Buyer' },
+        inSegment: true,
+      },
+      { kind: 'deliver', mode: 'reversed', seed: 1171650788 },
+      {
+        kind: 'hubspot-create',
+        p: 2,
+        values: { firstname: 'Cyd', lastname: 'Ortiz', phone: '+1 555 0103', jobtitle: 'CTO' },
+        inSegment: true,
+      },
+      { kind: 'process', max: 3, loseAck: false, fault: 'none', severity: 1 },
+      {
+        kind: 'salesforce-create',
+        p: 2,
+        objectType: 'Contact',
+        values: { firstname: 'Bo', lastname: 'Ortiz', phone: '+1 555 0102', jobtitle: 'CTO' },
+      },
+      { kind: 'hubspot-merge', p: 2, q: 0 },
+    ];
+    const { violations } = await runHistory(3, steps);
+    expect(violations).toEqual([]);
+  }, 60_000);
+
+  // Seed 1198196993 of the first long run: p0's Lead (crmsync's) is converted, and the user merges the
+  // new Contact into p1's Contact. The conversion re-pointed p0's link to p1's Contact and synced p1's
+  // email onto p0's contact: HubSpot refused it (duplicate), the link stayed on the converted Lead and
+  // p1's contact could never link. Now a conversion into another email removes the link (as a
+  // Salesforce merge into another email does): p0 is planned again as unlinked, p1 links by email.
+  it('convergence: a Lead converted and merged into another person’s Contact does not move that email onto the contact', async () => {
+    const steps: Step[] = [
+      {
+        kind: 'hubspot-create',
+        p: 0,
+        values: { firstname: 'Ada', lastname: 'Ng', jobtitle: 'Engineer' },
+        inSegment: true,
+      },
+      { kind: 'process', max: 200, loseAck: false, fault: 'none', severity: 1 },
+      {
+        kind: 'hubspot-create',
+        p: 1,
+        values: { firstname: 'Cyd', lastname: 'Lee', phone: '+1 555 0101', jobtitle: 'Engineer' },
+        inSegment: true,
+      },
+      {
+        kind: 'salesforce-create',
+        p: 1,
+        objectType: 'Contact',
+        values: { lastname: 'Park', phone: '+1 555 0102' },
+      },
+      { kind: 'convert', p: 0 },
+      { kind: 'salesforce-merge', p: 1, q: 0 },
+    ];
+    const { violations } = await runHistory(3, steps);
+    expect(violations).toEqual([]);
+  }, 60_000);
 });
