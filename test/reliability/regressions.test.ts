@@ -330,4 +330,25 @@ describe('reliability regressions', () => {
     const { violations } = await runHistory(3, steps);
     expect(violations).toEqual([]);
   }, 60_000);
+  // Seed 1198197101 of the first long run: HubSpot sets jobtitle Engineer; then a Salesforce user sets
+  // Title Engineer and back to Buyer (the last-synced value). The three-way merge saw Salesforce
+  // "unchanged" (equal to the snapshot) and wrote HubSpot's older Engineer over the user's latest
+  // Buyer. Now a value set back to the snapshot counts as a change when the CRM reported the field
+  // changed after the other side's change (CDC changed fields; docs/design.md#two-way).
+  it('two-way: a Salesforce user setting a field back to the last-synced value after a HubSpot change wins (latest change)', async () => {
+    const steps: Step[] = [
+      {
+        kind: 'hubspot-create',
+        p: 0,
+        values: { firstname: 'Bo', lastname: 'Park', phone: '+1 555 0101', jobtitle: 'Buyer' },
+        inSegment: true,
+      },
+      { kind: 'process', max: 1, loseAck: false, fault: 'salesforce-session-expired', severity: 2 },
+      { kind: 'hubspot-edit', p: 0, field: 'jobtitle', value: 'Engineer' },
+      { kind: 'salesforce-edit', p: 0, field: 'jobtitle', value: 'Engineer' },
+      { kind: 'salesforce-edit', p: 0, field: 'jobtitle', value: 'Buyer' },
+    ];
+    const { violations } = await runHistory(3, steps);
+    expect(violations).toEqual([]);
+  }, 60_000);
 });

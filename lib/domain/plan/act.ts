@@ -111,11 +111,13 @@ function syncPair(
         record.source === 'hubspot' && changed.has(p)
           ? record.occurredAt
           : (contact.propertyChangedAt?.[p] ?? contact.updatedAt),
+      reportedAt: batch.reportedChange('hubspot', contact.id),
     },
     salesforce: {
       values: sf.fields,
       changedAt: (f) =>
         record.source === 'salesforce' && changed.has(f) ? record.occurredAt : sf.modifiedAt,
+      reportedAt: batch.reportedChange('salesforce', sf.id),
     },
     snapshot: pair?.snapshot ?? own?.snapshot,
   });
