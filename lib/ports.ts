@@ -196,6 +196,15 @@ export interface SalesforcePort {
 
 // ───────────────────────────── store ─────────────────────────────
 
+/** A counterpart crmsync is about to create for `recordKey` (`hubspot:<id>` / `salesforce:<id>`). */
+export interface CreationIntent {
+  recordKey: string;
+  /** The new pair's snapshot: what the create writes, canonical (the pair it would commit). */
+  snapshot: Record<string, string | null>;
+  /** When the intent was written (epoch ms, the processor's clock). */
+  at: number;
+}
+
 export interface SyncStore {
   // links and snapshots
   getPairsByHubSpotIds(ids: string[]): Promise<Map<string, PairState>>;
@@ -207,6 +216,14 @@ export interface SyncStore {
   putPair(pair: PairState, expectedVersion: number): Promise<PairState>;
   /** Removes a pair (merge re-pointing moves a link; the loser's entry goes). */
   deletePair(hubspotId: string, expectedVersion: number): Promise<void>;
+  /**
+   * Write-ahead of creates (docs/design.md#lost-create-response): what crmsync is about to create for
+   * each record, stored before the create call, read back by a retry after a lost create response,
+   * removed once the new pair is committed.
+   */
+  putCreationIntents(intents: CreationIntent[]): Promise<void>;
+  getCreationIntents(recordKeys: string[]): Promise<Map<string, CreationIntent>>;
+  deleteCreationIntents(recordKeys: string[]): Promise<void>;
 
   // company/account links (C3, C9): one-to-one, versioned like contact pairs
   getCompanyPairsByCompanyIds(ids: string[]): Promise<Map<string, CompanyPair>>;

@@ -21,6 +21,8 @@ export interface ApplyContext {
   refsOf: (side: 'hubspot' | 'salesforce', id: string) => string[];
   /** Single-item conditional writes in flight at once. */
   storeConcurrency?: number;
+  /** The batch's time (creation intents are stamped with it). */
+  now?: number;
 }
 
 export interface ApplyResult {
@@ -126,6 +128,7 @@ export async function applyPlan(plan: SyncPlan, ctx: ApplyContext): Promise<Appl
       for (const ref of refs) fail(ref, error);
     }
   };
+  await writeCreationIntents(plan, ctx, failed, fail);
   const hubspotCreates = plan.hubspotCreates.filter((c) => !failed(c.ref));
   const hubspotUpdates = plan.hubspotUpdates.filter((u) => !failed(u.ref));
   await Promise.all([
@@ -195,11 +198,13 @@ export async function applyPlan(plan: SyncPlan, ctx: ApplyContext): Promise<Appl
   for (const w of plan.pairWrites)
     if (!failed(w.ref)) addCommit(w.ref, w.pair, claimedVersion.get(w) ?? w.expectedVersion);
   const creations = new Map<PairState, UncommittedCreation>();
+  const creationRefs = new Map<Pick<UncommittedCreation, 'side' | 'pair'>, string>();
   for (const c of plan.hubspotCreates) {
     const id = result.created.get(c.ref)?.id;
     if (!id || failed(c.ref)) continue;
     const pair = { ...c.pair, hubspotId: id };
     creations.set(pair, { side: 'hubspot', id, pair });
+    creationRefs.set({ side: 'hubspot', pair }, c.ref);
     addCommit(c.ref, pair, 0);
   }
   for (const object of OBJECTS) {
@@ -208,6 +213,7 @@ export async function applyPlan(plan: SyncPlan, ctx: ApplyContext): Promise<Appl
       if (!id || failed(c.ref)) continue;
       const pair = { ...c.pair, salesforceId: id };
       creations.set(pair, { side: 'salesforce', id, pair });
+      creationRefs.set({ side: 'salesforce', pair }, c.ref);
       addCommit(c.ref, pair, 0);
     }
   }
@@ -225,7 +231,43 @@ export async function applyPlan(plan: SyncPlan, ctx: ApplyContext): Promise<Appl
   });
   // 5. A creation that lost a race to another processor is removed (see creation-race.ts).
   result.removed = await removeRaceLosses(uncommitted, ctx);
+  // 6. Committed creations need their intent no more (best effort: a left-over intent is ignored once old).
+  const done = [...creationRefs].filter(([, ref]) => !failed(ref)).map(([c]) => intentKeyOf(c));
+  if (done.length > 0) await settle(ctx.store.deleteCreationIntents(done));
   return result;
+}
+
+/** The record a creation is for: its counterpart's key (`hubspot:<id>` for a new Lead/Contact, …). */
+const intentKeyOf = (c: Pick<UncommittedCreation, 'side' | 'pair'>): string =>
+  c.side === 'salesforce' ? `hubspot:${c.pair.hubspotId}` : `salesforce:${c.pair.salesforceId}`;
+
+/**
+ * Write-ahead of the creates (docs/design.md#lost-create-response): what each create is about to
+ * write, stored before the CRM call. When the create's response is lost (a crash, a timeout), the
+ * retry finds the record by email and, with this intent, links it as this creation — its snapshot
+ * the values written — instead of as a first link of two existing records (reliability seed
+ * 1200860834). If the intents cannot be stored, the creates wait for the retry.
+ */
+async function writeCreationIntents(
+  plan: SyncPlan,
+  ctx: ApplyContext,
+  failed: (ref: string) => boolean,
+  fail: (ref: string, failure: RefFailure) => void,
+): Promise<void> {
+  const now = ctx.now ?? Date.now();
+  const creates = [
+    ...plan.hubspotCreates.map((c) => ({ ref: c.ref, side: 'hubspot' as const, pair: c.pair })),
+    ...OBJECTS.flatMap((o) =>
+      plan.salesforceCreates[o].map((c) => ({ ref: c.ref, side: 'salesforce' as const, pair: c.pair })),
+    ),
+  ].filter((c) => !failed(c.ref));
+  if (creates.length === 0) return;
+  const stored = await settle(
+    ctx.store.putCreationIntents(
+      creates.map((c) => ({ recordKey: intentKeyOf(c), snapshot: c.pair.snapshot, at: now })),
+    ),
+  );
+  if (!stored.ok) for (const c of creates) fail(c.ref, { ...classifyError(stored.error), stage: 'claim' });
 }
 
 /** The `propagate` delete policy: archive / delete the counterparts (these calls carry ids, not refs). */

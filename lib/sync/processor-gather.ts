@@ -4,6 +4,7 @@ import { gateRecord, type PlanInput } from '../domain/plan/index.ts';
 import { normalizeEmail } from '../domain/identity.ts';
 import type { SalesforceObject } from '../domain/notice.ts';
 import type {
+  CreationIntent,
   Decision,
   HubSpotContact,
   HubSpotPort,
@@ -72,6 +73,8 @@ export interface Gathered {
   salesforceRecords: SalesforceRecord[];
   pairs: PairState[];
   members: Set<string>;
+  /** Creation intents of the unlinked records (a create whose response may have been lost), by record key. */
+  creationIntents: Map<string, CreationIntent>;
   /** A CRM read (or the lookups after it) failed: `toPlan` must be retried; `preSkipped` stands. */
   readError?: unknown;
   /**
@@ -174,6 +177,7 @@ export async function gather(batchRecords: ProcessorRecord[], ctx: GatherContext
     pairs: [],
     members,
     repairs: [],
+    creationIntents: new Map(),
   };
   try {
     // Round 2: the records and their linked counterparts.
@@ -232,6 +236,14 @@ export async function gather(batchRecords: ProcessorRecord[], ctx: GatherContext
       hubspotEmails.length > 0 ? hubspot.findContactsByEmail(unique(hubspotEmails), fields.hubspot) : [],
       readBoth(ctx, new Set(), moreSalesforce, hubspotContacts, salesforceRecords),
     ]);
+    // An unlinked record, or the one its email matched, may be a counterpart crmsync created whose
+    // create response was lost: its intent says what the create wrote (one read, only for these).
+    const intentKeys = [
+      ...toPlan.filter((r) => !pairOf(r) && r.kind !== 'merged').map((r) => r.key),
+      ...byEmailSf.map((r) => `salesforce:${r.id}`),
+      ...byEmailHs.map((c) => `hubspot:${c.id}`),
+    ];
+    if (intentKeys.length > 0) out.creationIntents = await store.getCreationIntents(unique(intentKeys));
     for (const r of byEmailSf) if (!salesforceRecords.has(r.id)) salesforceRecords.set(r.id, r);
     for (const c of byEmailHs) if (!hubspotContacts.has(c.id)) hubspotContacts.set(c.id, c);
     // Conversions and merges that chain (rare: usually no call here).

@@ -351,4 +351,24 @@ describe('reliability regressions', () => {
     const { violations } = await runHistory(3, steps);
     expect(violations).toEqual([]);
   }, 60_000);
+  // Seed 1200860834 of the second long run: crmsync created p1's Lead (LastName Lee) and the create's
+  // response was lost; then HubSpot changed lastname to Ortiz and a Salesforce user cleared the Lead's
+  // Title. The Lead, modified since its creation, was linked as a first link of two existing records,
+  // and its newer modification time made Salesforce's Lee win over the user's Ortiz. Now the create's
+  // intent, stored before the create, is the snapshot of the late link (docs/design.md#lost-create-response).
+  it('two-way: a Lead whose create response was lost links with what the create wrote, even when modified since (creation intent)', async () => {
+    const steps: Step[] = [
+      {
+        kind: 'hubspot-create',
+        p: 1,
+        values: { firstname: 'Bo', lastname: 'Lee', phone: '+1 555 0103', jobtitle: 'CTO' },
+        inSegment: true,
+      },
+      { kind: 'process', max: 200, loseAck: true, fault: 'write-response-lost', severity: 7 },
+      { kind: 'hubspot-edit', p: 1, field: 'lastname', value: 'Ortiz' },
+      { kind: 'salesforce-edit', p: 1, field: 'jobtitle', value: null },
+    ];
+    const { violations } = await runHistory(4, steps);
+    expect(violations).toEqual([]);
+  }, 60_000);
 });

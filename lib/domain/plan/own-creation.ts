@@ -9,12 +9,20 @@ import type { PlanInput } from './types.ts';
 export const CREATED_BY_CRMSYNC_LATE = 'created by crmsync, its create response lost';
 
 /**
+ * An intent counts for a record created at most this long before it was written (the CRMs' clocks and
+ * ours differ a little); an older record is not the creation the intent announced.
+ */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
  * Linking a record crmsync itself created, whose create response was lost (no pair was committed):
  * not a first link of two existing records (which fills blanks from either side), but the creation
  * finished late — the snapshot is what the creation wrote, so a change made on the other side since
  * (a clear included) wins by the usual rule (docs/reliability.md, finding 6 and its cousins). The CRM
- * says the record is ours (`CreatedById` / `hs_object_source_id`); its values are what we wrote only
- * while nobody modified it since its creation — otherwise it is linked as any first link.
+ * says the record is ours (`CreatedById` / `hs_object_source_id`). What we wrote is the create's
+ * intent (stored just before the create, docs/design.md#lost-create-response), whatever happened to
+ * the record since; without one, the record's values while nobody modified it since its creation —
+ * otherwise it is linked as any first link.
  */
 export function ownCreation(
   input: PlanInput,
@@ -28,16 +36,29 @@ export function ownCreation(
   // fields may hold a value the other side never had (a restricted picklist's default such as Lead
   // Status, the default Company); they link as on a first link (no snapshot key), as before.
   const twoWay = mappings.filter((m) => m.rule === 'two-way' && m.type !== 'picklist');
-  if (createdByCrmsyncInSalesforce(sf, input.integrationUserId) && untouched(sf))
+  // The create's intent (written before it) says exactly what it wrote, modified since or not.
+  const intent = (key: string, createdAt: number) => {
+    const found = input.creationIntents?.get(key);
+    return found && createdAt >= found.at - CLOCK_SKEW_MS ? found : undefined;
+  };
+  const salesforceOwn = createdByCrmsyncInSalesforce(sf, input.integrationUserId);
+  const salesforceIntent = salesforceOwn ? intent(`hubspot:${contact.id}`, sf.createdAt) : undefined;
+  if (salesforceIntent)
+    return {
+      snapshot: salesforceIntent.snapshot,
+      reason: `${CREATED_BY_CRMSYNC_LATE} (Salesforce, its intent)`,
+    };
+  const hubspotOwn =
+    input.hubspotAppId !== undefined && createdByCrmsyncInHubSpot(contact, input.hubspotAppId);
+  const hubspotIntent = hubspotOwn ? intent(`salesforce:${sf.id}`, contact.createdAt) : undefined;
+  if (hubspotIntent)
+    return { snapshot: hubspotIntent.snapshot, reason: `${CREATED_BY_CRMSYNC_LATE} (HubSpot, its intent)` };
+  if (salesforceOwn && untouched(sf))
     return {
       snapshot: creationSnapshot(sf.fields, twoWay, input.config.picklists, 'salesforce'),
       reason: `${CREATED_BY_CRMSYNC_LATE} (Salesforce)`,
     };
-  if (
-    input.hubspotAppId !== undefined &&
-    createdByCrmsyncInHubSpot(contact, input.hubspotAppId) &&
-    untouched({ createdAt: contact.createdAt, modifiedAt: contact.updatedAt })
-  )
+  if (hubspotOwn && untouched({ createdAt: contact.createdAt, modifiedAt: contact.updatedAt }))
     return {
       snapshot: creationSnapshot(contact.properties, twoWay, input.config.picklists, 'hubspot'),
       reason: `${CREATED_BY_CRMSYNC_LATE} (HubSpot)`,
