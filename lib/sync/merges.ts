@@ -1,4 +1,4 @@
-import { CONVERTED_INTO_OTHER_EMAIL, isMerge } from '../domain/plan/index.ts';
+import { CONVERTED_INTO_OTHER_EMAIL, COUNTERPART_DELETED, isMerge } from '../domain/plan/index.ts';
 import { RetryableError } from '../errors.ts';
 import type { PairState, SalesforceRecord } from '../ports.ts';
 import type { ProcessorRecord } from './coalesce.ts';
@@ -81,6 +81,7 @@ const UNLINKED_BY_MERGE = new Set([
   'merged-into-linked-record',
   'merged-into-other-email',
   CONVERTED_INTO_OTHER_EMAIL,
+  COUNTERPART_DELETED,
 ]);
 
 /**

@@ -82,6 +82,8 @@ function resolveHubSpot(batch: Batch, record: PlanRecord): Resolution {
     const carried = converted;
     const current = carried ? carried.pair : pair;
     const sf = batch.salesforceById.get(current.salesforceId);
+    if ((!sf || sf.isDeleted) && !sf?.masterRecordId && !carried && batch.input.config.deletes === 'ignore')
+      return unlinkDeletedCounterpart(batch, pair);
     if (!sf || sf.isDeleted)
       return stop('skipped', 'not-found', { salesforceId: current.salesforceId }, carried);
     const through = carried ? { ...carried.pair, version: carried.expectedVersion } : pair;
@@ -177,6 +179,27 @@ function resolveSalesforce(batch: Batch, record: PlanRecord): Resolution {
     contact: match.chosen,
     ...(match.chosen ? { linkReason: match.reason } : {}),
   };
+}
+
+/** Decision reason: the linked Salesforce record was deleted (not merged), and the link was removed. */
+export const COUNTERPART_DELETED = 'counterpart-deleted';
+
+/**
+ * A link to a Salesforce record deleted in Salesforce (not merged: a merge re-points; deletes `ignore`:
+ * under `propagate` the delete notice archives the contact) is stale, and must not block the contact
+ * (docs/design.md#stale-link): the pair is removed, and the contact is planned again at once as
+ * unlinked — matched by email, else its counterpart created again, gated by the segment like any
+ * contact. Done in two steps (this removal, then the follow-up pass of lib/sync/merges.ts) so the new
+ * pair is written once the old one is gone.
+ */
+function unlinkDeletedCounterpart(batch: Batch, pair: PairState): Stop {
+  batch.plan.pairDeletes.push({ hubspotId: pair.hubspotId, expectedVersion: pair.version });
+  batch.pairByHubSpot.delete(pair.hubspotId);
+  batch.pairBySalesforce.delete(pair.salesforceId);
+  return stop('relinked', COUNTERPART_DELETED, {
+    unlinkedFrom: `salesforce:${pair.salesforceId}`,
+    message: `salesforce:${pair.salesforceId} was deleted in Salesforce; the link is removed and the contact is matched by email or its record created again`,
+  });
 }
 
 /** Decision reason: a conversion ended in a Contact with another person's email, and the link was removed. */
