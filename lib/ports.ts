@@ -203,6 +203,12 @@ export interface CreationIntent {
   snapshot: Record<string, string | null>;
   /** When the intent was written (epoch ms, the processor's clock). */
   at: number;
+  /**
+   * A first link by email rather than a create (`hubspot:<id>` only): the Salesforce record matched,
+   * and the HubSpot properties / Salesforce fields the link's first sync writes. A retry after its
+   * write responses were lost tells, per field, whether the write landed (docs/design.md#late-first-link).
+   */
+  link?: { salesforceId: string; hubspot: string[]; salesforce: string[] };
 }
 
 export interface SyncStore {

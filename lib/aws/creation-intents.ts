@@ -24,6 +24,12 @@ const intentSchema = z.object({
   recordKey: z.string(),
   snapshot: z.string(),
   at: z.number(),
+  link: z.string().optional(),
+});
+const linkSchema = z.object({
+  salesforceId: z.string(),
+  hubspot: z.array(z.string()),
+  salesforce: z.array(z.string()),
 });
 const snapshotSchema = z.record(z.string(), z.string().nullable());
 
@@ -40,6 +46,7 @@ export async function putCreationIntents(o: CreationIntentOptions, intents: Crea
             recordKey: i.recordKey,
             snapshot: JSON.stringify(i.snapshot),
             at: i.at,
+            ...(i.link ? { link: JSON.stringify(i.link) } : {}),
             expiresAt: epochSeconds(i.at) + RETENTION_SECONDS,
           }),
         },
@@ -66,6 +73,7 @@ export async function getCreationIntents(
       recordKey: i.recordKey,
       at: i.at,
       snapshot: snapshotSchema.parse(JSON.parse(i.snapshot)),
+      ...(i.link ? { link: linkSchema.parse(JSON.parse(i.link)) } : {}),
     });
   }
   return out;

@@ -5,6 +5,7 @@ import type { HubSpotPort, PairState, SalesforcePort, SyncStore, WriteOutcome } 
 import { applyAssociationWrites } from './apply-associations.ts';
 import { removeRaceLosses, type UncommittedCreation } from './creation-race.ts';
 import { type ClassifiedError, classifyError, settle } from './processor-errors.ts';
+import { writeIntents } from './write-intents.ts';
 
 /** Why one record (plan `ref`) did not go through, and on which side. */
 export interface RefFailure extends ClassifiedError {
@@ -128,7 +129,12 @@ export async function applyPlan(plan: SyncPlan, ctx: ApplyContext): Promise<Appl
       for (const ref of refs) fail(ref, error);
     }
   };
-  await writeCreationIntents(plan, ctx, failed, fail);
+  const intents = await writeIntents(
+    plan,
+    { store: ctx.store, pairsByHubSpotId: ctx.pairsByHubSpotId, now: ctx.now ?? Date.now() },
+    failed,
+    fail,
+  );
   const hubspotCreates = plan.hubspotCreates.filter((c) => !failed(c.ref));
   const hubspotUpdates = plan.hubspotUpdates.filter((u) => !failed(u.ref));
   await Promise.all([
@@ -198,13 +204,11 @@ export async function applyPlan(plan: SyncPlan, ctx: ApplyContext): Promise<Appl
   for (const w of plan.pairWrites)
     if (!failed(w.ref)) addCommit(w.ref, w.pair, claimedVersion.get(w) ?? w.expectedVersion);
   const creations = new Map<PairState, UncommittedCreation>();
-  const creationRefs = new Map<Pick<UncommittedCreation, 'side' | 'pair'>, string>();
   for (const c of plan.hubspotCreates) {
     const id = result.created.get(c.ref)?.id;
     if (!id || failed(c.ref)) continue;
     const pair = { ...c.pair, hubspotId: id };
     creations.set(pair, { side: 'hubspot', id, pair });
-    creationRefs.set({ side: 'hubspot', pair }, c.ref);
     addCommit(c.ref, pair, 0);
   }
   for (const object of OBJECTS) {
@@ -213,7 +217,6 @@ export async function applyPlan(plan: SyncPlan, ctx: ApplyContext): Promise<Appl
       if (!id || failed(c.ref)) continue;
       const pair = { ...c.pair, salesforceId: id };
       creations.set(pair, { side: 'salesforce', id, pair });
-      creationRefs.set({ side: 'salesforce', pair }, c.ref);
       addCommit(c.ref, pair, 0);
     }
   }
@@ -231,43 +234,10 @@ export async function applyPlan(plan: SyncPlan, ctx: ApplyContext): Promise<Appl
   });
   // 5. A creation that lost a race to another processor is removed (see creation-race.ts).
   result.removed = await removeRaceLosses(uncommitted, ctx);
-  // 6. Committed creations need their intent no more (best effort: a left-over intent is ignored once old).
-  const done = [...creationRefs].filter(([, ref]) => !failed(ref)).map(([c]) => intentKeyOf(c));
+  // 6. Intents of what went through are needed no more (best effort: write-intents.ts).
+  const done = intents.filter((i) => !failed(i.ref)).map((i) => i.recordKey);
   if (done.length > 0) await settle(ctx.store.deleteCreationIntents(done));
   return result;
-}
-
-/** The record a creation is for: its counterpart's key (`hubspot:<id>` for a new Lead/Contact, …). */
-const intentKeyOf = (c: Pick<UncommittedCreation, 'side' | 'pair'>): string =>
-  c.side === 'salesforce' ? `hubspot:${c.pair.hubspotId}` : `salesforce:${c.pair.salesforceId}`;
-
-/**
- * Write-ahead of the creates (docs/design.md#lost-create-response): what each create is about to
- * write, stored before the CRM call. When the create's response is lost (a crash, a timeout), the
- * retry finds the record by email and, with this intent, links it as this creation — its snapshot
- * the values written — instead of as a first link of two existing records (reliability seed
- * 1200860834). If the intents cannot be stored, the creates wait for the retry.
- */
-async function writeCreationIntents(
-  plan: SyncPlan,
-  ctx: ApplyContext,
-  failed: (ref: string) => boolean,
-  fail: (ref: string, failure: RefFailure) => void,
-): Promise<void> {
-  const now = ctx.now ?? Date.now();
-  const creates = [
-    ...plan.hubspotCreates.map((c) => ({ ref: c.ref, side: 'hubspot' as const, pair: c.pair })),
-    ...OBJECTS.flatMap((o) =>
-      plan.salesforceCreates[o].map((c) => ({ ref: c.ref, side: 'salesforce' as const, pair: c.pair })),
-    ),
-  ].filter((c) => !failed(c.ref));
-  if (creates.length === 0) return;
-  const stored = await settle(
-    ctx.store.putCreationIntents(
-      creates.map((c) => ({ recordKey: intentKeyOf(c), snapshot: c.pair.snapshot, at: now })),
-    ),
-  );
-  if (!stored.ok) for (const c of creates) fail(c.ref, { ...classifyError(stored.error), stage: 'claim' });
 }
 
 /** The `propagate` delete policy: archive / delete the counterparts (these calls carry ids, not refs). */

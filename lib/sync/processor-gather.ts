@@ -242,6 +242,10 @@ export async function gather(batchRecords: ProcessorRecord[], ctx: GatherContext
       ...toPlan.filter((r) => !pairOf(r) && r.kind !== 'merged').map((r) => r.key),
       ...byEmailSf.map((r) => `salesforce:${r.id}`),
       ...byEmailHs.map((c) => `hubspot:${c.id}`),
+      // A link claimed and never committed (empty snapshot): its first sync's writes may have landed.
+      ...[...index.byHubSpot.values()]
+        .filter((p) => Object.keys(p.snapshot).length === 0)
+        .map((p) => `hubspot:${p.hubspotId}`),
     ];
     if (intentKeys.length > 0) out.creationIntents = await store.getCreationIntents(unique(intentKeys));
     for (const r of byEmailSf) if (!salesforceRecords.has(r.id)) salesforceRecords.set(r.id, r);

@@ -371,4 +371,29 @@ describe('reliability regressions', () => {
     const { violations } = await runHistory(4, steps);
     expect(violations).toEqual([]);
   }, 60_000);
+  // Seed 1209114512 of run 3: p1's contact (phone set) and a Lead a Salesforce user made (no phone) are
+  // first linked by email; the sync writes Phone to the Lead and its responses are lost (the pair was
+  // claimed, never committed). HubSpot then clears phone; the retry was a first link again and filled
+  // the cleared phone back from the Lead — the value crmsync itself had written. Now the first sync's
+  // intent (stored before its writes) is the late link's snapshot where the write landed.
+  it('two-way: a clear made after a first link whose write responses were lost wins (link intent)', async () => {
+    const steps: Step[] = [
+      {
+        kind: 'hubspot-create',
+        p: 1,
+        values: { lastname: 'Ng', phone: '+1 555 0102', jobtitle: 'Buyer' },
+        inSegment: true,
+      },
+      {
+        kind: 'salesforce-create',
+        p: 1,
+        objectType: 'Lead',
+        values: { firstname: 'Bo', lastname: 'Ortiz', jobtitle: 'Engineer' },
+      },
+      { kind: 'process', max: 3, loseAck: false, fault: 'write-response-lost', severity: 4 },
+      { kind: 'hubspot-edit', p: 1, field: 'phone', value: null },
+    ];
+    const { violations } = await runHistory(3, steps);
+    expect(violations).toEqual([]);
+  }, 60_000);
 });

@@ -1,6 +1,8 @@
 import { creationSnapshot } from '../creation.ts';
-import type { HubSpotContact, SalesforceRecord } from '../entities.ts';
+import type { FieldValue, HubSpotContact, SalesforceRecord } from '../entities.ts';
 import type { FieldMapping } from '../field-mapping.ts';
+import type { CrmSide } from '../notice.ts';
+import { normalizeValue } from '../normalize.ts';
 import { createdByCrmsyncInHubSpot, createdByCrmsyncInSalesforce } from '../record-author.ts';
 import type { Snapshot } from '../three-way-merge.ts';
 import type { PlanInput } from './types.ts';
@@ -64,4 +66,52 @@ export function ownCreation(
       reason: `${CREATED_BY_CRMSYNC_LATE} (HubSpot)`,
     };
   return undefined;
+}
+
+/** Added to the `linked … matched` reason when a first link's sync finishes late (`lateFirstLink`). */
+export const LATE_FIRST_LINK = 'finishing a first sync whose write responses were lost';
+
+/**
+ * A first link by email whose sync wrote and lost its responses (docs/design.md#late-first-link): its
+ * intent (stored before the writes) names the record matched and what the sync wrote. Linking the same
+ * two records again, each field takes its intended value as the snapshot when the side it was written
+ * to holds it (the write landed; a field not written held it on both sides), so a change made since —
+ * a clear included — wins by the usual rule instead of being filled back by the first link's blank
+ * fill (reliability seed 1209114512). A field whose write did not land links as on any first link.
+ */
+export function lateFirstLink(
+  input: PlanInput,
+  contact: HubSpotContact,
+  sf: SalesforceRecord,
+  mappings: FieldMapping[],
+): Snapshot | undefined {
+  const intent = input.creationIntents?.get(`hubspot:${contact.id}`);
+  const link = intent?.link;
+  if (!intent || !link || link.salesforceId !== sf.id) return undefined;
+  const toHubSpot = new Set(link.hubspot);
+  const toSalesforce = new Set(link.salesforce);
+  const holds = (
+    value: FieldValue | undefined,
+    mapping: FieldMapping,
+    side: CrmSide,
+    intended: string | null,
+  ) => {
+    try {
+      return normalizeValue(value, mapping, side, input.config.picklists) === intended;
+    } catch {
+      return false;
+    }
+  };
+  const snapshot: Snapshot = {};
+  for (const m of mappings) {
+    const intended = intent.snapshot[m.hubspot];
+    if (intended === undefined) continue;
+    const landed = toSalesforce.has(m.salesforce)
+      ? holds(sf.fields[m.salesforce], m, 'salesforce', intended)
+      : toHubSpot.has(m.hubspot)
+        ? holds(contact.properties[m.hubspot], m, 'hubspot', intended)
+        : true;
+    if (landed) snapshot[m.hubspot] = intended;
+  }
+  return snapshot;
 }
