@@ -29,6 +29,20 @@ describe('stale links: a counterpart deleted on one side (scenario)', () => {
     await s?.close();
   });
 
+  /** A member whose Lead crmsync created (the link to delete on the Salesforce side). */
+  const memberWithLead = async (label: string) => {
+    const email = uniqueEmail(label);
+    const hubspotId = await s.hubspotSandbox.userCreateContact({
+      email,
+      lastname: 'Ber',
+      lifecyclestage: IN_SEGMENT,
+    });
+    await s.flush();
+    const leadId = (await s.trace('hubspot', hubspotId)).pair?.salesforceId;
+    if (!leadId) throw new Error(`no Lead was created for ${label}`);
+    return { email, hubspotId, leadId };
+  };
+
   it('R7: importing a Salesforce Contact whose auto-created HubSpot contact was deleted creates it again and links it', async () => {
     const email = uniqueEmail('r7-stale');
     const contactId = await s.salesforceSandbox.userCreate('Contact', {
@@ -61,17 +75,8 @@ describe('stale links: a counterpart deleted on one side (scenario)', () => {
   });
 
   it('R5: a member whose Salesforce record was deleted gets a new one on the resync, linked in place of the stale link', async () => {
-    const email = uniqueEmail('r5-stale');
-    const hubspotId = await s.hubspotSandbox.userCreateContact({
-      email,
-      firstname: 'Mem',
-      lastname: 'Ber',
-      lifecyclestage: IN_SEGMENT,
-    });
-    await s.flush();
-    const leadId = (await s.trace('hubspot', hubspotId)).pair?.salesforceId;
-    expect(leadId).toBeDefined();
-    await s.salesforceSandbox.userDelete('Lead', leadId!);
+    const { email, hubspotId, leadId } = await memberWithLead('r5-stale');
+    await s.salesforceSandbox.userDelete('Lead', leadId);
     await s.flush();
     const t0 = Date.now();
 
@@ -92,17 +97,10 @@ describe('stale links: a counterpart deleted on one side (scenario)', () => {
   });
 
   it('R8: a contact outside the segment whose Salesforce record was deleted: its changes create nothing in Salesforce', async () => {
-    const email = uniqueEmail('r3-stale');
-    const hubspotId = await s.hubspotSandbox.userCreateContact({
-      email,
-      lastname: 'Out',
-      lifecyclestage: IN_SEGMENT,
-    });
-    await s.flush();
-    const leadId = (await s.trace('hubspot', hubspotId)).pair?.salesforceId;
+    const { email, hubspotId, leadId } = await memberWithLead('r8-stale');
     await s.hubspotSandbox.userUpdateContact(hubspotId, { lifecyclestage: OUT_OF_SEGMENT });
     await s.flush();
-    await s.salesforceSandbox.userDelete('Lead', leadId!);
+    await s.salesforceSandbox.userDelete('Lead', leadId);
     await s.flush();
     const before = s.calls();
 
