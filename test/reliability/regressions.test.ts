@@ -396,4 +396,36 @@ describe('reliability regressions', () => {
     const { violations } = await runHistory(3, steps);
     expect(violations).toEqual([]);
   }, 60_000);
+  // Seed 1211616522 of run 5 — the model was wrong, not the product. Two Salesforce Contacts merged
+  // (the master's Title Buyer), then p0's HubSpot contact created with jobtitle Engineer, then the
+  // master's LastName edited. At the first link Salesforce's Buyer wins by the record-level time rule
+  // (design.md#two-way: the master was modified after HubSpot's write), but the model had dropped the
+  // master's values when the merge restarted tracking, so it expected Engineer only. The model now
+  // restarts tracking from the master's values, as Salesforce writes at the merge.
+  it('model: after a Salesforce merge, the master’s values count as Salesforce’s latest writes', async () => {
+    const steps: Step[] = [
+      {
+        kind: 'salesforce-create',
+        p: 2,
+        objectType: 'Contact',
+        values: { firstname: 'Ada', lastname: 'Ng', phone: '+1 555 0102' },
+      },
+      {
+        kind: 'salesforce-create',
+        p: 0,
+        objectType: 'Contact',
+        values: { lastname: 'Ortiz', phone: '+1 555 0103', jobtitle: 'Buyer' },
+      },
+      { kind: 'salesforce-merge', p: 0, q: 2 },
+      {
+        kind: 'hubspot-create',
+        p: 0,
+        values: { firstname: 'Ada', lastname: 'Ortiz', phone: '+1 555 0103', jobtitle: 'Engineer' },
+        inSegment: true,
+      },
+      { kind: 'salesforce-edit', p: 0, field: 'lastname', value: 'Park' },
+    ];
+    const { violations } = await runHistory(3, steps);
+    expect(violations).toEqual([]);
+  }, 60_000);
 });
