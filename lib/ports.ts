@@ -203,6 +203,21 @@ export interface SalesforcePort {
 
 // ───────────────────────────── store ─────────────────────────────
 
+/** A counterpart crmsync is about to create for `recordKey` (`hubspot:<id>` / `salesforce:<id>`). */
+export interface CreationIntent {
+  recordKey: string;
+  /** The new pair's snapshot: what the create writes, canonical (the pair it would commit). */
+  snapshot: Record<string, string | null>;
+  /** When the intent was written (epoch ms, the processor's clock). */
+  at: number;
+  /**
+   * A first link by email rather than a create (`hubspot:<id>` only): the Salesforce record matched,
+   * and the HubSpot properties / Salesforce fields the link's first sync writes. A retry after its
+   * write responses were lost tells, per field, whether the write landed (docs/design.md#late-first-link).
+   */
+  link?: { salesforceId: string; hubspot: string[]; salesforce: string[] };
+}
+
 export interface SyncStore {
   // links and snapshots
   getPairsByHubSpotIds(ids: string[]): Promise<Map<string, PairState>>;
@@ -214,6 +229,14 @@ export interface SyncStore {
   putPair(pair: PairState, expectedVersion: number): Promise<PairState>;
   /** Removes a pair (merge re-pointing moves a link; the loser's entry goes). */
   deletePair(hubspotId: string, expectedVersion: number): Promise<void>;
+  /**
+   * Write-ahead of creates (docs/design.md#lost-create-response): what crmsync is about to create for
+   * each record, stored before the create call, read back by a retry after a lost create response,
+   * removed once the new pair is committed.
+   */
+  putCreationIntents(intents: CreationIntent[]): Promise<void>;
+  getCreationIntents(recordKeys: string[]): Promise<Map<string, CreationIntent>>;
+  deleteCreationIntents(recordKeys: string[]): Promise<void>;
 
   // company/account links (C3, C9): one-to-one, versioned like contact pairs
   getCompanyPairsByCompanyIds(ids: string[]): Promise<Map<string, CompanyPair>>;

@@ -12,6 +12,8 @@ export interface ImportCounts {
   created: number;
   linked: number;
   alreadyLinked: number;
+  /** Linked to a HubSpot contact that no longer exists: the stale link removed, the record imported again. */
+  relinked: number;
   withoutEmail: number;
   queued: number;
   errors: number;
@@ -41,6 +43,7 @@ const NONE: ImportCounts = {
   created: 0,
   linked: 0,
   alreadyLinked: 0,
+  relinked: 0,
   withoutEmail: 0,
   queued: 0,
   errors: 0,
@@ -61,6 +64,7 @@ const countsOf = (r: Omit<ImportResult, 'object'>): ImportCounts => ({
   created: r.created,
   linked: r.linked,
   alreadyLinked: r.alreadyLinked,
+  relinked: r.relinked,
   withoutEmail: r.withoutEmail,
   queued: r.queued,
   errors: r.errors.length,

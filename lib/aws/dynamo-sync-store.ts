@@ -10,6 +10,7 @@ import type { CrmSide } from '../domain/notice.ts';
 import { RetryableError, type SyncErrorCategory } from '../errors.ts';
 import type {
   CompanyPair,
+  CreationIntent,
   Decision,
   DecisionCounts,
   MembershipChange,
@@ -21,6 +22,7 @@ import type {
   SyncStore,
 } from '../ports.ts';
 import * as companyStore from './company-store.ts';
+import * as intentStore from './creation-intents.ts';
 import * as decisionLog from './decision-log.ts';
 import * as marks from './event-marks.ts';
 import { MembershipStore } from './membership-store.ts';
@@ -38,11 +40,6 @@ const settingsItemSchema = z.object({
   autoCreateFromContacts: z.boolean(),
   companiesEnabled: z.boolean().optional(),
   version: z.number().int(),
-});
-const membershipLogSchema = z.object({
-  hubspotId: z.string(),
-  change: z.enum(['joined', 'left']),
-  at: z.number(),
 });
 
 export interface DynamoSyncStoreOptions {
@@ -123,6 +120,16 @@ export class DynamoSyncStore implements SyncStore {
   /** Removes a pair (conditional on its version) and releases its Salesforce-id lookup. */
   deletePair(hubspotId: string, expectedVersion: number): Promise<void> {
     return this.#pairs.deletePair(hubspotId, expectedVersion);
+  }
+  // Creation intents (creation-intents.ts; documented on the SyncStore port).
+  putCreationIntents(intents: CreationIntent[]): Promise<void> {
+    return intentStore.putCreationIntents(this.#o, intents);
+  }
+  getCreationIntents(recordKeys: string[]): Promise<Map<string, CreationIntent>> {
+    return intentStore.getCreationIntents(this.#o, recordKeys);
+  }
+  deleteCreationIntents(recordKeys: string[]): Promise<void> {
+    return intentStore.deleteCreationIntents(this.#o, recordKeys);
   }
 
   // ───────────── company/account links (C3, C9) and owner directory (O2, O3): company-store.ts ─────────────
@@ -247,14 +254,8 @@ export class DynamoSyncStore implements SyncStore {
   }
 
   /** A list's recorded joins and leaves, newest first. */
-  async listMembershipChanges(listId: string, limit = 100): Promise<MembershipChange[]> {
-    const items = await decisionLog.queryAll(this.#log, {
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': { S: keys.membershipLogPartition(listId) } },
-      ScanIndexForward: false,
-      limit,
-    });
-    return items.map((item) => membershipLogSchema.parse(fromItem(item)));
+  listMembershipChanges(listId: string, limit = 100): Promise<MembershipChange[]> {
+    return this.#members.listChanges(listId, limit);
   }
 
   // ───────────────────────────── settings ─────────────────────────────

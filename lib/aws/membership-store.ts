@@ -8,6 +8,7 @@ import {
 import type { MembershipChange, MembershipState } from '../ports.ts';
 import { z } from 'zod';
 import { batchGetAll, batchWriteAll } from './dynamo-batch.ts';
+import { queryAll } from './decision-log.ts';
 import { type DynamoItem, fromItem, keyOf, toItem } from './item-codec.ts';
 import { epochSeconds, keys } from './store-keys.ts';
 
@@ -29,6 +30,12 @@ export interface MembershipStoreOptions {
 
 /** Members are read and swept in pages of this many items (one Query each). */
 const PAGE = 500;
+
+const membershipLogSchema = z.object({
+  hubspotId: z.string(),
+  change: z.enum(['joined', 'left']),
+  at: z.number(),
+});
 
 export class MembershipStore {
   readonly #o: MembershipStoreOptions;
@@ -182,6 +189,17 @@ export class MembershipStore {
         },
       })),
     );
+  }
+
+  /** A list's recorded joins and leaves, newest first (the history `recordHistory` writes). */
+  async listChanges(listId: string, limit: number): Promise<MembershipChange[]> {
+    const items = await queryAll(this.#o, {
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: keys.membershipLogPartition(listId) } },
+      ScanIndexForward: false,
+      limit,
+    });
+    return items.map((item) => membershipLogSchema.parse(fromItem(item)));
   }
 
   /**

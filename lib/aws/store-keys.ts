@@ -38,6 +38,8 @@ export const keys = {
   }),
   /** The open sync error of a record (at most one), removed when the record next syncs. */
   syncError: (recordKey: string): ItemKey => ({ pk: recordPartition(recordKey), sk: 'ERROR' }),
+  /** What crmsync is about to create for this record (write-ahead of a create: creation-intents.ts). */
+  creationIntent: (recordKey: string): ItemKey => ({ pk: recordPartition(recordKey), sk: 'CREATING' }),
   /** Per-day counters (decisions by outcome, reason, category). */
   counters: (day: string) => `COUNT#${day}`,
   apiUsage: (crm: CrmSide, day: string): ItemKey => ({ pk: `USAGE#${crm}`, sk: day }),

@@ -17,6 +17,12 @@ export interface CoalescedRecord {
   occurredAt: number;
   /** Union of changed fields, sorted; undefined when any notice did not say (read everything). */
   changedFields?: string[];
+  /**
+   * Per field a notice named as changed (webhook property, CDC changed field): the latest such
+   * notice's time. Unlike `changedFields` it is kept when another notice did not name its fields:
+   * it is the CRM's own word that the field changed then (docs/design.md#two-way).
+   */
+  fieldChangedAt?: Record<string, number>;
   survivorId?: string;
   mergedIds?: string[];
   forceRead: boolean;
@@ -33,6 +39,7 @@ export type PlanRecord = Pick<
   | 'eventIds'
   | 'occurredAt'
   | 'changedFields'
+  | 'fieldChangedAt'
   | 'survivorId'
   | 'mergedIds'
 >;
@@ -113,6 +120,11 @@ export function coalesce(notices: ChangeNotice[]): CoalescedRecord[] {
     };
     if (everyNoticeNamesFields)
       record.changedFields = [...new Set(group.flatMap((n) => n.changedFields ?? []))].sort();
+    const fieldChangedAt: Record<string, number> = {};
+    for (const n of group)
+      for (const f of n.forceRead ? [] : (n.changedFields ?? []))
+        fieldChangedAt[f] = Math.max(fieldChangedAt[f] ?? 0, n.occurredAt);
+    if (Object.keys(fieldChangedAt).length > 0) record.fieldChangedAt = fieldChangedAt;
     if (merged?.survivorId) record.survivorId = merged.survivorId;
     if (mergedIds.length > 0) record.mergedIds = mergedIds;
     out.push(record);

@@ -10,6 +10,14 @@ export interface FieldState {
   /** When each side's value last changed, epoch ms (field change time, else record modified time). */
   hubspotChangedAt: number;
   salesforceChangedAt: number;
+  /**
+   * When the CRM itself said this field changed (a webhook property change, a CDC changed field — our
+   * own writes are dropped at intake, so these are users' changes). A value equal to the snapshot can
+   * still be a change: a user who set the field back to the last-synced value (A→B→A) after the other
+   * side's change made the latest change (reliability seed 1198197101).
+   */
+  hubspotReportedAt?: number | undefined;
+  salesforceReportedAt?: number | undefined;
 }
 
 /** What a rule decided for one field. */
@@ -46,9 +54,19 @@ function laterWins(
   return { value: hubspotLater ? state.hubspot : state.salesforce, conflict: { winner, reason } };
 }
 
+/** The side that set a field back to its last-synced value after the other side's change wins. */
+const setBack = (winner: CrmSide, value: string | null) => ({
+  value,
+  conflict: {
+    winner,
+    reason: `changed on both sides; ${winner === 'hubspot' ? 'HubSpot' : 'Salesforce'} set it back to the last-synced value later`,
+  },
+});
+
 /**
  * two-way: the most recent value wins, clearing included. With a snapshot, a side "changed" when it
- * differs from it; one side changed → it wins; both changed to different values → later change
+ * differs from it, or when its CRM reported a change of the field after the other side's change (a
+ * value set back to the snapshot's); one side changed → it wins; both changed to different values → later change
  * wins (tie: Salesforce). Without a snapshot (a newly linked pair): equal values need nothing; one
  * blank side takes the other's value (a link never clears data); two different values → later wins.
  */
@@ -63,8 +81,20 @@ function twoWay(state: FieldState): FieldDecision {
   }
   const hubspotChanged = hubspot !== snapshot;
   const salesforceChanged = salesforce !== snapshot;
-  if (hubspotChanged && !salesforceChanged) return { kind: 'value', value: hubspot, ...both };
-  if (salesforceChanged && !hubspotChanged) return { kind: 'value', value: salesforce, ...both };
+  // A side back at the snapshot value changed too when its CRM reported a change of the field after
+  // the other side's change: the most recent change wins, even one that restores the old value.
+  const revertedLater = (reportedAt: number | undefined, otherChangedAt: number) =>
+    reportedAt !== undefined && reportedAt > otherChangedAt;
+  if (hubspotChanged && !salesforceChanged) {
+    if (revertedLater(state.salesforceReportedAt, state.hubspotChangedAt))
+      return { kind: 'value', ...setBack('salesforce', salesforce), ...both };
+    return { kind: 'value', value: hubspot, ...both };
+  }
+  if (salesforceChanged && !hubspotChanged) {
+    if (revertedLater(state.hubspotReportedAt, state.salesforceChangedAt))
+      return { kind: 'value', ...setBack('hubspot', hubspot), ...both };
+    return { kind: 'value', value: salesforce, ...both };
+  }
   return { kind: 'value', ...laterWins(state, 'changed on both sides'), ...both };
 }
 

@@ -116,6 +116,13 @@ export interface MergeRepointInput {
    * Left out (or a contact missing from the map): the link moves as before.
    */
   emails?: { survivor: string | undefined; hubspot: ReadonlyMap<string, string | undefined> };
+  /**
+   * HubSpot merges: loser pairs (by HubSpot id) whose Salesforce record must not take the survivor's
+   * email, because another live Salesforce record has that email already — moving the link would make
+   * crmsync write a duplicate email into Salesforce (reliability seed 1198196775). Removed, not moved
+   * (`otherEmail`); the survivor then links by email to the record that has its email.
+   */
+  keepApart?: ReadonlySet<string>;
   now: number;
 }
 
@@ -130,8 +137,9 @@ export interface MergeRepoint {
   unlinked: PairState[];
   /**
    * Loser pairs removed, not moved, because the survivor's email differs from their HubSpot contact's
-   * (`emails`). The contact is left unlinked and follows the identity rules; the survivor links by
-   * email to the contact that has its email.
+   * (`emails`), or another Salesforce record has the HubSpot survivor's email (`keepApart`). The
+   * record left unlinked follows the identity rules; the survivor links by email to the record that
+   * has its email.
    */
   otherEmail: PairState[];
 }
@@ -142,7 +150,8 @@ export interface MergeRepoint {
  * in the same batch), its link stays and the losers' links go (`unlinked`: their other side is left
  * without a link, never linked twice); otherwise the first loser's link (by id) moves to the survivor
  * and any others go. A Salesforce survivor whose email differs from a loser's HubSpot contact's
- * (`emails`) does not take that contact's link: the pair goes (`otherEmail`), as links match by email.
+ * (`emails`) does not take that contact's link, nor does a HubSpot survivor whose email another
+ * Salesforce record has (`keepApart`): the pair goes (`otherEmail`), as links match by email.
  */
 export function repointForMerge(input: MergeRepointInput): MergeRepoint {
   const idOf = (p: PairState) => (input.side === 'hubspot' ? p.hubspotId : p.salesforceId);
@@ -156,6 +165,7 @@ export function repointForMerge(input: MergeRepointInput): MergeRepoint {
   const unlinked: PairState[] = [];
   const otherEmail: PairState[] = [];
   const emailDiffers = (pair: PairState): boolean => {
+    if (input.keepApart?.has(pair.hubspotId)) return true;
     const emails = input.emails;
     if (input.side !== 'salesforce' || !emails || emails.survivor === undefined) return false;
     if (!emails.hubspot.has(pair.hubspotId)) return false;

@@ -24,11 +24,15 @@ export interface MergeInput {
     values: Record<string, string | null>;
     /** When the property last changed, epoch ms (property history, else `hs_lastmodifieddate`). */
     changedAt: (hubspotProperty: string) => number;
+    /** When a notice of this batch said the property changed (a webhook), if one did (see `FieldState`). */
+    reportedAt?: (hubspotProperty: string) => number | undefined;
   };
   salesforce: {
     values: FieldValues;
     /** When the field last changed, epoch ms (CDC `commitTimestamp`, else `SystemModstamp`). */
     changedAt: (salesforceField: string) => number;
+    /** When a notice of this batch said the field changed (a CDC event), if one did (see `FieldState`). */
+    reportedAt?: (salesforceField: string) => number | undefined;
   };
   /** The pair's snapshot; `undefined` for a pair that was never synced (just linked). */
   snapshot: Snapshot | undefined;
@@ -106,6 +110,8 @@ export function merge(input: MergeInput): MergeResult {
       snapshot: input.snapshot === undefined ? undefined : previous,
       hubspotChangedAt: input.hubspot.changedAt(property),
       salesforceChangedAt: input.salesforce.changedAt(mapping.salesforce),
+      hubspotReportedAt: input.hubspot.reportedAt?.(property),
+      salesforceReportedAt: input.salesforce.reportedAt?.(mapping.salesforce),
     });
     if (decision.kind === 'ignore') continue;
 

@@ -5,6 +5,7 @@ import type { HubSpotPort, PairState, SalesforcePort, SyncStore, WriteOutcome } 
 import { applyAssociationWrites } from './apply-associations.ts';
 import { removeRaceLosses, type UncommittedCreation } from './creation-race.ts';
 import { type ClassifiedError, classifyError, settle } from './processor-errors.ts';
+import { writeIntents } from './write-intents.ts';
 
 /** Why one record (plan `ref`) did not go through, and on which side. */
 export interface RefFailure extends ClassifiedError {
@@ -21,6 +22,8 @@ export interface ApplyContext {
   refsOf: (side: 'hubspot' | 'salesforce', id: string) => string[];
   /** Single-item conditional writes in flight at once. */
   storeConcurrency?: number;
+  /** The batch's time (creation intents are stamped with it). */
+  now?: number;
 }
 
 export interface ApplyResult {
@@ -126,6 +129,12 @@ export async function applyPlan(plan: SyncPlan, ctx: ApplyContext): Promise<Appl
       for (const ref of refs) fail(ref, error);
     }
   };
+  const intents = await writeIntents(
+    plan,
+    { store: ctx.store, pairsByHubSpotId: ctx.pairsByHubSpotId, now: ctx.now ?? Date.now() },
+    failed,
+    fail,
+  );
   const hubspotCreates = plan.hubspotCreates.filter((c) => !failed(c.ref));
   const hubspotUpdates = plan.hubspotUpdates.filter((u) => !failed(u.ref));
   await Promise.all([
@@ -225,6 +234,9 @@ export async function applyPlan(plan: SyncPlan, ctx: ApplyContext): Promise<Appl
   });
   // 5. A creation that lost a race to another processor is removed (see creation-race.ts).
   result.removed = await removeRaceLosses(uncommitted, ctx);
+  // 6. Intents of what went through are needed no more (best effort: write-intents.ts).
+  const done = intents.filter((i) => !failed(i.ref)).map((i) => i.recordKey);
+  if (done.length > 0) await settle(ctx.store.deleteCreationIntents(done));
   return result;
 }
 

@@ -14,6 +14,12 @@ export interface ImportResult {
   /** Already linked by an earlier (possibly interrupted) import: skipped, which makes it resumable. */
   alreadyLinked: number;
   /**
+   * Linked to a HubSpot contact that no longer exists (deleted in HubSpot, deletes `ignore`): the stale
+   * link is removed and the record imported like an unlinked one — matched by email or created again,
+   * as HubSpot's own import re-creates contacts that do not exist (docs/design.md#stale-link).
+   */
+  relinked: number;
+  /**
    * Of those, segment members (or all, with no segment) still email-only from an earlier import: that
    * run may have stopped after storing their link and before queueing their sync, so it is queued again
    * (a notice already queued costs one read and writes nothing: the three-way merge).
@@ -39,6 +45,7 @@ export function noImportCounts(): Omit<ImportResult, 'object'> {
     created: 0,
     linked: 0,
     alreadyLinked: 0,
+    relinked: 0,
     resumed: 0,
     withoutEmail: 0,
     sharedEmail: 0,
@@ -86,6 +93,7 @@ async function importPage(
 ): Promise<void> {
   result.read += records.length;
   const existing = await deps.store.getPairsBySalesforceIds(records.map((r) => r.id));
+  await dropLinksToDeletedContacts(deps, existing, result);
   const todo: { record: SalesforceRecord; email: string }[] = [];
   const unfinished: PairState[] = [];
   for (const record of records) {
@@ -161,6 +169,36 @@ async function importPage(
   if (notices.length > 0) {
     await deps.queue.send(notices);
     result.queued += notices.length;
+  }
+}
+
+/**
+ * A link to a HubSpot contact that no longer exists must not block the import (docs/design.md#stale-link):
+ * one batch read of the linked contacts per page; a contact the read does not return (deleted, or
+ * merged away — HubSpot answers a merged id with its survivor) loses its link, conditionally on the
+ * pair's version, and its record is imported as unlinked: matched by email (a merge survivor with the
+ * same email is found so) or created again. A pair that changed meanwhile is left as it is.
+ */
+async function dropLinksToDeletedContacts(
+  deps: SyncDeps,
+  existing: Map<string, PairState>,
+  result: ImportResult,
+): Promise<void> {
+  if (existing.size === 0) return;
+  const alive = new Set(
+    (await deps.hubspot.readContacts([...new Set([...existing.values()].map((p) => p.hubspotId))], ['email']))
+      .filter((c) => !c.archived)
+      .map((c) => c.id),
+  );
+  for (const [salesforceId, pair] of existing) {
+    if (alive.has(pair.hubspotId)) continue;
+    try {
+      await deps.store.deletePair(pair.hubspotId, pair.version);
+      existing.delete(salesforceId);
+      result.relinked++;
+    } catch (error) {
+      result.errors.push({ salesforceId, message: (error as Error).message });
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { isMerge } from '../domain/plan/index.ts';
+import { CONVERTED_INTO_OTHER_EMAIL, COUNTERPART_DELETED, isMerge } from '../domain/plan/index.ts';
 import { RetryableError } from '../errors.ts';
 import type { PairState, SalesforceRecord } from '../ports.ts';
 import type { ProcessorRecord } from './coalesce.ts';
@@ -77,7 +77,12 @@ async function mergeNoticesFirst(
 }
 
 /** Decision reasons of a merge that left a HubSpot contact unlinked (see `syncUnlinkedByMerge`). */
-const UNLINKED_BY_MERGE = new Set(['merged-into-linked-record', 'merged-into-other-email']);
+const UNLINKED_BY_MERGE = new Set([
+  'merged-into-linked-record',
+  'merged-into-other-email',
+  CONVERTED_INTO_OTHER_EMAIL,
+  COUNTERPART_DELETED,
+]);
 
 /**
  * A merge into a record linked already keeps the survivor's link and removes the losers' links

@@ -4,6 +4,7 @@ import { gateRecord, type PlanInput } from '../domain/plan/index.ts';
 import { normalizeEmail } from '../domain/identity.ts';
 import type { SalesforceObject } from '../domain/notice.ts';
 import type {
+  CreationIntent,
   Decision,
   HubSpotContact,
   HubSpotPort,
@@ -72,6 +73,8 @@ export interface Gathered {
   salesforceRecords: SalesforceRecord[];
   pairs: PairState[];
   members: Set<string>;
+  /** Creation intents of the unlinked records (a create whose response may have been lost), by record key. */
+  creationIntents: Map<string, CreationIntent>;
   /** A CRM read (or the lookups after it) failed: `toPlan` must be retried; `preSkipped` stands. */
   readError?: unknown;
   /**
@@ -174,6 +177,7 @@ export async function gather(batchRecords: ProcessorRecord[], ctx: GatherContext
     pairs: [],
     members,
     repairs: [],
+    creationIntents: new Map(),
   };
   try {
     // Round 2: the records and their linked counterparts.
@@ -182,8 +186,15 @@ export async function gather(batchRecords: ProcessorRecord[], ctx: GatherContext
     for (const record of toPlan) {
       const pair = pairOf(record);
       if (record.source === 'hubspot') {
-        // A HubSpot merge only re-points links (the pairs are enough); the survivor syncs on its own notice.
-        if (record.kind === 'merged') continue;
+        // A HubSpot merge re-points links; it reads only what decides whether a link may move: the
+        // survivor (its email) and the loser's linked record (see `emailTakenInSalesforce`).
+        if (record.kind === 'merged') {
+          if (pair && record.survivorId && !index.byHubSpot.has(record.survivorId)) {
+            hubspotToRead.add(record.survivorId);
+            salesforceToRead[pair.salesforceType].add(pair.salesforceId);
+          }
+          continue;
+        }
         hubspotToRead.add(record.recordId);
         if (pair) salesforceToRead[pair.salesforceType].add(pair.salesforceId);
       } else {
@@ -203,6 +214,13 @@ export async function gather(batchRecords: ProcessorRecord[], ctx: GatherContext
     const salesforceEmails: string[] = [];
     const hubspotEmails: string[] = [];
     for (const record of toPlan) {
+      if (record.source === 'hubspot' && record.kind === 'merged') {
+        // The survivor's email, to see whether another Salesforce record has it already.
+        const survivor = record.survivorId ? hubspotContacts.get(record.survivorId) : undefined;
+        const email = normalizeEmail(survivor?.properties['email']);
+        if (email) salesforceEmails.push(email);
+        continue;
+      }
       if (pairOf(record) || record.kind === 'merged') continue;
       if (record.source === 'hubspot') {
         const email = normalizeEmail(hubspotContacts.get(record.recordId)?.properties['email']);
@@ -218,6 +236,18 @@ export async function gather(batchRecords: ProcessorRecord[], ctx: GatherContext
       hubspotEmails.length > 0 ? hubspot.findContactsByEmail(unique(hubspotEmails), fields.hubspot) : [],
       readBoth(ctx, new Set(), moreSalesforce, hubspotContacts, salesforceRecords),
     ]);
+    // An unlinked record, or the one its email matched, may be a counterpart crmsync created whose
+    // create response was lost: its intent says what the create wrote (one read, only for these).
+    const intentKeys = [
+      ...toPlan.filter((r) => !pairOf(r) && r.kind !== 'merged').map((r) => r.key),
+      ...byEmailSf.map((r) => `salesforce:${r.id}`),
+      ...byEmailHs.map((c) => `hubspot:${c.id}`),
+      // A link claimed and never committed (empty snapshot): its first sync's writes may have landed.
+      ...[...index.byHubSpot.values()]
+        .filter((p) => Object.keys(p.snapshot).length === 0)
+        .map((p) => `hubspot:${p.hubspotId}`),
+    ];
+    if (intentKeys.length > 0) out.creationIntents = await store.getCreationIntents(unique(intentKeys));
     for (const r of byEmailSf) if (!salesforceRecords.has(r.id)) salesforceRecords.set(r.id, r);
     for (const c of byEmailHs) if (!hubspotContacts.has(c.id)) hubspotContacts.set(c.id, c);
     // Conversions and merges that chain (rare: usually no call here).

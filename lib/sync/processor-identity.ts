@@ -141,7 +141,10 @@ function madeByCrmsync(d: Decision): boolean {
  * replayed, or renotified under new event ids — are ordinary changes from then on.
  */
 function unlinkedByMerge(d: Decision): boolean {
-  return d.outcome === 'relinked' && d.reason === 'merged-into-linked-record';
+  return (
+    d.outcome === 'relinked' &&
+    (d.reason === 'merged-into-linked-record' || d.reason === 'merged-into-other-email')
+  );
 }
 
 /** A sync of this record that created its counterpart (the processor adds `createdId` to it). */

@@ -71,6 +71,7 @@ export async function syncRecords(
     salesforce: deps.salesforce,
     pairsByHubSpotId,
     refsOf: refIndex(g.toPlan, g.pairs),
+    now,
   });
   for (const record of g.toPlan) out.push(outcomeOf(record, plan.value, applied, now));
   // Companies and accounts the links needed linked first (C2, C4) are traced with the batch's first record.
@@ -107,6 +108,7 @@ async function planWithHistory(
       autoCreateWindowMs: deps.config.creation.autoCreateWindowHours * 3_600_000,
       hubspotAppId: deps.config.hubspot.appId,
       ...(links ? { links } : {}),
+      creationIntents: g.creationIntents,
     } satisfies PlanInput);
   try {
     const integrationUserId = needsAuthor ? await deps.salesforce.integrationUserId() : undefined;

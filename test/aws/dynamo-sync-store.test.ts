@@ -55,6 +55,24 @@ describe('pairs', () => {
     expect(bySf.get('00Q000000000001AAA')?.snapshot).toEqual({ email: '101@example.com', phone: null });
   });
 
+  it('creation intents: written before a create, read back by record key, removed after the commit', async () => {
+    const snapshot = { email: 'a@example.com', lastname: 'Lee', jobtitle: null };
+    await store.putCreationIntents([
+      { recordKey: 'hubspot:i1', snapshot, at: NOW },
+      { recordKey: 'salesforce:00Qi2', snapshot: { email: 'b@example.com' }, at: NOW + 1 },
+    ]);
+    const read = await store.getCreationIntents(['hubspot:i1', 'salesforce:00Qi2', 'hubspot:none']);
+    expect(read.get('hubspot:i1')).toEqual({ recordKey: 'hubspot:i1', snapshot, at: NOW });
+    expect(read.get('salesforce:00Qi2')?.at).toBe(NOW + 1);
+    expect(read.has('hubspot:none')).toBe(false);
+    await store.deleteCreationIntents(['hubspot:i1']);
+    expect([...(await store.getCreationIntents(['hubspot:i1', 'salesforce:00Qi2'])).keys()]).toEqual([
+      'salesforce:00Qi2',
+    ]);
+    // The record's trace (same partition) is not disturbed by its intent.
+    expect(await store.listDecisions('hubspot:i1')).toEqual([]);
+  });
+
   it('rejects a write with a stale version as retryable', async () => {
     await store.putPair(pair('102', 'SF102'), 0);
     await store.putPair(pair('102', 'SF102', { snapshot: { email: 'a@b.c' } }), 1);

@@ -102,4 +102,101 @@ describe('a record crmsync created, linked late (its create response was lost)',
       expect.objectContaining({ id: '00Q1', fields: expect.objectContaining({ FirstName: null }) }),
     ]);
   });
+  it('two-way: with the create’s intent the link takes what the create wrote even after the record was modified (seed 1200860834)', () => {
+    // crmsync created Lead 00Q1 (LastName Lee, Phone +1 555 0101) for contact 101; the response was lost. Since
+    // then HubSpot changed lastname to Ortiz and a Salesforce user cleared Phone (the Lead is modified).
+    const lead = salesforceRecord(
+      '00Q1',
+      'Lead',
+      { ...annSf, LastName: 'Lee', Phone: null },
+      { createdById: US, createdAt: T0, modifiedAt: T0 + 5_000 },
+    );
+    const input = {
+      hubspotContacts: [
+        hubspotContact('101', {
+          email: 'ann@example.com',
+          firstname: 'Ann',
+          lastname: 'Ortiz',
+          phone: '+1 555 0101',
+        }),
+      ],
+      salesforceRecords: [lead],
+      members: new Set(['101']),
+    };
+    const intent = { email: 'ann@example.com', firstname: 'Ann', lastname: 'Lee', phone: '+1 555 0101' };
+    const withIntent = planOf([notice('hubspot', 'contact', '101', 'updated')], {
+      ...input,
+      creationIntents: new Map([['hubspot:101', { snapshot: intent, at: T0 - 1_000 }]]),
+    });
+    expect(withIntent.decisions).toContainEqual(
+      expect.objectContaining({ outcome: 'linked', reason: expect.stringMatching(/its intent/) }),
+    );
+    expect(withIntent.salesforceUpdates.Lead).toEqual([
+      expect.objectContaining({ id: '00Q1', fields: { LastName: 'Ortiz' } }),
+    ]);
+    expect(withIntent.hubspotUpdates).toEqual([
+      expect.objectContaining({ id: '101', properties: expect.objectContaining({ phone: '' }) }),
+    ]);
+    // An intent older than the record by more than the clock skew is another creation's: a first link.
+    const stale = planOf([notice('hubspot', 'contact', '101', 'updated')], {
+      ...input,
+      creationIntents: new Map([['hubspot:101', { snapshot: intent, at: T0 + 10 * 60_000 }]]),
+    });
+    expect(stale.decisions).not.toContainEqual(
+      expect.objectContaining({ reason: expect.stringMatching(/its intent/) }),
+    );
+  });
+});
+
+describe('a first link whose sync wrote and lost its responses (link intent)', () => {
+  it('two-way: a field whose write landed takes its intended value as the snapshot; one that did not, links as a first link', () => {
+    // Contact 101 (phone set, firstname blank) was first linked to Lead 00Q1 (FirstName Ann, no Phone):
+    // the sync wrote Phone to the Lead (landed) and firstname to HubSpot (did not land). Then HubSpot
+    // cleared phone. The pair is the claim of that link: version 1, empty snapshot.
+    const contact = hubspotContact('101', {
+      email: 'ann@example.com',
+      firstname: null,
+      lastname: 'Lee',
+      phone: null,
+    });
+    const lead = salesforceRecord('00Q1', 'Lead', { ...annSf, Phone: '+1 555 0101' });
+    const claimed = {
+      hubspotId: '101',
+      salesforceId: '00Q1',
+      salesforceType: 'Lead' as const,
+      snapshot: {},
+      version: 1,
+      lastSyncedAt: T0,
+      origin: 'matched' as const,
+    };
+    const intent = {
+      snapshot: { email: 'ann@example.com', firstname: 'Ann', lastname: 'Lee', phone: '+1 555 0101' },
+      at: T0,
+      link: { salesforceId: '00Q1', hubspot: ['firstname'], salesforce: ['Phone'] },
+    };
+    const plan = planOf([notice('hubspot', 'contact', '101', 'updated')], {
+      hubspotContacts: [contact],
+      salesforceRecords: [lead],
+      pairs: [claimed],
+      members: new Set(['101']),
+      creationIntents: new Map([['hubspot:101', intent]]),
+    });
+    // The clear wins (Phone landed: its snapshot is the intended value); firstname is filled as at a first link.
+    expect(plan.salesforceUpdates.Lead).toEqual([
+      expect.objectContaining({ id: '00Q1', fields: expect.objectContaining({ Phone: null }) }),
+    ]);
+    expect(plan.hubspotUpdates).toEqual([
+      expect.objectContaining({ id: '101', properties: expect.objectContaining({ firstname: 'Ann' }) }),
+    ]);
+    // Without the intent, the first link fills the cleared phone back.
+    const without = planOf([notice('hubspot', 'contact', '101', 'updated')], {
+      hubspotContacts: [contact],
+      salesforceRecords: [lead],
+      pairs: [claimed],
+      members: new Set(['101']),
+    });
+    expect(without.hubspotUpdates).toEqual([
+      expect.objectContaining({ properties: expect.objectContaining({ phone: '+1 555 0101' }) }),
+    ]);
+  });
 });

@@ -38,6 +38,16 @@ describe('coalescing', () => {
     expect(coalesce([restored, deleted])).toEqual(coalesce([deleted, restored]));
   });
 
+  it('keeps, per field a notice named, the latest time it was named — also when another notice named none', () => {
+    const out = coalesce([
+      notice('salesforce', 'Lead', '00Q1', 'updated', { changedFields: ['Title'], occurredAt: 300 }),
+      notice('salesforce', 'Lead', '00Q1', 'updated', { changedFields: ['Title', 'Phone'], occurredAt: 200 }),
+      notice('salesforce', 'Lead', '00Q1', 'updated', { occurredAt: 400 }),
+    ]);
+    expect(out[0]?.fieldChangedAt).toEqual({ Title: 300, Phone: 200 });
+    expect(out[0]?.changedFields).toBeUndefined();
+  });
+
   it('a merge wins over anything else, and any notice without field names means "read everything"', () => {
     const out = coalesce([
       notice('hubspot', 'contact', '101', 'updated', { changedFields: ['email'] }),

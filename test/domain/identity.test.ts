@@ -82,6 +82,12 @@ describe('identity', () => {
     ]);
   });
 
+  it('a HubSpot merge does not move a link whose Salesforce record must not take the survivor’s email (keepApart)', () => {
+    const loser = pairOf('101', '00Q1', {});
+    const out = repointForMerge({ ...hubspotMergeOf101([loser]), keepApart: new Set(['101']) });
+    expect(out).toEqual(dropped101(loser, 'otherEmail'));
+  });
+
   it('a merge keeps links one-to-one: the survivor keeps its link, the loser link goes', () => {
     const loser = pairOf('101', '00Q1', {});
     const survivor = pairOf('202', '00Q2', {});

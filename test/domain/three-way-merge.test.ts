@@ -17,13 +17,21 @@ function one(
   hs: string | null,
   sf: string | null,
   snap: string | null | undefined,
-  times: { hs?: number; sf?: number } = {},
+  times: { hs?: number; sf?: number; hsReported?: number; sfReported?: number } = {},
 ) {
   const input: MergeInput = {
     mappings: [field(rule)],
     picklists,
-    hubspot: { values: { jobtitle: hs }, changedAt: () => times.hs ?? 100 },
-    salesforce: { values: { Title: sf }, changedAt: () => times.sf ?? 100 },
+    hubspot: {
+      values: { jobtitle: hs },
+      changedAt: () => times.hs ?? 100,
+      reportedAt: () => times.hsReported,
+    },
+    salesforce: {
+      values: { Title: sf },
+      changedAt: () => times.sf ?? 100,
+      reportedAt: () => times.sfReported,
+    },
     snapshot: snap === undefined ? undefined : { jobtitle: snap },
   };
   return merge(input);
@@ -58,6 +66,27 @@ describe('two-way', () => {
     expect(r.toHubSpot).toEqual({ jobtitle: 'CFO' });
     expect(r.conflicts[0]?.winner).toBe('salesforce');
     expect(r.conflicts[0]?.reason).toMatch(/ties/);
+  });
+  it('two-way: a field set back to the last-synced value after the other side’s change wins (reported A→B→A, seed 1198197101)', () => {
+    // HubSpot changed Buyer → Engineer at 200; a Salesforce user then set Title Engineer and back to
+    // Buyer at 300 (CDC says Title changed): the latest change is Salesforce's.
+    const r = one('two-way', 'Engineer', 'Buyer', 'Buyer', { hs: 200, sf: 300, sfReported: 300 });
+    expect(r.toHubSpot).toEqual({ jobtitle: 'Buyer' });
+    expect(r.toSalesforce).toEqual({});
+    expect(r.conflicts[0]).toMatchObject({
+      winner: 'salesforce',
+      reason: expect.stringMatching(/set it back/),
+    });
+    expect(one('two-way', 'Buyer', 'Engineer', 'Buyer', { sf: 200, hsReported: 300 }).toSalesforce).toEqual({
+      Title: 'Buyer',
+    });
+    // Reported before the other side's change, or not reported at all (record-level time only): the changed side wins.
+    expect(one('two-way', 'Engineer', 'Buyer', 'Buyer', { hs: 200, sfReported: 150 }).toSalesforce).toEqual({
+      Title: 'Engineer',
+    });
+    expect(one('two-way', 'Engineer', 'Buyer', 'Buyer', { hs: 200, sf: 300 }).toSalesforce).toEqual({
+      Title: 'Engineer',
+    });
   });
   it('two-way: an echo of our own write (both sides equal the snapshot) writes nothing', () => {
     const r = one('two-way', 'CTO', 'CTO', 'CTO');

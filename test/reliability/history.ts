@@ -235,12 +235,26 @@ export class History {
         const a = await this.salesforceOf(p);
         const b = await this.salesforceOf(q);
         if (!a || !b || a.objectType !== b.objectType) return;
+        const t0 = Date.now();
         await h.stack.salesforceSandbox.merge(a.objectType, a.id, [b.id]);
+        const t1 = Date.now();
         q.salesforceGone = true;
         q.salesforce = undefined;
         p.writes = emptyWrites();
         q.writes = emptyWrites();
-        p.salesforceTouched.push(Date.now());
+        p.salesforceTouched.push(t1);
+        // Tracking restarts from what the merge left on the master (the CRM's merge rules decide its
+        // values): they are Salesforce's latest values at the merge, so the record-level time rule
+        // applies to them as to any Salesforce write (seed 1211616522 of run 5).
+        const [master] = await h.user.salesforce.readRecords(
+          a.objectType,
+          [a.id],
+          FIELDS.map((f) => SALESFORCE_FIELD[f]),
+        );
+        for (const f of FIELDS) {
+          const value = master?.fields[SALESFORCE_FIELD[f]];
+          if (typeof value === 'string' && value !== '') this.#write(p, 'salesforce', f, value, t0, t1);
+        }
         break;
       }
       case 'deliver':

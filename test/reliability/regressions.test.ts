@@ -266,4 +266,166 @@ describe('reliability regressions', () => {
     const { violations } = await runHistory(3, steps);
     expect(violations).toEqual([]);
   }, 60_000);
+  // Seed 1198196775 of the first long run (the open finding blamed a creation race; the shrunk history
+  // has none): a HubSpot merge moved p0's link to the survivor p2 and wrote p2's email onto p0's Lead
+  // while p2's own Salesforce Contact existed — a duplicate email crmsync made. Now the link is removed,
+  // not moved, and the survivor links by email to the Contact (docs/design.md#merges).
+  it('one-to-one: a HubSpot merge does not move a link onto a survivor whose email another Salesforce record has', async () => {
+    const steps: Step[] = [
+      {
+        kind: 'hubspot-create',
+        p: 0,
+        values: { lastname: 'Park', phone: '+1 555 0101', jobtitle: 'Buyer' },
+        inSegment: true,
+      },
+      { kind: 'deliver', mode: 'reversed', seed: 1171650788 },
+      {
+        kind: 'hubspot-create',
+        p: 2,
+        values: { firstname: 'Cyd', lastname: 'Ortiz', phone: '+1 555 0103', jobtitle: 'CTO' },
+        inSegment: true,
+      },
+      { kind: 'process', max: 3, loseAck: false, fault: 'none', severity: 1 },
+      {
+        kind: 'salesforce-create',
+        p: 2,
+        objectType: 'Contact',
+        values: { firstname: 'Bo', lastname: 'Ortiz', phone: '+1 555 0102', jobtitle: 'CTO' },
+      },
+      { kind: 'hubspot-merge', p: 2, q: 0 },
+    ];
+    const { violations } = await runHistory(3, steps);
+    expect(violations).toEqual([]);
+  }, 60_000);
+
+  // Seed 1198196993 of the first long run: p0's Lead (crmsync's) is converted, and the user merges the
+  // new Contact into p1's Contact. The conversion re-pointed p0's link to p1's Contact and synced p1's
+  // email onto p0's contact: HubSpot refused it (duplicate), the link stayed on the converted Lead and
+  // p1's contact could never link. Now a conversion into another email removes the link (as a
+  // Salesforce merge into another email does): p0 is planned again as unlinked, p1 links by email.
+  it('convergence: a Lead converted and merged into another person’s Contact does not move that email onto the contact', async () => {
+    const steps: Step[] = [
+      {
+        kind: 'hubspot-create',
+        p: 0,
+        values: { firstname: 'Ada', lastname: 'Ng', jobtitle: 'Engineer' },
+        inSegment: true,
+      },
+      { kind: 'process', max: 200, loseAck: false, fault: 'none', severity: 1 },
+      {
+        kind: 'hubspot-create',
+        p: 1,
+        values: { firstname: 'Cyd', lastname: 'Lee', phone: '+1 555 0101', jobtitle: 'Engineer' },
+        inSegment: true,
+      },
+      {
+        kind: 'salesforce-create',
+        p: 1,
+        objectType: 'Contact',
+        values: { lastname: 'Park', phone: '+1 555 0102' },
+      },
+      { kind: 'convert', p: 0 },
+      { kind: 'salesforce-merge', p: 1, q: 0 },
+    ];
+    const { violations } = await runHistory(3, steps);
+    expect(violations).toEqual([]);
+  }, 60_000);
+  // Seed 1198197101 of the first long run: HubSpot sets jobtitle Engineer; then a Salesforce user sets
+  // Title Engineer and back to Buyer (the last-synced value). The three-way merge saw Salesforce
+  // "unchanged" (equal to the snapshot) and wrote HubSpot's older Engineer over the user's latest
+  // Buyer. Now a value set back to the snapshot counts as a change when the CRM reported the field
+  // changed after the other side's change (CDC changed fields; docs/design.md#two-way).
+  it('two-way: a Salesforce user setting a field back to the last-synced value after a HubSpot change wins (latest change)', async () => {
+    const steps: Step[] = [
+      {
+        kind: 'hubspot-create',
+        p: 0,
+        values: { firstname: 'Bo', lastname: 'Park', phone: '+1 555 0101', jobtitle: 'Buyer' },
+        inSegment: true,
+      },
+      { kind: 'process', max: 1, loseAck: false, fault: 'salesforce-session-expired', severity: 2 },
+      { kind: 'hubspot-edit', p: 0, field: 'jobtitle', value: 'Engineer' },
+      { kind: 'salesforce-edit', p: 0, field: 'jobtitle', value: 'Engineer' },
+      { kind: 'salesforce-edit', p: 0, field: 'jobtitle', value: 'Buyer' },
+    ];
+    const { violations } = await runHistory(3, steps);
+    expect(violations).toEqual([]);
+  }, 60_000);
+  // Seed 1200860834 of the second long run: crmsync created p1's Lead (LastName Lee) and the create's
+  // response was lost; then HubSpot changed lastname to Ortiz and a Salesforce user cleared the Lead's
+  // Title. The Lead, modified since its creation, was linked as a first link of two existing records,
+  // and its newer modification time made Salesforce's Lee win over the user's Ortiz. Now the create's
+  // intent, stored before the create, is the snapshot of the late link (docs/design.md#lost-create-response).
+  it('two-way: a Lead whose create response was lost links with what the create wrote, even when modified since (creation intent)', async () => {
+    const steps: Step[] = [
+      {
+        kind: 'hubspot-create',
+        p: 1,
+        values: { firstname: 'Bo', lastname: 'Lee', phone: '+1 555 0103', jobtitle: 'CTO' },
+        inSegment: true,
+      },
+      { kind: 'process', max: 200, loseAck: true, fault: 'write-response-lost', severity: 7 },
+      { kind: 'hubspot-edit', p: 1, field: 'lastname', value: 'Ortiz' },
+      { kind: 'salesforce-edit', p: 1, field: 'jobtitle', value: null },
+    ];
+    const { violations } = await runHistory(4, steps);
+    expect(violations).toEqual([]);
+  }, 60_000);
+  // Seed 1209114512 of run 3: p1's contact (phone set) and a Lead a Salesforce user made (no phone) are
+  // first linked by email; the sync writes Phone to the Lead and its responses are lost (the pair was
+  // claimed, never committed). HubSpot then clears phone; the retry was a first link again and filled
+  // the cleared phone back from the Lead — the value crmsync itself had written. Now the first sync's
+  // intent (stored before its writes) is the late link's snapshot where the write landed.
+  it('two-way: a clear made after a first link whose write responses were lost wins (link intent)', async () => {
+    const steps: Step[] = [
+      {
+        kind: 'hubspot-create',
+        p: 1,
+        values: { lastname: 'Ng', phone: '+1 555 0102', jobtitle: 'Buyer' },
+        inSegment: true,
+      },
+      {
+        kind: 'salesforce-create',
+        p: 1,
+        objectType: 'Lead',
+        values: { firstname: 'Bo', lastname: 'Ortiz', jobtitle: 'Engineer' },
+      },
+      { kind: 'process', max: 3, loseAck: false, fault: 'write-response-lost', severity: 4 },
+      { kind: 'hubspot-edit', p: 1, field: 'phone', value: null },
+    ];
+    const { violations } = await runHistory(3, steps);
+    expect(violations).toEqual([]);
+  }, 60_000);
+  // Seed 1211616522 of run 5 — the model was wrong, not the product. Two Salesforce Contacts merged
+  // (the master's Title Buyer), then p0's HubSpot contact created with jobtitle Engineer, then the
+  // master's LastName edited. At the first link Salesforce's Buyer wins by the record-level time rule
+  // (design.md#two-way: the master was modified after HubSpot's write), but the model had dropped the
+  // master's values when the merge restarted tracking, so it expected Engineer only. The model now
+  // restarts tracking from the master's values, as Salesforce writes at the merge.
+  it('model: after a Salesforce merge, the master’s values count as Salesforce’s latest writes', async () => {
+    const steps: Step[] = [
+      {
+        kind: 'salesforce-create',
+        p: 2,
+        objectType: 'Contact',
+        values: { firstname: 'Ada', lastname: 'Ng', phone: '+1 555 0102' },
+      },
+      {
+        kind: 'salesforce-create',
+        p: 0,
+        objectType: 'Contact',
+        values: { lastname: 'Ortiz', phone: '+1 555 0103', jobtitle: 'Buyer' },
+      },
+      { kind: 'salesforce-merge', p: 0, q: 2 },
+      {
+        kind: 'hubspot-create',
+        p: 0,
+        values: { firstname: 'Ada', lastname: 'Ortiz', phone: '+1 555 0103', jobtitle: 'Engineer' },
+        inSegment: true,
+      },
+      { kind: 'salesforce-edit', p: 0, field: 'lastname', value: 'Park' },
+    ];
+    const { violations } = await runHistory(3, steps);
+    expect(violations).toEqual([]);
+  }, 60_000);
 });

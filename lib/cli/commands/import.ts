@@ -78,5 +78,5 @@ function describeAccounts(c: ImportCounts): string {
 }
 
 function describe(c: ImportCounts): string {
-  return `${c.read} read, ${c.created} created, ${c.linked} linked, ${c.alreadyLinked} already linked, ${c.queued} queued for sync${c.withoutEmail ? `, ${c.withoutEmail} without email` : ''}${c.errors ? `, ${c.errors} errors` : ''}`;
+  return `${c.read} read, ${c.created} created, ${c.linked} linked, ${c.alreadyLinked} already linked${c.relinked ? `, ${c.relinked} re-linked (contact deleted)` : ''}, ${c.queued} queued for sync${c.withoutEmail ? `, ${c.withoutEmail} without email` : ''}${c.errors ? `, ${c.errors} errors` : ''}`;
 }

@@ -13,7 +13,7 @@ import {
   planAssociation,
   salesforceCreationLinks,
 } from './links.ts';
-import { ownCreation } from './own-creation.ts';
+import { LATE_FIRST_LINK, lateFirstLink, ownCreation } from './own-creation.ts';
 import type { Resolved } from './resolve.ts';
 
 /** A gate decision that lets the record through. */
@@ -102,6 +102,10 @@ function syncPair(
   const mappings = batch.mappings(sf.objectType, emailOnly);
   // An unlinked record crmsync created itself, whose create response was lost: the creation finishes late.
   const own = pair ? undefined : ownCreation(input, contact, sf, mappings);
+  // A first link whose sync wrote and lost its responses (its pair unlinked, or claimed and never
+  // committed: an empty snapshot): that sync finishes late (write-intents.ts).
+  const unsynced = pair !== undefined && Object.keys(pair.snapshot).length === 0;
+  const late = own || (pair && !unsynced) ? undefined : lateFirstLink(input, contact, sf, mappings);
   const result = merge({
     mappings,
     picklists: input.config.picklists,
@@ -111,13 +115,15 @@ function syncPair(
         record.source === 'hubspot' && changed.has(p)
           ? record.occurredAt
           : (contact.propertyChangedAt?.[p] ?? contact.updatedAt),
+      reportedAt: batch.reportedChange('hubspot', contact.id),
     },
     salesforce: {
       values: sf.fields,
       changedAt: (f) =>
         record.source === 'salesforce' && changed.has(f) ? record.occurredAt : sf.modifiedAt,
+      reportedAt: batch.reportedChange('salesforce', sf.id),
     },
-    snapshot: pair?.snapshot ?? own?.snapshot,
+    snapshot: late ?? pair?.snapshot ?? own?.snapshot,
   });
   const ref = record.key;
   // C6 and O1–O5: owner and AccountId ride in the pair's own updates; the primary company is one association write.
@@ -163,7 +169,8 @@ function syncPair(
   if (pair === undefined) {
     batch.linkedInBatch.set(`hubspot:${contact.id}`, sf.id);
     batch.linkedInBatch.set(`salesforce:${sf.id}`, contact.id);
-    batch.decision(record, 'linked', own?.reason ?? who.linkReason, {
+    const reason = late ? `${who.linkReason ?? 'matched by email'}; ${LATE_FIRST_LINK}` : who.linkReason;
+    batch.decision(record, 'linked', own?.reason ?? reason, {
       hubspotId: contact.id,
       salesforceId: sf.id,
       salesforceType: sf.objectType,

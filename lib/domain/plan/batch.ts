@@ -139,6 +139,16 @@ export class Batch {
     return undefined;
   }
 
+  /**
+   * When a notice of this batch said a field of this record changed (`fieldChangedAt`, from webhooks
+   * and CDC events: users' changes), for the three-way merge of its pair — whichever of the pair's
+   * records the batch plans it through (docs/design.md#two-way).
+   */
+  reportedChange(side: 'hubspot' | 'salesforce', id: string): (field: string) => number | undefined {
+    const times = this.input.records.find((r) => r.key === `${side}:${id}`)?.fieldChangedAt;
+    return (field) => times?.[field];
+  }
+
   /** The key of another record of this batch that already handled `key`, if any. */
   handledBy(record: PlanRecord, key: string): string | undefined {
     const by = this.claimed.get(key);

@@ -9,6 +9,7 @@ import type { PlanInput, SyncPlan } from './types.ts';
 export { type GateContext, type GateSubject, gateInput, gateRecord } from './gate.ts';
 export { isMerge, mergeSurvivor } from './merges.ts';
 export { CREATED_BY_CRMSYNC_LATE } from './own-creation.ts';
+export { CONVERTED_INTO_OTHER_EMAIL, COUNTERPART_DELETED } from './resolve.ts';
 export type * from './types.ts';
 
 /**

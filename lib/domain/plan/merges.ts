@@ -1,4 +1,4 @@
-import type { Decision, SalesforceRecord } from '../entities.ts';
+import type { Decision, PairState, SalesforceRecord } from '../entities.ts';
 import type { PlanRecord } from '../coalesce.ts';
 import { normalizeEmail, repointForMerge } from '../identity.ts';
 import type { Batch } from './batch.ts';
@@ -72,6 +72,7 @@ export function planMerge(batch: Batch, record: PlanRecord, survivorId: string):
     const contact = batch.hubspotById.get(p.hubspotId);
     if (contact) contactEmails.set(p.hubspotId, normalizeEmail(contact.properties['email']));
   }
+  const keepApart = side === 'hubspot' ? emailTakenInSalesforce(batch, survivorId, pairs) : undefined;
   const out = repointForMerge({
     side,
     loserIds,
@@ -82,6 +83,7 @@ export function planMerge(batch: Batch, record: PlanRecord, survivorId: string):
     ...(survivor
       ? { emails: { survivor: normalizeEmail(survivor.fields['Email']), hubspot: contactEmails } }
       : {}),
+    ...(keepApart ? { keepApart } : {}),
     now: input.now,
   });
   for (const w of out.put) plan.pairWrites.push({ ...w, ref: record.key });
@@ -91,7 +93,12 @@ export function planMerge(batch: Batch, record: PlanRecord, survivorId: string):
     loserIds,
   });
   const eventId = record.eventIds[0];
-  for (const loser of out.otherEmail) {
+  if (side === 'hubspot') {
+    for (const loser of out.otherEmail)
+      plan.decisions.push(...takenEmailDecisions(record, loser, survivorId, input.now));
+    if (out.unlinked.length === 0) return;
+  }
+  for (const loser of side === 'salesforce' ? out.otherEmail : []) {
     // Reliability finding 7: the survivor carries another person's email. Moving the link would write
     // that email onto this contact (HubSpot refuses it once that person's contact exists, and that
     // contact could never link). The contact is unlinked instead; the survivor links by email to the
@@ -141,4 +148,53 @@ export function planMerge(batch: Batch, record: PlanRecord, survivorId: string):
     if (eventId !== undefined) d.eventId = eventId;
     plan.decisions.push(d);
   }
+}
+
+/**
+ * HubSpot merges: the loser pairs whose Salesforce record must not take the survivor's email, because
+ * another live Salesforce record has it already (read in the batch by the survivor's email). Moving
+ * such a link would write that email onto a second Salesforce record — a duplicate crmsync made
+ * (reliability seed 1198196775: p0's Lead took p2's email while p2's Contact existed).
+ */
+function emailTakenInSalesforce(batch: Batch, survivorId: string, pairs: PairState[]): Set<string> {
+  const out = new Set<string>();
+  const email = normalizeEmail(batch.hubspotById.get(survivorId)?.properties['email']);
+  if (!email) return out;
+  const holders = batch.salesforceByEmail.get(email) ?? [];
+  for (const p of pairs) {
+    if (p.hubspotId === survivorId) continue;
+    const linked = batch.salesforceById.get(p.salesforceId);
+    if (!linked || normalizeEmail(linked.fields['Email']) === email) continue;
+    if (holders.some((r) => r.id !== p.salesforceId)) out.add(p.hubspotId);
+  }
+  return out;
+}
+
+/**
+ * The trace of a HubSpot merge that removed a link instead of moving it (`emailTakenInSalesforce`):
+ * the Salesforce record is left unlinked (its R6 is spent, like any record a merge unlinked), and
+ * the survivor is planned at once as an unlinked contact, so it links by email to the record that
+ * has its email (`syncUnlinkedByMerge` in lib/sync/merges.ts picks up the `hubspot:` decision).
+ */
+function takenEmailDecisions(
+  record: PlanRecord,
+  loser: PairState,
+  survivorId: string,
+  now: number,
+): Decision[] {
+  const detail = {
+    via: record.key,
+    unlinkedFrom: `hubspot:${loser.hubspotId}`,
+    mergedInto: `hubspot:${survivorId}`,
+    message: `another Salesforce record has the email of hubspot:${survivorId} (the merge survivor); the link of salesforce:${loser.salesforceId} is removed, not moved, so no second record gets that email`,
+  };
+  const eventId = record.eventIds[0];
+  return [`salesforce:${loser.salesforceId}`, `hubspot:${survivorId}`].map((recordKey) => ({
+    at: now,
+    recordKey,
+    outcome: 'relinked',
+    reason: 'merged-into-other-email',
+    detail,
+    ...(eventId !== undefined ? { eventId } : {}),
+  }));
 }

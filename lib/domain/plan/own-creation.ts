@@ -1,6 +1,8 @@
 import { creationSnapshot } from '../creation.ts';
-import type { HubSpotContact, SalesforceRecord } from '../entities.ts';
+import type { FieldValue, HubSpotContact, SalesforceRecord } from '../entities.ts';
 import type { FieldMapping } from '../field-mapping.ts';
+import type { CrmSide } from '../notice.ts';
+import { normalizeValue } from '../normalize.ts';
 import { createdByCrmsyncInHubSpot, createdByCrmsyncInSalesforce } from '../record-author.ts';
 import type { Snapshot } from '../three-way-merge.ts';
 import type { PlanInput } from './types.ts';
@@ -9,12 +11,20 @@ import type { PlanInput } from './types.ts';
 export const CREATED_BY_CRMSYNC_LATE = 'created by crmsync, its create response lost';
 
 /**
+ * An intent counts for a record created at most this long before it was written (the CRMs' clocks and
+ * ours differ a little); an older record is not the creation the intent announced.
+ */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
  * Linking a record crmsync itself created, whose create response was lost (no pair was committed):
  * not a first link of two existing records (which fills blanks from either side), but the creation
  * finished late — the snapshot is what the creation wrote, so a change made on the other side since
  * (a clear included) wins by the usual rule (docs/reliability.md, finding 6 and its cousins). The CRM
- * says the record is ours (`CreatedById` / `hs_object_source_id`); its values are what we wrote only
- * while nobody modified it since its creation — otherwise it is linked as any first link.
+ * says the record is ours (`CreatedById` / `hs_object_source_id`). What we wrote is the create's
+ * intent (stored just before the create, docs/design.md#lost-create-response), whatever happened to
+ * the record since; without one, the record's values while nobody modified it since its creation —
+ * otherwise it is linked as any first link.
  */
 export function ownCreation(
   input: PlanInput,
@@ -28,19 +38,80 @@ export function ownCreation(
   // fields may hold a value the other side never had (a restricted picklist's default such as Lead
   // Status, the default Company); they link as on a first link (no snapshot key), as before.
   const twoWay = mappings.filter((m) => m.rule === 'two-way' && m.type !== 'picklist');
-  if (createdByCrmsyncInSalesforce(sf, input.integrationUserId) && untouched(sf))
+  // The create's intent (written before it) says exactly what it wrote, modified since or not.
+  const intent = (key: string, createdAt: number) => {
+    const found = input.creationIntents?.get(key);
+    return found && createdAt >= found.at - CLOCK_SKEW_MS ? found : undefined;
+  };
+  const salesforceOwn = createdByCrmsyncInSalesforce(sf, input.integrationUserId);
+  const salesforceIntent = salesforceOwn ? intent(`hubspot:${contact.id}`, sf.createdAt) : undefined;
+  if (salesforceIntent)
+    return {
+      snapshot: salesforceIntent.snapshot,
+      reason: `${CREATED_BY_CRMSYNC_LATE} (Salesforce, its intent)`,
+    };
+  const hubspotOwn =
+    input.hubspotAppId !== undefined && createdByCrmsyncInHubSpot(contact, input.hubspotAppId);
+  const hubspotIntent = hubspotOwn ? intent(`salesforce:${sf.id}`, contact.createdAt) : undefined;
+  if (hubspotIntent)
+    return { snapshot: hubspotIntent.snapshot, reason: `${CREATED_BY_CRMSYNC_LATE} (HubSpot, its intent)` };
+  if (salesforceOwn && untouched(sf))
     return {
       snapshot: creationSnapshot(sf.fields, twoWay, input.config.picklists, 'salesforce'),
       reason: `${CREATED_BY_CRMSYNC_LATE} (Salesforce)`,
     };
-  if (
-    input.hubspotAppId !== undefined &&
-    createdByCrmsyncInHubSpot(contact, input.hubspotAppId) &&
-    untouched({ createdAt: contact.createdAt, modifiedAt: contact.updatedAt })
-  )
+  if (hubspotOwn && untouched({ createdAt: contact.createdAt, modifiedAt: contact.updatedAt }))
     return {
       snapshot: creationSnapshot(contact.properties, twoWay, input.config.picklists, 'hubspot'),
       reason: `${CREATED_BY_CRMSYNC_LATE} (HubSpot)`,
     };
   return undefined;
+}
+
+/** Added to the `linked … matched` reason when a first link's sync finishes late (`lateFirstLink`). */
+export const LATE_FIRST_LINK = 'finishing a first sync whose write responses were lost';
+
+/**
+ * A first link by email whose sync wrote and lost its responses (docs/design.md#late-first-link): its
+ * intent (stored before the writes) names the record matched and what the sync wrote. Linking the same
+ * two records again, each field takes its intended value as the snapshot when the side it was written
+ * to holds it (the write landed; a field not written held it on both sides), so a change made since —
+ * a clear included — wins by the usual rule instead of being filled back by the first link's blank
+ * fill (reliability seed 1209114512). A field whose write did not land links as on any first link.
+ */
+export function lateFirstLink(
+  input: PlanInput,
+  contact: HubSpotContact,
+  sf: SalesforceRecord,
+  mappings: FieldMapping[],
+): Snapshot | undefined {
+  const intent = input.creationIntents?.get(`hubspot:${contact.id}`);
+  const link = intent?.link;
+  if (!intent || !link || link.salesforceId !== sf.id) return undefined;
+  const toHubSpot = new Set(link.hubspot);
+  const toSalesforce = new Set(link.salesforce);
+  const holds = (
+    value: FieldValue | undefined,
+    mapping: FieldMapping,
+    side: CrmSide,
+    intended: string | null,
+  ) => {
+    try {
+      return normalizeValue(value, mapping, side, input.config.picklists) === intended;
+    } catch {
+      return false;
+    }
+  };
+  const snapshot: Snapshot = {};
+  for (const m of mappings) {
+    const intended = intent.snapshot[m.hubspot];
+    if (intended === undefined) continue;
+    const landed = toSalesforce.has(m.salesforce)
+      ? holds(sf.fields[m.salesforce], m, 'salesforce', intended)
+      : toHubSpot.has(m.hubspot)
+        ? holds(contact.properties[m.hubspot], m, 'hubspot', intended)
+        : true;
+    if (landed) snapshot[m.hubspot] = intended;
+  }
+  return snapshot;
 }

@@ -77,9 +77,13 @@ function resolveHubSpot(batch: Batch, record: PlanRecord): Resolution {
 
   if (pair) {
     const linked = batch.salesforceById.get(pair.salesforceId);
-    const carried = linked ? convert(batch, record, pair, linked) : undefined;
+    const converted = linked ? convert(batch, record, pair, linked) : undefined;
+    if (converted === 'unlinked') return stop('relinked', CONVERTED_INTO_OTHER_EMAIL, unlinkDetail(pair));
+    const carried = converted;
     const current = carried ? carried.pair : pair;
     const sf = batch.salesforceById.get(current.salesforceId);
+    if ((!sf || sf.isDeleted) && !sf?.masterRecordId && !carried && batch.input.config.deletes === 'ignore')
+      return unlinkDeletedCounterpart(batch, pair);
     if (!sf || sf.isDeleted)
       return stop('skipped', 'not-found', { salesforceId: current.salesforceId }, carried);
     const through = carried ? { ...carried.pair, version: carried.expectedVersion } : pair;
@@ -121,8 +125,21 @@ function resolveSalesforce(batch: Batch, record: PlanRecord): Resolution {
   let carried: PairWrite | undefined;
   if (sf.objectType === 'Lead' && sf.isConverted) {
     const contactRecord = sf.convertedContactId ? batch.salesforceById.get(sf.convertedContactId) : undefined;
-    carried = pair ? convert(batch, record, pair, sf, contactRecord) : undefined;
+    const converted = pair ? convert(batch, record, pair, sf, contactRecord) : undefined;
     const detail = { convertedContactId: sf.convertedContactId ?? null };
+    if (converted === 'unlinked' && pair !== undefined) {
+      // The HubSpot contact is left unlinked: its decision (named after this record) starts its follow-up.
+      batch.plan.decisions.push({
+        at: batch.input.now,
+        recordKey: `hubspot:${pair.hubspotId}`,
+        outcome: 'relinked',
+        reason: CONVERTED_INTO_OTHER_EMAIL,
+        detail: { via: record.key, ...unlinkDetail(pair) },
+        ...(record.eventIds[0] !== undefined ? { eventId: record.eventIds[0] } : {}),
+      });
+      return stop('relinked', CONVERTED_INTO_OTHER_EMAIL, { ...detail, ...unlinkDetail(pair) });
+    }
+    carried = converted === 'unlinked' ? undefined : converted;
     if (!carried) return stop('skipped', 'converted lead', detail);
     if (!contactRecord) return stop('relinked', 'lead converted', detail, carried);
     sf = contactRecord;
@@ -164,9 +181,47 @@ function resolveSalesforce(batch: Batch, record: PlanRecord): Resolution {
   };
 }
 
+/** Decision reason: the linked Salesforce record was deleted (not merged), and the link was removed. */
+export const COUNTERPART_DELETED = 'counterpart-deleted';
+
+/**
+ * A link to a Salesforce record deleted in Salesforce (not merged: a merge re-points; deletes `ignore`:
+ * under `propagate` the delete notice archives the contact) is stale, and must not block the contact
+ * (docs/design.md#stale-link): the pair is removed, and the contact is planned again at once as
+ * unlinked — matched by email, else its counterpart created again, gated by the segment like any
+ * contact. Done in two steps (this removal, then the follow-up pass of lib/sync/merges.ts) so the new
+ * pair is written once the old one is gone.
+ */
+function unlinkDeletedCounterpart(batch: Batch, pair: PairState): Stop {
+  batch.plan.pairDeletes.push({ hubspotId: pair.hubspotId, expectedVersion: pair.version });
+  batch.pairByHubSpot.delete(pair.hubspotId);
+  batch.pairBySalesforce.delete(pair.salesforceId);
+  return stop('relinked', COUNTERPART_DELETED, {
+    unlinkedFrom: `salesforce:${pair.salesforceId}`,
+    message: `salesforce:${pair.salesforceId} was deleted in Salesforce; the link is removed and the contact is matched by email or its record created again`,
+  });
+}
+
+/** Decision reason: a conversion ended in a Contact with another person's email, and the link was removed. */
+export const CONVERTED_INTO_OTHER_EMAIL = 'converted-into-other-email';
+
+const unlinkDetail = (pair: PairState) => ({
+  unlinkedFrom: `salesforce:${pair.salesforceId}`,
+  hubspotId: pair.hubspotId,
+  message: `the Contact this Lead was converted into (then merged) has another email than hubspot:${pair.hubspotId}; the link is removed, not moved`,
+});
+
 /**
  * A linked Lead that was converted: the link moves to the Contact (`repointForConversion`), and the
  * record's trace says so. Undefined when the Lead is not converted or names no Contact.
+ *
+ * 'unlinked' when the Contact at the end of the chain has another email than the linked HubSpot
+ * contact (the Lead was converted into, or its Contact then merged into, another person's Contact):
+ * links match by email, and moving this one would write that person's email onto the contact, which
+ * HubSpot refuses once that person's own contact exists (reliability seed 1198196993; the same rule
+ * as a Salesforce merge into another email, docs/design.md#merges). The pair is deleted instead; the
+ * contact is planned again as unlinked (email match, else create), and the Contact links by email
+ * to the contact that has its email.
  */
 function convert(
   batch: Batch,
@@ -174,9 +229,20 @@ function convert(
   pair: PairState,
   lead: SalesforceRecord,
   contactRecord?: SalesforceRecord,
-): PairWrite | undefined {
+): PairWrite | 'unlinked' | undefined {
   const repointed = repointForConversion(pair, lead, batch.input.now);
   if (!repointed) return undefined;
+  const target = contactRecord ?? batch.salesforceById.get(repointed.pair.salesforceId);
+  const targetEmail = target ? normalizeEmail(target.fields['Email']) : undefined;
+  const contact = batch.hubspotById.get(pair.hubspotId);
+  const contactEmail = contact ? normalizeEmail(contact.properties['email']) : undefined;
+  if (targetEmail !== undefined && contactEmail !== undefined && targetEmail !== contactEmail) {
+    batch.plan.pairDeletes.push({ hubspotId: pair.hubspotId, expectedVersion: pair.version });
+    // Later records of the batch see the contact and the Lead unlinked (and delete the pair once).
+    batch.pairByHubSpot.delete(pair.hubspotId);
+    batch.pairBySalesforce.delete(pair.salesforceId);
+    return 'unlinked';
+  }
   if (record.source === 'hubspot' || contactRecord) {
     batch.decision(record, 'relinked', 'lead converted', {
       from: pair.salesforceId,

@@ -43,6 +43,20 @@ export interface PlanInput {
   hubspotAppId?: string;
   /** C6 and O1–O5 on contacts (contact-links.ts); absent when neither company nor owner sync is on. */
   links?: ContactLinksInput;
+  /**
+   * What crmsync was about to create for an unlinked record (`hubspot:<id>` → its new Salesforce
+   * record's snapshot, `salesforce:<id>` → its new contact's), written before the create: a record
+   * crmsync created whose response was lost links with that snapshot (`ownCreation`).
+   */
+  creationIntents?: ReadonlyMap<
+    string,
+    {
+      snapshot: Record<string, string | null>;
+      at: number;
+      /** A first link's intent: the record matched and what its sync writes (see `lateFirstLink`). */
+      link?: { salesforceId: string; hubspot: string[]; salesforce: string[] };
+    }
+  >;
 }
 
 /** The run-time settings the gate reads: the inclusion segment (R2/R3) and the R6 auto-create toggles. */
