@@ -369,7 +369,7 @@ export interface DecisionCounts {
   fromDay: string;
   toDay: string;
   byOutcome: Record<string, number>;
-  /** Skip / no-op reasons, e.g. `not-in-segment`. */
+  /** Skip / no-op reason codes, e.g. `not-in-segment` (reasons that name records are not counted). */
   byReason: Record<string, number>;
   /** Sync errors by category. */
   byCategory: Record<string, number>;

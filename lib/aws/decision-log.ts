@@ -147,6 +147,17 @@ export async function recordDecisions(opts: DecisionLogOptions, decisions: Decis
   await addCounters(opts, decisions);
 }
 
+/**
+ * Skip and no-op reasons that are codes (`not-in-segment`, `echo`, `converted lead`): counted per day.
+ * Other reasons are sentences naming records (`matched Lead 00Q… by email`): one counter each would
+ * cost one UpdateItem per decision and an unbounded number of counter items, so they stay in the
+ * decision only.
+ */
+function reasonCode(d: Decision): string | undefined {
+  if (d.outcome !== 'skipped' && d.outcome !== 'noop') return undefined;
+  return d.reason !== undefined && /^[a-z][a-z -]{0,39}$/.test(d.reason) ? d.reason : undefined;
+}
+
 /** One atomic ADD per (day, counter) touched by the batch: a handful of writes per processor batch. */
 async function addCounters(opts: DecisionLogOptions, decisions: Decision[]): Promise<void> {
   const increments = new Map<string, { day: string; name: string; n: number }>();
@@ -159,7 +170,8 @@ async function addCounters(opts: DecisionLogOptions, decisions: Decision[]): Pro
   for (const d of decisions) {
     const day = utcDay(d.at);
     bump(day, `outcome#${d.outcome}`);
-    if (d.reason && d.outcome !== 'error') bump(day, `reason#${d.reason}`);
+    const reason = reasonCode(d);
+    if (reason) bump(day, `reason#${reason}`);
     if (d.outcome === 'error') bump(day, `category#${d.category ?? 'other'}`);
   }
   const ttlSeconds = opts.retentionDays * 86_400;

@@ -481,6 +481,33 @@ describe('decisions', () => {
     expect(week.byCategory).toEqual({ duplicate: 1, validation: 1 });
   });
 
+  it('counts reason codes only: 200 links whose reasons name records cost one counter update each batch, not one per decision', async () => {
+    const updates: string[] = [];
+    const count =
+      (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
+      async (args: unknown) => {
+        if (context.commandName === 'UpdateItemCommand') updates.push(context.commandName);
+        return next(args);
+      };
+    dynamo.client.middlewareStack.add(count as never, { step: 'initialize', name: 'countCounterUpdates' });
+    try {
+      const linked = Array.from({ length: 200 }, (_, i) =>
+        d(NOW, `hubspot:${i}`, 'linked', {
+          reason: `matched Lead 00Q${String(i).padStart(15, '0')} by email`,
+        }),
+      );
+      await store.recordDecisions([...linked, d(NOW, 'hubspot:x', 'skipped', { reason: 'not-in-segment' })]);
+    } finally {
+      dynamo.client.middlewareStack.remove('countCounterUpdates');
+    }
+
+    // outcome#linked, outcome#skipped, reason#not-in-segment.
+    expect(updates).toHaveLength(3);
+    const today = await store.countDecisions(NOW);
+    expect(today.byOutcome).toEqual({ linked: 200, skipped: 1 });
+    expect(today.byReason).toEqual({ 'not-in-segment': 1 });
+  });
+
   it('the feed returns the newest decisions across records and days', async () => {
     await store.recordDecisions([
       d(NOW - 2 * DAY, 'hubspot:1', 'synced'),
