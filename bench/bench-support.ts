@@ -281,5 +281,63 @@ export function stackSyncDeps(stack: LocalStack): SyncDeps {
   };
 }
 
+/** AWS SDK calls by command name, with the items they carried (batch entries; 1 for a single-item call). */
+export type SdkCalls = Record<string, { calls: number; items: number }>;
+
+/** A counter on an AWS SDK client (DynamoDB or SQS): every command sent from now on, by name. */
+export interface SdkCallCounter {
+  /** The calls counted so far (a copy). */
+  snapshot(): SdkCalls;
+}
+
+/** Items one command carries: a batch's entries (BatchWriteItem, BatchGetItem, SendMessageBatch, ...), else 1. */
+function itemsOf(input: Record<string, unknown>): number {
+  const entries = input['Entries'];
+  if (Array.isArray(entries)) return entries.length;
+  const request = input['RequestItems'];
+  if (request && typeof request === 'object') {
+    let n = 0;
+    for (const v of Object.values(request as Record<string, unknown>)) {
+      if (Array.isArray(v)) n += v.length;
+      else if (v && typeof v === 'object' && Array.isArray((v as { Keys?: unknown[] }).Keys))
+        n += (v as { Keys: unknown[] }).Keys.length;
+    }
+    return n;
+  }
+  return 1;
+}
+
+/**
+ * Counts the commands an AWS SDK client sends, by name, with a middleware (the SDK's own extension
+ * point): exact and independent of the machine's load, unlike times.
+ */
+export function countSdkCalls(client: {
+  middlewareStack: { add: (mw: never, opts: { step: 'initialize'; name: string }) => void };
+}): SdkCallCounter {
+  const calls: SdkCalls = {};
+  const mw =
+    (next: (args: { input: object }) => Promise<unknown>, context: { commandName?: string }) =>
+    async (args: { input: object }) => {
+      const name = (context.commandName ?? '?').replace(/Command$/, '');
+      const c = calls[name] ?? { calls: 0, items: 0 };
+      c.calls++;
+      c.items += itemsOf(args.input as Record<string, unknown>);
+      calls[name] = c;
+      return next(args);
+    };
+  client.middlewareStack.add(mw as never, { step: 'initialize', name: 'benchCountCalls' });
+  return { snapshot: () => structuredClone(calls) };
+}
+
+/** Calls made between two snapshots, by command name (commands with no call left out). */
+export function sdkCallsSince(before: SdkCalls, after: SdkCalls): SdkCalls {
+  const out: SdkCalls = {};
+  for (const [name, a] of Object.entries(after)) {
+    const b = before[name] ?? { calls: 0, items: 0 };
+    if (a.calls > b.calls) out[name] = { calls: a.calls - b.calls, items: a.items - b.items };
+  }
+  return out;
+}
+
 /** Rounds to `digits` decimals. */
 export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;

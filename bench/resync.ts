@@ -20,9 +20,13 @@ import { selectSegment } from '../lib/sync/segment-choice.ts';
 import {
   callsNow,
   callsSince,
+  countSdkCalls,
   machine,
   progress,
   round,
+  type SdkCallCounter,
+  type SdkCalls,
+  sdkCallsSince,
   stackSyncDeps,
   startBenchStack,
   waitQuiet,
@@ -57,9 +61,21 @@ function membershipCalls(stack: LocalStack): number {
     .reduce((n, [, v]) => n + v, 0);
 }
 
+/** Store (DynamoDB) and queue (SQS) calls by command, the total and per notice: exact, load-independent. */
+function sdkCost(calls: SdkCalls, notices: number) {
+  const total = Object.values(calls).reduce((n, c) => n + c.calls, 0);
+  return { byCommand: calls, total, perNotice: round(total / Math.max(1, notices), 3) };
+}
+
 /** Runs one resync and waits until the processor has finished its notices and the stack is quiet. */
-async function resyncOnce(stack: LocalStack, label: string) {
+async function resyncOnce(
+  stack: LocalStack,
+  label: string,
+  sdk: { store: SdkCallCounter; queue: SdkCallCounter },
+) {
   const before = callsNow(stack);
+  const storeBefore = sdk.store.snapshot();
+  const queueBefore = sdk.queue.snapshot();
   const listsBefore = membershipCalls(stack);
   const statsBefore = (await stack.status()).stats;
   const heapBefore = heapUsedMb();
@@ -72,6 +88,10 @@ async function resyncOnce(stack: LocalStack, label: string) {
   const wallSeconds = Math.max(queuedSeconds, (performance.now() - t0) / 1000 - 0.6);
   const status = await stack.status();
   const calls = callsSince(stack, before, queued.enqueued);
+  const storeCalls = sdkCallsSince(storeBefore, sdk.store.snapshot());
+  const queueCalls = sdkCallsSince(queueBefore, sdk.queue.snapshot());
+  // The bench's own waits (waitQuiet) ask the queue's attributes: not the stack's cost.
+  delete queueCalls['GetQueueAttributes'];
   const lists = membershipCalls(stack) - listsBefore;
   // Decisions recorded during this resync, by outcome (synced, created, unchanged, ...).
   const decisions: Record<string, number> = {};
@@ -111,6 +131,9 @@ async function resyncOnce(stack: LocalStack, label: string) {
       growthWhileQueueing: round(heapAfterQueueing - heapBefore, 1),
     },
     writes: calls.hubspot.writes + calls.salesforce.writes,
+    // Everything the stack asked of its store and its queue during the run.
+    storeCalls: sdkCost(storeCalls, n),
+    queueCalls: sdkCost(queueCalls, n),
     dlq: status.queue.dlq,
   };
 }
@@ -148,9 +171,14 @@ try {
   if (!(await waitQuiet(stack, { timeoutMs: 30_000 })))
     throw new Error('the stack did not settle after seeding');
 
-  const first = await resyncOnce(stack, 'first (links twins, writes lead status, creates missing Leads)');
+  const sdk = { store: countSdkCalls(stack.dynamo), queue: countSdkCalls(stack.sqs.client) };
+  const first = await resyncOnce(
+    stack,
+    'first (links twins, writes lead status, creates missing Leads)',
+    sdk,
+  );
   const linked = await countLinked(stack, members);
-  const second = FIRST_ONLY ? undefined : await resyncOnce(stack, 'second (everything in sync)');
+  const second = FIRST_ONLY ? undefined : await resyncOnce(stack, 'second (everything in sync)', sdk);
   console.log(
     JSON.stringify(
       {

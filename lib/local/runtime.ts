@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoSyncStore } from '../aws/dynamo-sync-store.ts';
 import { CHANGES_MAX_RECEIVE_COUNT, CHANGES_VISIBILITY_TIMEOUT_SECONDS } from '../aws/queue-settings.ts';
@@ -101,6 +102,8 @@ export interface LocalStack {
   recovered: number;
   /** The SQS client and queue URLs (the local SQS), for tools and tests that look at the queues directly. */
   sqs: { client: SQSClient; queueUrl: string; dlqUrl: string };
+  /** The DynamoDB client of the store (dynalite), for tools that count or inspect store calls. */
+  dynamo: DynamoDBClient;
   demo: DemoInfo | undefined;
   /** True when the store was empty at start. */
   firstRun: boolean;
@@ -354,6 +357,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       store,
       queue,
       sqs: { client: sqs.client, queueUrl, dlqUrl },
+      dynamo: dynamo.client,
       limiters,
       recovered: sqs.recovered.messages,
       demo,
