@@ -5,6 +5,7 @@
  * events carry `occurredAt`, the commit time of the change, which is what "visible in HubSpot" means).
  */
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
@@ -338,6 +339,38 @@ export function sdkCallsSince(before: SdkCalls, after: SdkCalls): SdkCalls {
   }
   return out;
 }
+
+/** CPU time used so far, in ms: the whole process (every thread) and its main thread alone. */
+export interface CpuTimes {
+  processMs: number;
+  /** From /proc (Linux); null elsewhere. */
+  mainThreadMs: number | null;
+}
+
+/**
+ * CPU time of the process and of its main thread (where the processor, the sandboxes and the local SQS
+ * run; dynalite has a worker thread of its own). CPU time hardly moves with the machine's load, unlike
+ * wall time: notices per main-thread CPU second is what one free core would sustain.
+ */
+export function cpuTimes(): CpuTimes {
+  const u = process.cpuUsage();
+  return { processMs: (u.user + u.system) / 1000, mainThreadMs: mainThreadCpuMs() };
+}
+
+function mainThreadCpuMs(): number | null {
+  try {
+    // Fields 14 and 15 (utime, stime) in clock ticks; the command name (field 2) may hold spaces.
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1000) / CLOCK_TICKS_PER_SECOND : null;
+  } catch {
+    return null;
+  }
+}
+
+/** USER_HZ on Linux (100 on every common build). */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /** Rounds to `digits` decimals. */
 export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;

@@ -20,7 +20,9 @@ import { selectSegment } from '../lib/sync/segment-choice.ts';
 import {
   callsNow,
   callsSince,
+  type CpuTimes,
   countSdkCalls,
+  cpuTimes,
   machine,
   progress,
   round,
@@ -61,6 +63,22 @@ function membershipCalls(stack: LocalStack): number {
     .reduce((n, [, v]) => n + v, 0);
 }
 
+/** CPU ms per notice, and notices per CPU second of the main thread (the one the processor runs on). */
+function cpuFigures(before: CpuTimes, after: CpuTimes, notices: number) {
+  const processMs = after.processMs - before.processMs;
+  const mainMs =
+    after.mainThreadMs === null || before.mainThreadMs === null
+      ? null
+      : after.mainThreadMs - before.mainThreadMs;
+  return {
+    processMs: round(processMs, 0),
+    mainThreadMs: mainMs === null ? null : round(mainMs, 0),
+    processMsPerNotice: round(processMs / Math.max(1, notices), 2),
+    mainThreadMsPerNotice: mainMs === null ? null : round(mainMs / Math.max(1, notices), 2),
+    noticesPerMainThreadCpuSecond: mainMs ? round((notices * 1000) / mainMs) : null,
+  };
+}
+
 /** Store (DynamoDB) and queue (SQS) calls by command, the total and per notice: exact, load-independent. */
 function sdkCost(calls: SdkCalls, notices: number) {
   const total = Object.values(calls).reduce((n, c) => n + c.calls, 0);
@@ -79,6 +97,7 @@ async function resyncOnce(
   const listsBefore = membershipCalls(stack);
   const statsBefore = (await stack.status()).stats;
   const heapBefore = heapUsedMb();
+  const cpuBefore = cpuTimes();
   const t0 = performance.now();
   const queued = await stack.resync();
   const queuedSeconds = (performance.now() - t0) / 1000;
@@ -86,6 +105,7 @@ async function resyncOnce(
   const quiet = await waitQuiet(stack, { timeoutMs: GIVE_UP_MS, everyMs: 200 });
   // waitQuiet needs 3 idle looks 200 ms apart after the last call: take them off the wall time.
   const wallSeconds = Math.max(queuedSeconds, (performance.now() - t0) / 1000 - 0.6);
+  const cpuAfter = cpuTimes();
   const status = await stack.status();
   const calls = callsSince(stack, before, queued.enqueued);
   const storeCalls = sdkCallsSince(storeBefore, sdk.store.snapshot());
@@ -113,6 +133,8 @@ async function resyncOnce(
     wallSeconds: round(wallSeconds, 2),
     noticesPerSecond: round(n / wallSeconds),
     decisions,
+    // CPU time (load-independent, unlike wall time) and the rate one free core would sustain.
+    cpu: cpuFigures(cpuBefore, cpuAfter, n),
     apiCalls: {
       hubspot: calls.hubspot,
       salesforce: calls.salesforce,

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -11,8 +12,13 @@ import {
 import { createTableInput } from '../aws/table-design.ts';
 
 /** dynalite ships no types: it is a CommonJS factory returning a node http server. */
-type DynaliteFactory = (options: { path?: string; createTableMs?: number }) => Server;
-const dynalite = createRequire(import.meta.url)('dynalite') as DynaliteFactory;
+interface DynaliteOptions {
+  path?: string;
+  createTableMs?: number;
+}
+type DynaliteFactory = (options: DynaliteOptions) => Server;
+const require = createRequire(import.meta.url);
+const dynalite = require('dynalite') as DynaliteFactory;
 
 /** A running in-process DynamoDB (dynalite) and an AWS SDK client pointed at it. */
 export interface LocalDynamo {
@@ -21,18 +27,26 @@ export interface LocalDynamo {
   close(): Promise<void>;
 }
 
+/** Where dynalite runs: in this thread (tests), or in a worker thread of its own (the local stack). */
+export interface LocalDynamoOptions {
+  /** Persist to this directory (LevelDB); in memory without it. */
+  path?: string;
+  /**
+   * Run dynalite in a worker thread. Its request parsing, validation and LevelDB work then use
+   * another core instead of the thread that runs the processor — as DynamoDB is another service in
+   * AWS (docs/benchmarks.md#scale: dynalite was a fifth of the processor thread's time).
+   */
+  thread?: boolean;
+}
+
 /**
  * Starts dynalite on 127.0.0.1 with an ephemeral port, in memory or persisted to `path` (LevelDB).
  * dynalite has no transactions and no TTL (TOOLCHAIN.md): the store never relies on either.
  */
-export async function startLocalDynamo(opts: { path?: string } = {}): Promise<LocalDynamo> {
-  const server = dynalite({ createTableMs: 0, ...(opts.path ? { path: opts.path } : {}) });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
+export async function startLocalDynamo(opts: LocalDynamoOptions = {}): Promise<LocalDynamo> {
+  const options = { createTableMs: 0, ...(opts.path ? { path: opts.path } : {}) };
+  const served = opts.thread ? await serveInWorker(options) : await serveHere(options);
+  const endpoint = `http://127.0.0.1:${served.port}`;
   const client = new DynamoDBClient({
     endpoint,
     region: 'local',
@@ -45,7 +59,68 @@ export async function startLocalDynamo(opts: { path?: string } = {}): Promise<Lo
     async close() {
       client.destroy();
       // dynalite's close also closes its LevelDB, so a persisted store can be reopened.
-      await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+      await served.close();
+    },
+  };
+}
+
+interface Served {
+  port: number;
+  close(): Promise<void>;
+}
+
+async function serveHere(options: DynaliteOptions): Promise<Served> {
+  const server = dynalite(options);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
+  };
+}
+
+/**
+ * The worker's whole program, plain CommonJS (a worker does not inherit the TypeScript loader): it
+ * listens on loopback, reports its port, and on `close` closes the server (and LevelDB) and says so.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const server = require(workerData.dynalite)(workerData.options);
+server.once('error', (error) => parentPort.postMessage({ error: String(error && error.message) }));
+server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
+parentPort.on('message', (m) => {
+  if (m !== 'close') return;
+  server.close((error) => parentPort.postMessage({ closed: true, error: error ? String(error.message) : undefined }));
+});
+`;
+
+async function serveInWorker(options: DynaliteOptions): Promise<Served> {
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { dynalite: require.resolve('dynalite'), options },
+  });
+  const next = () =>
+    new Promise<{ port?: number; closed?: boolean; error?: string }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+  const started = await next();
+  if (started.port === undefined) {
+    await worker.terminate();
+    throw new Error(`local DynamoDB (dynalite) did not start: ${started.error ?? 'no port reported'}`);
+  }
+  return {
+    port: started.port,
+    async close() {
+      const closed = next();
+      worker.postMessage('close');
+      const answer = await closed;
+      await worker.terminate();
+      if (answer.error) throw new Error(`local DynamoDB (dynalite) did not close: ${answer.error}`);
     },
   };
 }

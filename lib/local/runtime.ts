@@ -153,13 +153,13 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     // ── store and queue ──
     let dynamo: LocalDynamo;
     let dataDir: string | undefined;
-    if (opts.dataDir === null) dynamo = await startLocalDynamo();
+    if (opts.dataDir === null) dynamo = await startLocalDynamo({ thread: true });
     else {
       dataDir = resolve(opts.dataDir ?? '.crmsync', live ? 'live' : 'sandbox');
       await mkdir(dataDir, { recursive: true });
       const lock = await lockDataDir(dataDir);
       cleanup.push(() => lock.release());
-      dynamo = await startLocalDynamo({ path: join(dataDir, 'dynamodb') });
+      dynamo = await startLocalDynamo({ path: join(dataDir, 'dynamodb'), thread: true });
     }
     cleanup.push(() => dynamo.close());
     await ensureTable(dynamo.client, TABLE);

@@ -48,9 +48,12 @@ describe('startLocalDynamo', () => {
     }
   });
 
-  it('a store persisted to a path survives a restart', async () => {
-    const path = join(dir, 'db');
-    const first = await startLocalDynamo({ path });
+  it.each([
+    ['in this thread', false],
+    ['in a worker thread', true],
+  ])('a store persisted to a path survives a restart (%s)', async (_where, thread) => {
+    const path = join(dir, thread ? 'db-thread' : 'db');
+    const first = await startLocalDynamo({ path, thread });
     await ensureTable(first.client, 'crmsync-store');
     const store = new DynamoSyncStore({ client: first.client, tableName: 'crmsync-store' });
     await store.putPair(
@@ -68,7 +71,7 @@ describe('startLocalDynamo', () => {
     expect(await store.markEventProcessed('evt-persist', 1_000)).toBe(true);
     await first.close();
 
-    const second = await startLocalDynamo({ path });
+    const second = await startLocalDynamo({ path, thread });
     try {
       await ensureTable(second.client, 'crmsync-store');
       const reopened = new DynamoSyncStore({ client: second.client, tableName: 'crmsync-store' });
@@ -76,6 +79,25 @@ describe('startLocalDynamo', () => {
       expect(await reopened.markEventProcessed('evt-persist', 2_000)).toBe(false);
     } finally {
       await second.close();
+    }
+  });
+
+  it('thread: dynalite serves from a worker thread, so this thread holds no listening socket for it', async () => {
+    const servers = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
+    const before = servers();
+    const here = await startLocalDynamo();
+    expect(servers()).toBe(before + 1);
+    await here.close();
+
+    const dynamo = await startLocalDynamo({ thread: true });
+    try {
+      expect(servers()).toBe(before);
+      await ensureTable(dynamo.client, 'crmsync-store');
+      const { Table } = await dynamo.client.send(new DescribeTableCommand({ TableName: 'crmsync-store' }));
+      expect(Table?.TableStatus).toBe('ACTIVE');
+      expect(dynamo.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    } finally {
+      await dynamo.close();
     }
   });
 });
