@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import {
   CHANGES_MAX_RECEIVE_COUNT,
   CHANGES_VISIBILITY_TIMEOUT_SECONDS,
+  PROCESSOR_MAX_CONCURRENCY,
   PROCESSOR_TIMEOUT_SECONDS,
 } from '../../lib/aws/queue-settings.ts';
 import { tableDesign } from '../../lib/aws/table-design.ts';
@@ -202,7 +203,7 @@ export class CrmSync extends Construct {
         batchSize: config.processing.batchSize,
         maxBatchingWindow: Duration.seconds(Math.max(1, config.processing.batchingWindowSeconds)),
         reportBatchItemFailures: true,
-        maxConcurrency: 2,
+        maxConcurrency: PROCESSOR_MAX_CONCURRENCY,
       }),
     );
 

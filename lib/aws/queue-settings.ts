@@ -17,3 +17,9 @@ export const CHANGES_VISIBILITY_TIMEOUT_SECONDS = 6 * PROCESSOR_TIMEOUT_SECONDS;
  * notice is parked in the DLQ; a permanent error is recorded and never retried at all.
  */
 export const CHANGES_MAX_RECEIVE_COUNT = 5;
+
+/**
+ * Processor invocations in flight at once: the event source mapping's `maxConcurrency` in AWS (2, the
+ * minimum SQS allows), and the local poller's, so the local stack overlaps batches as AWS does.
+ */
+export const PROCESSOR_MAX_CONCURRENCY = 2;

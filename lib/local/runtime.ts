@@ -5,7 +5,11 @@ import { fileURLToPath } from 'node:url';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoSyncStore } from '../aws/dynamo-sync-store.ts';
-import { CHANGES_MAX_RECEIVE_COUNT, CHANGES_VISIBILITY_TIMEOUT_SECONDS } from '../aws/queue-settings.ts';
+import {
+  CHANGES_MAX_RECEIVE_COUNT,
+  CHANGES_VISIBILITY_TIMEOUT_SECONDS,
+  PROCESSOR_MAX_CONCURRENCY,
+} from '../aws/queue-settings.ts';
 import { SqsChangeQueue } from '../aws/sqs-change-queue.ts';
 import { type CrmSyncConfig, loadConfigFile } from '../config.ts';
 import { composeSync } from '../composition/sync.ts';
@@ -72,6 +76,8 @@ export interface LocalStackOptions {
     batchingWindowMs?: number;
     visibilityTimeoutSeconds?: number;
     maxReceiveCount?: number;
+    /** Processor invocations in flight at once (default: the stack's, PROCESSOR_MAX_CONCURRENCY). */
+    maxConcurrency?: number;
   };
   /** Resync the segment on a first start (an empty store), so the demo links its records (default true). */
   firstRunResync?: boolean;
@@ -237,6 +243,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       queueUrl,
       batchSize: q.batchSize ?? config.processing.batchSize,
       batchingWindowMs: q.batchingWindowMs ?? config.processing.batchingWindowSeconds * 1000,
+      maxConcurrency: q.maxConcurrency ?? PROCESSOR_MAX_CONCURRENCY,
       handler: processorHandler(sync.processor),
       onBatch: (report) => {
         stats.onBatch({

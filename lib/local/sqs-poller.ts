@@ -36,6 +36,11 @@ export interface SqsPollerOptions {
   queueArn?: string;
   /** Long-poll wait while idle, seconds (0–20). Short by default so that stop() returns promptly. */
   idleWaitSeconds?: number;
+  /**
+   * Invocations in flight at once (default 1), as the event source mapping's `maxConcurrency`: while
+   * one batch waits on a CRM or the store, the next one is gathered and processed.
+   */
+  maxConcurrency?: number;
 }
 
 /** SQS returns at most 10 messages per ReceiveMessage call. */
@@ -53,13 +58,17 @@ export class SqsPoller {
   readonly #opts: SqsPollerOptions;
   #running = false;
   #loop: Promise<void> | undefined;
-  #abort: AbortController | undefined;
-  /** Serializes invocations between the background loop and drain(). */
-  #turn: Promise<unknown> = Promise.resolve();
+  readonly #aborts = new Set<AbortController>();
+  /** Bounds invocations in flight (background loops and drain() together) to `maxConcurrency`. */
+  readonly #slots: Slots;
 
   constructor(opts: SqsPollerOptions) {
     if (opts.batchSize < 1 || opts.batchSize > 10_000) throw new RangeError('batchSize must be 1..10000');
+    const concurrency = opts.maxConcurrency ?? 1;
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000)
+      throw new RangeError('maxConcurrency must be an integer 1..1000');
     this.#opts = opts;
+    this.#slots = new Slots(concurrency);
   }
 
   /** Starts polling in the background. */
@@ -69,12 +78,12 @@ export class SqsPoller {
     this.#loop = this.#run();
   }
 
-  /** Stops polling and waits for the invocation in flight, if any, to finish and delete its messages. */
+  /** Stops polling and waits for the invocations in flight, if any, to finish and delete their messages. */
   async stop(): Promise<void> {
     this.#running = false;
-    this.#abort?.abort();
+    for (const abort of this.#aborts) abort.abort();
     await this.#loop;
-    await this.#turn.catch(() => undefined);
+    await this.#slots.idle();
     this.#loop = undefined;
   }
 
@@ -85,36 +94,54 @@ export class SqsPoller {
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
-      const handled = await this.#exclusive(async () => {
+      await this.#slots.acquire();
+      let handled: number;
+      try {
         const messages = await this.#gather(0, 0);
         if (messages.length > 0) await this.#invoke(messages);
-        return messages.length;
-      });
+        handled = messages.length;
+      } finally {
+        this.#slots.release();
+      }
       if (handled === 0) return total;
       total += handled;
     }
   }
 
+  /**
+   * One gatherer, up to `maxConcurrency` invocations: a batch is gathered only when an invocation
+   * slot is free, and handed over without waiting, so the next batch is gathered while it runs. One
+   * gatherer at a time keeps batches full under light traffic (two would split them, and a half
+   * batch costs as many CRM calls as a full one).
+   */
   async #run(): Promise<void> {
     while (this.#running) {
+      await this.#slots.acquire();
+      if (!this.#running) {
+        this.#slots.release();
+        return;
+      }
+      let messages: Message[];
       try {
-        await this.#exclusive(async () => {
-          const messages = await this.#gather(this.#opts.idleWaitSeconds ?? 1, this.#opts.batchingWindowMs);
-          if (messages.length > 0) await this.#invoke(messages);
-        });
+        messages = await this.#gather(this.#opts.idleWaitSeconds ?? 1, this.#opts.batchingWindowMs);
       } catch (error) {
+        this.#slots.release();
         if (!this.#running) return;
         this.#opts.onError?.(error);
         // A receive failed (queue gone, endpoint restarting): back off briefly rather than spin.
         await new Promise((resolve) => setTimeout(resolve, 500));
+        continue;
       }
+      if (messages.length === 0) {
+        this.#slots.release();
+        continue;
+      }
+      this.#slots.track(
+        this.#invoke(messages)
+          .catch((error: unknown) => this.#opts.onError?.(error))
+          .finally(() => this.#slots.release()),
+      );
     }
-  }
-
-  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.#turn.then(fn, fn);
-    this.#turn = next.catch(() => undefined);
-    return next;
   }
 
   /** One batch: the first receive may long-poll; then keep receiving until full or the window closes. */
@@ -145,18 +172,23 @@ export class SqsPoller {
   }
 
   async #receive(max: number, waitSeconds: number): Promise<Message[]> {
-    this.#abort = new AbortController();
-    const out = await this.#opts.client.send(
-      new ReceiveMessageCommand({
-        QueueUrl: this.#opts.queueUrl,
-        MaxNumberOfMessages: max,
-        WaitTimeSeconds: waitSeconds,
-        MessageSystemAttributeNames: ['All'],
-        MessageAttributeNames: ['All'],
-      }),
-      { abortSignal: this.#abort.signal },
-    );
-    return out.Messages ?? [];
+    const abort = new AbortController();
+    this.#aborts.add(abort);
+    try {
+      const out = await this.#opts.client.send(
+        new ReceiveMessageCommand({
+          QueueUrl: this.#opts.queueUrl,
+          MaxNumberOfMessages: max,
+          WaitTimeSeconds: waitSeconds,
+          MessageSystemAttributeNames: ['All'],
+          MessageAttributeNames: ['All'],
+        }),
+        { abortSignal: abort.signal },
+      );
+      return out.Messages ?? [];
+    } finally {
+      this.#aborts.delete(abort);
+    }
   }
 
   async #invoke(messages: Message[]): Promise<void> {
@@ -177,16 +209,21 @@ export class SqsPoller {
     this.#opts.onBatch?.({ at: Date.now(), records, failedIds, error, durationMs: Date.now() - startedAt });
   }
 
+  /** DeleteMessageBatch takes 10 entries: the chunks of one batch are independent, so they go out at once. */
   async #delete(messages: Message[]): Promise<void> {
-    for (let i = 0; i < messages.length; i += SQS_RECEIVE_MAX) {
-      const chunk = messages.slice(i, i + SQS_RECEIVE_MAX);
-      await this.#opts.client.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: this.#opts.queueUrl,
-          Entries: chunk.map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle! })),
-        }),
-      );
-    }
+    const chunks: Message[][] = [];
+    for (let i = 0; i < messages.length; i += SQS_RECEIVE_MAX)
+      chunks.push(messages.slice(i, i + SQS_RECEIVE_MAX));
+    await Promise.all(
+      chunks.map((chunk) =>
+        this.#opts.client.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: this.#opts.queueUrl,
+            Entries: chunk.map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle! })),
+          }),
+        ),
+      ),
+    );
   }
 
   #toRecord(m: Message): SQSRecord {
@@ -215,5 +252,39 @@ export class SqsPoller {
       eventSourceARN: this.#opts.queueArn ?? 'arn:aws:sqs:local:000000000000:crmsync-changes',
       awsRegion: 'local',
     };
+  }
+}
+
+/** Invocation slots: at most `size` held at once; `acquire` waits in order for a free one. */
+class Slots {
+  #free: number;
+  readonly #waiting: (() => void)[] = [];
+  readonly #inFlight = new Set<Promise<unknown>>();
+
+  constructor(size: number) {
+    this.#free = size;
+  }
+
+  async acquire(): Promise<void> {
+    if (this.#free > 0) this.#free--;
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+
+  /** Hands the slot to the next waiter, or frees it. */
+  release(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#free++;
+  }
+
+  /** Remembers an invocation running on its own, so `idle` can wait for it. */
+  track(p: Promise<unknown>): void {
+    this.#inFlight.add(p);
+    void p.finally(() => this.#inFlight.delete(p));
+  }
+
+  /** Resolves when no tracked invocation runs. */
+  async idle(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
 }

@@ -154,4 +154,48 @@ describe('local SQS poller (Lambda event source mapping)', () => {
     await poller.stop();
     expect(await depth(queueUrl)).toBe(0);
   });
+
+  it('maxConcurrency 2 (the stack’s event source mapping): the next batch runs while one waits, never more than two at once', async () => {
+    const { queueUrl } = await sqs.createQueues('poller-concurrent', { maxReceiveCount: 3 });
+    await send(
+      queueUrl,
+      Array.from({ length: 40 }, (_, i) => `c${i}`),
+    );
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let started = 0;
+    let done = 0;
+    let openGate: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      openGate = resolve;
+    });
+    let allDone: () => void = () => {};
+    const finished = new Promise<void>((resolve) => {
+      allDone = resolve;
+    });
+    const poller = new SqsPoller({
+      client: sqs.client,
+      queueUrl,
+      batchSize: 10,
+      batchingWindowMs: 0,
+      idleWaitSeconds: 0,
+      maxConcurrency: 2,
+      handler: async (event) => {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        if (++started === 2) openGate();
+        // The first batch waits for the second to start (one at a time, it would wait out the fallback).
+        await Promise.race([gate, new Promise((resolve) => setTimeout(resolve, 3000))]);
+        inFlight--;
+        done += event.Records.length;
+        if (done === 40) allDone();
+        return { batchItemFailures: [] };
+      },
+    });
+    poller.start();
+    await finished;
+    await poller.stop();
+    expect(maxInFlight).toBe(2);
+    expect(await depth(queueUrl)).toBe(0);
+  });
 });
