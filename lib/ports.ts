@@ -193,11 +193,15 @@ export interface SalesforcePort {
   integrationUserId(): Promise<string>;
   /** sObject Collections delete, for the `propagate` delete policy. */
   deleteRecords(ids: string[]): Promise<void>;
-  /** Pages through all records of an object (import, polling); `after` is the query locator. */
+  /**
+   * Pages through all records of an object (import, polling); `after` is the query locator. With
+   * `afterId` the query is ordered by Id and starts after that Id: a position that, unlike a query
+   * locator (which expires), can be stored and resumed from any time later (a long import).
+   */
   queryPage(
     objectType: SalesforceObject,
     fields: string[],
-    options: { modifiedSinceMs?: number; after?: string },
+    options: { modifiedSinceMs?: number; after?: string; afterId?: string | null },
   ): Promise<{ records: SalesforceRecord[]; after?: string }>;
 }
 

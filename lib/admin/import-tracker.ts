@@ -1,6 +1,6 @@
 import type { SalesforceObject } from '../domain/notice.ts';
 import { importAccounts } from '../sync/company-import.ts';
-import { type ImportResult, importFromSalesforce } from '../sync/import-salesforce.ts';
+import { type ImportResult, importFromSalesforce, planImport } from '../sync/import-salesforce.ts';
 import type { SyncDeps } from '../sync/sync-deps.ts';
 
 /** What an import covers: Leads and Contacts (R7) and Accounts (C2, C8). */
@@ -59,7 +59,7 @@ export const IMPORT_IDLE: ImportProgress = {
   finishedAt: null,
 };
 
-const countsOf = (r: Omit<ImportResult, 'object'>): ImportCounts => ({
+const countsOf = (r: Omit<ImportResult, 'object' | 'done'>): ImportCounts => ({
   read: r.read,
   created: r.created,
   linked: r.linked,
@@ -83,6 +83,8 @@ export class ImportTracker {
     private readonly deps: SyncDeps,
     /** Told every change of the progress (the job function saves it to the store). */
     private readonly onChange: (progress: ImportProgress) => void | Promise<void> = () => {},
+    /** Asked after each page: true pauses the import with its checkpoints (a Lambda near its limit). */
+    private readonly shouldPause?: () => boolean,
   ) {}
 
   progress(): ImportProgress {
@@ -107,20 +109,33 @@ export class ImportTracker {
 
   async #import(objects: ImportObject[]): Promise<void> {
     try {
+      // Every object's checkpoint first: a run that pauses in the first still finds the others later.
+      await planImport(
+        this.deps,
+        objects.filter((o): o is SalesforceObject => o !== 'Account'),
+      );
+      let paused = false;
       for (const object of objects) {
         this.#record({ object, ...NONE, done: false });
-        const onPage = (soFar: Omit<ImportResult, 'object'>) => {
+        const onPage = (soFar: Omit<ImportResult, 'object' | 'done'>) => {
           this.#record({ object, ...countsOf(soFar), done: false });
           void this.onChange(this.progress());
         };
+        const pause = this.shouldPause ? { shouldPause: this.shouldPause } : {};
+        // The Account import (C8) has no checkpoint of its own yet: it runs to its end.
         const result =
           object === 'Account'
-            ? await importAccounts(this.deps, onPage)
-            : await importFromSalesforce(this.deps, object, onPage);
-        this.#record({ object, ...countsOf(result), done: true });
+            ? { ...(await importAccounts(this.deps, onPage)), done: true }
+            : await importFromSalesforce(this.deps, object, onPage, pause);
+        this.#record({ object, ...countsOf(result), done: result.done });
         await this.onChange(this.progress());
+        if (!result.done) {
+          paused = true;
+          break;
+        }
       }
-      this.#progress = { ...this.#progress, running: false, finishedAt: this.deps.now() };
+      // Paused: not finished; the scheduled refresh continues it from the checkpoints (continueImports).
+      this.#progress = { ...this.#progress, running: false, finishedAt: paused ? null : this.deps.now() };
       await this.onChange(this.progress());
     } catch (error) {
       this.#progress = {

@@ -107,7 +107,12 @@ export async function runJob(
     return saved;
   };
   if (request.kind === 'import') {
-    const tracker = new ImportTracker(deps, (p) => save('import', p));
+    // As a resync: it pauses after 13 minutes with its checkpoints, and the scheduled refresh continues it.
+    const tracker = new ImportTracker(
+      deps,
+      (p) => save('import', p),
+      pauseAfter(deps.now, RESYNC_JOB_BUDGET_MS),
+    );
     tracker.start(request.objects);
     const done = await tracker.settled();
     await saved;

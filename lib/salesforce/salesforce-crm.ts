@@ -297,7 +297,12 @@ export class SalesforceCrm implements SalesforcePort {
   async queryPage(
     objectType: SalesforceObject,
     fields: string[],
-    options: { modifiedSinceMs?: number; after?: string; includeConverted?: boolean },
+    options: {
+      modifiedSinceMs?: number;
+      after?: string;
+      afterId?: string | null;
+      includeConverted?: boolean;
+    },
   ): Promise<{ records: SalesforceRecord[]; after?: string }> {
     let page: QueryResult;
     if (options.after) {
@@ -306,13 +311,19 @@ export class SalesforceCrm implements SalesforcePort {
       const where: string[] = [];
       if (options.modifiedSinceMs !== undefined)
         where.push(`SystemModstamp > ${soqlDateTime(options.modifiedSinceMs)}`);
+      const byId = options.afterId !== undefined;
+      if (options.afterId) {
+        if (!isSalesforceId(options.afterId))
+          throw new Error(`afterId must be a Salesforce id (15 or 18 characters), got "${options.afterId}"`);
+        where.push(`Id > ${soqlString(options.afterId)}`);
+      }
       const includeConverted = options.includeConverted ?? options.modifiedSinceMs !== undefined;
       if (objectType === 'Lead' && !includeConverted) where.push('IsConverted = false');
       const soql = selectQuery(
         objectType,
         selectFields(objectType, fields),
         where.length > 0 ? where.join(' AND ') : undefined,
-        'SystemModstamp ASC',
+        byId ? 'Id ASC' : 'SystemModstamp ASC',
       );
       page = await this.#queries.query('soql.query', soql, false);
     }

@@ -4,7 +4,7 @@ import { type ImportResult, noImportCounts } from './import-salesforce.ts';
 import { companySyncEnabled, type SyncDeps } from './sync-deps.ts';
 
 /** The import's counts, shaped as the contact import's (the CLI and the dashboard show both alike). */
-export type AccountImportResult = Omit<ImportResult, 'object'> & { object: 'Account' };
+export type AccountImportResult = Omit<ImportResult, 'object' | 'done'> & { object: 'Account' };
 
 /**
  * Import of existing Salesforce Accounts (C2, C8: "an existing account syncs when it is edited,

@@ -35,11 +35,14 @@ export interface ImportResult {
   sharedEmail: number;
   /** Sync notices queued (R7: the gate syncs members fully, others stay email-only). */
   queued: number;
+  /** The first {@link MAX_ERRORS_KEPT} records that could not be imported, and why. */
   errors: { salesforceId: string; message: string }[];
+  /** False when the run paused (`shouldPause`) with its checkpoint; the next run resumes it. */
+  done: boolean;
 }
 
 /** An import's counts before its first page (the Account import, lib/sync/company-import.ts, starts there too). */
-export function noImportCounts(): Omit<ImportResult, 'object'> {
+export function noImportCounts(): Omit<ImportResult, 'object' | 'done'> {
   return {
     read: 0,
     created: 0,
@@ -54,10 +57,112 @@ export function noImportCounts(): Omit<ImportResult, 'object'> {
   };
 }
 
+export interface ImportOptions {
+  /**
+   * Asked after each page: true pauses the import with its checkpoint stored (a Lambda near its time
+   * limit); the next `importFromSalesforce` of the object resumes after the last page done.
+   */
+  shouldPause?: () => boolean;
+}
+
+/** Errors kept in the result and the checkpoint: enough to show what is wrong, bounded in memory. */
+export const MAX_ERRORS_KEPT = 100;
+
+/** The store's checkpoint name of an object's (one) running import. */
+export const importCheckpointName = (object: SalesforceObject) => `import:${object}`;
+
+/** Where an import stands: the last Salesforce Id of the last page done, and the counts so far. */
+type ImportCheckpoint = Omit<ImportResult, 'done'> & {
+  afterId: string | null;
+  /** The object's place in the import that started it (Contacts before Leads, say): continued in that order. */
+  seq: number;
+  /** When the checkpoint was last stored: a run in progress stores one every page. */
+  updatedAt: number;
+};
+
+/** The stored checkpoint when it has the expected shape (the store keeps it as opaque JSON). */
+function asImportCheckpoint(
+  v: Record<string, unknown> | undefined,
+  object: SalesforceObject,
+): ImportCheckpoint | undefined {
+  if (!v || v['object'] !== object) return undefined;
+  const afterId = v['afterId'];
+  if (afterId !== null && typeof afterId !== 'string') return undefined;
+  const seq = typeof v['seq'] === 'number' ? v['seq'] : 0;
+  const updatedAt = typeof v['updatedAt'] === 'number' ? v['updatedAt'] : 0;
+  const counts = [
+    'read',
+    'created',
+    'linked',
+    'alreadyLinked',
+    'resumed',
+    'withoutEmail',
+    'sharedEmail',
+    'queued',
+  ] as const;
+  if (!counts.every((k) => typeof v[k] === 'number') || !Array.isArray(v['errors'])) return undefined;
+  const n = (k: (typeof counts)[number]) => v[k] as number;
+  return {
+    object,
+    afterId,
+    seq,
+    updatedAt,
+    read: n('read'),
+    created: n('created'),
+    linked: n('linked'),
+    alreadyLinked: n('alreadyLinked'),
+    resumed: n('resumed'),
+    withoutEmail: n('withoutEmail'),
+    sharedEmail: n('sharedEmail'),
+    queued: n('queued'),
+    errors: (v['errors'] as ImportResult['errors']).slice(0, MAX_ERRORS_KEPT),
+  };
+}
+
+function emptyCheckpoint(object: SalesforceObject, seq: number, at = 0): ImportCheckpoint {
+  return { object, afterId: null, seq, updatedAt: at, ...noImportCounts() };
+}
+
 /**
- * Import existing Salesforce leads/contacts into HubSpot (R7). For each page of records: records
- * already linked are skipped (so an interrupted import resumes where it stopped, at the cost of
- * re-reading pages; members a stopped run linked but never queued are queued again); the rest are matched by email to an existing HubSpot contact or created with
+ * Records that an import of these objects (in this order) is to run, unless one of them is already
+ * pending: so a run that pauses before it reaches the later objects still finds them when it is
+ * continued (`pendingImports`), in another invocation.
+ */
+export async function planImport(
+  deps: Pick<SyncDeps, 'store' | 'now'>,
+  objects: SalesforceObject[],
+): Promise<void> {
+  for (const [seq, object] of objects.entries()) {
+    const name = importCheckpointName(object);
+    if (!asImportCheckpoint(await deps.store.getCheckpoint(name), object))
+      await deps.store.putCheckpoint(name, { ...emptyCheckpoint(object, seq, deps.now()) });
+  }
+}
+
+/**
+ * A run stores its checkpoint every page (seconds apart): one untouched this long has no run behind
+ * it (paused or crashed), so continuing it cannot race the run that wrote it.
+ */
+export const IMPORT_STALLED_MS = 2 * 60_000;
+
+/** The objects whose import started, is not done and has no run in progress, in their import order. */
+export async function stalledImports(deps: Pick<SyncDeps, 'store' | 'now'>): Promise<SalesforceObject[]> {
+  const found: ImportCheckpoint[] = [];
+  for (const object of ['Lead', 'Contact'] as const) {
+    const cp = asImportCheckpoint(await deps.store.getCheckpoint(importCheckpointName(object)), object);
+    if (cp && deps.now() - cp.updatedAt >= IMPORT_STALLED_MS) found.push(cp);
+  }
+  return found.sort((a, b) => a.seq - b.seq).map((cp) => cp.object);
+}
+
+/**
+ * Import existing Salesforce leads/contacts into HubSpot (R7). It streams: page by page (ordered by
+ * Id) it reads records, links or creates their HubSpot contacts, queues their notices and stores a
+ * checkpoint — the last Id done and the counts — so memory holds one page, and a run that stops (a
+ * crash, an error, `shouldPause`) resumes after the last page done, never from the start.
+ *
+ * Per page: records already linked are skipped (members an interrupted page linked but never queued
+ * are queued again); the rest are matched by email to an existing HubSpot contact or created with
  * the email only; the pair is stored as `emailOnly`; then an `import` notice is queued for each,
  * and the gate decides: members of the segment (or everyone, with no segment) sync fully, the
  * others keep every other property empty.
@@ -66,30 +171,62 @@ export async function importFromSalesforce(
   deps: SyncDeps,
   object: SalesforceObject,
   onProgress?: (soFar: ImportResult) => void,
+  options: ImportOptions = {},
 ): Promise<ImportResult> {
-  const result: ImportResult = { object, ...noImportCounts() };
+  const name = importCheckpointName(object);
+  const resumed = asImportCheckpoint(await deps.store.getCheckpoint(name), object);
+  const cp: ImportCheckpoint = resumed ?? emptyCheckpoint(object, 0);
   const segmentId = (await currentSettings(deps)).inclusionSegmentId;
+  const resultOf = (done: boolean): ImportResult => {
+    const { afterId: _position, seq: _seq, updatedAt: _at, ...counts } = cp;
+    return { ...counts, errors: [...cp.errors], done };
+  };
   let after: string | undefined;
   do {
-    const page = await deps.salesforce.queryPage(object, ['Email'], { after });
+    // The query locator pages within this run; a resumed run starts a new query after the stored Id.
+    const page = await deps.salesforce.queryPage(
+      object,
+      ['Email'],
+      after ? { after } : { afterId: cp.afterId },
+    );
     await importPage(
       deps,
       segmentId,
       page.records.filter((r) => !r.isConverted),
-      result,
+      cp,
     );
+    cp.afterId = page.records.at(-1)?.id ?? cp.afterId;
+    cp.errors = cp.errors.slice(0, MAX_ERRORS_KEPT);
     after = page.after;
+    cp.updatedAt = deps.now();
+    if (after) await deps.store.putCheckpoint(name, { ...cp });
     // Every count so far, not only records read: the CLI shows created/linked as pages go by.
-    onProgress?.({ ...result, errors: [...result.errors] });
+    onProgress?.(resultOf(false));
+    if (after && options.shouldPause?.()) return resultOf(false);
   } while (after);
-  return result;
+  await deps.store.putCheckpoint(name, null);
+  return resultOf(true);
+}
+
+/**
+ * Continues stalled imports (paused at a Lambda's time limit, or crashed) object after object within
+ * `shouldPause`: the scheduled segment refresh runs it, as it continues a resync.
+ */
+export async function continueImports(deps: SyncDeps, shouldPause: () => boolean): Promise<ImportResult[]> {
+  const results: ImportResult[] = [];
+  for (const object of await stalledImports(deps)) {
+    const result = await importFromSalesforce(deps, object, undefined, { shouldPause });
+    results.push(result);
+    if (!result.done) break;
+  }
+  return results;
 }
 
 async function importPage(
   deps: SyncDeps,
   segmentId: string | null,
   records: SalesforceRecord[],
-  result: ImportResult,
+  result: Omit<ImportResult, 'done'>,
 ): Promise<void> {
   result.read += records.length;
   const existing = await deps.store.getPairsBySalesforceIds(records.map((r) => r.id));
@@ -222,7 +359,7 @@ async function resumeUnfinished(
   deps: SyncDeps,
   segmentId: string | null,
   pairs: PairState[],
-  result: ImportResult,
+  result: Omit<ImportResult, 'done'>,
 ): Promise<void> {
   if (pairs.length === 0) return;
   const members = segmentId

@@ -1,4 +1,5 @@
 import type { ChangeNotice } from '../domain/notice.ts';
+import { continueImports, type ImportResult } from './import-salesforce.ts';
 import {
   loadActiveSegment,
   type RefreshResult,
@@ -153,17 +154,20 @@ const CONTACT_RESYNC: ResyncRunner = {
 /**
  * The scheduled segment refresh. A resync of a large segment does not fit one invocation: it pauses
  * with its checkpoint, and each scheduled refresh continues it (within `budgetMs`) until it is done —
- * the reconciliation it runs also finds the joins a refresh would. With no resync pending, it is a
- * plain (usually incremental) refresh.
+ * the reconciliation it runs also finds the joins a refresh would. A stalled import (paused or
+ * crashed) is continued the same way. With neither pending, it is a plain (usually incremental) refresh.
  */
 export async function runScheduledRefresh(
   deps: SyncDeps,
   budgetMs: number,
   /** Which resync to continue: the contact one by default; lib/sync/company-resync.ts passes the one covering companies. */
   resync: ResyncRunner = CONTACT_RESYNC,
-): Promise<{ resync: ResyncResult } | { refresh: RefreshResult }> {
+): Promise<{ resync: ResyncResult } | { imports: ImportResult[] } | { refresh: RefreshResult }> {
   if (await resync.pending(deps)) {
     return { resync: await resync.run(deps, undefined, { shouldPause: pauseAfter(deps.now, budgetMs) }) };
   }
+  // A long import (R7) continues the same way, from its checkpoint.
+  const imports = await continueImports(deps, pauseAfter(deps.now, budgetMs));
+  if (imports.length > 0) return { imports };
   return { refresh: await refreshSegment(deps) };
 }

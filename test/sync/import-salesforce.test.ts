@@ -1,8 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeNotice } from '../../lib/domain/notice.ts';
 import { RetryableError } from '../../lib/errors.ts';
-import type { ChangeQueue } from '../../lib/ports.ts';
-import { importFromSalesforce } from '../../lib/sync/import-salesforce.ts';
+import type { ChangeQueue, SalesforcePort } from '../../lib/ports.ts';
+import {
+  continueImports,
+  IMPORT_STALLED_MS,
+  importFromSalesforce,
+  planImport,
+  stalledImports,
+} from '../../lib/sync/import-salesforce.ts';
 import type { SyncDeps } from '../../lib/sync/sync-deps.ts';
 import type { TestStack } from '../support/test-stack.ts';
 import { takeQueued } from './queued.ts';
@@ -33,7 +39,7 @@ describe('importFromSalesforce: paged, email only, resumable after an interrupti
     await stack?.close();
   });
 
-  it('R7: an import interrupted between pages resumes on the next run: every record is linked once and gets its sync', async () => {
+  it('R7: an import that crashed between pages resumes after the last page done, not from the start: every record is linked once and gets its sync', async () => {
     // The queue fails on the second page: the run stops after storing that page's links.
     let sends = 0;
     const flaky: ChangeQueue = {
@@ -47,18 +53,27 @@ describe('importFromSalesforce: paged, email only, resumable after an interrupti
     const firstRun = await takeQueued(stack.sqs!.client, stack.queueUrl!);
     expect(firstRun).toHaveLength(2);
 
-    const second = await importFromSalesforce(deps, 'Lead');
-    // No segment (R2): every link still email-only is queued again; the fifth record is new.
+    const pagesRead: { afterId?: string | null; after?: string }[] = [];
+    const second = await importFromSalesforce(
+      { ...deps, salesforce: watchPages(deps.salesforce, pagesRead) },
+      'Lead',
+    );
+    // It starts after the first page (its checkpoint), reads the other two pages only, and carries the
+    // first page's counts. No segment (R2): the second page's links, still email-only, are queued again.
+    expect(pagesRead).toHaveLength(2);
+    expect(pagesRead[0]?.afterId).toBe(firstRun.at(-1)?.recordId);
     expect(second).toMatchObject({
       read: 5,
-      created: 1,
-      alreadyLinked: 4,
-      resumed: 4,
+      created: 3,
+      alreadyLinked: 2,
+      resumed: 2,
       queued: 5,
       errors: [],
+      done: true,
     });
     const queued = await takeQueued(stack.sqs!.client, stack.queueUrl!);
-    expect(new Set(queued.map((n) => n.recordId))).toEqual(new Set(leads.map((l) => l.id)));
+    expect(queued).toHaveLength(3);
+    expect(new Set([...firstRun, ...queued].map((n) => n.recordId))).toEqual(new Set(leads.map((l) => l.id)));
     expect(
       queued.every((n) => n.kind === 'import' && n.source === 'salesforce' && n.objectType === 'Lead'),
     ).toBe(true);
@@ -81,9 +96,68 @@ describe('importFromSalesforce: paged, email only, resumable after an interrupti
       ['email', 'firstname', 'lastname'],
     );
     expect(synced.map((c) => c.properties.lastname).sort()).toEqual(['L0', 'L1', 'L2', 'L3', 'L4']);
+    // Done: the checkpoint is gone, so a new import starts from the first record (and finds them linked).
     const third = await stack.measure(() => importFromSalesforce(deps, 'Lead'));
-    expect(third.result).toMatchObject({ created: 0, alreadyLinked: 5, resumed: 0, queued: 0 });
+    expect(third.result).toMatchObject({ read: 5, created: 0, alreadyLinked: 5, resumed: 0, queued: 0 });
     expect(third.calls.hubspot.writes).toBe(0);
+  });
+
+  it('R7 streaming: page by page it reads, then queues that page (at most a page of notices in hand), through the real client', async () => {
+    const steps: string[] = [];
+    const pagesRead: { afterId?: string | null; after?: string }[] = [];
+    const salesforce = watchPages(deps.salesforce, pagesRead, (n) => steps.push(`read ${n}`));
+    const queue: ChangeQueue = {
+      send: async (notices: ChangeNotice[]) => {
+        steps.push(`queue ${notices.length}`);
+        await stack.queue!.send(notices);
+      },
+    };
+    for (let i = 0; i < 4; i++) {
+      await stack.salesforceSandbox.userCreate('Contact', {
+        Email: `stream-${i}@example.com`,
+        LastName: `S${i}`,
+      });
+    }
+    const result = await importFromSalesforce({ ...deps, salesforce, queue }, 'Contact');
+    await takeQueued(stack.sqs!.client, stack.queueUrl!);
+    expect(result).toMatchObject({ read: 4, created: 4, queued: 4, done: true });
+    // Query pages of 2 (the sandbox's page size here): each page is queued before the next is read.
+    expect(steps).toEqual(['read 2', 'queue 2', 'read 2', 'queue 2']);
+    expect(pagesRead.slice(1).every((p) => p.after !== undefined)).toBe(true);
+  });
+
+  it('R7 resumable: an import paused by its time budget leaves checkpoints; the scheduled continuation finishes it once stalled', async () => {
+    for (let i = 0; i < 5; i++) {
+      await stack.salesforceSandbox.userCreate('Lead', {
+        Email: `pause-${i}@example.com`,
+        LastName: `P${i}`,
+        Company: 'Import Co',
+      });
+    }
+    let clock = Date.now();
+    const timed: SyncDeps = { ...deps, now: () => clock };
+    await planImport(timed, ['Lead', 'Contact']);
+    const paused = await importFromSalesforce(timed, 'Lead', undefined, { shouldPause: () => true });
+    expect(paused.done).toBe(false);
+    expect(paused.read).toBe(2);
+    // A run in progress stores its checkpoint every page: not continued while it is fresh.
+    expect(await stalledImports(timed)).toEqual([]);
+    clock += IMPORT_STALLED_MS;
+    expect(await stalledImports(timed)).toEqual(['Lead', 'Contact']);
+
+    const continued = await continueImports(timed, () => false);
+    expect(continued.map((r) => [r.object, r.done])).toEqual([
+      ['Lead', true],
+      ['Contact', true],
+    ]);
+    expect(continued[0]?.read).toBeGreaterThan(paused.read);
+    expect(await stalledImports({ ...timed, now: () => clock + IMPORT_STALLED_MS })).toEqual([]);
+    const hubspot = await stack.hubspot.findContactsByEmail(
+      Array.from({ length: 5 }, (_, i) => `pause-${i}@example.com`),
+      ['email'],
+    );
+    expect(hubspot).toHaveLength(5);
+    await takeQueued(stack.sqs!.client, stack.queueUrl!);
   });
 
   it('reports records without an email, and skips converted leads', async () => {
@@ -109,9 +183,11 @@ describe('importFromSalesforce: paged, email only, resumable after an interrupti
       LastName: 'Shared',
       Company: 'Import Co',
     });
-    // Two Contacts: this one, and the one the converted lead of the previous test became.
+    // Two new Contacts: this one, and the one the converted lead of the previous test became (the
+    // streaming test's four are linked already).
     expect(await importFromSalesforce(deps, 'Contact')).toMatchObject({
-      read: 2,
+      read: 6,
+      alreadyLinked: 4,
       created: 2,
       sharedEmail: 0,
     });
@@ -122,3 +198,26 @@ describe('importFromSalesforce: paged, email only, resumable after an interrupti
     );
   });
 });
+
+/** The Salesforce port, with every `queryPage` call's position recorded (and told, with its record count). */
+function watchPages(
+  salesforce: SalesforcePort,
+  calls: { afterId?: string | null; after?: string }[],
+  onPage?: (records: number) => void,
+): SalesforcePort {
+  return new Proxy(salesforce, {
+    get(target, key, receiver) {
+      if (key !== 'queryPage') return Reflect.get(target, key, receiver);
+      return async (...args: Parameters<SalesforcePort['queryPage']>) => {
+        const { after, afterId } = args[2];
+        calls.push({
+          ...(after !== undefined ? { after } : {}),
+          ...(afterId !== undefined ? { afterId } : {}),
+        });
+        const page = await target.queryPage(...args);
+        onPage?.(page.records.length);
+        return page;
+      };
+    },
+  });
+}
