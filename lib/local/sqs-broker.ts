@@ -138,7 +138,7 @@ export class SqsBroker {
   }
 
   arnOf(name: string): string {
-    return `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
+    return queueArn(name);
   }
 
   /** Queues one message; refuses a body over the queue's MaximumMessageSize. */
@@ -367,4 +367,9 @@ function attributeBytes(attributes: Record<string, MessageAttribute> | undefined
     total += Buffer.byteLength(name) + Buffer.byteLength(v.DataType) + Buffer.byteLength(v.StringValue ?? '');
   }
   return total;
+}
+
+/** The ARN of a local queue (one account, one region): what a redrive policy names. */
+export function queueArn(name: string): string {
+  return `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
 }

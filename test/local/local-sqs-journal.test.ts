@@ -29,8 +29,8 @@ afterAll(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
-async function open(): Promise<LocalSqs> {
-  const sqs = await startLocalSqs({ journalPath: journal });
+async function open(thread = false): Promise<LocalSqs> {
+  const sqs = await startLocalSqs({ journalPath: journal, thread });
   running.push(sqs);
   return sqs;
 }
@@ -68,41 +68,47 @@ async function receiveAll(sqs: LocalSqs, queueUrl: string) {
 }
 
 describe('local SQS journal', () => {
-  it('a message acknowledged by SendMessageBatch survives a crash; a deleted one does not come back', async () => {
-    const first = await open();
-    const { queueUrl } = await first.createQueues('changes');
-    await send(
-      first,
-      queueUrl,
-      Array.from({ length: 25 }, (_, i) => `notice-${i}`),
-    );
-    // The processor took ten and finished five of them before the crash.
-    const taken = await first.client.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }),
-    );
-    const done = taken.Messages!.slice(0, 5);
-    await first.client.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: done.map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle! })),
-      }),
-    );
+  it.each([
+    ['in this thread', false],
+    ['in a worker thread (the local stack)', true],
+  ])(
+    'a message acknowledged by SendMessageBatch survives a crash; a deleted one does not come back (%s)',
+    async (_where, thread) => {
+      const first = await open(thread);
+      const { queueUrl } = await first.createQueues('changes');
+      await send(
+        first,
+        queueUrl,
+        Array.from({ length: 25 }, (_, i) => `notice-${i}`),
+      );
+      // The processor took ten and finished five of them before the crash.
+      const taken = await first.client.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }),
+      );
+      const done = taken.Messages!.slice(0, 5);
+      await first.client.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: done.map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      );
 
-    const second = await open();
-    expect(second.recovered).toEqual({ queues: [{ name: 'changes', messages: 20 }], messages: 20 });
-    const { queueUrl: url2 } = await second.createQueues('changes');
-    const left = await receiveAll(second, url2);
-    const bodies = left.map((m) => m.Body).sort();
-    const expected = Array.from({ length: 25 }, (_, i) => `notice-${i}`)
-      .filter((b) => !done.some((d) => d.Body === b))
-      .sort();
-    expect(bodies).toEqual(expected);
-    // In flight at the crash: visible again at once (their consumer died), with the receive counted.
-    const counts = left.map((m) => Number(m.Attributes?.ApproximateReceiveCount));
-    expect(counts.filter((c) => c === 2)).toHaveLength(5);
-    expect(counts.filter((c) => c === 1)).toHaveLength(15);
-    expect(left[0]?.MessageAttributes?.source?.StringValue).toBe('hubspot');
-  });
+      const second = await open(thread);
+      expect(second.recovered).toEqual({ queues: [{ name: 'changes', messages: 20 }], messages: 20 });
+      const { queueUrl: url2 } = await second.createQueues('changes');
+      const left = await receiveAll(second, url2);
+      const bodies = left.map((m) => m.Body).sort();
+      const expected = Array.from({ length: 25 }, (_, i) => `notice-${i}`)
+        .filter((b) => !done.some((d) => d.Body === b))
+        .sort();
+      expect(bodies).toEqual(expected);
+      // In flight at the crash: visible again at once (their consumer died), with the receive counted.
+      const counts = left.map((m) => Number(m.Attributes?.ApproximateReceiveCount));
+      expect(counts.filter((c) => c === 2)).toHaveLength(5);
+      expect(counts.filter((c) => c === 1)).toHaveLength(15);
+      expect(left[0]?.MessageAttributes?.source?.StringValue).toBe('hubspot');
+    },
+  );
 
   it('redrive to the DLQ is kept across a crash: the message stays on the DLQ, not on the queue', async () => {
     const first = await open();
@@ -165,5 +171,18 @@ describe('local SQS journal', () => {
       }),
     );
     expect(attrs.Attributes?.ApproximateNumberOfMessages).toBe('1');
+  });
+});
+
+describe('local SQS in a worker thread', () => {
+  it('thread: the queue serves from a worker thread, so this thread holds no listening socket for it', async () => {
+    const servers = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
+    const before = servers();
+    const sqs = await open(true);
+    expect(servers()).toBe(before);
+    const { queueUrl } = await sqs.createQueues('threaded');
+    await send(sqs, queueUrl, ['a', 'b']);
+    expect((await receiveAll(sqs, queueUrl)).map((m) => m.Body).sort()).toEqual(['a', 'b']);
+    expect(sqs.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 });
