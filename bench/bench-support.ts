@@ -147,6 +147,8 @@ export interface BenchStackOptions {
   budgets: 'config' | 'raised';
   /** Edits the configuration further (e.g. an inclusion segment). */
   edit?: (input: ConfigInput) => void;
+  /** Run the SQS poller (default true); off, queued notices stay queued (a bench of the queueing step). */
+  processing?: boolean;
 }
 
 /**
@@ -176,7 +178,7 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<LocalSta
     config,
     demo: false,
     schedules: false,
-    backgroundPolling: true,
+    backgroundPolling: opts.processing !== false,
     firstRunResync: false,
     log: silentLog,
   });

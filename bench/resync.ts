@@ -5,7 +5,12 @@
  * and stops by itself. Prints JSON: wall time, notices/s, API calls by kind against the batch floor
  * (N/250 membership pages, N/100 HubSpot reads, N/200 Salesforce reads), peak RSS, heap growth and
  * the load average.
- *   node bin/run-ts.js bench/resync.ts [--members N] [--raised] [--first-only]
+ *   node bin/run-ts.js bench/resync.ts [--members N] [--raised] [--first-only | --queue-only]
+ *
+ * `--queue-only` measures the resync's streaming step alone (reconcile the segment page by page and
+ * queue its notices; nothing processes them): heap growth after a full GC (run with `--expose-gc`),
+ * membership calls against N/250, store calls, peak RSS. The local SQS and dynalite run in worker
+ * threads, so the heap measured is crmsync's and the sandboxes', not the queue's or the store's.
  *
  * Data: N HubSpot contacts in a DYNAMIC segment (lifecycle stage MQL or SQL) plus N/2 outside it;
  * Salesforce twins (same people, same values) for 90% of the members: 70% leads, 20% contacts. The
@@ -25,6 +30,7 @@ import {
   cpuTimes,
   machine,
   progress,
+  queueDepth,
   round,
   type SdkCallCounter,
   type SdkCalls,
@@ -41,6 +47,8 @@ const MEMBERS = Number.isInteger(n) && n > 0 ? n : 2000;
 
 const RAISED = process.argv.includes('--raised');
 const FIRST_ONLY = process.argv.includes('--first-only');
+/** Only the streaming step (segment refresh + queueing), the poller off: heap and calls at any size. */
+const QUEUE_ONLY = process.argv.includes('--queue-only');
 /** Bounded: about 60 s plus 40 ms per member (the 11 notices/s of old would not finish 20,000). */
 const GIVE_UP_MS = 60_000 + MEMBERS * 40;
 setTimeout(() => {
@@ -160,6 +168,40 @@ async function resyncOnce(
   };
 }
 
+/** The resync's streaming step alone: the notices stay queued (the poller is off). */
+async function queueOnce(stack: LocalStack, sdk: { store: SdkCallCounter; queue: SdkCallCounter }) {
+  const before = callsNow(stack);
+  const listsBefore = membershipCalls(stack);
+  const storeBefore = sdk.store.snapshot();
+  const queueBefore = sdk.queue.snapshot();
+  const heapBefore = heapUsedMb();
+  const cpuBefore = cpuTimes();
+  const t0 = performance.now();
+  const queued = await stack.resync();
+  const seconds = (performance.now() - t0) / 1000;
+  const cpuAfter = cpuTimes();
+  const heapAfter = heapUsedMb();
+  const n = queued.enqueued;
+  const calls = callsSince(stack, before, n);
+  const depth = await queueDepth(stack);
+  progress(BENCH, `queued ${n} notices in ${round(seconds, 1)} s; heap ${heapBefore} → ${heapAfter} MB`);
+  return {
+    step: 'segment reconciliation + queueing (no processing)',
+    notices: n,
+    onQueue: depth.visible,
+    seconds: round(seconds, 1),
+    noticesPerSecond: round(n / seconds),
+    cpu: cpuFigures(cpuBefore, cpuAfter, n),
+    apiCalls: { hubspot: calls.hubspot, salesforce: calls.salesforce, total: calls.total },
+    againstFloor: {
+      membershipPages: { calls: membershipCalls(stack) - listsBefore, floor: Math.ceil(n / 250) },
+    },
+    heapMb: { before: heapBefore, after: heapAfter, growth: round(heapAfter - heapBefore, 1) },
+    storeCalls: sdkCost(sdkCallsSince(storeBefore, sdk.store.snapshot()), n),
+    queueCalls: sdkCost(sdkCallsSince(queueBefore, sdk.queue.snapshot()), n),
+  };
+}
+
 /** Linked members, read 1,000 ids at a time (the store reads 100 per call). */
 async function countLinked(stack: LocalStack, ids: string[]): Promise<number> {
   let n = 0;
@@ -170,15 +212,22 @@ async function countLinked(stack: LocalStack, ids: string[]): Promise<number> {
 
 const atStart = machine();
 progress(BENCH, 'starting the local stack');
-const stack = await startBenchStack({ budgets: RAISED ? 'raised' : 'config' });
+const stack = await startBenchStack({ budgets: RAISED ? 'raised' : 'config', processing: !QUEUE_ONLY });
 try {
   const hs = stack.hubspotSandbox!;
   const sf = stack.salesforceSandbox!;
+  const seedStart = performance.now();
   const members = hs.seed({ contacts: MEMBERS, seed: 21, segmentRate: 1 });
-  const outside = hs.seed({ contacts: Math.floor(MEMBERS / 2), seed: 22, segmentRate: 0 });
-  const leads = Math.floor(MEMBERS * 0.7);
-  const contacts = Math.floor(MEMBERS * 0.2);
+  // Queueing needs no twins, and a few contacts outside the segment are enough to filter out.
+  const outside = hs.seed({
+    contacts: QUEUE_ONLY ? Math.min(10_000, Math.floor(MEMBERS / 2)) : Math.floor(MEMBERS / 2),
+    seed: 22,
+    segmentRate: 0,
+  });
+  const leads = QUEUE_ONLY ? 0 : Math.floor(MEMBERS * 0.7);
+  const contacts = QUEUE_ONLY ? 0 : Math.floor(MEMBERS * 0.2);
   const twins = sf.seed({ leads, contacts, seed: 21 });
+  progress(BENCH, `seeded in ${round((performance.now() - seedStart) / 1000, 1)} s`);
   const deps = stackSyncDeps(stack);
   const list = await stack.hubspot.createDynamicList('Bench: sales-ready', {
     property: 'lifecyclestage',
@@ -190,10 +239,31 @@ try {
   if (memberCount !== members.length)
     throw new Error(`the segment holds ${memberCount} members, seeded ${members.length}`);
   progress(BENCH, `segment ${list.listId}: ${memberCount} members (+${outside.length} contacts outside it)`);
-  if (!(await waitQuiet(stack, { timeoutMs: 30_000 })))
+  if (!QUEUE_ONLY && !(await waitQuiet(stack, { timeoutMs: 30_000 })))
     throw new Error('the stack did not settle after seeding');
 
   const sdk = { store: countSdkCalls(stack.dynamo), queue: countSdkCalls(stack.sqs.client) };
+  if (QUEUE_ONLY) {
+    const step = await queueOnce(stack, sdk);
+    console.log(
+      JSON.stringify(
+        {
+          bench: BENCH,
+          mode: 'queue-only',
+          machineAtStart: atStart,
+          machineAtEnd: machine(),
+          data: { segmentMembers: memberCount, contactsOutsideSegment: outside.length, segmentLoad: loaded },
+          budgets: stack.config.budgets,
+          step,
+          peakRssMb: round(process.resourceUsage().maxRSS / 1024, 0),
+        },
+        null,
+        2,
+      ),
+    );
+    await stack.close();
+    process.exit(0);
+  }
   const first = await resyncOnce(
     stack,
     'first (links twins, writes lead status, creates missing Leads)',

@@ -25,6 +25,8 @@ export interface StoredList {
   members: Map<string, Membership>;
   /** Sorted member ids, rebuilt lazily after a change. */
   sorted: string[] | undefined;
+  /** Members in join order (time, then id), rebuilt lazily after a change: join-order pages binary-search it. */
+  joinOrder?: { id: string; at: number }[] | undefined;
   lastAddedAt?: number;
   lastRemovedAt?: number;
   /** History of first/last add per record, kept across leave/re-join (RecordListMembership). */
@@ -82,7 +84,8 @@ export class ListStore {
   /** Replaces every list with saved ones (a restart on saved data; see state-file.ts). */
   load(saved: { lists: Map<string, StoredList>; nextId: number }): void {
     this.clear();
-    for (const [id, list] of saved.lists) this.lists.set(id, { ...list, sorted: undefined });
+    for (const [id, list] of saved.lists)
+      this.lists.set(id, { ...list, sorted: undefined, joinOrder: undefined });
     this.#nextId = saved.nextId;
   }
 
@@ -110,6 +113,7 @@ export class ListStore {
       list.lastRemovedAt = at;
     }
     list.sorted = undefined;
+    list.joinOrder = undefined;
     for (const l of this.#listeners) l({ listId: list.listId, recordId, joined: member, at });
     return true;
   }
@@ -241,6 +245,16 @@ export class ListStore {
     list.updatedAt = list.filtersUpdatedAt = this.now();
     this.#evaluateAll(list);
     return list;
+  }
+
+  /** Members by join time, then record id (what `memberships/join-order` pages through). */
+  joinOrder(list: StoredList): { id: string; at: number }[] {
+    if (!list.joinOrder) {
+      list.joinOrder = [...list.members.entries()]
+        .map(([id, m]) => ({ id, at: m.addedAt }))
+        .sort((a, b) => a.at - b.at || Number(a.id) - Number(b.id));
+    }
+    return list.joinOrder;
   }
 
   /** Member ids in record-id order. */

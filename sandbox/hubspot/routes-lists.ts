@@ -87,20 +87,37 @@ function decodeJoinCursor(s: string): [number, number] {
  * Members by join time (docs: "ascending with `after` or with no offset; descending when only
  * `before` is given; `after` wins when both are").
  */
-function joinOrderPage(l: StoredList, q: URLSearchParams, limit: number): Record<string, unknown> {
-  const entries = [...l.members.entries()]
-    .map(([id, m]) => ({ id, at: m.addedAt }))
-    .sort((a, b) => a.at - b.at || Number(a.id) - Number(b.id));
+function joinOrderPage(
+  entries: { id: string; at: number }[],
+  l: StoredList,
+  q: URLSearchParams,
+  limit: number,
+): Record<string, unknown> {
   const after = q.get('after');
   const before = q.get('before');
   const cmp = (e: { id: string; at: number }, [at, id]: [number, number]) => e.at - at || Number(e.id) - id;
-  let ordered = entries;
+  // The first index whose entry is past `pos` (binary search: the entries are in join order).
+  const firstAfter = (pos: [number, number], orEqual: boolean) => {
+    let lo = 0;
+    let hi = entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = cmp(entries[mid]!, pos);
+      if (c > 0 || (orEqual && c === 0)) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+  // One more than a page, to know whether another page follows.
+  let ordered: { id: string; at: number }[];
   if (after) {
-    const pos = decodeJoinCursor(after);
-    ordered = entries.filter((e) => cmp(e, pos) > 0);
+    const start = firstAfter(decodeJoinCursor(after), false);
+    ordered = entries.slice(start, start + limit + 1);
   } else if (before) {
-    const pos = decodeJoinCursor(before);
-    ordered = entries.filter((e) => cmp(e, pos) < 0).reverse();
+    const end = firstAfter(decodeJoinCursor(before), true);
+    ordered = entries.slice(Math.max(0, end - limit - 1), end).reverse();
+  } else {
+    ordered = entries.slice(0, limit + 1);
   }
   const page = ordered.slice(0, limit);
   const out: Record<string, unknown> = {
@@ -270,7 +287,7 @@ export function registerListRoutes(router: Router, s: SandboxState): void {
 
   router.on('GET', '/crm/v3/lists/{listId}/memberships/join-order', (ctx) => {
     const l = lists.require(ctx.params['listId'] ?? '');
-    sendJson(ctx.res, 200, joinOrderPage(l, ctx.query, pageLimit(ctx.query)));
+    sendJson(ctx.res, 200, joinOrderPage(lists.joinOrder(l), l, ctx.query, pageLimit(ctx.query)));
   });
 
   router.on('POST', '/crm/v3/lists/records/memberships/batch/read', async (ctx) => {
