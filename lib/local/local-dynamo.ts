@@ -1,7 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -10,6 +9,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import { createTableInput } from '../aws/table-design.ts';
+import { startWorkerService } from './worker-service.ts';
 
 /** dynalite ships no types: it is a CommonJS factory returning a node http server. */
 interface DynaliteOptions {
@@ -99,30 +99,11 @@ parentPort.on('message', (m) => {
 `;
 
 async function serveInWorker(options: DynaliteOptions): Promise<Served> {
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
-    workerData: { dynalite: require.resolve('dynalite'), options },
+  const service = await startWorkerService<{ port: number }>('local DynamoDB (dynalite)', WORKER_SOURCE, {
+    dynalite: require.resolve('dynalite'),
+    options,
   });
-  const next = () =>
-    new Promise<{ port?: number; closed?: boolean; error?: string }>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    });
-  const started = await next();
-  if (started.port === undefined) {
-    await worker.terminate();
-    throw new Error(`local DynamoDB (dynalite) did not start: ${started.error ?? 'no port reported'}`);
-  }
-  return {
-    port: started.port,
-    async close() {
-      const closed = next();
-      worker.postMessage('close');
-      const answer = await closed;
-      await worker.terminate();
-      if (answer.error) throw new Error(`local DynamoDB (dynalite) did not close: ${answer.error}`);
-    },
-  };
+  return { port: service.started.port, close: () => service.close() };
 }
 
 /** Creates the crmsync table (tableDesign) when missing and waits until it is ACTIVE. */

@@ -1,10 +1,10 @@
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { queueArn, type Recovered, SqsBroker } from './sqs-broker.ts';
 import { startSqsServer } from './sqs-server.ts';
+import { startWorkerService } from './worker-service.ts';
 
 /** A running local SQS and an AWS SDK client pointed at it. */
 export interface LocalSqs {
@@ -107,28 +107,10 @@ function tsxEsmApi(): string {
 async function serveInWorker(journalPath: string | undefined): Promise<Served> {
   const entry = new URL('./sqs-thread.ts', import.meta.url).href;
   const source = `import(${JSON.stringify(tsxEsmApi())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  const worker = new Worker(source, { eval: true, workerData: { journalPath } });
-  const next = () =>
-    new Promise<{ endpoint?: string; recovered?: Recovered; closed?: boolean; error?: string }>(
-      (resolve, reject) => {
-        worker.once('message', resolve);
-        worker.once('error', reject);
-      },
-    );
-  const started = await next();
-  if (!started.endpoint || !started.recovered) {
-    await worker.terminate();
-    throw new Error(`the local SQS did not start: ${started.error ?? 'no endpoint reported'}`);
-  }
-  return {
-    endpoint: started.endpoint,
-    recovered: started.recovered,
-    async close() {
-      const closed = next();
-      worker.postMessage('close');
-      const answer = await closed;
-      await worker.terminate();
-      if (answer.error) throw new Error(`the local SQS did not close cleanly: ${answer.error}`);
-    },
-  };
+  const service = await startWorkerService<{ endpoint: string; recovered: Recovered }>(
+    'the local SQS',
+    source,
+    { journalPath },
+  );
+  return { ...service.started, close: () => service.close() };
 }
