@@ -4,7 +4,7 @@
  *   node bin/run-ts.js bench/intake.ts [--batches N]
  * For HubSpot and for Salesforce CDC (Event Relay → EventBridge events of 10 records each), two runs:
  * `memory` (an in-memory queue: the intake's own cost) and `local-sqs` (the real SqsChangeQueue →
- * SendMessageBatch to a local SQS on loopback). `intakeToSendRatio` is the intake's own time per
+ * SendMessageBatch to the local SQS on loopback, in its worker thread as the local stack runs it). `intakeToSendRatio` is the intake's own time per
  * event over the queue send's (local-sqs minus memory): under 1, the send dominates.
  * Latency is per handler call (one batch), in milliseconds; throughput is events per second.
  */
@@ -196,7 +196,8 @@ const memoryQueue: ChangeQueue = {
 };
 const memory = await run('memory', memoryQueue, batches);
 const cdcMemory = await runCdc('memory', memoryQueue, batches * 10);
-const sqs = await startLocalSqs();
+// In a worker thread, as the local stack runs it (and as SQS is another service in AWS).
+const sqs = await startLocalSqs({ thread: true });
 let localSqs: Awaited<ReturnType<typeof run>>;
 let cdcLocalSqs: Awaited<ReturnType<typeof runCdc>>;
 try {
