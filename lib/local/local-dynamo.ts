@@ -34,7 +34,7 @@ export interface LocalDynamoOptions {
   /**
    * Run dynalite in a worker thread. Its request parsing, validation and LevelDB work then use
    * another core instead of the thread that runs the processor — as DynamoDB is another service in
-   * AWS (docs/benchmarks.md#scale: dynalite was a fifth of the processor thread's time).
+   * AWS (docs/benchmarks.md, Scale: dynalite was a fifth of the processor thread's time).
    */
   thread?: boolean;
 }
