@@ -1,10 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeNotice } from '../../lib/domain/notice.ts';
 import { RetryableError } from '../../lib/errors.ts';
-import type { ChangeQueue, SalesforcePort } from '../../lib/ports.ts';
+import type { ChangeQueue, JobProgressStore, JobRecord, SalesforcePort } from '../../lib/ports.ts';
+import { runJob } from '../../lib/admin/jobs.ts';
+import { silentLog } from '../../lib/observability/observability.ts';
+import { runScheduledRefresh } from '../../lib/sync/resync.ts';
 import {
   continueImports,
   IMPORT_STALLED_MS,
+  importCheckpointName,
   importFromSalesforce,
   planImport,
   stalledImports,
@@ -157,6 +161,28 @@ describe('importFromSalesforce: paged, email only, resumable after an interrupti
       ['email'],
     );
     expect(hubspot).toHaveLength(5);
+    await takeQueued(stack.sqs!.client, stack.queueUrl!);
+  });
+
+  it('R7: an admin-started import job pauses before the 15-minute Lambda limit; the scheduled refresh continues it once stalled', async () => {
+    const saved: JobRecord[] = [];
+    const progressStore: JobProgressStore = {
+      read: async () => saved.at(-1),
+      claim: async () => true,
+      save: async (_kind, record) => {
+        saved.push(record);
+      },
+    };
+    let t = Date.now();
+    const slowClock: SyncDeps = { ...deps, now: () => (t += 7 * 60_000) }; // every page takes minutes
+    const paused = await runJob({ kind: 'import', objects: ['Lead'] }, slowClock, progressStore, silentLog);
+    expect(paused).toMatchObject({ running: false, finishedAt: null });
+    expect(await stack.store.getCheckpoint(importCheckpointName('Lead'))).toBeDefined();
+
+    const later: SyncDeps = { ...deps, now: () => t + IMPORT_STALLED_MS };
+    const continued = await runScheduledRefresh(later, 60_000);
+    expect(continued).toMatchObject({ imports: [{ object: 'Lead', done: true }] });
+    expect(await stack.store.getCheckpoint(importCheckpointName('Lead'))).toBeUndefined();
     await takeQueued(stack.sqs!.client, stack.queueUrl!);
   });
 
