@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeNotice } from '../../lib/domain/notice.ts';
 import { RetryableError } from '../../lib/errors.ts';
-import type { ChangeQueue, JobProgressStore, JobRecord, SalesforcePort } from '../../lib/ports.ts';
+import type { ChangeQueue, SalesforcePort } from '../../lib/ports.ts';
 import { runJob } from '../../lib/admin/jobs.ts';
 import { silentLog } from '../../lib/observability/observability.ts';
 import { runScheduledRefresh } from '../../lib/sync/resync.ts';
@@ -14,6 +14,7 @@ import {
   stalledImports,
 } from '../../lib/sync/import-salesforce.ts';
 import type { SyncDeps } from '../../lib/sync/sync-deps.ts';
+import { memoryJobProgress } from '../support/job-progress.ts';
 import type { TestStack } from '../support/test-stack.ts';
 import { takeQueued } from './queued.ts';
 import { startSyncStack } from './sync-stack.ts';
@@ -165,14 +166,7 @@ describe('importFromSalesforce: paged, email only, resumable after an interrupti
   });
 
   it('R7: an admin-started import job pauses before the 15-minute Lambda limit; the scheduled refresh continues it once stalled', async () => {
-    const saved: JobRecord[] = [];
-    const progressStore: JobProgressStore = {
-      read: async () => saved.at(-1),
-      claim: async () => true,
-      save: async (_kind, record) => {
-        saved.push(record);
-      },
-    };
+    const { store: progressStore } = memoryJobProgress();
     let t = Date.now();
     const slowClock: SyncDeps = { ...deps, now: () => (t += 7 * 60_000) }; // every page takes minutes
     const paused = await runJob({ kind: 'import', objects: ['Lead'] }, slowClock, progressStore, silentLog);

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runJob } from '../../lib/admin/jobs.ts';
 import { silentLog } from '../../lib/observability/observability.ts';
-import type { JobProgressStore, JobRecord } from '../../lib/ports.ts';
 import { RESYNC_CHECKPOINT, runResync, runScheduledRefresh } from '../../lib/sync/resync.ts';
 import { clearSegment, selectSegment } from '../../lib/sync/segment-choice.ts';
 import type { SyncDeps } from '../../lib/sync/sync-deps.ts';
+import { memoryJobProgress } from '../support/job-progress.ts';
 import type { TestStack } from '../support/test-stack.ts';
 import { takeQueued } from './queued.ts';
 import { startSyncStack } from './sync-stack.ts';
@@ -144,14 +144,7 @@ describe('R5: a resync streams, checkpoints and resumes', () => {
   });
 
   it('R5: an admin-started resync job pauses before the 15-minute Lambda limit with its checkpoint; the scheduled refresh finishes it', async () => {
-    const saved: JobRecord[] = [];
-    const progressStore: JobProgressStore = {
-      read: async () => saved.at(-1),
-      claim: async () => true,
-      save: async (_kind, record) => {
-        saved.push(record);
-      },
-    };
+    const { store: progressStore, saved } = memoryJobProgress();
     let t = Date.now();
     const slowClock = { ...deps, now: () => (t += 7 * 60_000) }; // every page takes minutes
     const paused = await runJob({ kind: 'resync' }, slowClock, progressStore, silentLog);
