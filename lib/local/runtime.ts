@@ -72,7 +72,7 @@ export interface LocalStackOptions {
     batchingWindowMs?: number;
     visibilityTimeoutSeconds?: number;
     maxReceiveCount?: number;
-    /** Processor invocations in flight at once (default 1; the stack's event source mapping runs PROCESSOR_MAX_CONCURRENCY). */
+    /** Invocations in flight (default 1: in one process they share one adapter set; docs/design.md#local-threads). */
     maxConcurrency?: number;
   };
   /** Resync the segment on a first start (an empty store), so the demo links its records (default true). */
@@ -166,10 +166,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     cleanup.push(() => dynamo.close());
     await ensureTable(dynamo.client, TABLE);
     // The queue journals beside the store: a notice answered 200 survives a hard kill (docs/design.md#local-stack).
-    const sqs: LocalSqs = await startLocalSqs({
-      thread: true,
-      ...(dataDir ? { journalPath: join(dataDir, 'queue.jsonl') } : {}),
-    });
+    const journal = dataDir ? { journalPath: join(dataDir, 'queue.jsonl') } : {};
+    const sqs: LocalSqs = await startLocalSqs({ thread: true, ...journal });
     cleanup.push(() => sqs.close());
     const q = opts.queue ?? {};
     const { queueUrl, dlqUrl } = await sqs.createQueues(QUEUE, {
@@ -242,10 +240,6 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       queueUrl,
       batchSize: q.batchSize ?? config.processing.batchSize,
       batchingWindowMs: q.batchingWindowMs ?? config.processing.batchingWindowSeconds * 1000,
-      // One invocation at a time by default, unlike the stack's PROCESSOR_MAX_CONCURRENCY: Lambda runs
-      // concurrent batches in separate instances, each with its own adapters and limiters, while here
-      // they would share one set — and two at once left a batch in flight for good after a kill -9
-      // restart (test/e2e/kill-recovery.test.ts), which is not understood yet.
       maxConcurrency: q.maxConcurrency ?? 1,
       handler: processorHandler(sync.processor),
       onBatch: (report) => {
