@@ -111,6 +111,7 @@ function asImportCheckpoint(
     created: n('created'),
     linked: n('linked'),
     alreadyLinked: n('alreadyLinked'),
+    relinked: typeof v['relinked'] === 'number' ? v['relinked'] : 0,
     resumed: n('resumed'),
     withoutEmail: n('withoutEmail'),
     sharedEmail: n('sharedEmail'),
@@ -319,7 +320,7 @@ async function importPage(
 async function dropLinksToDeletedContacts(
   deps: SyncDeps,
   existing: Map<string, PairState>,
-  result: ImportResult,
+  result: Omit<ImportResult, 'done'>,
 ): Promise<void> {
   if (existing.size === 0) return;
   const alive = new Set(
