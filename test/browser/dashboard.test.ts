@@ -114,9 +114,9 @@ describe('sync-health dashboard in Chromium', () => {
 
   it('counts no resync notice as a change, and never shows a latency over 0 samples', async () => {
     // The first-run resync's own notices are not changes. It creates one Account (the demo's Hooli,
-    // C4): its CDC echo is dropped at intake, but its outbound message carries no change origin and
-    // arrives as the one change measured (the three-way merge finds it in sync).
-    await waitForText('#chart-summary', '(1 samples).');
+    // C4) and sets its Contact's AccountId (C6): their CDC echoes are dropped at intake, but outbound
+    // messages carry no change origin and arrive as the two changes measured (in sync by the merge).
+    await waitForText('#chart-summary', '(2 samples).');
     expect(await page.locator('#chart-summary').textContent()).not.toContain('(0 samples)');
   });
 
