@@ -2,7 +2,8 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Log } from '../observability/observability.ts';
 import type { SyncStore } from '../ports.ts';
 import type { RefreshResult } from '../sync/segment-refresh.ts';
-import type { SyncDeps } from '../sync/sync-deps.ts';
+import { setCompanySync } from '../sync/segment-choice.ts';
+import { currentSettings, type SyncDeps } from '../sync/sync-deps.ts';
 import { companyTrace, searchCompanies } from './company-records.ts';
 import { fieldCatalog } from './fields.ts';
 import { peekMessages, redrive } from './queue-admin.ts';
@@ -77,5 +78,11 @@ export function createAdminServices(ctx: AdminContext): AdminServices {
       redrive: () => redrive(ctx.sqs.client, ctx.sqs.dlqUrl, ctx.sqs.queueUrl),
     },
     segments: createSegments(deps, lists, ctx.refresh.record),
+    settings: {
+      setCompanySync: async (enabled) => {
+        await setCompanySync(deps, enabled);
+        return currentSettings(deps);
+      },
+    },
   };
 }

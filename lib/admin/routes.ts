@@ -36,6 +36,8 @@ const playgroundSideSchema = z.enum(['hubspot', 'salesforce', 'company', 'accoun
 /** Says what was sent and what a list id looks like (the CLI prints the server's message as is). */
 const notAListId = (issue: { input?: unknown }) =>
   `${JSON.stringify(issue.input)} is not a HubSpot list id: list ids are digits, e.g. 42. \`crmsync segment list\` shows the active lists and their ids; null (\`crmsync segment clear\`) clears the segment.`;
+/** `POST /api/settings/companies`: C1 on or off. */
+const companySyncSchema = z.strictObject({ enabled: z.boolean() });
 const selectSchema = z.strictObject({
   listId: z
     .string({ error: notAListId })
@@ -140,6 +142,10 @@ export function apiRoutes(services: AdminServices): ApiRoute[] {
     route('POST', '/api/segments/select', async (req) => {
       const body = selectSchema.parse(await req.json());
       return { status: 200, body: { settings: await services.segments.select(body.listId) } };
+    }),
+    route('POST', '/api/settings/companies', async (req) => {
+      const body = companySyncSchema.parse(await req.json());
+      return { status: 200, body: { settings: await services.settings.setCompanySync(body.enabled) } };
     }),
     route('POST', '/api/segments', async (req) => {
       const body = createSegmentSchema.parse(await req.json());

@@ -43,6 +43,10 @@ export interface AdminServices {
     /** Creates a DYNAMIC list from "property is any of values" (the sandbox's segment tool). */
     create(input: { name: string; property: string; values: string[] }): Promise<HubSpotList>;
   };
+  settings: {
+    /** C1: turns company ⇄ account sync on or off at run time (stored; the config's value is the default). */
+    setCompanySync(enabled: boolean): Promise<RuntimeSettings>;
+  };
   /** The sandboxes' record editor: the local stack only (a deployed stack has no sandbox). */
   playground?: {
     /** A few contacts to pick from, with the editable fields. */

@@ -24,6 +24,10 @@ const commands: Record<string, Command> = {
     summary: 'segment list | set <listId> | clear: choose the inclusion segment',
     load: lazy('segment'),
   },
+  companies: {
+    summary: 'companies on | off: turn company ⇄ account sync on or off (C1)',
+    load: lazy('companies'),
+  },
   resync: { summary: 'resync the inclusion segment (every member, in batches)', load: lazy('resync') },
   import: {
     summary: 'import salesforce [--objects Contact,Lead]: import existing Salesforce records',

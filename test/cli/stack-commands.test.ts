@@ -133,3 +133,37 @@ describe('crmsync import salesforce reports each object with its own counts (R7)
     expect(run.stdout).not.toMatch(/import \w+: 0 read/);
   });
 });
+
+describe('crmsync companies on|off switches company sync at run time (C1)', () => {
+  it('C1: off stops company ⇄ account writes and status says so; on resumes them; a wrong word prints the usage', async () => {
+    const accountId = stack.demo!.companies!.accounts['Globex Corporation']!;
+    const companyId = stack.demo!.companies!.companies['Globex Corporation']!;
+
+    const off = await runCli(['companies', 'off', ...url()]);
+    expect(off.code).toBe(0);
+    expect(off.stdout.trim()).toBe(
+      'Company sync is off (C1): no company or account is created, linked or written.',
+    );
+    expect((await runCli(['status', ...url()])).stdout).toMatch(/^companies {3}off: /m);
+    // A user renames the account: with C1 off, the HubSpot company keeps its name.
+    await stack.salesforceSandbox!.userUpdate('Account', accountId, { Name: 'Globex (while off)' });
+    await stack.flush();
+    const [unchanged] = await stack.hubspot.readCompanies([companyId], ['name']);
+    expect(unchanged?.properties['name']).not.toBe('Globex (while off)');
+
+    const on = await runCli(['companies', 'on', ...url()]);
+    expect(on.code).toBe(0);
+    expect(on.stdout).toContain('Company sync is on (C1).');
+    expect((await runCli(['status', ...url()])).stdout).toMatch(
+      /^companies {3}on: \d+ company\/account links \(C1\)$/m,
+    );
+    await stack.salesforceSandbox!.userUpdate('Account', accountId, { Name: 'Globex (back on)' });
+    await stack.flush();
+    const [renamed] = await stack.hubspot.readCompanies([companyId], ['name']);
+    expect(renamed?.properties['name']).toBe('Globex (back on)');
+
+    const wrong = await runCli(['companies', 'maybe', ...url()]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stdout).toContain('usage: crmsync companies on | off');
+  });
+});
