@@ -30,6 +30,13 @@ export const TARGET_OPTIONS = {
   sign: { type: 'boolean' },
 } as const;
 
+/** The options every command that talks to a stack takes: the target, `--json` and `--help`. */
+export const STACK_COMMAND_OPTIONS = {
+  ...TARGET_OPTIONS,
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
 export class StackNotFoundError extends CrmSyncError {}
 
 const LOOPBACK = /^(127\.0\.0\.1|localhost|\[::1\])$/;

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { RuntimeSettings } from '../../ports.ts';
 import { StackClient } from '../stack-client.ts';
-import { resolveTarget, TARGET_HELP, TARGET_OPTIONS } from '../stack-target.ts';
+import { resolveTarget, TARGET_HELP, STACK_COMMAND_OPTIONS } from '../stack-target.ts';
 
 const HELP = `usage: crmsync companies on | off  [--url URL | --stack NAME] [--json]
 
@@ -18,9 +18,7 @@ export async function run(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      ...TARGET_OPTIONS,
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
+      ...STACK_COMMAND_OPTIONS,
     },
   });
   const [sub] = positionals;

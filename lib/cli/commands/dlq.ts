@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { DlqMessage } from '../../admin/services.ts';
 import { StackClient } from '../stack-client.ts';
-import { resolveTarget, TARGET_HELP, TARGET_OPTIONS } from '../stack-target.ts';
+import { resolveTarget, TARGET_HELP, STACK_COMMAND_OPTIONS } from '../stack-target.ts';
 
 const HELP = `usage: crmsync dlq list [--max N] | redrive  [--url URL | --stack NAME] [--json]
 
@@ -16,10 +16,8 @@ export async function run(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      ...TARGET_OPTIONS,
+      ...STACK_COMMAND_OPTIONS,
       max: { type: 'string', default: '20' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const [sub] = positionals;

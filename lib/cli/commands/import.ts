@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { ImportCounts, ImportProgress } from '../../admin/import-tracker.ts';
 import { progressLine } from '../progress-line.ts';
 import { StackClient } from '../stack-client.ts';
-import { resolveTarget, TARGET_HELP, TARGET_OPTIONS } from '../stack-target.ts';
+import { resolveTarget, TARGET_HELP, STACK_COMMAND_OPTIONS } from '../stack-target.ts';
 
 const HELP = `usage: crmsync import salesforce [--objects Contact,Lead[,Account]] [--url URL | --stack NAME] [--json]
 
@@ -23,9 +23,7 @@ export async function run(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       objects: { type: 'string', default: 'Contact,Lead' },
-      ...TARGET_OPTIONS,
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
+      ...STACK_COMMAND_OPTIONS,
     },
   });
   if (values.help || positionals[0] !== 'salesforce') {

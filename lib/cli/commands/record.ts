@@ -3,7 +3,7 @@ import type { CompanyTrace } from '../../admin/company-records.ts';
 import type { RecordTrace, TraceField } from '../../admin/services.ts';
 import { findRecord } from '../record-lookup.ts';
 import { StackClient } from '../stack-client.ts';
-import { resolveTarget, TARGET_HELP, TARGET_OPTIONS } from '../stack-target.ts';
+import { resolveTarget, TARGET_HELP, STACK_COMMAND_OPTIONS } from '../stack-target.ts';
 
 const HELP = `usage: crmsync record <email | HubSpot id | Salesforce id | company domain> [--company]
                       [--url URL | --stack NAME] [--json]
@@ -20,10 +20,8 @@ export async function run(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      ...TARGET_OPTIONS,
-      json: { type: 'boolean', default: false },
+      ...STACK_COMMAND_OPTIONS,
       company: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const [query] = positionals;

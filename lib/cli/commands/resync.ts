@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { ResyncProgress, StatusReport } from '../../local/services.ts';
 import { progressLine } from '../progress-line.ts';
 import { StackClient } from '../stack-client.ts';
-import { resolveTarget, TARGET_HELP, TARGET_OPTIONS } from '../stack-target.ts';
+import { resolveTarget, TARGET_HELP, STACK_COMMAND_OPTIONS } from '../stack-target.ts';
 
 const HELP = `usage: crmsync resync [--no-wait] [--url URL | --stack NAME] [--json]
 
@@ -26,10 +26,8 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      ...TARGET_OPTIONS,
-      json: { type: 'boolean', default: false },
+      ...STACK_COMMAND_OPTIONS,
       'no-wait': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {

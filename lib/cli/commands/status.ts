@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { StatusReport } from '../../admin/services.ts';
 import { StackClient } from '../stack-client.ts';
-import { resolveTarget, TARGET_HELP, TARGET_OPTIONS } from '../stack-target.ts';
+import { resolveTarget, TARGET_HELP, STACK_COMMAND_OPTIONS } from '../stack-target.ts';
 
 const HELP = `usage: crmsync status [--url http://127.0.0.1:3000 | --stack NAME] [--json]
 
@@ -15,9 +15,7 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      ...TARGET_OPTIONS,
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
+      ...STACK_COMMAND_OPTIONS,
     },
   });
   if (values.help) {

@@ -3,7 +3,7 @@ import type { RecordTrace, SyncNowReceipt } from '../../admin/services.ts';
 import type { Decision } from '../../ports.ts';
 import { findRecord } from '../record-lookup.ts';
 import { StackClient } from '../stack-client.ts';
-import { resolveTarget, TARGET_HELP, TARGET_OPTIONS } from '../stack-target.ts';
+import { resolveTarget, TARGET_HELP, STACK_COMMAND_OPTIONS } from '../stack-target.ts';
 
 const HELP = `usage: crmsync sync <email | HubSpot id | Salesforce id> [--no-wait] [--url URL | --stack NAME] [--json]
 
@@ -21,10 +21,8 @@ export async function run(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      ...TARGET_OPTIONS,
+      ...STACK_COMMAND_OPTIONS,
       'no-wait': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const [query] = positionals;
