@@ -428,4 +428,23 @@ describe('reliability regressions', () => {
     const { violations } = await runHistory(3, steps);
     expect(violations).toEqual([]);
   }, 60_000);
+  it('two-way: a Lead crmsync created (create response lost), converted by a user, links late as crmsync’s creation: a HubSpot change made since wins (seed 1212953749)', async () => {
+    // Long-run seed 1212953749, shrunk. The Lead's create response is lost, so no pair is stored; the
+    // contact's phone is edited in HubSpot; a user converts the Lead. The Contact is created by the
+    // converting user, not by crmsync, so it was linked as a first link of two existing records and
+    // the Lead's older phone (copied by the conversion) overwrote the HubSpot edit.
+    const steps: Step[] = [
+      {
+        kind: 'hubspot-create',
+        p: 2,
+        values: { lastname: 'Lee', phone: '+1 555 0101', jobtitle: 'CTO' },
+        inSegment: true,
+      },
+      { kind: 'process', max: 200, loseAck: false, fault: 'write-response-lost', severity: 6 },
+      { kind: 'hubspot-edit', p: 2, field: 'phone', value: '+1 555 0102' },
+      { kind: 'convert', p: 2 },
+    ];
+    const { violations } = await runHistory(3, steps);
+    expect(violations).toEqual([]);
+  }, 60_000);
 });

@@ -44,7 +44,20 @@ export function ownCreation(
     return found && createdAt >= found.at - CLOCK_SKEW_MS ? found : undefined;
   };
   const salesforceOwn = createdByCrmsyncInSalesforce(sf, input.integrationUserId);
-  const salesforceIntent = salesforceOwn ? intent(`hubspot:${contact.id}`, sf.createdAt) : undefined;
+  // A Contact a user converted from crmsync's own Lead holds what the Lead's create wrote (the
+  // conversion copies it); its CreatedById is the converting user, so the Lead vouches for it.
+  const convertedFrom =
+    sf.objectType === 'Contact'
+      ? input.salesforceRecords.find(
+          (r) =>
+            r.objectType === 'Lead' &&
+            r.isConverted === true &&
+            r.convertedContactId === sf.id &&
+            createdByCrmsyncInSalesforce(r, input.integrationUserId),
+        )
+      : undefined;
+  const created = salesforceOwn ? sf : convertedFrom;
+  const salesforceIntent = created ? intent(`hubspot:${contact.id}`, created.createdAt) : undefined;
   if (salesforceIntent)
     return {
       snapshot: salesforceIntent.snapshot,
