@@ -235,25 +235,27 @@ export class History {
         const a = await this.salesforceOf(p);
         const b = await this.salesforceOf(q);
         if (!a || !b || a.objectType !== b.objectType) return;
+        const fieldsRead = FIELDS.map((f) => SALESFORCE_FIELD[f]);
+        const [before] = await h.user.salesforce.readRecords(a.objectType, [a.id], fieldsRead);
         const t0 = Date.now();
         await h.stack.salesforceSandbox.merge(a.objectType, a.id, [b.id]);
         const t1 = Date.now();
         q.salesforceGone = true;
         q.salesforce = undefined;
+        const kept = p.writes;
         p.writes = emptyWrites();
         q.writes = emptyWrites();
         p.salesforceTouched.push(t1);
         // Tracking restarts from what the merge left on the master (the CRM's merge rules decide its
-        // values): they are Salesforce's latest values at the merge, so the record-level time rule
-        // applies to them as to any Salesforce write (seed 1211616522 of run 5).
-        const [master] = await h.user.salesforce.readRecords(
-          a.objectType,
-          [a.id],
-          FIELDS.map((f) => SALESFORCE_FIELD[f]),
-        );
+        // values): a field the merge changed holds Salesforce's latest value, so the record-level time
+        // rule applies to it as to any Salesforce write (seed 1211616522 of run 5). A field the merge
+        // left as it was keeps its tracking: a HubSpot change made before the merge and not synced yet
+        // is still the latest user write (seed 1212953471 of run 8).
+        const [master] = await h.user.salesforce.readRecords(a.objectType, [a.id], fieldsRead);
         for (const f of FIELDS) {
           const value = master?.fields[SALESFORCE_FIELD[f]];
-          if (typeof value === 'string' && value !== '') this.#write(p, 'salesforce', f, value, t0, t1);
+          if (value === before?.fields[SALESFORCE_FIELD[f]]) p.writes[f] = kept[f];
+          else if (typeof value === 'string' && value !== '') this.#write(p, 'salesforce', f, value, t0, t1);
         }
         break;
       }

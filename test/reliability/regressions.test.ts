@@ -447,4 +447,29 @@ describe('reliability regressions', () => {
     const { violations } = await runHistory(3, steps);
     expect(violations).toEqual([]);
   }, 60_000);
+  it('model: a Salesforce merge that leaves a field as it was on the master is no write of it; an earlier unsynced HubSpot edit still wins (seed 1212953471)', async () => {
+    // Long-run seed 1212953471, shrunk. The model restarted every field's tracking at a Salesforce
+    // merge from the master's values, as if the merge had written them; the master's jobtitle was the
+    // one crmsync synced, and the HubSpot edit made before the merge (not yet synced) rightly won.
+    const steps: Step[] = [
+      {
+        kind: 'hubspot-create',
+        p: 1,
+        values: { firstname: 'Ada', lastname: 'Ng', phone: '+1 555 0103', jobtitle: 'Engineer' },
+        inSegment: true,
+      },
+      { kind: 'process', max: 3, loseAck: false, fault: 'crash-after-hubspot-write', severity: 2 },
+      { kind: 'hubspot-edit', p: 1, field: 'jobtitle', value: 'CTO' },
+      {
+        kind: 'hubspot-create',
+        p: 3,
+        values: { firstname: 'Cyd', lastname: 'Lee', phone: '+1 555 0101', jobtitle: 'CTO' },
+        inSegment: true,
+      },
+      { kind: 'process', max: 200, loseAck: false, fault: 'crash-after-hubspot-write', severity: 5 },
+      { kind: 'salesforce-merge', p: 1, q: 3 },
+    ];
+    const { violations } = await runHistory(4, steps);
+    expect(violations).toEqual([]);
+  }, 60_000);
 });
