@@ -17,9 +17,7 @@ export async function run(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: {
-      ...STACK_COMMAND_OPTIONS,
-    },
+    options: STACK_COMMAND_OPTIONS,
   });
   const [sub] = positionals;
   if (values.help || (sub !== 'on' && sub !== 'off') || positionals.length > 1) {

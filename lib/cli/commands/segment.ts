@@ -16,9 +16,7 @@ export async function run(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: {
-      ...STACK_COMMAND_OPTIONS,
-    },
+    options: STACK_COMMAND_OPTIONS,
   });
   const [sub, listId] = positionals;
   if (values.help || !sub || !['list', 'set', 'clear'].includes(sub) || (sub === 'set' && !listId)) {

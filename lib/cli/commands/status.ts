@@ -14,9 +14,7 @@ ${TARGET_HELP}`;
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: {
-      ...STACK_COMMAND_OPTIONS,
-    },
+    options: STACK_COMMAND_OPTIONS,
   });
   if (values.help) {
     console.log(HELP);
