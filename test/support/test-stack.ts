@@ -22,6 +22,7 @@ import {
 } from '../../sandbox/salesforce/index.ts';
 import { type ApiCalls, apiCalls, type CounterSource, measureCalls } from './api-calls.ts';
 import { asMessages } from './notices.ts';
+import { unsignedDynamoClient, unsignedSqsClient } from './unsigned-aws.ts';
 import { testConfig } from './test-config.ts';
 
 export interface TestStackOptions {
@@ -33,6 +34,12 @@ export interface TestStackOptions {
   queue?: boolean | { maxReceiveCount?: number; visibilityTimeoutSeconds?: number };
   /** DynamoDB table name (default `crmsync-test`). */
   tableName?: string;
+  /**
+   * The store's and the queue's AWS clients skip SigV4 (`loopbackSigner`): the reliability long run
+   * only, where signing is a fifth of every AWS call's CPU. Default false: every other test signs, as
+   * production does.
+   */
+  unsignedAws?: boolean;
 }
 
 /** CRM adapters as one Lambda instance holds them (their own rate limiters). */
@@ -95,7 +102,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       ...options.salesforce,
     });
     opened.push(salesforceSandbox);
-    const dynamo = await startLocalDynamo();
+    const dynamo = unsignedDynamo(await startLocalDynamo(), options.unsignedAws);
     opened.push(dynamo);
     const tableName = options.tableName ?? 'crmsync-test';
     await ensureTable(dynamo.client, tableName);
@@ -115,7 +122,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     let dlqUrl: string | undefined;
     let queue: SqsChangeQueue | undefined;
     if (options.queue) {
-      sqs = await startLocalSqs();
+      sqs = unsignedSqs(await startLocalSqs(), options.unsignedAws);
       opened.push(sqs);
       const queueOptions = typeof options.queue === 'object' ? options.queue : {};
       ({ queueUrl, dlqUrl } = await sqs.createQueues('crmsync-changes', queueOptions));
@@ -159,6 +166,34 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     await closeAll(opened);
     throw error;
   }
+}
+
+/** The local DynamoDB with an unsigned client in place of its own (when `unsigned`). */
+function unsignedDynamo(dynamo: LocalDynamo, unsigned = false): LocalDynamo {
+  if (!unsigned) return dynamo;
+  const client = unsignedDynamoClient(dynamo.endpoint);
+  return {
+    ...dynamo,
+    client,
+    close: () => {
+      client.destroy();
+      return dynamo.close();
+    },
+  };
+}
+
+/** The local SQS with an unsigned client in place of its own (when `unsigned`). */
+function unsignedSqs(sqs: LocalSqs, unsigned = false): LocalSqs {
+  if (!unsigned) return sqs;
+  const client = unsignedSqsClient(sqs.endpoint);
+  return {
+    ...sqs,
+    client,
+    close: () => {
+      client.destroy();
+      return sqs.close();
+    },
+  };
 }
 
 async function closeAll(opened: { close(): Promise<void> }[]): Promise<void> {
