@@ -102,7 +102,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       ...options.salesforce,
     });
     opened.push(salesforceSandbox);
-    const dynamo = unsignedDynamo(await startLocalDynamo(), options.unsignedAws);
+    const localDynamo = await startLocalDynamo();
+    const dynamo = options.unsignedAws
+      ? withClient(localDynamo, unsignedDynamoClient(localDynamo.endpoint))
+      : localDynamo;
     opened.push(dynamo);
     const tableName = options.tableName ?? 'crmsync-test';
     await ensureTable(dynamo.client, tableName);
@@ -122,7 +125,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     let dlqUrl: string | undefined;
     let queue: SqsChangeQueue | undefined;
     if (options.queue) {
-      sqs = unsignedSqs(await startLocalSqs(), options.unsignedAws);
+      const localSqs = await startLocalSqs();
+      sqs = options.unsignedAws ? withClient(localSqs, unsignedSqsClient(localSqs.endpoint)) : localSqs;
       opened.push(sqs);
       const queueOptions = typeof options.queue === 'object' ? options.queue : {};
       ({ queueUrl, dlqUrl } = await sqs.createQueues('crmsync-changes', queueOptions));
@@ -168,30 +172,17 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   }
 }
 
-/** The local DynamoDB with an unsigned client in place of its own (when `unsigned`). */
-function unsignedDynamo(dynamo: LocalDynamo, unsigned = false): LocalDynamo {
-  if (!unsigned) return dynamo;
-  const client = unsignedDynamoClient(dynamo.endpoint);
+/** A local service with `client` in place of its own; closing it destroys that client too. */
+function withClient<S extends { client: { destroy(): void }; close(): Promise<void> }>(
+  service: S,
+  client: S['client'],
+): S {
   return {
-    ...dynamo,
+    ...service,
     client,
     close: () => {
       client.destroy();
-      return dynamo.close();
-    },
-  };
-}
-
-/** The local SQS with an unsigned client in place of its own (when `unsigned`). */
-function unsignedSqs(sqs: LocalSqs, unsigned = false): LocalSqs {
-  if (!unsigned) return sqs;
-  const client = unsignedSqsClient(sqs.endpoint);
-  return {
-    ...sqs,
-    client,
-    close: () => {
-      client.destroy();
-      return sqs.close();
+      return service.close();
     },
   };
 }
