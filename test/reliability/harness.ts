@@ -1,22 +1,15 @@
 import type { ChangeNotice } from '../../lib/domain/notice.ts';
-import { handleHubSpotWebhook } from '../../lib/hubspot/webhook-intake.ts';
-import { ReplayGuard } from '../../lib/hubspot/webhook-replay.ts';
-import { jsonResult } from '../../lib/http/http.ts';
-import { noMetrics, silentLog } from '../../lib/observability/observability.ts';
-import type { ChangeQueue } from '../../lib/ports.ts';
-import { handleSalesforceCdc } from '../../lib/salesforce/cdc-intake.ts';
-import { handleSalesforceOutbound } from '../../lib/salesforce/outbound-intake.ts';
-import { generateOutboundToken } from '../../lib/salesforce/outbound-token.ts';
 import { processBatch } from '../../lib/sync/processor.ts';
 import type { ProcessorMessage, ProcessorResult } from '../../lib/sync/processor-types.ts';
 import { selectSegment } from '../../lib/sync/segment-choice.ts';
 import { refreshSegment } from '../../lib/sync/segment-refresh.ts';
 import type { SyncDeps } from '../../lib/sync/sync-deps.ts';
 import { SANDBOX_APP_TOKEN } from '../../lib/local/adapters.ts';
-import { type IntakeServer, startIntakeServer } from '../intake/intake-server.ts';
+import type { IntakeServer } from '../intake/intake-server.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
 export type { CrmsyncWrite } from './crm-feeds.ts';
-import { type CrmsyncWrite, hubspotWritesOf, isGapEvent, salesforceChangesOf } from './crm-feeds.ts';
+import type { CrmsyncWrite } from './crm-feeds.ts';
+import { startReliabilityIntake } from './harness-intake.ts';
 import { fastPorts } from './fast-ports.ts';
 import {
   type InvocationPorts,
@@ -25,9 +18,6 @@ import {
   loseWriteResponses,
 } from './invocation-faults.ts';
 import { SqsDriver } from './sqs-driver.ts';
-
-/** The outbound-message URL token of this harness's intake. */
-const OUTBOUND_TOKEN = generateOutboundToken();
 
 /** Lifecycle stages in and out of the segment (the demo segment's definition, docs/design.md#demo). */
 export const IN_SEGMENT = 'marketingqualifiedlead';
@@ -114,6 +104,8 @@ export class Harness {
   /** Starts everything, selects a fresh DYNAMIC segment (lifecycle stage MQL) and points deliveries at the intake. */
   static async start(): Promise<Harness> {
     const stack = await startTestStack({
+      // No SigV4 on the loopback DynamoDB and SQS calls: harness configuration (docs/reliability.md "Speed").
+      unsignedAws: true,
       queue: { visibilityTimeoutSeconds: 30, maxReceiveCount: MAX_RECEIVE_COUNT },
       hubspot: {
         // No real rate limiting by the sandbox: 429s come only from the injected storms.
@@ -153,60 +145,11 @@ export class Harness {
       config: stack.config,
       now: () => Date.now(),
     };
-    const holding: ChangeQueue = {
-      send: async (notices) => {
-        this.held.push(...notices);
-      },
-    };
-    const { config } = stack;
-    const replayGuard = new ReplayGuard();
-    this.#intake = await startIntakeServer({
-      '/webhooks/hubspot': async (req) => {
-        this.writes.push(...hubspotWritesOf(req.body, config.hubspot.appId));
-        return handleHubSpotWebhook(req, {
-          queue: holding,
-          clientSecret: stack.hubspotSandbox.clientSecret,
-          appId: config.hubspot.appId,
-          portalId: config.hubspot.portalId,
-          now: Date.now,
-          logger: silentLog,
-          metrics: noMetrics,
-          replayGuard,
-        });
-      },
-      [`/webhooks/salesforce/${OUTBOUND_TOKEN}`]: (req) =>
-        handleSalesforceOutbound(req, {
-          queue: holding,
-          orgId: config.salesforce.orgId,
-          token: OUTBOUND_TOKEN,
-          now: Date.now,
-          logger: silentLog,
-          metrics: noMetrics,
-        }),
-      '/events/salesforce': async (req) => {
-        const event: unknown = JSON.parse(req.body);
-        if (isGapEvent(event)) this.happened.gapEvents++;
-        for (const change of salesforceChangesOf(event, config.salesforce.clientName)) {
-          this.salesforceChanges.set(change.id, [
-            ...(this.salesforceChanges.get(change.id) ?? []),
-            change.at,
-          ]);
-          if (change.write) this.writes.push(change.write);
-        }
-        const result = await handleSalesforceCdc(event, {
-          queue: holding,
-          clientName: config.salesforce.clientName,
-          orgId: config.salesforce.orgId,
-          logger: silentLog,
-          metrics: noMetrics,
-        });
-        return jsonResult(200, result);
-      },
-    });
-    stack.hubspotSandbox.setWebhookUrl(`${this.#intake.url}/webhooks/hubspot`);
-    stack.salesforceSandbox.configure({
-      outboundUrl: `${this.#intake.url}/webhooks/salesforce/${OUTBOUND_TOKEN}`,
-      cdcUrl: `${this.#intake.url}/events/salesforce`,
+    this.#intake = await startReliabilityIntake(stack, {
+      hold: (notices) => this.held.push(...notices),
+      writes: this.writes,
+      salesforceChanges: this.salesforceChanges,
+      gapEvent: () => this.happened.gapEvents++,
     });
     const list = await ports.hubspot.createDynamicList('reliability segment', {
       property: 'lifecyclestage',

@@ -4,7 +4,7 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { HistoryReport, WorkerTask } from './long-run-worker.ts';
-import { historyOfSeed } from './long-run-worker.ts';
+import { historyOfSeed, workerExecArgv } from './long-run-worker.ts';
 import { report as describeHistory } from './run-history.ts';
 
 /**
@@ -122,6 +122,7 @@ const done = Promise.all(
   Array.from({ length: workers }, (_, index) => {
     const task: WorkerTask = { base, histories, workers, index, maxSteps, without, companies };
     const child = fork(runTs, [worker], {
+      execArgv: workerExecArgv(),
       env: { ...process.env, RELIABILITY_TASK: JSON.stringify(task) },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });

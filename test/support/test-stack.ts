@@ -22,6 +22,7 @@ import {
 } from '../../sandbox/salesforce/index.ts';
 import { type ApiCalls, apiCalls, type CounterSource, measureCalls } from './api-calls.ts';
 import { asMessages } from './notices.ts';
+import { unsignedDynamoClient, unsignedSqsClient } from './unsigned-aws.ts';
 import { testConfig } from './test-config.ts';
 
 export interface TestStackOptions {
@@ -33,6 +34,12 @@ export interface TestStackOptions {
   queue?: boolean | { maxReceiveCount?: number; visibilityTimeoutSeconds?: number };
   /** DynamoDB table name (default `crmsync-test`). */
   tableName?: string;
+  /**
+   * The store's and the queue's AWS clients skip SigV4 (`loopbackSigner`): the reliability long run
+   * only, where signing is a fifth of every AWS call's CPU. Default false: every other test signs, as
+   * production does.
+   */
+  unsignedAws?: boolean;
 }
 
 /** CRM adapters as one Lambda instance holds them (their own rate limiters). */
@@ -95,7 +102,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       ...options.salesforce,
     });
     opened.push(salesforceSandbox);
-    const dynamo = await startLocalDynamo();
+    const localDynamo = await startLocalDynamo();
+    const dynamo = options.unsignedAws
+      ? withClient(localDynamo, unsignedDynamoClient(localDynamo.endpoint))
+      : localDynamo;
     opened.push(dynamo);
     const tableName = options.tableName ?? 'crmsync-test';
     await ensureTable(dynamo.client, tableName);
@@ -115,7 +125,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     let dlqUrl: string | undefined;
     let queue: SqsChangeQueue | undefined;
     if (options.queue) {
-      sqs = await startLocalSqs();
+      const localSqs = await startLocalSqs();
+      sqs = options.unsignedAws ? withClient(localSqs, unsignedSqsClient(localSqs.endpoint)) : localSqs;
       opened.push(sqs);
       const queueOptions = typeof options.queue === 'object' ? options.queue : {};
       ({ queueUrl, dlqUrl } = await sqs.createQueues('crmsync-changes', queueOptions));
@@ -159,6 +170,21 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     await closeAll(opened);
     throw error;
   }
+}
+
+/** A local service with `client` in place of its own; closing it destroys that client too. */
+function withClient<S extends { client: { destroy(): void }; close(): Promise<void> }>(
+  service: S,
+  client: S['client'],
+): S {
+  return {
+    ...service,
+    client,
+    close: () => {
+      client.destroy();
+      return service.close();
+    },
+  };
 }
 
 async function closeAll(opened: { close(): Promise<void> }[]): Promise<void> {
