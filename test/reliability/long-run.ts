@@ -1,4 +1,4 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -47,6 +47,23 @@ function positive(name: string, text: string, zeroOk = false): number {
   return n;
 }
 
+/**
+ * The commit the run plays, and whether tracked files differ from it: parts of one run made on several
+ * machines or days are one run only when they played the same code (`combine.ts`).
+ */
+function codeVersion(): { commit: string; dirty: boolean } {
+  const git = (...a: string[]) =>
+    execFileSync('git', a, { cwd: import.meta.dirname, encoding: 'utf8' }).trim();
+  try {
+    return {
+      commit: git('rev-parse', 'HEAD'),
+      dirty: git('status', '--porcelain', '--untracked-files=no') !== '',
+    };
+  } catch {
+    return { commit: 'unknown', dirty: true };
+  }
+}
+
 const started = Date.now();
 const loadAtStart = loadavg();
 const summary = {
@@ -62,6 +79,7 @@ const summary = {
   companies,
   durationSeconds: 0,
   machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
+  code: codeVersion(),
   loadAverage: { start: loadAtStart, end: loadAtStart },
   interrupted: false,
 };
