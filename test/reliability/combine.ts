@@ -124,7 +124,13 @@ function overlapping(ranges: readonly { base: number; histories: number }[]): [n
 
 if (process.argv[1]?.endsWith('combine.ts')) {
   const { values, positionals } = parseArgs({ options: { out: { type: 'string' } }, allowPositionals: true });
-  const run = combineParts(positionals.map((f) => JSON.parse(readFileSync(f, 'utf8')) as PartSummary));
+  let run: CombinedRun;
+  try {
+    run = combineParts(positionals.map((f) => JSON.parse(readFileSync(f, 'utf8')) as PartSummary));
+  } catch (e) {
+    process.stderr.write(`reliability:combine: ${(e as Error).message}\n`);
+    process.exit(2);
+  }
   const json = `${JSON.stringify(run, null, 2)}\n`;
   if (values.out) writeFileSync(values.out, json);
   process.stdout.write(json);
