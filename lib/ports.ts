@@ -203,6 +203,37 @@ export interface SalesforcePort {
     fields: string[],
     options: { modifiedSinceMs?: number; after?: string; afterId?: string | null },
   ): Promise<{ records: SalesforceRecord[]; after?: string }>;
+  /**
+   * Optional: how many records `queryPage` with this `afterId` would read in all (SOQL `SELECT COUNT()`,
+   * one call): what decides between SOQL pages and a Bulk API 2.0 job (docs/design.md#bulk-reads).
+   */
+  countRecords?(objectType: SalesforceObject, options: { afterId?: string | null }): Promise<number>;
+  /**
+   * Optional: the records `queryPage` with `afterId` reads (ordered by Id, same shapes), through a Bulk
+   * API 2.0 query job. Without `cursor` it creates the job and polls it (backing off, bounded, each
+   * poll reported to `onPoll`), then answers the first result set; with one, the set it names. The
+   * answer's `cursor` (storable: it stays valid while the job lives) names the next set; none at the
+   * end. Throws BulkQueryUnavailableError when the job failed, was aborted, took too long or expired.
+   */
+  bulkQueryPage?(
+    objectType: SalesforceObject,
+    fields: string[],
+    options: { afterId?: string | null; cursor?: BulkCursor; onPoll?: (p: BulkPollProgress) => void },
+  ): Promise<{ records: SalesforceRecord[]; cursor?: BulkCursor }>;
+}
+
+/** A position in a Bulk API 2.0 query job's results: the job and the result set's locator (null: the first). */
+export interface BulkCursor {
+  jobId: string;
+  locator: string | null;
+}
+
+/** One status poll of a Bulk API 2.0 query job, for progress output. */
+export interface BulkPollProgress {
+  jobId: string;
+  state: string;
+  polls: number;
+  waitedMs: number;
 }
 
 // ───────────────────────────── store ─────────────────────────────

@@ -2,6 +2,8 @@ import type { Connection } from 'jsforce';
 import { z } from 'zod';
 import type { SalesforceObject } from '../domain/notice.ts';
 import type {
+  BulkCursor,
+  BulkPollProgress,
   FieldValues,
   SalesforceAccount,
   SalesforcePort,
@@ -10,11 +12,13 @@ import type {
   WriteOutcome,
 } from '../ports.ts';
 import type { Lane, RateLimiter } from '../rate-limit/index.ts';
+import { type BulkReadOptions, SalesforceBulkReads } from './salesforce-bulk.ts';
 import { SalesforceRequestError } from './salesforce-errors.ts';
 import { type PlannedQuery, SalesforceQueries } from './salesforce-queries.ts';
 import {
   type QueryResult,
   selectFields,
+  soqlRecordSchema,
   toSalesforceAccount,
   toSalesforceRecord,
 } from './salesforce-records.ts';
@@ -45,6 +49,8 @@ export interface SalesforceCrmOptions {
   orgLimitPauseMs?: number;
   /** Read by id with `/queryAll` so deleted and merged records are seen (default true). */
   readDeleted?: boolean;
+  /** How Bulk API 2.0 query jobs poll and page (docs/design.md#bulk-reads). */
+  bulk?: BulkReadOptions;
   /** Shared between this adapter and its lane views: the integration user, once known. */
   identity?: { userId?: Promise<string> };
 }
@@ -68,6 +74,7 @@ export class SalesforceCrm implements SalesforcePort {
   readonly #queries: SalesforceQueries;
   readonly #writes: SalesforceWrites;
   readonly #request: SalesforceRequest;
+  readonly #bulk: SalesforceBulkReads;
   #readDeleted: boolean;
 
   constructor(opts: SalesforceCrmOptions) {
@@ -96,6 +103,18 @@ export class SalesforceCrm implements SalesforcePort {
     this.#queries = new SalesforceQueries(request, opts.connection);
     this.#writes = new SalesforceWrites(request, opts.clientName);
     this.#readDeleted = opts.readDeleted ?? true;
+    this.#bulk = new SalesforceBulkReads(
+      {
+        connection: opts.connection,
+        limiter: opts.limiter,
+        lane: opts.lane ?? 'live',
+        timeoutMs: opts.timeoutMs ?? 30_000,
+        maxAttempts: opts.maxAttempts ?? 5,
+        orgLimitPauseMs: opts.orgLimitPauseMs ?? 15 * 60_000,
+        request,
+      },
+      opts.bulk,
+    );
   }
 
   /**
@@ -297,37 +316,78 @@ export class SalesforceCrm implements SalesforcePort {
   async queryPage(
     objectType: SalesforceObject,
     fields: string[],
-    options: {
-      modifiedSinceMs?: number;
-      after?: string;
-      afterId?: string | null;
-      includeConverted?: boolean;
-    },
+    options: PageOptions & { after?: string },
   ): Promise<{ records: SalesforceRecord[]; after?: string }> {
-    let page: QueryResult;
-    if (options.after) {
-      page = await this.#queries.queryMore(options.after);
-    } else {
-      const where: string[] = [];
-      if (options.modifiedSinceMs !== undefined)
-        where.push(`SystemModstamp > ${soqlDateTime(options.modifiedSinceMs)}`);
-      const byId = options.afterId !== undefined;
-      if (options.afterId) {
-        if (!isSalesforceId(options.afterId))
-          throw new Error(`afterId must be a Salesforce id (15 or 18 characters), got "${options.afterId}"`);
-        where.push(`Id > ${soqlString(options.afterId)}`);
-      }
-      const includeConverted = options.includeConverted ?? options.modifiedSinceMs !== undefined;
-      if (objectType === 'Lead' && !includeConverted) where.push('IsConverted = false');
-      const soql = selectQuery(
-        objectType,
-        selectFields(objectType, fields),
-        where.length > 0 ? where.join(' AND ') : undefined,
-        byId ? 'Id ASC' : 'SystemModstamp ASC',
-      );
-      page = await this.#queries.query('soql.query', soql, false);
-    }
+    const page = options.after
+      ? await this.#queries.queryMore(options.after)
+      : await this.#queries.query(
+          'soql.query',
+          pageQuery(objectType, selectFields(objectType, fields), options),
+          false,
+        );
     const records = page.records.map((r) => toSalesforceRecord(objectType, r, fields));
     return !page.done && page.nextRecordsUrl ? { records, after: page.nextRecordsUrl } : { records };
   }
+
+  /** How many records `queryPage` with these options reads in all: `SELECT COUNT()`, one call. */
+  async countRecords(objectType: SalesforceObject, options: PageOptions): Promise<number> {
+    const soql = pageQuery(objectType, ['COUNT()'], { ...options, unordered: true });
+    const page = await this.#queries.query('soql.count', soql, false);
+    return page.totalSize ?? 0;
+  }
+
+  /**
+   * The records `queryPage` with `afterId` reads, through a Bulk API 2.0 query job (the same SOQL,
+   * ordered by Id): one result set per call, the job created and polled on the first.
+   */
+  async bulkQueryPage(
+    objectType: SalesforceObject,
+    fields: string[],
+    options: PageOptions & { cursor?: BulkCursor; onPoll?: (p: BulkPollProgress) => void },
+  ): Promise<{ records: SalesforceRecord[]; cursor?: BulkCursor }> {
+    let cursor = options.cursor;
+    if (!cursor) {
+      const soql = pageQuery(objectType, selectFields(objectType, fields), {
+        ...options,
+        afterId: options.afterId ?? null,
+      });
+      cursor = { jobId: await this.#bulk.start(soql, options.onPoll), locator: null };
+    }
+    const set = await this.#bulk.resultSet(objectType, cursor);
+    const records = set.rows.map((r) => toSalesforceRecord(objectType, soqlRecordSchema.parse(r), fields));
+    if (set.next) return { records, cursor: { jobId: cursor.jobId, locator: set.next } };
+    await this.#bulk.remove(cursor.jobId);
+    return { records };
+  }
+}
+
+/** What selects the records of `queryPage`, `countRecords` and `bulkQueryPage`. */
+interface PageOptions {
+  modifiedSinceMs?: number;
+  afterId?: string | null;
+  includeConverted?: boolean;
+}
+
+/**
+ * The SOQL of a page read: by Id after `afterId` (import, resumable) or by modification time
+ * (polling); converted leads only when polling, unless `includeConverted` says otherwise.
+ */
+function pageQuery(
+  objectType: SalesforceObject,
+  select: string[],
+  options: PageOptions & { unordered?: boolean },
+): string {
+  const where: string[] = [];
+  if (options.modifiedSinceMs !== undefined)
+    where.push(`SystemModstamp > ${soqlDateTime(options.modifiedSinceMs)}`);
+  const byId = options.afterId !== undefined;
+  if (options.afterId) {
+    if (!isSalesforceId(options.afterId))
+      throw new Error(`afterId must be a Salesforce id (15 or 18 characters), got "${options.afterId}"`);
+    where.push(`Id > ${soqlString(options.afterId)}`);
+  }
+  const includeConverted = options.includeConverted ?? options.modifiedSinceMs !== undefined;
+  if (objectType === 'Lead' && !includeConverted) where.push('IsConverted = false');
+  const order = options.unordered ? undefined : byId ? 'Id ASC' : 'SystemModstamp ASC';
+  return selectQuery(objectType, select, where.length > 0 ? where.join(' AND ') : undefined, order);
 }
