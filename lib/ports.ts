@@ -196,18 +196,14 @@ export interface SalesforcePort {
   /**
    * Pages through all records of an object (import, polling); `after` is the query locator. With
    * `afterId` the query is ordered by Id and starts after that Id: a position that, unlike a query
-   * locator (which expires), can be stored and resumed from any time later (a long import).
+   * locator (which expires), can be stored and resumed from any time later (a long import). A first
+   * page (no `after`) tells the query's `total` (SOQL totalSize), when the API says it.
    */
   queryPage(
     objectType: SalesforceObject,
     fields: string[],
     options: { modifiedSinceMs?: number; after?: string; afterId?: string | null },
-  ): Promise<{ records: SalesforceRecord[]; after?: string }>;
-  /**
-   * Optional: how many records `queryPage` with this `afterId` would read in all (SOQL `SELECT COUNT()`,
-   * one call): what decides between SOQL pages and a Bulk API 2.0 job (docs/design.md#bulk-reads).
-   */
-  countRecords?(objectType: SalesforceObject, options: { afterId?: string | null }): Promise<number>;
+  ): Promise<{ records: SalesforceRecord[]; after?: string; total?: number }>;
   /**
    * Optional: the records `queryPage` with `afterId` reads (ordered by Id, same shapes), through a Bulk
    * API 2.0 query job. Without `cursor` it creates the job and polls it (backing off, bounded, each

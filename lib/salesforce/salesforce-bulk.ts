@@ -137,13 +137,6 @@ export class SalesforceBulkReads {
     return { rows: rows.map((row) => typedRecord(row, types)), ...(next ? { next } : {}) };
   }
 
-  /** Deletes a finished job and its results (best effort: Salesforce removes it after 7 days anyway). */
-  async remove(jobId: string): Promise<void> {
-    await this.#call('bulk2.delete', () =>
-      this.#deps.connection.bulk2.job('query', { id: jobId }).delete(),
-    ).catch(() => undefined);
-  }
-
   #fieldTypes(objectType: string): Promise<Map<string, string>> {
     let types = this.#types.get(objectType);
     if (!types) {

@@ -317,7 +317,7 @@ export class SalesforceCrm implements SalesforcePort {
     objectType: SalesforceObject,
     fields: string[],
     options: PageOptions & { after?: string },
-  ): Promise<{ records: SalesforceRecord[]; after?: string }> {
+  ): Promise<{ records: SalesforceRecord[]; after?: string; total?: number }> {
     const page = options.after
       ? await this.#queries.queryMore(options.after)
       : await this.#queries.query(
@@ -326,14 +326,11 @@ export class SalesforceCrm implements SalesforcePort {
           false,
         );
     const records = page.records.map((r) => toSalesforceRecord(objectType, r, fields));
-    return !page.done && page.nextRecordsUrl ? { records, after: page.nextRecordsUrl } : { records };
-  }
-
-  /** How many records `queryPage` with these options reads in all: `SELECT COUNT()`, one call. */
-  async countRecords(objectType: SalesforceObject, options: PageOptions): Promise<number> {
-    const soql = pageQuery(objectType, ['COUNT()'], { ...options, unordered: true });
-    const page = await this.#queries.query('soql.count', soql, false);
-    return page.totalSize ?? 0;
+    // totalSize of a first page is the query's whole size: what decides SOQL pages vs a Bulk job.
+    const total = !options.after && page.totalSize !== undefined ? { total: page.totalSize } : {};
+    return !page.done && page.nextRecordsUrl
+      ? { records, after: page.nextRecordsUrl, ...total }
+      : { records, ...total };
   }
 
   /**
@@ -355,13 +352,12 @@ export class SalesforceCrm implements SalesforcePort {
     }
     const set = await this.#bulk.resultSet(objectType, cursor);
     const records = set.rows.map((r) => toSalesforceRecord(objectType, soqlRecordSchema.parse(r), fields));
-    if (set.next) return { records, cursor: { jobId: cursor.jobId, locator: set.next } };
-    await this.#bulk.remove(cursor.jobId);
-    return { records };
+    // The finished job is not deleted: that would cost a call, and Salesforce removes it after 7 days.
+    return set.next ? { records, cursor: { jobId: cursor.jobId, locator: set.next } } : { records };
   }
 }
 
-/** What selects the records of `queryPage`, `countRecords` and `bulkQueryPage`. */
+/** What selects the records of `queryPage` and `bulkQueryPage`. */
 interface PageOptions {
   modifiedSinceMs?: number;
   afterId?: string | null;
@@ -372,11 +368,7 @@ interface PageOptions {
  * The SOQL of a page read: by Id after `afterId` (import, resumable) or by modification time
  * (polling); converted leads only when polling, unless `includeConverted` says otherwise.
  */
-function pageQuery(
-  objectType: SalesforceObject,
-  select: string[],
-  options: PageOptions & { unordered?: boolean },
-): string {
+function pageQuery(objectType: SalesforceObject, select: string[], options: PageOptions): string {
   const where: string[] = [];
   if (options.modifiedSinceMs !== undefined)
     where.push(`SystemModstamp > ${soqlDateTime(options.modifiedSinceMs)}`);
@@ -388,6 +380,6 @@ function pageQuery(
   }
   const includeConverted = options.includeConverted ?? options.modifiedSinceMs !== undefined;
   if (objectType === 'Lead' && !includeConverted) where.push('IsConverted = false');
-  const order = options.unordered ? undefined : byId ? 'Id ASC' : 'SystemModstamp ASC';
+  const order = byId ? 'Id ASC' : 'SystemModstamp ASC';
   return selectQuery(objectType, select, where.length > 0 ? where.join(' AND ') : undefined, order);
 }

@@ -80,8 +80,7 @@ export function chunkForInClause(
 
 /** `SELECT f1, f2 FROM Obj WHERE <where> [ORDER BY ...]` with checked names; `where` must be built from soqlString. */
 export function selectQuery(objectType: string, fields: string[], where?: string, orderBy?: string): string {
-  // `COUNT()` is the one select item that is not a field name (a count query answers totalSize only).
-  const names = fields.map((f) => (f === 'COUNT()' ? f : apiName(f))).join(', ');
+  const names = fields.map(apiName).join(', ');
   return `SELECT ${names} FROM ${apiName(objectType)}${where ? ` WHERE ${where}` : ''}${orderBy ? ` ORDER BY ${orderBy}` : ''}`;
 }
 
