@@ -13,7 +13,7 @@ import { bulkBreakEven, bulkReadCalls, soqlReadCalls } from '../lib/domain/read-
 import { createRateLimiters } from '../lib/rate-limit/index.ts';
 import { createSalesforceConnection } from '../lib/salesforce/salesforce-connection.ts';
 import { SalesforceCrm } from '../lib/salesforce/salesforce-crm.ts';
-import { type ImportReadNote, type ImportReadState, readImportPage } from '../lib/sync/import-reader.ts';
+import { type ImportReadNote, type ImportReadState, readImportPage } from '../lib/sync/large-reads.ts';
 import { startSalesforceSandbox } from '../sandbox/salesforce/index.ts';
 import { exampleConfigInput } from '../test/support/test-config.ts';
 import { machine, progress, round } from './bench-support.ts';

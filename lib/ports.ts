@@ -216,6 +216,17 @@ export interface SalesforcePort {
     fields: string[],
     options: { afterId?: string | null; cursor?: BulkCursor; onPoll?: (p: BulkPollProgress) => void },
   ): Promise<{ records: SalesforceRecord[]; cursor?: BulkCursor }>;
+  /** Optional: how many Accounts have an Id above `afterId` (SOQL `SELECT COUNT()`, one call). */
+  countAccounts?(afterId: string | null): Promise<number>;
+  /**
+   * Optional: the Account ids `accountIdPage` pages through (by Id, after `afterId`), through a Bulk
+   * API 2.0 query job, one result set per call, like `bulkQueryPage`.
+   */
+  bulkAccountIdPage?(options: {
+    afterId: string | null;
+    cursor?: BulkCursor;
+    onPoll?: (p: BulkPollProgress) => void;
+  }): Promise<{ ids: string[]; cursor?: BulkCursor }>;
 }
 
 /** A position in a Bulk API 2.0 query job's results: the job and the result set's locator (null: the first). */

@@ -1,6 +1,6 @@
 import type { SalesforceObject } from '../domain/notice.ts';
 import { importAccounts } from '../sync/company-import.ts';
-import type { ImportReadNote } from '../sync/import-reader.ts';
+import type { ImportReadNote } from '../sync/large-reads.ts';
 import { type ImportResult, importFromSalesforce, planImport } from '../sync/import-salesforce.ts';
 import type { SyncDeps } from '../sync/sync-deps.ts';
 

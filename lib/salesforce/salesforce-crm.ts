@@ -14,16 +14,16 @@ import type {
 import type { Lane, RateLimiter } from '../rate-limit/index.ts';
 import { type BulkReadOptions, SalesforceBulkReads } from './salesforce-bulk.ts';
 import { SalesforceRequestError } from './salesforce-errors.ts';
+import { type PageOptions, SalesforcePageReads } from './salesforce-pages.ts';
 import { type PlannedQuery, SalesforceQueries } from './salesforce-queries.ts';
 import {
   type QueryResult,
   selectFields,
-  soqlRecordSchema,
   toSalesforceAccount,
   toSalesforceRecord,
 } from './salesforce-records.ts';
 import { type SalesforceRequest, salesforceRequester } from './salesforce-request.ts';
-import { isSalesforceId, selectQuery, soqlDateTime, soqlString } from './salesforce-soql.ts';
+import { isSalesforceId, selectQuery, soqlString } from './salesforce-soql.ts';
 import { SalesforceWrites, type WritableObject } from './salesforce-writes.ts';
 
 /** A User row as SOQL answers it. */
@@ -74,7 +74,7 @@ export class SalesforceCrm implements SalesforcePort {
   readonly #queries: SalesforceQueries;
   readonly #writes: SalesforceWrites;
   readonly #request: SalesforceRequest;
-  readonly #bulk: SalesforceBulkReads;
+  readonly #pages: SalesforcePageReads;
   #readDeleted: boolean;
 
   constructor(opts: SalesforceCrmOptions) {
@@ -103,7 +103,7 @@ export class SalesforceCrm implements SalesforcePort {
     this.#queries = new SalesforceQueries(request, opts.connection);
     this.#writes = new SalesforceWrites(request, opts.clientName);
     this.#readDeleted = opts.readDeleted ?? true;
-    this.#bulk = new SalesforceBulkReads(
+    const bulk = new SalesforceBulkReads(
       {
         connection: opts.connection,
         limiter: opts.limiter,
@@ -115,6 +115,7 @@ export class SalesforceCrm implements SalesforcePort {
       },
       opts.bulk,
     );
+    this.#pages = new SalesforcePageReads(this.#queries, bulk);
   }
 
   /**
@@ -313,73 +314,34 @@ export class SalesforceCrm implements SalesforcePort {
    * includes converted leads, so a conversion is seen; without it (import) converted leads are left
    * out, unless `includeConverted` says otherwise. `after` is the `nextRecordsUrl` of the last page.
    */
-  async queryPage(
+  queryPage(
     objectType: SalesforceObject,
     fields: string[],
     options: PageOptions & { after?: string },
   ): Promise<{ records: SalesforceRecord[]; after?: string; total?: number }> {
-    const page = options.after
-      ? await this.#queries.queryMore(options.after)
-      : await this.#queries.query(
-          'soql.query',
-          pageQuery(objectType, selectFields(objectType, fields), options),
-          false,
-        );
-    const records = page.records.map((r) => toSalesforceRecord(objectType, r, fields));
-    // totalSize of a first page is the query's whole size: what decides SOQL pages vs a Bulk job.
-    const total = !options.after && page.totalSize !== undefined ? { total: page.totalSize } : {};
-    return !page.done && page.nextRecordsUrl
-      ? { records, after: page.nextRecordsUrl, ...total }
-      : { records, ...total };
+    return this.#pages.queryPage(objectType, fields, options);
   }
 
-  /**
-   * The records `queryPage` with `afterId` reads, through a Bulk API 2.0 query job (the same SOQL,
-   * ordered by Id): one result set per call, the job created and polled on the first.
-   */
-  async bulkQueryPage(
+  /** The records `queryPage` with `afterId` reads, through a Bulk API 2.0 query job (docs/design.md#bulk-reads). */
+  bulkQueryPage(
     objectType: SalesforceObject,
     fields: string[],
     options: PageOptions & { cursor?: BulkCursor; onPoll?: (p: BulkPollProgress) => void },
   ): Promise<{ records: SalesforceRecord[]; cursor?: BulkCursor }> {
-    let cursor = options.cursor;
-    if (!cursor) {
-      const soql = pageQuery(objectType, selectFields(objectType, fields), {
-        ...options,
-        afterId: options.afterId ?? null,
-      });
-      cursor = { jobId: await this.#bulk.start(soql, options.onPoll), locator: null };
-    }
-    const set = await this.#bulk.resultSet(objectType, cursor);
-    const records = set.rows.map((r) => toSalesforceRecord(objectType, soqlRecordSchema.parse(r), fields));
-    // The finished job is not deleted: that would cost a call, and Salesforce removes it after 7 days.
-    return set.next ? { records, cursor: { jobId: cursor.jobId, locator: set.next } } : { records };
+    return this.#pages.bulkQueryPage(objectType, fields, options);
   }
-}
 
-/** What selects the records of `queryPage` and `bulkQueryPage`. */
-interface PageOptions {
-  modifiedSinceMs?: number;
-  afterId?: string | null;
-  includeConverted?: boolean;
-}
-
-/**
- * The SOQL of a page read: by Id after `afterId` (import, resumable) or by modification time
- * (polling); converted leads only when polling, unless `includeConverted` says otherwise.
- */
-function pageQuery(objectType: SalesforceObject, select: string[], options: PageOptions): string {
-  const where: string[] = [];
-  if (options.modifiedSinceMs !== undefined)
-    where.push(`SystemModstamp > ${soqlDateTime(options.modifiedSinceMs)}`);
-  const byId = options.afterId !== undefined;
-  if (options.afterId) {
-    if (!isSalesforceId(options.afterId))
-      throw new Error(`afterId must be a Salesforce id (15 or 18 characters), got "${options.afterId}"`);
-    where.push(`Id > ${soqlString(options.afterId)}`);
+  /** How many Accounts have an Id above `afterId`: `SELECT COUNT()`, one call. */
+  countAccounts(afterId: string | null): Promise<number> {
+    return this.#pages.countAccounts(afterId);
   }
-  const includeConverted = options.includeConverted ?? options.modifiedSinceMs !== undefined;
-  if (objectType === 'Lead' && !includeConverted) where.push('IsConverted = false');
-  const order = byId ? 'Id ASC' : 'SystemModstamp ASC';
-  return selectQuery(objectType, select, where.length > 0 ? where.join(' AND ') : undefined, order);
+
+  /** The Account ids `accountIdPage` pages through, through a Bulk API 2.0 query job. */
+  bulkAccountIdPage(options: {
+    afterId: string | null;
+    cursor?: BulkCursor;
+    onPoll?: (p: BulkPollProgress) => void;
+  }): Promise<{ ids: string[]; cursor?: BulkCursor }> {
+    return this.#pages.bulkAccountIdPage(options);
+  }
 }

@@ -1,7 +1,7 @@
 import { normalizeEmail } from '../domain/identity.ts';
 import type { ChangeNotice, SalesforceObject } from '../domain/notice.ts';
 import type { BulkCursor, PairState, SalesforceRecord } from '../ports.ts';
-import { type ImportReadNote, type ImportReadState, readImportPage } from './import-reader.ts';
+import { asBulkCursor, type ImportReadNote, type ImportReadState, readImportPage } from './large-reads.ts';
 import { currentSettings, type SyncDeps } from './sync-deps.ts';
 
 export interface ImportResult {
@@ -109,13 +109,11 @@ function asImportCheckpoint(
   ] as const;
   if (!counts.every((k) => typeof v[k] === 'number') || !Array.isArray(v['errors'])) return undefined;
   const n = (k: (typeof counts)[number]) => v[k] as number;
-  const bulk = v['bulk'] as Partial<BulkCursor> | undefined;
+  const bulk = asBulkCursor(v['bulk']);
   return {
     object,
     afterId,
-    ...(bulk && typeof bulk.jobId === 'string' && (typeof bulk.locator === 'string' || bulk.locator === null)
-      ? { bulk: { jobId: bulk.jobId, locator: bulk.locator } }
-      : {}),
+    ...(bulk ? { bulk } : {}),
     seq,
     updatedAt,
     read: n('read'),
