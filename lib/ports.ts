@@ -206,15 +206,17 @@ export interface SalesforcePort {
   ): Promise<{ records: SalesforceRecord[]; after?: string; total?: number }>;
   /**
    * Optional: the records `queryPage` with `afterId` reads (ordered by Id, same shapes), through a Bulk
-   * API 2.0 query job. Without `cursor` it creates the job and polls it (backing off, bounded, each
-   * poll reported to `onPoll`), then answers the first result set; with one, the set it names. The
-   * answer's `cursor` (storable: it stays valid while the job lives) names the next set; none at the
-   * end. Throws BulkQueryUnavailableError when the job failed, was aborted, took too long or expired.
+   * API 2.0 query job. Without `cursor` it creates the job, tells `onCreated` its cursor (store it: a
+   * crash while the job runs then resumes it), polls it (backing off, bounded, each poll reported to
+   * `onPoll`) and answers the first result set; with a cursor, the set it names (no locator: the
+   * first, polling the job until complete). The answer's `cursor` (storable: it stays valid while the
+   * job lives) names the next set; none at the end. Throws BulkQueryUnavailableError when the job
+   * failed, was aborted, took too long or no longer exists.
    */
   bulkQueryPage?(
     objectType: SalesforceObject,
     fields: string[],
-    options: { afterId?: string | null; cursor?: BulkCursor; onPoll?: (p: BulkPollProgress) => void },
+    options: { afterId?: string | null } & BulkPageHooks,
   ): Promise<{ records: SalesforceRecord[]; cursor?: BulkCursor }>;
   /** Optional: how many Accounts have an Id above `afterId` (SOQL `SELECT COUNT()`, one call). */
   countAccounts?(afterId: string | null): Promise<number>;
@@ -222,17 +224,22 @@ export interface SalesforcePort {
    * Optional: the Account ids `accountIdPage` pages through (by Id, after `afterId`), through a Bulk
    * API 2.0 query job, one result set per call, like `bulkQueryPage`.
    */
-  bulkAccountIdPage?(options: {
-    afterId: string | null;
-    cursor?: BulkCursor;
-    onPoll?: (p: BulkPollProgress) => void;
-  }): Promise<{ ids: string[]; cursor?: BulkCursor }>;
+  bulkAccountIdPage?(
+    options: { afterId: string | null } & BulkPageHooks,
+  ): Promise<{ ids: string[]; cursor?: BulkCursor }>;
 }
 
 /** A position in a Bulk API 2.0 query job's results: the job and the result set's locator (null: the first). */
 export interface BulkCursor {
   jobId: string;
   locator: string | null;
+}
+
+/** Where a Bulk page read goes on, and who hears of the job's creation and polls. */
+export interface BulkPageHooks {
+  cursor?: BulkCursor;
+  onPoll?: (p: BulkPollProgress) => void;
+  onCreated?: (cursor: BulkCursor) => Promise<void>;
 }
 
 /** One status poll of a Bulk API 2.0 query job, for progress output. */

@@ -81,28 +81,41 @@ export class SalesforceBulkReads {
     };
   }
 
-  /** Creates the job and waits for it: `JobComplete`, else BulkQueryUnavailableError (failed, aborted, too slow). */
-  async start(soql: string, onPoll?: (p: BulkPollProgress) => void): Promise<string> {
+  /** Creates the job (`UploadComplete`): its id is worth storing at once, so a crash resumes it. */
+  async create(soql: string): Promise<string> {
     const job = new QueryJobV2(this.#deps.connection, {
       bodyParams: { operation: 'query', query: soql, columnDelimiter: 'COMMA', lineEnding: 'LF' },
       pollingOptions: this.#deps.connection.bulk2,
     });
     // Not repeated on an ambiguous failure: a second create would leave an orphan job running.
-    const created = jobInfoSchema.parse(await this.#call('bulk2.create', () => job.open(), false));
+    return jobInfoSchema.parse(await this.#call('bulk2.create', () => job.open(), false)).id;
+  }
+
+  /**
+   * Polls a job until `JobComplete`, waiting longer each time (doubling, bounded); a job that ended
+   * `Failed` or `Aborted`, is gone (404), or still runs after `pollMaxWaitMs` (then aborted) throws
+   * BulkQueryUnavailableError. A job resumed after a crash may be complete already: one poll.
+   */
+  async waitComplete(jobId: string, onPoll?: (p: BulkPollProgress) => void): Promise<void> {
+    const job = this.#deps.connection.bulk2.job('query', { id: jobId });
     let wait = this.#opts.pollFirstDelayMs;
     let waited = 0;
     for (let polls = 1; ; polls++) {
       await this.#opts.sleep(wait);
       waited += wait;
-      const info = jobInfoSchema.parse(await this.#call('bulk2.poll', () => job.check()));
-      onPoll?.({ jobId: created.id, state: info.state, polls, waitedMs: waited });
-      if (info.state === 'JobComplete') return created.id;
+      const info = jobInfoSchema.parse(
+        await this.#call('bulk2.poll', () => job.check()).catch((error: unknown) => {
+          throw gone(error, jobId) ?? error;
+        }),
+      );
+      onPoll?.({ jobId, state: info.state, polls, waitedMs: waited });
+      if (info.state === 'JobComplete') return;
       if (info.state === 'Failed' || info.state === 'Aborted')
-        throw new BulkQueryUnavailableError(created.id, `the job ended ${info.state}`);
+        throw new BulkQueryUnavailableError(jobId, `the job ended ${info.state}`);
       if (waited >= this.#opts.pollMaxWaitMs) {
         await this.#call('bulk2.abort', () => job.abort()).catch(() => undefined);
         throw new BulkQueryUnavailableError(
-          created.id,
+          jobId,
           `not complete after ${Math.round(waited / 1000)} s of polling; aborted`,
         );
       }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { SalesforceObject } from '../domain/notice.ts';
 import type {
   BulkCursor,
-  BulkPollProgress,
+  BulkPageHooks,
   FieldValues,
   SalesforceAccount,
   SalesforcePort,
@@ -326,7 +326,7 @@ export class SalesforceCrm implements SalesforcePort {
   bulkQueryPage(
     objectType: SalesforceObject,
     fields: string[],
-    options: PageOptions & { cursor?: BulkCursor; onPoll?: (p: BulkPollProgress) => void },
+    options: PageOptions & BulkPageHooks,
   ): Promise<{ records: SalesforceRecord[]; cursor?: BulkCursor }> {
     return this.#pages.bulkQueryPage(objectType, fields, options);
   }
@@ -337,11 +337,9 @@ export class SalesforceCrm implements SalesforcePort {
   }
 
   /** The Account ids `accountIdPage` pages through, through a Bulk API 2.0 query job. */
-  bulkAccountIdPage(options: {
-    afterId: string | null;
-    cursor?: BulkCursor;
-    onPoll?: (p: BulkPollProgress) => void;
-  }): Promise<{ ids: string[]; cursor?: BulkCursor }> {
+  bulkAccountIdPage(
+    options: BulkPageHooks & { afterId: string | null },
+  ): Promise<{ ids: string[]; cursor?: BulkCursor }> {
     return this.#pages.bulkAccountIdPage(options);
   }
 }

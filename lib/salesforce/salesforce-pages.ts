@@ -1,5 +1,5 @@
 import type { SalesforceObject } from '../domain/notice.ts';
-import type { BulkCursor, BulkPollProgress, SalesforceRecord } from '../ports.ts';
+import type { BulkCursor, BulkPageHooks, SalesforceRecord } from '../ports.ts';
 import type { SalesforceBulkReads } from './salesforce-bulk.ts';
 import type { SalesforceQueries } from './salesforce-queries.ts';
 import { selectFields, soqlRecordSchema, toSalesforceRecord } from './salesforce-records.ts';
@@ -46,7 +46,7 @@ export class SalesforcePageReads {
   async bulkQueryPage(
     objectType: SalesforceObject,
     fields: string[],
-    options: PageOptions & { cursor?: BulkCursor; onPoll?: (p: BulkPollProgress) => void },
+    options: PageOptions & BulkPageHooks,
   ): Promise<{ records: SalesforceRecord[]; cursor?: BulkCursor }> {
     const soql = () =>
       pageQuery(objectType, selectFields(objectType, fields), {
@@ -65,11 +65,9 @@ export class SalesforcePageReads {
   }
 
   /** Account ids above `afterId` by Id, one result set per call (the company resync's scan). */
-  async bulkAccountIdPage(options: {
-    afterId: string | null;
-    cursor?: BulkCursor;
-    onPoll?: (p: BulkPollProgress) => void;
-  }): Promise<{ ids: string[]; cursor?: BulkCursor }> {
+  async bulkAccountIdPage(
+    options: BulkPageHooks & { afterId: string | null },
+  ): Promise<{ ids: string[]; cursor?: BulkCursor }> {
     const soql = () =>
       selectQuery('Account', ['Id'], options.afterId ? idAfter(options.afterId) : undefined, 'Id ASC');
     const set = await this.#bulkSet('Account', soql, options);
@@ -77,13 +75,22 @@ export class SalesforcePageReads {
     return set.cursor ? { ids, cursor: set.cursor } : { ids };
   }
 
-  /** One result set: of the job the cursor names, or of a new job for `soql` (created and polled). */
+  /**
+   * One result set: of the job the cursor names, or of a new job for `soql`, told to `onCreated` (to
+   * be stored) before it is polled. A cursor without a locator names a job whose first set is next:
+   * it is polled until complete (a resumed job may be complete already: one poll).
+   */
   async #bulkSet(
     objectType: string,
     soql: () => string,
-    options: { cursor?: BulkCursor; onPoll?: (p: BulkPollProgress) => void },
+    options: BulkPageHooks,
   ): Promise<{ rows: Record<string, unknown>[]; cursor?: BulkCursor }> {
-    const cursor = options.cursor ?? { jobId: await this.bulk.start(soql(), options.onPoll), locator: null };
+    let cursor = options.cursor;
+    if (!cursor) {
+      cursor = { jobId: await this.bulk.create(soql()), locator: null };
+      await options.onCreated?.(cursor);
+    }
+    if (cursor.locator === null) await this.bulk.waitComplete(cursor.jobId, options.onPoll);
     const set = await this.bulk.resultSet(objectType, cursor);
     // A finished job is not deleted: that would cost a call, and Salesforce removes it after 7 days.
     return set.next

@@ -116,7 +116,12 @@ export async function runCompanyResync(
     ...(cp.bulk ? { bulk: cp.bulk } : {}),
   };
   while (cp.phase === 'accounts') {
-    const page = await readAccountIdPage(deps, scan, () => {});
+    const page = await readAccountIdPage(
+      deps,
+      scan,
+      () => {},
+      (job) => deps.store.putCheckpoint(COMPANY_RESYNC_CHECKPOINT, { ...cp, bulk: job }),
+    );
     if (page.ids.length > 0) await deps.queue.send(page.ids.map((id) => notice('Account', id)));
     const accounts = cp.accounts + page.ids.length;
     onQueued?.(accounts + cp.companies);

@@ -196,10 +196,16 @@ export async function importFromSalesforce(
   const state: ImportReadState = { afterId: cp.afterId, ...(cp.bulk ? { bulk: cp.bulk } : {}) };
   let more: boolean;
   do {
-    const page = await readImportPage(deps, object, state, (note) => {
-      reading = { ...reading, ...note };
-      if (note.state && note.state !== 'JobComplete') onProgress?.(resultOf(false));
-    });
+    const page = await readImportPage(
+      deps,
+      object,
+      state,
+      (note) => {
+        reading = { ...reading, ...note };
+        if (note.state && note.state !== 'JobComplete') onProgress?.(resultOf(false));
+      },
+      (job) => deps.store.putCheckpoint(name, { ...cp, bulk: job, updatedAt: deps.now() }),
+    );
     more = page.more;
     await importPage(
       deps,

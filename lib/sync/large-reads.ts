@@ -1,6 +1,6 @@
 import type { SalesforceObject } from '../domain/notice.ts';
 import { BulkQueryUnavailableError } from '../errors.ts';
-import type { BulkCursor, BulkPollProgress, SalesforceRecord } from '../ports.ts';
+import type { BulkCursor, BulkPageHooks, SalesforceRecord } from '../ports.ts';
 import type { SyncDeps } from './sync-deps.ts';
 
 /**
@@ -53,16 +53,21 @@ export interface ImportReadState extends BulkReadState {
 export async function readBulkStep<T>(
   state: BulkReadState,
   onNote: (note: ImportReadNote) => void,
-  read: (
-    cursor: BulkCursor | undefined,
-    onPoll: (p: BulkPollProgress) => void,
-  ) => Promise<{ items: T[]; cursor?: BulkCursor }>,
+  onCreated: ((cursor: BulkCursor) => Promise<void>) | undefined,
+  read: (hooks: BulkPageHooks) => Promise<{ items: T[]; cursor?: BulkCursor }>,
 ): Promise<{ items: T[]; more: boolean } | undefined> {
   if (!(state.bulk || state.bulkNext) || state.bulkFailed) return undefined;
   try {
-    const page = await read(state.bulk, (p) =>
-      onNote({ via: 'bulk', jobId: p.jobId, state: p.state, polls: p.polls }),
-    );
+    const page = await read({
+      ...(state.bulk ? { cursor: state.bulk } : {}),
+      onPoll: (p) => onNote({ via: 'bulk', jobId: p.jobId, state: p.state, polls: p.polls }),
+      // The job's id is stored before it is polled: a crash while it runs resumes it, not a new one.
+      onCreated: async (cursor) => {
+        state.bulk = cursor;
+        state.bulkNext = false;
+        await onCreated?.(cursor);
+      },
+    });
     const jobId = state.bulk?.jobId ?? page.cursor?.jobId;
     state.bulkNext = false;
     if (page.cursor) state.bulk = page.cursor;
@@ -90,14 +95,12 @@ export async function readImportPage(
   object: SalesforceObject,
   state: ImportReadState,
   onNote: (note: ImportReadNote) => void,
+  onJobCreated?: (cursor: BulkCursor) => Promise<void>,
 ): Promise<{ records: SalesforceRecord[]; more: boolean }> {
   const bulkRead = deps.salesforce.bulkQueryPage?.bind(deps.salesforce);
   if (bulkRead) {
-    const set = await readBulkStep(state, onNote, async (cursor, onPoll) => {
-      const page = await bulkRead(object, ['Email'], {
-        ...(cursor ? { cursor } : { afterId: state.afterId }),
-        onPoll,
-      });
+    const set = await readBulkStep(state, onNote, onJobCreated, async (hooks) => {
+      const page = await bulkRead(object, ['Email'], { afterId: state.afterId, ...hooks });
       return { items: page.records, ...(page.cursor ? { cursor: page.cursor } : {}) };
     });
     if (set) return { records: set.items, more: set.more };
@@ -135,12 +138,13 @@ export async function readAccountIdPage(
   deps: Pick<SyncDeps, 'salesforce' | 'config'>,
   state: AccountIdReadState,
   onNote: (note: ImportReadNote) => void,
+  onJobCreated?: (cursor: BulkCursor) => Promise<void>,
 ): Promise<{ ids: string[]; more: boolean }> {
   const sf = deps.salesforce;
   const bulkRead = sf.bulkAccountIdPage?.bind(sf);
   if (bulkRead) {
-    const set = await readBulkStep(state, onNote, async (cursor, onPoll) => {
-      const page = await bulkRead({ afterId: state.after ?? null, ...(cursor ? { cursor } : {}), onPoll });
+    const set = await readBulkStep(state, onNote, onJobCreated, async (hooks) => {
+      const page = await bulkRead({ afterId: state.after ?? null, ...hooks });
       return { items: page.ids, ...(page.cursor ? { cursor: page.cursor } : {}) };
     });
     if (set) return { ids: set.items, more: set.more };

@@ -121,6 +121,30 @@ describe('R7 import through Bulk API 2.0 above the threshold: streamed, checkpoi
     expect(secondRun.map((n) => n.recordId)).not.toContain(leadIds[0]);
   });
 
+  it('R7: a crash while the Bulk job runs resumes that job (its id stored at creation), not a new one', async () => {
+    const crash = new Error('process killed while polling (test)');
+    const first = importFromSalesforce(deps, 'Lead', (p) => {
+      if (p.reading?.state === 'InProgress') throw crash;
+    });
+    await expect(first).rejects.toBe(crash);
+    const stored = await stack.store.getCheckpoint(importCheckpointName('Lead'));
+    expect(stored).toMatchObject({
+      afterId: leadIds[4],
+      bulk: { jobId: expect.stringMatching(/^750/), locator: null },
+    });
+    const firstRun = await takeQueued(stack.sqs!.client, stack.queueUrl!);
+    expect(firstRun).toHaveLength(5);
+
+    const before = stack.salesforceSandbox.counters();
+    const resumed = await importFromSalesforce(deps, 'Lead');
+    const secondRun = await takeQueued(stack.sqs!.client, stack.queueUrl!);
+    const n = calls(before);
+    // The same job: polled once more (now complete), then its 5 result sets; no new job, no SOQL.
+    expect([n(CREATE_JOB), n(POLL_JOB), n(RESULTS), n(SOQL)]).toEqual([0, 1, 5, 0]);
+    expect(resumed).toMatchObject({ read: 23, created: 23, done: true });
+    expect([...firstRun, ...secondRun].map((x) => x.recordId).sort()).toEqual(leadIds);
+  });
+
   it('R7: resumed after the job expired (7 days), it reads on by SOQL pages after the last Id done, never from the start', async () => {
     let pages = 0;
     const paused = await importFromSalesforce(deps, 'Lead', undefined, { shouldPause: () => ++pages === 2 });
