@@ -6,14 +6,13 @@
  * https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/query_bulk_api_2_0.htm
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Connection } from 'jsforce';
 import { QueryJobV2 } from 'jsforce/lib/api/bulk2.js';
 import { z } from 'zod';
 import { BulkQueryUnavailableError } from '../errors.ts';
 import type { BulkCursor, BulkPollProgress } from '../ports.ts';
-import { type Lane, limitedCall, type RateLimiter, withTimeout } from '../rate-limit/index.ts';
+import { limitedCall, withTimeout } from '../rate-limit/index.ts';
 import { classifySalesforceFailure, SalesforceRequestError } from './salesforce-errors.ts';
-import type { SalesforceRequest } from './salesforce-request.ts';
+import type { SalesforceRequest, SalesforceRequestOptions } from './salesforce-request.ts';
 
 /** How a Bulk read polls and pages; every bound has a default. */
 export interface BulkReadOptions {
@@ -29,16 +28,8 @@ export interface BulkReadOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** What the Bulk reader needs from the adapter: the connection, the limiter lane, the describe call. */
-export interface BulkReadDeps {
-  connection: Connection;
-  limiter: RateLimiter;
-  lane: Lane;
-  timeoutMs: number;
-  maxAttempts: number;
-  orgLimitPauseMs: number;
-  request: SalesforceRequest;
-}
+/** What the Bulk reader needs from the adapter: how its requests go (limiter, lane, bounds), the describe call. */
+export type BulkReadDeps = SalesforceRequestOptions & { request: SalesforceRequest };
 
 const jobInfoSchema = z.looseObject({
   id: z.string().min(1),

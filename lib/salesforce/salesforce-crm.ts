@@ -22,7 +22,11 @@ import {
   toSalesforceAccount,
   toSalesforceRecord,
 } from './salesforce-records.ts';
-import { type SalesforceRequest, salesforceRequester } from './salesforce-request.ts';
+import {
+  type SalesforceRequest,
+  type SalesforceRequestOptions,
+  salesforceRequester,
+} from './salesforce-request.ts';
 import { isSalesforceId, selectQuery, soqlString } from './salesforce-soql.ts';
 import { SalesforceWrites, type WritableObject } from './salesforce-writes.ts';
 
@@ -91,30 +95,20 @@ export class SalesforceCrm implements SalesforcePort {
       );
     }
     this.#opts = { ...opts, identity: opts.identity ?? {} };
-    const request = salesforceRequester({
+    const requestOptions: SalesforceRequestOptions = {
       connection: opts.connection,
       limiter: opts.limiter,
       lane: opts.lane ?? 'live',
       timeoutMs: opts.timeoutMs ?? 30_000,
       maxAttempts: opts.maxAttempts ?? 5,
       orgLimitPauseMs: opts.orgLimitPauseMs ?? 15 * 60_000,
-    });
+    };
+    const request = salesforceRequester(requestOptions);
     this.#request = request;
     this.#queries = new SalesforceQueries(request, opts.connection);
     this.#writes = new SalesforceWrites(request, opts.clientName);
     this.#readDeleted = opts.readDeleted ?? true;
-    const bulk = new SalesforceBulkReads(
-      {
-        connection: opts.connection,
-        limiter: opts.limiter,
-        lane: opts.lane ?? 'live',
-        timeoutMs: opts.timeoutMs ?? 30_000,
-        maxAttempts: opts.maxAttempts ?? 5,
-        orgLimitPauseMs: opts.orgLimitPauseMs ?? 15 * 60_000,
-        request,
-      },
-      opts.bulk,
-    );
+    const bulk = new SalesforceBulkReads({ ...requestOptions, request }, opts.bulk);
     this.#pages = new SalesforcePageReads(this.#queries, bulk);
   }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SalesforceObject } from '../../lib/domain/notice.ts';
 import { BulkQueryUnavailableError } from '../../lib/errors.ts';
-import type { BulkPollProgress, SalesforceRecord } from '../../lib/ports.ts';
+import type { BulkCursor, BulkPollProgress, SalesforceRecord } from '../../lib/ports.ts';
 import { RateLimiter } from '../../lib/rate-limit/index.ts';
 import type { BulkReadOptions } from '../../lib/salesforce/salesforce-bulk.ts';
 import { createSalesforceConnection } from '../../lib/salesforce/salesforce-connection.ts';
@@ -40,8 +40,8 @@ beforeEach(() => {
 
 const count = (key: string) => sandbox.counters()[key] ?? 0;
 
-/** The adapter against the sandbox; polls wait on a fake clock (instant), result sets of `setSize`. */
-function adapter(bulk: BulkReadOptions = {}) {
+/** The adapter against a sandbox (default: the shared one); polls wait instantly, each wait recorded. */
+function adapter(bulk: BulkReadOptions = {}, instanceUrl = sandbox.url) {
   const time = fakeTime();
   const limiter = new RateLimiter({
     crm: 'salesforce',
@@ -52,7 +52,7 @@ function adapter(bulk: BulkReadOptions = {}) {
     sleep: time.sleep,
   });
   const connection = createSalesforceConnection({
-    instanceUrl: sandbox.url,
+    instanceUrl,
     accessToken: 'tok',
     clientName: 'crmsync',
   });
@@ -66,37 +66,29 @@ function adapter(bulk: BulkReadOptions = {}) {
   };
 }
 
-async function allBySoql(
-  crm: SalesforceCrm,
-  object: SalesforceObject,
-  fields: string[],
-  afterId: string | null,
-) {
+/** Every record of a paged read: `next(undefined)` is the first page, `next(position)` the following. */
+async function all<P>(next: (at?: P) => Promise<{ records: SalesforceRecord[]; at?: P }>) {
   const out: SalesforceRecord[] = [];
-  let page = await crm.queryPage(object, fields, { afterId });
-  out.push(...page.records);
-  while (page.after) {
-    page = await crm.queryPage(object, fields, { after: page.after });
+  let at: P | undefined;
+  do {
+    const page = await next(at);
     out.push(...page.records);
-  }
+    at = page.at;
+  } while (at !== undefined);
   return out;
 }
 
-async function allByBulk(
-  crm: SalesforceCrm,
-  object: SalesforceObject,
-  fields: string[],
-  afterId: string | null,
-) {
-  const out: SalesforceRecord[] = [];
-  let page = await crm.bulkQueryPage(object, fields, { afterId });
-  out.push(...page.records);
-  while (page.cursor) {
-    page = await crm.bulkQueryPage(object, fields, { cursor: page.cursor });
-    out.push(...page.records);
-  }
-  return out;
-}
+const allBySoql = (crm: SalesforceCrm, object: SalesforceObject, fields: string[], afterId: string | null) =>
+  all<string>(async (after) => {
+    const page = await crm.queryPage(object, fields, after ? { after } : { afterId });
+    return { records: page.records, ...(page.after ? { at: page.after } : {}) };
+  });
+
+const allByBulk = (crm: SalesforceCrm, object: SalesforceObject, fields: string[], afterId: string | null) =>
+  all<BulkCursor>(async (cursor) => {
+    const page = await crm.bulkQueryPage(object, fields, cursor ? { cursor } : { afterId });
+    return { records: page.records, ...(page.cursor ? { at: page.cursor } : {}) };
+  });
 
 describe('Salesforce adapter: Bulk API 2.0 reads (docs/design.md#bulk-reads)', () => {
   it('contract: a Bulk read returns exactly the records and shapes of the SOQL read (booleans, numbers, nulls, datetimes, dates, quotes and newlines)', async () => {
@@ -185,26 +177,10 @@ describe('Salesforce adapter: Bulk API 2.0 reads (docs/design.md#bulk-reads)', (
   it('polling is bounded: a job still running after pollMaxWaitMs is aborted and reported unavailable', async () => {
     const slow = await startSalesforceSandbox({ port: 0, autoDeliver: false, bulkQueryPollsToComplete: 100 });
     try {
-      const time = fakeTime();
-      const limiter = new RateLimiter({
-        crm: 'salesforce',
-        maxRequestsPer10s: 1000,
-        dailyLimit: 100_000,
-        dailyShare: 0.5,
-        clock: time.clock,
-        sleep: time.sleep,
-      });
-      const connection = createSalesforceConnection({
-        instanceUrl: slow.url,
-        accessToken: 'tok',
-        clientName: 'crmsync',
-      });
-      const crm = new SalesforceCrm({
-        connection,
-        limiter,
-        clientName: 'crmsync',
-        bulk: { sleep: async () => {}, pollFirstDelayMs: 1000, pollMaxDelayMs: 4000, pollMaxWaitMs: 20_000 },
-      });
+      const { crm } = adapter(
+        { pollFirstDelayMs: 1000, pollMaxDelayMs: 4000, pollMaxWaitMs: 20_000 },
+        slow.url,
+      );
       const error = await crm.bulkQueryPage('Lead', ['Email'], { afterId: null }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(BulkQueryUnavailableError);
       expect((error as Error).message).toMatch(/aborted/);
