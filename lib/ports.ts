@@ -238,7 +238,8 @@ export interface BulkCursor {
 /** Where a Bulk page read goes on, and who hears of the job's creation and polls. */
 export interface BulkPageHooks {
   cursor?: BulkCursor;
-  onPoll?: (p: BulkPollProgress) => void;
+  /** Awaited after each status poll (a long job: the caller can store a heartbeat). */
+  onPoll?: (p: BulkPollProgress) => void | Promise<void>;
   onCreated?: (cursor: BulkCursor) => Promise<void>;
 }
 

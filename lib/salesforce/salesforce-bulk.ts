@@ -87,7 +87,7 @@ export class SalesforceBulkReads {
    * `Failed` or `Aborted`, is gone (404), or still runs after `pollMaxWaitMs` (then aborted) throws
    * BulkQueryUnavailableError. A job resumed after a crash may be complete already: one poll.
    */
-  async waitComplete(jobId: string, onPoll?: (p: BulkPollProgress) => void): Promise<void> {
+  async waitComplete(jobId: string, onPoll?: (p: BulkPollProgress) => void | Promise<void>): Promise<void> {
     const job = this.#deps.connection.bulk2.job('query', { id: jobId });
     let wait = this.#opts.pollFirstDelayMs;
     let waited = 0;
@@ -99,7 +99,7 @@ export class SalesforceBulkReads {
           throw gone(error, jobId) ?? error;
         }),
       );
-      onPoll?.({ jobId, state: info.state, polls, waitedMs: waited });
+      await onPoll?.({ jobId, state: info.state, polls, waitedMs: waited });
       if (info.state === 'JobComplete') return;
       if (info.state === 'Failed' || info.state === 'Aborted')
         throw new BulkQueryUnavailableError(jobId, `the job ended ${info.state}`);

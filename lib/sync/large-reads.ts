@@ -53,19 +53,23 @@ export interface ImportReadState extends BulkReadState {
 export async function readBulkStep<T>(
   state: BulkReadState,
   onNote: (note: ImportReadNote) => void,
-  onCreated: ((cursor: BulkCursor) => Promise<void>) | undefined,
+  storeJob: ((cursor: BulkCursor) => Promise<void>) | undefined,
   read: (hooks: BulkPageHooks) => Promise<{ items: T[]; cursor?: BulkCursor }>,
 ): Promise<{ items: T[]; more: boolean } | undefined> {
   if (!(state.bulk || state.bulkNext) || state.bulkFailed) return undefined;
   try {
     const page = await read({
       ...(state.bulk ? { cursor: state.bulk } : {}),
-      onPoll: (p) => onNote({ via: 'bulk', jobId: p.jobId, state: p.state, polls: p.polls }),
+      onPoll: async (p) => {
+        onNote({ via: 'bulk', jobId: p.jobId, state: p.state, polls: p.polls });
+        // Stored again at each poll: a run waiting on a long job shows it is alive, not stalled.
+        if (state.bulk) await storeJob?.(state.bulk);
+      },
       // The job's id is stored before it is polled: a crash while it runs resumes it, not a new one.
       onCreated: async (cursor) => {
         state.bulk = cursor;
         state.bulkNext = false;
-        await onCreated?.(cursor);
+        await storeJob?.(cursor);
       },
     });
     const jobId = state.bulk?.jobId ?? page.cursor?.jobId;
@@ -95,11 +99,12 @@ export async function readImportPage(
   object: SalesforceObject,
   state: ImportReadState,
   onNote: (note: ImportReadNote) => void,
-  onJobCreated?: (cursor: BulkCursor) => Promise<void>,
+  /** Stores the job's position: when it is created and at each poll (docs/design.md#bulk-reads). */
+  storeJob?: (cursor: BulkCursor) => Promise<void>,
 ): Promise<{ records: SalesforceRecord[]; more: boolean }> {
   const bulkRead = deps.salesforce.bulkQueryPage?.bind(deps.salesforce);
   if (bulkRead) {
-    const set = await readBulkStep(state, onNote, onJobCreated, async (hooks) => {
+    const set = await readBulkStep(state, onNote, storeJob, async (hooks) => {
       const page = await bulkRead(object, ['Email'], { afterId: state.afterId, ...hooks });
       return { items: page.records, ...(page.cursor ? { cursor: page.cursor } : {}) };
     });
@@ -138,12 +143,12 @@ export async function readAccountIdPage(
   deps: Pick<SyncDeps, 'salesforce' | 'config'>,
   state: AccountIdReadState,
   onNote: (note: ImportReadNote) => void,
-  onJobCreated?: (cursor: BulkCursor) => Promise<void>,
+  storeJob?: (cursor: BulkCursor) => Promise<void>,
 ): Promise<{ ids: string[]; more: boolean }> {
   const sf = deps.salesforce;
   const bulkRead = sf.bulkAccountIdPage?.bind(sf);
   if (bulkRead) {
-    const set = await readBulkStep(state, onNote, onJobCreated, async (hooks) => {
+    const set = await readBulkStep(state, onNote, storeJob, async (hooks) => {
       const page = await bulkRead({ afterId: state.after ?? null, ...hooks });
       return { items: page.ids, ...(page.cursor ? { cursor: page.cursor } : {}) };
     });

@@ -140,7 +140,12 @@ describe('Salesforce adapter: Bulk API 2.0 reads (docs/design.md#bulk-reads)', (
     const { crm, slept } = adapter({ resultSetSize: 10, pollFirstDelayMs: 1000 });
     sandbox.seed({ leads: 0, contacts: 35, seed: 13 });
     const polls: BulkPollProgress[] = [];
-    let page = await crm.bulkQueryPage('Contact', ['Email'], { afterId: null, onPoll: (p) => polls.push(p) });
+    let page = await crm.bulkQueryPage('Contact', ['Email'], {
+      afterId: null,
+      onPoll: (p) => {
+        polls.push(p);
+      },
+    });
     let sets = 1;
     while (page.cursor) {
       page = await crm.bulkQueryPage('Contact', ['Email'], { cursor: page.cursor });

@@ -3,6 +3,7 @@ import type { ChangeNotice } from '../../lib/domain/notice.ts';
 import { RetryableError } from '../../lib/errors.ts';
 import type { ChangeQueue } from '../../lib/ports.ts';
 import {
+  IMPORT_STALLED_MS,
   importCheckpointName,
   importFromSalesforce,
   type ImportResult,
@@ -143,6 +144,32 @@ describe('R7 import through Bulk API 2.0 above the threshold: streamed, checkpoi
     expect([n(CREATE_JOB), n(POLL_JOB), n(RESULTS), n(SOQL)]).toEqual([0, 1, 5, 0]);
     expect(resumed).toMatchObject({ read: 23, created: 23, done: true });
     expect([...firstRun, ...secondRun].map((x) => x.recordId).sort()).toEqual(leadIds);
+  });
+
+  it('R7: while it waits on a long Bulk job the import stores a heartbeat at each poll, so it is never taken for stalled', async () => {
+    const stored: { at: number; locator: unknown }[] = [];
+    const store = new Proxy(stack.store, {
+      get(target, key) {
+        const value = Reflect.get(target, key, target);
+        if (key !== 'putCheckpoint') return typeof value === 'function' ? value.bind(target) : value;
+        return async (name: string, cp: Record<string, unknown> | null) => {
+          const bulk = cp?.['bulk'] as { locator: unknown } | undefined;
+          if (bulk) stored.push({ at: cp?.['updatedAt'] as number, locator: bulk.locator });
+          return target.putCheckpoint(name, cp);
+        };
+      },
+    });
+    let pollAt = 0;
+    const result = await importFromSalesforce({ ...deps, store }, 'Lead', (p) => {
+      // The job runs for minutes: longer than IMPORT_STALLED_MS between two pages.
+      if (p.reading?.state === 'InProgress') pollAt = clock.advance(IMPORT_STALLED_MS + 60_000);
+    });
+    await takeQueued(stack.sqs!.client, stack.queueUrl!);
+    expect(result).toMatchObject({ read: 23, done: true });
+    // Stored at creation and at each of the 2 polls (no locator yet: the first set comes next), the
+    // poll after the long wait with that time.
+    expect(stored.filter((x) => x.locator === null)).toHaveLength(3);
+    expect(stored.some((x) => x.locator === null && x.at === pollAt)).toBe(true);
   });
 
   it('R7: resumed after the job expired (7 days), it reads on by SOQL pages after the last Id done, never from the start', async () => {
