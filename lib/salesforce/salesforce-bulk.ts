@@ -8,6 +8,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { QueryJobV2 } from 'jsforce/lib/api/bulk2.js';
 import { z } from 'zod';
+import { BULK_RESULT_SET_SIZE } from '../domain/read-cost.ts';
 import { BulkQueryUnavailableError } from '../errors.ts';
 import type { BulkCursor, BulkPollProgress } from '../ports.ts';
 import { limitedCall, withTimeout } from '../rate-limit/index.ts';
@@ -64,7 +65,7 @@ export class SalesforceBulkReads {
   constructor(deps: BulkReadDeps, opts: BulkReadOptions = {}) {
     this.#deps = deps;
     this.#opts = {
-      resultSetSize: opts.resultSetSize ?? 10_000,
+      resultSetSize: opts.resultSetSize ?? BULK_RESULT_SET_SIZE,
       pollFirstDelayMs: opts.pollFirstDelayMs ?? 1000,
       pollMaxDelayMs: opts.pollMaxDelayMs ?? 30_000,
       pollMaxWaitMs: opts.pollMaxWaitMs ?? 30 * 60_000,
@@ -184,10 +185,7 @@ function gone(error: unknown, jobId: string): BulkQueryUnavailableError | undefi
  * A CSV row as the SOQL JSON would have it: an empty field is null (Salesforce stores no blank
  * strings), booleans and numbers typed by the describe, datetimes in the REST form `...+0000`.
  */
-export function typedRecord(
-  row: Record<string, string>,
-  types: Map<string, string>,
-): Record<string, unknown> {
+function typedRecord(row: Record<string, string>, types: Map<string, string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, raw] of Object.entries(row)) {
     const type = types.get(name.toLowerCase());
