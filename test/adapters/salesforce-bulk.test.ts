@@ -2,13 +2,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SalesforceObject } from '../../lib/domain/notice.ts';
 import { BulkQueryUnavailableError } from '../../lib/errors.ts';
 import type { BulkCursor, BulkPollProgress, SalesforceRecord } from '../../lib/ports.ts';
-import { RateLimiter } from '../../lib/rate-limit/index.ts';
 import type { BulkReadOptions } from '../../lib/salesforce/salesforce-bulk.ts';
 import { createSalesforceConnection } from '../../lib/salesforce/salesforce-connection.ts';
 import { SalesforceCrm } from '../../lib/salesforce/salesforce-crm.ts';
 import { BULK_JOB_LIFETIME_MS } from '../../sandbox/salesforce/bulk-query.ts';
 import { type SalesforceSandbox, startSalesforceSandbox } from '../../sandbox/salesforce/index.ts';
-import { fakeTime } from './fake-time.ts';
+import { roomySalesforceLimiter } from './fake-time.ts';
 
 const V = '/services/data/v{version}';
 const LEAD_FIELDS = [
@@ -42,15 +41,7 @@ const count = (key: string) => sandbox.counters()[key] ?? 0;
 
 /** The adapter against a sandbox (default: the shared one); polls wait instantly, each wait recorded. */
 function adapter(bulk: BulkReadOptions = {}, instanceUrl = sandbox.url) {
-  const time = fakeTime();
-  const limiter = new RateLimiter({
-    crm: 'salesforce',
-    maxRequestsPer10s: 1000,
-    dailyLimit: 100_000,
-    dailyShare: 0.5,
-    clock: time.clock,
-    sleep: time.sleep,
-  });
+  const limiter = roomySalesforceLimiter();
   const connection = createSalesforceConnection({
     instanceUrl,
     accessToken: 'tok',
