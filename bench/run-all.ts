@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { machine, progress, round } from './bench-support.ts';
 
 /** Every bench, in the order they run (the slow CDK synth last). */
-const BENCHES = ['intake', 'api-calls', 'sync-latency', 'resync', 'bundle-size'] as const;
+const BENCHES = ['intake', 'api-calls', 'import-read-cost', 'sync-latency', 'resync', 'bundle-size'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 /** A bench that runs longer than this is stopped and reported as failed. */

@@ -7,6 +7,7 @@ import {
   picklistTableSchema,
   syncRuleSchema,
 } from './domain/field-mapping.ts';
+import { BULK_RESULT_SET_SIZE, bulkBreakEven } from './domain/read-cost.ts';
 import { crossChecks, type LooseConfig } from './config-checks.ts';
 import { type ConfigProblem, ConfigError } from './errors.ts';
 
@@ -75,6 +76,27 @@ export const configSchema = z.strictObject({
       .regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ and - only')
       .default('crmsync'),
     instanceUrl: z.url().optional(),
+    /**
+     * Large reads (the import) through Bulk API 2.0 query jobs, where they cost fewer API calls than
+     * SOQL pages (docs/design.md#bulk-reads).
+     */
+    bulkQuery: z
+      .strictObject({
+        /** Records left to read above which a Bulk job is used; default: where it starts costing fewer calls. */
+        threshold: z.number().int().min(0).default(bulkBreakEven()),
+        /** Records per result set (`maxRecords`), held in memory one set at a time. */
+        resultSetSize: z.number().int().min(1).max(100_000).default(BULK_RESULT_SET_SIZE),
+        /** First wait between status polls, doubled after each up to `pollMaxDelayMs`. */
+        pollFirstDelayMs: z.number().int().min(0).default(1000),
+        pollMaxDelayMs: z.number().int().min(0).default(30_000),
+        /** Waiting after which the job is aborted and the read goes on by SOQL pages. */
+        pollMaxWaitMs: z
+          .number()
+          .int()
+          .min(0)
+          .default(30 * 60_000),
+      })
+      .prefault({}),
   }),
   mappings: z.strictObject({
     Lead: z.array(fieldMappingSchema).min(1),

@@ -45,6 +45,25 @@ export class RetryableError extends CrmSyncError {
   }
 }
 
+/**
+ * A Bulk API 2.0 query job cannot give (the rest of) its records: it failed, was aborted, took longer
+ * than the polling bound, or no longer exists (Salesforce deletes jobs 7 days after creation). The
+ * reader falls back to SOQL pages from its last Id (docs/design.md#bulk-reads).
+ */
+export class BulkQueryUnavailableError extends RetryableError {
+  constructor(
+    readonly jobId: string,
+    reason: string,
+    cause?: unknown,
+  ) {
+    super(
+      `Salesforce Bulk API 2.0 query job ${jobId}: ${reason}`,
+      'server',
+      cause === undefined ? undefined : { cause },
+    );
+  }
+}
+
 export class PermanentSyncError extends CrmSyncError {
   constructor(
     message: string,

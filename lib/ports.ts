@@ -196,13 +196,59 @@ export interface SalesforcePort {
   /**
    * Pages through all records of an object (import, polling); `after` is the query locator. With
    * `afterId` the query is ordered by Id and starts after that Id: a position that, unlike a query
-   * locator (which expires), can be stored and resumed from any time later (a long import).
+   * locator (which expires), can be stored and resumed from any time later (a long import). A first
+   * page (no `after`) tells the query's `total` (SOQL totalSize), when the API says it.
    */
   queryPage(
     objectType: SalesforceObject,
     fields: string[],
     options: { modifiedSinceMs?: number; after?: string; afterId?: string | null },
-  ): Promise<{ records: SalesforceRecord[]; after?: string }>;
+  ): Promise<{ records: SalesforceRecord[]; after?: string; total?: number }>;
+  /**
+   * Optional: the records `queryPage` with `afterId` reads (ordered by Id, same shapes), through a Bulk
+   * API 2.0 query job. Without `cursor` it creates the job, tells `onCreated` its cursor (store it: a
+   * crash while the job runs then resumes it), polls it (backing off, bounded, each poll reported to
+   * `onPoll`) and answers the first result set; with a cursor, the set it names (no locator: the
+   * first, polling the job until complete). The answer's `cursor` (storable: it stays valid while the
+   * job lives) names the next set; none at the end. Throws BulkQueryUnavailableError when the job
+   * failed, was aborted, took too long or no longer exists.
+   */
+  bulkQueryPage?(
+    objectType: SalesforceObject,
+    fields: string[],
+    options: { afterId?: string | null } & BulkPageHooks,
+  ): Promise<{ records: SalesforceRecord[]; cursor?: BulkCursor }>;
+  /** Optional: how many Accounts have an Id above `afterId` (SOQL `SELECT COUNT()`, one call). */
+  countAccounts?(afterId: string | null): Promise<number>;
+  /**
+   * Optional: the Account ids `accountIdPage` pages through (by Id, after `afterId`), through a Bulk
+   * API 2.0 query job, one result set per call, like `bulkQueryPage`.
+   */
+  bulkAccountIdPage?(
+    options: { afterId: string | null } & BulkPageHooks,
+  ): Promise<{ ids: string[]; cursor?: BulkCursor }>;
+}
+
+/** A position in a Bulk API 2.0 query job's results: the job and the result set's locator (null: the first). */
+export interface BulkCursor {
+  jobId: string;
+  locator: string | null;
+}
+
+/** Where a Bulk page read goes on, and who hears of the job's creation and polls. */
+export interface BulkPageHooks {
+  cursor?: BulkCursor;
+  /** Awaited after each status poll (a long job: the caller can store a heartbeat). */
+  onPoll?: (p: BulkPollProgress) => void | Promise<void>;
+  onCreated?: (cursor: BulkCursor) => Promise<void>;
+}
+
+/** One status poll of a Bulk API 2.0 query job, for progress output. */
+export interface BulkPollProgress {
+  jobId: string;
+  state: string;
+  polls: number;
+  waitedMs: number;
 }
 
 // ───────────────────────────── store ─────────────────────────────

@@ -1,5 +1,6 @@
 import type { SalesforceObject } from '../domain/notice.ts';
 import { importAccounts } from '../sync/company-import.ts';
+import type { ImportReadNote } from '../sync/large-reads.ts';
 import { type ImportResult, importFromSalesforce, planImport } from '../sync/import-salesforce.ts';
 import type { SyncDeps } from '../sync/sync-deps.ts';
 
@@ -24,6 +25,8 @@ export interface ImportObjectProgress extends ImportCounts {
   object: ImportObject;
   /** True once every page of this object is imported. */
   done: boolean;
+  /** SOQL pages or a Bulk API 2.0 job (its state while it runs), docs/design.md#bulk-reads. */
+  reading?: ImportReadNote;
 }
 
 /** What `crmsync import salesforce` and the dashboard poll while an import runs (GET /api/import). */
@@ -69,6 +72,9 @@ const countsOf = (r: Omit<ImportResult, 'object' | 'done'>): ImportCounts => ({
   queued: r.queued,
   errors: r.errors.length,
 });
+
+const readingOf = (r: Pick<ImportResult, 'reading'>): Pick<ImportObjectProgress, 'reading'> =>
+  r.reading ? { reading: r.reading } : {};
 
 /**
  * Runs the Salesforce import (R7) in the stack's process, one at a time, object after object, and
@@ -118,7 +124,7 @@ export class ImportTracker {
       for (const object of objects) {
         this.#record({ object, ...NONE, done: false });
         const onPage = (soFar: Omit<ImportResult, 'object' | 'done'>) => {
-          this.#record({ object, ...countsOf(soFar), done: false });
+          this.#record({ object, ...countsOf(soFar), ...readingOf(soFar), done: false });
           void this.onChange(this.progress());
         };
         const pause = this.shouldPause ? { shouldPause: this.shouldPause } : {};
@@ -127,7 +133,7 @@ export class ImportTracker {
           object === 'Account'
             ? { ...(await importAccounts(this.deps, onPage)), done: true }
             : await importFromSalesforce(this.deps, object, onPage, pause);
-        this.#record({ object, ...countsOf(result), done: result.done });
+        this.#record({ object, ...countsOf(result), ...readingOf(result), done: result.done });
         await this.onChange(this.progress());
         if (!result.done) {
           paused = true;

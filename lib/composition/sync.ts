@@ -118,6 +118,7 @@ export function buildCrmAdapters(parts: {
     }),
     limiter: limiters.salesforce,
     clientName: config.salesforce.clientName,
+    bulk: config.salesforce.bulkQuery,
   });
   return {
     lanes: {

@@ -2,6 +2,8 @@ import type { Connection } from 'jsforce';
 import { z } from 'zod';
 import type { SalesforceObject } from '../domain/notice.ts';
 import type {
+  BulkCursor,
+  BulkPageHooks,
   FieldValues,
   SalesforceAccount,
   SalesforcePort,
@@ -10,7 +12,9 @@ import type {
   WriteOutcome,
 } from '../ports.ts';
 import type { Lane, RateLimiter } from '../rate-limit/index.ts';
+import { type BulkReadOptions, SalesforceBulkReads } from './salesforce-bulk.ts';
 import { SalesforceRequestError } from './salesforce-errors.ts';
+import { type PageOptions, SalesforcePageReads } from './salesforce-pages.ts';
 import { type PlannedQuery, SalesforceQueries } from './salesforce-queries.ts';
 import {
   type QueryResult,
@@ -18,8 +22,12 @@ import {
   toSalesforceAccount,
   toSalesforceRecord,
 } from './salesforce-records.ts';
-import { type SalesforceRequest, salesforceRequester } from './salesforce-request.ts';
-import { isSalesforceId, selectQuery, soqlDateTime, soqlString } from './salesforce-soql.ts';
+import {
+  type SalesforceRequest,
+  type SalesforceRequestOptions,
+  salesforceRequester,
+} from './salesforce-request.ts';
+import { isSalesforceId, selectQuery, soqlString } from './salesforce-soql.ts';
 import { SalesforceWrites, type WritableObject } from './salesforce-writes.ts';
 
 /** A User row as SOQL answers it. */
@@ -45,6 +53,8 @@ export interface SalesforceCrmOptions {
   orgLimitPauseMs?: number;
   /** Read by id with `/queryAll` so deleted and merged records are seen (default true). */
   readDeleted?: boolean;
+  /** How Bulk API 2.0 query jobs poll and page (docs/design.md#bulk-reads). */
+  bulk?: BulkReadOptions;
   /** Shared between this adapter and its lane views: the integration user, once known. */
   identity?: { userId?: Promise<string> };
 }
@@ -68,6 +78,7 @@ export class SalesforceCrm implements SalesforcePort {
   readonly #queries: SalesforceQueries;
   readonly #writes: SalesforceWrites;
   readonly #request: SalesforceRequest;
+  readonly #pages: SalesforcePageReads;
   #readDeleted: boolean;
 
   constructor(opts: SalesforceCrmOptions) {
@@ -84,18 +95,21 @@ export class SalesforceCrm implements SalesforcePort {
       );
     }
     this.#opts = { ...opts, identity: opts.identity ?? {} };
-    const request = salesforceRequester({
+    const requestOptions: SalesforceRequestOptions = {
       connection: opts.connection,
       limiter: opts.limiter,
       lane: opts.lane ?? 'live',
       timeoutMs: opts.timeoutMs ?? 30_000,
       maxAttempts: opts.maxAttempts ?? 5,
       orgLimitPauseMs: opts.orgLimitPauseMs ?? 15 * 60_000,
-    });
+    };
+    const request = salesforceRequester(requestOptions);
     this.#request = request;
     this.#queries = new SalesforceQueries(request, opts.connection);
     this.#writes = new SalesforceWrites(request, opts.clientName);
     this.#readDeleted = opts.readDeleted ?? true;
+    const bulk = new SalesforceBulkReads({ ...requestOptions, request }, opts.bulk);
+    this.#pages = new SalesforcePageReads(this.#queries, bulk);
   }
 
   /**
@@ -294,40 +308,32 @@ export class SalesforceCrm implements SalesforcePort {
    * includes converted leads, so a conversion is seen; without it (import) converted leads are left
    * out, unless `includeConverted` says otherwise. `after` is the `nextRecordsUrl` of the last page.
    */
-  async queryPage(
+  queryPage(
     objectType: SalesforceObject,
     fields: string[],
-    options: {
-      modifiedSinceMs?: number;
-      after?: string;
-      afterId?: string | null;
-      includeConverted?: boolean;
-    },
-  ): Promise<{ records: SalesforceRecord[]; after?: string }> {
-    let page: QueryResult;
-    if (options.after) {
-      page = await this.#queries.queryMore(options.after);
-    } else {
-      const where: string[] = [];
-      if (options.modifiedSinceMs !== undefined)
-        where.push(`SystemModstamp > ${soqlDateTime(options.modifiedSinceMs)}`);
-      const byId = options.afterId !== undefined;
-      if (options.afterId) {
-        if (!isSalesforceId(options.afterId))
-          throw new Error(`afterId must be a Salesforce id (15 or 18 characters), got "${options.afterId}"`);
-        where.push(`Id > ${soqlString(options.afterId)}`);
-      }
-      const includeConverted = options.includeConverted ?? options.modifiedSinceMs !== undefined;
-      if (objectType === 'Lead' && !includeConverted) where.push('IsConverted = false');
-      const soql = selectQuery(
-        objectType,
-        selectFields(objectType, fields),
-        where.length > 0 ? where.join(' AND ') : undefined,
-        byId ? 'Id ASC' : 'SystemModstamp ASC',
-      );
-      page = await this.#queries.query('soql.query', soql, false);
-    }
-    const records = page.records.map((r) => toSalesforceRecord(objectType, r, fields));
-    return !page.done && page.nextRecordsUrl ? { records, after: page.nextRecordsUrl } : { records };
+    options: PageOptions & { after?: string },
+  ): Promise<{ records: SalesforceRecord[]; after?: string; total?: number }> {
+    return this.#pages.queryPage(objectType, fields, options);
+  }
+
+  /** The records `queryPage` with `afterId` reads, through a Bulk API 2.0 query job (docs/design.md#bulk-reads). */
+  bulkQueryPage(
+    objectType: SalesforceObject,
+    fields: string[],
+    options: PageOptions & BulkPageHooks,
+  ): Promise<{ records: SalesforceRecord[]; cursor?: BulkCursor }> {
+    return this.#pages.bulkQueryPage(objectType, fields, options);
+  }
+
+  /** How many Accounts have an Id above `afterId`: `SELECT COUNT()`, one call. */
+  countAccounts(afterId: string | null): Promise<number> {
+    return this.#pages.countAccounts(afterId);
+  }
+
+  /** The Account ids `accountIdPage` pages through, through a Bulk API 2.0 query job. */
+  bulkAccountIdPage(
+    options: BulkPageHooks & { afterId: string | null },
+  ): Promise<{ ids: string[]; cursor?: BulkCursor }> {
+    return this.#pages.bulkAccountIdPage(options);
   }
 }

@@ -1,4 +1,6 @@
 import type { ChangeNotice } from '../domain/notice.ts';
+import type { BulkCursor } from '../ports.ts';
+import { type AccountIdReadState, asBulkCursor, readAccountIdPage } from './large-reads.ts';
 import {
   type ResyncOptions,
   type ResyncResult,
@@ -30,6 +32,8 @@ export interface CompanyResyncCheckpoint {
   at: number;
   phase: 'accounts' | 'companies';
   after?: string;
+  /** The Account scan's Bulk API 2.0 job, when it reads through one (docs/design.md#bulk-reads). */
+  bulk?: BulkCursor;
   accounts: number;
   companies: number;
 }
@@ -54,6 +58,8 @@ function asCheckpoint(v: Record<string, unknown> | undefined): CompanyResyncChec
     companies: v['companies'],
   };
   if (typeof v['after'] === 'string') cp.after = v['after'];
+  const bulk = asBulkCursor(v['bulk']);
+  if (bulk) cp.bulk = bulk;
   return cp;
 }
 
@@ -96,7 +102,7 @@ export async function runCompanyResync(
   });
   /** Stores the position of the next page (or the next phase); true when the run should pause. */
   const checkpoint = async (next: Partial<CompanyResyncCheckpoint>): Promise<boolean> => {
-    const { after: _done, ...rest } = cp;
+    const { after: _done, bulk: _job, ...rest } = cp;
     cp = { ...rest, ...next };
     await deps.store.putCheckpoint(COMPANY_RESYNC_CHECKPOINT, { ...cp });
     return options.shouldPause?.() ?? false;
@@ -104,12 +110,27 @@ export async function runCompanyResync(
   await deps.store.putCheckpoint(COMPANY_RESYNC_CHECKPOINT, { ...cp });
   const result = () => ({ accounts: cp.accounts, companies: cp.companies });
 
+  // By Id: 2,000 a page, or the rest through one Bulk API 2.0 job when that costs fewer calls.
+  const scan: AccountIdReadState = {
+    ...(cp.after ? { after: cp.after } : {}),
+    ...(cp.bulk ? { bulk: cp.bulk } : {}),
+  };
   while (cp.phase === 'accounts') {
-    const page = await deps.salesforce.accountIdPage(cp.after);
+    const page = await readAccountIdPage(
+      deps,
+      scan,
+      () => {},
+      (job) => deps.store.putCheckpoint(COMPANY_RESYNC_CHECKPOINT, { ...cp, bulk: job }),
+    );
     if (page.ids.length > 0) await deps.queue.send(page.ids.map((id) => notice('Account', id)));
     const accounts = cp.accounts + page.ids.length;
     onQueued?.(accounts + cp.companies);
-    const next = page.after ? { after: page.after, accounts } : { phase: 'companies' as const, accounts };
+    const last = page.ids.at(-1) ?? scan.after;
+    if (last) scan.after = last;
+    const next =
+      page.more && last
+        ? { after: last, accounts, ...(scan.bulk ? { bulk: scan.bulk } : {}) }
+        : { phase: 'companies' as const, accounts };
     if (await checkpoint(next)) return { ...result(), done: false };
   }
   for (;;) {

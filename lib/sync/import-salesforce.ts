@@ -1,6 +1,7 @@
 import { normalizeEmail } from '../domain/identity.ts';
 import type { ChangeNotice, SalesforceObject } from '../domain/notice.ts';
-import type { PairState, SalesforceRecord } from '../ports.ts';
+import type { BulkCursor, PairState, SalesforceRecord } from '../ports.ts';
+import { asBulkCursor, type ImportReadNote, type ImportReadState, readImportPage } from './large-reads.ts';
 import { currentSettings, type SyncDeps } from './sync-deps.ts';
 
 export interface ImportResult {
@@ -39,6 +40,8 @@ export interface ImportResult {
   errors: { salesforceId: string; message: string }[];
   /** False when the run paused (`shouldPause`) with its checkpoint; the next run resumes it. */
   done: boolean;
+  /** How this run reads: SOQL pages or a Bulk API 2.0 job (docs/design.md#bulk-reads). */
+  reading?: ImportReadNote;
 }
 
 /** An import's counts before its first page (the Account import, lib/sync/company-import.ts, starts there too). */
@@ -71,9 +74,13 @@ export const MAX_ERRORS_KEPT = 100;
 /** The store's checkpoint name of an object's (one) running import. */
 export const importCheckpointName = (object: SalesforceObject) => `import:${object}`;
 
-/** Where an import stands: the last Salesforce Id of the last page done, and the counts so far. */
-type ImportCheckpoint = Omit<ImportResult, 'done'> & {
+/**
+ * Where an import stands: the last Salesforce Id of the last page done, the next result set of its
+ * Bulk job if it reads through one, and the counts so far.
+ */
+type ImportCheckpoint = Omit<ImportResult, 'done' | 'reading'> & {
   afterId: string | null;
+  bulk?: BulkCursor;
   /** The object's place in the import that started it (Contacts before Leads, say): continued in that order. */
   seq: number;
   /** When the checkpoint was last stored: a run in progress stores one every page. */
@@ -102,9 +109,11 @@ function asImportCheckpoint(
   ] as const;
   if (!counts.every((k) => typeof v[k] === 'number') || !Array.isArray(v['errors'])) return undefined;
   const n = (k: (typeof counts)[number]) => v[k] as number;
+  const bulk = asBulkCursor(v['bulk']);
   return {
     object,
     afterId,
+    ...(bulk ? { bulk } : {}),
     seq,
     updatedAt,
     read: n('read'),
@@ -178,18 +187,26 @@ export async function importFromSalesforce(
   const resumed = asImportCheckpoint(await deps.store.getCheckpoint(name), object);
   const cp: ImportCheckpoint = resumed ?? emptyCheckpoint(object, 0);
   const segmentId = (await currentSettings(deps)).inclusionSegmentId;
+  let reading: ImportReadNote | undefined;
   const resultOf = (done: boolean): ImportResult => {
-    const { afterId: _position, seq: _seq, updatedAt: _at, ...counts } = cp;
-    return { ...counts, errors: [...cp.errors], done };
+    const { afterId: _position, bulk: _bulk, seq: _seq, updatedAt: _at, ...counts } = cp;
+    return { ...counts, errors: [...cp.errors], done, ...(reading ? { reading: { ...reading } } : {}) };
   };
-  let after: string | undefined;
+  // A resumed run goes on with its Bulk job's next result set, or by SOQL after the stored Id.
+  const state: ImportReadState = { afterId: cp.afterId, ...(cp.bulk ? { bulk: cp.bulk } : {}) };
+  let more: boolean;
   do {
-    // The query locator pages within this run; a resumed run starts a new query after the stored Id.
-    const page = await deps.salesforce.queryPage(
+    const page = await readImportPage(
+      deps,
       object,
-      ['Email'],
-      after ? { after } : { afterId: cp.afterId },
+      state,
+      (note) => {
+        reading = { ...reading, ...note };
+        if (note.state && note.state !== 'JobComplete') onProgress?.(resultOf(false));
+      },
+      (job) => deps.store.putCheckpoint(name, { ...cp, bulk: job, updatedAt: deps.now() }),
     );
+    more = page.more;
     await importPage(
       deps,
       segmentId,
@@ -197,14 +214,16 @@ export async function importFromSalesforce(
       cp,
     );
     cp.afterId = page.records.at(-1)?.id ?? cp.afterId;
+    state.afterId = cp.afterId;
+    if (state.bulk) cp.bulk = state.bulk;
+    else delete cp.bulk;
     cp.errors = cp.errors.slice(0, MAX_ERRORS_KEPT);
-    after = page.after;
     cp.updatedAt = deps.now();
-    if (after) await deps.store.putCheckpoint(name, { ...cp });
+    if (more) await deps.store.putCheckpoint(name, { ...cp });
     // Every count so far, not only records read: the CLI shows created/linked as pages go by.
     onProgress?.(resultOf(false));
-    if (after && options.shouldPause?.()) return resultOf(false);
-  } while (after);
+    if (more && options.shouldPause?.()) return resultOf(false);
+  } while (more);
   await deps.store.putCheckpoint(name, null);
   return resultOf(true);
 }

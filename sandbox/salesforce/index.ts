@@ -52,6 +52,11 @@ export interface SalesforceSandboxOptions {
   autoDeliver?: boolean;
   /** Records per query page before `nextRecordsUrl` (default 2,000, as Salesforce). */
   queryPageSize?: number;
+  /**
+   * Status polls until a Bulk API 2.0 query job completes (default 2: `InProgress` at the first,
+   * `JobComplete` at the second): asynchronous like the platform, deterministic in tests.
+   */
+  bulkQueryPollsToComplete?: number;
   /** Event Relay config id used in the EventBridge `source` (0YL…). */
   relayId?: string;
   /** Clock (epoch ms). */
@@ -116,6 +121,8 @@ export interface SalesforceSandbox {
   getRecord(id: string): Record<string, unknown> | undefined;
   /** Set the day's API usage (simulate a nearly spent allocation). */
   setApiUsage(used: number): void;
+  /** Fail a Bulk API 2.0 query job still running (state `Failed`, as a query that times out there). */
+  failBulkQueryJob(jobId: string): void;
 }
 
 /** Start a sandbox org. */
@@ -130,6 +137,10 @@ export async function startSalesforceSandbox(
     store,
     limits: { dailyApiLimit: () => daily.limit, dailyApiUsed: () => daily.used() },
     queryPageSize: options.queryPageSize ?? 2000,
+    now,
+    ...(options.bulkQueryPollsToComplete
+      ? { bulkQueryPollsToComplete: options.bulkQueryPollsToComplete }
+      : {}),
   });
   const faults: SalesforceFault[] = [];
   const dropped = (target: 'outbound' | 'cdc'): boolean => {
@@ -258,6 +269,7 @@ export async function startSalesforceSandbox(
       return r ? { ...r.fields } : undefined;
     },
     setApiUsage: (used) => daily.setUsed(used),
+    failBulkQueryJob: (jobId) => api.bulkQueries.fail(jobId),
   };
 
   const revoked = new Set<string>();

@@ -5,6 +5,7 @@
  * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_list.htm
  */
 import { Router } from '../common/index.ts';
+import { BulkQueryJobs } from './bulk-query.ts';
 import { SalesforceApiError, jsonParserError, notFound } from './errors.ts';
 import { isWellFormedId } from './ids.ts';
 import { OBJECTS, READ_ONLY_OBJECTS } from './schema.ts';
@@ -47,6 +48,10 @@ export interface RestApiOptions {
   limits: LimitsSource;
   /** Default page size of query results (Salesforce: 2,000). */
   queryPageSize: number;
+  /** The org's clock: Bulk API 2.0 query jobs expire on it. */
+  now: () => number;
+  /** Status polls until a Bulk API 2.0 query job completes (default 2). */
+  bulkQueryPollsToComplete?: number;
 }
 
 /** The REST API dispatcher. */
@@ -56,10 +61,17 @@ export class RestApi {
   readonly #cursors = new QueryCursors();
   readonly #store: OrgStore;
   readonly #scope: WriteScope;
+  /** Bulk API 2.0 query jobs (`/jobs/query`). */
+  readonly bulkQueries: BulkQueryJobs;
 
   constructor(readonly options: RestApiOptions) {
     this.#store = options.store;
     this.#scope = new WriteScope(options.store);
+    this.bulkQueries = new BulkQueryJobs({
+      store: options.store,
+      now: options.now,
+      ...(options.bulkQueryPollsToComplete ? { pollsToComplete: options.bulkQueryPollsToComplete } : {}),
+    });
     this.#on('GET', '/', () => ({ status: 200, body: this.#resources('/services/data/v64.0') }));
     this.#on('GET', '/limits', () => this.#limitsBody());
     this.#on('GET', '/sobjects', (r) => this.#describeGlobal(r));
@@ -94,6 +106,13 @@ export class RestApi {
     );
     this.#on('GET', '/query/{locator}', (r, p) => queryMore(this.#cursors, r, p.locator ?? ''));
     this.#on('GET', '/queryAll/{locator}', (r, p) => queryMore(this.#cursors, r, p.locator ?? ''));
+    const jobs = this.bulkQueries;
+    this.#on('POST', '/jobs/query', (r) => jobs.create(r));
+    this.#on('GET', '/jobs/query', (r) => jobs.list(r));
+    this.#on('GET', '/jobs/query/{id}', (_r, p) => jobs.status(p.id ?? ''));
+    this.#on('PATCH', '/jobs/query/{id}', (r, p) => jobs.abort(r, p.id ?? ''));
+    this.#on('DELETE', '/jobs/query/{id}', (_r, p) => jobs.remove(p.id ?? ''));
+    this.#on('GET', '/jobs/query/{id}/results', (r, p) => jobs.results(r, p.id ?? ''));
   }
 
   #on(method: string, template: string, handler: Handler): void {
@@ -130,9 +149,10 @@ export class RestApi {
     }
   }
 
-  /** Drop cursors (reset). */
+  /** Drop cursors and Bulk query jobs (reset). */
   reset(): void {
     this.#cursors.reset();
+    this.bulkQueries.reset();
   }
 
   #resources(b: string): Record<string, string> {
@@ -154,7 +174,10 @@ export class RestApi {
         DailyApiRequests: { Max: max, Remaining: Math.max(0, max - used) },
         DailyAsyncApexExecutions: { Max: 250000, Remaining: 250000 },
         DailyBulkApiBatches: { Max: 15000, Remaining: 15000 },
-        DailyBulkV2QueryJobs: { Max: 10000, Remaining: 10000 },
+        DailyBulkV2QueryJobs: {
+          Max: this.bulkQueries.daily.limit,
+          Remaining: Math.max(0, this.bulkQueries.daily.limit - this.bulkQueries.daily.used()),
+        },
         DailyStreamingApiEvents: { Max: 1000000, Remaining: 1000000 },
         HourlyPublishedPlatformEvents: { Max: 250000, Remaining: 250000 },
         DataStorageMB: { Max: 1024, Remaining: 1024 },

@@ -5,7 +5,7 @@
 import { SalesforceApiError } from './errors.ts';
 import type { QueryCursors, QueryPage } from './query-cursors.ts';
 import { type ApiRequest, type ApiResponse, base, header, toRecordBody } from './rest-request.ts';
-import { parseSoql } from './soql.ts';
+import { type ParsedQuery, parseSoql } from './soql.ts';
 import { candidateIds, compareBy, matches } from './soql-eval.ts';
 import type { OrgStore } from './store.ts';
 
@@ -20,6 +20,19 @@ export function runQuery(
   const soql = r.query.get('q');
   if (!soql) throw new SalesforceApiError(400, 'MALFORMED_QUERY', 'unexpected token: <EOF>');
   const q = parseSoql(soql);
+  const sliced = selectRows(store, q, all);
+  if (q.count) return { status: 200, body: { totalSize: sliced.length, done: true, records: [] } };
+  const names = q.fields.map((f) => f.name);
+  const records = sliced.map((f) => toRecordBody(q.object, f, names, base(r)));
+  const first = cursors.open(records, pageSize(r, defaultPageSize), r.token ?? '');
+  return { status: 200, body: withUrl(first, base(r)) };
+}
+
+/**
+ * The rows a parsed query selects, filtered, ordered and cut by LIMIT/OFFSET (`all`: deleted records
+ * too). Shared by `/query` and Bulk API 2.0 query jobs, so both paths answer the same records.
+ */
+export function selectRows(store: OrgStore, q: ParsedQuery, all: boolean): Record<string, unknown>[] {
   const rows: Record<string, unknown>[] = [];
   const ids = candidateIds(q.where);
   const source = ids
@@ -32,12 +45,7 @@ export function runQuery(
     rows.push(rec.fields);
   }
   if (q.orderBy.length > 0) rows.sort(compareBy(q.orderBy));
-  const sliced = rows.slice(q.offset ?? 0, q.limit !== undefined ? (q.offset ?? 0) + q.limit : undefined);
-  if (q.count) return { status: 200, body: { totalSize: sliced.length, done: true, records: [] } };
-  const names = q.fields.map((f) => f.name);
-  const records = sliced.map((f) => toRecordBody(q.object, f, names, base(r)));
-  const first = cursors.open(records, pageSize(r, defaultPageSize), r.token ?? '');
-  return { status: 200, body: withUrl(first, base(r)) };
+  return rows.slice(q.offset ?? 0, q.limit !== undefined ? (q.offset ?? 0) + q.limit : undefined);
 }
 
 /** GET `/query/{locator}`: the next page of an open cursor. */

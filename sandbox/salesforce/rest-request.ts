@@ -24,6 +24,8 @@ export interface ApiRequest {
 export interface ApiResponse {
   status: number;
   body?: unknown;
+  /** A body sent as it is (Bulk API 2.0 results are CSV), its type in `headers['content-type']`. */
+  text?: string;
   headers?: Record<string, string>;
 }
 

@@ -159,6 +159,15 @@ export async function handleHttp(
         ...(client ? { client } : {}),
       },
     });
+    if (out.text !== undefined) {
+      res.writeHead(out.status, {
+        ...limitInfo(),
+        ...(out.headers ?? {}),
+        'content-length': Buffer.byteLength(out.text),
+      });
+      res.end(out.text);
+      return;
+    }
     sendJson(res, out.status, out.status === 204 ? undefined : out.body, {
       ...limitInfo(),
       ...(out.headers ?? {}),

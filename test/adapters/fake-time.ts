@@ -1,5 +1,5 @@
 import type { CrmSide } from '../../lib/domain/notice.ts';
-import type { Clock, Sleep, UsageCounter } from '../../lib/rate-limit/index.ts';
+import { type Clock, RateLimiter, type Sleep, type UsageCounter } from '../../lib/rate-limit/index.ts';
 
 /**
  * A fake clock whose sleep advances it and resolves at once: the limiter's waits become
@@ -54,4 +54,19 @@ export function memoryUsage(initial: Record<string, number> = {}): UsageCounter 
     },
   };
   return self;
+}
+
+/**
+ * A Salesforce limiter with room to spare (1,000 calls per 10 s) on a fake clock (a fresh one unless given): the adapter
+ * tests' calls never wait on it, and any wait it asks for is instant.
+ */
+export function roomySalesforceLimiter(time = fakeTime()): RateLimiter {
+  return new RateLimiter({
+    crm: 'salesforce',
+    maxRequestsPer10s: 1000,
+    dailyLimit: 100_000,
+    dailyShare: 0.5,
+    clock: time.clock,
+    sleep: time.sleep,
+  });
 }

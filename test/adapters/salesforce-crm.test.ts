@@ -1,13 +1,12 @@
 import { Connection } from 'jsforce';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CrmAuthError, RetryableError } from '../../lib/errors.ts';
-import { RateLimiter } from '../../lib/rate-limit/index.ts';
 import { createSalesforceConnection } from '../../lib/salesforce/salesforce-connection.ts';
 import { SalesforceCrm } from '../../lib/salesforce/salesforce-crm.ts';
 import { SalesforceRequestError } from '../../lib/salesforce/salesforce-errors.ts';
 import { type SalesforceSandbox, startSalesforceSandbox } from '../../sandbox/salesforce/index.ts';
 import { type CaptureReceiver, startCaptureReceiver } from '../../sandbox/salesforce/receiver.ts';
-import { fakeTime } from './fake-time.ts';
+import { fakeTime, roomySalesforceLimiter } from './fake-time.ts';
 
 const TOKEN = 'sf-adapter-test-token';
 const V = '/services/data/v{version}';
@@ -48,14 +47,7 @@ function count(key: string): number {
 /** A fresh limiter on a fake clock per test; the connection as the factory builds it unless given. */
 function adapter(opts: { connection?: Connection; lane?: 'live' | 'bulk'; timeoutMs?: number } = {}) {
   const time = fakeTime();
-  const limiter = new RateLimiter({
-    crm: 'salesforce',
-    maxRequestsPer10s: 1000,
-    dailyLimit: 100_000,
-    dailyShare: 0.5,
-    clock: time.clock,
-    sleep: time.sleep,
-  });
+  const limiter = roomySalesforceLimiter(time);
   const connection =
     opts.connection ??
     createSalesforceConnection({ instanceUrl: sandbox.url, accessToken: TOKEN, clientName: 'crmsync' });

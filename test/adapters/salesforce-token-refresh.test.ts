@@ -3,7 +3,6 @@ import { liveCredentials } from '../../lib/cli/commands/dev.ts';
 import { ConfigError, CrmAuthError } from '../../lib/errors.ts';
 import { buildCrmDependencies } from '../../lib/lambda/sync-dependencies.ts';
 import { SANDBOX_APP_TOKEN } from '../../lib/local/adapters.ts';
-import { RateLimiter } from '../../lib/rate-limit/index.ts';
 import {
   createSalesforceConnection,
   type SalesforceRefreshSettings,
@@ -12,7 +11,7 @@ import { SalesforceCrm } from '../../lib/salesforce/salesforce-crm.ts';
 import { type SalesforceSandbox, startSalesforceSandbox } from '../../sandbox/salesforce/index.ts';
 import { jsonSecret, lambdaEnv, recordingLog } from '../support/lambda-env.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
-import { fakeTime } from './fake-time.ts';
+import { roomySalesforceLimiter } from './fake-time.ts';
 
 const INITIAL = 'sf-initial-access-token';
 const REFRESH_TOKEN = 'sf-refresh-token';
@@ -40,15 +39,7 @@ function refreshSettings(): SalesforceRefreshSettings {
 
 /** A SalesforceCrm as the dependency builders make it; `refreshes` counts the `onRefresh` calls. */
 function adapter(opts: { accessToken?: string; refresh?: SalesforceRefreshSettings }) {
-  const time = fakeTime();
-  const limiter = new RateLimiter({
-    crm: 'salesforce',
-    maxRequestsPer10s: 1000,
-    dailyLimit: 100_000,
-    dailyShare: 0.5,
-    clock: time.clock,
-    sleep: time.sleep,
-  });
+  const limiter = roomySalesforceLimiter();
   const refreshes: string[] = [];
   const connection = createSalesforceConnection({
     instanceUrl: sandbox.url,

@@ -79,8 +79,10 @@ describe('company resync and Account import queue accounts and companies page by
     expect(accountNotices.every((n) => n.source === 'salesforce')).toBe(true);
     expect(companyNotices.every((n) => n.source === 'hubspot')).toBe(true);
     expect(new Set(notices.map((n) => n.eventId)).size).toBe(notices.length);
-    // Page by page: 2 SOQL pages of accounts (by Id), 2 pages of 100 companies; no record read one by one.
-    expect(calls.salesforce.reads).toBe(2);
+    // Page by page: 2 SOQL pages of accounts (by Id) and, the first page being full, one SELECT COUNT()
+    // of the accounts left (too few for a Bulk job, docs/design.md#bulk-reads); 2 pages of 100
+    // companies; no record read one by one.
+    expect(calls.salesforce.reads).toBe(3);
     expect(calls.hubspot.reads).toBe(2);
     expect(progress).toEqual([ACCOUNT_ID_PAGE, ACCOUNTS, ACCOUNTS + 99, ACCOUNTS + 129]);
     expect(await stack.store.getCheckpoint(COMPANY_RESYNC_CHECKPOINT)).toBeUndefined();

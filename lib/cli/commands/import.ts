@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import type { ImportCounts, ImportProgress } from '../../admin/import-tracker.ts';
+import type { ImportCounts, ImportObjectProgress, ImportProgress } from '../../admin/import-tracker.ts';
 import { progressLine } from '../progress-line.ts';
 import { StackClient } from '../stack-client.ts';
 import { resolveTarget, TARGET_HELP, STACK_COMMAND_OPTIONS } from '../stack-target.ts';
@@ -50,7 +50,7 @@ export async function run(argv: string[]): Promise<number> {
     for (; current < p.objects.length; current++) {
       const o = p.objects[current]!;
       // Nothing read yet is a start, not a figure: "0 read" would read as "there are none".
-      const counts = o.object === 'Account' ? describeAccounts(o) : describe(o);
+      const counts = o.object === 'Account' ? describeAccounts(o) : `${describe(o)}${describeReading(o)}`;
       if (o.done || o.read > 0) line.show(o.object, `import ${o.object}: ${counts}`);
     }
     current = p.objects.length - 1;
@@ -73,6 +73,14 @@ export async function run(argv: string[]): Promise<number> {
 /** Accounts are linked or get their company in the processor (C3, C2), after the import queued them. */
 function describeAccounts(c: ImportCounts): string {
   return `${c.read} read, ${c.alreadyLinked} already linked, ${c.queued} queued to link or create their company`;
+}
+
+/** How the object is read when it is not plain SOQL pages: a Bulk API 2.0 job, or the fallback from one. */
+function describeReading({ reading }: ImportObjectProgress): string {
+  if (reading?.fellBack) return ` (Bulk API 2.0 job unavailable, read on by SOQL pages: ${reading.fellBack})`;
+  if (reading?.via !== 'bulk') return '';
+  const polls = reading.polls ? `, ${reading.polls} poll${reading.polls === 1 ? '' : 's'}` : '';
+  return ` (via Bulk API 2.0 job ${reading.jobId ?? ''}: ${reading.state ?? 'created'}${polls})`;
 }
 
 function describe(c: ImportCounts): string {
