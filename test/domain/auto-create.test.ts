@@ -200,3 +200,66 @@ describe('a first link whose sync wrote and lost its responses (link intent)', (
     ]);
   });
 });
+
+describe('a late creation whose link writes were lost (link intent with a base)', () => {
+  // crmsync created Lead 00Q1 for contact 101 (Phone +1 555 0102), the response was lost; a Salesforce
+  // user cleared Phone; the retry linked the Lead late and planned the clear for HubSpot (seed 1214883355).
+  const contact = hubspotContact('101', {
+    email: 'ann@example.com',
+    firstname: 'Ann',
+    lastname: 'Lee',
+    phone: '+1 555 0102',
+  });
+  const lead = salesforceRecord(
+    '00Q1',
+    'Lead',
+    { ...annSf, FirstName: 'Ann', LastName: 'Lee', Phone: null },
+    { createdById: US, createdAt: T0, modifiedAt: T0 + 5_000 },
+  );
+  const created = { email: 'ann@example.com', firstname: 'Ann', lastname: 'Lee', phone: '+1 555 0102' };
+
+  it('two-way: the late creation’s pair write keeps the creation’s values as the base its link intent stores', () => {
+    const plan = planOf([notice('hubspot', 'contact', '101', 'updated')], {
+      hubspotContacts: [contact],
+      salesforceRecords: [lead],
+      members: new Set(['101']),
+      creationIntents: new Map([['hubspot:101', { snapshot: created, at: T0 - 1_000 }]]),
+    });
+    expect(plan.hubspotUpdates).toEqual([
+      expect.objectContaining({ id: '101', properties: expect.objectContaining({ phone: '' }) }),
+    ]);
+    expect(plan.pairWrites).toEqual([expect.objectContaining({ base: created, expectedVersion: 0 })]);
+  });
+
+  it('two-way: on the retry, a write that did not land merges from the base: the Salesforce clear still wins (seed 1214883355)', () => {
+    // The link was claimed (version 1, empty snapshot) and its HubSpot write refused (401): HubSpot still
+    // holds the phone the creation wrote.
+    const claimed = {
+      hubspotId: '101',
+      salesforceId: '00Q1',
+      salesforceType: 'Lead' as const,
+      snapshot: {},
+      version: 1,
+      lastSyncedAt: T0,
+      origin: 'matched' as const,
+    };
+    const link = { salesforceId: '00Q1', hubspot: ['phone'], salesforce: [] };
+    const intent = { snapshot: { ...created, phone: null }, at: T0 + 6_000 };
+    const retry = (base?: Record<string, string | null>) =>
+      planOf([notice('hubspot', 'contact', '101', 'updated')], {
+        hubspotContacts: [contact],
+        salesforceRecords: [lead],
+        pairs: [claimed],
+        members: new Set(['101']),
+        creationIntents: new Map([['hubspot:101', { ...intent, link: base ? { ...link, base } : link }]]),
+      });
+    expect(retry(created).hubspotUpdates).toEqual([
+      expect.objectContaining({ id: '101', properties: expect.objectContaining({ phone: '' }) }),
+    ]);
+    expect(retry(created).salesforceUpdates.Lead).toEqual([]);
+    // Without the base the field links as a first link: the blank fill writes the phone back to Salesforce.
+    expect(retry().salesforceUpdates.Lead).toEqual([
+      expect.objectContaining({ id: '00Q1', fields: expect.objectContaining({ Phone: '+1 555 0102' }) }),
+    ]);
+  });
+});

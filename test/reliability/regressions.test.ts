@@ -472,4 +472,24 @@ describe('reliability regressions', () => {
     const { violations } = await runHistory(4, steps);
     expect(violations).toEqual([]);
   }, 60_000);
+  it('two-way: a late link of crmsync’s own Lead whose HubSpot write was refused (401) finishes from the creation’s values on its retry: a Salesforce clear made since wins (seed 1214883355)', async () => {
+    // Long-run seed 1214883355, shrunk. The Lead's create response is lost; a Salesforce user clears
+    // its phone; the retry links the Lead late as crmsync's creation (its creation intent) and plans
+    // the clear for HubSpot, claims the link, stores a link intent and loses the HubSpot write to an
+    // expired token. The next retry found a claimed link whose write had not landed and linked it as
+    // a first link: the blank fill wrote HubSpot's phone back over the clear.
+    const steps: Step[] = [
+      {
+        kind: 'hubspot-create',
+        p: 1,
+        values: { firstname: 'Bo', lastname: 'Ng', phone: '+1 555 0102' },
+        inSegment: true,
+      },
+      { kind: 'process', max: 3, loseAck: true, fault: 'write-response-lost', severity: 4 },
+      { kind: 'salesforce-edit', p: 1, field: 'phone', value: null },
+      { kind: 'process', max: 3, loseAck: true, fault: 'hubspot-session-expired', severity: 2 },
+    ];
+    const { violations } = await runHistory(3, steps);
+    expect(violations).toEqual([]);
+  }, 60_000);
 });

@@ -100,12 +100,15 @@ function syncPair(
   const emailOnly = gate.action === 'sync-email-only';
   const changed = new Set(record.changedFields ?? []);
   const mappings = batch.mappings(sf.objectType, emailOnly);
-  // An unlinked record crmsync created itself, whose create response was lost: the creation finishes late.
-  const own = pair ? undefined : ownCreation(input, contact, sf, mappings);
   // A first link whose sync wrote and lost its responses (its pair unlinked, or claimed and never
-  // committed: an empty snapshot): that sync finishes late (write-intents.ts).
+  // committed: an empty snapshot): that sync finishes late (write-intents.ts), from its own intent —
+  // the latest try at this link, even when the link was itself a late creation (seed 1214883355).
   const unsynced = pair !== undefined && Object.keys(pair.snapshot).length === 0;
-  const late = own || (pair && !unsynced) ? undefined : lateFirstLink(input, contact, sf, mappings);
+  const late = pair && !unsynced ? undefined : lateFirstLink(input, contact, sf, mappings);
+  // Otherwise a record crmsync created itself, whose create response was lost: the creation finishes late.
+  const own = (pair && !unsynced) || late ? undefined : ownCreation(input, contact, sf, mappings);
+  // What a new link's merge starts from (both are set only for a pair not yet synced).
+  const startedFrom = late ?? own?.snapshot;
   const result = merge({
     mappings,
     picklists: input.config.picklists,
@@ -123,7 +126,7 @@ function syncPair(
         record.source === 'salesforce' && changed.has(f) ? record.occurredAt : sf.modifiedAt,
       reportedAt: batch.reportedChange('salesforce', sf.id),
     },
-    snapshot: late ?? pair?.snapshot ?? own?.snapshot,
+    snapshot: pair && !unsynced ? pair.snapshot : startedFrom,
   });
   const ref = record.key;
   // C6 and O1–O5: owner and AccountId ride in the pair's own updates; the primary company is one association write.
@@ -164,7 +167,9 @@ function syncPair(
     const next: PairState = { ...base, snapshot, version: base.version + 1, lastSyncedAt: input.now };
     if (nowEmailOnly) next.emailOnly = true;
     else delete next.emailOnly;
-    plan.pairWrites.push({ ref, pair: next, expectedVersion: base.version });
+    // A new link keeps what its merge started from: a retry whose write did not land merges from it again.
+    const from = startedFrom ? { base: startedFrom } : {};
+    plan.pairWrites.push({ ref, pair: next, expectedVersion: base.version, ...from });
   }
   if (pair === undefined) {
     batch.linkedInBatch.set(`hubspot:${contact.id}`, sf.id);
