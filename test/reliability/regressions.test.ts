@@ -492,4 +492,38 @@ describe('reliability regressions', () => {
     const { violations } = await runHistory(3, steps);
     expect(violations).toEqual([]);
   }, 60_000);
+  it('two-way: a HubSpot edit whose notice another processor took wins over an older Salesforce value at a first link (seed 1214885380)', async () => {
+    // Long-run seed 1214885380, shrunk. p3's contact (phone 0101) and a Contact a Salesforce user made
+    // (phone 0103) wait out a Salesforce outage in the DLQ; HubSpot sets phone 0102; two processors run
+    // at once. The one that links them by email had only the older notice naming phone (its time before
+    // the Contact's creation) and kept that time even after reading the property history, which said
+    // 0102 was set later: the Contact's older phone overwrote the latest write.
+    const steps: Step[] = [
+      {
+        kind: 'hubspot-create',
+        p: 3,
+        values: { firstname: 'Ada', lastname: 'Ortiz', phone: '+1 555 0101', jobtitle: 'Engineer' },
+        inSegment: true,
+      },
+      {
+        kind: 'salesforce-create',
+        p: 3,
+        objectType: 'Contact',
+        values: { firstname: 'Ada', lastname: 'Park', phone: '+1 555 0103', jobtitle: 'CTO' },
+      },
+      { kind: 'outage', side: 'salesforce' },
+      {
+        kind: 'hubspot-create',
+        p: 2,
+        values: { firstname: 'Ada', lastname: 'Park', phone: '+1 555 0102', jobtitle: 'Buyer' },
+        inSegment: true,
+      },
+      { kind: 'hubspot-edit', p: 3, field: 'phone', value: '+1 555 0102' },
+      { kind: 'deliver', mode: 'in-order', seed: 2147483625 },
+      { kind: 'redrive' },
+      { kind: 'process-concurrently', max: 200, share: 1, seed: 619910178 },
+    ];
+    const { violations } = await runHistory(4, steps);
+    expect(violations).toEqual([]);
+  }, 60_000);
 });

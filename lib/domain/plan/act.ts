@@ -5,6 +5,7 @@ import { valuesForNewHubSpotRecord, valuesForNewSalesforceRecord } from '../crea
 import type { GateDecision } from '../segment-gate.ts';
 import { merge, type Snapshot } from '../three-way-merge.ts';
 import type { Batch } from './batch.ts';
+import { changeTimes } from './change-times.ts';
 import { gateRecord } from './gate.ts';
 import {
   creationObject,
@@ -98,7 +99,7 @@ function syncPair(
   const { input, plan } = batch;
   const { record, pair } = who;
   const emailOnly = gate.action === 'sync-email-only';
-  const changed = new Set(record.changedFields ?? []);
+  const times = changeTimes(record, contact, sf);
   const mappings = batch.mappings(sf.objectType, emailOnly);
   // A first link whose sync wrote and lost its responses (its pair unlinked, or claimed and never
   // committed: an empty snapshot): that sync finishes late (write-intents.ts), from its own intent —
@@ -114,16 +115,12 @@ function syncPair(
     picklists: input.config.picklists,
     hubspot: {
       values: contact.properties,
-      changedAt: (p) =>
-        record.source === 'hubspot' && changed.has(p)
-          ? record.occurredAt
-          : (contact.propertyChangedAt?.[p] ?? contact.updatedAt),
+      changedAt: times.hubspot,
       reportedAt: batch.reportedChange('hubspot', contact.id),
     },
     salesforce: {
       values: sf.fields,
-      changedAt: (f) =>
-        record.source === 'salesforce' && changed.has(f) ? record.occurredAt : sf.modifiedAt,
+      changedAt: times.salesforce,
       reportedAt: batch.reportedChange('salesforce', sf.id),
     },
     snapshot: pair && !unsynced ? pair.snapshot : startedFrom,
