@@ -263,3 +263,54 @@ describe('a late creation whose link writes were lost (link intent with a base)'
     ]);
   });
 });
+
+describe('a first link whose write landed and was changed since (link intent)', () => {
+  it('two-way: a field the written side changed after the intent, to another value, is a change since: a user’s clear wins (seed 1212954852)', () => {
+    // Contact 101 (firstname Cyd) was first linked to Lead 00Q1 (FirstName Ann, changed later): the sync
+    // wrote firstname Ann to HubSpot and lost the response. Then a HubSpot user cleared firstname.
+    const contact = hubspotContact('101', { email: 'ann@example.com', firstname: null, lastname: 'Lee' });
+    const lead = salesforceRecord('00Q1', 'Lead', annSf);
+    const claimed = {
+      hubspotId: '101',
+      salesforceId: '00Q1',
+      salesforceType: 'Lead' as const,
+      snapshot: {},
+      version: 1,
+      lastSyncedAt: T0,
+      origin: 'matched' as const,
+    };
+    const intent = {
+      snapshot: { email: 'ann@example.com', firstname: 'Ann', lastname: 'Lee' },
+      at: T0 + 1_000,
+      link: { salesforceId: '00Q1', hubspot: ['firstname'], salesforce: [] },
+    };
+    const retry = (clearedAt: number, history?: Record<string, number>) =>
+      planOf(
+        [
+          notice('hubspot', 'contact', '101', 'updated', {
+            occurredAt: clearedAt,
+            changedFields: ['firstname'],
+          }),
+        ],
+        {
+          hubspotContacts: [history ? { ...contact, propertyChangedAt: history } : contact],
+          salesforceRecords: [lead],
+          pairs: [claimed],
+          members: new Set(['101']),
+          creationIntents: new Map([['hubspot:101', intent]]),
+        },
+      );
+    // Reported by the user's notice after the intent: the clear wins.
+    expect(retry(T0 + 2_000).salesforceUpdates.Lead).toEqual([
+      expect.objectContaining({ id: '00Q1', fields: expect.objectContaining({ FirstName: null }) }),
+    ]);
+    // Known from the property history alone (the notice named it earlier, its own notice elsewhere).
+    expect(retry(T0, { firstname: T0 + 2_000 }).salesforceUpdates.Lead).toEqual([
+      expect.objectContaining({ id: '00Q1', fields: expect.objectContaining({ FirstName: null }) }),
+    ]);
+    // A change before the intent: the write did not land, and the field links as a first link (blank fill).
+    expect(retry(T0).hubspotUpdates).toEqual([
+      expect.objectContaining({ id: '101', properties: expect.objectContaining({ firstname: 'Ann' }) }),
+    ]);
+  });
+});

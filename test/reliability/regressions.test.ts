@@ -526,4 +526,24 @@ describe('reliability regressions', () => {
     const { violations } = await runHistory(4, steps);
     expect(violations).toEqual([]);
   }, 60_000);
+  it('two-way: a HubSpot clear made after a first link wrote that field (its responses lost) wins (seed 1212954852)', async () => {
+    // Long-run seed 1212954852, shrunk from 28 steps. p2's contact (firstname Cyd) is first linked to a
+    // Lead a Salesforce user made (firstname Bo, the later change): the sync writes Bo to HubSpot and
+    // its responses are lost. A HubSpot user then clears firstname. The retry read the blank as a write
+    // that never landed and filled it again with Bo (finding 15's residual), though the notice said a
+    // user changed the field after the intent.
+    const steps: Step[] = [
+      { kind: 'hubspot-create', p: 2, values: { firstname: 'Cyd', lastname: 'Ortiz' }, inSegment: true },
+      {
+        kind: 'salesforce-create',
+        p: 2,
+        objectType: 'Lead',
+        values: { firstname: 'Bo', lastname: 'Ortiz', phone: '+1 555 0102', jobtitle: 'CTO' },
+      },
+      { kind: 'process', max: 3, loseAck: false, fault: 'write-response-lost', severity: 4 },
+      { kind: 'hubspot-edit', p: 2, field: 'firstname', value: null },
+    ];
+    const { violations } = await runHistory(3, steps);
+    expect(violations).toEqual([]);
+  }, 60_000);
 });

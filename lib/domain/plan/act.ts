@@ -100,12 +100,25 @@ function syncPair(
   const { record, pair } = who;
   const emailOnly = gate.action === 'sync-email-only';
   const times = changeTimes(record, contact, sf);
+  // Users' changes the batch's notices report per field, on either record of the pair.
+  const reported = {
+    hubspot: batch.reportedChange('hubspot', contact.id),
+    salesforce: batch.reportedChange('salesforce', sf.id),
+  };
   const mappings = batch.mappings(sf.objectType, emailOnly);
   // A first link whose sync wrote and lost its responses (its pair unlinked, or claimed and never
   // committed: an empty snapshot): that sync finishes late (write-intents.ts), from its own intent —
   // the latest try at this link, even when the link was itself a late creation (seed 1214883355).
   const unsynced = pair !== undefined && Object.keys(pair.snapshot).length === 0;
-  const late = pair && !unsynced ? undefined : lateFirstLink(input, contact, sf, mappings);
+  const late =
+    pair && !unsynced
+      ? undefined
+      : lateFirstLink(input, contact, sf, mappings, {
+          // A field's own last change known to the batch; HubSpot's property history counts any author.
+          hubspot: (p) =>
+            Math.max(reported.hubspot(p) ?? 0, contact.propertyChangedAt?.[p] ?? 0) || undefined,
+          salesforce: reported.salesforce,
+        });
   // Otherwise a record crmsync created itself, whose create response was lost: the creation finishes late.
   const own = (pair && !unsynced) || late ? undefined : ownCreation(input, contact, sf, mappings);
   // What a new link's merge starts from (both are set only for a pair not yet synced).
@@ -116,12 +129,12 @@ function syncPair(
     hubspot: {
       values: contact.properties,
       changedAt: times.hubspot,
-      reportedAt: batch.reportedChange('hubspot', contact.id),
+      reportedAt: reported.hubspot,
     },
     salesforce: {
       values: sf.fields,
       changedAt: times.salesforce,
-      reportedAt: batch.reportedChange('salesforce', sf.id),
+      reportedAt: reported.salesforce,
     },
     snapshot: pair && !unsynced ? pair.snapshot : startedFrom,
   });

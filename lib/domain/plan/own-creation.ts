@@ -93,13 +93,21 @@ export const LATE_FIRST_LINK = 'finishing a first sync whose write responses wer
  * a clear included — wins by the usual rule instead of being filled back by the first link's blank
  * fill (reliability seed 1209114512). A field whose write did not land merges from the snapshot that
  * sync started from (`link.base`: a late creation's values, seed 1214883355), or, without one, links
- * as on any first link.
+ * as on any first link. A field the side written to changed after the intent — to another value than
+ * the one written, so not by this write — is a change made since: whether the write landed or not, the
+ * change is later than it, and it wins against the intended value (seed 1212954852: a HubSpot user
+ * cleared the firstname the first link had written). `changedAt` gives what the batch knows of a
+ * field's last change on each side (users' changes the notices report, HubSpot's property history).
  */
 export function lateFirstLink(
   input: PlanInput,
   contact: HubSpotContact,
   sf: SalesforceRecord,
   mappings: FieldMapping[],
+  changedAt: {
+    hubspot: (property: string) => number | undefined;
+    salesforce: (field: string) => number | undefined;
+  },
 ): Snapshot | undefined {
   const intent = input.creationIntents?.get(`hubspot:${contact.id}`);
   const link = intent?.link;
@@ -122,10 +130,11 @@ export function lateFirstLink(
   for (const m of mappings) {
     const intended = intent.snapshot[m.hubspot];
     if (intended === undefined) continue;
+    const since = (at: number | undefined) => at !== undefined && at > intent.at;
     const landed = toSalesforce.has(m.salesforce)
-      ? holds(sf.fields[m.salesforce], m, 'salesforce', intended)
+      ? holds(sf.fields[m.salesforce], m, 'salesforce', intended) || since(changedAt.salesforce(m.salesforce))
       : toHubSpot.has(m.hubspot)
-        ? holds(contact.properties[m.hubspot], m, 'hubspot', intended)
+        ? holds(contact.properties[m.hubspot], m, 'hubspot', intended) || since(changedAt.hubspot(m.hubspot))
         : true;
     const from = landed ? intended : link.base?.[m.hubspot];
     if (from !== undefined) snapshot[m.hubspot] = from;
