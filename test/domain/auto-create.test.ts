@@ -6,6 +6,16 @@ import { annSf, hubspotContact, notice, planOf, salesforceRecord, T0 } from './f
 const US = '005000000000001AAA';
 const DAY = 24 * 60 * 60_000;
 const ctx = { integrationUserId: US, now: T0 + 60_000, windowMs: DEFAULT_AUTO_CREATE_WINDOW_MS };
+/** The claim of a first link of contact 101 and Lead 00Q1 whose commit never came: version 1, empty snapshot. */
+const claimed = {
+  hubspotId: '101',
+  salesforceId: '00Q1',
+  salesforceType: 'Lead' as const,
+  snapshot: {},
+  version: 1,
+  lastSyncedAt: T0,
+  origin: 'matched' as const,
+};
 
 describe('R6 evidence from the Salesforce record', () => {
   it('R6: a record created by someone else within the window confirms the auto-create', () => {
@@ -160,15 +170,6 @@ describe('a first link whose sync wrote and lost its responses (link intent)', (
       phone: null,
     });
     const lead = salesforceRecord('00Q1', 'Lead', { ...annSf, Phone: '+1 555 0101' });
-    const claimed = {
-      hubspotId: '101',
-      salesforceId: '00Q1',
-      salesforceType: 'Lead' as const,
-      snapshot: {},
-      version: 1,
-      lastSyncedAt: T0,
-      origin: 'matched' as const,
-    };
     const intent = {
       snapshot: { email: 'ann@example.com', firstname: 'Ann', lastname: 'Lee', phone: '+1 555 0101' },
       at: T0,
@@ -234,15 +235,6 @@ describe('a late creation whose link writes were lost (link intent with a base)'
   it('two-way: on the retry, a write that did not land merges from the base: the Salesforce clear still wins (seed 1214883355)', () => {
     // The link was claimed (version 1, empty snapshot) and its HubSpot write refused (401): HubSpot still
     // holds the phone the creation wrote.
-    const claimed = {
-      hubspotId: '101',
-      salesforceId: '00Q1',
-      salesforceType: 'Lead' as const,
-      snapshot: {},
-      version: 1,
-      lastSyncedAt: T0,
-      origin: 'matched' as const,
-    };
     const link = { salesforceId: '00Q1', hubspot: ['phone'], salesforce: [] };
     const intent = { snapshot: { ...created, phone: null }, at: T0 + 6_000 };
     const retry = (base?: Record<string, string | null>) =>
@@ -270,15 +262,6 @@ describe('a first link whose write landed and was changed since (link intent)', 
     // wrote firstname Ann to HubSpot and lost the response. Then a HubSpot user cleared firstname.
     const contact = hubspotContact('101', { email: 'ann@example.com', firstname: null, lastname: 'Lee' });
     const lead = salesforceRecord('00Q1', 'Lead', annSf);
-    const claimed = {
-      hubspotId: '101',
-      salesforceId: '00Q1',
-      salesforceType: 'Lead' as const,
-      snapshot: {},
-      version: 1,
-      lastSyncedAt: T0,
-      origin: 'matched' as const,
-    };
     const intent = {
       snapshot: { email: 'ann@example.com', firstname: 'Ann', lastname: 'Lee' },
       at: T0 + 1_000,
