@@ -130,13 +130,14 @@ export function lateFirstLink(
   for (const m of mappings) {
     const intended = intent.snapshot[m.hubspot];
     if (intended === undefined) continue;
+    // Landed, or changed since by someone else: either way the intended value is what the field moved from.
     const since = (at: number | undefined) => at !== undefined && at > intent.at;
-    const landed = toSalesforce.has(m.salesforce)
+    const fromIntended = toSalesforce.has(m.salesforce)
       ? holds(sf.fields[m.salesforce], m, 'salesforce', intended) || since(changedAt.salesforce(m.salesforce))
       : toHubSpot.has(m.hubspot)
         ? holds(contact.properties[m.hubspot], m, 'hubspot', intended) || since(changedAt.hubspot(m.hubspot))
         : true;
-    const from = landed ? intended : link.base?.[m.hubspot];
+    const from = fromIntended ? intended : link.base?.[m.hubspot];
     if (from !== undefined) snapshot[m.hubspot] = from;
   }
   return snapshot;
