@@ -264,8 +264,15 @@ export interface CreationIntent {
    * A first link by email rather than a create (`hubspot:<id>` only): the Salesforce record matched,
    * and the HubSpot properties / Salesforce fields the link's first sync writes. A retry after its
    * write responses were lost tells, per field, whether the write landed (docs/design.md#late-first-link).
+   * `base`: the snapshot the link's first sync merged from when it had one (a late link of a record
+   * crmsync created: its creation's values); a field whose write did not land merges from it again.
    */
-  link?: { salesforceId: string; hubspot: string[]; salesforce: string[] };
+  link?: {
+    salesforceId: string;
+    hubspot: string[];
+    salesforce: string[];
+    base?: Record<string, string | null>;
+  };
 }
 
 export interface SyncStore {

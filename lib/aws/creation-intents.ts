@@ -26,12 +26,13 @@ const intentSchema = z.object({
   at: z.number(),
   link: z.string().optional(),
 });
+const snapshotSchema = z.record(z.string(), z.string().nullable());
 const linkSchema = z.object({
   salesforceId: z.string(),
   hubspot: z.array(z.string()),
   salesforce: z.array(z.string()),
+  base: snapshotSchema.optional(),
 });
-const snapshotSchema = z.record(z.string(), z.string().nullable());
 
 /** BatchWriteItem, 25 per call: a later intent for the same record replaces the earlier one. */
 export async function putCreationIntents(o: CreationIntentOptions, intents: CreationIntent[]): Promise<void> {

@@ -19,7 +19,9 @@ export interface StoredIntent {
  * - **first links by email that write**: the pair's snapshot, the record matched and the properties /
  *   fields the sync writes, under the HubSpot contact. The retry, linking the same two records again,
  *   takes a written field's intended value as its snapshot where the write landed, so a change made
- *   since (a clear included) is not undone by the blank fill of a first link (seed 1209114512).
+ *   since (a clear included) is not undone by the blank fill of a first link (seed 1209114512); a field
+ *   whose write did not land merges again from the snapshot the sync started from (`base`: a late
+ *   creation's values, seed 1214883355).
  * If the intents cannot be stored, those refs fail (retryable) before anything is written.
  */
 export async function writeIntents(
@@ -62,7 +64,7 @@ export async function writeIntents(
       recordKey: `hubspot:${w.pair.hubspotId}`,
       snapshot: w.pair.snapshot,
       at: ctx.now,
-      link: { salesforceId: w.pair.salesforceId, hubspot, salesforce },
+      link: { salesforceId: w.pair.salesforceId, hubspot, salesforce, ...(w.base ? { base: w.base } : {}) },
     });
   }
   // A link claimed by an earlier try and never committed has its intent stored already: it goes

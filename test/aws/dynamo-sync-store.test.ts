@@ -73,6 +73,19 @@ describe('pairs', () => {
     expect(await store.listDecisions('hubspot:i1')).toEqual([]);
   });
 
+  it('link intents keep the record matched, the fields written and the base the sync merged from (seed 1214883355)', async () => {
+    const link = {
+      salesforceId: '00Qi3',
+      hubspot: ['phone'],
+      salesforce: [],
+      base: { email: 'c@example.com', phone: '+1 555 0102' },
+    };
+    await store.putCreationIntents([
+      { recordKey: 'hubspot:i3', snapshot: { email: 'c@example.com', phone: null }, at: NOW, link },
+    ]);
+    expect((await store.getCreationIntents(['hubspot:i3'])).get('hubspot:i3')?.link).toEqual(link);
+  });
+
   it('rejects a write with a stale version as retryable', async () => {
     await store.putPair(pair('102', 'SF102'), 0);
     await store.putPair(pair('102', 'SF102', { snapshot: { email: 'a@b.c' } }), 1);

@@ -6,6 +6,16 @@ import { annSf, hubspotContact, notice, planOf, salesforceRecord, T0 } from './f
 const US = '005000000000001AAA';
 const DAY = 24 * 60 * 60_000;
 const ctx = { integrationUserId: US, now: T0 + 60_000, windowMs: DEFAULT_AUTO_CREATE_WINDOW_MS };
+/** The claim of a first link of contact 101 and Lead 00Q1 whose commit never came: version 1, empty snapshot. */
+const claimed = {
+  hubspotId: '101',
+  salesforceId: '00Q1',
+  salesforceType: 'Lead' as const,
+  snapshot: {},
+  version: 1,
+  lastSyncedAt: T0,
+  origin: 'matched' as const,
+};
 
 describe('R6 evidence from the Salesforce record', () => {
   it('R6: a record created by someone else within the window confirms the auto-create', () => {
@@ -160,15 +170,6 @@ describe('a first link whose sync wrote and lost its responses (link intent)', (
       phone: null,
     });
     const lead = salesforceRecord('00Q1', 'Lead', { ...annSf, Phone: '+1 555 0101' });
-    const claimed = {
-      hubspotId: '101',
-      salesforceId: '00Q1',
-      salesforceType: 'Lead' as const,
-      snapshot: {},
-      version: 1,
-      lastSyncedAt: T0,
-      origin: 'matched' as const,
-    };
     const intent = {
       snapshot: { email: 'ann@example.com', firstname: 'Ann', lastname: 'Lee', phone: '+1 555 0101' },
       at: T0,
@@ -197,6 +198,102 @@ describe('a first link whose sync wrote and lost its responses (link intent)', (
     });
     expect(without.hubspotUpdates).toEqual([
       expect.objectContaining({ properties: expect.objectContaining({ phone: '+1 555 0101' }) }),
+    ]);
+  });
+});
+
+describe('a late creation whose link writes were lost (link intent with a base)', () => {
+  // crmsync created Lead 00Q1 for contact 101 (Phone +1 555 0102), the response was lost; a Salesforce
+  // user cleared Phone; the retry linked the Lead late and planned the clear for HubSpot (seed 1214883355).
+  const contact = hubspotContact('101', {
+    email: 'ann@example.com',
+    firstname: 'Ann',
+    lastname: 'Lee',
+    phone: '+1 555 0102',
+  });
+  const lead = salesforceRecord(
+    '00Q1',
+    'Lead',
+    { ...annSf, FirstName: 'Ann', LastName: 'Lee', Phone: null },
+    { createdById: US, createdAt: T0, modifiedAt: T0 + 5_000 },
+  );
+  const created = { email: 'ann@example.com', firstname: 'Ann', lastname: 'Lee', phone: '+1 555 0102' };
+
+  it('two-way: the late creation’s pair write keeps the creation’s values as the base its link intent stores', () => {
+    const plan = planOf([notice('hubspot', 'contact', '101', 'updated')], {
+      hubspotContacts: [contact],
+      salesforceRecords: [lead],
+      members: new Set(['101']),
+      creationIntents: new Map([['hubspot:101', { snapshot: created, at: T0 - 1_000 }]]),
+    });
+    expect(plan.hubspotUpdates).toEqual([
+      expect.objectContaining({ id: '101', properties: expect.objectContaining({ phone: '' }) }),
+    ]);
+    expect(plan.pairWrites).toEqual([expect.objectContaining({ base: created, expectedVersion: 0 })]);
+  });
+
+  it('two-way: on the retry, a write that did not land merges from the base: the Salesforce clear still wins (seed 1214883355)', () => {
+    // The link was claimed (version 1, empty snapshot) and its HubSpot write refused (401): HubSpot still
+    // holds the phone the creation wrote.
+    const link = { salesforceId: '00Q1', hubspot: ['phone'], salesforce: [] };
+    const intent = { snapshot: { ...created, phone: null }, at: T0 + 6_000 };
+    const retry = (base?: Record<string, string | null>) =>
+      planOf([notice('hubspot', 'contact', '101', 'updated')], {
+        hubspotContacts: [contact],
+        salesforceRecords: [lead],
+        pairs: [claimed],
+        members: new Set(['101']),
+        creationIntents: new Map([['hubspot:101', { ...intent, link: base ? { ...link, base } : link }]]),
+      });
+    expect(retry(created).hubspotUpdates).toEqual([
+      expect.objectContaining({ id: '101', properties: expect.objectContaining({ phone: '' }) }),
+    ]);
+    expect(retry(created).salesforceUpdates.Lead).toEqual([]);
+    // Without the base the field links as a first link: the blank fill writes the phone back to Salesforce.
+    expect(retry().salesforceUpdates.Lead).toEqual([
+      expect.objectContaining({ id: '00Q1', fields: expect.objectContaining({ Phone: '+1 555 0102' }) }),
+    ]);
+  });
+});
+
+describe('a first link whose write landed and was changed since (link intent)', () => {
+  it('two-way: a field the written side changed after the intent, to another value, is a change since: a user’s clear wins (seed 1212954852)', () => {
+    // Contact 101 (firstname Cyd) was first linked to Lead 00Q1 (FirstName Ann, changed later): the sync
+    // wrote firstname Ann to HubSpot and lost the response. Then a HubSpot user cleared firstname.
+    const contact = hubspotContact('101', { email: 'ann@example.com', firstname: null, lastname: 'Lee' });
+    const lead = salesforceRecord('00Q1', 'Lead', annSf);
+    const intent = {
+      snapshot: { email: 'ann@example.com', firstname: 'Ann', lastname: 'Lee' },
+      at: T0 + 1_000,
+      link: { salesforceId: '00Q1', hubspot: ['firstname'], salesforce: [] },
+    };
+    const retry = (clearedAt: number, history?: Record<string, number>) =>
+      planOf(
+        [
+          notice('hubspot', 'contact', '101', 'updated', {
+            occurredAt: clearedAt,
+            changedFields: ['firstname'],
+          }),
+        ],
+        {
+          hubspotContacts: [history ? { ...contact, propertyChangedAt: history } : contact],
+          salesforceRecords: [lead],
+          pairs: [claimed],
+          members: new Set(['101']),
+          creationIntents: new Map([['hubspot:101', intent]]),
+        },
+      );
+    // Reported by the user's notice after the intent: the clear wins.
+    expect(retry(T0 + 2_000).salesforceUpdates.Lead).toEqual([
+      expect.objectContaining({ id: '00Q1', fields: expect.objectContaining({ FirstName: null }) }),
+    ]);
+    // Known from the property history alone (the notice named it earlier, its own notice elsewhere).
+    expect(retry(T0, { firstname: T0 + 2_000 }).salesforceUpdates.Lead).toEqual([
+      expect.objectContaining({ id: '00Q1', fields: expect.objectContaining({ FirstName: null }) }),
+    ]);
+    // A change before the intent: the write did not land, and the field links as a first link (blank fill).
+    expect(retry(T0).hubspotUpdates).toEqual([
+      expect.objectContaining({ id: '101', properties: expect.objectContaining({ firstname: 'Ann' }) }),
     ]);
   });
 });

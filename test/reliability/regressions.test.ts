@@ -472,4 +472,78 @@ describe('reliability regressions', () => {
     const { violations } = await runHistory(4, steps);
     expect(violations).toEqual([]);
   }, 60_000);
+  it('two-way: a late link of crmsync’s own Lead whose HubSpot write was refused (401) finishes from the creation’s values on its retry: a Salesforce clear made since wins (seed 1214883355)', async () => {
+    // Long-run seed 1214883355, shrunk. The Lead's create response is lost; a Salesforce user clears
+    // its phone; the retry links the Lead late as crmsync's creation (its creation intent) and plans
+    // the clear for HubSpot, claims the link, stores a link intent and loses the HubSpot write to an
+    // expired token. The next retry found a claimed link whose write had not landed and linked it as
+    // a first link: the blank fill wrote HubSpot's phone back over the clear.
+    const steps: Step[] = [
+      {
+        kind: 'hubspot-create',
+        p: 1,
+        values: { firstname: 'Bo', lastname: 'Ng', phone: '+1 555 0102' },
+        inSegment: true,
+      },
+      { kind: 'process', max: 3, loseAck: true, fault: 'write-response-lost', severity: 4 },
+      { kind: 'salesforce-edit', p: 1, field: 'phone', value: null },
+      { kind: 'process', max: 3, loseAck: true, fault: 'hubspot-session-expired', severity: 2 },
+    ];
+    const { violations } = await runHistory(3, steps);
+    expect(violations).toEqual([]);
+  }, 60_000);
+  it('two-way: a HubSpot edit whose notice another processor took wins over an older Salesforce value at a first link (seed 1214885380)', async () => {
+    // Long-run seed 1214885380, shrunk. p3's contact (phone 0101) and a Contact a Salesforce user made
+    // (phone 0103) wait out a Salesforce outage in the DLQ; HubSpot sets phone 0102; two processors run
+    // at once. The one that links them by email had only the older notice naming phone (its time before
+    // the Contact's creation) and kept that time even after reading the property history, which said
+    // 0102 was set later: the Contact's older phone overwrote the latest write.
+    const steps: Step[] = [
+      {
+        kind: 'hubspot-create',
+        p: 3,
+        values: { firstname: 'Ada', lastname: 'Ortiz', phone: '+1 555 0101', jobtitle: 'Engineer' },
+        inSegment: true,
+      },
+      {
+        kind: 'salesforce-create',
+        p: 3,
+        objectType: 'Contact',
+        values: { firstname: 'Ada', lastname: 'Park', phone: '+1 555 0103', jobtitle: 'CTO' },
+      },
+      { kind: 'outage', side: 'salesforce' },
+      {
+        kind: 'hubspot-create',
+        p: 2,
+        values: { firstname: 'Ada', lastname: 'Park', phone: '+1 555 0102', jobtitle: 'Buyer' },
+        inSegment: true,
+      },
+      { kind: 'hubspot-edit', p: 3, field: 'phone', value: '+1 555 0102' },
+      { kind: 'deliver', mode: 'in-order', seed: 2147483625 },
+      { kind: 'redrive' },
+      { kind: 'process-concurrently', max: 200, share: 1, seed: 619910178 },
+    ];
+    const { violations } = await runHistory(4, steps);
+    expect(violations).toEqual([]);
+  }, 60_000);
+  it('two-way: a HubSpot clear made after a first link wrote that field (its responses lost) wins (seed 1212954852)', async () => {
+    // Long-run seed 1212954852, shrunk from 28 steps. p2's contact (firstname Cyd) is first linked to a
+    // Lead a Salesforce user made (firstname Bo, the later change): the sync writes Bo to HubSpot and
+    // its responses are lost. A HubSpot user then clears firstname. The retry read the blank as a write
+    // that never landed and filled it again with Bo (finding 15's residual), though the notice said a
+    // user changed the field after the intent.
+    const steps: Step[] = [
+      { kind: 'hubspot-create', p: 2, values: { firstname: 'Cyd', lastname: 'Ortiz' }, inSegment: true },
+      {
+        kind: 'salesforce-create',
+        p: 2,
+        objectType: 'Lead',
+        values: { firstname: 'Bo', lastname: 'Ortiz', phone: '+1 555 0102', jobtitle: 'CTO' },
+      },
+      { kind: 'process', max: 3, loseAck: false, fault: 'write-response-lost', severity: 4 },
+      { kind: 'hubspot-edit', p: 2, field: 'firstname', value: null },
+    ];
+    const { violations } = await runHistory(3, steps);
+    expect(violations).toEqual([]);
+  }, 60_000);
 });

@@ -5,6 +5,7 @@ import { valuesForNewHubSpotRecord, valuesForNewSalesforceRecord } from '../crea
 import type { GateDecision } from '../segment-gate.ts';
 import { merge, type Snapshot } from '../three-way-merge.ts';
 import type { Batch } from './batch.ts';
+import { changeTimes } from './change-times.ts';
 import { gateRecord } from './gate.ts';
 import {
   creationObject,
@@ -98,32 +99,44 @@ function syncPair(
   const { input, plan } = batch;
   const { record, pair } = who;
   const emailOnly = gate.action === 'sync-email-only';
-  const changed = new Set(record.changedFields ?? []);
+  const times = changeTimes(record, contact, sf);
+  // Users' changes the batch's notices report per field, on either record of the pair.
+  const reported = {
+    hubspot: batch.reportedChange('hubspot', contact.id),
+    salesforce: batch.reportedChange('salesforce', sf.id),
+  };
   const mappings = batch.mappings(sf.objectType, emailOnly);
-  // An unlinked record crmsync created itself, whose create response was lost: the creation finishes late.
-  const own = pair ? undefined : ownCreation(input, contact, sf, mappings);
   // A first link whose sync wrote and lost its responses (its pair unlinked, or claimed and never
-  // committed: an empty snapshot): that sync finishes late (write-intents.ts).
+  // committed: an empty snapshot): that sync finishes late (write-intents.ts), from its own intent —
+  // the latest try at this link, even when the link was itself a late creation (seed 1214883355).
   const unsynced = pair !== undefined && Object.keys(pair.snapshot).length === 0;
-  const late = own || (pair && !unsynced) ? undefined : lateFirstLink(input, contact, sf, mappings);
+  const late =
+    pair && !unsynced
+      ? undefined
+      : lateFirstLink(input, contact, sf, mappings, {
+          // A field's own last change known to the batch; HubSpot's property history counts any author.
+          hubspot: (p) =>
+            Math.max(reported.hubspot(p) ?? 0, contact.propertyChangedAt?.[p] ?? 0) || undefined,
+          salesforce: reported.salesforce,
+        });
+  // Otherwise a record crmsync created itself, whose create response was lost: the creation finishes late.
+  const own = (pair && !unsynced) || late ? undefined : ownCreation(input, contact, sf, mappings);
+  // What a new link's merge starts from (both are set only for a pair not yet synced).
+  const startedFrom = late ?? own?.snapshot;
   const result = merge({
     mappings,
     picklists: input.config.picklists,
     hubspot: {
       values: contact.properties,
-      changedAt: (p) =>
-        record.source === 'hubspot' && changed.has(p)
-          ? record.occurredAt
-          : (contact.propertyChangedAt?.[p] ?? contact.updatedAt),
-      reportedAt: batch.reportedChange('hubspot', contact.id),
+      changedAt: times.hubspot,
+      reportedAt: reported.hubspot,
     },
     salesforce: {
       values: sf.fields,
-      changedAt: (f) =>
-        record.source === 'salesforce' && changed.has(f) ? record.occurredAt : sf.modifiedAt,
-      reportedAt: batch.reportedChange('salesforce', sf.id),
+      changedAt: times.salesforce,
+      reportedAt: reported.salesforce,
     },
-    snapshot: late ?? pair?.snapshot ?? own?.snapshot,
+    snapshot: pair && !unsynced ? pair.snapshot : startedFrom,
   });
   const ref = record.key;
   // C6 and O1–O5: owner and AccountId ride in the pair's own updates; the primary company is one association write.
@@ -164,7 +177,9 @@ function syncPair(
     const next: PairState = { ...base, snapshot, version: base.version + 1, lastSyncedAt: input.now };
     if (nowEmailOnly) next.emailOnly = true;
     else delete next.emailOnly;
-    plan.pairWrites.push({ ref, pair: next, expectedVersion: base.version });
+    // A new link keeps what its merge started from: a retry whose write did not land merges from it again.
+    const from = startedFrom ? { base: startedFrom } : {};
+    plan.pairWrites.push({ ref, pair: next, expectedVersion: base.version, ...from });
   }
   if (pair === undefined) {
     batch.linkedInBatch.set(`hubspot:${contact.id}`, sf.id);

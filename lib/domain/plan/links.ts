@@ -12,6 +12,7 @@ import type { HubSpotContact, PairState, SalesforceRecord } from '../entities.ts
 import type { PlanRecord } from '../coalesce.ts';
 import type { SalesforceObject } from '../notice.ts';
 import type { Batch } from './batch.ts';
+import { changeTimes } from './change-times.ts';
 
 /**
  * The plan's side of C6 and O1–O5 on contacts (docs/design.md#contacts-companies-and-owners): reads
@@ -35,14 +36,7 @@ export function pairLinks(
 ): LinksPlan {
   const links = batch.input.links;
   if (!links || emailOnly) return EMPTY;
-  const changed = new Set(record.changedFields ?? []);
-  // The notice's own time for what it says changed; else the property's change time, else the record's.
-  const hubspotAt = (property: string) =>
-    record.source === 'hubspot' && changed.has(property)
-      ? record.occurredAt
-      : (contact.propertyChangedAt?.[property] ?? contact.updatedAt);
-  const salesforceAt = (field: string) =>
-    record.source === 'salesforce' && changed.has(field) ? record.occurredAt : sf.modifiedAt;
+  const { hubspot: hubspotAt, salesforce: salesforceAt } = changeTimes(record, contact, sf);
   return planPairLinks(
     {
       salesforceType: sf.objectType,
@@ -57,7 +51,8 @@ export function pairLinks(
         hubspotCompany: hubspotAt(PRIMARY_COMPANY_PROPERTY),
         salesforceAccount: salesforceAt(ACCOUNT_FIELD),
       },
-      companyChanged: record.source === 'hubspot' && changed.has(PRIMARY_COMPANY_PROPERTY),
+      companyChanged:
+        record.source === 'hubspot' && (record.changedFields ?? []).includes(PRIMARY_COMPANY_PROPERTY),
     },
     links,
   );

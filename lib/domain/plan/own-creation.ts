@@ -38,10 +38,11 @@ export function ownCreation(
   // fields may hold a value the other side never had (a restricted picklist's default such as Lead
   // Status, the default Company); they link as on a first link (no snapshot key), as before.
   const twoWay = mappings.filter((m) => m.rule === 'two-way' && m.type !== 'picklist');
-  // The create's intent (written before it) says exactly what it wrote, modified since or not.
+  // The create's intent (written before it) says exactly what it wrote, modified since or not. A link's
+  // intent under the same key is not what a create wrote (`lateFirstLink` reads those).
   const intent = (key: string, createdAt: number) => {
     const found = input.creationIntents?.get(key);
-    return found && createdAt >= found.at - CLOCK_SKEW_MS ? found : undefined;
+    return found && !found.link && createdAt >= found.at - CLOCK_SKEW_MS ? found : undefined;
   };
   const salesforceOwn = createdByCrmsyncInSalesforce(sf, input.integrationUserId);
   // A Contact a user converted from crmsync's own Lead holds what the Lead's create wrote (the
@@ -90,13 +91,23 @@ export const LATE_FIRST_LINK = 'finishing a first sync whose write responses wer
  * two records again, each field takes its intended value as the snapshot when the side it was written
  * to holds it (the write landed; a field not written held it on both sides), so a change made since —
  * a clear included — wins by the usual rule instead of being filled back by the first link's blank
- * fill (reliability seed 1209114512). A field whose write did not land links as on any first link.
+ * fill (reliability seed 1209114512). A field whose write did not land merges from the snapshot that
+ * sync started from (`link.base`: a late creation's values, seed 1214883355), or, without one, links
+ * as on any first link. A field the side written to changed after the intent — to another value than
+ * the one written, so not by this write — is a change made since: whether the write landed or not, the
+ * change is later than it, and it wins against the intended value (seed 1212954852: a HubSpot user
+ * cleared the firstname the first link had written). `changedAt` gives what the batch knows of a
+ * field's last change on each side (users' changes the notices report, HubSpot's property history).
  */
 export function lateFirstLink(
   input: PlanInput,
   contact: HubSpotContact,
   sf: SalesforceRecord,
   mappings: FieldMapping[],
+  changedAt: {
+    hubspot: (property: string) => number | undefined;
+    salesforce: (field: string) => number | undefined;
+  },
 ): Snapshot | undefined {
   const intent = input.creationIntents?.get(`hubspot:${contact.id}`);
   const link = intent?.link;
@@ -119,12 +130,15 @@ export function lateFirstLink(
   for (const m of mappings) {
     const intended = intent.snapshot[m.hubspot];
     if (intended === undefined) continue;
-    const landed = toSalesforce.has(m.salesforce)
-      ? holds(sf.fields[m.salesforce], m, 'salesforce', intended)
+    // Landed, or changed since by someone else: either way the intended value is what the field moved from.
+    const since = (at: number | undefined) => at !== undefined && at > intent.at;
+    const fromIntended = toSalesforce.has(m.salesforce)
+      ? holds(sf.fields[m.salesforce], m, 'salesforce', intended) || since(changedAt.salesforce(m.salesforce))
       : toHubSpot.has(m.hubspot)
-        ? holds(contact.properties[m.hubspot], m, 'hubspot', intended)
+        ? holds(contact.properties[m.hubspot], m, 'hubspot', intended) || since(changedAt.hubspot(m.hubspot))
         : true;
-    if (landed) snapshot[m.hubspot] = intended;
+    const from = fromIntended ? intended : link.base?.[m.hubspot];
+    if (from !== undefined) snapshot[m.hubspot] = from;
   }
   return snapshot;
 }

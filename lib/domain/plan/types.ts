@@ -4,6 +4,7 @@ import type { PlanRecord } from '../coalesce.ts';
 import type { PairDelete, PairWrite } from '../identity.ts';
 import type { SalesforceObject } from '../notice.ts';
 import type { FieldError } from '../sync-rule-error.ts';
+import type { Snapshot } from '../three-way-merge.ts';
 import type { ContactLinksInput } from '../contact-links.ts';
 
 /**
@@ -53,8 +54,16 @@ export interface PlanInput {
     {
       snapshot: Record<string, string | null>;
       at: number;
-      /** A first link's intent: the record matched and what its sync writes (see `lateFirstLink`). */
-      link?: { salesforceId: string; hubspot: string[]; salesforce: string[] };
+      /**
+       * A first link's intent: the record matched, what its sync writes and the snapshot it merged from
+       * when it had one (see `lateFirstLink`).
+       */
+      link?: {
+        salesforceId: string;
+        hubspot: string[];
+        salesforce: string[];
+        base?: Record<string, string | null>;
+      };
     }
   >;
 }
@@ -130,8 +139,11 @@ export interface SyncPlan {
   salesforceDeletes: string[];
   /** C6 primary company writes, applied after the contact writes (a new contact needs its id first). */
   associationWrites: AssociationWrite[];
-  /** Pair writes, each with the `ref` whose writes it depends on. */
-  pairWrites: (PairWrite & { ref: string })[];
+  /**
+   * Pair writes, each with the `ref` whose writes it depends on. `base`: the snapshot a new link's merge
+   * started from (a late creation's, a late first link's), kept in its write intent for a retry.
+   */
+  pairWrites: (PairWrite & { ref: string; base?: Snapshot })[];
   pairDeletes: PairDelete[];
   decisions: Decision[];
   errors: PlanError[];
