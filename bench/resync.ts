@@ -5,7 +5,7 @@
  * and stops by itself. Prints JSON: wall time, notices/s, API calls by kind against the batch floor
  * (N/250 membership pages, N/100 HubSpot reads, N/200 Salesforce reads), peak RSS, heap growth and
  * the load average.
- *   node bin/run-ts.js bench/resync.ts [--members N] [--raised] [--first-only | --queue-only]
+ *   node bin/run-ts.js bench/resync.ts [--members N] [--raised] [--concurrency N] [--first-only | --queue-only]
  *
  * `--queue-only` measures the resync's streaming step alone (reconcile the segment page by page and
  * queue its notices; nothing processes them): heap growth after a full GC (run with `--expose-gc`),
@@ -46,6 +46,9 @@ const n = i >= 0 ? Number(process.argv[i + 1]) : Number.NaN;
 const MEMBERS = Number.isInteger(n) && n > 0 ? n : 2000;
 
 const RAISED = process.argv.includes('--raised');
+/** `--concurrency N`: processor invocations in flight at once (the local stack runs one by default). */
+const c = process.argv.indexOf('--concurrency');
+const CONCURRENCY = c >= 0 ? Number(process.argv[c + 1]) : undefined;
 const FIRST_ONLY = process.argv.includes('--first-only');
 /** Only the streaming step (segment refresh + queueing), the poller off: heap and calls at any size. */
 const QUEUE_ONLY = process.argv.includes('--queue-only');
@@ -253,7 +256,11 @@ async function countLinked(stack: LocalStack, ids: string[]): Promise<number> {
 
 const atStart = machine();
 progress(BENCH, 'starting the local stack');
-const stack = await startBenchStack({ budgets: RAISED ? 'raised' : 'config', processing: !QUEUE_ONLY });
+const stack = await startBenchStack({
+  budgets: RAISED ? 'raised' : 'config',
+  processing: !QUEUE_ONLY,
+  ...(CONCURRENCY ? { maxConcurrency: CONCURRENCY } : {}),
+});
 try {
   const hs = stack.hubspotSandbox!;
   const sf = stack.salesforceSandbox!;
@@ -338,6 +345,7 @@ try {
           queue: {
             batchSize: stack.config.processing.batchSize,
             batchingWindowSeconds: stack.config.processing.batchingWindowSeconds,
+            maxConcurrency: CONCURRENCY ?? 1,
           },
           budgets: stack.config.budgets,
         },
