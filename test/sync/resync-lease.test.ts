@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointLeaseError } from '../../lib/errors.ts';
 import { RESYNC_CHECKPOINT, RESYNC_LEASE_MS, runResync, runScheduledRefresh } from '../../lib/sync/resync.ts';
-import { selectSegment } from '../../lib/sync/segment-choice.ts';
 import type { SyncDeps } from '../../lib/sync/sync-deps.ts';
 import type { TestStack } from '../support/test-stack.ts';
 import { takeQueued } from './queued.ts';
-import { startSyncStack } from './sync-stack.ts';
+import { startSyncStackWithSegment } from './sync-stack.ts';
 
 /**
  * docs/design.md#resync-lease: a running resync holds a lease on its checkpoint, so the scheduled
@@ -20,17 +19,11 @@ describe('R5: a resync holds a lease on its checkpoint', () => {
   const take = () => takeQueued(stack.sqs!.client, stack.queueUrl!);
 
   beforeAll(async () => {
-    ({ stack, deps } = await startSyncStack());
-    stack.hubspotSandbox.seed({ contacts: 900, seed: 13, segmentRate: 0.8 });
-    listId = (
-      await stack.hubspot.createDynamicList('Leased', {
-        property: 'lifecyclestage',
-        operator: 'IS_ANY_OF',
-        values: ['marketingqualifiedlead', 'salesqualifiedlead'],
-      })
-    ).listId;
-    await selectSegment(deps, listId);
-    members = await stack.store.listMembers(listId);
+    ({ stack, deps, listId, members } = await startSyncStackWithSegment('Leased', {
+      contacts: 900,
+      seed: 13,
+      segmentRate: 0.8,
+    }));
     expect(members.length).toBeGreaterThan(500); // three pages of 250
   });
   afterAll(async () => {
