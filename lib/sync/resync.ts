@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { ChangeNotice } from '../domain/notice.ts';
 import { CheckpointLeaseError } from '../errors.ts';
 import { continueImports, type ImportResult } from './import-salesforce.ts';
@@ -93,7 +92,8 @@ export async function runResync(
   let cp: ResyncCheckpoint =
     resumed && resumed.segmentId === segmentId ? resumed : { run: `resync:${at}`, at, segmentId, queued: 0 };
   // This invocation's lease on the run: renewed by every checkpoint, released when it stops.
-  const holder = randomUUID();
+  // Unique enough among the few invocations that could meet on one run; not a secret.
+  const holder = `${at}-${Math.random().toString(36).slice(2, 12)}`;
   const save = (value: ResyncCheckpoint | null, hold: boolean) => {
     const now = deps.now();
     return deps.store.putCheckpoint(RESYNC_CHECKPOINT, value && { ...value }, {
