@@ -149,6 +149,8 @@ export interface BenchStackOptions {
   edit?: (input: ConfigInput) => void;
   /** Run the SQS poller (default true); off, queued notices stay queued (a bench of the queueing step). */
   processing?: boolean;
+  /** Processor invocations in flight at once (the poller's `maxConcurrency`; the stack's default is 1). */
+  maxConcurrency?: number;
 }
 
 /**
@@ -181,6 +183,7 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<LocalSta
     backgroundPolling: opts.processing !== false,
     firstRunResync: false,
     log: silentLog,
+    ...(opts.maxConcurrency ? { queue: { maxConcurrency: opts.maxConcurrency } } : {}),
   });
   if (!stack.hubspotSandbox || !stack.salesforceSandbox) {
     await stack.close();

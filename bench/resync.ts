@@ -5,7 +5,7 @@
  * and stops by itself. Prints JSON: wall time, notices/s, API calls by kind against the batch floor
  * (N/250 membership pages, N/100 HubSpot reads, N/200 Salesforce reads), peak RSS, heap growth and
  * the load average.
- *   node bin/run-ts.js bench/resync.ts [--members N] [--raised] [--first-only | --queue-only]
+ *   node bin/run-ts.js bench/resync.ts [--members N] [--raised] [--concurrency N] [--first-only | --queue-only]
  *
  * `--queue-only` measures the resync's streaming step alone (reconcile the segment page by page and
  * queue its notices; nothing processes them): heap growth after a full GC (run with `--expose-gc`),
@@ -46,6 +46,9 @@ const n = i >= 0 ? Number(process.argv[i + 1]) : Number.NaN;
 const MEMBERS = Number.isInteger(n) && n > 0 ? n : 2000;
 
 const RAISED = process.argv.includes('--raised');
+/** `--concurrency N`: processor invocations in flight at once (the local stack runs one by default). */
+const c = process.argv.indexOf('--concurrency');
+const CONCURRENCY = c >= 0 ? Number(process.argv[c + 1]) : undefined;
 const FIRST_ONLY = process.argv.includes('--first-only');
 /** Only the streaming step (segment refresh + queueing), the poller off: heap and calls at any size. */
 const QUEUE_ONLY = process.argv.includes('--queue-only');
@@ -93,11 +96,54 @@ function sdkCost(calls: SdkCalls, notices: number) {
   return { byCommand: calls, total, perNotice: round(total / Math.max(1, notices), 3) };
 }
 
+/**
+ * Records each side must be written, for the write floor: one HubSpot batch update per 100, one
+ * Salesforce Collections create per 200.
+ */
+interface ExpectedWrites {
+  hubspotUpdates: number;
+  salesforceCreates: number;
+}
+
+/**
+ * The batch floor by kind and in all: one membership page per 250 members; per notice processed one
+ * HubSpot batch read per 100 and one SOQL per 200; the writes per record written (ExpectedWrites).
+ */
+function floorOf(o: {
+  calls: ReturnType<typeof callsSince>;
+  lists: number;
+  members: number;
+  processed: number;
+  expected: ExpectedWrites;
+}) {
+  const { calls } = o;
+  const kinds = {
+    membershipPages: { calls: o.lists, floor: Math.ceil(o.members / 250) },
+    hubspotReads: { calls: calls.hubspot.reads, floor: Math.ceil(o.processed / 100) },
+    salesforceReads: { calls: calls.salesforce.reads, floor: Math.ceil(o.processed / 200) },
+    hubspotWrites: { calls: calls.hubspot.writes, floor: Math.ceil(o.expected.hubspotUpdates / 100) },
+    salesforceWrites: {
+      calls: calls.salesforce.writes,
+      floor: Math.ceil(o.expected.salesforceCreates / 200),
+    },
+  };
+  const floor = Object.values(kinds).reduce((sum, k) => sum + k.floor, 0);
+  return {
+    ...kinds,
+    total: {
+      calls: calls.total,
+      floor,
+      overFloorPercent: round((100 * (calls.total - floor)) / Math.max(1, floor), 1),
+    },
+  };
+}
+
 /** Runs one resync and waits until the processor has finished its notices and the stack is quiet. */
 async function resyncOnce(
   stack: LocalStack,
   label: string,
   sdk: { store: SdkCallCounter; queue: SdkCallCounter },
+  expected: ExpectedWrites,
 ) {
   const before = callsNow(stack);
   const storeBefore = sdk.store.snapshot();
@@ -132,9 +178,12 @@ async function resyncOnce(
     `${label}: ${queued.enqueued} notices in ${round(wallSeconds, 2)} s (${round(queued.enqueued / wallSeconds)}/s), ${calls.total} API calls`,
   );
   const n = queued.enqueued;
+  // Notices the processor read: the members plus the created Leads' echo notices (each read once).
+  const processed = decisions['received'] ?? n;
   return {
     resync: label,
     notices: n,
+    noticesProcessed: processed,
     processed: status.resync.processed,
     complete: quiet && status.resync.error === null,
     queuedInSeconds: round(queuedSeconds, 2),
@@ -149,12 +198,7 @@ async function resyncOnce(
       total: calls.total,
       perNotice: round(calls.total / Math.max(1, n), 4),
     },
-    // The batch floor: one membership page per 250, one HubSpot batch read per 100, one SOQL per 200.
-    againstFloor: {
-      membershipPages: { calls: lists, floor: Math.ceil(n / 250) },
-      hubspotReads: { calls: calls.hubspot.reads, floor: Math.ceil(n / 100) },
-      salesforceReads: { calls: calls.salesforce.reads, floor: Math.ceil(n / 200) },
-    },
+    againstFloor: floorOf({ calls, lists, members: n, processed, expected }),
     heapMb: {
       before: heapBefore,
       afterQueueing: heapAfterQueueing,
@@ -212,7 +256,11 @@ async function countLinked(stack: LocalStack, ids: string[]): Promise<number> {
 
 const atStart = machine();
 progress(BENCH, 'starting the local stack');
-const stack = await startBenchStack({ budgets: RAISED ? 'raised' : 'config', processing: !QUEUE_ONLY });
+const stack = await startBenchStack({
+  budgets: RAISED ? 'raised' : 'config',
+  processing: !QUEUE_ONLY,
+  ...(CONCURRENCY ? { maxConcurrency: CONCURRENCY } : {}),
+});
 try {
   const hs = stack.hubspotSandbox!;
   const sf = stack.salesforceSandbox!;
@@ -264,13 +312,22 @@ try {
     await stack.close();
     process.exit(0);
   }
+  const withoutTwin = members.length - twins.leadIds.length - twins.contactIds.length;
+  // HubSpot updates: the lead status of every lead twin, and of every Lead crmsync creates — Salesforce
+  // gives a new Lead its default Status, which its echo notice then brings to HubSpot.
   const first = await resyncOnce(
     stack,
     'first (links twins, writes lead status, creates missing Leads)',
     sdk,
+    { hubspotUpdates: twins.leadIds.length + withoutTwin, salesforceCreates: withoutTwin },
   );
   const linked = await countLinked(stack, members);
-  const second = FIRST_ONLY ? undefined : await resyncOnce(stack, 'second (everything in sync)', sdk);
+  const second = FIRST_ONLY
+    ? undefined
+    : await resyncOnce(stack, 'second (everything in sync)', sdk, {
+        hubspotUpdates: 0,
+        salesforceCreates: 0,
+      });
   console.log(
     JSON.stringify(
       {
@@ -281,13 +338,14 @@ try {
           segmentMembers: memberCount,
           contactsOutsideSegment: outside.length,
           salesforceTwins: { leads: twins.leadIds.length, contacts: twins.contactIds.length },
-          membersWithoutTwin: members.length - twins.leadIds.length - twins.contactIds.length,
+          membersWithoutTwin: withoutTwin,
           segmentLoad: { members: memberCount, refresh: loaded },
         },
         settings: {
           queue: {
             batchSize: stack.config.processing.batchSize,
             batchingWindowSeconds: stack.config.processing.batchingWindowSeconds,
+            maxConcurrency: CONCURRENCY ?? 1,
           },
           budgets: stack.config.budgets,
         },

@@ -89,6 +89,19 @@ export class CrmAuthError extends PermanentSyncError {
   }
 }
 
+/**
+ * A long job's checkpoint is leased by another invocation that is still running it (its lease has not
+ * lapsed): this one must not continue the job, or both would do the same pages twice. Nothing to fix:
+ * the holder finishes or pauses it, or its lease lapses (a crashed holder) and the next run takes over.
+ */
+export class CheckpointLeaseError extends CrmSyncError {
+  constructor(readonly checkpoint: string) {
+    super(
+      `the ${checkpoint} job is being run by another invocation (its checkpoint lease is live); this run leaves it alone`,
+    );
+  }
+}
+
 /** One problem found in a configuration: where, what was there, what is wrong, and the fix. */
 export interface ConfigProblem {
   path: string;

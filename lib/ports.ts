@@ -275,6 +275,16 @@ export interface CreationIntent {
   };
 }
 
+/**
+ * Who runs a long job now (docs/design.md#resync-lease): `holder` (one invocation's id) until `until`
+ * (epoch ms; renewed with every checkpoint; `until <= now` releases it), judged at `now`.
+ */
+export interface CheckpointLease {
+  holder: string;
+  until: number;
+  now: number;
+}
+
 export interface SyncStore {
   // links and snapshots
   getPairsByHubSpotIds(ids: string[]): Promise<Map<string, PairState>>;
@@ -395,8 +405,11 @@ export interface SyncStore {
   // long jobs
   /** A long job's checkpoint (a resync run's cursor and counts), or undefined. */
   getCheckpoint(name: string): Promise<Record<string, unknown> | undefined>;
-  /** Stores a job's checkpoint; null removes it. */
-  putCheckpoint(name: string, value: Record<string, unknown> | null): Promise<void>;
+  /**
+   * Stores a job's checkpoint; null removes it. With a `lease`, the write happens only while no other
+   * holder's lease is live (else `CheckpointLeaseError`), and the item then carries this lease.
+   */
+  putCheckpoint(name: string, value: Record<string, unknown> | null, lease?: CheckpointLease): Promise<void>;
 
   // dashboard queries (optional: a test fake may leave them out; the DynamoDB store has them all)
   /** Decision counts by outcome, skip reason and error category, per UTC day from `sinceMs`'s day to today. */

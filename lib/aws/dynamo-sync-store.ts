@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { CrmSide } from '../domain/notice.ts';
 import { RetryableError, type SyncErrorCategory } from '../errors.ts';
 import type {
+  CheckpointLease,
   CompanyPair,
   CreationIntent,
   Decision,
@@ -320,15 +321,14 @@ export class DynamoSyncStore implements SyncStore {
   }
 
   // ───────────────────────────── checkpoints and cursors (positions.ts) ─────────────────────────────
-
   /** A long job's checkpoint (JSON), or undefined when none is stored. */
   getCheckpoint(name: string): Promise<Record<string, unknown> | undefined> {
     return positions.getCheckpoint(this.#o, name);
   }
 
-  /** Stores a job's checkpoint; `null` removes it (the job is done). */
-  putCheckpoint(name: string, value: Record<string, unknown> | null): Promise<void> {
-    return positions.putCheckpoint(this.#o, name, value);
+  /** Stores a job's checkpoint; `null` removes it; with a `lease`, only while no other holder's is live. */
+  putCheckpoint(name: string, value: Record<string, unknown> | null, lease?: CheckpointLease): Promise<void> {
+    return positions.putCheckpoint(this.#o, name, value, lease);
   }
 
   getCursor(name: string): Promise<number | undefined> {

@@ -1,4 +1,5 @@
 import {
+  ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
@@ -6,6 +7,8 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
+import { CheckpointLeaseError } from '../errors.ts';
+import type { CheckpointLease } from '../ports.ts';
 import { keyOf, toItem } from './item-codec.ts';
 import { keys } from './store-keys.ts';
 
@@ -30,22 +33,45 @@ export async function getCheckpoint(
   return value === undefined ? undefined : z.record(z.string(), z.unknown()).parse(JSON.parse(value));
 }
 
-/** Stores a job's checkpoint; `null` removes it (the job is done). */
+/**
+ * Stores a job's checkpoint; `null` removes it (the job is done). With a `lease`, the write is
+ * conditional: it goes through when no lease is stored, the stored one is this holder's, or it has
+ * lapsed (`leaseUntil <= now`) — else {@link CheckpointLeaseError}. One conditional write, so of two
+ * invocations taking over a lapsed run only one wins (docs/design.md#resync-lease).
+ */
 export async function putCheckpoint(
   o: PositionsOptions,
   name: string,
   value: Record<string, unknown> | null,
+  lease?: CheckpointLease,
 ): Promise<void> {
-  if (value === null) {
-    await o.client.send(new DeleteItemCommand({ TableName: o.tableName, Key: keyOf(keys.checkpoint(name)) }));
-    return;
+  const key = keyOf(keys.checkpoint(name));
+  const condition = lease
+    ? {
+        ConditionExpression:
+          'attribute_not_exists(pk) OR attribute_not_exists(leaseUntil) OR leaseHolder = :h OR leaseUntil <= :now',
+        ExpressionAttributeValues: { ':h': { S: lease.holder }, ':now': { N: String(lease.now) } },
+      }
+    : {};
+  try {
+    if (value === null) {
+      await o.client.send(new DeleteItemCommand({ TableName: o.tableName, Key: key, ...condition }));
+      return;
+    }
+    // A released lease is stored as none, so the next holder need not trust this writer's clock.
+    const leased =
+      lease && lease.until > lease.now ? { leaseHolder: lease.holder, leaseUntil: lease.until } : {};
+    await o.client.send(
+      new PutItemCommand({
+        TableName: o.tableName,
+        Item: { ...key, ...toItem({ value: JSON.stringify(value), ...leased }) },
+        ...condition,
+      }),
+    );
+  } catch (error) {
+    if (lease && error instanceof ConditionalCheckFailedException) throw new CheckpointLeaseError(name);
+    throw error;
   }
-  await o.client.send(
-    new PutItemCommand({
-      TableName: o.tableName,
-      Item: { ...keyOf(keys.checkpoint(name)), ...toItem({ value: JSON.stringify(value) }) },
-    }),
-  );
 }
 
 /** A named cursor; undefined when never set. */

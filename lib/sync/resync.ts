@@ -1,4 +1,5 @@
 import type { ChangeNotice } from '../domain/notice.ts';
+import { CheckpointLeaseError } from '../errors.ts';
 import { continueImports, type ImportResult } from './import-salesforce.ts';
 import {
   loadActiveSegment,
@@ -15,6 +16,11 @@ export interface ResyncResult {
   queued: number;
   /** False when the run paused (time budget) with a checkpoint; the next call resumes it. */
   done: boolean;
+  /**
+   * True when another invocation holds the run's lease (it is running it now): this call did
+   * nothing, so that no page is read and queued twice (docs/design.md#resync-lease).
+   */
+  heldElsewhere?: true;
 }
 
 export interface ResyncOptions {
@@ -27,6 +33,13 @@ export interface ResyncOptions {
 
 /** The store's checkpoint name of the (one) running resync. */
 export const RESYNC_CHECKPOINT = 'resync';
+
+/**
+ * How long a running resync holds its checkpoint without writing it. The run renews the lease with
+ * every page's checkpoint (a page takes seconds), releases it when it pauses, and lets it lapse only
+ * by crashing: then the next scheduled refresh (every 5 minutes in AWS) takes the run over.
+ */
+export const RESYNC_LEASE_MS = 2 * 60_000;
 
 /** Where a resync run stands: stored after every page, removed when the run is done. */
 export interface ResyncCheckpoint {
@@ -78,6 +91,17 @@ export async function runResync(
   const at = deps.now();
   let cp: ResyncCheckpoint =
     resumed && resumed.segmentId === segmentId ? resumed : { run: `resync:${at}`, at, segmentId, queued: 0 };
+  // This invocation's lease on the run: renewed by every checkpoint, released when it stops.
+  // Unique enough among the few invocations that could meet on one run; not a secret.
+  const holder = `${at}-${Math.random().toString(36).slice(2, 12)}`;
+  const save = (value: ResyncCheckpoint | null, hold: boolean) => {
+    const now = deps.now();
+    return deps.store.putCheckpoint(RESYNC_CHECKPOINT, value && { ...value }, {
+      holder,
+      until: hold ? now + RESYNC_LEASE_MS : now,
+      now,
+    });
+  };
   const queuePage = async (ids: string[]) => {
     const notices: ChangeNotice[] = ids.map((id) => ({
       source: 'hubspot',
@@ -94,12 +118,48 @@ export async function runResync(
   const checkpoint = async (next: string | undefined): Promise<'continue' | 'pause'> => {
     const { after: _previous, ...rest } = cp;
     cp = next ? { ...rest, after: next } : rest;
-    await deps.store.putCheckpoint(RESYNC_CHECKPOINT, { ...cp });
-    return options.shouldPause?.() ? 'pause' : 'continue';
+    // A pause releases the lease, so the next scheduled refresh continues at once.
+    const pause = options.shouldPause?.() === true;
+    await save(cp, !pause);
+    return pause ? 'pause' : 'continue';
   };
-  await deps.store.putCheckpoint(RESYNC_CHECKPOINT, { ...cp });
+  try {
+    await save(cp, true);
+  } catch (error) {
+    if (error instanceof CheckpointLeaseError)
+      return { segmentId, queued: cp.queued, done: false, heldElsewhere: true };
+    throw error;
+  }
 
   let paused: boolean;
+  try {
+    paused = await queueAll(deps, settings, cp, { queuePage, checkpoint });
+  } catch (error) {
+    // Another invocation took the run over (this one stalled past its lease): it carries on alone.
+    if (error instanceof CheckpointLeaseError)
+      return { segmentId, queued: cp.queued, done: false, heldElsewhere: true };
+    // A failure (not a crash) releases the lease: the next call resumes now, not when it lapses.
+    await save(cp, false).catch(() => undefined);
+    throw error;
+  }
+  if (!paused)
+    await save(null, false).catch((e: unknown) => {
+      if (!(e instanceof CheckpointLeaseError)) throw e;
+    });
+  return { segmentId, queued: cp.queued, done: !paused };
+}
+
+/** Reads the members (or every contact, R2) page by page and queues them; true when it paused. */
+async function queueAll(
+  deps: SyncDeps,
+  settings: Awaited<ReturnType<typeof currentSettings>>,
+  cp: ResyncCheckpoint,
+  page: {
+    queuePage: (ids: string[]) => Promise<void>;
+    checkpoint: (next: string | undefined) => Promise<'continue' | 'pause'>;
+  },
+): Promise<boolean> {
+  const segmentId = settings.inclusionSegmentId;
   if (segmentId) {
     await loadActiveSegment(deps.hubspot, segmentId); // R1: exists and is DYNAMIC, or a clear error
     const run = await reconcileSegment(deps, segmentId, {
@@ -108,30 +168,23 @@ export async function runResync(
       // Not loaded yet (just chosen): the members are the starting point, not joins (R4).
       record: settings.segmentLoaded,
       ...(cp.after ? { from: cp.after } : {}),
-      onMembers: queuePage,
-      onPage: checkpoint,
+      onMembers: page.queuePage,
+      onPage: page.checkpoint,
     });
-    paused = run.paused;
-    if (!paused && !settings.segmentLoaded) {
+    if (!run.paused && !settings.segmentLoaded) {
       await deps.store.putSettings({ ...settings, segmentLoaded: true }, settings.version);
     }
-  } else {
-    // R2: no segment — every HubSpot contact, page by page.
-    paused = false;
-    let after = cp.after;
-    for (;;) {
-      const page = await deps.hubspot.listContacts(['email'], after);
-      await queuePage(page.contacts.map((c) => c.id));
-      if ((await checkpoint(page.after)) === 'pause' && page.after) {
-        paused = true;
-        break;
-      }
-      if (!page.after) break;
-      after = page.after;
-    }
+    return run.paused;
   }
-  if (!paused) await deps.store.putCheckpoint(RESYNC_CHECKPOINT, null);
-  return { segmentId, queued: cp.queued, done: !paused };
+  // R2: no segment — every HubSpot contact, page by page.
+  let after = cp.after;
+  for (;;) {
+    const contacts = await deps.hubspot.listContacts(['email'], after);
+    await page.queuePage(contacts.contacts.map((c) => c.id));
+    if ((await page.checkpoint(contacts.after)) === 'pause' && contacts.after) return true;
+    if (!contacts.after) return false;
+    after = contacts.after;
+  }
 }
 
 /** A `shouldPause` that says yes once `budgetMs` have passed since it was made (a Lambda's time budget). */

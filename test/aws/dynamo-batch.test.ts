@@ -6,7 +6,7 @@ import {
   DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchGetAll, batchWriteAll } from '../../lib/aws/dynamo-batch.ts';
+import { BATCH_CONCURRENCY, batchGetAll, batchWriteAll } from '../../lib/aws/dynamo-batch.ts';
 import { fromItem, keyOf, toItem } from '../../lib/aws/item-codec.ts';
 import { RetryableError } from '../../lib/errors.ts';
 import { ensureTable, type LocalDynamo, startLocalDynamo } from '../../lib/local/local-dynamo.ts';
@@ -131,6 +131,56 @@ describe('batchWriteAll / batchGetAll', () => {
     await expect(
       batchWriteAll(stuck.client, TABLE, [{ DeleteRequest: { Key: key(1) } }], { sleep: noWait }),
     ).rejects.toThrow(/1 writes unprocessed after 8 attempts/);
+    stuck.client.destroy();
+  });
+
+  it('sends up to BATCH_CONCURRENCY chunks at once, and one at a time when asked', async () => {
+    const client = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    let inFlight = 0;
+    let most = 0;
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        try {
+          return await next(args);
+        } finally {
+          inFlight--;
+        }
+      },
+      { step: 'initialize', name: 'countInFlight' },
+    );
+    const puts = Array.from({ length: 250 }, (_, i) => ({
+      PutRequest: { Item: { ...key(1000 + i), ...toItem({ n: i }) } },
+    }));
+    await batchWriteAll(client, TABLE, puts);
+    expect(most).toBe(BATCH_CONCURRENCY); // 10 chunks of 25, 4 in flight
+    most = 0;
+    const items = await batchGetAll(
+      client,
+      TABLE,
+      Array.from({ length: 250 }, (_, i) => key(1000 + i)),
+    );
+    expect(items).toHaveLength(250);
+    expect(most).toBe(3); // 3 chunks of 100
+    most = 0;
+    await batchWriteAll(client, TABLE, puts, { concurrency: 1 });
+    expect(most).toBe(1);
+    client.destroy();
+  });
+
+  it('a failing chunk fails the call, and no chunk starts after it', async () => {
+    const stuck = throttlingClient(0, Number.POSITIVE_INFINITY);
+    const puts = Array.from({ length: 250 }, (_, i) => ({ DeleteRequest: { Key: key(2000 + i) } }));
+    await expect(batchWriteAll(stuck.client, TABLE, puts, { sleep: noWait })).rejects.toBeInstanceOf(
+      RetryableError,
+    );
+    // The first 4 chunks ran their 8 attempts each; the other 6 never started.
+    expect(stuck.calls()).toBe(4 * 8);
     stuck.client.destroy();
   });
 });

@@ -7,7 +7,7 @@ import type { SyncDeps } from '../../lib/sync/sync-deps.ts';
 import { memoryJobProgress } from '../support/job-progress.ts';
 import type { TestStack } from '../support/test-stack.ts';
 import { takeQueued } from './queued.ts';
-import { startSyncStack } from './sync-stack.ts';
+import { startSyncStack, startSyncStackWithSegment } from './sync-stack.ts';
 
 describe('runResync queues one resync notice per current member (or per contact, with no segment)', () => {
   let stack: TestStack;
@@ -74,17 +74,11 @@ describe('R5: a resync streams, checkpoints and resumes', () => {
   const take = () => takeQueued(stack.sqs!.client, stack.queueUrl!);
 
   beforeAll(async () => {
-    ({ stack, deps } = await startSyncStack());
-    stack.hubspotSandbox.seed({ contacts: 900, seed: 12, segmentRate: 0.8 });
-    listId = (
-      await stack.hubspot.createDynamicList('Resumable', {
-        property: 'lifecyclestage',
-        operator: 'IS_ANY_OF',
-        values: ['marketingqualifiedlead', 'salesqualifiedlead'],
-      })
-    ).listId;
-    await selectSegment(deps, listId);
-    members = await stack.store.listMembers(listId);
+    ({ stack, deps, listId, members } = await startSyncStackWithSegment('Resumable', {
+      contacts: 900,
+      seed: 12,
+      segmentRate: 0.8,
+    }));
     expect(members.length).toBeGreaterThan(500);
   });
   afterAll(async () => {

@@ -1,3 +1,4 @@
+import { selectSegment } from '../../lib/sync/segment-choice.ts';
 import type { SyncDeps } from '../../lib/sync/sync-deps.ts';
 import { startTestStack, type TestStack, type TestStackOptions } from '../support/test-stack.ts';
 
@@ -26,4 +27,23 @@ export async function startSyncStack(
     now,
   };
   return { stack, deps };
+}
+
+/**
+ * A sync stack with `contacts` seeded contacts and a chosen DYNAMIC segment "lifecycle stage MQL or
+ * SQL" (about `segmentRate` of them), loaded as the starting point (R4); returns its stored members.
+ */
+export async function startSyncStackWithSegment(
+  name: string,
+  seed: { contacts: number; seed: number; segmentRate: number },
+): Promise<SyncStack & { listId: string; members: string[] }> {
+  const { stack, deps } = await startSyncStack();
+  stack.hubspotSandbox.seed(seed);
+  const { listId } = await stack.hubspot.createDynamicList(name, {
+    property: 'lifecyclestage',
+    operator: 'IS_ANY_OF',
+    values: ['marketingqualifiedlead', 'salesqualifiedlead'],
+  });
+  await selectSegment(deps, listId);
+  return { stack, deps, listId, members: await stack.store.listMembers(listId) };
 }
