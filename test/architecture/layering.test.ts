@@ -15,12 +15,19 @@ const RULES: LayerRule[] = [
     why: 'the domain imports nothing but itself and zod; move the type into lib/domain or pass it in',
   },
   {
+    id: 'ports-are-contracts',
+    from: ['lib/ports.ts', 'lib/ports/'],
+    allow: ['lib/ports/', 'lib/domain/'],
+    why: 'a port names what the engine needs in domain terms; an adapter, host or library type does not belong in it',
+  },
+  {
     id: 'sync-uses-ports',
     from: ['lib/sync/'],
     allow: [
       'lib/sync/',
       'lib/domain/',
       'lib/ports.ts',
+      'lib/ports/',
       'lib/errors.ts',
       'lib/config.ts',
       'lib/observability/',
