@@ -8,7 +8,8 @@ import { refreshOwnerDirectory } from './owner-directory.ts';
 
 const HUBSPOT_OWNER = 'hubspot_owner_id';
 
-type Decide = (
+/** Builds one record's decision (the batch's time and record key filled in). */
+export type Decide = (
   id: string,
   outcome: Decision['outcome'],
   reason: string,

@@ -14,7 +14,7 @@ import type {
   WriteOutcome,
 } from '../ports.ts';
 import { hubspotTwinsOf } from './account-contacts.ts';
-import { type AccountLink, mergeLinked } from './account-merge.ts';
+import { type AccountLink, type Decide, mergeLinked } from './account-merge.ts';
 import { mergedAway, relinkMergedAccounts } from './account-merges.ts';
 import { removeCompanyRaceLoss } from './company-creation-race.ts';
 import { findLostCompanyCreations } from './company-own-creation.ts';
@@ -100,13 +100,6 @@ export async function syncAccounts(deps: AccountSyncDeps, accountIds: string[]):
   decisions.push(...(await createCompanies(deps, creating, directory, decide)));
   return decisions;
 }
-
-type Decide = (
-  id: string,
-  outcome: Decision['outcome'],
-  reason: string,
-  detail?: Decision['detail'],
-) => Decision;
 
 /**
  * C3 for accounts not linked yet: their Contacts' HubSpot contacts' companies (the contacts linked, or
