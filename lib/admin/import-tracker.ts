@@ -1,11 +1,13 @@
-import type { SalesforceObject } from '../domain/notice.ts';
-import { importAccounts } from '../sync/company-import.ts';
+import {
+  type ImportObject,
+  type ImportResult,
+  importFromSalesforce,
+  planImport,
+} from '../sync/import-salesforce.ts';
 import type { ImportReadNote } from '../sync/large-reads.ts';
-import { type ImportResult, importFromSalesforce, planImport } from '../sync/import-salesforce.ts';
 import type { SyncDeps } from '../sync/sync-deps.ts';
 
-/** What an import covers: Leads and Contacts (R7) and Accounts (C2, C8). */
-export type ImportObject = SalesforceObject | 'Account';
+export type { ImportObject };
 
 /** What an import did, for one object or for all of them. */
 export interface ImportCounts {
@@ -116,10 +118,7 @@ export class ImportTracker {
   async #import(objects: ImportObject[]): Promise<void> {
     try {
       // Every object's checkpoint first: a run that pauses in the first still finds the others later.
-      await planImport(
-        this.deps,
-        objects.filter((o): o is SalesforceObject => o !== 'Account'),
-      );
+      await planImport(this.deps, objects);
       let paused = false;
       for (const object of objects) {
         this.#record({ object, ...NONE, done: false });
@@ -128,11 +127,7 @@ export class ImportTracker {
           void this.onChange(this.progress());
         };
         const pause = this.shouldPause ? { shouldPause: this.shouldPause } : {};
-        // The Account import (C8) has no checkpoint of its own yet: it runs to its end.
-        const result =
-          object === 'Account'
-            ? { ...(await importAccounts(this.deps, onPage)), done: true }
-            : await importFromSalesforce(this.deps, object, onPage, pause);
+        const result = await importFromSalesforce(this.deps, object, onPage, pause);
         this.#record({ object, ...countsOf(result), ...readingOf(result), done: result.done });
         await this.onChange(this.progress());
         if (!result.done) {

@@ -77,6 +77,17 @@ export function unknownOwners(
   };
 }
 
+/**
+ * A write refused because the owner it names can no longer own records: Salesforce's
+ * `INACTIVE_OWNER_OR_USER` (OwnerId names a deactivated user), HubSpot's `INVALID_OWNER_ID` (a
+ * `hubspot_owner_id` of a deactivated, archived owner). The adapters keep the CRM's code in the
+ * outcome's message (Salesforce `<statusCode>: …`; HubSpot puts it in its own message). Such a
+ * refusal means the cached directory is stale: refresh it and decide the owner again.
+ */
+export function isOwnerRefusal(message: string): boolean {
+  return /\b(INACTIVE_OWNER_OR_USER|INVALID_OWNER_ID)\b/.test(message);
+}
+
 /** One record's owners on both sides and what the pair last synced. */
 export interface OwnerState {
   /** `hubspot_owner_id` of the contact or company. */

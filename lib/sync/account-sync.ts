@@ -3,13 +3,10 @@ import { decideAccountAction } from '../domain/company-create.ts';
 import { ACCOUNT_ID_PROPERTY, OWNER_SNAPSHOT_KEY } from '../domain/company-entities.ts';
 import { matchCompanyForAccount } from '../domain/company-match.ts';
 import { valuesForNewHubSpotRecord } from '../domain/creation.ts';
-import { decideOwner, ownerForCreation } from '../domain/owners.ts';
-import type { FieldError } from '../domain/sync-rule-error.ts';
-import { merge } from '../domain/three-way-merge.ts';
+import { ownerForCreation } from '../domain/owners.ts';
 import type {
   CompanyPair,
   Decision,
-  HubSpotCompany,
   HubSpotPort,
   SalesforceAccount,
   SalesforcePort,
@@ -17,6 +14,7 @@ import type {
   WriteOutcome,
 } from '../ports.ts';
 import { hubspotTwinsOf } from './account-contacts.ts';
+import { type AccountLink, type Decide, mergeLinked } from './account-merge.ts';
 import { mergedAway, relinkMergedAccounts } from './account-merges.ts';
 import { removeCompanyRaceLoss } from './company-creation-race.ts';
 import { findLostCompanyCreations } from './company-own-creation.ts';
@@ -60,7 +58,7 @@ export async function syncAccounts(deps: AccountSyncDeps, accountIds: string[]):
   const decisions: Decision[] = await relinkMergedAccounts(deps, merged, decide);
   const relinked = new Set(merged.map((m) => m.account.id));
   const toMatch: SalesforceAccount[] = [];
-  const linked = new Map<string, { pair: CompanyPair | undefined; companyId: string; reason: string }>();
+  const linked = new Map<string, AccountLink>();
   for (const id of ids) {
     if (relinked.has(id)) continue;
     const action = decideAccountAction({
@@ -102,13 +100,6 @@ export async function syncAccounts(deps: AccountSyncDeps, accountIds: string[]):
   decisions.push(...(await createCompanies(deps, creating, directory, decide)));
   return decisions;
 }
-
-type Decide = (
-  id: string,
-  outcome: Decision['outcome'],
-  reason: string,
-  detail?: Decision['detail'],
-) => Decision;
 
 /**
  * C3 for accounts not linked yet: their Contacts' HubSpot contacts' companies (the contacts linked, or
@@ -152,128 +143,6 @@ async function matchCompanies(deps: AccountSyncDeps, accounts: SalesforceAccount
     );
   }
   return out;
-}
-
-/** C7 three-way merge (and O1 owners) of linked or matched pairs; batched writes; pairs committed. */
-async function mergeLinked(
-  deps: AccountSyncDeps,
-  linked: Map<string, { pair: CompanyPair | undefined; companyId: string; reason: string }>,
-  accounts: Map<string, SalesforceAccount>,
-  directory: Awaited<ReturnType<typeof ownerDirectoryFor>>,
-  decide: Decide,
-): Promise<Decision[]> {
-  if (linked.size === 0) return [];
-  const mappings = deps.config.mappings.Account;
-  const properties = [...mappings.map((m) => m.hubspot), HUBSPOT_OWNER];
-  const companies = new Map(
-    (
-      await deps.hubspot.readCompanies(
-        [...linked.values()].map((l) => l.companyId),
-        properties,
-      )
-    ).map((c): [string, HubSpotCompany] => [c.id, c]),
-  );
-  const hubspotWrites: { ref: string; id: string; properties: Record<string, string> }[] = [];
-  const salesforceWrites: {
-    ref: string;
-    id: string;
-    fields: Record<string, string | number | boolean | null>;
-  }[] = [];
-  const commits: {
-    pair: CompanyPair;
-    expectedVersion: number;
-    accountId: string;
-    reason: string;
-    wrote: boolean;
-    /** Fields the merge could not use (an unmapped picklist value): a sync error each, never a silent drop. */
-    fieldErrors: FieldError[];
-  }[] = [];
-  const decisions: Decision[] = [];
-  for (const [accountId, link] of linked) {
-    const account = accounts.get(accountId);
-    const company = companies.get(link.companyId);
-    if (!account || !company) {
-      decisions.push(decide(accountId, 'noop', `C7: company ${link.companyId} was not found in HubSpot`));
-      continue;
-    }
-    const result = merge({
-      mappings,
-      picklists: deps.config.picklists,
-      hubspot: {
-        values: company.properties,
-        changedAt: (p) => company.propertyChangedAt?.[p] ?? company.updatedAt,
-      },
-      salesforce: { values: account.fields, changedAt: () => account.modifiedAt },
-      snapshot: link.pair?.snapshot,
-    });
-    const toHubSpot = { ...result.toHubSpot };
-    const toSalesforce: Record<string, string | number | boolean | null> = { ...result.toSalesforce };
-    const snapshot = { ...result.snapshot };
-    let ownerReason = '';
-    if (deps.config.owners.enabled) {
-      const owner = decideOwner(
-        {
-          hubspotOwnerId: company.properties[HUBSPOT_OWNER] ?? null,
-          salesforceOwnerId: (account.fields['OwnerId'] as string | null) ?? null,
-          snapshot: link.pair?.snapshot[OWNER_SNAPSHOT_KEY],
-          hubspotChangedAt: company.propertyChangedAt?.[HUBSPOT_OWNER] ?? company.updatedAt,
-          salesforceChangedAt: account.modifiedAt,
-        },
-        directory,
-      );
-      if (owner.toHubSpot) toHubSpot[HUBSPOT_OWNER] = owner.toHubSpot;
-      if (owner.toSalesforce) toSalesforce['OwnerId'] = owner.toSalesforce;
-      if (owner.snapshot !== undefined) snapshot[OWNER_SNAPSHOT_KEY] = owner.snapshot;
-      if (owner.toHubSpot || owner.toSalesforce || owner.refused) ownerReason = `; ${owner.reason}`;
-    }
-    const wrote = Object.keys(toHubSpot).length > 0 || Object.keys(toSalesforce).length > 0;
-    if (Object.keys(toHubSpot).length > 0)
-      hubspotWrites.push({ ref: accountId, id: company.id, properties: toHubSpot });
-    if (Object.keys(toSalesforce).length > 0)
-      salesforceWrites.push({ ref: accountId, id: accountId, fields: toSalesforce });
-    const pair: CompanyPair = link.pair
-      ? { ...link.pair, snapshot, lastSyncedAt: deps.now() }
-      : {
-          companyId: company.id,
-          accountId,
-          snapshot,
-          version: 0,
-          lastSyncedAt: deps.now(),
-          origin: 'matched-by-contacts',
-        };
-    commits.push({
-      pair,
-      expectedVersion: link.pair?.version ?? 0,
-      accountId,
-      reason: `${link.reason}${ownerReason}`,
-      wrote,
-      fieldErrors: result.errors,
-    });
-  }
-  const failed = new Map<string, string>();
-  for (const o of hubspotWrites.length > 0 ? await deps.hubspot.updateCompanies(hubspotWrites) : [])
-    if (!o.ok) failed.set(o.ref, o.message);
-  for (const o of salesforceWrites.length > 0
-    ? await deps.salesforce.updateRecords('Account', salesforceWrites)
-    : [])
-    if (!o.ok) failed.set(o.ref, o.message);
-  for (const c of commits) {
-    const error = failed.get(c.accountId);
-    if (error) {
-      decisions.push(decide(c.accountId, 'error', `C7: write failed: ${error}`));
-      continue;
-    }
-    await deps.store.putCompanyPair(c.pair, c.expectedVersion);
-    const outcome = c.expectedVersion === 0 ? 'linked' : c.wrote ? 'synced' : 'noop';
-    decisions.push(decide(c.accountId, outcome, c.reason, { companyId: c.pair.companyId }));
-    // After the pair's decision: the record's latest decision is the error, so it shows as open.
-    for (const e of c.fieldErrors)
-      decisions.push({
-        ...decide(c.accountId, 'error', `C7: ${e.message}`, { field: e.field, side: e.side }),
-        category: e.category,
-      });
-  }
-  return decisions;
 }
 
 /** C2: a company for each account with no company to link, every mapped value copied; O4 owner. */

@@ -1,11 +1,18 @@
-import { normalizeEmail } from '../domain/identity.ts';
-import type { ChangeNotice, SalesforceObject } from '../domain/notice.ts';
-import type { BulkCursor, PairState, SalesforceRecord } from '../ports.ts';
+import type { SalesforceObject } from '../domain/notice.ts';
+import type { BulkCursor } from '../ports.ts';
+import { accountImportAllowed, accountImportStep, companySyncOffError } from './company-import.ts';
+import { importContactPage } from './import-contact-page.ts';
 import { asBulkCursor, type ImportReadNote, type ImportReadState, readImportPage } from './large-reads.ts';
 import { currentSettings, type SyncDeps } from './sync-deps.ts';
 
+/** What an import covers: Leads and Contacts (R7) and Accounts (C2, C8), each with its own checkpoint. */
+export type ImportObject = SalesforceObject | 'Account';
+
+/** The order `stalledImports` looks for unfinished imports in (each keeps its place, `seq`). */
+const IMPORT_OBJECTS: readonly ImportObject[] = ['Lead', 'Contact', 'Account'];
+
 export interface ImportResult {
-  object: SalesforceObject;
+  object: ImportObject;
   /** Salesforce records read. */
   read: number;
   /** HubSpot contacts created with the email only. */
@@ -44,8 +51,11 @@ export interface ImportResult {
   reading?: ImportReadNote;
 }
 
-/** An import's counts before its first page (the Account import, lib/sync/company-import.ts, starts there too). */
-export function noImportCounts(): Omit<ImportResult, 'object' | 'done'> {
+/** What a page adds to: the counts of a result (the Account import counts `read`, `alreadyLinked`, `queued`). */
+export type ImportCounts = Omit<ImportResult, 'object' | 'done' | 'reading'>;
+
+/** An import's counts before its first page. */
+export function noImportCounts(): ImportCounts {
   return {
     read: 0,
     created: 0,
@@ -72,7 +82,7 @@ export interface ImportOptions {
 export const MAX_ERRORS_KEPT = 100;
 
 /** The store's checkpoint name of an object's (one) running import. */
-export const importCheckpointName = (object: SalesforceObject) => `import:${object}`;
+export const importCheckpointName = (object: ImportObject) => `import:${object}`;
 
 /**
  * Where an import stands: the last Salesforce Id of the last page done, the next result set of its
@@ -83,6 +93,11 @@ type ImportCheckpoint = Omit<ImportResult, 'done' | 'reading'> & {
   bulk?: BulkCursor;
   /** The object's place in the import that started it (Contacts before Leads, say): continued in that order. */
   seq: number;
+  /**
+   * When the run started: stable across pauses and crashes, it names the run in the Account notices'
+   * event ids, so a page queued again after a crash carries the same ids and the processor drops it.
+   */
+  startedAt: number;
   /** When the checkpoint was last stored: a run in progress stores one every page. */
   updatedAt: number;
 };
@@ -90,13 +105,14 @@ type ImportCheckpoint = Omit<ImportResult, 'done' | 'reading'> & {
 /** The stored checkpoint when it has the expected shape (the store keeps it as opaque JSON). */
 function asImportCheckpoint(
   v: Record<string, unknown> | undefined,
-  object: SalesforceObject,
+  object: ImportObject,
 ): ImportCheckpoint | undefined {
   if (!v || v['object'] !== object) return undefined;
   const afterId = v['afterId'];
   if (afterId !== null && typeof afterId !== 'string') return undefined;
   const seq = typeof v['seq'] === 'number' ? v['seq'] : 0;
   const updatedAt = typeof v['updatedAt'] === 'number' ? v['updatedAt'] : 0;
+  const startedAt = typeof v['startedAt'] === 'number' ? v['startedAt'] : updatedAt;
   const counts = [
     'read',
     'created',
@@ -115,6 +131,7 @@ function asImportCheckpoint(
     afterId,
     ...(bulk ? { bulk } : {}),
     seq,
+    startedAt,
     updatedAt,
     read: n('read'),
     created: n('created'),
@@ -129,8 +146,8 @@ function asImportCheckpoint(
   };
 }
 
-function emptyCheckpoint(object: SalesforceObject, seq: number, at = 0): ImportCheckpoint {
-  return { object, afterId: null, seq, updatedAt: at, ...noImportCounts() };
+function emptyCheckpoint(object: ImportObject, seq: number, at: number): ImportCheckpoint {
+  return { object, afterId: null, seq, startedAt: at, updatedAt: at, ...noImportCounts() };
 }
 
 /**
@@ -140,7 +157,7 @@ function emptyCheckpoint(object: SalesforceObject, seq: number, at = 0): ImportC
  */
 export async function planImport(
   deps: Pick<SyncDeps, 'store' | 'now'>,
-  objects: SalesforceObject[],
+  objects: ImportObject[],
 ): Promise<void> {
   for (const [seq, object] of objects.entries()) {
     const name = importCheckpointName(object);
@@ -156,9 +173,9 @@ export async function planImport(
 export const IMPORT_STALLED_MS = 2 * 60_000;
 
 /** The objects whose import started, is not done and has no run in progress, in their import order. */
-export async function stalledImports(deps: Pick<SyncDeps, 'store' | 'now'>): Promise<SalesforceObject[]> {
+export async function stalledImports(deps: Pick<SyncDeps, 'store' | 'now'>): Promise<ImportObject[]> {
   const found: ImportCheckpoint[] = [];
-  for (const object of ['Lead', 'Contact'] as const) {
+  for (const object of IMPORT_OBJECTS) {
     const cp = asImportCheckpoint(await deps.store.getCheckpoint(importCheckpointName(object)), object);
     if (cp && deps.now() - cp.updatedAt >= IMPORT_STALLED_MS) found.push(cp);
   }
@@ -166,40 +183,50 @@ export async function stalledImports(deps: Pick<SyncDeps, 'store' | 'now'>): Pro
 }
 
 /**
- * Import existing Salesforce leads/contacts into HubSpot (R7). It streams: page by page (ordered by
- * Id) it reads records, links or creates their HubSpot contacts, queues their notices and stores a
+ * Reads and imports the next page of one object, advancing its own read state; answers the last Id
+ * it read (the checkpoint's position), whether more pages follow, and the Bulk job's next result set.
+ */
+export type ImportPageStep = (
+  onNote: (note: ImportReadNote) => void,
+  storeJob: (job: BulkCursor) => Promise<void>,
+) => Promise<{ lastId: string | undefined; more: boolean; bulk: BulkCursor | undefined }>;
+
+/**
+ * Imports existing Salesforce records: Leads and Contacts into HubSpot contacts (R7,
+ * lib/sync/import-contact-page.ts), Accounts as notices for the account lane (C2, C8,
+ * lib/sync/company-import.ts). It streams: page by page (ordered by Id, by SOQL or one Bulk API 2.0
+ * job above the threshold, docs/design.md#bulk-reads) it reads records, imports them and stores a
  * checkpoint — the last Id done and the counts — so memory holds one page, and a run that stops (a
  * crash, an error, `shouldPause`) resumes after the last page done, never from the start.
- *
- * Per page: records already linked are skipped (members an interrupted page linked but never queued
- * are queued again); the rest are matched by email to an existing HubSpot contact or created with
- * the email only; the pair is stored as `emailOnly`; then an `import` notice is queued for each,
- * and the gate decides: members of the segment (or everyone, with no segment) sync fully, the
- * others keep every other property empty.
  */
 export async function importFromSalesforce(
   deps: SyncDeps,
-  object: SalesforceObject,
+  object: ImportObject,
   onProgress?: (soFar: ImportResult) => void,
   options: ImportOptions = {},
 ): Promise<ImportResult> {
   const name = importCheckpointName(object);
+  if (object === 'Account' && !(await accountImportAllowed(deps))) {
+    // A planned Account import would otherwise be continued, and refused, at every scheduled refresh.
+    await deps.store.putCheckpoint(name, null);
+    throw companySyncOffError();
+  }
   const resumed = asImportCheckpoint(await deps.store.getCheckpoint(name), object);
-  const cp: ImportCheckpoint = resumed ?? emptyCheckpoint(object, 0);
-  const segmentId = (await currentSettings(deps)).inclusionSegmentId;
+  const cp: ImportCheckpoint = resumed ?? emptyCheckpoint(object, 0, deps.now());
+  // Stored before the first page: a crash in it resumes the same run (the same `startedAt`).
+  if (!resumed) await deps.store.putCheckpoint(name, { ...cp });
   let reading: ImportReadNote | undefined;
   const resultOf = (done: boolean): ImportResult => {
-    const { afterId: _position, bulk: _bulk, seq: _seq, updatedAt: _at, ...counts } = cp;
+    const { afterId: _position, bulk: _bulk, seq: _seq, startedAt: _run, updatedAt: _at, ...counts } = cp;
     return { ...counts, errors: [...cp.errors], done, ...(reading ? { reading: { ...reading } } : {}) };
   };
-  // A resumed run goes on with its Bulk job's next result set, or by SOQL after the stored Id.
-  const state: ImportReadState = { afterId: cp.afterId, ...(cp.bulk ? { bulk: cp.bulk } : {}) };
+  const step =
+    object === 'Account'
+      ? accountImportStep(deps, cp, `import:${cp.startedAt}`)
+      : await contactImportStep(deps, object, cp);
   let more: boolean;
   do {
-    const page = await readImportPage(
-      deps,
-      object,
-      state,
+    const page = await step(
       (note) => {
         reading = { ...reading, ...note };
         if (note.state && note.state !== 'JobComplete') onProgress?.(resultOf(false));
@@ -207,15 +234,8 @@ export async function importFromSalesforce(
       (job) => deps.store.putCheckpoint(name, { ...cp, bulk: job, updatedAt: deps.now() }),
     );
     more = page.more;
-    await importPage(
-      deps,
-      segmentId,
-      page.records.filter((r) => !r.isConverted),
-      cp,
-    );
-    cp.afterId = page.records.at(-1)?.id ?? cp.afterId;
-    state.afterId = cp.afterId;
-    if (state.bulk) cp.bulk = state.bulk;
+    cp.afterId = page.lastId ?? cp.afterId;
+    if (page.bulk) cp.bulk = page.bulk;
     else delete cp.bulk;
     cp.errors = cp.errors.slice(0, MAX_ERRORS_KEPT);
     cp.updatedAt = deps.now();
@@ -228,6 +248,29 @@ export async function importFromSalesforce(
   return resultOf(true);
 }
 
+/** The Lead/Contact page step: `readImportPage` (SOQL or Bulk), then links and queues (R7). */
+async function contactImportStep(
+  deps: SyncDeps,
+  object: SalesforceObject,
+  cp: ImportCheckpoint,
+): Promise<ImportPageStep> {
+  const segmentId = (await currentSettings(deps)).inclusionSegmentId;
+  // A resumed run goes on with its Bulk job's next result set, or by SOQL after the stored Id.
+  const state: ImportReadState = { afterId: cp.afterId, ...(cp.bulk ? { bulk: cp.bulk } : {}) };
+  return async (onNote, storeJob) => {
+    const page = await readImportPage(deps, object, state, onNote, storeJob);
+    await importContactPage(
+      deps,
+      segmentId,
+      page.records.filter((r) => !r.isConverted),
+      cp,
+    );
+    const lastId = page.records.at(-1)?.id;
+    if (lastId) state.afterId = lastId;
+    return { lastId, more: page.more, bulk: state.bulk };
+  };
+}
+
 /**
  * Continues stalled imports (paused at a Lambda's time limit, or crashed) object after object within
  * `shouldPause`: the scheduled segment refresh runs it, as it continues a resync.
@@ -235,165 +278,14 @@ export async function importFromSalesforce(
 export async function continueImports(deps: SyncDeps, shouldPause: () => boolean): Promise<ImportResult[]> {
   const results: ImportResult[] = [];
   for (const object of await stalledImports(deps)) {
+    if (object === 'Account' && !(await accountImportAllowed(deps))) {
+      // Company sync turned off since the import started (C1): it is dropped, not refused every time.
+      await deps.store.putCheckpoint(importCheckpointName(object), null);
+      continue;
+    }
     const result = await importFromSalesforce(deps, object, undefined, { shouldPause });
     results.push(result);
     if (!result.done) break;
   }
   return results;
-}
-
-async function importPage(
-  deps: SyncDeps,
-  segmentId: string | null,
-  records: SalesforceRecord[],
-  result: Omit<ImportResult, 'done'>,
-): Promise<void> {
-  result.read += records.length;
-  const existing = await deps.store.getPairsBySalesforceIds(records.map((r) => r.id));
-  await dropLinksToDeletedContacts(deps, existing, result);
-  const todo: { record: SalesforceRecord; email: string }[] = [];
-  const unfinished: PairState[] = [];
-  for (const record of records) {
-    const linked = existing.get(record.id);
-    if (linked) {
-      result.alreadyLinked++;
-      if (linked.origin === 'import' && linked.emailOnly) unfinished.push(linked);
-      continue;
-    }
-    const email = normalizeEmail(
-      typeof record.fields['Email'] === 'string' ? record.fields['Email'] : undefined,
-    );
-    if (!email) {
-      result.withoutEmail++;
-      continue;
-    }
-    todo.push({ record, email });
-  }
-  await resumeUnfinished(deps, segmentId, unfinished, result);
-  if (todo.length === 0) return;
-
-  // Match by email first, so no duplicate is created in HubSpot.
-  const found = await deps.hubspot.findContactsByEmail([...new Set(todo.map((t) => t.email))], ['email']);
-  const byEmail = new Map(found.map((c) => [normalizeEmail(c.properties['email'] ?? undefined) ?? '', c.id]));
-  const toCreate = [...new Set(todo.filter((t) => !byEmail.has(t.email)).map((t) => t.email))];
-  if (toCreate.length > 0) {
-    const outcomes = await deps.hubspot.createContacts(
-      toCreate.map((email) => ({ ref: email, properties: { email } })),
-    );
-    for (const o of outcomes) {
-      if (o.ok) {
-        byEmail.set(o.ref, o.id);
-        result.created++;
-      } else {
-        for (const t of todo.filter((x) => x.email === o.ref))
-          result.errors.push({ salesforceId: t.record.id, message: o.message });
-      }
-    }
-  }
-
-  const at = deps.now();
-  const hubspotIds = [...new Set(todo.map((t) => byEmail.get(t.email)).filter((id): id is string => !!id))];
-  const pairsByHubSpot = await deps.store.getPairsByHubSpotIds(hubspotIds);
-  const notices: ChangeNotice[] = [];
-  for (const { record, email } of todo) {
-    const hubspotId = byEmail.get(email);
-    if (!hubspotId) continue;
-    // One HubSpot contact links to one Salesforce record: a second record with the same email is
-    // left unlinked (and counted, so the user sees it).
-    if (pairsByHubSpot.has(hubspotId)) {
-      result.sharedEmail++;
-      continue;
-    }
-    const pair: PairState = {
-      hubspotId,
-      salesforceId: record.id,
-      salesforceType: record.objectType,
-      snapshot: { email },
-      version: 0,
-      lastSyncedAt: at,
-      origin: 'import',
-      emailOnly: true,
-    };
-    try {
-      pairsByHubSpot.set(hubspotId, await deps.store.putPair(pair, 0));
-      if (found.some((c) => c.id === hubspotId)) result.linked++;
-    } catch (error) {
-      result.errors.push({ salesforceId: record.id, message: (error as Error).message });
-      continue;
-    }
-    notices.push(importNotice(record.id, record.objectType, at));
-  }
-  if (notices.length > 0) {
-    await deps.queue.send(notices);
-    result.queued += notices.length;
-  }
-}
-
-/**
- * A link to a HubSpot contact that no longer exists must not block the import (docs/design.md#stale-link):
- * one batch read of the linked contacts per page; a contact the read does not return (deleted, or
- * merged away — HubSpot answers a merged id with its survivor) loses its link, conditionally on the
- * pair's version, and its record is imported as unlinked: matched by email (a merge survivor with the
- * same email is found so) or created again. A pair that changed meanwhile is left as it is.
- */
-async function dropLinksToDeletedContacts(
-  deps: SyncDeps,
-  existing: Map<string, PairState>,
-  result: Omit<ImportResult, 'done'>,
-): Promise<void> {
-  if (existing.size === 0) return;
-  const alive = new Set(
-    (await deps.hubspot.readContacts([...new Set([...existing.values()].map((p) => p.hubspotId))], ['email']))
-      .filter((c) => !c.archived)
-      .map((c) => c.id),
-  );
-  for (const [salesforceId, pair] of existing) {
-    if (alive.has(pair.hubspotId)) continue;
-    try {
-      await deps.store.deletePair(pair.hubspotId, pair.version);
-      existing.delete(salesforceId);
-      result.relinked++;
-    } catch (error) {
-      result.errors.push({ salesforceId, message: (error as Error).message });
-    }
-  }
-}
-
-function importNotice(salesforceId: string, objectType: SalesforceObject, at: number): ChangeNotice {
-  return {
-    source: 'salesforce',
-    objectType,
-    recordId: salesforceId,
-    kind: 'import',
-    eventId: `import:${salesforceId}:${at}`,
-    occurredAt: at,
-  };
-}
-
-/**
- * Links stored by an earlier run are skipped, but that run may have stopped between storing them and
- * queueing their sync. A member (or anyone, with no segment) that is still email-only never got its
- * full sync: queue it again. Non-members stay email-only by design (R7), so they need nothing.
- */
-async function resumeUnfinished(
-  deps: SyncDeps,
-  segmentId: string | null,
-  pairs: PairState[],
-  result: Omit<ImportResult, 'done'>,
-): Promise<void> {
-  if (pairs.length === 0) return;
-  const members = segmentId
-    ? await deps.store.getMembers(
-        segmentId,
-        pairs.map((p) => p.hubspotId),
-      )
-    : new Set(pairs.map((p) => p.hubspotId));
-  const at = deps.now();
-  const notices = pairs
-    .filter((p) => members.has(p.hubspotId))
-    .map((p) => importNotice(p.salesforceId, p.salesforceType, at));
-  if (notices.length === 0) return;
-  await deps.queue.send(notices);
-  result.resumed += notices.length;
-  result.queued += notices.length;
 }

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ACCOUNT_ID_PAGE } from '../../lib/salesforce/salesforce-crm.ts';
-import { importAccounts } from '../../lib/sync/company-import.ts';
 import {
   COMPANY_RESYNC_CHECKPOINT,
   RESYNC_WITH_COMPANIES,
   runCompanyResync,
   runResyncWithCompanies,
 } from '../../lib/sync/company-resync.ts';
+import { importFromSalesforce } from '../../lib/sync/import-salesforce.ts';
 import { runScheduledRefresh } from '../../lib/sync/resync.ts';
 import { setCompanySync } from '../../lib/sync/segment-choice.ts';
 import type { SyncDeps } from '../../lib/sync/sync-deps.ts';
@@ -123,13 +123,17 @@ describe('company resync and Account import queue accounts and companies page by
 
   it('C1: with company sync off, the Account import refuses to start and says how to turn it on', async () => {
     await setCompanySync(deps, false);
-    await expect(importAccounts(deps)).rejects.toThrow(/company sync is off \(C1\).*"companies"/);
+    await expect(importFromSalesforce(deps, 'Account')).rejects.toThrow(
+      /company sync is off \(C1\).*"companies"/,
+    );
     expect(await take()).toEqual([]);
   });
 
   it('C2/C8: the Account import queues an import notice for each account not linked yet, page by page', async () => {
     const pages: number[] = [];
-    const { result, calls } = await stack.measure(() => importAccounts(deps, (p) => pages.push(p.read)));
+    const { result, calls } = await stack.measure(() =>
+      importFromSalesforce(deps, 'Account', (p) => pages.push(p.read)),
+    );
     expect(result).toMatchObject({
       object: 'Account',
       read: ACCOUNTS,

@@ -14,6 +14,8 @@ email shared by a Contact and a Lead links to the Contact (identity rule). Recor
 earlier run are skipped, so an interrupted import can simply be run again.
 With company sync on (C1), --objects Account queues every Account not linked yet: it links to the
 company its Contacts' HubSpot contacts share (C3) or creates one (C2). Import Contacts first.
+Every object streams page by page with a checkpoint: an import stopped by a crash resumes after the
+last page done, and a large object is read through one Bulk API 2.0 job.
 ${TARGET_HELP}`;
 
 /** `crmsync import salesforce`. */
@@ -50,7 +52,7 @@ export async function run(argv: string[]): Promise<number> {
     for (; current < p.objects.length; current++) {
       const o = p.objects[current]!;
       // Nothing read yet is a start, not a figure: "0 read" would read as "there are none".
-      const counts = o.object === 'Account' ? describeAccounts(o) : `${describe(o)}${describeReading(o)}`;
+      const counts = `${o.object === 'Account' ? describeAccounts(o) : describe(o)}${describeReading(o)}`;
       if (o.done || o.read > 0) line.show(o.object, `import ${o.object}: ${counts}`);
     }
     current = p.objects.length - 1;
