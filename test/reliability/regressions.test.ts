@@ -546,4 +546,34 @@ describe('reliability regressions', () => {
     const { violations } = await runHistory(3, steps);
     expect(violations).toEqual([]);
   }, 60_000);
+  it('renotified: a Salesforce record a HubSpot merge unlinked keeps its spent R6 after a long outage’s retries (seed 1222102269)', async () => {
+    // Long-run seed 1222102269, shrunk from 29 steps to 9. R6 created HubSpot contacts for p2's Lead
+    // and p0's Contact; a HubSpot merge of p0's contact into p2's left p0's Contact unlinked (its R6
+    // spent: the `relinked` trace entry). A HubSpot outage then retried the batch six times, each
+    // adding ~9 `received` entries to the Contact's trace, so the check read only the newest 50
+    // entries and no longer saw the merge: the same notices under new event ids created a contact.
+    const steps: Step[] = [
+      {
+        kind: 'salesforce-create',
+        p: 2,
+        objectType: 'Lead',
+        values: { lastname: 'Park', phone: '+1 555 0103', jobtitle: 'Engineer' },
+      },
+      {
+        kind: 'salesforce-create',
+        p: 0,
+        objectType: 'Contact',
+        values: { firstname: 'Bo', lastname: 'Ortiz', jobtitle: 'Buyer' },
+      },
+      { kind: 'poll' },
+      { kind: 'salesforce-edit', p: 0, field: 'phone', value: '+1 555 0103' },
+      { kind: 'process-concurrently', max: 200, share: 4, seed: 1889492845 },
+      { kind: 'salesforce-edit', p: 0, field: 'phone', value: null },
+      { kind: 'salesforce-edit', p: 0, field: 'phone', value: '+1 555 0102' },
+      { kind: 'hubspot-merge', p: 2, q: 0 },
+      { kind: 'outage', side: 'hubspot' },
+    ];
+    const { violations } = await runHistory(3, steps);
+    expect(violations).toEqual([]);
+  }, 60_000);
 });
