@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../lib/domain/segment-gate.ts';
 import type { PairState } from '../../lib/ports.ts';
+import type { UserWrite } from './history.ts';
+import { acceptableValues, withFirstLinkFill } from './invariants.ts';
 import { runHistory } from './run-history.ts';
 import type { Step } from './steps.ts';
 
@@ -576,4 +578,17 @@ describe('reliability regressions', () => {
     const { violations } = await runHistory(3, steps);
     expect(violations).toEqual([]);
   }, 60_000);
+  it('no-lost-update (model): a Salesforce edit in the first link’s own millisecond is not followed by the fill (seed 1222101852)', () => {
+    // Long-run seed 1222101852 (not reproduced in 10 replays: it needs the user's edit and the batch
+    // that links by email in the same millisecond). p2's contact had jobtitle CTO (t41); a Salesforce
+    // user set Engineer on the blank Contact at t166; the next batch linked them by email at t166 and
+    // kept Engineer, the latest write. The model counted Engineer as after the link (Salesforce blank
+    // before it: a fill of CTO) yet put the fill after Engineer, so it expected CTO only.
+    const writes: UserWrite[] = [
+      { side: 'hubspot', value: 'CTO', t0: 41, t1: 42 },
+      { side: 'salesforce', value: 'Engineer', t0: 166, t1: 166 },
+    ];
+    for (const tie of ['after', 'before'] as const)
+      expect(acceptableValues(withFirstLinkFill(writes, 166, 190, tie), [])).toEqual(new Set(['Engineer']));
+  });
 });
