@@ -196,10 +196,24 @@ export async function listDecisions(
   opts: DecisionLogOptions,
   recordKey: string,
   limit: number,
+  outcomes?: readonly Decision['outcome'][],
 ): Promise<Decision[]> {
+  // The filter runs after each page is read; queryAll keeps paging until `limit` items pass it.
+  const only = outcomes && outcomes.length > 0 ? outcomes : undefined;
+  const names = only?.map((_, i) => `:o${i}`) ?? [];
   const items = await queryAll(opts, {
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
-    ExpressionAttributeValues: { ':pk': { S: recordPartition(recordKey) }, ':d': { S: 'D#' } },
+    ...(only
+      ? {
+          FilterExpression: `#outcome IN (${names.join(', ')})`,
+          ExpressionAttributeNames: { '#outcome': 'outcome' },
+        }
+      : {}),
+    ExpressionAttributeValues: {
+      ':pk': { S: recordPartition(recordKey) },
+      ':d': { S: 'D#' },
+      ...Object.fromEntries((only ?? []).map((o, i) => [names[i], { S: o }])),
+    },
     ScanIndexForward: false,
     limit,
   });
@@ -326,6 +340,8 @@ function detailText(detail: Record<string, unknown>): string {
 interface QueryParams {
   IndexName?: string;
   KeyConditionExpression: string;
+  FilterExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
   ExpressionAttributeValues: DynamoItem;
   ScanIndexForward: boolean;
   limit?: number;

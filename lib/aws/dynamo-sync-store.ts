@@ -347,9 +347,13 @@ export class DynamoSyncStore implements SyncStore {
     return decisionLog.recordDecisions(this.#log, decisions);
   }
 
-  /** A record's decisions, newest first (default 50). */
-  listDecisions(recordKey: string, limit = 50): Promise<Decision[]> {
-    return decisionLog.listDecisions(this.#log, recordKey, limit);
+  /** A record's decisions, newest first (default 50), optionally only some outcomes. */
+  listDecisions(
+    recordKey: string,
+    limit = 50,
+    filter: { outcomes?: readonly Decision['outcome'][] } = {},
+  ): Promise<Decision[]> {
+    return decisionLog.listDecisions(this.#log, recordKey, limit, filter.outcomes);
   }
 
   /** The activity feed: newest decisions across all records (default 50). */

@@ -147,7 +147,15 @@ export interface SyncStore {
 
   // decisions
   recordDecisions(decisions: Decision[]): Promise<void>;
-  listDecisions(recordKey: string, limit?: number): Promise<Decision[]>;
+  /**
+   * A record's decisions, newest first. `outcomes` keeps only those outcomes, so a trace flooded with
+   * `received` entries (retries of a long outage) still shows its older links and merges.
+   */
+  listDecisions(
+    recordKey: string,
+    limit?: number,
+    filter?: { outcomes?: readonly Decision['outcome'][] },
+  ): Promise<Decision[]>;
 
   // API usage
   addApiUsage(crm: CrmSide, day: string, calls: number): Promise<number>;

@@ -122,13 +122,18 @@ export async function withoutOwnCreations(
   if (candidates.length === 0) return records;
   const own = new Set<string>();
   await mapLimit(candidates, 8, async (record) => {
-    const trace = await store.listDecisions(record.key, 50);
+    // Only the outcomes the three checks look for: a long outage's retries add many `received`
+    // entries to the trace, which pushed the merge's `relinked` out of the newest 50 (seed 1222102269).
+    const trace = await store.listDecisions(record.key, 50, { outcomes: TRACE_OF_R6 });
     if (trace.some(madeByCrmsync) || trace.some(counterpartCreated) || trace.some(unlinkedByMerge))
       own.add(record.key);
   });
   if (own.size === 0) return records;
   return records.map((r) => (own.has(r.key) ? { ...r, kind: 'updated', created: false } : r));
 }
+
+/** The outcomes of the trace entries `madeByCrmsync`, `counterpartCreated` and `unlinkedByMerge` read. */
+const TRACE_OF_R6: readonly Decision['outcome'][] = ['linked', 'synced', 'relinked'];
 
 /** The first trace entry of a record crmsync created. */
 function madeByCrmsync(d: Decision): boolean {

@@ -468,6 +468,24 @@ describe('decisions', () => {
     expect(await store.listDecisions('salesforce:1')).toEqual([]);
   });
 
+  it('lists only the outcomes asked for, past a page of others (R6 trace, seed 1222102269)', async () => {
+    // 120 `received` entries newer than the merge's `relinked`: a limit of 50 over all outcomes misses it.
+    await store.recordDecisions([
+      d(NOW - 5000, 'salesforce:1', 'synced', { detail: { createdId: '1001' } }),
+      d(NOW - 4000, 'salesforce:1', 'relinked', { reason: 'merged-into-linked-record' }),
+      ...Array.from({ length: 120 }, (_, i) => d(NOW - 3000 + i, 'salesforce:1', 'received')),
+    ]);
+    expect((await store.listDecisions('salesforce:1', 50)).some((x) => x.outcome === 'relinked')).toBe(false);
+    const only = await store.listDecisions('salesforce:1', 50, { outcomes: ['synced', 'relinked'] });
+    expect(only.map((x) => [x.at, x.outcome])).toEqual([
+      [NOW - 4000, 'relinked'],
+      [NOW - 5000, 'synced'],
+    ]);
+    expect(await store.listDecisions('salesforce:1', 1, { outcomes: ['synced', 'relinked'] })).toHaveLength(
+      1,
+    );
+  });
+
   it('counts decisions by outcome, reason and category per day', async () => {
     await store.recordDecisions([
       d(NOW - 2 * DAY, 'hubspot:1', 'skipped', { reason: 'not-in-segment' }),

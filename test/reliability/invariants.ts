@@ -107,8 +107,17 @@ const blank = (v: string | null | undefined): boolean => v === null || v === und
  * (after a snapshot exists, a clear wins: docs/design.md#first-link). Only the first link: nothing changes for a
  * pair linked any other way.
  */
-export function withFirstLinkFill(writes: UserWrite[], linkAt: number, filledAt: number): UserWrite[] {
-  const before = (side: CrmSide) => writes.filter((w) => w.side === side && w.t0 < linkAt).at(-1);
+export function withFirstLinkFill(
+  writes: UserWrite[],
+  linkAt: number,
+  filledAt: number,
+  tie: 'after' | 'before' = 'after',
+): UserWrite[] {
+  // A write in the link's own millisecond may have come before the batch's read or after it; `tie`
+  // says which, and the fill goes between the writes before the link and those after it — never after
+  // a write the fill decision counted as later (seed 1222101852: the fill followed such a write).
+  const isBefore = (w: UserWrite) => w.t0 < linkAt || (tie === 'before' && w.t0 === linkAt);
+  const before = (side: CrmSide) => writes.filter((w) => w.side === side && isBefore(w)).at(-1);
   const hs = before('hubspot');
   const sf = before('salesforce');
   const hsBlank = !hs || blank(hs.value);
@@ -123,7 +132,7 @@ export function withFirstLinkFill(writes: UserWrite[], linkAt: number, filledAt:
     t1: Math.max(linkAt, filledAt),
   };
   // Kept in time order: acceptableValues takes the latest write of each side.
-  const i = writes.findIndex((w) => w.t0 > linkAt);
+  const i = writes.findIndex((w) => !isBefore(w));
   return i < 0 ? [...writes, fill] : [...writes.slice(0, i), fill, ...writes.slice(i)];
 }
 
@@ -252,11 +261,16 @@ export function checkNoLostUpdate(h: Harness, history: History, s: FinalState): 
     for (const f of FIELDS) {
       const mapping = mappingsFor(h.stack.config, record.objectType).find((m) => m.hubspot === f);
       if (!mapping) continue;
-      const writes =
+      // A write in the link's millisecond is read both ways (before or after the link): either may be true.
+      const ties = linkAt !== undefined && p.writes[f].some((w) => w.t0 === linkAt);
+      const variants =
         linkAt === undefined
-          ? p.writes[f]
-          : withFirstLinkFill(p.writes[f], linkAt, filledAt(h, pair, linkAt));
-      const allowed = acceptableValues(writes, modified);
+          ? [p.writes[f]]
+          : (ties ? (['after', 'before'] as const) : (['after'] as const)).map((tie) =>
+              withFirstLinkFill(p.writes[f], linkAt, filledAt(h, pair, linkAt), tie),
+            );
+      const writes = variants[0]!;
+      const allowed = new Set(variants.flatMap((v) => [...acceptableValues(v, modified)]));
       if (allowed.size === 0) continue;
       const normalized = new Set([...allowed].map((v) => norm(h, mapping, 'hubspot', v)));
       const actual = norm(h, mapping, 'hubspot', contact.properties[f]);

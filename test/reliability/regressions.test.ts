@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../lib/domain/segment-gate.ts';
 import type { PairState } from '../../lib/ports.ts';
+import type { UserWrite } from './history.ts';
+import { acceptableValues, withFirstLinkFill } from './invariants.ts';
 import { runHistory } from './run-history.ts';
 import type { Step } from './steps.ts';
 
@@ -546,4 +548,47 @@ describe('reliability regressions', () => {
     const { violations } = await runHistory(3, steps);
     expect(violations).toEqual([]);
   }, 60_000);
+  it('renotified: a Salesforce record a HubSpot merge unlinked keeps its spent R6 after a long outage’s retries (seed 1222102269)', async () => {
+    // Long-run seed 1222102269, shrunk from 29 steps to 9. R6 created HubSpot contacts for p2's Lead
+    // and p0's Contact; a HubSpot merge of p0's contact into p2's left p0's Contact unlinked (its R6
+    // spent: the `relinked` trace entry). A HubSpot outage then retried the batch six times, each
+    // adding ~9 `received` entries to the Contact's trace, so the check read only the newest 50
+    // entries and no longer saw the merge: the same notices under new event ids created a contact.
+    const steps: Step[] = [
+      {
+        kind: 'salesforce-create',
+        p: 2,
+        objectType: 'Lead',
+        values: { lastname: 'Park', phone: '+1 555 0103', jobtitle: 'Engineer' },
+      },
+      {
+        kind: 'salesforce-create',
+        p: 0,
+        objectType: 'Contact',
+        values: { firstname: 'Bo', lastname: 'Ortiz', jobtitle: 'Buyer' },
+      },
+      { kind: 'poll' },
+      { kind: 'salesforce-edit', p: 0, field: 'phone', value: '+1 555 0103' },
+      { kind: 'process-concurrently', max: 200, share: 4, seed: 1889492845 },
+      { kind: 'salesforce-edit', p: 0, field: 'phone', value: null },
+      { kind: 'salesforce-edit', p: 0, field: 'phone', value: '+1 555 0102' },
+      { kind: 'hubspot-merge', p: 2, q: 0 },
+      { kind: 'outage', side: 'hubspot' },
+    ];
+    const { violations } = await runHistory(3, steps);
+    expect(violations).toEqual([]);
+  }, 60_000);
+  it('no-lost-update (model): a Salesforce edit in the first link’s own millisecond is not followed by the fill (seed 1222101852)', () => {
+    // Long-run seed 1222101852 (not reproduced in 10 replays: it needs the user's edit and the batch
+    // that links by email in the same millisecond). p2's contact had jobtitle CTO (t41); a Salesforce
+    // user set Engineer on the blank Contact at t166; the next batch linked them by email at t166 and
+    // kept Engineer, the latest write. The model counted Engineer as after the link (Salesforce blank
+    // before it: a fill of CTO) yet put the fill after Engineer, so it expected CTO only.
+    const writes: UserWrite[] = [
+      { side: 'hubspot', value: 'CTO', t0: 41, t1: 42 },
+      { side: 'salesforce', value: 'Engineer', t0: 166, t1: 166 },
+    ];
+    for (const tie of ['after', 'before'] as const)
+      expect(acceptableValues(withFirstLinkFill(writes, 166, 190, tie), [])).toEqual(new Set(['Engineer']));
+  });
 });
