@@ -300,7 +300,7 @@ describe('a first link whose write landed and was changed since (link intent)', 
 
 describe('a claimed first link finished by its retry (the decision trace)', () => {
   // Contact 101 and Lead 00Q1 were first linked by email; the try's writes lost their responses, so its
-  // decisions were lost too and the link stayed claimed (seed 1222100081, finding 20).
+  // decisions were lost too and the link stayed claimed (seed 1222100081, finding 21).
   const contact = hubspotContact('101', { email: 'ann@example.com', firstname: 'Ann', lastname: 'Lee' });
   const lead = salesforceRecord('00Q1', 'Lead', { ...annSf, FirstName: 'Ann' });
   const intent = (reason?: string) => ({

@@ -597,7 +597,7 @@ describe('reliability regressions', () => {
     // p1's HubSpot contact (Ada) joined, then the user cleared the Lead's FirstName. The first sync
     // linked them by email and filled Ada into the blank FirstName (a first link never clears data);
     // its write responses were lost, so its decisions were too, and the retry finished the claimed link
-    // with no `linked` decision: the trace never said the two were linked, nor when (finding 20).
+    // with no `linked` decision: the trace never said the two were linked, nor when (finding 21).
     const steps: Step[] = [
       {
         kind: 'salesforce-create',

@@ -195,7 +195,7 @@ function syncPair(
   }
   // A link an earlier try claimed and never committed is linked now too: that try's decisions were
   // lost with it, and without this one the trace never says why or when the two were linked
-  // (docs/reliability.md, finding 20). A late first link was planned when its intent was written.
+  // (docs/reliability.md, finding 21). A late first link was planned when its intent was written.
   if (pair === undefined || unsynced) {
     const plannedAt = late ? input.creationIntents?.get(`hubspot:${contact.id}`)?.at : undefined;
     batch.decision(record, 'linked', late ? `${linkReason}; ${LATE_FIRST_LINK}` : linkReason, {
