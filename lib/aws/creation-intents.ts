@@ -32,6 +32,7 @@ const linkSchema = z.object({
   hubspot: z.array(z.string()),
   salesforce: z.array(z.string()),
   base: snapshotSchema.optional(),
+  reason: z.string().optional(),
 });
 
 /** BatchWriteItem, 25 per call: a later intent for the same record replaces the earlier one. */

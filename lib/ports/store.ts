@@ -23,12 +23,15 @@ export interface CreationIntent {
    * write responses were lost tells, per field, whether the write landed (docs/design.md#late-first-link).
    * `base`: the snapshot the link's first sync merged from when it had one (a late link of a record
    * crmsync created: its creation's values); a field whose write did not land merges from it again.
+   * `reason`: why the first try linked the two records (its `linked` decision's reason, lost with that
+   * try); the retry that finishes the link records it (docs/reliability.md, finding 21).
    */
   link?: {
     salesforceId: string;
     hubspot: string[];
     salesforce: string[];
     base?: Record<string, string | null>;
+    reason?: string;
   };
 }
 

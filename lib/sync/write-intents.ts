@@ -64,7 +64,13 @@ export async function writeIntents(
       recordKey: `hubspot:${w.pair.hubspotId}`,
       snapshot: w.pair.snapshot,
       at: ctx.now,
-      link: { salesforceId: w.pair.salesforceId, hubspot, salesforce, ...(w.base ? { base: w.base } : {}) },
+      link: {
+        salesforceId: w.pair.salesforceId,
+        hubspot,
+        salesforce,
+        ...(w.base ? { base: w.base } : {}),
+        ...(w.linkReason ? { reason: w.linkReason } : {}),
+      },
     });
   }
   // A link claimed by an earlier try and never committed has its intent stored already: it goes

@@ -73,12 +73,13 @@ describe('pairs', () => {
     expect(await store.listDecisions('hubspot:i1')).toEqual([]);
   });
 
-  it('link intents keep the record matched, the fields written and the base the sync merged from (seed 1214883355)', async () => {
+  it('link intents keep the record matched, the fields written, the base the sync merged from (seed 1214883355) and why it linked (seed 1222100081)', async () => {
     const link = {
       salesforceId: '00Qi3',
       hubspot: ['phone'],
       salesforce: [],
       base: { email: 'c@example.com', phone: '+1 555 0102' },
+      reason: 'matched Lead 00Qi3 by email',
     };
     await store.putCreationIntents([
       { recordKey: 'hubspot:i3', snapshot: { email: 'c@example.com', phone: null }, at: NOW, link },

@@ -297,3 +297,51 @@ describe('a first link whose write landed and was changed since (link intent)', 
     ]);
   });
 });
+
+describe('a claimed first link finished by its retry (the decision trace)', () => {
+  // Contact 101 and Lead 00Q1 were first linked by email; the try's writes lost their responses, so its
+  // decisions were lost too and the link stayed claimed (seed 1222100081, finding 21).
+  const contact = hubspotContact('101', { email: 'ann@example.com', firstname: 'Ann', lastname: 'Lee' });
+  const lead = salesforceRecord('00Q1', 'Lead', { ...annSf, FirstName: 'Ann' });
+  const intent = (reason?: string) => ({
+    snapshot: { email: 'ann@example.com', firstname: 'Ann', lastname: 'Lee' },
+    at: T0 + 1_000,
+    link: { salesforceId: '00Q1', hubspot: [], salesforce: ['FirstName'], ...(reason ? { reason } : {}) },
+  });
+  const retry = (reason?: string) =>
+    planOf([notice('hubspot', 'contact', '101', 'updated')], {
+      hubspotContacts: [contact],
+      salesforceRecords: [lead],
+      pairs: [claimed],
+      members: new Set(['101']),
+      creationIntents: new Map([['hubspot:101', intent(reason)]]),
+    });
+
+  it('two-way (seed 1222100081): the retry records the link with the first try’s reason and the time it was planned', () => {
+    const linked = retry('matched Lead 00Q1 by email').decisions.filter((d) => d.outcome === 'linked');
+    expect(linked).toEqual([
+      expect.objectContaining({
+        recordKey: 'hubspot:101',
+        reason: 'matched Lead 00Q1 by email; finishing a first sync whose write responses were lost',
+        detail: expect.objectContaining({
+          hubspotId: '101',
+          salesforceId: '00Q1',
+          linkPlannedAt: T0 + 1_000,
+        }),
+      }),
+    ]);
+    // An intent written before its reason was kept: the link still says it matched by email.
+    expect(retry().decisions.find((d) => d.outcome === 'linked')?.reason).toMatch(/^matched by email; /);
+  });
+
+  it('two-way: a new link’s pair write carries its reason, for the intent a failed try leaves', () => {
+    const plan = planOf([notice('hubspot', 'contact', '101', 'updated')], {
+      hubspotContacts: [{ ...contact, properties: { ...contact.properties, firstname: 'Bo' } }],
+      salesforceRecords: [lead],
+      members: new Set(['101']),
+    });
+    expect(plan.pairWrites).toEqual([
+      expect.objectContaining({ expectedVersion: 0, linkReason: expect.stringMatching(/^matched /) }),
+    ]);
+  });
+});

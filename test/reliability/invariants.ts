@@ -88,7 +88,10 @@ async function readEmailLinks(
       if (d.outcome !== 'linked' || !d.reason?.startsWith('matched')) continue;
       const hubspotId = d.detail?.['hubspotId'];
       if (typeof hubspotId !== 'string' || !byHubSpot.has(hubspotId)) continue;
-      out.set(hubspotId, Math.max(out.get(hubspotId) ?? 0, d.at));
+      // A late first link (its first try's writes lost their responses) was planned when its intent
+      // was written, on the records as they were then; the retry only finishes it (finding 21).
+      const plannedAt = d.detail?.['linkPlannedAt'];
+      out.set(hubspotId, Math.max(out.get(hubspotId) ?? 0, typeof plannedAt === 'number' ? plannedAt : d.at));
     }
   }
   return out;

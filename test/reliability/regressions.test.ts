@@ -591,4 +591,33 @@ describe('reliability regressions', () => {
     for (const tie of ['after', 'before'] as const)
       expect(acceptableValues(withFirstLinkFill(writes, 166, 190, tie), [])).toEqual(new Set(['Engineer']));
   });
+
+  it('two-way: a first link whose responses were all lost, finished by the retry, is traced as linked (the blank fill of a field cleared before it stands) (seed 1222100081)', async () => {
+    // Long-run seed 1222100081, shrunk from 30 steps to 4. A Salesforce user made p1's Lead (Cyd), then
+    // p1's HubSpot contact (Ada) joined, then the user cleared the Lead's FirstName. The first sync
+    // linked them by email and filled Ada into the blank FirstName (a first link never clears data);
+    // its write responses were lost, so its decisions were too, and the retry finished the claimed link
+    // with no `linked` decision: the trace never said the two were linked, nor when (finding 21).
+    const steps: Step[] = [
+      {
+        kind: 'salesforce-create',
+        p: 1,
+        objectType: 'Lead',
+        values: { firstname: 'Cyd', lastname: 'Ortiz', jobtitle: 'Buyer' },
+      },
+      {
+        kind: 'hubspot-create',
+        p: 1,
+        values: { firstname: 'Ada', lastname: 'Lee', phone: '+1 555 0101', jobtitle: 'Engineer' },
+        inSegment: true,
+      },
+      { kind: 'salesforce-edit', p: 1, field: 'firstname', value: null },
+      { kind: 'process', max: 3, loseAck: false, fault: 'write-response-lost', severity: 4 },
+    ];
+    const { violations, state } = await runHistory(3, steps);
+    expect(violations).toEqual([]);
+    const [contact] = [...state.hubspot.values()];
+    expect(state.emailLinks.has(contact!.id)).toBe(true);
+    expect(contact!.properties['firstname']).toBe('Ada');
+  }, 60_000);
 });

@@ -123,6 +123,12 @@ function syncPair(
   const own = (pair && !unsynced) || late ? undefined : ownCreation(input, contact, sf, mappings);
   // What a new link's merge starts from (both are set only for a pair not yet synced).
   const startedFrom = late ?? own?.snapshot;
+  // Why a new link links: the first try's reason, which a late first link's intent kept.
+  const linkReason = late
+    ? (input.creationIntents?.get(`hubspot:${contact.id}`)?.link?.reason ??
+      who.linkReason ??
+      'matched by email')
+    : (own?.reason ?? who.linkReason ?? (unsynced ? 'matched by email' : undefined));
   const result = merge({
     mappings,
     picklists: input.config.picklists,
@@ -177,18 +183,26 @@ function syncPair(
     const next: PairState = { ...base, snapshot, version: base.version + 1, lastSyncedAt: input.now };
     if (nowEmailOnly) next.emailOnly = true;
     else delete next.emailOnly;
-    // A new link keeps what its merge started from: a retry whose write did not land merges from it again.
+    // A new link keeps what its merge started from and why it linked: a retry whose write did not land
+    // merges from it again, and records the link the failed try could not.
     const from = startedFrom ? { base: startedFrom } : {};
-    plan.pairWrites.push({ ref, pair: next, expectedVersion: base.version, ...from });
+    const why = linkReason ? { linkReason } : {};
+    plan.pairWrites.push({ ref, pair: next, expectedVersion: base.version, ...from, ...why });
   }
   if (pair === undefined) {
     batch.linkedInBatch.set(`hubspot:${contact.id}`, sf.id);
     batch.linkedInBatch.set(`salesforce:${sf.id}`, contact.id);
-    const reason = late ? `${who.linkReason ?? 'matched by email'}; ${LATE_FIRST_LINK}` : who.linkReason;
-    batch.decision(record, 'linked', own?.reason ?? reason, {
+  }
+  // A link an earlier try claimed and never committed is linked now too: that try's decisions were
+  // lost with it, and without this one the trace never says why or when the two were linked
+  // (docs/reliability.md, finding 21). A late first link was planned when its intent was written.
+  if (pair === undefined || unsynced) {
+    const plannedAt = late ? input.creationIntents?.get(`hubspot:${contact.id}`)?.at : undefined;
+    batch.decision(record, 'linked', late ? `${linkReason}; ${LATE_FIRST_LINK}` : linkReason, {
       hubspotId: contact.id,
       salesforceId: sf.id,
       salesforceType: sf.objectType,
+      ...(plannedAt !== undefined ? { linkPlannedAt: plannedAt } : {}),
     });
   }
   const detail: Record<string, unknown> = { rule: gate.rule, hubspotId: contact.id, salesforceId: sf.id };

@@ -63,6 +63,8 @@ export interface PlanInput {
         hubspot: string[];
         salesforce: string[];
         base?: Record<string, string | null>;
+        /** Why the first try linked them (its `linked` decision's reason). */
+        reason?: string;
       };
     }
   >;
@@ -141,9 +143,10 @@ export interface SyncPlan {
   associationWrites: AssociationWrite[];
   /**
    * Pair writes, each with the `ref` whose writes it depends on. `base`: the snapshot a new link's merge
-   * started from (a late creation's, a late first link's), kept in its write intent for a retry.
+   * started from (a late creation's, a late first link's), kept in its write intent for a retry;
+   * `linkReason`: a new link's `linked` decision reason, kept there too (a failed try records none).
    */
-  pairWrites: (PairWrite & { ref: string; base?: Snapshot })[];
+  pairWrites: (PairWrite & { ref: string; base?: Snapshot; linkReason?: string })[];
   pairDeletes: PairDelete[];
   decisions: Decision[];
   errors: PlanError[];
