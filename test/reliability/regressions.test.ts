@@ -3,6 +3,7 @@ import { decide } from '../../lib/domain/segment-gate.ts';
 import type { PairState } from '../../lib/ports.ts';
 import type { UserWrite } from './history.ts';
 import { acceptableValues, withFirstLinkFill } from './invariants.ts';
+import { historyOfSeed } from './long-run-worker.ts';
 import { runHistory } from './run-history.ts';
 import type { Step } from './steps.ts';
 
@@ -620,4 +621,40 @@ describe('reliability regressions', () => {
     expect(state.emailLinks.has(contact!.id)).toBe(true);
     expect(contact!.properties['firstname']).toBe('Ada');
   }, 60_000);
+  it('two-way: a first link whose try crashed after its Salesforce write is still a first link: it fills the blank (seed 1222102336)', async () => {
+    // Long-run seed 1222102336, shrunk from 25 steps. p3's contact (phone 0101, outside the segment) and
+    // a Lead a Salesforce user made with phone 0101 and cleared at once. p3 joins; the sync links them
+    // by email and fills the Lead's blank phone (a first link never clears), then crashes before its
+    // commit, so the `linked` decision (recorded after the commit) was lost. The retry finished the
+    // claimed link without recording one: the trace never said the pair was a first link.
+    const steps: Step[] = [
+      {
+        kind: 'hubspot-create',
+        p: 3,
+        values: { firstname: 'Cyd', lastname: 'Ng', phone: '+1 555 0101', jobtitle: 'Engineer' },
+        inSegment: false,
+      },
+      {
+        kind: 'salesforce-create',
+        p: 3,
+        objectType: 'Lead',
+        values: { firstname: 'Cyd', lastname: 'Ortiz', phone: '+1 555 0101' },
+      },
+      { kind: 'salesforce-edit', p: 3, field: 'phone', value: null },
+      { kind: 'segment', p: 3, join: true },
+      { kind: 'process', max: 1, loseAck: true, fault: 'crash-after-salesforce-write', severity: 3 },
+    ];
+    const { violations } = await runHistory(4, steps);
+    expect(violations).toEqual([]);
+  }, 60_000);
+  it('two-way: a first link whose try crashed after its HubSpot write is still a first link (seed 1222101994)', async () => {
+    // Long-run seed 1222101994, its whole 30-step history: the same loss of the `linked` decision, the
+    // crash after the HubSpot write. A Contact (firstname Cyd, CDC GAP_CREATE) and p1's contact (Bo,
+    // then Cyd); a Salesforce user clears firstname before the first link, which fills it back. Shrunk to
+    // 5 steps it failed in the shrinker but not alone in this file (the fault's timing); the generated
+    // history fails on every replay without the fix.
+    const [people, steps] = historyOfSeed(1222101994, 30, new Set());
+    const { violations } = await runHistory(people, steps);
+    expect(violations).toEqual([]);
+  }, 120_000);
 });
