@@ -9,30 +9,17 @@ import type {
   SyncErrorCategory,
 } from '../domain/entities.ts';
 import type { CrmSide } from '../domain/notice.ts';
+import type { PlannedIntent } from '../domain/plan/types.ts';
 
-/** A counterpart crmsync is about to create for `recordKey` (`hubspot:<id>` / `salesforce:<id>`). */
-export interface CreationIntent {
+/**
+ * A counterpart crmsync is about to create for `recordKey` (`hubspot:<id>` / `salesforce:<id>`):
+ * the new pair's snapshot (what the create writes, canonical), when the intent was written (epoch ms,
+ * the processor's clock), and for a first link by email rather than a create (`hubspot:<id>` only)
+ * the link's intent — a retry after its write responses were lost tells, per field, whether the write
+ * landed (docs/design.md#late-first-link; docs/reliability.md, findings 17 and 21).
+ */
+export interface CreationIntent extends PlannedIntent {
   recordKey: string;
-  /** The new pair's snapshot: what the create writes, canonical (the pair it would commit). */
-  snapshot: Record<string, string | null>;
-  /** When the intent was written (epoch ms, the processor's clock). */
-  at: number;
-  /**
-   * A first link by email rather than a create (`hubspot:<id>` only): the Salesforce record matched,
-   * and the HubSpot properties / Salesforce fields the link's first sync writes. A retry after its
-   * write responses were lost tells, per field, whether the write landed (docs/design.md#late-first-link).
-   * `base`: the snapshot the link's first sync merged from when it had one (a late link of a record
-   * crmsync created: its creation's values); a field whose write did not land merges from it again.
-   * `reason`: why the first try linked the two records (its `linked` decision's reason, lost with that
-   * try); the retry that finishes the link records it (docs/reliability.md, finding 21).
-   */
-  link?: {
-    salesforceId: string;
-    hubspot: string[];
-    salesforce: string[];
-    base?: Record<string, string | null>;
-    reason?: string;
-  };
 }
 
 /**

@@ -49,25 +49,7 @@ export interface PlanInput {
    * record's snapshot, `salesforce:<id>` → its new contact's), written before the create: a record
    * crmsync created whose response was lost links with that snapshot (`ownCreation`).
    */
-  creationIntents?: ReadonlyMap<
-    string,
-    {
-      snapshot: Record<string, string | null>;
-      at: number;
-      /**
-       * A first link's intent: the record matched, what its sync writes and the snapshot it merged from
-       * when it had one (see `lateFirstLink`).
-       */
-      link?: {
-        salesforceId: string;
-        hubspot: string[];
-        salesforce: string[];
-        base?: Record<string, string | null>;
-        /** Why the first try linked them (its `linked` decision's reason). */
-        reason?: string;
-      };
-    }
-  >;
+  creationIntents?: ReadonlyMap<string, PlannedIntent>;
 }
 
 /** The run-time settings the gate reads: the inclusion segment (R2/R3) and the R6 auto-create toggles. */
@@ -150,4 +132,25 @@ export interface SyncPlan {
   pairDeletes: PairDelete[];
   decisions: Decision[];
   errors: PlanError[];
+}
+
+/**
+ * A first link's intent: the Salesforce record matched, the HubSpot properties / Salesforce fields its
+ * first sync writes, the snapshot it merged from when it had one (a late link of a record crmsync
+ * created: its creation's values; a field whose write did not land merges from it again), and why the
+ * first try linked them (its `linked` decision's reason, lost with that try) — see `lateFirstLink`.
+ */
+export interface LinkIntent {
+  salesforceId: string;
+  hubspot: string[];
+  salesforce: string[];
+  base?: Record<string, string | null>;
+  reason?: string;
+}
+
+/** What a creation or first-link intent tells the plan: the pair it would commit, when, and the link. */
+export interface PlannedIntent {
+  snapshot: Record<string, string | null>;
+  at: number;
+  link?: LinkIntent;
 }
