@@ -123,11 +123,11 @@ function syncPair(
   const own = (pair && !unsynced) || late ? undefined : ownCreation(input, contact, sf, mappings);
   // What a new link's merge starts from (both are set only for a pair not yet synced).
   const startedFrom = late ?? own?.snapshot;
+  // A late first link's intent: why the first try linked (`link.reason`) and when it was planned (`at`).
+  const lateIntent = late ? input.creationIntents?.get(`hubspot:${contact.id}`) : undefined;
   // Why a new link links: the first try's reason, which a late first link's intent kept.
   const linkReason = late
-    ? (input.creationIntents?.get(`hubspot:${contact.id}`)?.link?.reason ??
-      who.linkReason ??
-      'matched by email')
+    ? (lateIntent?.link?.reason ?? who.linkReason ?? 'matched by email')
     : (own?.reason ?? who.linkReason ?? (unsynced ? 'matched by email' : undefined));
   const result = merge({
     mappings,
@@ -197,7 +197,7 @@ function syncPair(
   // lost with it, and without this one the trace never says why or when the two were linked
   // (docs/reliability.md, finding 21). A late first link was planned when its intent was written.
   if (pair === undefined || unsynced) {
-    const plannedAt = late ? input.creationIntents?.get(`hubspot:${contact.id}`)?.at : undefined;
+    const plannedAt = lateIntent?.at;
     batch.decision(record, 'linked', late ? `${linkReason}; ${LATE_FIRST_LINK}` : linkReason, {
       hubspotId: contact.id,
       salesforceId: sf.id,
