@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EMAIL_OF_MERGED_CONTACT } from '../../lib/domain/plan/resolve.ts';
+import { salesforceNotice } from '../support/notices.ts';
+import { startTestStack, type TestStack } from '../support/test-stack.ts';
+
+/**
+ * docs/design.md#merged-away-email: HubSpot keeps a merged-away contact's email on the survivor
+ * (`hs_additional_emails`) and refuses a new contact with it. A new Salesforce record with that email
+ * finds the survivor — by a search, as a read by email does not find it — and is neither created in
+ * HubSpot nor linked; its decision says why. Reliability finding 22 (seed 1222103396).
+ */
+describe('processor: a Salesforce record whose email a HubSpot merge kept on another contact', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startTestStack(); // no segment: every record syncs (R2), so it would be created
+  });
+  afterAll(() => stack?.close());
+
+  it('is not created in HubSpot: skipped `email-of-merged-contact`, naming the survivor, with no sync error', async () => {
+    const bea = await stack.hubspotSandbox.userCreateContact({ email: 'bea@kept.example', lastname: 'Bell' });
+    const ann = await stack.hubspotSandbox.userCreateContact({ email: 'ann@kept.example', lastname: 'Able' });
+    await stack.hubspotSandbox.userMergeContacts(bea, ann); // a user merges Ann's contact into Bea's
+    const lead = await stack.salesforceSandbox.userCreate('Lead', {
+      LastName: 'Able',
+      Company: 'Kept Co',
+      Email: 'ann@kept.example',
+    });
+
+    const { result, calls } = await stack.measure(() =>
+      stack.process([salesforceNotice('Lead', lead, { kind: 'created' })]),
+    );
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(calls.hubspot.writes).toBe(0);
+    const trace = await stack.store.listDecisions(`salesforce:${lead}`, 20);
+    expect(trace.find((d) => d.outcome === 'skipped')).toMatchObject({
+      reason: EMAIL_OF_MERGED_CONTACT,
+      detail: { hubspotId: bea },
+    });
+    expect(trace.filter((d) => d.outcome === 'error')).toEqual([]);
+    expect((await stack.store.getPairsBySalesforceIds([lead])).get(lead)).toBeUndefined();
+    expect(await stack.hubspot.findContactsByAdditionalEmail(['ann@kept.example'], ['email'])).toMatchObject([
+      { id: bea },
+    ]);
+  });
+});
