@@ -44,4 +44,26 @@ describe('processor: a Salesforce record whose email a HubSpot merge kept on ano
       { id: bea },
     ]);
   });
+
+  it('costs one search per 5 new records whose email no contact has, and none once they are linked', async () => {
+    const searches = () => stack.hubspotSandbox.counters()['POST /crm/v3/objects/contacts/search'] ?? 0;
+    const leads: string[] = [];
+    for (let i = 0; i < 7; i++)
+      leads.push(
+        await stack.salesforceSandbox.userCreate('Lead', {
+          LastName: `New ${i}`,
+          Company: 'Cost Co',
+          Email: `new${i}@cost.example`,
+        }),
+      );
+    const before = searches();
+    const first = await stack.process(leads.map((id) => salesforceNotice('Lead', id, { kind: 'created' })));
+    expect(first.batchItemFailures).toEqual([]);
+    expect(searches() - before).toBe(2);
+    const pairs = await stack.store.getPairsBySalesforceIds(leads);
+    expect(pairs.size).toBe(7); // all created (R2)
+    const again = searches();
+    await stack.process(leads.map((id) => salesforceNotice('Lead', id, { kind: 'created' })));
+    expect(searches() - again).toBe(0);
+  });
 });
