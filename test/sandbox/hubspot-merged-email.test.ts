@@ -1,34 +1,21 @@
-import { Client } from '@hubspot/api-client';
 import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/contacts/models/Filter.js';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type HubSpotSandbox, startHubSpotSandbox } from '../../sandbox/hubspot/index.ts';
+import { describe, expect, it } from 'vitest';
 import { failure } from '../support/hubspot-failure.ts';
+import { useHubSpotSandboxClient } from '../support/hubspot-sandbox-client.ts';
 
-const APP_TOKEN = 'pat-na1-crmsync-app';
-let sandbox: HubSpotSandbox;
-let client: Client;
-
-beforeAll(async () => {
-  sandbox = await startHubSpotSandbox({
-    port: 0,
-    appTokens: [APP_TOKEN],
-    limits: { burstPer10s: 100_000, searchPerSecond: 100_000 },
-  });
-  client = new Client({ accessToken: APP_TOKEN, basePath: sandbox.url, numberOfApiCallRetries: 0 });
-});
-afterAll(async () => {
-  await sandbox.close();
-});
-beforeEach(() => sandbox.reset());
+const hubspot = useHubSpotSandboxClient();
 
 /** Ann's contact merged into Bea's: Bea survives, Ann's email is Bea's additional email. */
 async function annMergedIntoBea(): Promise<{ bea: string; ann: string }> {
   const create = async (email: string) =>
-    (await client.crm.contacts.basicApi.create({ properties: { email, lastname: 'X' }, associations: [] }))
-      .id;
+    (
+      await hubspot
+        .client()
+        .crm.contacts.basicApi.create({ properties: { email, lastname: 'X' }, associations: [] })
+    ).id;
   const bea = await create('bea@merged.example.com');
   const ann = await create('ann@merged.example.com');
-  await client.crm.contacts.basicApi.merge({ primaryObjectId: bea, objectIdToMerge: ann });
+  await hubspot.client().crm.contacts.basicApi.merge({ primaryObjectId: bea, objectIdToMerge: ann });
   return { bea, ann };
 }
 
@@ -39,13 +26,13 @@ async function annMergedIntoBea(): Promise<{ bea: string; ann: string }> {
 describe('HubSpot sandbox: the email of a merged-away contact', () => {
   it('stays on the survivor as an additional email, and a create with it is refused (409, Existing ID: the survivor)', async () => {
     const { bea } = await annMergedIntoBea();
-    const read = await client.crm.contacts.basicApi.getById(bea, ['email', 'hs_additional_emails']);
+    const read = await hubspot.client().crm.contacts.basicApi.getById(bea, ['email', 'hs_additional_emails']);
     expect(read.properties).toMatchObject({
       email: 'bea@merged.example.com',
       hs_additional_emails: 'ann@merged.example.com',
     });
     const refused = await failure(
-      client.crm.contacts.basicApi.create({
+      hubspot.client().crm.contacts.basicApi.create({
         properties: { email: 'ANN@merged.example.com', lastname: 'Again' },
         associations: [],
       }),
@@ -53,24 +40,26 @@ describe('HubSpot sandbox: the email of a merged-away contact', () => {
     expect(refused.code).toBe(409);
     expect(refused.body.message).toBe(`Contact already exists. Existing ID: ${bea}`);
     // So is moving another contact onto it.
-    const cyd = await client.crm.contacts.basicApi.create({
+    const cyd = await hubspot.client().crm.contacts.basicApi.create({
       properties: { email: 'cyd@merged.example.com' },
       associations: [],
     });
     const moved = await failure(
-      client.crm.contacts.basicApi.update(cyd.id, { properties: { email: 'ann@merged.example.com' } }),
+      hubspot
+        .client()
+        .crm.contacts.basicApi.update(cyd.id, { properties: { email: 'ann@merged.example.com' } }),
     );
     expect(moved.code).toBe(409);
   });
 
   it('a search on hs_additional_emails EQ finds the survivor among its several emails; the batch read by email does not', async () => {
     const { bea } = await annMergedIntoBea();
-    const dee = await client.crm.contacts.basicApi.create({
+    const dee = await hubspot.client().crm.contacts.basicApi.create({
       properties: { email: 'dee@merged.example.com' },
       associations: [],
     });
-    await client.crm.contacts.basicApi.merge({ primaryObjectId: bea, objectIdToMerge: dee.id });
-    const found = await client.crm.contacts.searchApi.doSearch({
+    await hubspot.client().crm.contacts.basicApi.merge({ primaryObjectId: bea, objectIdToMerge: dee.id });
+    const found = await hubspot.client().crm.contacts.searchApi.doSearch({
       filterGroups: [
         {
           filters: [
@@ -88,7 +77,7 @@ describe('HubSpot sandbox: the email of a merged-away contact', () => {
     expect(found.results.map((r) => r.id)).toEqual([bea]);
     // Whether HubSpot's batch read by `email` matches a secondary email is not documented; the sandbox
     // answers by the contact's own email only, so crmsync must not rely on it.
-    const byEmail = await client.crm.contacts.batchApi.read({
+    const byEmail = await hubspot.client().crm.contacts.batchApi.read({
       inputs: [{ id: 'ann@merged.example.com' }],
       idProperty: 'email',
       properties: ['email'],
@@ -99,8 +88,8 @@ describe('HubSpot sandbox: the email of a merged-away contact', () => {
 
   it('the sandbox frees it when the survivor is archived, as it frees an archived contact’s own email', async () => {
     const { bea } = await annMergedIntoBea();
-    await client.crm.contacts.basicApi.archive(bea);
-    const again = await client.crm.contacts.basicApi.create({
+    await hubspot.client().crm.contacts.basicApi.archive(bea);
+    const again = await hubspot.client().crm.contacts.basicApi.create({
       properties: { email: 'ann@merged.example.com' },
       associations: [],
     });
