@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMAIL_OF_MERGED_CONTACT } from '../../lib/domain/plan/resolve.ts';
+import type { HubSpotPort } from '../../lib/ports.ts';
 import { salesforceNotice } from '../support/notices.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
@@ -43,6 +44,42 @@ describe('processor: a Salesforce record whose email a HubSpot merge kept on ano
     expect(await stack.hubspot.findContactsByAdditionalEmail(['ann@kept.example'], ['email'])).toMatchObject([
       { id: bea },
     ]);
+  });
+
+  it('the same if HubSpot’s read by email answered with the survivor (undocumented either way): no search, no create', async () => {
+    const dee = await stack.hubspotSandbox.userCreateContact({ email: 'dee@kept.example', lastname: 'Dunn' });
+    const eve = await stack.hubspotSandbox.userCreateContact({ email: 'eve@kept.example', lastname: 'Earl' });
+    await stack.hubspotSandbox.userMergeContacts(dee, eve);
+    const lead = await stack.salesforceSandbox.userCreate('Lead', {
+      LastName: 'Earl',
+      Company: 'Kept Co',
+      Email: 'eve@kept.example',
+    });
+    // A read by email that also matches additional emails, as some report HubSpot's search does.
+    const lenient: HubSpotPort = new Proxy(stack.hubspot, {
+      get(target, prop, receiver) {
+        if (prop === 'findContactsByEmail')
+          return async (emails: string[], properties: string[]) => [
+            ...(await target.findContactsByEmail(emails, properties)),
+            ...(await target.findContactsByAdditionalEmail(emails, properties)),
+          ];
+        if (prop === 'findContactsByAdditionalEmail') return () => Promise.reject(new Error('not needed'));
+        const value = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+
+    const { result, calls } = await stack.measure(() =>
+      stack.process([salesforceNotice('Lead', lead, { kind: 'created' })], { hubspot: lenient }),
+    );
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(calls.hubspot.writes).toBe(0);
+    const trace = await stack.store.listDecisions(`salesforce:${lead}`, 20);
+    expect(trace.find((d) => d.outcome === 'skipped')).toMatchObject({
+      reason: EMAIL_OF_MERGED_CONTACT,
+      detail: { hubspotId: dee },
+    });
   });
 
   it('costs one search per 5 new records whose email no contact has, and none once they are linked', async () => {
