@@ -208,6 +208,7 @@ export class HubSpotCrm implements HubSpotPort {
       client: this.#client,
       findContactsByEmail: (emails: string[], properties: string[]) =>
         this.findContactsByEmail(emails, properties),
+      readContacts: (ids: string[], properties: string[]) => this.readContacts(ids, properties),
     };
   }
 

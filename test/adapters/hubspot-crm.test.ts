@@ -185,6 +185,23 @@ describe('HubSpotCrm: batched writes with per-record outcomes', () => {
     expect(sandbox.counters()[CREATE]! - before).toBe(2);
   });
 
+  it('409 for an email a merge left on another contact: the contact it names is read, and only that input fails', async () => {
+    const { crm } = adapter();
+    const [survivor, merged] = await createMany(crm, 2, 'kept');
+    await sandbox.userMergeContacts(survivor!, merged!); // kept1@ is now survivor's additional email
+    const before = sandbox.counters()[CREATE] ?? 0;
+    const outcomes = await crm.createContacts([
+      { ref: 'a', properties: { email: 'new-a@example.com' } },
+      { ref: 'dup', properties: { email: 'KEPT1@example.com' } },
+      { ref: 'b', properties: { email: 'new-b@example.com' } },
+    ]);
+    expect(outcomes.map((o) => o.ok)).toEqual([true, false, true]);
+    expect(outcomes[1]).toMatchObject({ category: 'duplicate', retryable: false });
+    expect(outcomes[1]!.ok === false && outcomes[1]!.message).toContain(survivor);
+    // Not bisected: the 409, then one create for the rest.
+    expect(sandbox.counters()[CREATE]! - before).toBe(2);
+  });
+
   it('updates 250 contacts in 3 calls; an unknown id is not-found, a bad value validation, the rest succeed', async () => {
     const { crm } = adapter();
     const ids = await createMany(crm, 250);

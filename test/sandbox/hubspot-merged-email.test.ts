@@ -39,6 +39,17 @@ describe('HubSpot sandbox: the email of a merged-away contact', () => {
     );
     expect(refused.code).toBe(409);
     expect(refused.body.message).toBe(`Contact already exists. Existing ID: ${bea}`);
+    // A batch create with it is refused whole, as for a contact's own email.
+    const batch = await failure(
+      hubspot.client().crm.contacts.batchApi.create({
+        inputs: [
+          { properties: { email: 'new@merged.example.com' }, associations: [] },
+          { properties: { email: 'ann@merged.example.com' }, associations: [] },
+        ],
+      }),
+    );
+    expect(batch.code).toBe(409);
+    expect(batch.body.message).toBe(`Contact already exists. Existing ID: ${bea}`);
     // So is moving another contact onto it.
     const cyd = await hubspot.client().crm.contacts.basicApi.create({
       properties: { email: 'cyd@merged.example.com' },
