@@ -18,6 +18,24 @@ describe('processor: a Salesforce record whose email a HubSpot merge kept on ano
   });
   afterAll(() => stack?.close());
 
+  /**
+   * Processes the Lead's `created` notice and checks it wrote nothing to HubSpot and was skipped
+   * `email-of-merged-contact`, naming `survivor`; returns the Lead's trace.
+   */
+  const createdNoticeSkipped = async (lead: string, survivor: string, hubspot?: HubSpotPort) => {
+    const { result, calls } = await stack.measure(() =>
+      stack.process([salesforceNotice('Lead', lead, { kind: 'created' })], hubspot ? { hubspot } : {}),
+    );
+    expect(result.batchItemFailures).toEqual([]);
+    expect(calls.hubspot.writes).toBe(0);
+    const trace = await stack.store.listDecisions(`salesforce:${lead}`, 20);
+    expect(trace.find((d) => d.outcome === 'skipped')).toMatchObject({
+      reason: EMAIL_OF_MERGED_CONTACT,
+      detail: { hubspotId: survivor },
+    });
+    return trace;
+  };
+
   it('is not created in HubSpot: skipped `email-of-merged-contact`, naming the survivor, with no sync error', async () => {
     const bea = await stack.hubspotSandbox.userCreateContact({ email: 'bea@kept.example', lastname: 'Bell' });
     const ann = await stack.hubspotSandbox.userCreateContact({ email: 'ann@kept.example', lastname: 'Able' });
@@ -28,17 +46,7 @@ describe('processor: a Salesforce record whose email a HubSpot merge kept on ano
       Email: 'ann@kept.example',
     });
 
-    const { result, calls } = await stack.measure(() =>
-      stack.process([salesforceNotice('Lead', lead, { kind: 'created' })]),
-    );
-
-    expect(result.batchItemFailures).toEqual([]);
-    expect(calls.hubspot.writes).toBe(0);
-    const trace = await stack.store.listDecisions(`salesforce:${lead}`, 20);
-    expect(trace.find((d) => d.outcome === 'skipped')).toMatchObject({
-      reason: EMAIL_OF_MERGED_CONTACT,
-      detail: { hubspotId: bea },
-    });
+    const trace = await createdNoticeSkipped(lead, bea);
     expect(trace.filter((d) => d.outcome === 'error')).toEqual([]);
     expect((await stack.store.getPairsBySalesforceIds([lead])).get(lead)).toBeUndefined();
     expect(await stack.hubspot.findContactsByAdditionalEmail(['ann@kept.example'], ['email'])).toMatchObject([
@@ -69,17 +77,7 @@ describe('processor: a Salesforce record whose email a HubSpot merge kept on ano
       },
     });
 
-    const { result, calls } = await stack.measure(() =>
-      stack.process([salesforceNotice('Lead', lead, { kind: 'created' })], { hubspot: lenient }),
-    );
-
-    expect(result.batchItemFailures).toEqual([]);
-    expect(calls.hubspot.writes).toBe(0);
-    const trace = await stack.store.listDecisions(`salesforce:${lead}`, 20);
-    expect(trace.find((d) => d.outcome === 'skipped')).toMatchObject({
-      reason: EMAIL_OF_MERGED_CONTACT,
-      detail: { hubspotId: dee },
-    });
+    await createdNoticeSkipped(lead, dee, lenient);
   });
 
   it('costs one search per 5 new records whose email no contact has, and none once they are linked', async () => {
