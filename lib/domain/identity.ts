@@ -229,3 +229,20 @@ export function chooseHubSpotMatch(candidates: HubSpotContact[]): HubSpotMatch {
     reason: `matched HubSpot contact by email among ${sorted.length} contacts: the oldest`,
   };
 }
+
+/**
+ * HubSpot's property holding a contact's secondary emails. A merge puts the merged-away contact's
+ * email there, and HubSpot then refuses a new contact with it ("Contact already exists. Existing ID:
+ * <survivor>"): docs/design.md#merged-away-email.
+ */
+export const ADDITIONAL_EMAILS = 'hs_additional_emails';
+
+/** A contact's additional emails, normalized (HubSpot separates a multi-value property with `;`). */
+export function additionalEmails(contact: HubSpotContact): string[] {
+  const raw = contact.properties[ADDITIONAL_EMAILS];
+  if (!raw) return [];
+  return raw
+    .split(';')
+    .map((e) => normalizeEmail(e))
+    .filter((e): e is string => e !== undefined);
+}

@@ -2,6 +2,7 @@ import type { Client } from '@hubspot/api-client';
 import type { SyncErrorCategory } from '../errors.ts';
 import type { HubSpotContact, WriteOutcome } from '../ports.ts';
 import { BATCH, chunks, type HubSpotCall } from './hubspot-call.ts';
+import { ADDITIONAL_EMAILS } from '../domain/identity.ts';
 import { type HubSpotObjectLike, normalizeEmail } from './hubspot-contact.ts';
 import { categoryOf, errorContextIds, HubSpotRequestError, hubSpotErrorMessage } from './hubspot-errors.ts';
 
@@ -26,11 +27,12 @@ interface WriteItem {
 /** The CRM objects crmsync writes in batches: contacts, and companies (C2, C7). */
 export type WritableObject = 'contacts' | 'companies';
 
-/** What the writes need from the adapter: its call, its client, and a read by email (for 409s). */
+/** What the writes need from the adapter: its call, its client, and reads by email and by id (for 409s). */
 export interface ContactWriteContext {
   call: HubSpotCall;
   client: Client;
   findContactsByEmail(emails: string[], properties: string[]): Promise<HubSpotContact[]>;
+  readContacts(ids: string[], properties: string[]): Promise<HubSpotContact[]>;
 }
 
 /** Creates or updates contacts (or companies) in batches; one outcome per input, in input order. */
@@ -111,7 +113,7 @@ async function writeChunk(
     if (items.length === 1) return [failure(items[0]!, category, error.message, retryable)];
     // Only contacts have a unique email to collide on; a company 409 is narrowed down like any other.
     if (kind === 'create' && error.status === 409 && object === 'contacts')
-      return createAroundExisting(ctx, items);
+      return createAroundExisting(ctx, items, detailText(error.body));
     const named = namedItems(items, error.body);
     if (named.length > 0 && named.length < items.length) {
       const namedSet = new Set(named);
@@ -133,14 +135,26 @@ async function writeChunk(
 /**
  * HubSpot answers a batch create with 409 for the whole batch when one email already exists
  * ("Contact already exists. Existing ID: 123", naming no input). One read by email finds the
- * inputs that collide; they fail as duplicates and the rest is created, instead of bisecting.
+ * inputs that collide; they fail as duplicates and the rest is created, instead of bisecting. An
+ * email a merge left on another contact (`hs_additional_emails`) is not found by email: the contact
+ * the message names is read for it (docs/design.md#merged-away-email).
  */
-async function createAroundExisting(ctx: ContactWriteContext, items: WriteItem[]): Promise<WriteOutcome[]> {
+async function createAroundExisting(
+  ctx: ContactWriteContext,
+  items: WriteItem[],
+  message: string,
+): Promise<WriteOutcome[]> {
   const emailOf = (i: WriteItem) => normalizeEmail(i.properties['email'] ?? '');
   const existing = new Map<string, string>();
   for (const c of await ctx.findContactsByEmail(items.map(emailOf).filter(Boolean), ['email'])) {
     const email = c.properties['email'];
     if (email) existing.set(normalizeEmail(email), c.id);
+  }
+  const named = /Existing ID: (\d+)/.exec(message)?.[1];
+  if (named !== undefined && !items.some((i) => existing.has(emailOf(i)))) {
+    for (const c of await ctx.readContacts([named], ['email', ADDITIONAL_EMAILS]))
+      for (const extra of (c.properties[ADDITIONAL_EMAILS] ?? '').split(';'))
+        if (extra.trim()) existing.set(normalizeEmail(extra), c.id);
   }
   const taken = items.filter((i) => existing.has(emailOf(i)));
   if (taken.length === 0) {

@@ -10,6 +10,7 @@ import type {
   ModifiedContactsQuery,
   WriteOutcome,
 } from '../ports.ts';
+import { ADDITIONAL_EMAILS } from '../domain/identity.ts';
 import type { Lane, RateLimiter } from '../rate-limit/index.ts';
 import { BATCH, chunks, type HubSpotCall, hubSpotCaller, unique } from './hubspot-call.ts';
 import {
@@ -39,6 +40,8 @@ const SEARCH_PAGE = 200;
 /** Results one search query pages through (https://developers.hubspot.com/docs/api/crm/search#limitations). */
 const SEARCH_RESULT_CAP = 10_000;
 const CONTACT_PAGE = 100;
+/** Filter groups one search takes (https://developers.hubspot.com/docs/api/crm/search#limitations). */
+const SEARCH_FILTER_GROUPS = 5;
 
 export interface HubSpotCrmOptions {
   client: Client;
@@ -138,6 +141,33 @@ export class HubSpotCrm implements HubSpotPort {
     return [...out.values()];
   }
 
+  /**
+   * `HubSpotPort.findContactsByAdditionalEmail`: a search with one `hs_additional_emails EQ` filter group
+   * per email (groups are OR'd; HubSpot takes 5 per request). HubSpot's own staff answered that a search on
+   * `email` may miss a secondary address and one on `hs_additional_emails` finds it
+   * (https://github.com/HubSpot/hubspot-api-nodejs/issues/24); docs/reliability.md, finding 22.
+   */
+  async findContactsByAdditionalEmail(emails: string[], properties: string[]): Promise<HubSpotContact[]> {
+    const wanted = unique(emails.map(normalizeEmail).filter((e) => e.length > 0));
+    const props = withSourceProperties(unique([...properties, 'email', ADDITIONAL_EMAILS]));
+    const out = new Map<string, HubSpotContact>();
+    for (const chunk of chunks(wanted, SEARCH_FILTER_GROUPS)) {
+      const data = await this.#call('contacts.search', () =>
+        this.#contacts.searchApi.doSearchWithHttpInfo({
+          filterGroups: chunk.map((value) => ({
+            filters: [{ propertyName: ADDITIONAL_EMAILS, operator: 'EQ' as SearchOperator, value }],
+          })),
+          properties: props,
+          limit: SEARCH_PAGE,
+        }),
+      );
+      for (const object of data.results) {
+        if (!object.archived) out.set(object.id, toHubSpotContact(object as HubSpotObjectLike));
+      }
+    }
+    return [...out.values()];
+  }
+
   async createContacts(
     inputs: { ref: string; properties: Record<string, string> }[],
   ): Promise<WriteOutcome[]> {
@@ -178,6 +208,7 @@ export class HubSpotCrm implements HubSpotPort {
       client: this.#client,
       findContactsByEmail: (emails: string[], properties: string[]) =>
         this.findContactsByEmail(emails, properties),
+      readContacts: (ids: string[], properties: string[]) => this.readContacts(ids, properties),
     };
   }
 

@@ -14,6 +14,12 @@ export interface HubSpotPort {
   ): Promise<HubSpotContact[]>;
   /** Batch read by `email` as idProperty (100 per call); emails are compared normalized. */
   findContactsByEmail(emails: string[], properties: string[]): Promise<HubSpotContact[]>;
+  /**
+   * Live contacts holding one of these emails as an *additional* email (`hs_additional_emails`), where a
+   * HubSpot merge puts the merged-away contact's email; each comes with that property. A search: 5 emails
+   * per call, in the search rate window, so only for records about to get a new contact.
+   */
+  findContactsByAdditionalEmail(emails: string[], properties: string[]): Promise<HubSpotContact[]>;
   /** Batch create (100 per call); per-input errors come back as outcomes, not exceptions. */
   createContacts(inputs: { ref: string; properties: Record<string, string> }[]): Promise<WriteOutcome[]>;
   /** Batch update (100 per call). */

@@ -1,7 +1,7 @@
 import type { CrmSyncConfig } from '../config.ts';
 import { ACCOUNT_FIELD, HUBSPOT_OWNER_PROPERTY, SALESFORCE_OWNER_FIELD } from '../domain/contact-links.ts';
 import { gateRecord, type PlanInput } from '../domain/plan/index.ts';
-import { normalizeEmail } from '../domain/identity.ts';
+import { ADDITIONAL_EMAILS, additionalEmails, normalizeEmail } from '../domain/identity.ts';
 import type { SalesforceObject } from '../domain/notice.ts';
 import type {
   CreationIntent,
@@ -213,6 +213,8 @@ export async function gather(batchRecords: ProcessorRecord[], ctx: GatherContext
     const moreSalesforce = missingLinks(salesforceRecords);
     const salesforceEmails: string[] = [];
     const hubspotEmails: string[] = [];
+    /** Emails of Salesforce records that may get a new contact (R6, or every record with no segment: R2). */
+    const mayCreate = new Set<string>();
     for (const record of toPlan) {
       if (record.source === 'hubspot' && record.kind === 'merged') {
         // The survivor's email, to see whether another Salesforce record has it already.
@@ -229,13 +231,16 @@ export async function gather(batchRecords: ProcessorRecord[], ctx: GatherContext
         const sf = salesforceRecords.get(record.recordId);
         const email = sf && !sf.isDeleted && !sf.isConverted ? normalizeEmail(sf.fields['Email']) : undefined;
         if (email) hubspotEmails.push(email);
+        if (email && (record.kind === 'created' || segment === null)) mayCreate.add(email);
       }
     }
+    const withAdditional = unique([...fields.hubspot, ADDITIONAL_EMAILS]);
     const [byEmailSf, byEmailHs] = await Promise.all([
       salesforceEmails.length > 0 ? salesforce.findByEmail(unique(salesforceEmails), fields.salesforce) : [],
-      hubspotEmails.length > 0 ? hubspot.findContactsByEmail(unique(hubspotEmails), fields.hubspot) : [],
+      hubspotEmails.length > 0 ? hubspot.findContactsByEmail(unique(hubspotEmails), withAdditional) : [],
       readBoth(ctx, new Set(), moreSalesforce, hubspotContacts, salesforceRecords),
     ]);
+    const survivors = await mergeSurvivors(hubspot, mayCreate, byEmailHs, withAdditional);
     // An unlinked record, or the one its email matched, may be a counterpart crmsync created whose
     // create response was lost: its intent says what the create wrote (one read, only for these).
     const intentKeys = [
@@ -250,6 +255,7 @@ export async function gather(batchRecords: ProcessorRecord[], ctx: GatherContext
     if (intentKeys.length > 0) out.creationIntents = await store.getCreationIntents(unique(intentKeys));
     for (const r of byEmailSf) if (!salesforceRecords.has(r.id)) salesforceRecords.set(r.id, r);
     for (const c of byEmailHs) if (!hubspotContacts.has(c.id)) hubspotContacts.set(c.id, c);
+    for (const c of survivors) hubspotContacts.set(c.id, withAdditionalOf(hubspotContacts.get(c.id), c));
     // Conversions and merges that chain (rare: usually no call here).
     for (let step = 1; step < MAX_CHAIN; step++) {
       const links = missingLinks(salesforceRecords);
@@ -281,6 +287,37 @@ export async function gather(batchRecords: ProcessorRecord[], ctx: GatherContext
     out.readError = error;
   }
   return out;
+}
+
+/**
+ * The contacts that hold, as an additional email, the email of a Salesforce record about to get a new
+ * contact and matched by no contact's own email (docs/design.md#merged-away-email): a HubSpot merge
+ * keeps the merged-away email on the survivor, and the plan must find that survivor instead of
+ * creating (reliability finding 22). A search, so only for those emails (usually none).
+ */
+async function mergeSurvivors(
+  hubspot: HubSpotPort,
+  mayCreate: Set<string>,
+  byEmail: HubSpotContact[],
+  properties: string[],
+): Promise<HubSpotContact[]> {
+  const known = new Set<string>();
+  for (const c of byEmail) {
+    const email = normalizeEmail(c.properties['email']);
+    if (email) known.add(email);
+    for (const extra of additionalEmails(c)) known.add(extra);
+  }
+  const wanted = [...mayCreate].filter((e) => !known.has(e));
+  return wanted.length > 0 ? hubspot.findContactsByAdditionalEmail(wanted, properties) : [];
+}
+
+/** A contact read earlier in the batch, with the additional emails a later search found on it. */
+function withAdditionalOf(earlier: HubSpotContact | undefined, found: HubSpotContact): HubSpotContact {
+  if (!earlier) return found;
+  return {
+    ...earlier,
+    properties: { ...earlier.properties, [ADDITIONAL_EMAILS]: found.properties[ADDITIONAL_EMAILS] ?? null },
+  };
 }
 
 /** One HubSpot batch read and one read per Salesforce object, in parallel, into the maps. */

@@ -75,6 +75,11 @@ const SYSTEM_PROPS = new Set(['createdate', 'lastmodifieddate', 'hs_lastmodified
 export class ContactStore {
   readonly contacts = new Map<string, StoredContact>();
   readonly #byEmail = new Map<string, string>();
+  /**
+   * Email → the live contact holding it in `hs_additional_emails` (a merged-away contact's email). HubSpot
+   * keeps such an email on the survivor and refuses a new contact with it (docs/sandbox-hubspot.md).
+   */
+  readonly #byAdditionalEmail = new Map<string, string>();
   /** Merged-away id → surviving id (HubSpot answers reads of a merged id with the survivor). */
   readonly mergedInto = new Map<string, string>();
   readonly properties = new Map<string, PropertyDefinition>();
@@ -104,6 +109,7 @@ export class ContactStore {
   clear(): void {
     this.contacts.clear();
     this.#byEmail.clear();
+    this.#byAdditionalEmail.clear();
     this.mergedInto.clear();
     this.#nextId = 1001;
   }
@@ -122,6 +128,7 @@ export class ContactStore {
     for (const c of this.contacts.values()) {
       const email = c.values.get('email');
       if (email && !c.archived) this.#byEmail.set(email, c.id);
+      if (!c.archived) this.#indexAdditional(c);
     }
     this.#nextId = saved.nextId;
   }
@@ -138,6 +145,25 @@ export class ContactStore {
   getByEmail(email: string): StoredContact | undefined {
     const id = this.#byEmail.get(email.trim().toLowerCase());
     return id === undefined ? undefined : this.get(id);
+  }
+
+  /**
+   * The live contact an email belongs to in any way: its own email, or an additional one a merge left
+   * it. This is what a create or an email change collides with (409 "Contact already exists").
+   */
+  holderOfEmail(email: string): StoredContact | undefined {
+    const key = email.trim().toLowerCase();
+    const extra = this.#byAdditionalEmail.get(key);
+    return this.getByEmail(key) ?? (extra === undefined ? undefined : this.get(extra));
+  }
+
+  #indexAdditional(c: StoredContact): void {
+    for (const e of (c.values.get('hs_additional_emails') ?? '').split(';'))
+      if (e) this.#byAdditionalEmail.set(e.trim().toLowerCase(), c.id);
+  }
+
+  #unindexAdditional(c: StoredContact): void {
+    for (const [e, id] of this.#byAdditionalEmail) if (id === c.id) this.#byAdditionalEmail.delete(e);
   }
 
   /** Find by an id property: `hs_object_id` (default) or `email`. */
@@ -184,12 +210,12 @@ export class ContactStore {
     this.#emit({ kind: 'propertyChange', id: c.id, at, actor, propertyName: name, propertyValue: value });
   }
 
-  /** Create a contact. Throws ItemFailure on invalid values or a duplicate email. */
+  /** Create a contact. Throws ItemFailure on invalid values or a duplicate email (own or additional). */
   create(properties: Record<string, unknown>, actor: Actor): StoredContact {
     const values = validateContactProperties(properties, this.properties, this.portalId, this.ownerExists);
     const email = values['email'];
     if (email) {
-      const existing = this.getByEmail(email);
+      const existing = this.holderOfEmail(email);
       if (existing) throw contactConflict(existing.id);
     }
     const at = this.now();
@@ -235,7 +261,7 @@ export class ContactStore {
     const email = values['email'];
     const oldEmail = c.values.get('email');
     if (email && email !== oldEmail) {
-      const existing = this.getByEmail(email);
+      const existing = this.holderOfEmail(email);
       if (existing && existing.id !== c.id) throw contactConflict(existing.id);
     }
     const at = this.now();
@@ -269,6 +295,7 @@ export class ContactStore {
     c.updatedAt = at;
     const email = c.values.get('email');
     if (email && this.#byEmail.get(email) === c.id) this.#byEmail.delete(email);
+    this.#unindexAdditional(c);
     this.#emit({ kind: 'deletion', id: c.id, at, actor });
   }
 
@@ -278,11 +305,13 @@ export class ContactStore {
     if (!c?.archived)
       throw new HubSpotHttpError(404, errorBody('OBJECT_NOT_FOUND', `No archived contact ${id}`));
     const email = c.values.get('email');
-    if (email && this.getByEmail(email)) throw contactConflict(this.getByEmail(email)!.id);
+    const holder = email ? this.holderOfEmail(email) : undefined;
+    if (holder) throw contactConflict(holder.id);
     const at = this.now();
     c.archived = false;
     delete c.archivedAt;
     if (email) this.#byEmail.set(email, c.id);
+    this.#indexAdditional(c);
     this.#touch(c, at, actor);
     this.#emit({ kind: 'restore', id: c.id, at, actor });
     return c;
@@ -293,6 +322,7 @@ export class ContactStore {
     const at = this.now();
     const email = c.values.get('email');
     if (email && this.#byEmail.get(email) === c.id) this.#byEmail.delete(email);
+    this.#unindexAdditional(c);
     this.contacts.delete(c.id);
     this.#emit({ kind: 'privacyDeletion', id: c.id, at, actor });
     this.#emit({ kind: 'deletion', id: c.id, at, actor });
@@ -320,7 +350,8 @@ export class ContactStore {
     const mergedIds = [...(primary.values.get('hs_merged_object_ids')?.split(';') ?? []), merged.id];
     this.#record(primary, 'hs_merged_object_ids', mergedIds.join(';'), at, actor);
     // The merged record's email becomes an additional email of the primary
-    // (https://knowledge.hubspot.com/records/merge-records); it no longer identifies a contact.
+    // (https://knowledge.hubspot.com/contacts/how-do-i-merge-contacts): no longer a contact's own email,
+    // but still the survivor's — a new contact with it is refused (see `holderOfEmail`).
     const email = merged.values.get('email');
     if (email && this.#byEmail.get(email) === merged.id) this.#byEmail.delete(email);
     const extra = [
@@ -331,6 +362,8 @@ export class ContactStore {
       .filter((x): x is string => !!x)
       .join(';');
     if (extra) this.#record(primary, 'hs_additional_emails', extra, at, actor);
+    this.#unindexAdditional(merged);
+    this.#indexAdditional(primary);
     this.contacts.delete(merged.id);
     this.mergedInto.set(merged.id, primary.id);
     for (const [from, to] of this.mergedInto) if (to === merged.id) this.mergedInto.set(from, primary.id);

@@ -121,7 +121,8 @@ export function registerObjectRoutes(router: Router, s: SandboxState, store: Con
     checkBatchSize(body.inputs.length);
     const startedAt = new Date().toISOString();
     // HubSpot rejects the whole contacts batch with 409 when an email already exists
-    // (HubSpot/hubspot-api-python#51), so check before creating anything.
+    // (HubSpot/hubspot-api-python#51), so check before creating anything; an email a merge left on a
+    // survivor (`hs_additional_emails`) is taken too.
     const emails = (kind === CONTACTS ? body.inputs : [])
       .map((i) =>
         String(i.properties['email'] ?? '')
@@ -130,7 +131,7 @@ export function registerObjectRoutes(router: Router, s: SandboxState, store: Con
       )
       .filter(Boolean);
     for (const e of emails) {
-      const existing = store.getByEmail(e);
+      const existing = store.holderOfEmail(e);
       if (existing) {
         throw new HubSpotHttpError(
           409,

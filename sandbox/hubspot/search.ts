@@ -92,9 +92,23 @@ export function validateFilters(filters: SearchFilter[], props: Map<string, Prop
   }
 }
 
-/** Evaluate one filter. */
+/** A multiple-checkbox property (e.g. `hs_additional_emails`): its value is `;`-separated options. */
+function isMultiValue(def: PropertyDefinition | undefined): boolean {
+  return def?.type === 'enumeration' && def.fieldType === 'checkbox';
+}
+
+/**
+ * Evaluate one filter. On a multiple-checkbox property EQ/IN match when any one of its values does
+ * (and NEQ/NOT_IN when none does): a search with `hs_additional_emails EQ <email>` finds the contact
+ * holding that email among others (https://github.com/HubSpot/hubspot-api-nodejs/issues/24).
+ */
 export function matchFilter(c: StoredContact, f: SearchFilter, def: PropertyDefinition | undefined): boolean {
   const v = f.propertyName === 'hs_object_id' ? c.id : c.values.get(f.propertyName);
+  if (v !== undefined && isMultiValue(def) && ['EQ', 'NEQ', 'IN', 'NOT_IN'].includes(f.operator)) {
+    const wanted = f.operator === 'EQ' || f.operator === 'NEQ' ? [f.value] : (f.values ?? []);
+    const hit = v.split(';').some((one) => wanted.some((x) => compare(one, x, def) === 0));
+    return f.operator === 'EQ' || f.operator === 'IN' ? hit : !hit;
+  }
   switch (f.operator) {
     case 'HAS_PROPERTY':
       return v !== undefined;

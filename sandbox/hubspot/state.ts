@@ -142,7 +142,7 @@ export class SandboxState {
     const ids: string[] = [];
     try {
       for (const p of people) {
-        if (this.contacts.getByEmail(p.email)) continue;
+        if (this.contacts.holderOfEmail(p.email)) continue;
         const stage = rng.chance(segmentRate)
           ? rng.pick(['marketingqualifiedlead', 'salesqualifiedlead'] as const)
           : rng.pick(['subscriber', 'lead', 'opportunity', 'customer'] as const);

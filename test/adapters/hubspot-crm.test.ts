@@ -93,6 +93,20 @@ describe('HubSpotCrm: batched reads', () => {
     expect(found[0]!.properties['email']).toBe('mixed.case0@example.com');
   });
 
+  it('finds merge survivors by an additional email: 5 emails per search, normalized, each with hs_additional_emails', async () => {
+    const { crm } = adapter();
+    const ids = await createMany(crm, 7, 'Kept');
+    // A user merges contacts 1–6 into contact 0: their emails become its additional emails.
+    for (const id of ids.slice(1)) await sandbox.userMergeContacts(ids[0]!, id);
+    const before = sandbox.counters()['POST /crm/v3/objects/contacts/search'] ?? 0;
+    const emails = [...ids.slice(1).map((_, i) => ` KEPT${i + 1}@example.com`), 'nobody@example.com'];
+    const found = await crm.findContactsByAdditionalEmail(emails, ['firstname']);
+    expect(found.map((c) => c.id)).toEqual([ids[0]]);
+    expect(found[0]!.properties['hs_additional_emails']?.split(';')).toHaveLength(6);
+    expect((sandbox.counters()['POST /crm/v3/objects/contacts/search'] ?? 0) - before).toBe(2);
+    expect(await crm.findContactsByAdditionalEmail(['kept0@example.com'], ['email'])).toEqual([]);
+  });
+
   it('pages contacts (100) and searches by hs_lastmodifieddate (200 per page)', async () => {
     const { crm, limiter } = adapter();
     const since = Date.now() - 1000;
@@ -168,6 +182,23 @@ describe('HubSpotCrm: batched writes with per-record outcomes', () => {
     expect(outcomes[1]!.ok === false && outcomes[1]!.message).toContain(existingId);
     expect(outcomes[2]).toMatchObject({ ref: 'b', ok: true });
     // The 409 named no input: one read by email found the culprit, then one create for the rest.
+    expect(sandbox.counters()[CREATE]! - before).toBe(2);
+  });
+
+  it('409 for an email a merge left on another contact: the contact it names is read, and only that input fails', async () => {
+    const { crm } = adapter();
+    const [survivor, merged] = await createMany(crm, 2, 'kept');
+    await sandbox.userMergeContacts(survivor!, merged!); // kept1@ is now survivor's additional email
+    const before = sandbox.counters()[CREATE] ?? 0;
+    const outcomes = await crm.createContacts([
+      { ref: 'a', properties: { email: 'new-a@example.com' } },
+      { ref: 'dup', properties: { email: 'KEPT1@example.com' } },
+      { ref: 'b', properties: { email: 'new-b@example.com' } },
+    ]);
+    expect(outcomes.map((o) => o.ok)).toEqual([true, false, true]);
+    expect(outcomes[1]).toMatchObject({ category: 'duplicate', retryable: false });
+    expect(outcomes[1]!.ok === false && outcomes[1]!.message).toContain(survivor);
+    // Not bisected: the 409, then one create for the rest.
     expect(sandbox.counters()[CREATE]! - before).toBe(2);
   });
 

@@ -657,4 +657,40 @@ describe('reliability regressions', () => {
     const { violations } = await runHistory(people, steps);
     expect(violations).toEqual([]);
   }, 120_000);
+  it('R6: a creation delivered again after a HubSpot merge finds the survivor by its additional email and creates no third contact (seed 1222103396)', async () => {
+    // Long-run seed 1222103396 (run 15), shrunk by the lead to 6 steps. p1's Lead links by email to p1's
+    // contact outside the segment (R6), p0's new Contact makes a contact by R6; the batch crashes after
+    // its Salesforce write (nothing committed) and its ack is lost; a HubSpot user merges p1's contact
+    // into p0's. Delivered again, the Lead's creation found no contact by email (the sandbox freed the
+    // merged-away email) and created a third contact with p1's email outside the segment. HubSpot keeps
+    // that email on the survivor and refuses a new contact with it; crmsync now searches the additional
+    // emails before creating and skips the Lead (`email-of-merged-contact`, finding 22).
+    const steps: Step[] = [
+      {
+        kind: 'salesforce-create',
+        p: 1,
+        objectType: 'Lead',
+        values: { lastname: 'Lee', phone: '+1 555 0101', jobtitle: 'CTO' },
+      },
+      {
+        kind: 'hubspot-create',
+        p: 1,
+        values: { lastname: 'Park', phone: '+1 555 0103', jobtitle: 'Buyer' },
+        inSegment: false,
+      },
+      {
+        kind: 'salesforce-create',
+        p: 0,
+        objectType: 'Contact',
+        values: { firstname: 'Ada', lastname: 'Ortiz', phone: '+1 555 0101', jobtitle: 'Buyer' },
+      },
+      { kind: 'poll' },
+      { kind: 'process', max: 200, loseAck: true, fault: 'crash-after-salesforce-write', severity: 1 },
+      { kind: 'hubspot-merge', p: 0, q: 1 },
+    ];
+    const { violations, state } = await runHistory(4, steps);
+    expect(violations).toEqual([]);
+    // One contact is left: the survivor of the merge, holding both people's emails.
+    expect(state.hubspot.size).toBe(1);
+  }, 60_000);
 });

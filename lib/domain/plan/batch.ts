@@ -2,7 +2,7 @@ import type { FieldMapping } from '../field-mapping.ts';
 import type { Decision, HubSpotContact, PairState, SalesforceRecord } from '../entities.ts';
 import { DEFAULT_AUTO_CREATE_WINDOW_MS } from '../auto-create.ts';
 import type { PlanRecord } from '../coalesce.ts';
-import { normalizeEmail, type PairWrite } from '../identity.ts';
+import { additionalEmails, normalizeEmail, type PairWrite } from '../identity.ts';
 import type { SalesforceObject } from '../notice.ts';
 import type { GateDecision } from '../segment-gate.ts';
 import type { FieldError } from '../sync-rule-error.ts';
@@ -20,6 +20,11 @@ export class Batch {
   readonly pairBySalesforce = new Map<string, PairState>();
   readonly hubspotByEmail = new Map<string, HubSpotContact[]>();
   readonly salesforceByEmail = new Map<string, SalesforceRecord[]>();
+  /**
+   * Contacts by an *additional* email (a merge put the merged-away contact's email there): HubSpot keeps
+   * it reserved for the survivor, so it names a person who already has a contact (docs/design.md#merged-away-email).
+   */
+  readonly hubspotByAdditionalEmail = new Map<string, HubSpotContact>();
   /** Ids handled by an earlier record of this batch → the key that handled them (one-to-one, one write each). */
   readonly claimed = new Map<string, string>();
   /**
@@ -50,6 +55,7 @@ export class Batch {
       this.hubspotById.set(c.id, c);
       const email = normalizeEmail(c.properties['email']);
       if (email) push(this.hubspotByEmail, email, c);
+      for (const extra of additionalEmails(c)) this.hubspotByAdditionalEmail.set(extra, c);
     }
     for (const r of input.salesforceRecords) {
       this.salesforceById.set(r.id, r);

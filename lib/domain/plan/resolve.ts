@@ -170,6 +170,10 @@ function resolveSalesforce(batch: Batch, record: PlanRecord): Resolution {
     // second contact with the same email anyway (409), so record why instead of trying.
     return stop('skipped', 'duplicate-email', { hubspotIds: sameEmail.map((c) => c.id).sort() }, carried);
   }
+  if (email && sameEmail.length === 0) {
+    const survivor = batch.hubspotByAdditionalEmail.get(email);
+    if (survivor) return stop('skipped', EMAIL_OF_MERGED_CONTACT, mergedEmailDetail(survivor.id), carried);
+  }
   const match = chooseHubSpotMatch(candidates);
   if (match.chosen && batch.claimed.has(`hubspot:${match.chosen.id}`))
     return stop('skipped', 'duplicate-email', { hubspotId: match.chosen.id });
@@ -180,6 +184,23 @@ function resolveSalesforce(batch: Batch, record: PlanRecord): Resolution {
     ...(match.chosen ? { linkReason: match.reason } : {}),
   };
 }
+
+/** Decision reason: the record's email is an additional email of a HubSpot contact (a merge put it there). */
+export const EMAIL_OF_MERGED_CONTACT = 'email-of-merged-contact';
+
+/**
+ * An unlinked Salesforce record whose email only a merge survivor holds, as an additional email
+ * (docs/design.md#merged-away-email): the person already has a contact, and HubSpot refuses a new one
+ * with that email. It is neither created (R6 included: a replayed creation after the merge must not
+ * make a second contact) nor linked (the survivor's own email is another; a first link would write one
+ * over the other). Reliability finding 22, seed 1222103396.
+ */
+const mergedEmailDetail = (hubspotId: string) => ({
+  hubspotId,
+  message:
+    `this email belongs to hubspot:${hubspotId} as an additional email (a HubSpot merge kept it there); ` +
+    'no contact is created for it. Link the two by hand, or give the record another email',
+});
 
 /** Decision reason: the linked Salesforce record was deleted (not merged), and the link was removed. */
 export const COUNTERPART_DELETED = 'counterpart-deleted';
