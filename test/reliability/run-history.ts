@@ -45,10 +45,12 @@ export interface HistoryOutcome {
 export async function runHistory(
   people: number,
   steps: AnyStep[],
-  options: { companies?: boolean } = {},
+  options: { companies?: boolean; webhookWindowMs?: number } = {},
 ): Promise<HistoryOutcome> {
   runs++;
-  const h = await Harness.start();
+  const h = await Harness.start(
+    options.webhookWindowMs !== undefined ? { webhookWindowMs: options.webhookWindowMs } : {},
+  );
   try {
     const history = new History(h, people, `${process.pid}x${runs}`);
     // Company sync on (C1) and the owners, before any step: the company half of the model.
