@@ -186,7 +186,7 @@ export function parseWebhookBatch(items: unknown[], options: ParseOptions): Pars
    * properties, a form's fields): a notice says every field it names changed at its `occurredAt`, and
    * the two-way rule compares those times (docs/design.md#two-way). Folding a property set at creation
    * with an edit of another property a moment later stamped the first with the edit's time, and an older
-   * value then beat a newer Salesforce change (reliability finding 22).
+   * value then beat a newer Salesforce change (reliability finding 23).
    */
   const updates = new Map<
     string,

@@ -45,7 +45,7 @@ describe('change times of the two-way rule', () => {
     expect(plan.hubspotUpdates).toEqual([]);
   });
 
-  it('two-way (finding 22): a field takes the time of the latest notice naming it, not of a later notice naming another field', () => {
+  it('two-way (finding 23): a field takes the time of the latest notice naming it, not of a later notice naming another field', () => {
     const [hubspot] = coalesce([
       notice('hubspot', 'contact', '101', 'updated', { occurredAt: T0 + 1_000, changedFields: ['phone'] }),
       notice('hubspot', 'contact', '101', 'updated', {
@@ -64,7 +64,7 @@ describe('change times of the two-way rule', () => {
     expect(changeTimes(salesforce!, contact, lead).salesforce('Title')).toBe(T0 + 4_000);
   });
 
-  it('two-way (finding 22): a Salesforce change later than a HubSpot one wins, though the batch reports a still later HubSpot change of another property', () => {
+  it('two-way (finding 23): a Salesforce change later than a HubSpot one wins, though the batch reports a still later HubSpot change of another property', () => {
     // HubSpot phone at T0+1s, Salesforce Phone at T0+3s, HubSpot firstname at T0+5s: Salesforce's phone is the latest.
     const linked = annLinked({ hubspot: { phone: '+1 555 0102' }, salesforce: { Phone: '+1 555 0103' } });
     const plan = planOf(

@@ -221,7 +221,7 @@ describe('HubSpot webhook batches: coalescing', () => {
     expect(seven?.eventId).toBe(coalescedEventId(events.slice(0, 3).map((e) => `${String(e['eventId'])}:7`)));
   });
 
-  it('two-way (finding 22): changes of one contact at different instants keep their own times — a property set at creation is not stamped with a later edit’s time', () => {
+  it('two-way (finding 23): changes of one contact at different instants keep their own times — a property set at creation is not stamped with a later edit’s time', () => {
     // Seeds 1223408659 and others: a contact created with lastname Park at t=1000 and its phone edited at
     // t=3000 arrived in one delivery; one notice said lastname changed at 3000, and Park beat a Salesforce
     // LastName set at 2000.

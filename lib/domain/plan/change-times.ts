@@ -27,7 +27,7 @@ export interface ChangeTimes {
 export function changeTimes(record: PlanRecord, contact: HubSpotContact, sf: SalesforceRecord): ChangeTimes {
   const changed = new Set(record.changedFields ?? []);
   // The latest notice naming the field, not the record's latest notice: another notice of the batch
-  // may report a later change of another field (reliability finding 22).
+  // may report a later change of another field (reliability finding 23).
   const noticed = (field: string) => record.fieldChangedAt?.[field] ?? record.occurredAt;
   return {
     hubspot: (property) => {
