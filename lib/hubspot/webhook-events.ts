@@ -13,8 +13,10 @@ import type { ChangeNotice, NoticeKind } from '../domain/notice.ts';
  *   accepted for contacts (`0-1`) and companies (`0-2`, C8).
  * - Echo layer 1 (docs/design.md#echo-suppression): changes made by our own app come back with
  *   `changeSource: "INTEGRATION"` (or `API`) and `sourceId` naming our app id; they are dropped.
- * - Several propertyChange events for one contact in a batch become one `updated` notice with the
- *   union of changed properties and the latest `occurredAt`.
+ * - Several propertyChange events for one contact *at one instant* in a batch (a creation's
+ *   properties) become one `updated` notice with the union of changed properties; changes at other
+ *   instants get notices of their own, so each notice's `occurredAt` is the time of every property
+ *   it names.
  */
 
 /** HubSpot says a batch is "under 100" notifications; anything above is not HubSpot. */
@@ -178,7 +180,14 @@ export function parseWebhookBatch(items: unknown[], options: ParseOptions): Pars
     if (entry.examples.length < 10) entry.examples.push(example);
   };
   const seenEventIds = new Set<string>();
-  /** Pending `updated` notices per record (`contact:<id>`, `company:<id>`), coalesced; with their source `eventId:objectId` keys. */
+  /**
+   * Pending `updated` notices per record and time (`contact:<id>@<occurredAt>`), coalesced; with their
+   * source `eventId:objectId` keys. Only changes of one instant fold into one notice (a creation's
+   * properties, a form's fields): a notice says every field it names changed at its `occurredAt`, and
+   * the two-way rule compares those times (docs/design.md#two-way). Folding a property set at creation
+   * with an edit of another property a moment later stamped the first with the edit's time, and an older
+   * value then beat a newer Salesforce change (reliability finding 23).
+   */
   const updates = new Map<
     string,
     { notice: ChangeNotice; eventIds: string[]; fields: Set<string>; fieldsKnown: boolean }
@@ -236,9 +245,10 @@ export function parseWebhookBatch(items: unknown[], options: ParseOptions): Pars
     const name = action === 'associationChange' ? PRIMARY_COMPANY_PROPERTY : event.propertyName;
     const nameOk = name !== undefined && PROPERTY_NAME.test(name) && !FORBIDDEN_KEYS.has(name);
     if (name !== undefined && !nameOk) result.invalidFieldNames += 1;
-    const pending = updates.get(`${object}:${event.objectId}`);
+    const at = `${object}:${event.objectId}@${event.occurredAt}`;
+    const pending = updates.get(at);
     if (!pending) {
-      updates.set(`${object}:${event.objectId}`, {
+      updates.set(at, {
         notice: {
           source: 'hubspot',
           objectType: object,
@@ -255,7 +265,6 @@ export function parseWebhookBatch(items: unknown[], options: ParseOptions): Pars
       return;
     }
     pending.eventIds.push(`${event.eventId}:${event.objectId}`);
-    pending.notice.occurredAt = Math.max(pending.notice.occurredAt, event.occurredAt);
     if (nameOk) pending.fields.add(name);
     else pending.fieldsKnown = false;
   });

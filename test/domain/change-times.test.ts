@@ -44,4 +44,46 @@ describe('change times of the two-way rule', () => {
     ]);
     expect(plan.hubspotUpdates).toEqual([]);
   });
+
+  it('two-way (finding 23): a field takes the time of the latest notice naming it, not of a later notice naming another field', () => {
+    const [hubspot] = coalesce([
+      notice('hubspot', 'contact', '101', 'updated', { occurredAt: T0 + 1_000, changedFields: ['phone'] }),
+      notice('hubspot', 'contact', '101', 'updated', {
+        occurredAt: T0 + 5_000,
+        changedFields: ['firstname'],
+      }),
+    ]);
+    const contact = hubspotContact('101', { phone: '+1 555 0102' }, T0 + 9_000);
+    expect(changeTimes(hubspot!, contact, lead).hubspot('phone')).toBe(T0 + 1_000);
+    expect(changeTimes(hubspot!, contact, lead).hubspot('firstname')).toBe(T0 + 5_000);
+    const [salesforce] = coalesce([
+      notice('salesforce', 'Lead', '00Q1', 'updated', { occurredAt: T0 + 2_000, changedFields: ['Phone'] }),
+      notice('salesforce', 'Lead', '00Q1', 'updated', { occurredAt: T0 + 4_000, changedFields: ['Title'] }),
+    ]);
+    expect(changeTimes(salesforce!, contact, lead).salesforce('Phone')).toBe(T0 + 2_000);
+    expect(changeTimes(salesforce!, contact, lead).salesforce('Title')).toBe(T0 + 4_000);
+  });
+
+  it('two-way (finding 23): a Salesforce change later than a HubSpot one wins, though the batch reports a still later HubSpot change of another property', () => {
+    // HubSpot phone at T0+1s, Salesforce Phone at T0+3s, HubSpot firstname at T0+5s: Salesforce's phone is the latest.
+    const linked = annLinked({ hubspot: { phone: '+1 555 0102' }, salesforce: { Phone: '+1 555 0103' } });
+    const plan = planOf(
+      [
+        notice('hubspot', 'contact', '101', 'updated', { occurredAt: T0 + 1_000, changedFields: ['phone'] }),
+        notice('hubspot', 'contact', '101', 'updated', {
+          occurredAt: T0 + 5_000,
+          changedFields: ['firstname'],
+        }),
+      ],
+      {
+        ...linked,
+        salesforceRecords: [{ ...lead, fields: { ...annSf, Phone: '+1 555 0103' } }],
+        members: new Set(['101']),
+      },
+    );
+    expect(plan.hubspotUpdates).toEqual([
+      expect.objectContaining({ id: '101', properties: { phone: '+1 555 0103' } }),
+    ]);
+    expect(plan.salesforceUpdates.Lead).toEqual([]);
+  });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { coalesce } from '../../lib/domain/coalesce.ts';
 import { changeNoticeSchema } from '../../lib/domain/notice.ts';
 import { coalescedEventId, isOwnChange, parseWebhookBatch } from '../../lib/hubspot/webhook-events.ts';
 import { APP_ID, PORTAL_ID, hubspotEvent } from './signed-request.ts';
@@ -202,22 +203,46 @@ describe('HubSpot webhook batches: echo layer 1', () => {
 });
 
 describe('HubSpot webhook batches: coalescing', () => {
-  it('turns several propertyChange events of one contact into one notice with every changed property and the latest time', () => {
+  it('turns the propertyChange events of one contact at one instant (a creation’s properties) into one notice with every changed property', () => {
     const events = [
       hubspotEvent({ objectId: 7, propertyName: 'firstname', occurredAt: 1000 }),
-      hubspotEvent({ objectId: 7, propertyName: 'lastname', occurredAt: 3000 }),
-      hubspotEvent({ objectId: 7, propertyName: 'firstname', occurredAt: 2000 }),
-      hubspotEvent({ objectId: 8, propertyName: 'phone', occurredAt: 1500 }),
+      hubspotEvent({ objectId: 7, propertyName: 'lastname', occurredAt: 1000 }),
+      hubspotEvent({ objectId: 7, propertyName: 'phone', occurredAt: 1000 }),
+      hubspotEvent({ objectId: 8, propertyName: 'phone', occurredAt: 1000 }),
     ];
     const parsed = parseWebhookBatch(events, { appId: APP_ID });
     expect(parsed.notices).toHaveLength(2);
     const seven = parsed.notices.find((n) => n.recordId === '7');
     expect(seven).toMatchObject({
       kind: 'updated',
-      occurredAt: 3000,
-      changedFields: ['firstname', 'lastname'],
+      occurredAt: 1000,
+      changedFields: ['firstname', 'lastname', 'phone'],
     });
     expect(seven?.eventId).toBe(coalescedEventId(events.slice(0, 3).map((e) => `${String(e['eventId'])}:7`)));
+  });
+
+  it('two-way (finding 23): changes of one contact at different instants keep their own times — a property set at creation is not stamped with a later edit’s time', () => {
+    // Seeds 1223408659 and others: a contact created with lastname Park at t=1000 and its phone edited at
+    // t=3000 arrived in one delivery; one notice said lastname changed at 3000, and Park beat a Salesforce
+    // LastName set at 2000.
+    const events = [
+      hubspotEvent({ objectId: 7, propertyName: 'lastname', occurredAt: 1000 }),
+      hubspotEvent({ objectId: 7, propertyName: 'phone', occurredAt: 1000 }),
+      hubspotEvent({ objectId: 7, propertyName: 'phone', occurredAt: 3000 }),
+      hubspotEvent({ objectId: 7, propertyName: 'firstname', occurredAt: 2000 }),
+    ];
+    const parsed = parseWebhookBatch(events, { appId: APP_ID });
+    expect(parsed.notices.map((n) => [n.occurredAt, n.changedFields])).toEqual([
+      [1000, ['lastname', 'phone']],
+      [3000, ['phone']],
+      [2000, ['firstname']],
+    ]);
+    // Folded per record by the processor, each property keeps the time of the latest notice naming it.
+    expect(coalesce(parsed.notices)[0]?.fieldChangedAt).toEqual({
+      lastname: 1000,
+      phone: 3000,
+      firstname: 2000,
+    });
   });
 
   it('gives the same coalesced id for the same events in another order, and another id for other events', () => {

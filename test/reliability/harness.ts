@@ -101,8 +101,14 @@ export class Harness {
 
   private constructor(readonly stack: TestStack) {}
 
-  /** Starts everything, selects a fresh DYNAMIC segment (lifecycle stage MQL) and points deliveries at the intake. */
-  static async start(): Promise<Harness> {
+  /**
+   * Starts everything, selects a fresh DYNAMIC segment (lifecycle stage MQL) and points deliveries at the intake.
+   * `webhookWindowMs`: how long the HubSpot sandbox gathers webhook events before it sends them on its
+   * own (default 100 ms, HubSpot's batching). Which events share a delivery then depends on how fast the
+   * steps run; a regression that needs events in one delivery sets it long, so that only a step's
+   * `collect` sends them.
+   */
+  static async start(options: { webhookWindowMs?: number } = {}): Promise<Harness> {
     const stack = await startTestStack({
       // No SigV4 on the loopback DynamoDB and SQS calls: harness configuration (docs/reliability.md "Speed").
       unsignedAws: true,
@@ -112,6 +118,7 @@ export class Harness {
         limits: { burstPer10s: 1_000_000, searchPerSecond: 10_000 },
         // crmsync's app tokens: its first one and the ones an operator renews it with.
         appTokens: [SANDBOX_APP_TOKEN, OBSERVER_TOKEN, ...RENEWED_TOKENS],
+        ...(options.webhookWindowMs !== undefined ? { webhookBatchWindowMs: options.webhookWindowMs } : {}),
       },
     });
     const h = new Harness(stack);

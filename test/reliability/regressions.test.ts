@@ -693,4 +693,53 @@ describe('reliability regressions', () => {
     // One contact is left: the survivor of the merge, holding both people's emails.
     expect(state.hubspot.size).toBe(1);
   }, 60_000);
+  it('two-way: a lastname set at creation is not stamped with a later edit’s time when both arrive in one webhook delivery (seed 1223408659)', async () => {
+    // Long-run seed 1223408659 (run 17), shrunk from 23 steps to 7 (finding 23). p1's Lead (lastname Park)
+    // and p1's HubSpot contact (Park) are made; a Salesforce user sets the Lead's lastname to Ortiz. The
+    // first link by email plans Ortiz for HubSpot, whose token has expired (401): a late first link. A
+    // HubSpot user then edits phone. The creation's property events and the phone edit came in one
+    // webhook delivery, which the intake folded into one notice at the edit's time: lastname "changed"
+    // after the link's intent, so the retry took Park for a change made since and wrote it over Ortiz.
+    // It failed only when the steps ran within HubSpot's 100 ms batching window (a warm process); the
+    // long window makes every run put the events in one delivery.
+    const steps: Step[] = [
+      {
+        kind: 'salesforce-create',
+        p: 2,
+        objectType: 'Contact',
+        values: { firstname: 'Cyd', lastname: 'Lee', phone: '+1 555 0103' },
+      },
+      { kind: 'deliver', mode: 'in-order', seed: 29 },
+      {
+        kind: 'salesforce-create',
+        p: 1,
+        objectType: 'Lead',
+        values: { firstname: 'Cyd', lastname: 'Park', phone: '+1 555 0102', jobtitle: 'Engineer' },
+      },
+      { kind: 'hubspot-create', p: 1, values: { firstname: 'Bo', lastname: 'Park' }, inSegment: true },
+      { kind: 'salesforce-edit', p: 1, field: 'lastname', value: 'Ortiz' },
+      { kind: 'process', max: 200, loseAck: true, fault: 'hubspot-session-expired', severity: 6 },
+      { kind: 'hubspot-edit', p: 1, field: 'phone', value: '+1 555 0103' },
+    ];
+    const { violations } = await runHistory(3, steps, { webhookWindowMs: 60_000 });
+    expect(violations).toEqual([]);
+  }, 60_000);
+  it('two-way: a Salesforce edit of crmsync’s new Lead wins over the phone the HubSpot contact was created with, though a later HubSpot edit of another property came in the same webhook delivery (seeds 1222102648, 1222101783, 1223408609)', async () => {
+    // Long-run seed 1222102648 (run 15), shrunk from 21 steps to 4 (finding 23). crmsync creates p2's
+    // Lead from the contact (phone 0101); a Salesforce user sets phone 0103; a HubSpot user sets jobtitle.
+    // The contact's creation events and the jobtitle edit came in one delivery, folded into one notice
+    // at the edit's time, so HubSpot "reported" phone after the Salesforce change: set back to the
+    // last-synced value later (finding 13's rule), it won, and 0101 went back over 0103. Seeds
+    // 1222101783 (firstname; 21 steps) and 1223408609 (lastname; 23 steps) shrink to the same four
+    // steps on another field. They failed only when the steps ran within HubSpot's 100 ms batching
+    // window (a warm process); the long window makes every run put the events in one delivery.
+    const steps: Step[] = [
+      { kind: 'hubspot-create', p: 2, values: { lastname: 'Park', phone: '+1 555 0101' }, inSegment: true },
+      { kind: 'process', max: 3, loseAck: true, fault: 'crash-after-salesforce-write', severity: 7 },
+      { kind: 'salesforce-edit', p: 2, field: 'phone', value: '+1 555 0103' },
+      { kind: 'hubspot-edit', p: 2, field: 'jobtitle', value: 'CTO' },
+    ];
+    const { violations } = await runHistory(4, steps, { webhookWindowMs: 60_000 });
+    expect(violations).toEqual([]);
+  }, 60_000);
 });

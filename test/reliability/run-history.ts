@@ -40,15 +40,18 @@ export interface HistoryOutcome {
  * Runs one history on a fresh stack, quiesces, and checks every invariant (docs/design.md#reliability
  * "Reliability"): convergence, no lost update, no out-of-segment write beyond R6, one-to-one links and
  * no duplicates, no loop (one more delivery + drain writes nothing), idempotent replay (every
- * processed message again writes nothing).
+ * processed message again writes nothing). `webhookWindowMs`: see `Harness.start` (a regression that
+ * needs HubSpot events in one webhook delivery, whatever the speed of its steps).
  */
 export async function runHistory(
   people: number,
   steps: AnyStep[],
-  options: { companies?: boolean } = {},
+  options: { companies?: boolean; webhookWindowMs?: number } = {},
 ): Promise<HistoryOutcome> {
   runs++;
-  const h = await Harness.start();
+  const h = await Harness.start(
+    options.webhookWindowMs !== undefined ? { webhookWindowMs: options.webhookWindowMs } : {},
+  );
   try {
     const history = new History(h, people, `${process.pid}x${runs}`);
     // Company sync on (C1) and the owners, before any step: the company half of the model.

@@ -17,20 +17,26 @@ export interface ChangeTimes {
  * is not delivered yet) — the history's later time is the current value's, and the older notice time
  * would let the other side's older change win (reliability seed 1214885380). So the later of the two.
  *
+ * A notice's time counts only for the fields that notice names (`fieldChangedAt`): the batch's other
+ * notices of the record may be later and name other fields.
+ *
  * Salesforce: the notice's time for a field it names, else the record's `LastModifiedDate`. Not the
  * later of the two: crmsync's own writes move `LastModifiedDate` too, and without field history a
  * later modification cannot be told to be this field's.
  */
 export function changeTimes(record: PlanRecord, contact: HubSpotContact, sf: SalesforceRecord): ChangeTimes {
   const changed = new Set(record.changedFields ?? []);
+  // The latest notice naming the field, not the record's latest notice: another notice of the batch
+  // may report a later change of another field (reliability finding 23).
+  const noticed = (field: string) => record.fieldChangedAt?.[field] ?? record.occurredAt;
   return {
     hubspot: (property) => {
       const history = contact.propertyChangedAt?.[property];
       if (record.source === 'hubspot' && changed.has(property))
-        return Math.max(record.occurredAt, history ?? Number.NEGATIVE_INFINITY);
+        return Math.max(noticed(property), history ?? Number.NEGATIVE_INFINITY);
       return history ?? contact.updatedAt;
     },
     salesforce: (field) =>
-      record.source === 'salesforce' && changed.has(field) ? record.occurredAt : sf.modifiedAt,
+      record.source === 'salesforce' && changed.has(field) ? noticed(field) : sf.modifiedAt,
   };
 }
