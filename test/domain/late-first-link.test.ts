@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { ann, annSf, hubspotContact, notice, planOf, salesforceRecord, T0 } from './fixtures.ts';
+
+/**
+ * A first link whose writes landed and whose responses were lost, retried in a batch that has no
+ * notice of a user's later change (lib/domain/plan/own-creation.ts, `lateFirstLink`;
+ * docs/design.md#late-first-link): the update's other fields show that it landed.
+ */
+/** The claim of a first link of contact 101 and Lead 00Q1 whose commit never came: version 1, empty snapshot. */
+const claimed = {
+  hubspotId: '101',
+  salesforceId: '00Q1',
+  salesforceType: 'Lead' as const,
+  snapshot: {},
+  version: 1,
+  lastSyncedAt: T0,
+  origin: 'matched' as const,
+};
+const retry = (
+  contact: ReturnType<typeof hubspotContact>,
+  lead: ReturnType<typeof salesforceRecord>,
+  intent: {
+    snapshot: Record<string, string | null>;
+    at: number;
+    link: { salesforceId: string; hubspot: string[]; salesforce: string[] };
+  },
+) =>
+  // The batch has only the contact's segment join: the user's change was notified elsewhere.
+  planOf([notice('hubspot', 'contact', '101', 'segment-joined')], {
+    hubspotContacts: [contact],
+    salesforceRecords: [lead],
+    pairs: [claimed],
+    members: new Set(['101']),
+    creationIntents: new Map([['hubspot:101', intent]]),
+  });
+
+describe('a late first link: one landed field of an update vouches for the others', () => {
+  it('two-way (seed 1224006621): a Salesforce clear of a field the first link filled wins, with no notice of it in the batch', () => {
+    // The first link wrote LastName and Phone (a blank filled) to Lead 00Q1 in one update, which landed;
+    // its response was lost. A Salesforce user then cleared Phone; the retry's batch has no notice of it.
+    const contact = hubspotContact('101', {
+      email: 'ann@example.com',
+      firstname: 'Ann',
+      lastname: 'Ng',
+      phone: '+1 555 0103',
+    });
+    const intent = {
+      snapshot: { email: 'ann@example.com', firstname: 'Ann', lastname: 'Ng', phone: '+1 555 0103' },
+      at: T0 + 1_000,
+      link: { salesforceId: '00Q1', hubspot: [], salesforce: ['LastName', 'Phone'] },
+    };
+    const cleared = salesforceRecord(
+      '00Q1',
+      'Lead',
+      { ...annSf, LastName: 'Ng', Phone: null },
+      { modifiedAt: T0 + 2_000 },
+    );
+    const plan = retry(contact, cleared, intent);
+    expect(plan.hubspotUpdates).toEqual([
+      expect.objectContaining({ id: '101', properties: expect.objectContaining({ phone: '' }) }),
+    ]);
+    expect(plan.salesforceUpdates.Lead).toEqual([]);
+    // The update did not land (LastName is not the one written either): Phone links as a first link.
+    const notLanded = salesforceRecord('00Q1', 'Lead', { ...annSf, Phone: null });
+    expect(retry(contact, notLanded, intent).salesforceUpdates.Lead).toEqual([
+      expect.objectContaining({ id: '00Q1', fields: expect.objectContaining({ Phone: '+1 555 0103' }) }),
+    ]);
+  });
+
+  it('two-way (seed 1224006402): a HubSpot clear of a field the first link wrote wins, with no notice of it in the batch', () => {
+    // The first link wrote firstname Bo and phone 0101 to contact 101 in one update, which landed; its
+    // response was lost. A HubSpot user then cleared phone; the retry's batch has no notice of it.
+    const lead = salesforceRecord('00Q1', 'Lead', { ...annSf, FirstName: 'Bo', Phone: '+1 555 0101' });
+    const intent = {
+      snapshot: { email: 'ann@example.com', firstname: 'Bo', lastname: 'Lee', phone: '+1 555 0101' },
+      at: T0 + 1_000,
+      link: { salesforceId: '00Q1', hubspot: ['firstname', 'phone'], salesforce: [] },
+    };
+    const cleared = hubspotContact('101', { ...ann, firstname: 'Bo', phone: null });
+    const plan = retry(cleared, lead, intent);
+    expect(plan.salesforceUpdates.Lead).toEqual([
+      expect.objectContaining({ id: '00Q1', fields: expect.objectContaining({ Phone: null }) }),
+    ]);
+    expect(plan.hubspotUpdates).toEqual([]);
+    // The update did not land (firstname not Bo either): phone links as a first link, its blank filled.
+    const notLanded = hubspotContact('101', { ...ann, phone: null });
+    expect(retry(notLanded, lead, intent).hubspotUpdates).toEqual([
+      expect.objectContaining({ id: '101', properties: expect.objectContaining({ phone: '+1 555 0101' }) }),
+    ]);
+  });
+});
