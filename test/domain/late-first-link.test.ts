@@ -89,3 +89,40 @@ describe('a late first link: one landed field of an update vouches for the other
     ]);
   });
 });
+
+describe('a late first link that cannot tell whether its one HubSpot write landed', () => {
+  // The first link wrote only phone to contact 101 (company already Acme): no other field of the update
+  // can vouch for it. HubSpot holds no phone now; the batch has no notice about phone.
+  const lead = salesforceRecord('00Q1', 'Lead', { ...annSf, Phone: '+1 555 0101' });
+  const intent = {
+    snapshot: { email: 'ann@example.com', firstname: 'Ann', lastname: 'Lee', phone: '+1 555 0101' },
+    at: T0 + 1_000,
+    link: { salesforceId: '00Q1', hubspot: ['phone'], salesforce: [] },
+  };
+  const contact = hubspotContact('101', { ...ann, phone: null });
+
+  it('two-way: the link asks for HubSpot’s property history (`historyWanted`) rather than guess', () => {
+    const plan = retry(contact, lead, intent);
+    expect(plan.decisions).toContainEqual(
+      expect.objectContaining({
+        outcome: 'linked',
+        detail: expect.objectContaining({ historyWanted: ['phone'] }),
+      }),
+    );
+  });
+
+  it('two-way: with the history, a clear made after the intent wins; a value older than it is filled', () => {
+    const cleared = retry({ ...contact, propertyChangedAt: { phone: T0 + 2_000 } }, lead, intent);
+    expect(cleared.salesforceUpdates.Lead).toEqual([
+      expect.objectContaining({ id: '00Q1', fields: expect.objectContaining({ Phone: null }) }),
+    ]);
+    expect(cleared.decisions).not.toContainEqual(
+      expect.objectContaining({ detail: expect.objectContaining({ historyWanted: expect.anything() }) }),
+    );
+    // Blank since before the intent: the write never landed, and the first link fills it.
+    const never = retry({ ...contact, propertyChangedAt: { phone: T0 } }, lead, intent);
+    expect(never.hubspotUpdates).toEqual([
+      expect.objectContaining({ id: '101', properties: expect.objectContaining({ phone: '+1 555 0101' }) }),
+    ]);
+  });
+});

@@ -110,7 +110,7 @@ export function lateFirstLink(
     hubspot: (property: string) => number | undefined;
     salesforce: (field: string) => number | undefined;
   },
-): Snapshot | undefined {
+): LateFirstLink | undefined {
   const intent = input.creationIntents?.get(`hubspot:${contact.id}`);
   const link = intent?.link;
   if (!intent || !link || link.salesforceId !== sf.id) return undefined;
@@ -139,6 +139,7 @@ export function lateFirstLink(
   const landed = { hubspot: landedOn('hubspot'), salesforce: landedOn('salesforce') };
   const since = (at: number | undefined) => at !== undefined && at > intent.at;
   const snapshot: Snapshot = {};
+  const unknown: string[] = [];
   for (const m of mappings) {
     const intended = intent.snapshot[m.hubspot];
     if (intended === undefined) continue;
@@ -148,8 +149,22 @@ export function lateFirstLink(
       side === undefined ||
       landed[side] ||
       since(side === 'salesforce' ? changedAt.salesforce(m.salesforce) : changedAt.hubspot(m.hubspot));
+    if (!fromIntended && side === 'hubspot' && contact.propertyChangedAt === undefined)
+      unknown.push(m.hubspot);
     const from = fromIntended ? intended : link.base?.[m.hubspot];
     if (from !== undefined) snapshot[m.hubspot] = from;
   }
-  return snapshot;
+  return { snapshot, historyWanted: unknown };
+}
+
+/** What `lateFirstLink` links from, and what it could not tell without HubSpot's property history. */
+export interface LateFirstLink {
+  snapshot: Snapshot;
+  /**
+   * HubSpot properties the first link wrote that hold another value now, with nothing in the batch to
+   * say whether the write landed and was changed since, or never landed: HubSpot's property history
+   * tells (the current value's time against the intent's), and the processor reads it and plans again
+   * (`contactsNeedingHistory`). Empty once the history was read.
+   */
+  historyWanted: string[];
 }
