@@ -1,39 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ann, annSf, hubspotContact, notice, planOf, salesforceRecord, T0 } from './fixtures.ts';
+import { ann, annSf, hubspotContact, planLateLinkRetry, salesforceRecord, T0 } from './fixtures.ts';
 
 /**
  * A first link whose writes landed and whose responses were lost, retried in a batch that has no
  * notice of a user's later change (lib/domain/plan/own-creation.ts, `lateFirstLink`;
  * docs/design.md#late-first-link): the update's other fields show that it landed.
  */
-/** The claim of a first link of contact 101 and Lead 00Q1 whose commit never came: version 1, empty snapshot. */
-const claimed = {
-  hubspotId: '101',
-  salesforceId: '00Q1',
-  salesforceType: 'Lead' as const,
-  snapshot: {},
-  version: 1,
-  lastSyncedAt: T0,
-  origin: 'matched' as const,
-};
-const retry = (
-  contact: ReturnType<typeof hubspotContact>,
-  lead: ReturnType<typeof salesforceRecord>,
-  intent: {
-    snapshot: Record<string, string | null>;
-    at: number;
-    link: { salesforceId: string; hubspot: string[]; salesforce: string[] };
-  },
-) =>
-  // The batch has only the contact's segment join: the user's change was notified elsewhere.
-  planOf([notice('hubspot', 'contact', '101', 'segment-joined')], {
-    hubspotContacts: [contact],
-    salesforceRecords: [lead],
-    pairs: [claimed],
-    members: new Set(['101']),
-    creationIntents: new Map([['hubspot:101', intent]]),
-  });
-
 describe('a late first link: one landed field of an update vouches for the others', () => {
   it('two-way (seed 1224006621): a Salesforce clear of a field the first link filled wins, with no notice of it in the batch', () => {
     // The first link wrote LastName and Phone (a blank filled) to Lead 00Q1 in one update, which landed;
@@ -55,14 +27,14 @@ describe('a late first link: one landed field of an update vouches for the other
       { ...annSf, LastName: 'Ng', Phone: null },
       { modifiedAt: T0 + 2_000 },
     );
-    const plan = retry(contact, cleared, intent);
+    const plan = planLateLinkRetry(contact, cleared, intent);
     expect(plan.hubspotUpdates).toEqual([
       expect.objectContaining({ id: '101', properties: expect.objectContaining({ phone: '' }) }),
     ]);
     expect(plan.salesforceUpdates.Lead).toEqual([]);
     // The update did not land (LastName is not the one written either): Phone links as a first link.
     const notLanded = salesforceRecord('00Q1', 'Lead', { ...annSf, Phone: null });
-    expect(retry(contact, notLanded, intent).salesforceUpdates.Lead).toEqual([
+    expect(planLateLinkRetry(contact, notLanded, intent).salesforceUpdates.Lead).toEqual([
       expect.objectContaining({ id: '00Q1', fields: expect.objectContaining({ Phone: '+1 555 0103' }) }),
     ]);
   });
@@ -77,14 +49,14 @@ describe('a late first link: one landed field of an update vouches for the other
       link: { salesforceId: '00Q1', hubspot: ['firstname', 'phone'], salesforce: [] },
     };
     const cleared = hubspotContact('101', { ...ann, firstname: 'Bo', phone: null });
-    const plan = retry(cleared, lead, intent);
+    const plan = planLateLinkRetry(cleared, lead, intent);
     expect(plan.salesforceUpdates.Lead).toEqual([
       expect.objectContaining({ id: '00Q1', fields: expect.objectContaining({ Phone: null }) }),
     ]);
     expect(plan.hubspotUpdates).toEqual([]);
     // The update did not land (firstname not Bo either): phone links as a first link, its blank filled.
     const notLanded = hubspotContact('101', { ...ann, phone: null });
-    expect(retry(notLanded, lead, intent).hubspotUpdates).toEqual([
+    expect(planLateLinkRetry(notLanded, lead, intent).hubspotUpdates).toEqual([
       expect.objectContaining({ id: '101', properties: expect.objectContaining({ phone: '+1 555 0101' }) }),
     ]);
   });
@@ -102,7 +74,7 @@ describe('a late first link that cannot tell whether its one HubSpot write lande
   const contact = hubspotContact('101', { ...ann, phone: null });
 
   it('two-way: the link asks for HubSpot’s property history (`historyWanted`) rather than guess', () => {
-    const plan = retry(contact, lead, intent);
+    const plan = planLateLinkRetry(contact, lead, intent);
     expect(plan.decisions).toContainEqual(
       expect.objectContaining({
         outcome: 'linked',
@@ -112,7 +84,7 @@ describe('a late first link that cannot tell whether its one HubSpot write lande
   });
 
   it('two-way: with the history, a clear made after the intent wins; a value older than it is filled', () => {
-    const cleared = retry({ ...contact, propertyChangedAt: { phone: T0 + 2_000 } }, lead, intent);
+    const cleared = planLateLinkRetry({ ...contact, propertyChangedAt: { phone: T0 + 2_000 } }, lead, intent);
     expect(cleared.salesforceUpdates.Lead).toEqual([
       expect.objectContaining({ id: '00Q1', fields: expect.objectContaining({ Phone: null }) }),
     ]);
@@ -120,7 +92,7 @@ describe('a late first link that cannot tell whether its one HubSpot write lande
       expect.objectContaining({ detail: expect.objectContaining({ historyWanted: expect.anything() }) }),
     );
     // Blank since before the intent: the write never landed, and the first link fills it.
-    const never = retry({ ...contact, propertyChangedAt: { phone: T0 } }, lead, intent);
+    const never = planLateLinkRetry({ ...contact, propertyChangedAt: { phone: T0 } }, lead, intent);
     expect(never.hubspotUpdates).toEqual([
       expect.objectContaining({ id: '101', properties: expect.objectContaining({ phone: '+1 555 0101' }) }),
     ]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { contactsNeedingHistory } from '../../lib/sync/processor-records.ts';
-import { ann, annSf, hubspotContact, notice, planOf, salesforceRecord, T0 } from '../domain/fixtures.ts';
+import { ann, annSf, hubspotContact, planLateLinkRetry, salesforceRecord, T0 } from '../domain/fixtures.ts';
 
 /**
  * The processor reads HubSpot property history only for the contacts whose plan asked for it
@@ -10,29 +10,13 @@ import { ann, annSf, hubspotContact, notice, planOf, salesforceRecord, T0 } from
 describe('processor: which contacts get a property-history read', () => {
   // A first link of contact 101 and Lead 00Q1 that wrote only phone to HubSpot and lost its response
   // (claimed, empty snapshot); HubSpot holds no phone now, and the batch has no notice about it.
-  const claimed = {
-    hubspotId: '101',
-    salesforceId: '00Q1',
-    salesforceType: 'Lead' as const,
-    snapshot: {},
-    version: 1,
-    lastSyncedAt: T0,
-    origin: 'matched' as const,
-  };
   const intent = {
     snapshot: { email: 'ann@example.com', firstname: 'Ann', lastname: 'Lee', phone: '+1 555 0101' },
     at: T0 + 1_000,
     link: { salesforceId: '00Q1', hubspot: ['phone'], salesforce: [] },
   };
   const lead = salesforceRecord('00Q1', 'Lead', { ...annSf, Phone: '+1 555 0101' });
-  const planFor = (contact: ReturnType<typeof hubspotContact>) =>
-    planOf([notice('hubspot', 'contact', '101', 'segment-joined')], {
-      hubspotContacts: [contact],
-      salesforceRecords: [lead],
-      pairs: [claimed],
-      members: new Set(['101']),
-      creationIntents: new Map([['hubspot:101', intent]]),
-    });
+  const planFor = (contact: ReturnType<typeof hubspotContact>) => planLateLinkRetry(contact, lead, intent);
 
   it('two-way: a late first link whose one HubSpot write may or may not have landed gets the history read', () => {
     const contact = hubspotContact('101', { ...ann, phone: null });
