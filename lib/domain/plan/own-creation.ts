@@ -100,6 +100,7 @@ export const LATE_FIRST_LINK = 'finishing a first sync whose write responses wer
  * change is later than it, and it wins against the intended value (seed 1212954852: a HubSpot user
  * cleared the firstname the first link had written). `changedAt` gives what the batch knows of a
  * field's last change on each side (users' changes the notices report, HubSpot's property history).
+ * Returns the snapshot to link from, and the HubSpot properties only the property history can decide.
  */
 export function lateFirstLink(
   input: PlanInput,
@@ -139,7 +140,7 @@ export function lateFirstLink(
   const landed = { hubspot: landedOn('hubspot'), salesforce: landedOn('salesforce') };
   const since = (at: number | undefined) => at !== undefined && at > intent.at;
   const snapshot: Snapshot = {};
-  const unknown: string[] = [];
+  const historyWanted: string[] = [];
   for (const m of mappings) {
     const intended = intent.snapshot[m.hubspot];
     if (intended === undefined) continue;
@@ -150,11 +151,11 @@ export function lateFirstLink(
       landed[side] ||
       since(side === 'salesforce' ? changedAt.salesforce(m.salesforce) : changedAt.hubspot(m.hubspot));
     if (!fromIntended && side === 'hubspot' && contact.propertyChangedAt === undefined)
-      unknown.push(m.hubspot);
+      historyWanted.push(m.hubspot);
     const from = fromIntended ? intended : link.base?.[m.hubspot];
     if (from !== undefined) snapshot[m.hubspot] = from;
   }
-  return { snapshot, historyWanted: unknown };
+  return { snapshot, historyWanted };
 }
 
 /** What `lateFirstLink` links from, and what it could not tell without HubSpot's property history. */
