@@ -134,25 +134,22 @@ async function planWithHistory(
 
 /**
  * HubSpot contacts whose plan resolved a conflict (a field changed on both sides) by change time
- * while only the record's `hs_lastmodifieddate` was known. Property history gives each property's
+ * while only the record's `hs_lastmodifieddate` was known, or whose late first link could not tell
+ * whether a property it wrote was changed since (`historyWanted`). Property history gives each property's
  * own change time (docs/design.md#two-way), but costs twice the read calls (HubSpot returns at
  * most 50 contacts per batch read with `propertiesWithHistory`), so the processor reads history only
  * for these few contacts and plans again, instead of for every batch.
  */
-function contactsNeedingHistory(plan: SyncPlan, contacts: HubSpotContact[]): string[] {
+export function contactsNeedingHistory(plan: SyncPlan, contacts: HubSpotContact[]): string[] {
   const withoutHistory = new Set(contacts.filter((c) => c.propertyChangedAt === undefined).map((c) => c.id));
   const ids = new Set<string>();
+  const some = (x: unknown) => Array.isArray(x) && x.length > 0;
   for (const d of plan.decisions) {
-    const conflicts = d.detail?.['conflicts'];
     const hubspotId = d.detail?.['hubspotId'];
-    if (
-      Array.isArray(conflicts) &&
-      conflicts.length > 0 &&
-      typeof hubspotId === 'string' &&
-      withoutHistory.has(hubspotId)
-    ) {
-      ids.add(hubspotId);
-    }
+    // A late first link that cannot tell a HubSpot write that never landed from one changed since
+    // asks for the history too (`historyWanted`, docs/design.md#late-first-link).
+    const wanted = some(d.detail?.['conflicts']) || some(d.detail?.['historyWanted']);
+    if (wanted && typeof hubspotId === 'string' && withoutHistory.has(hubspotId)) ids.add(hubspotId);
   }
   return [...ids];
 }

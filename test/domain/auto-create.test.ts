@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { confirmAutoCreate, DEFAULT_AUTO_CREATE_WINDOW_MS } from '../../lib/domain/auto-create.ts';
-import { annSf, hubspotContact, notice, planOf, salesforceRecord, T0 } from './fixtures.ts';
+import { annSf, claimedLink, hubspotContact, notice, planOf, salesforceRecord, T0 } from './fixtures.ts';
 
 /** R6 is granted by the record read in the batch, not by a notice's `created` (lib/domain/auto-create.ts). */
 const US = '005000000000001AAA';
 const DAY = 24 * 60 * 60_000;
 const ctx = { integrationUserId: US, now: T0 + 60_000, windowMs: DEFAULT_AUTO_CREATE_WINDOW_MS };
-/** The claim of a first link of contact 101 and Lead 00Q1 whose commit never came: version 1, empty snapshot. */
-const claimed = {
-  hubspotId: '101',
-  salesforceId: '00Q1',
-  salesforceType: 'Lead' as const,
-  snapshot: {},
-  version: 1,
-  lastSyncedAt: T0,
-  origin: 'matched' as const,
-};
-
 describe('R6 evidence from the Salesforce record', () => {
   it('R6: a record created by someone else within the window confirms the auto-create', () => {
     expect(confirmAutoCreate({ createdAt: T0, createdById: '005000000000002AAA' }, ctx)).toEqual({
@@ -178,7 +167,7 @@ describe('a first link whose sync wrote and lost its responses (link intent)', (
     const plan = planOf([notice('hubspot', 'contact', '101', 'updated')], {
       hubspotContacts: [contact],
       salesforceRecords: [lead],
-      pairs: [claimed],
+      pairs: [claimedLink],
       members: new Set(['101']),
       creationIntents: new Map([['hubspot:101', intent]]),
     });
@@ -193,7 +182,7 @@ describe('a first link whose sync wrote and lost its responses (link intent)', (
     const without = planOf([notice('hubspot', 'contact', '101', 'updated')], {
       hubspotContacts: [contact],
       salesforceRecords: [lead],
-      pairs: [claimed],
+      pairs: [claimedLink],
       members: new Set(['101']),
     });
     expect(without.hubspotUpdates).toEqual([
@@ -241,7 +230,7 @@ describe('a late creation whose link writes were lost (link intent with a base)'
       planOf([notice('hubspot', 'contact', '101', 'updated')], {
         hubspotContacts: [contact],
         salesforceRecords: [lead],
-        pairs: [claimed],
+        pairs: [claimedLink],
         members: new Set(['101']),
         creationIntents: new Map([['hubspot:101', { ...intent, link: base ? { ...link, base } : link }]]),
       });
@@ -278,7 +267,7 @@ describe('a first link whose write landed and was changed since (link intent)', 
         {
           hubspotContacts: [history ? { ...contact, propertyChangedAt: history } : contact],
           salesforceRecords: [lead],
-          pairs: [claimed],
+          pairs: [claimedLink],
           members: new Set(['101']),
           creationIntents: new Map([['hubspot:101', intent]]),
         },
@@ -312,7 +301,7 @@ describe('a claimed first link finished by its retry (the decision trace)', () =
     planOf([notice('hubspot', 'contact', '101', 'updated')], {
       hubspotContacts: [contact],
       salesforceRecords: [lead],
-      pairs: [claimed],
+      pairs: [claimedLink],
       members: new Set(['101']),
       creationIntents: new Map([['hubspot:101', intent(reason)]]),
     });

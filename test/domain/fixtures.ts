@@ -3,6 +3,7 @@ import type { MergeRepoint, MergeRepointInput } from '../../lib/domain/identity.
 import type { PicklistTables } from '../../lib/domain/normalize.ts';
 import { coalesce } from '../../lib/domain/coalesce.ts';
 import { type PlanInput, planBatch, type SyncPlan } from '../../lib/domain/plan/index.ts';
+import type { PlannedIntent } from '../../lib/domain/plan/types.ts';
 import type { ChangeNotice } from '../../lib/domain/notice.ts';
 import type { HubSpotContact, PairState, SalesforceRecord } from '../../lib/ports.ts';
 
@@ -149,6 +150,35 @@ export function annSalesforceContact(fields: SalesforceRecord['fields'] = {}): S
 /** Plans one batch: `notices` coalesced into its records, over {@link planInput} with `overrides`. */
 export function planOf(notices: ChangeNotice[], overrides: Partial<PlanInput> = {}): SyncPlan {
   return planBatch(planInput({ records: coalesce(notices), ...overrides }));
+}
+
+/** The claim of a first link of contact 101 and Lead 00Q1 whose commit never came: version 1, empty snapshot. */
+export const claimedLink: PairState = {
+  hubspotId: '101',
+  salesforceId: '00Q1',
+  salesforceType: 'Lead',
+  snapshot: {},
+  version: 1,
+  lastSyncedAt: T0,
+  origin: 'matched',
+};
+
+/**
+ * The retry of {@link claimedLink} with its link `intent`, in a batch that has only the contact's
+ * segment join: a user's change since was notified elsewhere (docs/design.md#late-first-link).
+ */
+export function planLateLinkRetry(
+  contact: HubSpotContact,
+  lead: SalesforceRecord,
+  intent: PlannedIntent,
+): SyncPlan {
+  return planOf([notice('hubspot', 'contact', '101', 'segment-joined')], {
+    hubspotContacts: [contact],
+    salesforceRecords: [lead],
+    pairs: [claimedLink],
+    members: new Set(['101']),
+    creationIntents: new Map([['hubspot:101', intent]]),
+  });
 }
 
 /**

@@ -15,6 +15,10 @@ export interface WorkerTask {
   without: string[];
   /** Histories with company sync on and company steps (`--companies`, company-steps.ts). */
   companies?: boolean;
+  /** Each seed is played up to this many times, until it fails (`--repeat`: timing seeds). */
+  repeat?: number;
+  /** A failing play sends its step log (`--traces`, trace-log.ts). */
+  trace?: boolean;
 }
 
 /**
@@ -38,6 +42,10 @@ export interface HistoryReport {
   byInvariant: Record<string, number>;
   /** The violation messages (and the steps, described) when any: the parent prints the first ones. */
   violations: string[];
+  /** How often the seed was played: up to `repeat`, the last play the failing one when it failed. */
+  plays: number;
+  /** The failing play's step log, when the task asked for traces. */
+  trace?: string[];
 }
 
 /** The history a seed plays: the same in every worker and in a rerun (`--seed S --histories 1`). */
@@ -52,6 +60,37 @@ export function historyOfSeed(
   return history;
 }
 
+/** What playing one seed found: the last play's violations, how many plays it took, its step log. */
+export type SeedPlay = Pick<HistoryReport, 'byInvariant' | 'violations' | 'plays' | 'trace'>;
+
+/**
+ * Plays one seed's history up to `repeat` times, stopping at the first play that violates an
+ * invariant: a failure that depends on timing (two processors interleaving, a loaded machine) may
+ * pass several plays first (`--repeat`, docs/reliability.md "Long run"). `run` is `runHistory`.
+ */
+export async function playSeed(
+  people: number,
+  steps: AnyStep[],
+  options: { companies: boolean; repeat: number; trace: boolean },
+  run: typeof runHistory = runHistory,
+): Promise<SeedPlay> {
+  const out: SeedPlay = { byInvariant: {}, violations: [], plays: 0 };
+  while (out.plays < options.repeat && out.violations.length === 0) {
+    out.plays++;
+    try {
+      const outcome = await run(people, steps, { companies: options.companies, trace: options.trace });
+      out.byInvariant = outcome.byInvariant;
+      out.violations = outcome.violations;
+      if (outcome.trace) out.trace = outcome.trace;
+    } catch (error) {
+      // A history that could not even settle (a poison loop, a harness failure) is a violation too.
+      out.byInvariant = { settles: 1 };
+      out.violations = [error instanceof Error ? `${error.name}: ${error.message}` : String(error)];
+    }
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const task = JSON.parse(process.env['RELIABILITY_TASK'] ?? '') as WorkerTask;
   const without = new Set(task.without);
@@ -64,24 +103,12 @@ async function main(): Promise<void> {
       const f = isCompanyStep(s) ? s.kind : faultOf(s);
       if (f !== 'none') faults[f] = (faults[f] ?? 0) + 1;
     }
-    const report: HistoryReport = {
-      seed,
-      people,
-      steps: steps.length,
-      faults,
-      byInvariant: {},
-      violations: [],
-    };
-    try {
-      const outcome = await runHistory(people, steps, { companies });
-      report.byInvariant = outcome.byInvariant;
-      report.violations = outcome.violations;
-    } catch (error) {
-      // A history that could not even settle (a poison loop, a harness failure) is a violation too.
-      report.byInvariant = { settles: 1 };
-      report.violations = [error instanceof Error ? `${error.name}: ${error.message}` : String(error)];
-    }
-    process.send?.(report);
+    const played = await playSeed(people, steps, {
+      companies,
+      repeat: task.repeat ?? 1,
+      trace: task.trace === true,
+    });
+    process.send?.({ seed, people, steps: steps.length, faults, ...played } satisfies HistoryReport);
   }
 }
 

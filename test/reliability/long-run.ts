@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { HistoryReport, WorkerTask } from './long-run-worker.ts';
 import { historyOfSeed, workerExecArgv } from './long-run-worker.ts';
@@ -15,6 +15,8 @@ import { report as describeHistory } from './run-history.ts';
  *
  *   npm run reliability -- --histories 100000 --seed random [--workers 2] [--steps 30] [--out run.json]
  *   npm run reliability -- --companies …   (company sync on, company steps: docs/reliability.md "Companies")
+ *   npm run reliability -- --seed <failing seed> --histories 1 --repeat 20 --traces <dir>
+ *     (a timing seed: played until it fails, at most 20 times; a failing play's step log goes to <dir>)
  *
  * Ctrl-C (or SIGTERM) stops the workers and still prints the summary of what ran.
  */
@@ -27,6 +29,8 @@ const { values: args } = parseArgs({
     without: { type: 'string', default: '' },
     companies: { type: 'boolean', default: false },
     out: { type: 'string' },
+    repeat: { type: 'string', default: '1' },
+    traces: { type: 'string' },
     'progress-seconds': { type: 'string', default: '30' },
   },
 });
@@ -37,6 +41,8 @@ const workers = Math.min(positive('workers', args.workers ?? String(availablePar
 const maxSteps = positive('steps', args.steps);
 const without = args.without.split(',').filter((k) => k.length > 0);
 const companies = args.companies;
+const repeat = positive('repeat', args.repeat);
+if (args.traces) mkdirSync(args.traces, { recursive: true });
 
 function positive(name: string, text: string, zeroOk = false): number {
   const n = Number(text);
@@ -77,6 +83,8 @@ const summary = {
   maxSteps,
   without,
   companies,
+  repeat,
+  plays: 0,
   durationSeconds: 0,
   machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
   code: codeVersion(),
@@ -87,12 +95,22 @@ const printed = { failures: 0 };
 
 function add(r: HistoryReport): void {
   summary.histories++;
+  summary.plays += r.plays;
   summary.steps += r.steps;
   for (const [k, n] of Object.entries(r.faults)) summary.faults[k] = (summary.faults[k] ?? 0) + n;
   for (const [k, n] of Object.entries(r.byInvariant))
     summary.violations[k] = (summary.violations[k] ?? 0) + n;
   if (r.violations.length === 0) return;
   summary.seeds.failing.push({ seed: r.seed, invariants: Object.keys(r.byInvariant) });
+  if (args.traces && r.trace) {
+    const [people, steps] = historyOfSeed(r.seed, maxSteps, new Set(without), companies);
+    const file = join(args.traces, `${r.seed}.trace.txt`);
+    writeFileSync(
+      file,
+      `${describeHistory(people, steps, r.violations)}\nplay ${r.plays}\n${r.trace.join('\n')}\n`,
+    );
+    process.stderr.write(`reliability: seed ${r.seed} failed on play ${r.plays}; its step log: ${file}\n`);
+  }
   // The first few failures in full (steps and violations); the rest by seed only.
   if (printed.failures++ < 5) {
     const [people, steps] = historyOfSeed(r.seed, maxSteps, new Set(without), companies);
@@ -138,7 +156,17 @@ process.stderr.write(
 const ticker = setInterval(progress, positive('progress-seconds', args['progress-seconds']) * 1000);
 const done = Promise.all(
   Array.from({ length: workers }, (_, index) => {
-    const task: WorkerTask = { base, histories, workers, index, maxSteps, without, companies };
+    const task: WorkerTask = {
+      base,
+      histories,
+      workers,
+      index,
+      maxSteps,
+      without,
+      companies,
+      repeat,
+      trace: args.traces !== undefined,
+    };
     const child = fork(runTs, [worker], {
       execArgv: workerExecArgv(),
       env: { ...process.env, RELIABILITY_TASK: JSON.stringify(task) },

@@ -742,4 +742,58 @@ describe('reliability regressions', () => {
     const { violations } = await runHistory(4, steps, { webhookWindowMs: 60_000 });
     expect(violations).toEqual([]);
   }, 60_000);
+  it('two-way: a Salesforce clear of a field a late first link filled wins without its notice in the batch (seed 1224006621)', async () => {
+    // Long-run seed 1224006621 (run 18), shrunk from 30 steps. A Lead (no Title; its CDC lost to a
+    // GAP_CREATE) and p0's contact (jobtitle CTO) are first linked by email: one update writes LastName,
+    // Phone and the filled Title to the Lead, and its response is lost. A Salesforce user clears Title;
+    // the retry's one message is the contact's segment join, with no notice of the clear. Title did not
+    // hold CTO, so the retry took the write for one that never landed and filled CTO back; LastName and
+    // Phone of the same update held theirs, which shows it landed and Title was cleared since.
+    const steps: Step[] = [
+      {
+        kind: 'salesforce-create',
+        p: 0,
+        objectType: 'Lead',
+        values: { firstname: 'Cyd', lastname: 'Ortiz', phone: '+1 555 0101' },
+        gap: 'GAP_CREATE',
+      },
+      {
+        kind: 'hubspot-create',
+        p: 0,
+        values: { firstname: 'Cyd', lastname: 'Ng', phone: '+1 555 0103', jobtitle: 'CTO' },
+        inSegment: true,
+      },
+      { kind: 'process', max: 3, loseAck: true, fault: 'write-response-lost', severity: 1 },
+      { kind: 'salesforce-edit', p: 0, field: 'jobtitle', value: null },
+      { kind: 'process', max: 1, loseAck: false, fault: 'none', severity: 1 },
+    ];
+    const { violations } = await runHistory(3, steps);
+    expect(violations).toEqual([]);
+  }, 60_000);
+  it('two-way: a HubSpot clear of a field a late first link wrote wins without its notice in the batch (seed 1224006402)', async () => {
+    // Long-run seed 1224006402 (run 18), shrunk from 28 steps. p2's contact (phone 0102) and a Lead a
+    // Salesforce user made later (FirstName Bo, Phone 0101) are first linked by email: one update writes
+    // firstname and phone to HubSpot, and its response is lost. A HubSpot user clears phone; its notice
+    // is still held by the intake when the retry runs (two processors, neither with the clear). The
+    // retry filled 0101 back; firstname of the same update held Bo, which shows it landed.
+    const steps: Step[] = [
+      {
+        kind: 'hubspot-create',
+        p: 2,
+        values: { firstname: 'Cyd', lastname: 'Ng', phone: '+1 555 0102', jobtitle: 'Engineer' },
+        inSegment: true,
+      },
+      {
+        kind: 'salesforce-create',
+        p: 2,
+        objectType: 'Lead',
+        values: { firstname: 'Bo', lastname: 'Ng', phone: '+1 555 0101', jobtitle: 'Engineer' },
+      },
+      { kind: 'process', max: 200, loseAck: true, fault: 'write-response-lost', severity: 6 },
+      { kind: 'hubspot-edit', p: 2, field: 'phone', value: null },
+      { kind: 'process-concurrently', max: 200, share: 1, seed: 1643348171 },
+    ];
+    const { violations } = await runHistory(3, steps);
+    expect(violations).toEqual([]);
+  }, 60_000);
 });

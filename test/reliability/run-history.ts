@@ -21,6 +21,7 @@ import { checkPrimaryCompanies } from './c6-steps.ts';
 import { CompanyModel, startCompanies } from './company-model.ts';
 import { type AnyStep, describeCompanyStep, isCompanyStep, ORGS } from './company-steps.ts';
 import { describeStep } from './steps.ts';
+import { type StepMark, traceLog } from './trace-log.ts';
 
 let runs = 0;
 
@@ -34,6 +35,8 @@ export interface HistoryOutcome {
   state: FinalState;
   /** How often each fault really happened (Harness.happened). */
   happened: Harness['happened'];
+  /** The step log (`traceLog`) when asked for with `trace` and an invariant was violated. */
+  trace?: string[];
 }
 
 /**
@@ -46,7 +49,7 @@ export interface HistoryOutcome {
 export async function runHistory(
   people: number,
   steps: AnyStep[],
-  options: { companies?: boolean; webhookWindowMs?: number } = {},
+  options: { companies?: boolean; webhookWindowMs?: number; trace?: boolean } = {},
 ): Promise<HistoryOutcome> {
   runs++;
   const h = await Harness.start(
@@ -56,8 +59,17 @@ export async function runHistory(
     const history = new History(h, people, `${process.pid}x${runs}`);
     // Company sync on (C1) and the owners, before any step: the company half of the model.
     if (options.companies) history.companies = new CompanyModel(h, await startCompanies(h), ORGS);
-    for (const step of steps) await history.apply(step);
+    const marks: StepMark[] = [];
+    for (const step of steps) {
+      marks.push({
+        at: Date.now(),
+        step: isCompanyStep(step) ? describeCompanyStep(step) : describeStep(step),
+      });
+      await history.apply(step);
+    }
+    marks.push({ at: Date.now(), step: 'quiescence' });
     await history.quiesce();
+    marks.push({ at: Date.now(), step: 'checks (final state, loop, replay, renotified)' });
 
     const violations: string[] = [];
     const byInvariant: Record<string, number> = {};
@@ -154,7 +166,15 @@ export async function runHistory(
           .map((w) => `${w.side}:${w.id} ${w.what}`)
           .join('; ')}`,
       ]);
-    return { violations, byInvariant, steps: steps.length, state, happened: { ...h.happened } };
+    const trace = options.trace && violations.length > 0 ? await traceLog(h, history, marks) : undefined;
+    return {
+      violations,
+      byInvariant,
+      steps: steps.length,
+      state,
+      happened: { ...h.happened },
+      ...(trace ? { trace } : {}),
+    };
   } finally {
     await h.close();
   }

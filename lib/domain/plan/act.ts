@@ -122,7 +122,7 @@ function syncPair(
   // Otherwise a record crmsync created itself, whose create response was lost: the creation finishes late.
   const own = (pair && !unsynced) || late ? undefined : ownCreation(input, contact, sf, mappings);
   // What a new link's merge starts from (both are set only for a pair not yet synced).
-  const startedFrom = late ?? own?.snapshot;
+  const startedFrom = late?.snapshot ?? own?.snapshot;
   // A late first link's intent: why the first try linked (`link.reason`) and when it was planned (`at`).
   const lateIntent = late ? input.creationIntents?.get(`hubspot:${contact.id}`) : undefined;
   // Why a new link links: the first try's reason, which a late first link's intent kept.
@@ -203,6 +203,7 @@ function syncPair(
       salesforceId: sf.id,
       salesforceType: sf.objectType,
       ...(plannedAt !== undefined ? { linkPlannedAt: plannedAt } : {}),
+      ...(late && late.historyWanted.length > 0 ? { historyWanted: late.historyWanted } : {}),
     });
   }
   const detail: Record<string, unknown> = { rule: gate.rule, hubspotId: contact.id, salesforceId: sf.id };

@@ -1,5 +1,5 @@
 import { creationSnapshot } from '../creation.ts';
-import type { FieldValue, HubSpotContact, SalesforceRecord } from '../entities.ts';
+import type { HubSpotContact, SalesforceRecord } from '../entities.ts';
 import type { FieldMapping } from '../field-mapping.ts';
 import type { CrmSide } from '../notice.ts';
 import { normalizeValue } from '../normalize.ts';
@@ -91,13 +91,16 @@ export const LATE_FIRST_LINK = 'finishing a first sync whose write responses wer
  * two records again, each field takes its intended value as the snapshot when the side it was written
  * to holds it (the write landed; a field not written held it on both sides), so a change made since —
  * a clear included — wins by the usual rule instead of being filled back by the first link's blank
- * fill (reliability seed 1209114512). A field whose write did not land merges from the snapshot that
+ * fill (reliability seed 1209114512). One field of a side's update that holds its intended value shows
+ * the whole update landed there: the others it wrote take their intended values too, whatever they
+ * hold now (seeds 1224006402, 1224006621). A field whose write did not land merges from the snapshot that
  * sync started from (`link.base`: a late creation's values, seed 1214883355), or, without one, links
  * as on any first link. A field the side written to changed after the intent — to another value than
  * the one written, so not by this write — is a change made since: whether the write landed or not, the
  * change is later than it, and it wins against the intended value (seed 1212954852: a HubSpot user
  * cleared the firstname the first link had written). `changedAt` gives what the batch knows of a
  * field's last change on each side (users' changes the notices report, HubSpot's property history).
+ * Returns the snapshot to link from, and the HubSpot properties only the property history can decide.
  */
 export function lateFirstLink(
   input: PlanInput,
@@ -108,37 +111,61 @@ export function lateFirstLink(
     hubspot: (property: string) => number | undefined;
     salesforce: (field: string) => number | undefined;
   },
-): Snapshot | undefined {
+): LateFirstLink | undefined {
   const intent = input.creationIntents?.get(`hubspot:${contact.id}`);
   const link = intent?.link;
   if (!intent || !link || link.salesforceId !== sf.id) return undefined;
   const toHubSpot = new Set(link.hubspot);
   const toSalesforce = new Set(link.salesforce);
-  const holds = (
-    value: FieldValue | undefined,
-    mapping: FieldMapping,
-    side: CrmSide,
-    intended: string | null,
-  ) => {
+  // The side a field was written to, if any.
+  const writtenTo = (m: FieldMapping): CrmSide | undefined =>
+    toSalesforce.has(m.salesforce) ? 'salesforce' : toHubSpot.has(m.hubspot) ? 'hubspot' : undefined;
+  const holds = (m: FieldMapping, side: CrmSide, intended: string | null) => {
+    const value = side === 'salesforce' ? sf.fields[m.salesforce] : contact.properties[m.hubspot];
     try {
-      return normalizeValue(value, mapping, side, input.config.picklists) === intended;
+      return normalizeValue(value, m, side, input.config.picklists) === intended;
     } catch {
       return false;
     }
   };
+  // A CRM applies one record's update whole, and a field is written only where its side held another
+  // value: one written field that holds its intended value shows that side's write landed, so a field
+  // written in the same update that holds something else was changed since — even when the batch has
+  // no notice of that change (seeds 1224006402, 1224006621).
+  const landedOn = (side: CrmSide) =>
+    mappings.some((m) => {
+      const intended = intent.snapshot[m.hubspot];
+      return intended !== undefined && writtenTo(m) === side && holds(m, side, intended);
+    });
+  const landed = { hubspot: landedOn('hubspot'), salesforce: landedOn('salesforce') };
+  const since = (at: number | undefined) => at !== undefined && at > intent.at;
   const snapshot: Snapshot = {};
+  const historyWanted: string[] = [];
   for (const m of mappings) {
     const intended = intent.snapshot[m.hubspot];
     if (intended === undefined) continue;
     // Landed, or changed since by someone else: either way the intended value is what the field moved from.
-    const since = (at: number | undefined) => at !== undefined && at > intent.at;
-    const fromIntended = toSalesforce.has(m.salesforce)
-      ? holds(sf.fields[m.salesforce], m, 'salesforce', intended) || since(changedAt.salesforce(m.salesforce))
-      : toHubSpot.has(m.hubspot)
-        ? holds(contact.properties[m.hubspot], m, 'hubspot', intended) || since(changedAt.hubspot(m.hubspot))
-        : true;
+    const side = writtenTo(m);
+    const fromIntended =
+      side === undefined ||
+      landed[side] ||
+      since(side === 'salesforce' ? changedAt.salesforce(m.salesforce) : changedAt.hubspot(m.hubspot));
+    if (!fromIntended && side === 'hubspot' && contact.propertyChangedAt === undefined)
+      historyWanted.push(m.hubspot);
     const from = fromIntended ? intended : link.base?.[m.hubspot];
     if (from !== undefined) snapshot[m.hubspot] = from;
   }
-  return snapshot;
+  return { snapshot, historyWanted };
+}
+
+/** What `lateFirstLink` links from, and what it could not tell without HubSpot's property history. */
+export interface LateFirstLink {
+  snapshot: Snapshot;
+  /**
+   * HubSpot properties the first link wrote that hold another value now, with nothing in the batch to
+   * say whether the write landed and was changed since, or never landed: HubSpot's property history
+   * tells (the current value's time against the intent's), and the processor reads it and plans again
+   * (`contactsNeedingHistory`). Empty once the history was read.
+   */
+  historyWanted: string[];
 }
