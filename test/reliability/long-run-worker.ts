@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { type AnyStep, anyHistoryArbitrary, isCompanyStep } from './company-steps.ts';
 import { runHistory } from './run-history.ts';
 import { faultOf } from './steps.ts';
+import { type LocalAws, startLocalAws } from '../support/test-stack.ts';
 
 /** What the long run hands one worker process (environment variable RELIABILITY_TASK, JSON). */
 export interface WorkerTask {
@@ -66,19 +67,24 @@ export type SeedPlay = Pick<HistoryReport, 'byInvariant' | 'violations' | 'plays
 /**
  * Plays one seed's history up to `repeat` times, stopping at the first play that violates an
  * invariant: a failure that depends on timing (two processors interleaving, a loaded machine) may
- * pass several plays first (`--repeat`, docs/reliability.md "Long run"). `run` is `runHistory`.
+ * pass several plays first (`--repeat`, docs/reliability.md "Long run"). `run` is `runHistory`; `aws`:
+dynalite and the local SQS the worker reuses.
  */
 export async function playSeed(
   people: number,
   steps: AnyStep[],
-  options: { companies: boolean; repeat: number; trace: boolean },
+  options: { companies: boolean; repeat: number; trace: boolean; aws?: LocalAws },
   run: typeof runHistory = runHistory,
 ): Promise<SeedPlay> {
   const out: SeedPlay = { byInvariant: {}, violations: [], plays: 0 };
   while (out.plays < options.repeat && out.violations.length === 0) {
     out.plays++;
     try {
-      const outcome = await run(people, steps, { companies: options.companies, trace: options.trace });
+      const outcome = await run(people, steps, {
+        companies: options.companies,
+        trace: options.trace,
+        ...(options.aws ? { aws: options.aws } : {}),
+      });
       out.byInvariant = outcome.byInvariant;
       out.violations = outcome.violations;
       if (outcome.trace) out.trace = outcome.trace;
@@ -94,6 +100,17 @@ export async function playSeed(
 async function main(): Promise<void> {
   const task = JSON.parse(process.env['RELIABILITY_TASK'] ?? '') as WorkerTask;
   const without = new Set(task.without);
+  // dynalite and the local SQS once per worker, not per history: a new SDK client's first call and
+  // the table's creation were a tenth of a history's time (docs/reliability.md "Speed of the long run").
+  const aws = await startLocalAws({ unsignedAws: true });
+  try {
+    await playHistories(task, without, aws);
+  } finally {
+    await aws.close();
+  }
+}
+
+async function playHistories(task: WorkerTask, without: ReadonlySet<string>, aws: LocalAws): Promise<void> {
   for (let i = task.index; i < task.histories; i += task.workers) {
     const seed = (task.base + i) % 2 ** 31;
     const companies = task.companies === true;
@@ -107,6 +124,7 @@ async function main(): Promise<void> {
       companies,
       repeat: task.repeat ?? 1,
       trace: task.trace === true,
+      aws,
     });
     process.send?.({ seed, people, steps: steps.length, faults, ...played } satisfies HistoryReport);
   }
