@@ -2,6 +2,7 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalAws, startLocalAws, startTestStack } from '../support/test-stack.ts';
+import { hubspotNotice } from '../support/notices.ts';
 import { historyOfSeed } from './long-run-worker.ts';
 import type { FinalState } from './invariants.ts';
 import { runHistory } from './run-history.ts';
@@ -55,16 +56,7 @@ describe('reliability long run: dynalite and the local SQS reused by one worker'
 
   it('a stack on shared services leaves nothing behind: its table is deleted and both queues are empty', async () => {
     const stack = await startTestStack({ aws, queue: true });
-    await stack.queue!.send([
-      {
-        source: 'hubspot',
-        objectType: 'contact',
-        recordId: '101',
-        kind: 'updated',
-        eventId: 'e1',
-        occurredAt: 1,
-      },
-    ]);
+    await stack.queue!.send([hubspotNotice('101')]);
     const { tableName, queueUrl } = stack;
     await stack.close();
 
