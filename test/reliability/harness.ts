@@ -6,7 +6,7 @@ import { refreshSegment } from '../../lib/sync/segment-refresh.ts';
 import type { SyncDeps } from '../../lib/sync/sync-deps.ts';
 import { SANDBOX_APP_TOKEN } from '../../lib/local/adapters.ts';
 import type { IntakeServer } from '../intake/intake-server.ts';
-import { startTestStack, type TestStack } from '../support/test-stack.ts';
+import { type LocalAws, startTestStack, type TestStack } from '../support/test-stack.ts';
 export type { CrmsyncWrite } from './crm-feeds.ts';
 import type { CrmsyncWrite } from './crm-feeds.ts';
 import { startReliabilityIntake } from './harness-intake.ts';
@@ -106,10 +106,12 @@ export class Harness {
    * `webhookWindowMs`: how long the HubSpot sandbox gathers webhook events before it sends them on its
    * own (default 100 ms, HubSpot's batching). Which events share a delivery then depends on how fast the
    * steps run; a regression that needs events in one delivery sets it long, so that only a step's
-   * `collect` sends them.
+   * `collect` sends them. `aws`: dynalite and the local SQS to run on (a table of its own, purged
+   * queues): the long run starts them once per worker (docs/reliability.md "Speed of the long run").
    */
-  static async start(options: { webhookWindowMs?: number } = {}): Promise<Harness> {
+  static async start(options: { webhookWindowMs?: number; aws?: LocalAws } = {}): Promise<Harness> {
     const stack = await startTestStack({
+      ...(options.aws ? { aws: options.aws } : {}),
       // No SigV4 on the loopback DynamoDB and SQS calls: harness configuration (docs/reliability.md "Speed").
       unsignedAws: true,
       queue: { visibilityTimeoutSeconds: 30, maxReceiveCount: MAX_RECEIVE_COUNT },

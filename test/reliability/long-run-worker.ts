@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { type AnyStep, anyHistoryArbitrary, isCompanyStep } from './company-steps.ts';
 import { runHistory } from './run-history.ts';
 import { faultOf } from './steps.ts';
+import { type LocalAws, startLocalAws } from '../support/test-stack.ts';
 
 /** What the long run hands one worker process (environment variable RELIABILITY_TASK, JSON). */
 export interface WorkerTask {
@@ -66,19 +67,24 @@ export type SeedPlay = Pick<HistoryReport, 'byInvariant' | 'violations' | 'plays
 /**
  * Plays one seed's history up to `repeat` times, stopping at the first play that violates an
  * invariant: a failure that depends on timing (two processors interleaving, a loaded machine) may
- * pass several plays first (`--repeat`, docs/reliability.md "Long run"). `run` is `runHistory`.
+ * pass several plays first (`--repeat`, docs/reliability.md "Long run"). `run` is `runHistory`; `aws`:
+dynalite and the local SQS the worker reuses.
  */
 export async function playSeed(
   people: number,
   steps: AnyStep[],
-  options: { companies: boolean; repeat: number; trace: boolean },
+  options: { companies: boolean; repeat: number; trace: boolean; aws?: LocalAws },
   run: typeof runHistory = runHistory,
 ): Promise<SeedPlay> {
   const out: SeedPlay = { byInvariant: {}, violations: [], plays: 0 };
   while (out.plays < options.repeat && out.violations.length === 0) {
     out.plays++;
     try {
-      const outcome = await run(people, steps, { companies: options.companies, trace: options.trace });
+      const outcome = await run(people, steps, {
+        companies: options.companies,
+        trace: options.trace,
+        ...(options.aws ? { aws: options.aws } : {}),
+      });
       out.byInvariant = outcome.byInvariant;
       out.violations = outcome.violations;
       if (outcome.trace) out.trace = outcome.trace;
@@ -91,25 +97,53 @@ export async function playSeed(
   return out;
 }
 
+/**
+ * Histories a worker plays on one dynalite and local SQS before it starts them afresh. Reusing them
+ * saves a new SDK client's first calls and the table's creation per history (docs/reliability.md
+ * "Speed of the long run"); restarting now and then bounds what they keep between histories (the
+ * heap after GC grew ~55 KB per history more than with a fresh stack each time).
+ */
+export const HISTORIES_PER_AWS = 100;
+
 async function main(): Promise<void> {
   const task = JSON.parse(process.env['RELIABILITY_TASK'] ?? '') as WorkerTask;
   const without = new Set(task.without);
-  for (let i = task.index; i < task.histories; i += task.workers) {
-    const seed = (task.base + i) % 2 ** 31;
-    const companies = task.companies === true;
-    const [people, steps] = historyOfSeed(seed, task.maxSteps, without, companies);
-    const faults: Record<string, number> = {};
-    for (const s of steps) {
-      const f = isCompanyStep(s) ? s.kind : faultOf(s);
-      if (f !== 'none') faults[f] = (faults[f] ?? 0) + 1;
+  let aws: LocalAws | undefined;
+  let played = 0;
+  try {
+    for (let i = task.index; i < task.histories; i += task.workers) {
+      if (played++ % HISTORIES_PER_AWS === 0) {
+        await aws?.close();
+        aws = await startLocalAws({ unsignedAws: true });
+      }
+      process.send?.(await playHistory(task, (task.base + i) % 2 ** 31, without, aws!));
     }
-    const played = await playSeed(people, steps, {
-      companies,
-      repeat: task.repeat ?? 1,
-      trace: task.trace === true,
-    });
-    process.send?.({ seed, people, steps: steps.length, faults, ...played } satisfies HistoryReport);
+  } finally {
+    await aws?.close();
   }
+}
+
+/** Plays the history of one seed (`--repeat` times at most) and reports it. */
+async function playHistory(
+  task: WorkerTask,
+  seed: number,
+  without: ReadonlySet<string>,
+  aws: LocalAws,
+): Promise<HistoryReport> {
+  const companies = task.companies === true;
+  const [people, steps] = historyOfSeed(seed, task.maxSteps, without, companies);
+  const faults: Record<string, number> = {};
+  for (const s of steps) {
+    const f = isCompanyStep(s) ? s.kind : faultOf(s);
+    if (f !== 'none') faults[f] = (faults[f] ?? 0) + 1;
+  }
+  const played = await playSeed(people, steps, {
+    companies,
+    repeat: task.repeat ?? 1,
+    trace: task.trace === true,
+    aws,
+  });
+  return { seed, people, steps: steps.length, faults, ...played };
 }
 
 if (process.env['RELIABILITY_TASK']) {

@@ -22,6 +22,7 @@ import { CompanyModel, startCompanies } from './company-model.ts';
 import { type AnyStep, describeCompanyStep, isCompanyStep, ORGS } from './company-steps.ts';
 import { describeStep } from './steps.ts';
 import { type StepMark, traceLog } from './trace-log.ts';
+import type { LocalAws } from '../support/test-stack.ts';
 
 let runs = 0;
 
@@ -44,17 +45,20 @@ export interface HistoryOutcome {
  * "Reliability"): convergence, no lost update, no out-of-segment write beyond R6, one-to-one links and
  * no duplicates, no loop (one more delivery + drain writes nothing), idempotent replay (every
  * processed message again writes nothing). `webhookWindowMs`: see `Harness.start` (a regression that
- * needs HubSpot events in one webhook delivery, whatever the speed of its steps).
+ * needs HubSpot events in one webhook delivery, whatever the speed of its steps). `aws`: dynalite and
+ * the local SQS to reuse (a fresh table and purged queues each time) instead of starting them for
+ * this history.
  */
 export async function runHistory(
   people: number,
   steps: AnyStep[],
-  options: { companies?: boolean; webhookWindowMs?: number; trace?: boolean } = {},
+  options: { companies?: boolean; webhookWindowMs?: number; trace?: boolean; aws?: LocalAws } = {},
 ): Promise<HistoryOutcome> {
   runs++;
-  const h = await Harness.start(
-    options.webhookWindowMs !== undefined ? { webhookWindowMs: options.webhookWindowMs } : {},
-  );
+  const h = await Harness.start({
+    ...(options.webhookWindowMs !== undefined ? { webhookWindowMs: options.webhookWindowMs } : {}),
+    ...(options.aws ? { aws: options.aws } : {}),
+  });
   try {
     const history = new History(h, people, `${process.pid}x${runs}`);
     // Company sync on (C1) and the owners, before any step: the company half of the model.

@@ -26,22 +26,28 @@ export class SqsDriver {
     readonly dlqUrl: string,
   ) {}
 
-  /** Receives up to `max` visible messages. */
+  /**
+   * Receives up to `max` visible messages. The local SQS answers a receive with every visible message
+   * up to the number asked (and moves the over-received ones to the DLQ on the way), so a short answer
+   * means nothing more is visible: asking again would only cost a call that returns nothing (real SQS
+   * samples servers and may answer short; this driver runs on the local one only).
+   */
   async receive(max: number): Promise<Received[]> {
     const batch: Received[] = [];
     while (batch.length < max) {
+      const asked = Math.min(10, max - batch.length);
       const got = await this.client.send(
         new ReceiveMessageCommand({
           QueueUrl: this.queueUrl,
-          MaxNumberOfMessages: Math.min(10, max - batch.length),
+          MaxNumberOfMessages: asked,
           VisibilityTimeout: 300,
           WaitTimeSeconds: 0,
         }),
       );
       const messages = got.Messages ?? [];
-      if (messages.length === 0) break;
       for (const m of messages)
         batch.push({ id: m.MessageId!, receipt: m.ReceiptHandle!, body: m.Body ?? '' });
+      if (messages.length < asked) break;
     }
     return batch;
   }

@@ -1,3 +1,5 @@
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import { DynamoSyncStore } from '../../lib/aws/dynamo-sync-store.ts';
 import { SqsChangeQueue } from '../../lib/aws/sqs-change-queue.ts';
 import { parseQueuedNotice } from '../../lib/composition/sync.ts';
@@ -40,6 +42,20 @@ export interface TestStackOptions {
    * production does.
    */
   unsignedAws?: boolean;
+  /**
+   * dynalite and the local SQS, started once by the caller (`startLocalAws`) and reused: the stack
+   * creates a table of its own on them (a new name each time), purges the changes queue and its DLQ
+   * before it starts and after it closes, and leaves the services running. Default: the stack starts
+   * its own and closes them.
+   */
+  aws?: LocalAws;
+}
+
+/** dynalite and the local SQS with their clients: what a test stack runs its store and queue on. */
+export interface LocalAws {
+  dynamo: LocalDynamo;
+  sqs: LocalSqs;
+  close(): Promise<void>;
 }
 
 /** CRM adapters as one Lambda instance holds them (their own rate limiters). */
@@ -102,12 +118,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       ...options.salesforce,
     });
     opened.push(salesforceSandbox);
-    const localDynamo = await startLocalDynamo();
-    const dynamo = options.unsignedAws
-      ? withClient(localDynamo, unsignedDynamoClient(localDynamo.endpoint))
-      : localDynamo;
-    opened.push(dynamo);
-    const tableName = options.tableName ?? 'crmsync-test';
+    const aws = options.aws ?? (await startLocalAws({ unsignedAws: options.unsignedAws }));
+    const { dynamo } = aws;
+    const tableName = options.tableName ?? (options.aws ? `crmsync-test-${++sharedTables}` : 'crmsync-test');
+    opened.push(options.aws ? { close: () => dropTable(dynamo, tableName) } : aws);
     await ensureTable(dynamo.client, tableName);
     const store = new DynamoSyncStore({ client: dynamo.client, tableName });
     const config = testConfig(
@@ -125,11 +139,16 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     let dlqUrl: string | undefined;
     let queue: SqsChangeQueue | undefined;
     if (options.queue) {
-      const localSqs = await startLocalSqs();
-      sqs = options.unsignedAws ? withClient(localSqs, unsignedSqsClient(localSqs.endpoint)) : localSqs;
-      opened.push(sqs);
+      sqs = aws.sqs;
       const queueOptions = typeof options.queue === 'object' ? options.queue : {};
-      ({ queueUrl, dlqUrl } = await sqs.createQueues('crmsync-changes', queueOptions));
+      const queues = await sqs.createQueues('crmsync-changes', queueOptions);
+      ({ queueUrl, dlqUrl } = queues);
+      if (options.aws) {
+        // Shared queues: whatever a stack before this one left (a history cut short) is not this one's.
+        const purge = () => purgeQueues(aws.sqs, [queues.queueUrl, queues.dlqUrl]);
+        await purge();
+        opened.push({ close: purge });
+      }
       queue = new SqsChangeQueue({ client: sqs.client, queueUrl });
     }
 
@@ -170,6 +189,40 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     await closeAll(opened);
     throw error;
   }
+}
+
+let sharedTables = 0;
+
+/**
+ * Starts dynalite and the local SQS in this thread, with SigV4-free clients when `unsignedAws` (see
+ * `TestStackOptions.unsignedAws`). Pass the result to several stacks in turn (`TestStackOptions.aws`)
+ * to start them once: the reliability long run does, one per worker process.
+ */
+export async function startLocalAws(opts: { unsignedAws?: boolean } = {}): Promise<LocalAws> {
+  const opened: { close(): Promise<void> }[] = [];
+  try {
+    const localDynamo = await startLocalDynamo();
+    const dynamo = opts.unsignedAws
+      ? withClient(localDynamo, unsignedDynamoClient(localDynamo.endpoint))
+      : localDynamo;
+    opened.push(dynamo);
+    const localSqs = await startLocalSqs();
+    const sqs = opts.unsignedAws ? withClient(localSqs, unsignedSqsClient(localSqs.endpoint)) : localSqs;
+    opened.push(sqs);
+    return { dynamo, sqs, close: () => closeAll(opened) };
+  } catch (error) {
+    await closeAll(opened);
+    throw error;
+  }
+}
+
+/** Deletes a stack's table from shared dynalite (its items go with it). */
+async function dropTable(dynamo: LocalDynamo, tableName: string): Promise<void> {
+  await dynamo.client.send(new DeleteTableCommand({ TableName: tableName }));
+}
+
+async function purgeQueues(sqs: LocalSqs, urls: string[]): Promise<void> {
+  for (const url of urls) await sqs.client.send(new PurgeQueueCommand({ QueueUrl: url }));
 }
 
 /** A local service with `client` in place of its own; closing it destroys that client too. */

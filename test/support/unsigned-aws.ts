@@ -30,6 +30,9 @@ const LOOPBACK = {
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   maxAttempts: 3,
   signer: loopbackSigner,
+  // Resolve the middleware stack once per command class, not on every call (the SDK's documented
+  // option; nothing adds middleware to these clients after their first call).
+  cacheMiddleware: true,
 };
 
 /** A DynamoDB client for a loopback dynalite that does not sign (see `loopbackSigner`). */
