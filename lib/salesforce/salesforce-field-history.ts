@@ -33,7 +33,7 @@ export async function readFieldHistory(
   const parent = `${objectType}Id`;
   const planned = queries.planIn(
     `${objectType}History`,
-    [parent, 'Field', 'CreatedById', 'CreatedDate'],
+    ['Id', parent, 'Field', 'CreatedById', 'CreatedDate'],
     parent,
     wanted,
     `CreatedDate >= ${soqlDateTime(sinceMs)}`,
