@@ -4,7 +4,7 @@ import { annSf, hubspotContact, notice, planOf, salesforceRecord, T0 } from './f
 
 /**
  * A late first link reads Salesforce field history to tell a user's change (a clear) from a write that
- * never landed (docs/design.md#late-first-link; reliability finding 24, seed 1228705811).
+ * never landed (docs/design.md#late-first-link; reliability finding 25, seed 1228705811).
  */
 const US = '005000000000001AAA';
 const USER = '005000000000002AAA';

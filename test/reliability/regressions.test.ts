@@ -797,7 +797,7 @@ describe('reliability regressions', () => {
     expect(violations).toEqual([]);
   }, 60_000);
   it('no-lost-update: a Salesforce clear made after a late first link’s write landed is not filled again by its retry (seed 1228705811)', async () => {
-    // Check-run seed 1228705811, shrunk from 28 steps to 5 (finding 24). p4's contact (firstname Ada)
+    // Check-run seed 1228705811, shrunk from 28 steps to 5 (finding 25). p4's contact (firstname Ada)
     // and a Contact a Salesforce user made without a FirstName are first linked by email: the sync fills
     // Ada into the blank FirstName, the write lands, its responses are lost. A Salesforce user clears
     // FirstName; the retry (a resync notice) has no notice of the clear yet (its CDC event and outbound

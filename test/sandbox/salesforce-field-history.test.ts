@@ -9,7 +9,7 @@ import { roomySalesforceLimiter } from '../adapters/fake-time.ts';
 /**
  * Field History Tracking in the sandbox (sandbox/salesforce/field-history.ts): ContactHistory rows for
  * the tracked fields only, as Salesforce writes them, and the adapter's read of them for a late first
- * link (docs/design.md#late-first-link, reliability finding 24).
+ * link (docs/design.md#late-first-link, reliability finding 25).
  */
 let sb: SalesforceSandbox;
 let conn: jsforce.Connection;
