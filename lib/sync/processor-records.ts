@@ -147,7 +147,7 @@ async function planWithHistory(
  * object, from the earliest intent asked about. Undefined when none was asked for or the adapter cannot
  * read history; the late link then fills as any first link (docs/design.md#late-first-link).
  */
-async function salesforceHistory(
+export async function salesforceHistory(
   salesforce: SalesforcePort,
   wanted: SyncPlan['salesforceHistoryWanted'],
 ): Promise<SalesforceFieldChange[] | undefined> {

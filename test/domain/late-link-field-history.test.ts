@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SalesforceFieldChange } from '../../lib/domain/entities.ts';
-import { annSf, hubspotContact, notice, planOf, salesforceRecord, T0 } from './fixtures.ts';
+import { annSf, hubspotContact, planLateLinkRetry, salesforceRecord, T0 } from './fixtures.ts';
 
 /**
  * A late first link reads Salesforce field history to tell a user's change (a clear) from a write that
@@ -8,17 +8,8 @@ import { annSf, hubspotContact, notice, planOf, salesforceRecord, T0 } from './f
  */
 const US = '005000000000001AAA';
 const USER = '005000000000002AAA';
-/** The claim of the first link of contact 101 and Lead 00Q1 whose commit never came. */
-const claimed = {
-  hubspotId: '101',
-  salesforceId: '00Q1',
-  salesforceType: 'Lead' as const,
-  snapshot: {},
-  version: 1,
-  lastSyncedAt: T0,
-  origin: 'matched' as const,
-};
-// The first link filled HubSpot's Ann into the Lead's blank FirstName (intent at T0 + 1 s).
+// The first link of contact 101 and Lead 00Q1 filled HubSpot's Ann into the Lead's blank FirstName
+// (intent at T0 + 1 s), the only field its Salesforce update wrote; the responses were lost.
 const intent = {
   snapshot: { email: 'ann@example.com', firstname: 'Ann', lastname: 'Lee' },
   at: T0 + 1_000,
@@ -26,17 +17,14 @@ const intent = {
 };
 const contact = hubspotContact('101', { email: 'ann@example.com', firstname: 'Ann', lastname: 'Lee' });
 
-/** The retry: a resync-like notice of the contact; the Lead's FirstName is blank, modified at `modifiedAt`. */
+/** The retry, with no notice of the Lead: its FirstName is blank, the record modified at `modifiedAt`. */
 const retry = (modifiedAt: number, salesforceFieldChanges?: SalesforceFieldChange[]) =>
-  planOf([notice('hubspot', 'contact', '101', 'updated', { occurredAt: T0 + 4_000 })], {
-    hubspotContacts: [contact],
-    salesforceRecords: [salesforceRecord('00Q1', 'Lead', { ...annSf, FirstName: null }, { modifiedAt })],
-    pairs: [claimed],
-    members: new Set(['101']),
-    integrationUserId: US,
-    creationIntents: new Map([['hubspot:101', intent]]),
-    ...(salesforceFieldChanges ? { salesforceFieldChanges } : {}),
-  });
+  planLateLinkRetry(
+    contact,
+    salesforceRecord('00Q1', 'Lead', { ...annSf, FirstName: null }, { modifiedAt }),
+    intent,
+    { integrationUserId: US, ...(salesforceFieldChanges ? { salesforceFieldChanges } : {}) },
+  );
 const fillsAnn = expect.arrayContaining([
   expect.objectContaining({ id: '00Q1', fields: expect.objectContaining({ FirstName: 'Ann' }) }),
 ]);
