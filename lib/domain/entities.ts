@@ -140,3 +140,17 @@ export interface MembershipChange {
   change: 'joined' | 'left';
   at: number;
 }
+
+/**
+ * One row of Salesforce Field History (`ContactHistory` / `LeadHistory`): a tracked field's change, by
+ * whom and when (docs/design.md#late-first-link). Only fields with Field History Tracking on have rows.
+ */
+export interface SalesforceFieldChange {
+  recordId: string;
+  /** The field's API name (`FirstName`), or `created` for the record's creation. */
+  field: string;
+  /** `CreatedDate` of the row, epoch ms. */
+  at: number;
+  /** `CreatedById`: the user who made the change. */
+  byId: string;
+}

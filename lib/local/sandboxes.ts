@@ -1,4 +1,4 @@
-import type { CrmSyncConfig } from '../config.ts';
+import { type CrmSyncConfig, mappingsFor } from '../config.ts';
 import { type HubSpotSandbox, startHubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import { type SalesforceSandbox, startSalesforceSandbox } from '../../sandbox/salesforce/index.ts';
 import { SANDBOX_APP_TOKEN } from './adapters.ts';
@@ -35,6 +35,8 @@ export async function startSandboxes(
       dataFile: dataFiles?.salesforce,
       port: ports.salesforce,
       orgId: config.salesforce.orgId,
+      // The demo org tracks the mapped fields' history, as the README advises (docs/design.md#salesforce-field-history).
+      trackedFields: { Lead: trackedFieldsOf(config, 'Lead'), Contact: trackedFieldsOf(config, 'Contact') },
     });
     return {
       hubspot,
@@ -53,4 +55,11 @@ export async function startSandboxes(
     await hubspot.close();
     throw error;
   }
+}
+
+/** The Salesforce fields the config maps for an object, except `dont-sync` (Field History Tracking on them). */
+function trackedFieldsOf(config: CrmSyncConfig, object: 'Lead' | 'Contact'): string[] {
+  return mappingsFor(config, object)
+    .filter((m) => m.rule !== 'dont-sync')
+    .map((m) => m.salesforce);
 }

@@ -1,5 +1,11 @@
 /** The Salesforce port: Leads, Contacts, Accounts, users; SOQL and Bulk API 2.0 reads (docs/design.md#ports-and-adapters). */
-import type { FieldValues, SalesforceAccount, SalesforceRecord, SalesforceUser } from '../domain/entities.ts';
+import type {
+  FieldValues,
+  SalesforceAccount,
+  SalesforceFieldChange,
+  SalesforceRecord,
+  SalesforceUser,
+} from '../domain/entities.ts';
 import type { SalesforceObject } from '../domain/notice.ts';
 import type { WriteOutcome } from './crm.ts';
 
@@ -13,6 +19,17 @@ export interface SalesforcePort {
   readRecordsByObject?(
     requests: Partial<Record<SalesforceObject, { ids: string[]; fields: string[] }>>,
   ): Promise<SalesforceRecord[]>;
+  /**
+   * Optional: Field History rows (`ContactHistory` / `LeadHistory`) of these records created since
+   * `sinceMs` — which tracked field who changed when. A late first link reads it when the record was
+   * modified after its intent and a field does not hold the value written (docs/design.md#late-first-link).
+   * Untracked fields have no rows; no access to the history object answers none.
+   */
+  readFieldHistory?(
+    objectType: SalesforceObject,
+    ids: string[],
+    sinceMs: number,
+  ): Promise<SalesforceFieldChange[]>;
   /** Finds Leads and Contacts by normalized email (SOQL `Email IN (...)`). Converted leads excluded. */
   findByEmail(
     emails: string[],

@@ -1,5 +1,6 @@
 import type { Connection } from 'jsforce';
 import { z } from 'zod';
+import type { SalesforceFieldChange } from '../domain/entities.ts';
 import type { SalesforceObject } from '../domain/notice.ts';
 import type {
   BulkCursor,
@@ -14,6 +15,7 @@ import type {
 import type { Lane, RateLimiter } from '../rate-limit/index.ts';
 import { type BulkReadOptions, SalesforceBulkReads } from './salesforce-bulk.ts';
 import { SalesforceRequestError } from './salesforce-errors.ts';
+import { readFieldHistory } from './salesforce-field-history.ts';
 import { type PageOptions, SalesforcePageReads } from './salesforce-pages.ts';
 import { type PlannedQuery, SalesforceQueries } from './salesforce-queries.ts';
 import {
@@ -135,6 +137,15 @@ export class SalesforceCrm implements SalesforcePort {
   /** The same adapter with its calls in another lane (bulk for resync and import). */
   withLane(lane: Lane): SalesforceCrm {
     return new SalesforceCrm({ ...this.#opts, lane, readDeleted: this.#readDeleted });
+  }
+
+  /** Field History rows of these records since `sinceMs` (salesforce-field-history.ts). */
+  readFieldHistory(
+    objectType: SalesforceObject,
+    ids: string[],
+    sinceMs: number,
+  ): Promise<SalesforceFieldChange[]> {
+    return readFieldHistory(this.#queries, objectType, ids, sinceMs);
   }
 
   async readRecords(

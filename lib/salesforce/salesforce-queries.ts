@@ -87,7 +87,7 @@ export class SalesforceQueries {
 
   /** `SELECT ... WHERE field IN (...)` queries, chunked so each URL stays short. */
   planIn(
-    objectType: SalesforceObject | 'Account' | 'User',
+    objectType: SalesforceObject | 'Account' | 'User' | 'ContactHistory' | 'LeadHistory',
     select: string[],
     field: string,
     values: string[],

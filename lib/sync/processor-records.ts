@@ -1,5 +1,6 @@
 import { type PlanInput, type PlanSettings, planBatch, type SyncPlan } from '../domain/plan/index.ts';
-import type { HubSpotContact, PairState, RuntimeSettings } from '../ports.ts';
+import type { HubSpotContact, PairState, RuntimeSettings, SalesforcePort } from '../ports.ts';
+import type { SalesforceFieldChange } from '../domain/entities.ts';
 import { type ApplyResult, applyPlan } from './apply-plan.ts';
 import type { ProcessorRecord } from './coalesce.ts';
 import { repairThenSync } from './merges.ts';
@@ -94,7 +95,11 @@ async function planWithHistory(
   // R6 and late-finished creations need crmsync's own Salesforce user (one call per cold start, cached
   // by the adapter); only batches with something to plan ask.
   const needsAuthor = g.toPlan.length > 0;
-  const plan = (hubspotContacts: HubSpotContact[], integrationUserId: string | undefined) =>
+  const plan = (
+    hubspotContacts: HubSpotContact[],
+    integrationUserId: string | undefined,
+    salesforceFieldChanges?: SalesforceFieldChange[],
+  ) =>
     planBatch({
       now,
       records: g.toPlan,
@@ -109,27 +114,58 @@ async function planWithHistory(
       hubspotAppId: deps.config.hubspot.appId,
       ...(links ? { links } : {}),
       creationIntents: g.creationIntents,
+      ...(salesforceFieldChanges ? { salesforceFieldChanges } : {}),
     } satisfies PlanInput);
   try {
     const integrationUserId = needsAuthor ? await deps.salesforce.integrationUserId() : undefined;
     const first = plan(g.hubspotContacts, integrationUserId);
+    // Both histories only when the first plan says they decide something (rare: conflicts, late links).
+    const fieldChanges = await salesforceHistory(deps.salesforce, first.salesforceHistoryWanted);
     const ids = contactsNeedingHistory(first, g.hubspotContacts);
-    if (ids.length === 0) return { ok: true, value: first };
-    const withHistory = await deps.hubspot.readContacts(ids, readFields(deps.config).hubspot, {
-      withHistory: true,
-    });
+    if (ids.length === 0 && fieldChanges === undefined) return { ok: true, value: first };
+    const withHistory =
+      ids.length === 0
+        ? []
+        : await deps.hubspot.readContacts(ids, readFields(deps.config).hubspot, { withHistory: true });
     const byId = new Map(withHistory.map((c) => [c.id, c]));
     return {
       ok: true,
       value: plan(
         g.hubspotContacts.map((c) => byId.get(c.id) ?? c),
         integrationUserId,
+        fieldChanges,
       ),
     };
   } catch (error) {
     deps.log?.error('plan failed', { error: classifyError(error).message });
     return { ok: false, error };
   }
+}
+
+/**
+ * The Salesforce field history a late first link asked for (`salesforceHistoryWanted`): one SOQL per
+ * object, from the earliest intent asked about. Undefined when none was asked for or the adapter cannot
+ * read history; the late link then fills as any first link (docs/design.md#late-first-link).
+ */
+export async function salesforceHistory(
+  salesforce: SalesforcePort,
+  wanted: SyncPlan['salesforceHistoryWanted'],
+): Promise<SalesforceFieldChange[] | undefined> {
+  if (!wanted || wanted.length === 0 || !salesforce.readFieldHistory) return undefined;
+  const read = salesforce.readFieldHistory.bind(salesforce);
+  const byObject = (['Lead', 'Contact'] as const)
+    .map((objectType) => ({ objectType, asked: wanted.filter((w) => w.objectType === objectType) }))
+    .filter((o) => o.asked.length > 0);
+  const rows = await Promise.all(
+    byObject.map(({ objectType, asked }) =>
+      read(
+        objectType,
+        asked.map((w) => w.id),
+        Math.min(...asked.map((w) => w.since)),
+      ),
+    ),
+  );
+  return rows.flat();
 }
 
 /**

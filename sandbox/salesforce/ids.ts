@@ -13,6 +13,8 @@ export const KEY_PREFIX = {
   Account: '001',
   User: '005',
   Group: '00G',
+  // Every field history row (ContactHistory, LeadHistory, …) has this prefix.
+  FieldHistory: '017',
   Organization: '00D',
   OutboundAction: '04k',
   OutboundNotification: '04l',

@@ -10,6 +10,7 @@ import { DailyCounter, Prng } from '../common/index.ts';
 import { CdcRelay, type GapKind, type RelayedEvent } from './cdc.ts';
 import { handleControl } from './control-api.ts';
 import { OutboundMessenger, type OutboundNotification } from './outbound.ts';
+import type { TrackedFields } from './field-history.ts';
 import { RestApi } from './rest-api.ts';
 import { seedOrg } from './seed.ts';
 import { type FrontState, type SalesforceFault, handleHttp } from './server.ts';
@@ -42,6 +43,8 @@ export interface SalesforceSandboxOptions {
   dailyApiLimit?: number;
   /** Duplicate rule on Email for Lead and Contact (DUPLICATES_DETECTED), default false. */
   duplicateRuleOnEmail?: boolean;
+  /** Fields with Field History Tracking on, per object (ContactHistory / LeadHistory rows); none by default. */
+  trackedFields?: TrackedFields;
   /** Where outbound messages (SOAP) are POSTed. */
   outboundUrl?: string;
   /** Where CDC events (EventBridge envelopes, as Event Relay produces) are POSTed. */
@@ -131,7 +134,11 @@ export async function startSalesforceSandbox(
 ): Promise<SalesforceSandbox> {
   const now = options.now ?? Date.now;
   const orgId = options.orgId ?? '00D000000000062EAA';
-  const store = new OrgStore({ now, duplicateRuleOnEmail: options.duplicateRuleOnEmail ?? false });
+  const store = new OrgStore({
+    now,
+    duplicateRuleOnEmail: options.duplicateRuleOnEmail ?? false,
+    trackedFields: options.trackedFields,
+  });
   const daily = new DailyCounter(options.dailyApiLimit ?? 100_000, now);
   const api = new RestApi({
     store,

@@ -288,6 +288,25 @@ export const GROUP = objectDef('Group', 'Group', 'Groups', KEY_PREFIX.Group, [
   ...audit(),
 ]);
 
+/**
+ * ContactHistory / LeadHistory: one row per change of a field whose Field History Tracking is on (and a
+ * `created` row when a tracked object's record is created); read-only, queried by SOQL.
+ * https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_contacthistory.htm
+ */
+const historyDef = (parent: 'Contact' | 'Lead'): ObjectDef =>
+  objectDef(`${parent}History`, `${parent} History`, `${parent} History`, KEY_PREFIX.FieldHistory, [
+    sys('Id', `${parent} History ID`, 'id', { length: 18, nillable: false }),
+    sys('IsDeleted', 'Deleted', 'boolean', { nillable: false }),
+    sys(`${parent}Id`, `${parent} ID`, 'reference', { length: 18, nillable: false, referenceTo: [parent] }),
+    sys('Field', 'Changed Field', 'string', { length: 255, nillable: false }),
+    sys('OldValue', 'Old Value', 'string', { length: 255 }),
+    sys('NewValue', 'New Value', 'string', { length: 255 }),
+    sys('CreatedDate', 'Created Date', 'datetime', { nillable: false }),
+    sys('CreatedById', 'Created By ID', 'reference', { length: 18, nillable: false, referenceTo: ['User'] }),
+  ]);
+export const CONTACT_HISTORY = historyDef('Contact');
+export const LEAD_HISTORY = historyDef('Lead');
+
 /** Objects by API name. */
 export const OBJECTS: ReadonlyMap<string, ObjectDef> = new Map([
   ['Lead', LEAD],
@@ -295,10 +314,17 @@ export const OBJECTS: ReadonlyMap<string, ObjectDef> = new Map([
   ['Account', ACCOUNT],
   ['User', USER],
   ['Group', GROUP],
+  ['ContactHistory', CONTACT_HISTORY],
+  ['LeadHistory', LEAD_HISTORY],
 ]);
 
-/** Objects the API may not write here (User, Group): see `docs/sandbox-salesforce.md`. */
-export const READ_ONLY_OBJECTS: ReadonlySet<ObjectDef> = new Set([USER, GROUP]);
+/** Objects the API may not write here (User, Group, field history): see `docs/sandbox-salesforce.md`. */
+export const READ_ONLY_OBJECTS: ReadonlySet<ObjectDef> = new Set([
+  USER,
+  GROUP,
+  CONTACT_HISTORY,
+  LEAD_HISTORY,
+]);
 
 /** Look up an object case-insensitively (URLs and SOQL are case-insensitive on names). */
 export function findObject(name: string): ObjectDef | undefined {

@@ -6,6 +6,7 @@
  * (outbound messages, CDC).
  */
 import { convertLead, mergeRecords } from './conversion-merge.ts';
+import { type HistoryChange, type TrackedFields, historyRows } from './field-history.ts';
 import { SalesforceApiError, entityIsDeleted, malformedId, notFound, unsupportedType } from './errors.ts';
 import { IdFactory, KEY_PREFIX, isWellFormedId, to18 } from './ids.ts';
 import { ACCOUNT, LEAD, type ObjectDef } from './schema.ts';
@@ -33,6 +34,7 @@ import {
   coerceInput,
   duplicatesDetected,
   fullName,
+  refuseConvertedStatus,
   writable,
   writableNonNull,
 } from './write-checks.ts';
@@ -54,6 +56,8 @@ export interface OrgSnapshot {
 export interface OrgStoreOptions {
   now: () => number;
   duplicateRuleOnEmail: boolean;
+  /** Field History Tracking per object (field-history.ts); nothing tracked when absent. */
+  trackedFields?: TrackedFields;
 }
 
 /** The org's data. */
@@ -211,6 +215,15 @@ export class OrgStore {
     if (rec) this.#records.set(id, rec);
   }
 
+  // History rows go in the write's own transaction: a rolled-back write leaves none, as in Salesforce.
+  #history(txn: Transaction, change: Omit<HistoryChange, 'at' | 'userId'>): void {
+    const by = { at: sfDateTime(txn.timestamp), userId: txn.origin.userId };
+    for (const row of historyRows(this.options.trackedFields, { ...change, ...by })) {
+      const id = this.#ids.next(KEY_PREFIX.FieldHistory);
+      this.#put(txn, id, { type: row.type, fields: { Id: id, ...row.fields } });
+    }
+  }
+
   /** Create a record; returns its 18-char id. */
   create(txn: Transaction, typeName: string, input: Record<string, unknown>): string {
     const obj = writable(typeName);
@@ -221,15 +234,7 @@ export class OrgStore {
       }
     }
     checkRequired(obj, values, false);
-    if (values.Status === 'Closed - Converted') {
-      // Only lead conversion may set the converted status.
-      throw new SalesforceApiError(
-        400,
-        'FIELD_INTEGRITY_EXCEPTION',
-        'Lead Status: Converted status cannot be set directly',
-        ['Status'],
-      );
-    }
+    refuseConvertedStatus(values);
     checkRefs(obj, values, (id) => this.get(id));
     this.#duplicateCheck(obj, values.Email);
     const id = this.#ids.next(obj.keyPrefix);
@@ -250,6 +255,7 @@ export class OrgStore {
     if ('Name' in fields && obj !== ACCOUNT) fields.Name = fullName(fields);
     const rec: SfRecord = { type: obj.name, fields };
     this.#put(txn, id, rec);
+    this.#history(txn, { objectName: obj.name, recordId: id, before: undefined, after: fields, changed: [] });
     txn.changes.push({
       entityName: obj.name,
       changeType: 'CREATE',
@@ -275,14 +281,7 @@ export class OrgStore {
     }
     const values = coerceInput(obj, input, 'update');
     checkRequired(obj, values, true);
-    if (values.Status === 'Closed - Converted') {
-      throw new SalesforceApiError(
-        400,
-        'FIELD_INTEGRITY_EXCEPTION',
-        'Lead Status: Converted status cannot be set directly',
-        ['Status'],
-      );
-    }
+    refuseConvertedStatus(values);
     checkRefs(obj, values, (id) => this.get(id));
     if ('Email' in values && values.Email !== rec.fields.Email)
       this.#duplicateCheck(obj, values.Email, String(rec.fields.Id));
@@ -308,6 +307,7 @@ export class OrgStore {
     next.LastModifiedById = txn.origin.userId;
     next.SystemModstamp = ts;
     this.#put(txn, id, { type: rec.type, fields: next });
+    this.#history(txn, { objectName: obj.name, recordId: id, before: rec.fields, after: next, changed });
     txn.changes.push({
       entityName: obj.name,
       changeType: 'UPDATE',

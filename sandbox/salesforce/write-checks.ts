@@ -17,7 +17,9 @@ export function writable(typeName: string): ObjectDef {
     throw new SalesforceApiError(
       400,
       'INSUFFICIENT_ACCESS_OR_READONLY',
-      `insufficient access rights on object ${obj.name}: the sandbox's users and queues are added through its control API, not the REST API`,
+      obj.name.endsWith('History')
+        ? `insufficient access rights on object ${obj.name}: field history rows are written by the platform when a tracked field changes`
+        : `insufficient access rights on object ${obj.name}: the sandbox's users and queues are added through its control API, not the REST API`,
     );
   }
   return obj;
@@ -158,4 +160,15 @@ export function writableNonNull(obj: ObjectDef, fields: Record<string, unknown>)
   return obj.fields
     .filter((d) => fields[d.name] !== null && fields[d.name] !== undefined && d.name !== 'IsDeleted')
     .map((d) => d.name);
+}
+
+/** Only lead conversion may set the converted status; a create or update naming it is refused as Salesforce does. */
+export function refuseConvertedStatus(values: Record<string, unknown>): void {
+  if (values.Status !== 'Closed - Converted') return;
+  throw new SalesforceApiError(
+    400,
+    'FIELD_INTEGRITY_EXCEPTION',
+    'Lead Status: Converted status cannot be set directly',
+    ['Status'],
+  );
 }

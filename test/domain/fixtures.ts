@@ -171,6 +171,8 @@ export function planLateLinkRetry(
   contact: HubSpotContact,
   lead: SalesforceRecord,
   intent: PlannedIntent,
+  /** More of the plan's input (the integration user, Salesforce field history read). */
+  extra: Partial<PlanInput> = {},
 ): SyncPlan {
   return planOf([notice('hubspot', 'contact', '101', 'segment-joined')], {
     hubspotContacts: [contact],
@@ -178,6 +180,7 @@ export function planLateLinkRetry(
     pairs: [claimedLink],
     members: new Set(['101']),
     creationIntents: new Map([['hubspot:101', intent]]),
+    ...extra,
   });
 }
 

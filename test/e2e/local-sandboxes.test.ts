@@ -43,6 +43,24 @@ describe('startSandboxes (lib/local)', () => {
     }
   });
 
+  it('the demo org tracks the history of the mapped Salesforce fields only (docs/design.md#salesforce-field-history)', async () => {
+    const sandboxes = await startSandboxes(config, { hubspot: 0, salesforce: 0 });
+    try {
+      const sf = sandboxes.salesforce;
+      const id = await sf.userCreate('Contact', { LastName: 'Lee', FirstName: 'Ada', Department: 'Ops' });
+      await sf.userUpdate('Contact', id, { FirstName: null, Department: 'Sales' });
+      const res = await fetch(
+        `${sf.url}/services/data/v64.0/query?q=${encodeURIComponent(`SELECT Field FROM ContactHistory WHERE ContactId IN ('${id}')`)}`,
+        { headers: { authorization: 'Bearer local' } },
+      );
+      const body = (await res.json()) as { records: { Field: string }[] };
+      // FirstName is mapped, Department is not.
+      expect(body.records.map((r) => r.Field)).toEqual(['created', 'FirstName']);
+    } finally {
+      await sandboxes.close();
+    }
+  });
+
   it('closes the HubSpot sandbox again when the Salesforce one cannot start (its port is taken)', async () => {
     const taken = createServer();
     servers.push(taken);

@@ -29,6 +29,11 @@ const OBSERVER_TOKEN = 'reliability-observer-token';
 const RENEWED_TOKENS = Array.from({ length: 64 }, (_, i) => `crmsync-renewed-token-${i + 1}`);
 /** As the CDK stack's redrive policy: a message received this often goes to the DLQ. */
 export const MAX_RECEIVE_COUNT = 5;
+/** Field History Tracking in the org: the fields the reliability config maps. */
+const TRACKED_FIELDS = {
+  Contact: ['FirstName', 'LastName', 'Email', 'Phone', 'Title'],
+  Lead: ['FirstName', 'LastName', 'Email', 'Phone', 'Title', 'Company', 'Status'],
+};
 
 /** A fault of one processor invocation, applied to its ports (see invocation-faults.ts). */
 export type InvocationFault =
@@ -115,6 +120,8 @@ export class Harness {
       // No SigV4 on the loopback DynamoDB and SQS calls: harness configuration (docs/reliability.md "Speed").
       unsignedAws: true,
       queue: { visibilityTimeoutSeconds: 30, maxReceiveCount: MAX_RECEIVE_COUNT },
+      // The org tracks the mapped fields' history, as docs/design.md#late-first-link advises (seed 1228705811).
+      salesforce: { trackedFields: TRACKED_FIELDS },
       hubspot: {
         // No real rate limiting by the sandbox: 429s come only from the injected storms.
         limits: { burstPer10s: 1_000_000, searchPerSecond: 10_000 },

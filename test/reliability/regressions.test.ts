@@ -796,4 +796,36 @@ describe('reliability regressions', () => {
     const { violations } = await runHistory(3, steps);
     expect(violations).toEqual([]);
   }, 60_000);
+  it('no-lost-update: a Salesforce clear made after a late first link’s write landed is not filled again by its retry (seed 1228705811)', async () => {
+    // Check-run seed 1228705811, shrunk from 28 steps to 5 (finding 25). p4's contact (firstname Ada)
+    // and a Contact a Salesforce user made without a FirstName are first linked by email: the sync fills
+    // Ada into the blank FirstName, the write lands, its responses are lost. A Salesforce user clears
+    // FirstName; the retry (a resync notice) has no notice of the clear yet (its CDC event and outbound
+    // message come in the next batch) and read the blank as a write that never landed: it filled Ada
+    // again over the clear. The record says only that a user modified it after the intent; the Contact's
+    // field history (tracked in the harness's org) says it was FirstName, so the clear wins.
+    const steps: Step[] = [
+      {
+        kind: 'hubspot-create',
+        p: 4,
+        values: { firstname: 'Ada', lastname: 'Ortiz', phone: '+1 555 0101', jobtitle: 'Buyer' },
+        inSegment: true,
+      },
+      {
+        kind: 'salesforce-create',
+        p: 4,
+        objectType: 'Contact',
+        values: { lastname: 'Lee', phone: '+1 555 0103', jobtitle: 'Engineer' },
+      },
+      { kind: 'process', max: 200, loseAck: false, fault: 'write-response-lost', severity: 3 },
+      { kind: 'salesforce-edit', p: 4, field: 'firstname', value: null },
+      { kind: 'process', max: 200, loseAck: false, fault: 'none', severity: 1 },
+    ];
+    const { violations, state } = await runHistory(5, steps);
+    expect(violations).toEqual([]);
+    const [contact] = [...state.hubspot.values()];
+    expect(contact?.properties['firstname'] ?? null).toBeNull();
+    const pair = state.pairsByHubSpot.get(contact!.id);
+    expect(state.salesforce.get(pair!.salesforceId)?.fields['FirstName'] ?? null).toBeNull();
+  }, 60_000);
 });

@@ -14,7 +14,7 @@ import {
   planAssociation,
   salesforceCreationLinks,
 } from './links.ts';
-import { LATE_FIRST_LINK, lateFirstLink, ownCreation } from './own-creation.ts';
+import { LATE_FIRST_LINK, lateFirstLink, ownCreation, salesforceHistoryChangedAt } from './own-creation.ts';
 import type { Resolved } from './resolve.ts';
 
 /** A gate decision that lets the record through. */
@@ -110,6 +110,7 @@ function syncPair(
   // committed: an empty snapshot): that sync finishes late (write-intents.ts), from its own intent —
   // the latest try at this link, even when the link was itself a late creation (seed 1214883355).
   const unsynced = pair !== undefined && Object.keys(pair.snapshot).length === 0;
+  const sfHistory = salesforceHistoryChangedAt(input, sf.id);
   const late =
     pair && !unsynced
       ? undefined
@@ -117,7 +118,8 @@ function syncPair(
           // A field's own last change known to the batch; HubSpot's property history counts any author.
           hubspot: (p) =>
             Math.max(reported.hubspot(p) ?? 0, contact.propertyChangedAt?.[p] ?? 0) || undefined,
-          salesforce: reported.salesforce,
+          // A Salesforce field's: the notices', else its Field History by a user (read when asked for).
+          salesforce: (f) => Math.max(reported.salesforce(f) ?? 0, sfHistory(f) ?? 0) || undefined,
         });
   // Otherwise a record crmsync created itself, whose create response was lost: the creation finishes late.
   const own = (pair && !unsynced) || late ? undefined : ownCreation(input, contact, sf, mappings);
@@ -125,6 +127,12 @@ function syncPair(
   const startedFrom = late?.snapshot ?? own?.snapshot;
   // A late first link's intent: why the first try linked (`link.reason`) and when it was planned (`at`).
   const lateIntent = late ? input.creationIntents?.get(`hubspot:${contact.id}`) : undefined;
+  // The record's Salesforce field history since the intent would decide a field: read it, plan again.
+  if (late?.salesforceHistoryWanted && lateIntent) {
+    const wanted = plan.salesforceHistoryWanted ?? [];
+    wanted.push({ id: sf.id, objectType: sf.objectType, since: lateIntent.at });
+    plan.salesforceHistoryWanted = wanted;
+  }
   // Why a new link links: the first try's reason, which a late first link's intent kept.
   const linkReason = late
     ? (lateIntent?.link?.reason ?? who.linkReason ?? 'matched by email')

@@ -141,6 +141,7 @@ export function lateFirstLink(
   const since = (at: number | undefined) => at !== undefined && at > intent.at;
   const snapshot: Snapshot = {};
   const historyWanted: string[] = [];
+  let salesforceHistoryWanted = false;
   for (const m of mappings) {
     const intended = intent.snapshot[m.hubspot];
     if (intended === undefined) continue;
@@ -152,10 +153,16 @@ export function lateFirstLink(
       since(side === 'salesforce' ? changedAt.salesforce(m.salesforce) : changedAt.hubspot(m.hubspot));
     if (!fromIntended && side === 'hubspot' && contact.propertyChangedAt === undefined)
       historyWanted.push(m.hubspot);
+    // A Salesforce field not holding the value written, no notice of a change, and the update did not
+    // vouch for it — yet someone modified the record after the intent: only the field's history can tell
+    // a user's change (a clear) from a write that never landed (seed 1228705811). Until it is read, the
+    // field links as on any first link (the fill).
+    if (!fromIntended && side === 'salesforce' && sf.modifiedAt > intent.at)
+      salesforceHistoryWanted ||= input.salesforceFieldChanges === undefined;
     const from = fromIntended ? intended : link.base?.[m.hubspot];
     if (from !== undefined) snapshot[m.hubspot] = from;
   }
-  return { snapshot, historyWanted };
+  return { snapshot, historyWanted, salesforceHistoryWanted };
 }
 
 /** What `lateFirstLink` links from, and what it could not tell without HubSpot's property history. */
@@ -168,4 +175,25 @@ export interface LateFirstLink {
    * (`contactsNeedingHistory`). Empty once the history was read.
    */
   historyWanted: string[];
+  /**
+   * The Salesforce record's field history (since the intent) would decide a field the first link wrote
+   * there: the processor reads it (`salesforceFieldChanges`) and plans again. False once it was read.
+   */
+  salesforceHistoryWanted: boolean;
+}
+
+/**
+ * The latest change of each Salesforce field of `recordId` that the batch read from field history,
+ * made by someone other than crmsync's integration user (its own landed write is not a change "since").
+ */
+export function salesforceHistoryChangedAt(
+  input: PlanInput,
+  recordId: string,
+): (field: string) => number | undefined {
+  const latest = new Map<string, number>();
+  for (const c of input.salesforceFieldChanges ?? []) {
+    if (c.recordId !== recordId || c.byId === input.integrationUserId) continue;
+    latest.set(c.field, Math.max(latest.get(c.field) ?? 0, c.at));
+  }
+  return (field) => latest.get(field);
 }

@@ -1,5 +1,12 @@
 import type { PlanConfig } from '../field-mapping.ts';
-import type { Decision, FieldValues, HubSpotContact, PairState, SalesforceRecord } from '../entities.ts';
+import type {
+  Decision,
+  FieldValues,
+  HubSpotContact,
+  PairState,
+  SalesforceFieldChange,
+  SalesforceRecord,
+} from '../entities.ts';
 import type { PlanRecord } from '../coalesce.ts';
 import type { PairDelete, PairWrite } from '../identity.ts';
 import type { SalesforceObject } from '../notice.ts';
@@ -50,6 +57,11 @@ export interface PlanInput {
    * crmsync created whose response was lost links with that snapshot (`ownCreation`).
    */
   creationIntents?: ReadonlyMap<string, PlannedIntent>;
+  /**
+   * Salesforce field history of the records a late first link asked for (`SyncPlan.salesforceHistoryWanted`);
+   * undefined: not read (the plan then asks for it when it needs it).
+   */
+  salesforceFieldChanges?: readonly SalesforceFieldChange[];
 }
 
 /** The run-time settings the gate reads: the inclusion segment (R2/R3) and the R6 auto-create toggles. */
@@ -132,6 +144,12 @@ export interface SyncPlan {
   pairDeletes: PairDelete[];
   decisions: Decision[];
   errors: PlanError[];
+  /**
+   * Records whose field history would decide a late first link (a field written to Salesforce does not
+   * hold the value written, and the record was modified after the intent): the processor reads it
+   * (one SOQL per object) and plans again with `salesforceFieldChanges` (docs/design.md#late-first-link).
+   */
+  salesforceHistoryWanted?: { id: string; objectType: SalesforceObject; since: number }[];
 }
 
 /**
