@@ -847,6 +847,24 @@ describe('reliability regressions', () => {
     const [contact] = [...state.hubspot.values()].filter((c) => c.properties['email']?.startsWith('p0.'));
     expect(contact?.properties['jobtitle']).toBe('Engineer');
   }, 60_000);
+  it('no-lost-update (model): a HubSpot survivor without a Salesforce record of its own that takes over the loser’s link restarts its tracking', async () => {
+    // Where finding 24's model change stops. p3's contact syncs and crmsync creates its Lead; p0's
+    // contact (lastname Lee) is made, with no Salesforce record; a Salesforce user sets p3's Lead's
+    // lastname Park; p3 is merged into p0. The link moves onto the survivor (no record has p0's email,
+    // finding 11) and the Lead's later Park wins (design.md#two-way), a write the model keeps under p3:
+    // keeping p0's HubSpot writes here would expect Lee.
+    const steps: Step[] = [
+      { kind: 'hubspot-create', p: 3, values: { lastname: 'Ng' }, inSegment: true },
+      { kind: 'process', max: 200, loseAck: false, fault: 'none', severity: 1 },
+      { kind: 'hubspot-create', p: 0, values: { lastname: 'Lee' }, inSegment: true },
+      { kind: 'salesforce-edit', p: 3, field: 'lastname', value: 'Park' },
+      { kind: 'hubspot-merge', p: 0, q: 3 },
+    ];
+    const { violations, state } = await runHistory(4, steps, { webhookWindowMs: 60_000 });
+    expect(violations).toEqual([]);
+    const [contact] = [...state.hubspot.values()].filter((c) => c.properties['email']?.startsWith('p0.'));
+    expect(contact?.properties['lastname']).toBe('Park');
+  }, 60_000);
   it('no-lost-update (model): after a HubSpot merge the survivor’s Salesforce record keeps its writes, so a same-value save there wins a first link by the record-level time (seed 1230012864)', async () => {
     // Long-run seed 1230012864 (the harvest on 3b4354d, part 6), shrunk from 19 steps to 6 (finding 24):
     // a model error, not a product one. A Salesforce user creates p0's Contact (lastname Lee); p3's
