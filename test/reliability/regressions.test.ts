@@ -2,9 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { decide } from '../../lib/domain/segment-gate.ts';
 import type { PairState } from '../../lib/ports.ts';
 import type { UserWrite } from './history.ts';
-import { acceptableValues, withFirstLinkFill } from './invariants.ts';
+import { acceptableValues, type FinalState, withFirstLinkFill } from './invariants.ts';
 import { historyOfSeed } from './long-run-worker.ts';
-import type { FinalState } from './invariants.ts';
 import { runHistory } from './run-history.ts';
 import type { Step } from './steps.ts';
 
