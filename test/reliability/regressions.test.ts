@@ -829,7 +829,7 @@ describe('reliability regressions', () => {
     expect(state.salesforce.get(pair!.salesforceId)?.fields['FirstName'] ?? null).toBeNull();
   }, 60_000);
   it('no-lost-update (model): a property a HubSpot merge fills on the survivor is a HubSpot change at the merge, later than an unsynced Salesforce edit', async () => {
-    // The other half of finding 25's model change. p0's contact and Contact are linked, neither has a
+    // The other half of finding 26's model change. p0's contact and Contact are linked, neither has a
     // job title; a Salesforce user sets Title Buyer and, before it syncs, p3's contact (job title
     // Engineer) is merged into p0's, which fills the blank property: a HubSpot change made after Buyer,
     // so Engineer wins (docs/design.md#two-way). A model that counted the merge as no write would expect
@@ -847,7 +847,7 @@ describe('reliability regressions', () => {
     expect(propertyOfP0(state, 'jobtitle')).toBe('Engineer');
   }, 60_000);
   it('no-lost-update (model): a HubSpot survivor without a Salesforce record of its own that takes over the loser’s link restarts its tracking', async () => {
-    // Where finding 25's model change stops. p3's contact syncs and crmsync creates its Lead; p0's
+    // Where finding 26's model change stops. p3's contact syncs and crmsync creates its Lead; p0's
     // contact (lastname Lee) is made, with no Salesforce record; a Salesforce user sets p3's Lead's
     // lastname Park; p3 is merged into p0. The link moves onto the survivor (no record has p0's email,
     // finding 11) and the Lead's later Park wins (design.md#two-way), a write the model keeps under p3:
@@ -864,7 +864,7 @@ describe('reliability regressions', () => {
     expect(propertyOfP0(state, 'lastname')).toBe('Park');
   }, 60_000);
   it('no-lost-update (model): after a HubSpot merge the survivor’s Salesforce record keeps its writes, so a same-value save there wins a first link by the record-level time (seed 1230012864)', async () => {
-    // Long-run seed 1230012864 (the harvest on 3b4354d, part 6), shrunk from 19 steps to 6 (finding 25):
+    // Long-run seed 1230012864 (the harvest on 3b4354d, part 6), shrunk from 19 steps to 6 (finding 26):
     // a model error, not a product one. A Salesforce user creates p0's Contact (lastname Lee); p3's
     // contact is merged into p0's (the merge fills p0's blank jobtitle with p3's Engineer); HubSpot sets
     // lastname Ortiz; a Salesforce user saves lastname Lee again (no field change; the record's modified
