@@ -33,7 +33,11 @@ export interface Person {
   /** Every Salesforce id the person's record has had (a converted lead, then its contact). */
   salesforceIds: string[];
   salesforceGone: boolean;
-  /** User writes per field since tracking (re)started; a merge restarts it (the CRM's merge rules decide values). */
+  /**
+   * User writes per field since tracking (re)started. A merge keeps the writes that still describe the
+   * survivor's records and counts a value the merge itself changed as a write at the merge (the CRM's
+   * merge rules decide it); tracking restarts only where the model cannot follow the records.
+   */
   writes: Record<Field, UserWrite[]>;
   /** End times of user changes to the person's Salesforce record (any field; conversion). */
   salesforceTouched: number[];
@@ -219,12 +223,30 @@ export class History {
         const a = await this.hubspotIdOf(p);
         const b = await this.hubspotIdOf(q);
         if (!a || !b) return;
+        // Without a Salesforce record of its own, the survivor may take over the loser's link and record,
+        // whose writes the model keeps under the loser: tracking restarts, as the CRMs decide the values.
+        const restart = !(await this.salesforceOf(p)) && (await this.salesforceOf(q)) !== undefined;
+        const [before] = await h.user.hubspot.readContacts([a], [...FIELDS]);
+        const t0 = Date.now();
         await h.stack.hubspotSandbox.userMergeContacts(a, b);
+        const t1 = Date.now();
+        const [survivor] = await h.user.hubspot.readContacts([a], [...FIELDS]);
         p.absorbedHubSpotIds.push(...q.hubspotIds, ...q.absorbedHubSpotIds);
         q.hubspotGone = true;
         q.hubspotId = undefined;
-        p.writes = emptyWrites();
         q.writes = emptyWrites();
+        if (restart) p.writes = emptyWrites();
+        // A HubSpot merge leaves the survivor's Salesforce record as it was, so its Salesforce writes stand
+        // (seed 1230012864: forgetting them made a same-value save look like a blank before a first link).
+        // On HubSpot a property the merge filled from the loser is a HubSpot write at the merge; one it
+        // left as it was keeps its writes (as for a Salesforce merge's master, below).
+        else
+          for (const f of FIELDS) {
+            const value = survivor?.properties[f] ?? null;
+            if (sameValue(before?.properties[f], value)) continue;
+            p.writes[f] = p.writes[f].filter((w) => w.side === 'salesforce');
+            this.#write(p, 'hubspot', f, value, t0, t1);
+          }
         await h.refresh();
         break;
       }

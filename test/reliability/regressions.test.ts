@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decide } from '../../lib/domain/segment-gate.ts';
 import type { PairState } from '../../lib/ports.ts';
 import type { UserWrite } from './history.ts';
-import { acceptableValues, withFirstLinkFill } from './invariants.ts';
+import { acceptableValues, type FinalState, withFirstLinkFill } from './invariants.ts';
 import { historyOfSeed } from './long-run-worker.ts';
 import { runHistory } from './run-history.ts';
 import type { Step } from './steps.ts';
@@ -828,4 +828,83 @@ describe('reliability regressions', () => {
     const pair = state.pairsByHubSpot.get(contact!.id);
     expect(state.salesforce.get(pair!.salesforceId)?.fields['FirstName'] ?? null).toBeNull();
   }, 60_000);
+  it('no-lost-update (model): a property a HubSpot merge fills on the survivor is a HubSpot change at the merge, later than an unsynced Salesforce edit', async () => {
+    // The other half of finding 26's model change. p0's contact and Contact are linked, neither has a
+    // job title; a Salesforce user sets Title Buyer and, before it syncs, p3's contact (job title
+    // Engineer) is merged into p0's, which fills the blank property: a HubSpot change made after Buyer,
+    // so Engineer wins (docs/design.md#two-way). A model that counted the merge as no write would expect
+    // Buyer; one that restarted tracking would check nothing.
+    const steps: Step[] = [
+      { kind: 'salesforce-create', p: 0, objectType: 'Contact', values: { lastname: 'Lee' } },
+      { kind: 'hubspot-create', p: 0, values: { lastname: 'Lee' }, inSegment: true },
+      { kind: 'process', max: 200, loseAck: false, fault: 'none', severity: 1 },
+      { kind: 'hubspot-create', p: 3, values: { lastname: 'Ng', jobtitle: 'Engineer' }, inSegment: false },
+      { kind: 'salesforce-edit', p: 0, field: 'jobtitle', value: 'Buyer' },
+      { kind: 'hubspot-merge', p: 0, q: 3 },
+    ];
+    const { violations, state } = await runHistory(4, steps, { webhookWindowMs: 60_000 });
+    expect(violations).toEqual([]);
+    expect(propertyOfP0(state, 'jobtitle')).toBe('Engineer');
+  }, 60_000);
+  it('no-lost-update (model): a HubSpot survivor without a Salesforce record of its own that takes over the loser’s link restarts its tracking', async () => {
+    // Where finding 26's model change stops. p3's contact syncs and crmsync creates its Lead; p0's
+    // contact (lastname Lee) is made, with no Salesforce record; a Salesforce user sets p3's Lead's
+    // lastname Park; p3 is merged into p0. The link moves onto the survivor (no record has p0's email,
+    // finding 11) and the Lead's later Park wins (design.md#two-way), a write the model keeps under p3:
+    // keeping p0's HubSpot writes here would expect Lee.
+    const steps: Step[] = [
+      { kind: 'hubspot-create', p: 3, values: { lastname: 'Ng' }, inSegment: true },
+      { kind: 'process', max: 200, loseAck: false, fault: 'none', severity: 1 },
+      { kind: 'hubspot-create', p: 0, values: { lastname: 'Lee' }, inSegment: true },
+      { kind: 'salesforce-edit', p: 3, field: 'lastname', value: 'Park' },
+      { kind: 'hubspot-merge', p: 0, q: 3 },
+    ];
+    const { violations, state } = await runHistory(4, steps, { webhookWindowMs: 60_000 });
+    expect(violations).toEqual([]);
+    expect(propertyOfP0(state, 'lastname')).toBe('Park');
+  }, 60_000);
+  it('no-lost-update (model): after a HubSpot merge the survivor’s Salesforce record keeps its writes, so a same-value save there wins a first link by the record-level time (seed 1230012864)', async () => {
+    // Long-run seed 1230012864 (the harvest on 3b4354d, part 6), shrunk from 19 steps to 6 (finding 26):
+    // a model error, not a product one. A Salesforce user creates p0's Contact (lastname Lee); p3's
+    // contact is merged into p0's (the merge fills p0's blank jobtitle with p3's Engineer); HubSpot sets
+    // lastname Ortiz; a Salesforce user saves lastname Lee again (no field change; the record's modified
+    // time moves on). The first link by email keeps Lee: values differ and Salesforce changed later, the
+    // record-level rule of docs/design.md#two-way. The old model forgot the Contact's Lee at the HubSpot
+    // merge, took the Contact for blank before the link, added the first-link fill of Ortiz and expected
+    // Ortiz only. The long window puts the HubSpot events in one delivery, as in the long run.
+    const steps: Step[] = [
+      {
+        kind: 'salesforce-create',
+        p: 0,
+        objectType: 'Contact',
+        values: { lastname: 'Lee', phone: '+1 555 0103', jobtitle: 'CTO' },
+      },
+      {
+        kind: 'hubspot-create',
+        p: 3,
+        values: { firstname: 'Cyd', lastname: 'Ng', phone: '+1 555 0101', jobtitle: 'Engineer' },
+        inSegment: false,
+      },
+      {
+        kind: 'hubspot-create',
+        p: 0,
+        values: { firstname: 'Bo', lastname: 'Lee', phone: '+1 555 0101' },
+        inSegment: true,
+      },
+      { kind: 'hubspot-merge', p: 0, q: 3 },
+      { kind: 'hubspot-edit', p: 0, field: 'lastname', value: 'Ortiz' },
+      { kind: 'salesforce-edit', p: 0, field: 'lastname', value: 'Lee' },
+    ];
+    const { violations, state } = await runHistory(4, steps, { webhookWindowMs: 60_000 });
+    expect(violations).toEqual([]);
+    // The product's outcome, which the model now allows: the Contact's values won the first link.
+    expect(propertyOfP0(state, 'lastname')).toBe('Lee');
+    expect(propertyOfP0(state, 'jobtitle')).toBe('CTO');
+  }, 60_000);
 });
+
+/** A property of p0's HubSpot contact at the end of a history (emails are `p<index>.<run>@…`). */
+function propertyOfP0(state: FinalState, property: string): string | null | undefined {
+  const contact = [...state.hubspot.values()].find((c) => c.properties['email']?.startsWith('p0.'));
+  return contact?.properties[property];
+}
