@@ -248,6 +248,20 @@ describe('SalesforceCrm: SOQL reads', () => {
     expect(lead).toMatchObject({ id: leadId, isConverted: true, convertedContactId: contactId });
   });
 
+  it('readConvertedLeads finds the Lead a Contact was converted from, with its CreatedById (seed 1250002931)', async () => {
+    const { crm } = adapter();
+    const [leadId, otherId] = await createLeads(crm, 2, 'converted');
+    const { contactId } = await sandbox.convertLead(leadId!);
+    const found = await crm.readConvertedLeads([contactId], LEAD_FIELDS);
+    expect(found.map((r) => [r.objectType, r.id, r.isConverted, r.convertedContactId])).toEqual([
+      ['Lead', leadId, true, contactId],
+    ]);
+    expect(found[0]?.createdById).toBe(await crm.integrationUserId());
+    // A Lead not converted, and a Contact no Lead was converted into, give nothing.
+    expect(await crm.readConvertedLeads([otherId!], LEAD_FIELDS)).toEqual([]);
+    expect(await crm.readConvertedLeads([], LEAD_FIELDS)).toEqual([]);
+  });
+
   it('a merged-away record reads as deleted with its MasterRecordId (queryAll)', async () => {
     const { crm } = adapter();
     const outcomes = await crm.createRecords('Contact', [
