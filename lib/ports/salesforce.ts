@@ -35,6 +35,13 @@ export interface SalesforcePort {
     emails: string[],
     fieldsByObject: Record<SalesforceObject, string[]>,
   ): Promise<SalesforceRecord[]>;
+  /**
+   * Optional: the converted Leads whose `ConvertedContactId` is one of these Contacts. A Contact a user
+   * converted from a Lead crmsync created (its create response lost) is crmsync's creation finished
+   * late; the email search leaves converted Leads out, so the processor asks for them
+   * (docs/design.md#late-creation).
+   */
+  readConvertedLeads?(contactIds: string[], fields: string[]): Promise<SalesforceRecord[]>;
   /** sObject Collections create (200 per call, allOrNone false), with Sforce-Call-Options; Accounts too (C4). */
   createRecords(
     objectType: SalesforceObject | 'Account',

@@ -226,6 +226,27 @@ export class SalesforceCrm implements SalesforcePort {
     });
   }
 
+  /**
+   * Converted Leads whose ConvertedContactId is one of these Contacts (SOQL `ConvertedContactId IN
+   * (...) AND IsConverted = true`): who created the Lead a Contact was converted from
+   * (docs/design.md#late-creation).
+   */
+  async readConvertedLeads(contactIds: string[], fields: string[]): Promise<SalesforceRecord[]> {
+    const ids = [...new Set(contactIds)];
+    if (ids.length === 0) return [];
+    const select = selectFields('Lead', fields);
+    const planned = this.#queries.planIn(
+      'Lead',
+      select,
+      'ConvertedContactId',
+      ids,
+      'IsConverted = true',
+      false,
+    );
+    const results = await this.#queries.queries('soql.query', planned);
+    return results.flatMap((records) => records.map((r) => toSalesforceRecord('Lead', r, fields)));
+  }
+
   async createRecords(
     objectType: WritableObject,
     inputs: { ref: string; fields: FieldValues }[],

@@ -14,6 +14,7 @@ import type {
   SyncStore,
 } from '../ports.ts';
 import type { ProcessorRecord } from './coalesce.ts';
+import { convertedLeadsOfIntents } from './converted-leads.ts';
 import { staleLinkRepairs } from './merges.ts';
 import { confirmMembership, contactsToConfirm } from './membership-check.ts';
 import {
@@ -253,7 +254,14 @@ export async function gather(batchRecords: ProcessorRecord[], ctx: GatherContext
         .map((p) => `hubspot:${p.hubspotId}`),
     ];
     if (intentKeys.length > 0) out.creationIntents = await store.getCreationIntents(unique(intentKeys));
-    for (const r of byEmailSf) if (!salesforceRecords.has(r.id)) salesforceRecords.set(r.id, r);
+    const converted = await convertedLeadsOfIntents(
+      salesforce,
+      byEmailSf,
+      out.creationIntents,
+      fields.salesforce.Lead,
+    );
+    for (const r of [...byEmailSf, ...converted])
+      if (!salesforceRecords.has(r.id)) salesforceRecords.set(r.id, r);
     for (const c of byEmailHs) if (!hubspotContacts.has(c.id)) hubspotContacts.set(c.id, c);
     for (const c of survivors) hubspotContacts.set(c.id, withAdditionalOf(hubspotContacts.get(c.id), c));
     // Conversions and merges that chain (rare: usually no call here).

@@ -4,6 +4,8 @@ import { CrmAuthError, RetryableError } from '../../lib/errors.ts';
 import { createSalesforceConnection } from '../../lib/salesforce/salesforce-connection.ts';
 import { SalesforceCrm } from '../../lib/salesforce/salesforce-crm.ts';
 import { SalesforceRequestError } from '../../lib/salesforce/salesforce-errors.ts';
+import { convertedLeadsOfIntents } from '../../lib/sync/converted-leads.ts';
+import type { CreationIntent } from '../../lib/ports.ts';
 import { type SalesforceSandbox, startSalesforceSandbox } from '../../sandbox/salesforce/index.ts';
 import { type CaptureReceiver, startCaptureReceiver } from '../../sandbox/salesforce/receiver.ts';
 import { fakeTime, roomySalesforceLimiter } from './fake-time.ts';
@@ -246,6 +248,41 @@ describe('SalesforceCrm: SOQL reads', () => {
     expect(found.map((r) => [r.objectType, r.id])).toEqual([['Contact', contactId]]);
     const [lead] = await crm.readRecords('Lead', [leadId!], LEAD_FIELDS);
     expect(lead).toMatchObject({ id: leadId, isConverted: true, convertedContactId: contactId });
+  });
+
+  it('readConvertedLeads finds the Lead a Contact was converted from, with its CreatedById (seed 1250002931)', async () => {
+    const { crm } = adapter();
+    const [leadId, otherId] = await createLeads(crm, 2, 'converted');
+    const { contactId } = await sandbox.convertLead(leadId!);
+    const found = await crm.readConvertedLeads([contactId], LEAD_FIELDS);
+    expect(found.map((r) => [r.objectType, r.id, r.isConverted, r.convertedContactId])).toEqual([
+      ['Lead', leadId, true, contactId],
+    ]);
+    expect(found[0]?.createdById).toBe(await crm.integrationUserId());
+    // A Lead not converted, and a Contact no Lead was converted into, give nothing.
+    expect(await crm.readConvertedLeads([otherId!], LEAD_FIELDS)).toEqual([]);
+    expect(await crm.readConvertedLeads([], LEAD_FIELDS)).toEqual([]);
+  });
+
+  it('a batch reads converted Leads only when it holds a HubSpot contact’s creation intent (seed 1250002931)', async () => {
+    const { crm } = adapter();
+    const [leadId] = await createLeads(crm, 1, 'intent');
+    const { contactId } = await sandbox.convertLead(leadId!);
+    const [contact] = await crm.readRecords('Contact', [contactId], CONTACT_FIELDS);
+    const creation = { recordKey: 'hubspot:1001', snapshot: { firstname: 'Bo' }, at: 1 };
+    const link = { ...creation, link: { salesforceId: contactId, hubspot: [], salesforce: [] } };
+    const read = (intent: CreationIntent | undefined) =>
+      convertedLeadsOfIntents(
+        crm,
+        [contact!],
+        new Map(intent ? [[intent.recordKey, intent]] : []),
+        LEAD_FIELDS,
+      );
+    expect((await read(creation)).map((r) => r.id)).toEqual([leadId]);
+    // No creation intent (none, or a first link's intent under the same key): nothing to vouch for.
+    expect(await read(undefined)).toEqual([]);
+    expect(await read(link)).toEqual([]);
+    expect(await read({ ...creation, recordKey: `salesforce:${contactId}` })).toEqual([]);
   });
 
   it('a merged-away record reads as deleted with its MasterRecordId (queryAll)', async () => {

@@ -901,6 +901,37 @@ describe('reliability regressions', () => {
     expect(propertyOfP0(state, 'lastname')).toBe('Lee');
     expect(propertyOfP0(state, 'jobtitle')).toBe('CTO');
   }, 60_000);
+
+  it('no-lost-update: a HubSpot clear after crmsync’s Lead (create response lost) was converted is not filled back when the retry finds only the Contact (seed 1250002931)', async () => {
+    // Check-run seed 1250002931, shrunk from 20 steps to 5 (finding 27). crmsync creates p2's Lead
+    // (firstname Bo) and the response is lost; a Salesforce user converts the Lead; the HubSpot user
+    // clears firstname. The retry's batch has the HubSpot notice alone (one message): the email search
+    // leaves converted Leads out, so only the Contact was found, and it linked as a first link that
+    // fills blanks — writing Bo back over the clear. The retry now reads the Lead converted into that
+    // Contact; crmsync created it after the intent, so the link finishes the creation (the intent's
+    // snapshot) and the clear wins. The whole generated history is replayed too.
+    const steps: Step[] = [
+      {
+        kind: 'hubspot-create',
+        p: 2,
+        values: { firstname: 'Bo', lastname: 'Lee', phone: '+1 555 0103', jobtitle: 'Engineer' },
+        inSegment: true,
+      },
+      { kind: 'process', max: 1, loseAck: false, fault: 'write-response-lost', severity: 5 },
+      { kind: 'convert', p: 2 },
+      { kind: 'hubspot-edit', p: 2, field: 'firstname', value: null },
+      { kind: 'process', max: 1, loseAck: false, fault: 'none', severity: 1 },
+    ];
+    const { violations, state } = await runHistory(3, steps, { webhookWindowMs: 60_000 });
+    expect(violations).toEqual([]);
+    const contact = [...state.hubspot.values()].find((c) => c.properties['email']?.startsWith('p2.'));
+    expect(contact?.properties['firstname'] ?? null).toBeNull();
+    const pair = state.pairsByHubSpot.get(contact!.id);
+    expect(pair?.salesforceType).toBe('Contact');
+    expect(state.salesforce.get(pair!.salesforceId)?.fields['FirstName'] ?? null).toBeNull();
+    const [people, generated] = historyOfSeed(1250002931, 30, new Set());
+    expect((await runHistory(people, generated)).violations).toEqual([]);
+  }, 120_000);
 });
 
 /** A property of p0's HubSpot contact at the end of a history (emails are `p<index>.<run>@…`). */
