@@ -1,8 +1,8 @@
 import type { HubSpotContact, PairState, SalesforceRecord } from '../entities.ts';
 import type { FieldMapping } from '../field-mapping.ts';
 import type { CrmSide } from '../notice.ts';
-import { normalizeValue } from '../normalize.ts';
 import type { Snapshot } from '../three-way-merge.ts';
+import { holdsIntended } from './own-creation.ts';
 import type { PlanInput } from './types.ts';
 
 /** The intent key of a committed pair's update (`lib/sync/write-intents.ts`), apart from a creation's. */
@@ -32,14 +32,6 @@ export function unfinishedUpdate(
   if (!intent || !update || update.salesforceId !== sf.id || update.version !== pair.version)
     return pair.snapshot;
   const written = { hubspot: new Set(update.hubspot), salesforce: new Set(update.salesforce) };
-  const holds = (m: FieldMapping, side: CrmSide, intended: string | null) => {
-    const value = side === 'salesforce' ? sf.fields[m.salesforce] : contact.properties[m.hubspot];
-    try {
-      return normalizeValue(value, m, side, input.config.picklists) === intended;
-    } catch {
-      return false;
-    }
-  };
   const snapshot: Snapshot = { ...pair.snapshot };
   for (const m of mappings) {
     const intended = intent.snapshot[m.hubspot];
@@ -49,7 +41,7 @@ export function unfinishedUpdate(
       : written.hubspot.has(m.hubspot)
         ? 'hubspot'
         : undefined;
-    if (side && holds(m, side, intended)) snapshot[m.hubspot] = intended;
+    if (side && holdsIntended(input, { contact, sf }, m, side, intended)) snapshot[m.hubspot] = intended;
   }
   return snapshot;
 }
