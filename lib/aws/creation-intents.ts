@@ -25,6 +25,7 @@ const intentSchema = z.object({
   snapshot: z.string(),
   at: z.number(),
   link: z.string().optional(),
+  update: z.string().optional(),
 });
 const snapshotSchema = z.record(z.string(), z.string().nullable());
 const linkSchema = z.object({
@@ -33,6 +34,12 @@ const linkSchema = z.object({
   salesforce: z.array(z.string()),
   base: snapshotSchema.optional(),
   reason: z.string().optional(),
+});
+const updateSchema = z.object({
+  salesforceId: z.string(),
+  version: z.number(),
+  hubspot: z.array(z.string()),
+  salesforce: z.array(z.string()),
 });
 
 /** BatchWriteItem, 25 per call: a later intent for the same record replaces the earlier one. */
@@ -49,6 +56,7 @@ export async function putCreationIntents(o: CreationIntentOptions, intents: Crea
             snapshot: JSON.stringify(i.snapshot),
             at: i.at,
             ...(i.link ? { link: JSON.stringify(i.link) } : {}),
+            ...(i.update ? { update: JSON.stringify(i.update) } : {}),
             expiresAt: epochSeconds(i.at) + RETENTION_SECONDS,
           }),
         },
@@ -76,6 +84,7 @@ export async function getCreationIntents(
       at: i.at,
       snapshot: snapshotSchema.parse(JSON.parse(i.snapshot)),
       ...(i.link ? { link: linkSchema.parse(JSON.parse(i.link)) } : {}),
+      ...(i.update ? { update: updateSchema.parse(JSON.parse(i.update)) } : {}),
     });
   }
   return out;

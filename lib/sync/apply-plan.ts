@@ -131,7 +131,7 @@ export async function applyPlan(plan: SyncPlan, ctx: ApplyContext): Promise<Appl
   };
   const intents = await writeIntents(
     plan,
-    { store: ctx.store, pairsByHubSpotId: ctx.pairsByHubSpotId, now: ctx.now ?? Date.now() },
+    { store: ctx.store, pairsByHubSpotId: ctx.pairsByHubSpotId, claimedVersion, now: ctx.now ?? Date.now() },
     failed,
     fail,
   );

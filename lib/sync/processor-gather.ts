@@ -14,6 +14,7 @@ import type {
   SyncStore,
 } from '../ports.ts';
 import type { ProcessorRecord } from './coalesce.ts';
+import { updateIntentKey } from '../domain/plan/unfinished-update.ts';
 import { convertedLeadsOfIntents } from './converted-leads.ts';
 import { staleLinkRepairs } from './merges.ts';
 import { confirmMembership, contactsToConfirm } from './membership-check.ts';
@@ -252,6 +253,10 @@ export async function gather(batchRecords: ProcessorRecord[], ctx: GatherContext
       ...[...index.byHubSpot.values()]
         .filter((p) => Object.keys(p.snapshot).length === 0)
         .map((p) => `hubspot:${p.hubspotId}`),
+      // A committed pair whose last sync may have written and lost its responses (unfinished-update.ts).
+      ...[...index.byHubSpot.values()]
+        .filter((p) => Object.keys(p.snapshot).length > 0)
+        .map((p) => updateIntentKey(p.hubspotId)),
     ];
     if (intentKeys.length > 0) out.creationIntents = await store.getCreationIntents(unique(intentKeys));
     const converted = await convertedLeadsOfIntents(

@@ -1,5 +1,7 @@
 import type { SalesforceObject } from '../domain/notice.ts';
+import type { PairWrite } from '../domain/identity.ts';
 import type { SyncPlan } from '../domain/plan/index.ts';
+import { updateIntentKey } from '../domain/plan/unfinished-update.ts';
 import type { CreationIntent, PairState, SyncStore } from '../ports.ts';
 import { classifyError, type ClassifiedError, settle } from './processor-errors.ts';
 
@@ -22,6 +24,10 @@ export interface StoredIntent {
  *   since (a clear included) is not undone by the blank fill of a first link (seed 1209114512); a field
  *   whose write did not land merges again from the snapshot the sync started from (`base`: a late
  *   creation's values, seed 1214883355).
+ * - **updates of a committed pair**: the pair's next snapshot and what the sync writes, under
+ *   `update:hubspot:<id>`. The retry, finding the pair still at the claimed version, takes a written
+ *   field's intended value as its snapshot where the write landed, so its own landed write is not read
+ *   as a user's change on that side (docs/design.md#unfinished-update, seed 1260001596).
  * If the intents cannot be stored, those refs fail (retryable) before anything is written.
  */
 export async function writeIntents(
@@ -29,6 +35,8 @@ export async function writeIntents(
   ctx: {
     store: Pick<SyncStore, 'putCreationIntents'>;
     pairsByHubSpotId: ReadonlyMap<string, PairState>;
+    /** The version each claimed pair holds now (the claim bumped it): a retry finds the pair at it. */
+    claimedVersion?: ReadonlyMap<PairWrite, number>;
     now: number;
   },
   failed: (ref: string) => boolean,
@@ -51,7 +59,6 @@ export async function writeIntents(
         at: ctx.now,
       });
   for (const w of plan.pairWrites) {
-    if (w.expectedVersion !== 0 || ctx.pairsByHubSpotId.has(w.pair.hubspotId)) continue;
     const hubspot = plan.hubspotUpdates
       .filter((u) => u.ref === w.ref && u.id === w.pair.hubspotId)
       .flatMap((u) => Object.keys(u.properties));
@@ -59,6 +66,9 @@ export async function writeIntents(
       .filter((u) => u.ref === w.ref && u.id === w.pair.salesforceId)
       .flatMap((u) => Object.keys(u.fields));
     if (hubspot.length + salesforce.length === 0) continue;
+    const update = updateIntent(w, ctx, { hubspot, salesforce });
+    if (update) intents.push(update);
+    if (w.expectedVersion !== 0 || ctx.pairsByHubSpotId.has(w.pair.hubspotId)) continue;
     intents.push({
       ref: w.ref,
       recordKey: `hubspot:${w.pair.hubspotId}`,
@@ -90,4 +100,26 @@ export async function writeIntents(
     return [];
   }
   return [...earlier, ...pending.map((i) => ({ ref: i.ref, recordKey: i.recordKey }))];
+}
+
+/** A committed pair's update intent, when the pair was claimed (its version is what a retry finds). */
+function updateIntent(
+  w: SyncPlan['pairWrites'][number],
+  ctx: {
+    pairsByHubSpotId: ReadonlyMap<string, PairState>;
+    claimedVersion?: ReadonlyMap<PairWrite, number>;
+    now: number;
+  },
+  written: { hubspot: string[]; salesforce: string[] },
+): (CreationIntent & { ref: string }) | undefined {
+  const stored = ctx.pairsByHubSpotId.get(w.pair.hubspotId);
+  const version = ctx.claimedVersion?.get(w);
+  if (!stored || Object.keys(stored.snapshot).length === 0 || version === undefined) return undefined;
+  return {
+    ref: w.ref,
+    recordKey: updateIntentKey(w.pair.hubspotId),
+    snapshot: w.pair.snapshot,
+    at: ctx.now,
+    update: { salesforceId: w.pair.salesforceId, version, ...written },
+  };
 }

@@ -87,6 +87,17 @@ describe('pairs', () => {
     expect((await store.getCreationIntents(['hubspot:i3'])).get('hubspot:i3')?.link).toEqual(link);
   });
 
+  it('update intents of a committed pair keep its version and what it writes (seed 1260001596)', async () => {
+    const update = { salesforceId: '00Qi4', version: 4, hubspot: ['phone'], salesforce: ['FirstName'] };
+    await store.putCreationIntents([
+      { recordKey: 'update:hubspot:i4', snapshot: { email: 'd@example.com', phone: null }, at: NOW, update },
+    ]);
+    const read = await store.getCreationIntents(['update:hubspot:i4', 'hubspot:i4']);
+    expect(read.get('update:hubspot:i4')?.update).toEqual(update);
+    // Apart from a creation's or a first link's intent, under the contact's own key.
+    expect(read.has('hubspot:i4')).toBe(false);
+  });
+
   it('rejects a write with a stale version as retryable', async () => {
     await store.putPair(pair('102', 'SF102'), 0);
     await store.putPair(pair('102', 'SF102', { snapshot: { email: 'a@b.c' } }), 1);

@@ -934,6 +934,33 @@ describe('reliability regressions', () => {
     const [people, generated] = historyOfSeed(1250002931, 30, new Set());
     expect((await runHistory(people, generated)).violations).toEqual([]);
   }, 120_000);
+
+  it('no-lost-update: a Salesforce set-back after a committed pair’s sync lost its write responses wins over that sync’s own landed write (seed 1260001596)', async () => {
+    // Long-run seed 1260001596 (main 606442a, part 0), shrunk from 30 steps to 7 (finding 28). crmsync
+    // creates p1's Lead (phone 0102, the pair commits); a Salesforce user clears Phone; the next sync
+    // writes the clear to HubSpot and loses both write responses, so the pair is not committed and its
+    // snapshot still says 0102; the user sets Phone back to 0102. The retry read HubSpot's null — its own
+    // landed write — as a HubSpot change and Salesforce's 0102 as unchanged, and cleared Phone again.
+    // The update's intent (docs/design.md#unfinished-update) makes null the snapshot where it landed.
+    const steps: Step[] = [
+      {
+        kind: 'hubspot-create',
+        p: 1,
+        values: { firstname: 'Bo', lastname: 'Ortiz', phone: '+1 555 0102', jobtitle: 'Buyer' },
+        inSegment: true,
+      },
+      { kind: 'process-concurrently', max: 3, share: 3, seed: 1279754490 },
+      { kind: 'deliver', mode: 'duplicated', seed: 1746661358 },
+      { kind: 'salesforce-edit', p: 1, field: 'phone', value: null },
+      { kind: 'process', max: 3, loseAck: true, fault: 'write-response-lost', severity: 2 },
+      { kind: 'salesforce-edit', p: 1, field: 'phone', value: '+1 555 0102' },
+      { kind: 'process-concurrently', max: 200, share: 3, seed: 14773965 },
+    ];
+    const { violations, state } = await runHistory(2, steps, { webhookWindowMs: 60_000 });
+    expect(violations).toEqual([]);
+    const p1 = [...state.hubspot.values()].find((c) => c.properties['email']?.startsWith('p1.'));
+    expect(p1?.properties['phone']).toBe('+1 555 0102');
+  }, 60_000);
 });
 
 /** A property of p0's HubSpot contact at the end of a history (emails are `p<index>.<run>@…`). */

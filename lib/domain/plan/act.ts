@@ -16,6 +16,7 @@ import {
 } from './links.ts';
 import { LATE_FIRST_LINK, lateFirstLink, ownCreation, salesforceHistoryChangedAt } from './own-creation.ts';
 import type { Resolved } from './resolve.ts';
+import { unfinishedUpdate } from './unfinished-update.ts';
 
 /** A gate decision that lets the record through. */
 export type Passed = Extract<GateDecision, { action: 'sync' | 'sync-email-only' }>;
@@ -150,7 +151,8 @@ function syncPair(
       changedAt: times.salesforce,
       reportedAt: reported.salesforce,
     },
-    snapshot: pair && !unsynced ? pair.snapshot : startedFrom,
+    // A committed pair's earlier sync that wrote and lost its responses finishes from its intent.
+    snapshot: pair && !unsynced ? unfinishedUpdate(input, pair, contact, sf, mappings) : startedFrom,
   });
   const ref = record.key;
   // C6 and O1–O5: owner and AccountId ride in the pair's own updates; the primary company is one association write.

@@ -120,14 +120,8 @@ export function lateFirstLink(
   // The side a field was written to, if any.
   const writtenTo = (m: FieldMapping): CrmSide | undefined =>
     toSalesforce.has(m.salesforce) ? 'salesforce' : toHubSpot.has(m.hubspot) ? 'hubspot' : undefined;
-  const holds = (m: FieldMapping, side: CrmSide, intended: string | null) => {
-    const value = side === 'salesforce' ? sf.fields[m.salesforce] : contact.properties[m.hubspot];
-    try {
-      return normalizeValue(value, m, side, input.config.picklists) === intended;
-    } catch {
-      return false;
-    }
-  };
+  const holds = (m: FieldMapping, side: CrmSide, intended: string | null) =>
+    holdsIntended(input, { contact, sf }, m, side, intended);
   // A CRM applies one record's update whole, and a field is written only where its side held another
   // value: one written field that holds its intended value shows that side's write landed, so a field
   // written in the same update that holds something else was changed since — even when the batch has
@@ -196,4 +190,21 @@ export function salesforceHistoryChangedAt(
     latest.set(c.field, Math.max(latest.get(c.field) ?? 0, c.at));
   }
   return (field) => latest.get(field);
+}
+
+/** Whether `side`'s record holds the value a write intended for mapping `m` (normalized; unmappable: no). */
+export function holdsIntended(
+  input: PlanInput,
+  records: { contact: HubSpotContact; sf: SalesforceRecord },
+  m: FieldMapping,
+  side: CrmSide,
+  intended: string | null,
+): boolean {
+  const value =
+    side === 'salesforce' ? records.sf.fields[m.salesforce] : records.contact.properties[m.hubspot];
+  try {
+    return normalizeValue(value, m, side, input.config.picklists) === intended;
+  } catch {
+    return false;
+  }
 }

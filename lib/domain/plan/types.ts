@@ -166,9 +166,21 @@ export interface LinkIntent {
   reason?: string;
 }
 
-/** What a creation or first-link intent tells the plan: the pair it would commit, when, and the link. */
+/**
+ * A committed pair's update intent: the Salesforce record, the pair's version the update started
+ * from, and the HubSpot properties / Salesforce fields it writes — see `unfinishedUpdate`.
+ */
+export interface UpdateIntent {
+  salesforceId: string;
+  version: number;
+  hubspot: string[];
+  salesforce: string[];
+}
+
+/** What a creation, first-link or update intent tells the plan: the pair it would commit, when, and what it writes. */
 export interface PlannedIntent {
   snapshot: Record<string, string | null>;
   at: number;
   link?: LinkIntent;
+  update?: UpdateIntent;
 }
