@@ -961,6 +961,16 @@ describe('reliability regressions', () => {
     const p1 = [...state.hubspot.values()].find((c) => c.properties['email']?.startsWith('p1.'));
     expect(p1?.properties['phone']).toBe('+1 555 0102');
   }, 60_000);
+
+  it('no-lost-update: a phone a HubSpot merge filled is not overwritten by the Salesforce half of an earlier sync whose HubSpot half failed (seed 1260005021)', async () => {
+    // Long-run seed 1260005021 (main 606442a, part 2; docs/reliability.md, "1260005021"): a sync's
+    // Salesforce write landed while its HubSpot half failed, so the pair stayed uncommitted; a HubSpot
+    // merge then filled p0's blank phone, and the retry read crmsync's own landed Salesforce null as a
+    // Salesforce change and wrote it over the fill. Failed on 606442a and 474bb1a; the update intent
+    // (finding 28) names that landed write as crmsync's. Not shrunk: the whole generated history.
+    const [people, steps] = historyOfSeed(1260005021, 30, new Set());
+    expect((await runHistory(people, steps)).violations).toEqual([]);
+  }, 120_000);
 });
 
 /** A property of p0's HubSpot contact at the end of a history (emails are `p<index>.<run>@…`). */
