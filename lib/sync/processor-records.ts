@@ -119,14 +119,16 @@ async function planWithHistory(
   try {
     const integrationUserId = needsAuthor ? await deps.salesforce.integrationUserId() : undefined;
     const first = plan(g.hubspotContacts, integrationUserId);
-    // Both histories only when the first plan says they decide something (rare: conflicts, late links).
-    const fieldChanges = await salesforceHistory(deps.salesforce, first.salesforceHistoryWanted);
+    // Both histories only when the first plan says they decide something (rare: conflicts, late links),
+    // read in parallel: neither depends on the other.
     const ids = contactsNeedingHistory(first, g.hubspotContacts);
-    if (ids.length === 0 && fieldChanges === undefined) return { ok: true, value: first };
-    const withHistory =
+    const [fieldChanges, withHistory] = await Promise.all([
+      salesforceHistory(deps.salesforce, first.salesforceHistoryWanted),
       ids.length === 0
         ? []
-        : await deps.hubspot.readContacts(ids, readFields(deps.config).hubspot, { withHistory: true });
+        : deps.hubspot.readContacts(ids, readFields(deps.config).hubspot, { withHistory: true }),
+    ]);
+    if (ids.length === 0 && fieldChanges === undefined) return { ok: true, value: first };
     const byId = new Map(withHistory.map((c) => [c.id, c]));
     return {
       ok: true,
