@@ -35,6 +35,11 @@ export interface HubSpotContact {
   /** Per-property time of the latest change, epoch ms, where the read asked for history. */
   propertyChangedAt?: Record<string, number>;
   /**
+   * Per-property author of that latest change (the version's `sourceType`, `sourceId`), where the read
+   * asked for history: tells a user's change from crmsync's own write (docs/design.md#set-back).
+   */
+  propertyChangedBy?: Record<string, { source: string; sourceId?: string }>;
+  /**
    * Who created the contact, as HubSpot recorded it (`hs_object_source`, `hs_object_source_id`): for
    * a record an app created, `INTEGRATION` and the app id. Absent when HubSpot did not answer them.
    */

@@ -4,7 +4,10 @@ import type { HubSpotContact } from '../ports.ts';
 export interface HubSpotObjectLike {
   id: string;
   properties: Record<string, string | null>;
-  propertiesWithHistory?: Record<string, { value: string; timestamp: Date }[]>;
+  propertiesWithHistory?: Record<
+    string,
+    { value: string; timestamp: Date; sourceType?: string; sourceId?: string }[]
+  >;
   createdAt: Date;
   updatedAt: Date;
   archived?: boolean;
@@ -57,16 +60,24 @@ export function toHubSpotContact(object: HubSpotObjectLike): HubSpotContact {
   }
   if (object.propertiesWithHistory) {
     const changedAt: Record<string, number> = {};
+    const changedBy: Record<string, { source: string; sourceId?: string }> = {};
     for (const [name, versions] of Object.entries(object.propertiesWithHistory)) {
       // HubSpot lists versions newest first; take the max anyway rather than trust the order.
       let latest = Number.NEGATIVE_INFINITY;
       for (const v of versions ?? []) {
         const t = v.timestamp instanceof Date ? v.timestamp.getTime() : Date.parse(String(v.timestamp));
-        if (!Number.isNaN(t) && t > latest) latest = t;
+        if (Number.isNaN(t) || t <= latest) continue;
+        latest = t;
+        if (v.sourceType)
+          changedBy[name] = v.sourceId
+            ? { source: v.sourceType, sourceId: v.sourceId }
+            : { source: v.sourceType };
+        else delete changedBy[name];
       }
       if (Number.isFinite(latest)) changedAt[name] = latest;
     }
     contact.propertyChangedAt = changedAt;
+    contact.propertyChangedBy = changedBy;
   }
   return contact;
 }

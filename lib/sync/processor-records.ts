@@ -119,8 +119,8 @@ async function planWithHistory(
   try {
     const integrationUserId = needsAuthor ? await deps.salesforce.integrationUserId() : undefined;
     const first = plan(g.hubspotContacts, integrationUserId);
-    // Both histories only when the first plan says they decide something (rare: conflicts, late links),
-    // read in parallel: neither depends on the other.
+    // Both histories only when the first plan says they decide something (rare: conflicts, late links,
+    // unclear set-backs), read in parallel: neither depends on the other.
     const ids = contactsNeedingHistory(first, g.hubspotContacts);
     const [fieldChanges, withHistory] = await Promise.all([
       salesforceHistory(deps.salesforce, first.salesforceHistoryWanted),
@@ -186,7 +186,12 @@ export function contactsNeedingHistory(plan: SyncPlan, contacts: HubSpotContact[
     const hubspotId = d.detail?.['hubspotId'];
     // A late first link that cannot tell a HubSpot write that never landed from one changed since
     // asks for the history too (`historyWanted`, docs/design.md#late-first-link).
-    const wanted = some(d.detail?.['conflicts']) || some(d.detail?.['historyWanted']);
+    // So does a property set back to its last-synced value, maybe, since the other side's change
+    // (`setBackUnclear`, docs/design.md#set-back).
+    const wanted =
+      some(d.detail?.['conflicts']) ||
+      some(d.detail?.['historyWanted']) ||
+      some(d.detail?.['setBackUnclear']);
     if (wanted && typeof hubspotId === 'string' && withoutHistory.has(hubspotId)) ids.add(hubspotId);
   }
   return [...ids];

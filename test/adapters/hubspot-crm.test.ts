@@ -80,6 +80,10 @@ describe('HubSpotCrm: batched reads', () => {
     const first = contacts.find((c) => c.id === ids[0])!;
     expect(first.properties['firstname']).toBe('Changed');
     expect(first.propertyChangedAt?.['firstname']).toBeGreaterThan(0);
+    // The latest version's author: a user here, crmsync's app for a property only crmsync wrote.
+    expect(first.propertyChangedBy?.['firstname']?.source).toBe('CRM_UI');
+    const other = contacts.find((c) => c.id === ids[1])!;
+    expect(other.propertyChangedBy?.['firstname']?.source).toBe('INTEGRATION');
   });
 
   it('finds contacts by email (idProperty email), whatever the case of the input', async () => {

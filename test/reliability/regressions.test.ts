@@ -971,6 +971,16 @@ describe('reliability regressions', () => {
     const [people, steps] = historyOfSeed(1260005021, 30, new Set());
     expect((await runHistory(people, steps)).violations).toEqual([]);
   }, 120_000);
+
+  it('no-lost-update: a Salesforce set-back whose notices came late wins over HubSpot’s earlier change (seed 1260009373)', async () => {
+    // Long-run seed 1260009373 (main 606442a, part 4; docs/reliability.md, finding 29): a Salesforce user set
+    // p2's LastName Ng→Lee→Ng (CDC GAP_OVERFLOW, no field list) after a HubSpot user set Park; a batch with
+    // only HubSpot's notice saw Salesforce at the snapshot's Ng and wrote Park over the user's later Ng.
+    // The Lead was modified after HubSpot's change, so the batch now reads its field history
+    // (docs/design.md#set-back). Not shrunk: the whole generated history.
+    const [people, steps] = historyOfSeed(1260009373, 30, new Set());
+    expect((await runHistory(people, steps)).violations).toEqual([]);
+  }, 120_000);
 });
 
 /** A property of p0's HubSpot contact at the end of a history (emails are `p<index>.<run>@…`). */

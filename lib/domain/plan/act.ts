@@ -16,6 +16,7 @@ import {
 } from './links.ts';
 import { LATE_FIRST_LINK, lateFirstLink, ownCreation, salesforceHistoryChangedAt } from './own-creation.ts';
 import type { Resolved } from './resolve.ts';
+import { unclearSetBacks, usersChanges } from './set-back.ts';
 import { unfinishedUpdate } from './unfinished-update.ts';
 
 /** A gate decision that lets the record through. */
@@ -101,16 +102,19 @@ function syncPair(
   const { record, pair } = who;
   const emailOnly = gate.action === 'sync-email-only';
   const times = changeTimes(record, contact, sf);
-  // Users' changes the batch's notices report per field, on either record of the pair.
-  const reported = {
-    hubspot: batch.reportedChange('hubspot', contact.id),
-    salesforce: batch.reportedChange('salesforce', sf.id),
-  };
-  const mappings = batch.mappings(sf.objectType, emailOnly);
   // A first link whose sync wrote and lost its responses (its pair unlinked, or claimed and never
   // committed: an empty snapshot): that sync finishes late (write-intents.ts), from its own intent —
   // the latest try at this link, even when the link was itself a late creation (seed 1214883355).
   const unsynced = pair !== undefined && Object.keys(pair.snapshot).length === 0;
+  const committed = pair !== undefined && !unsynced;
+  // Users' changes the batch's notices report per field, on either record of the pair; for a committed
+  // pair also those its fields' histories show, where the batch read them (set-back.ts).
+  const noticed = {
+    hubspot: batch.reportedChange('hubspot', contact.id),
+    salesforce: batch.reportedChange('salesforce', sf.id),
+  };
+  const reported = committed ? usersChanges(input, contact, sf, noticed) : noticed;
+  const mappings = batch.mappings(sf.objectType, emailOnly);
   const sfHistory = salesforceHistoryChangedAt(input, sf.id);
   const late =
     pair && !unsynced
@@ -154,6 +158,16 @@ function syncPair(
     // A committed pair's earlier sync that wrote and lost its responses finishes from its intent.
     snapshot: pair && !unsynced ? unfinishedUpdate(input, pair, contact, sf, mappings) : startedFrom,
   });
+  // A side that looks unchanged but was modified after the other side's change may have been set back:
+  // its history tells (read only then, and the batch planned again).
+  const unclear = committed
+    ? unclearSetBacks(input, { contact, sf }, mappings, result, times, reported)
+    : { hubspot: [] };
+  if (unclear.salesforceSince !== undefined) {
+    const wanted = plan.salesforceHistoryWanted ?? [];
+    wanted.push({ id: sf.id, objectType: sf.objectType, since: unclear.salesforceSince });
+    plan.salesforceHistoryWanted = wanted;
+  }
   const ref = record.key;
   // C6 and O1–O5: owner and AccountId ride in the pair's own updates; the primary company is one association write.
   const links = pairLinks(batch, record, contact, sf, pair, emailOnly);
@@ -221,6 +235,7 @@ function syncPair(
   if (hsProps.length > 0) detail['toHubSpot'] = hsProps;
   if (sfFields.length > 0) detail['toSalesforce'] = sfFields;
   if (result.conflicts.length > 0) detail['conflicts'] = result.conflicts;
+  if (unclear.hubspot.length > 0) detail['setBackUnclear'] = unclear.hubspot;
   if (links.association) detail['association'] = links.association;
   if (links.notes.length > 0) detail['links'] = links.notes;
   batch.decision(record, writes > 0 ? 'synced' : 'noop', linksReason(links.notes), detail);

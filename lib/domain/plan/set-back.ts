@@ -1,0 +1,80 @@
+import type { HubSpotContact, SalesforceRecord } from '../entities.ts';
+import type { FieldMapping } from '../field-mapping.ts';
+import { createdByCrmsyncInHubSpot } from '../record-author.ts';
+import type { MergeResult } from '../three-way-merge.ts';
+import type { ChangeTimes } from './change-times.ts';
+import { salesforceHistoryChangedAt } from './own-creation.ts';
+import type { PlanInput } from './types.ts';
+
+/**
+ * A value set back to the last-synced one (A→B→A) is a change the three-way merge sees only when
+ * something says the field changed: a notice of the batch (webhook, CDC) or the field's history. When
+ * the notice is late, dropped or says nothing per field (CDC `GAP_*`), the side looks unchanged and the
+ * other side's older change would overwrite the user's latest one (reliability seed 1260009373,
+ * docs/design.md#set-back).
+ *
+ * Users' changes of a committed pair's fields, by field, from the batch's notices and, where the batch
+ * read them, the fields' histories: Salesforce Field History rows by another user than crmsync's
+ * integration user, HubSpot property versions not written by crmsync's app.
+ */
+export function usersChanges(
+  input: PlanInput,
+  contact: HubSpotContact,
+  sf: SalesforceRecord,
+  noticed: { hubspot: (p: string) => number | undefined; salesforce: (f: string) => number | undefined },
+): { hubspot: (p: string) => number | undefined; salesforce: (f: string) => number | undefined } {
+  const sfHistory = salesforceHistoryChangedAt(input, sf.id);
+  const latest = (a: number | undefined, b: number | undefined) =>
+    a === undefined ? b : b === undefined ? a : Math.max(a, b);
+  const hubspotHistory = (p: string): number | undefined => {
+    const at = contact.propertyChangedAt?.[p];
+    const by = contact.propertyChangedBy?.[p];
+    if (at === undefined || by === undefined) return undefined;
+    return createdByCrmsyncInHubSpot({ createdBy: by }, input.hubspotAppId ?? '') ? undefined : at;
+  };
+  return {
+    hubspot: (p) => latest(noticed.hubspot(p), hubspotHistory(p)),
+    salesforce: (f) => latest(noticed.salesforce(f), sfHistory(f)),
+  };
+}
+
+/** Fields whose merge cannot tell "unchanged" from "set back since", and the history that would tell. */
+export interface UnclearSetBacks {
+  /** Salesforce Field History since this time would tell (undefined: nothing unclear there). */
+  salesforceSince?: number;
+  /** HubSpot properties whose property history would tell. */
+  hubspot: string[];
+}
+
+/**
+ * Two-way fields the merge is about to write over a side that looks unchanged (its value is the
+ * snapshot's) although that record was modified after the other side's change, with no user change
+ * of the field known to the batch: the modification may be the field set back. Only then is the
+ * side's history worth one extra read; once read (or where the adapter cannot read it) nothing is
+ * unclear any more and the merge stands.
+ */
+export function unclearSetBacks(
+  input: PlanInput,
+  records: { contact: HubSpotContact; sf: SalesforceRecord },
+  mappings: FieldMapping[],
+  result: MergeResult,
+  times: ChangeTimes,
+  users: ReturnType<typeof usersChanges>,
+): UnclearSetBacks {
+  const { contact, sf } = records;
+  const conflicted = new Set(result.conflicts.map((c) => c.field));
+  const out: UnclearSetBacks = { hubspot: [] };
+  for (const m of mappings) {
+    if (m.rule !== 'two-way' || conflicted.has(m.hubspot)) continue;
+    if (m.salesforce in result.toSalesforce && input.salesforceFieldChanges === undefined) {
+      const since = times.hubspot(m.hubspot);
+      if (users.salesforce(m.salesforce) === undefined && sf.modifiedAt > since)
+        out.salesforceSince = Math.min(out.salesforceSince ?? since, since);
+    }
+    if (m.hubspot in result.toHubSpot && contact.propertyChangedAt === undefined) {
+      if (users.hubspot(m.hubspot) === undefined && contact.updatedAt > times.salesforce(m.salesforce))
+        out.hubspot.push(m.hubspot);
+    }
+  }
+  return out;
+}
