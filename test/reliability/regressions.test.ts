@@ -981,6 +981,14 @@ describe('reliability regressions', () => {
     const [people, steps] = historyOfSeed(1260009373, 30, new Set());
     expect((await runHistory(people, steps)).violations).toEqual([]);
   }, 120_000);
+
+  it('no-lost-update: a Salesforce user’s clear after HubSpot’s first name is not overwritten by it (seed 1260008935)', async () => {
+    // Long-run seed 1260008935 (main 606442a, part 4; docs/reliability.md, "Round 5's runs"): p1.firstname
+    // ended "Bo" where a Salesforce user's clear 31 ms later was expected. Fails on 606442a (first play);
+    // green since d491b0b (findings 27–28). Not shrunk: the whole generated history.
+    const [people, steps] = historyOfSeed(1260008935, 30, new Set());
+    expect((await runHistory(people, steps)).violations).toEqual([]);
+  }, 120_000);
 });
 
 /** A property of p0's HubSpot contact at the end of a history (emails are `p<index>.<run>@…`). */
