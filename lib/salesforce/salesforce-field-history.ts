@@ -1,7 +1,7 @@
 /**
- * Field History reads (`ContactHistory` / `LeadHistory`) for a late first link: which field a user
- * changed after crmsync's intent, when the record only says that it was modified
- * (docs/design.md#late-first-link). Salesforce writes a row per change of a field whose Field History
+ * Field History reads (`ContactHistory` / `LeadHistory`) for a late first link or an unclear set-back:
+ * which field a user changed after crmsync's intent or the other side's change, when the record only
+ * says that it was modified (docs/design.md#late-first-link, docs/design.md#set-back). Salesforce writes a row per change of a field whose Field History
  * Tracking is on, in the same transaction as the change; untracked fields have no rows.
  * https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_contacthistory.htm
  */

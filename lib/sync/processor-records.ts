@@ -145,9 +145,10 @@ async function planWithHistory(
 }
 
 /**
- * The Salesforce field history a late first link asked for (`salesforceHistoryWanted`): one SOQL per
- * object, from the earliest intent asked about. Undefined when none was asked for or the adapter cannot
- * read history; the late link then fills as any first link (docs/design.md#late-first-link).
+ * The Salesforce field history a late first link or an unclear set-back asked for
+ * (`salesforceHistoryWanted`): one SOQL per object, from the earliest time asked about. Undefined when
+ * none was asked for or the adapter cannot read history; the late link then fills as any first link
+ * and the merge stands (docs/design.md#late-first-link, docs/design.md#set-back).
  */
 export async function salesforceHistory(
   salesforce: SalesforcePort,
