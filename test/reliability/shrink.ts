@@ -11,7 +11,10 @@ import type { AnyStep } from './company-steps.ts';
  * a 30-step history shrinks in minutes. Prints the shrunk history as numbered steps and as the
  * `Step[]` JSON a regression in `regressions.test.ts` starts from.
  *
- *   npm run reliability:shrink -- --seed <failing seed> [--steps 30] [--companies]
+ *   npm run reliability:shrink -- --seed <failing seed> [--steps 30] [--companies] [--webhook-window-ms 60000]
+ *
+ * `--webhook-window-ms` holds the HubSpot sandbox's webhook window open that long (a timing seed's
+ * webhook deliveries then follow the steps, not the clock), as the timing seeds' regressions do.
  */
 export async function shrinkSteps<S extends AnyStep>(
   steps: S[],
@@ -39,11 +42,19 @@ async function main(): Promise<void> {
       seed: { type: 'string' },
       steps: { type: 'string', default: '30' },
       companies: { type: 'boolean', default: false },
+      'webhook-window-ms': { type: 'string' },
     },
   });
   const seed = Number(values.seed);
   if (!Number.isInteger(seed)) throw new Error('--seed <failing seed> is required (an integer)');
-  const options = { companies: values.companies };
+  const window = values['webhook-window-ms'];
+  const webhookWindowMs = window === undefined ? undefined : Number(window);
+  if (webhookWindowMs !== undefined && !(Number.isInteger(webhookWindowMs) && webhookWindowMs > 0))
+    throw new Error(`--webhook-window-ms must be a positive integer of milliseconds (got "${window}")`);
+  const options = {
+    companies: values.companies,
+    ...(webhookWindowMs !== undefined ? { webhookWindowMs } : {}),
+  };
   const [people, steps] = historyOfSeed(seed, Number(values.steps), new Set(), options.companies);
   const first = await runHistory(people, steps, options);
   const target = Object.keys(first.byInvariant);
