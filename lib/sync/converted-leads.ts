@@ -1,3 +1,4 @@
+import { isCreationIntent } from '../domain/plan/own-creation.ts';
 import type { CreationIntent, SalesforcePort, SalesforceRecord } from '../ports.ts';
 
 /**
@@ -15,8 +16,9 @@ export async function convertedLeadsOfIntents(
   fields: string[],
 ): Promise<SalesforceRecord[]> {
   if (!salesforce.readConvertedLeads) return [];
-  // A link's intent under the same key is not a creation's (`ownCreation` skips it).
-  const creating = [...intents.entries()].some(([key, intent]) => key.startsWith('hubspot:') && !intent.link);
+  const creating = [...intents.entries()].some(
+    ([key, intent]) => key.startsWith('hubspot:') && isCreationIntent(intent),
+  );
   if (!creating) return [];
   const contacts = byEmail.filter((r) => r.objectType === 'Contact').map((r) => r.id);
   return contacts.length === 0 ? [] : salesforce.readConvertedLeads(contacts, fields);

@@ -5,7 +5,13 @@ import type { CrmSide } from '../notice.ts';
 import { normalizeValue } from '../normalize.ts';
 import { createdByCrmsyncInHubSpot, createdByCrmsyncInSalesforce } from '../record-author.ts';
 import type { Snapshot } from '../three-way-merge.ts';
-import type { PlanInput } from './types.ts';
+import type { PlanInput, PlannedIntent } from './types.ts';
+
+/**
+ * A creation's intent (what a create wrote), not a first link's stored under the same key
+ * (`hubspot:<id>`, `salesforce:<id>`) nor an update's (`update:hubspot:<id>`).
+ */
+export const isCreationIntent = (intent: PlannedIntent): boolean => !intent.link && !intent.update;
 
 /** The reason of the `linked` decision when crmsync links a record it created but could not record. */
 export const CREATED_BY_CRMSYNC_LATE = 'created by crmsync, its create response lost';
@@ -42,7 +48,7 @@ export function ownCreation(
   // intent under the same key is not what a create wrote (`lateFirstLink` reads those).
   const intent = (key: string, createdAt: number) => {
     const found = input.creationIntents?.get(key);
-    return found && !found.link && createdAt >= found.at - CLOCK_SKEW_MS ? found : undefined;
+    return found && isCreationIntent(found) && createdAt >= found.at - CLOCK_SKEW_MS ? found : undefined;
   };
   const salesforceOwn = createdByCrmsyncInSalesforce(sf, input.integrationUserId);
   // A Contact a user converted from crmsync's own Lead holds what the Lead's create wrote (the
