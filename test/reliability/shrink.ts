@@ -9,7 +9,7 @@ import type { AnyStep } from './company-steps.ts';
  * first, and keeps a removal when the history still violates one of the invariants the seed violated;
  * stops when no single step can go. Every try is a whole history on a fresh stack (a few seconds), so
  * a 30-step history shrinks in minutes. Prints the shrunk history as numbered steps and as the
- * `Step[]` JSON a regression in `regressions.test.ts` starts from.
+ * `Step[]` JSON a regression in `regressions-<kind>.test.ts` starts from.
  *
  *   npm run reliability:shrink -- --seed <failing seed> [--steps 30] [--companies] [--webhook-window-ms 60000]
  *
