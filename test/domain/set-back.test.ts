@@ -53,6 +53,29 @@ describe('two-way: a set-back known only from the field history', () => {
     ]);
   });
 
+  it('no-lost-update (seed 1300016732): a Salesforce change reported before HubSpot’s leaves a later set-back open, so the history is read', () => {
+    // The batch holds the CDC event of Lee→Kim (T0+500, before HubSpot's Park) but not of Kim→Lee.
+    const plan = planOf(
+      [
+        notice('hubspot', 'contact', '101', 'updated', {
+          changedFields: ['lastname'],
+          occurredAt: T0 + 1000,
+        }),
+        notice('salesforce', 'Lead', '00Q1', 'updated', {
+          changedFields: ['LastName'],
+          occurredAt: T0 + 500,
+        }),
+      ],
+      {
+        ...annLinked({ hubspot: { lastname: 'Park' } }),
+        hubspotContacts: [hubspotContact('101', { ...ann, lastname: 'Park' }, T0 + 1000)],
+        salesforceRecords: [salesforceRecord('00Q1', 'Lead', annSf, { modifiedAt: T0 + 2000 })],
+        members: new Set(['101']),
+      },
+    );
+    expect(plan.salesforceHistoryWanted).toEqual([{ id: '00Q1', objectType: 'Lead', since: T0 + 1000 }]);
+  });
+
   it('a Lead not modified after HubSpot’s change needs no history', () => {
     const plan = planOf(
       [

@@ -139,4 +139,13 @@ describe('reliability regressions: updates of committed pairs', () => {
     const [people, steps] = historyOfSeed(1260008935, 30, new Set());
     expect((await runHistory(people, steps)).violations).toEqual([]);
   }, 120_000);
+
+  it('no-lost-update: a Salesforce set-back after HubSpot’s change wins though the batch held an earlier Salesforce change of the field (seed 1300016732)', async () => {
+    // Long-run seed 1300016732 (round 6's run on acf7de8, part 8; docs/reliability.md, finding 30): a
+    // Salesforce user set p0's FirstName Ada→Cyd, a HubSpot user set Cyd, the Salesforce user set Ada
+    // back. The batch held the first Salesforce change's notice but not the set-back's; finding 29 read
+    // the field history only when no Salesforce change was known at all. Not shrunk: the whole history.
+    const [people, steps] = historyOfSeed(1300016732, 30, new Set());
+    expect((await runHistory(people, steps)).violations).toEqual([]);
+  }, 120_000);
 });

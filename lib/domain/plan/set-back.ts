@@ -49,7 +49,7 @@ export interface UnclearSetBacks {
 /**
  * Two-way fields the merge is about to write over a side that looks unchanged (its value is the
  * snapshot's) although that record was modified after the other side's change, with no user change
- * of the field known to the batch: the modification may be the field set back. Only then is the
+ * of the field known to the batch after it: the modification may be the field set back. Only then is the
  * side's history worth one extra read; once read (or where the adapter cannot read it) nothing is
  * unclear any more and the merge stands.
  */
@@ -63,16 +63,20 @@ export function unclearSetBacks(
 ): UnclearSetBacks {
   const { contact, sf } = records;
   const conflicted = new Set(result.conflicts.map((c) => c.field));
+  // A user's change known to the batch decides only when it is later than the other side's change
+  // (`revertedLater`); an earlier one (A→B reported, B→A not yet) leaves the question open (seed 1300016732).
+  const knownAfter = (at: number | undefined, since: number) => at !== undefined && at > since;
   const out: UnclearSetBacks = { hubspot: [] };
   for (const m of mappings) {
     if (m.rule !== 'two-way' || conflicted.has(m.hubspot)) continue;
     if (m.salesforce in result.toSalesforce && input.salesforceFieldChanges === undefined) {
       const since = times.hubspot(m.hubspot);
-      if (users.salesforce(m.salesforce) === undefined && sf.modifiedAt > since)
+      if (!knownAfter(users.salesforce(m.salesforce), since) && sf.modifiedAt > since)
         out.salesforceSince = Math.min(out.salesforceSince ?? since, since);
     }
     if (m.hubspot in result.toHubSpot && contact.propertyChangedAt === undefined) {
-      if (users.hubspot(m.hubspot) === undefined && contact.updatedAt > times.salesforce(m.salesforce))
+      const since = times.salesforce(m.salesforce);
+      if (!knownAfter(users.hubspot(m.hubspot), since) && contact.updatedAt > since)
         out.hubspot.push(m.hubspot);
     }
   }
