@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { annLinked, hubspotContact, notice, planOf, salesforceRecord, ann, annSf, T0 } from './fixtures.ts';
+import {
+  ann,
+  annLinked,
+  annSalesforceContact,
+  annSf,
+  annSnapshot,
+  hubspotContact,
+  notice,
+  pairOf,
+  planOf,
+  salesforceRecord,
+  T0,
+} from './fixtures.ts';
 
 /**
  * A side set back to the last-synced value (A→B→A) with no notice of the batch to say so
@@ -74,6 +86,45 @@ describe('two-way: a set-back known only from the field history', () => {
       },
     );
     expect(plan.salesforceHistoryWanted).toEqual([{ id: '00Q1', objectType: 'Lead', since: T0 + 1000 }]);
+  });
+
+  // The pair points at Contact 0031, converted at T0+3000 from Lead 00Q1, whose Phone a Salesforce user set
+  // back to the snapshot's 0100 before converting it; HubSpot's 0199 dates from T0+1000.
+  const convertedUnclear = (history?: { recordId: string; byId: string; at: number }[]) =>
+    planOf(
+      [notice('hubspot', 'contact', '101', 'updated', { changedFields: ['phone'], occurredAt: T0 + 1000 })],
+      {
+        hubspotContacts: [hubspotContact('101', { ...ann, phone: '+1 555 0199' }, T0 + 1000)],
+        salesforceRecords: [
+          { ...annSalesforceContact({ Phone: '+1 555 0100' }), modifiedAt: T0 + 3000, createdAt: T0 + 3000 },
+          salesforceRecord(
+            '00Q1',
+            'Lead',
+            { ...annSf, Phone: '+1 555 0100' },
+            { modifiedAt: T0 + 3000, isConverted: true, convertedContactId: '0031' },
+          ),
+        ],
+        pairs: [
+          pairOf('101', '0031', { ...annSnapshot, phone: '+1 555 0100' }, { salesforceType: 'Contact' }),
+        ],
+        members: new Set(['101']),
+        ...(history ? { salesforceFieldChanges: history.map((h) => ({ field: 'Phone', ...h })) } : {}),
+      },
+    );
+
+  it('no-lost-update (seed 1310006093): a Contact converted since HubSpot’s change asks for its Lead’s history too', () => {
+    expect(convertedUnclear().salesforceHistoryWanted).toEqual([
+      { id: '0031', objectType: 'Contact', since: T0 + 1000 },
+      { id: '00Q1', objectType: 'Lead', since: T0 + 1000 },
+    ]);
+  });
+
+  it('no-lost-update (seed 1310006093): a set-back on the Lead before its conversion wins over HubSpot’s earlier change', () => {
+    const plan = convertedUnclear([{ recordId: '00Q1', byId: USER, at: T0 + 2000 }]);
+    expect(plan.salesforceUpdates.Contact).toEqual([]);
+    expect(plan.hubspotUpdates).toEqual([
+      expect.objectContaining({ id: '101', properties: expect.objectContaining({ phone: '+1 555 0100' }) }),
+    ]);
   });
 
   it('a Lead not modified after HubSpot’s change needs no history', () => {

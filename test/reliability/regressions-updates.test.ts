@@ -148,4 +148,14 @@ describe('reliability regressions: updates of committed pairs', () => {
     const [people, steps] = historyOfSeed(1300016732, 30, new Set());
     expect((await runHistory(people, steps)).violations).toEqual([]);
   }, 120_000);
+
+  it('no-lost-update: a Salesforce clear of crmsync’s landed write on a Lead, then converted, wins over HubSpot’s earlier value (seed 1310006093)', async () => {
+    // Long-run seed 1310006093 (round 6's run B on 9adfcc7, part 3; docs/reliability.md, finding 31):
+    // crmsync wrote HubSpot's jobtitle Engineer to p1's Lead and lost the responses; a Salesforce user
+    // cleared Title and converted the Lead. The batch that relinked the pair to the new Contact saw
+    // Title blank, as in the snapshot, and wrote Engineer again: the clear was the Lead's, whose field
+    // history the set-back check did not read. Not shrunk: the whole generated history.
+    const [people, steps] = historyOfSeed(1310006093, 30, new Set());
+    expect((await runHistory(people, steps)).violations).toEqual([]);
+  }, 120_000);
 });

@@ -113,7 +113,7 @@ function syncPair(
     hubspot: batch.reportedChange('hubspot', contact.id),
     salesforce: batch.reportedChange('salesforce', sf.id),
   };
-  const reported = committed ? usersChanges(input, contact, sf, noticed) : noticed;
+  const reported = committed ? usersChanges(input, contact, sf, batch.reportedChange.bind(batch)) : noticed;
   const mappings = batch.mappings(sf.objectType, emailOnly);
   const sfHistory = salesforceHistoryChangedAt(input, sf.id);
   const late =
@@ -162,12 +162,9 @@ function syncPair(
   // its history tells (read only then, and the batch planned again).
   const unclear = committed
     ? unclearSetBacks(input, { contact, sf }, mappings, result, times, reported)
-    : { hubspot: [] };
-  if (unclear.salesforceSince !== undefined) {
-    const wanted = plan.salesforceHistoryWanted ?? [];
-    wanted.push({ id: sf.id, objectType: sf.objectType, since: unclear.salesforceSince });
-    plan.salesforceHistoryWanted = wanted;
-  }
+    : { salesforce: [], hubspot: [] };
+  if (unclear.salesforce.length > 0)
+    plan.salesforceHistoryWanted = [...(plan.salesforceHistoryWanted ?? []), ...unclear.salesforce];
   const ref = record.key;
   // C6 and O1–O5: owner and AccountId ride in the pair's own updates; the primary company is one association write.
   const links = pairLinks(batch, record, contact, sf, pair, emailOnly);

@@ -21,9 +21,16 @@ export function usersChanges(
   input: PlanInput,
   contact: HubSpotContact,
   sf: SalesforceRecord,
-  noticed: { hubspot: (p: string) => number | undefined; salesforce: (f: string) => number | undefined },
+  noticed: (side: 'hubspot' | 'salesforce', id: string) => (field: string) => number | undefined,
 ): { hubspot: (p: string) => number | undefined; salesforce: (f: string) => number | undefined } {
-  const sfHistory = salesforceHistoryChangedAt(input, sf.id);
+  // A Contact converted from a Lead holds the Lead's values: a user's change of the Lead before the
+  // conversion is a change of the Contact's value (seed 1310006093).
+  const salesforceIds = [sf.id, ...convertedLeadsOf(input, sf).map((l) => l.id)];
+  const sfKnown = salesforceIds.flatMap((id) => [
+    noticed('salesforce', id),
+    salesforceHistoryChangedAt(input, id),
+  ]);
+  const hubspotNoticed = noticed('hubspot', contact.id);
   const latest = (a: number | undefined, b: number | undefined) =>
     a === undefined ? b : b === undefined ? a : Math.max(a, b);
   const hubspotHistory = (p: string): number | undefined => {
@@ -33,15 +40,23 @@ export function usersChanges(
     return createdByCrmsyncInHubSpot({ createdBy: by }, input.hubspotAppId ?? '') ? undefined : at;
   };
   return {
-    hubspot: (p) => latest(noticed.hubspot(p), hubspotHistory(p)),
-    salesforce: (f) => latest(noticed.salesforce(f), sfHistory(f)),
+    hubspot: (p) => latest(hubspotNoticed(p), hubspotHistory(p)),
+    salesforce: (f) => sfKnown.reduce<number | undefined>((at, known) => latest(at, known(f)), undefined),
   };
+}
+
+/** The batch's Leads converted into this Contact (none for a Lead). */
+function convertedLeadsOf(input: PlanInput, sf: SalesforceRecord): SalesforceRecord[] {
+  if (sf.objectType !== 'Contact') return [];
+  return input.salesforceRecords.filter(
+    (r) => r.objectType === 'Lead' && r.isConverted === true && r.convertedContactId === sf.id,
+  );
 }
 
 /** Fields whose merge cannot tell "unchanged" from "set back since", and the history that would tell. */
 export interface UnclearSetBacks {
-  /** Salesforce Field History since this time would tell (undefined: nothing unclear there). */
-  salesforceSince?: number;
+  /** The Salesforce records whose Field History would tell, and since when (the record, its converted Leads). */
+  salesforce: { id: string; objectType: SalesforceRecord['objectType']; since: number }[];
   /** HubSpot properties whose property history would tell. */
   hubspot: string[];
 }
@@ -66,19 +81,24 @@ export function unclearSetBacks(
   // A user's change known to the batch decides only when it is later than the other side's change
   // (`revertedLater`); an earlier one (A→B reported, B→A not yet) leaves the question open (seed 1300016732).
   const knownAfter = (at: number | undefined, since: number) => at !== undefined && at > since;
-  const out: UnclearSetBacks = { hubspot: [] };
+  let salesforceSince: number | undefined;
+  const out: UnclearSetBacks = { salesforce: [], hubspot: [] };
   for (const m of mappings) {
     if (m.rule !== 'two-way' || conflicted.has(m.hubspot)) continue;
     if (m.salesforce in result.toSalesforce && input.salesforceFieldChanges === undefined) {
       const since = times.hubspot(m.hubspot);
       if (!knownAfter(users.salesforce(m.salesforce), since) && sf.modifiedAt > since)
-        out.salesforceSince = Math.min(out.salesforceSince ?? since, since);
+        salesforceSince = Math.min(salesforceSince ?? since, since);
     }
     if (m.hubspot in result.toHubSpot && contact.propertyChangedAt === undefined) {
       const since = times.salesforce(m.salesforce);
       if (!knownAfter(users.hubspot(m.hubspot), since) && contact.updatedAt > since)
         out.hubspot.push(m.hubspot);
     }
+  }
+  if (salesforceSince !== undefined) {
+    for (const r of [sf, ...convertedLeadsOf(input, sf)])
+      out.salesforce.push({ id: r.id, objectType: r.objectType, since: salesforceSince });
   }
   return out;
 }
