@@ -264,20 +264,22 @@ export class History {
         const t1 = Date.now();
         q.salesforceGone = true;
         q.salesforce = undefined;
-        const kept = p.writes;
-        p.writes = emptyWrites();
         q.writes = emptyWrites();
         p.salesforceTouched.push(t1);
-        // Tracking restarts from what the merge left on the master (the CRM's merge rules decide its
-        // values): a field the merge changed holds Salesforce's latest value, so the record-level time
-        // rule applies to it as to any Salesforce write (seed 1211616522 of run 5). A field the merge
-        // left as it was keeps its tracking: a HubSpot change made before the merge and not synced yet
-        // is still the latest user write (seed 1212953471 of run 8).
+        // Salesforce tracking restarts from what the merge left on the master (the CRM's merge rules
+        // decide its values): a field the merge changed holds Salesforce's latest value, so the
+        // record-level time rule applies to it as to any Salesforce write (seed 1211616522 of run 5). A
+        // field the merge left as it was keeps its tracking: a HubSpot change made before the merge and
+        // not synced yet is still the latest user write (seed 1212953471 of run 8). The master's HubSpot
+        // contact is untouched by a Salesforce merge, so its HubSpot writes stand either way (seed
+        // 1320013052: forgetting them made HubSpot's phone look blank before a first link, the mirror of
+        // seed 1230012864 at a HubSpot merge).
         const [master] = await h.user.salesforce.readRecords(a.objectType, [a.id], fieldsRead);
         for (const f of FIELDS) {
           const value = master?.fields[SALESFORCE_FIELD[f]];
-          if (value === before?.fields[SALESFORCE_FIELD[f]]) p.writes[f] = kept[f];
-          else if (typeof value === 'string' && value !== '') this.#write(p, 'salesforce', f, value, t0, t1);
+          if (value === before?.fields[SALESFORCE_FIELD[f]]) continue;
+          p.writes[f] = p.writes[f].filter((w) => w.side === 'hubspot');
+          if (typeof value === 'string' && value !== '') this.#write(p, 'salesforce', f, value, t0, t1);
         }
         break;
       }

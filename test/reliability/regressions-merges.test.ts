@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FinalState } from './invariants.ts';
+import { historyOfSeed } from './long-run-worker.ts';
 import { runHistory } from './run-history.ts';
 import type { Step } from './steps.ts';
 
@@ -274,6 +275,15 @@ describe('reliability regressions: merges on either side', () => {
     expect(propertyOfP0(state, 'lastname')).toBe('Lee');
     expect(propertyOfP0(state, 'jobtitle')).toBe('CTO');
   }, 60_000);
+
+  it('model: a Salesforce merge keeps the master’s HubSpot writes, so a first link after it fills the blank from HubSpot’s value (seed 1320013052)', async () => {
+    // Long-run seed 1320013052 (round 6's run C on bcfc6ad, part 6; docs/reliability.md, finding 32): a
+    // HubSpot user created p1 with phone 0102, a Salesforce merge then changed p1's Contact's Phone, and a
+    // user cleared it; the first link filled 0102 (docs/design.md#first-link), but the model had dropped
+    // HubSpot's write at the merge and expected the clear. Not shrunk: the whole generated history.
+    const [people, steps] = historyOfSeed(1320013052, 30, new Set());
+    expect((await runHistory(people, steps)).violations).toEqual([]);
+  }, 120_000);
 });
 
 /** A property of p0's HubSpot contact at the end of a history (emails are `p<index>.<run>@…`). */
