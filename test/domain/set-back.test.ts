@@ -127,6 +127,49 @@ describe('two-way: a set-back known only from the field history', () => {
     ]);
   });
 
+  // HubSpot's firstname change (Cyd, T0+1000) is batched with a resync, so its time is the contact's last
+  // modification (T0+3000, another property); the Salesforce set-back to Ann is reported at T0+3000.
+  const hubspotTimeUnclear = (propertyChangedAt?: number) => {
+    const contact = hubspotContact('101', { ...ann, firstname: 'Cyd' }, T0 + 3000);
+    if (propertyChangedAt !== undefined) {
+      contact.propertyChangedAt = { firstname: propertyChangedAt };
+      contact.propertyChangedBy = { firstname: { source: 'CRM_UI' } };
+    }
+    return planOf(
+      [
+        notice('hubspot', 'contact', '101', 'updated', {
+          changedFields: ['firstname'],
+          occurredAt: T0 + 1000,
+        }),
+        notice('hubspot', 'contact', '101', 'resync', { occurredAt: T0 + 2500 }),
+        notice('salesforce', 'Lead', '00Q1', 'updated', {
+          changedFields: ['FirstName'],
+          occurredAt: T0 + 3000,
+        }),
+      ],
+      {
+        ...annLinked(),
+        hubspotContacts: [contact],
+        salesforceRecords: [salesforceRecord('00Q1', 'Lead', annSf, { modifiedAt: T0 + 3000 })],
+        members: new Set(['101']),
+        hubspotAppId: '42',
+      },
+    );
+  };
+
+  it('no-lost-update (seed 1320016305): a HubSpot time known only from the record asks for the property history', () => {
+    const synced = hubspotTimeUnclear().decisions.find((d) => d.detail?.['setBackUnclear']);
+    expect(synced?.detail?.['setBackUnclear']).toEqual(['firstname']);
+  });
+
+  it('no-lost-update (seed 1320016305): with the property’s own time the Salesforce set-back is the later change', () => {
+    const plan = hubspotTimeUnclear(T0 + 1000);
+    expect(plan.salesforceUpdates.Lead).toEqual([]);
+    expect(plan.hubspotUpdates).toEqual([
+      expect.objectContaining({ id: '101', properties: expect.objectContaining({ firstname: 'Ann' }) }),
+    ]);
+  });
+
   it('a Lead not modified after HubSpot’s change needs no history', () => {
     const plan = planOf(
       [

@@ -158,4 +158,14 @@ describe('reliability regressions: updates of committed pairs', () => {
     const [people, steps] = historyOfSeed(1310006093, 30, new Set());
     expect((await runHistory(people, steps)).violations).toEqual([]);
   }, 120_000);
+
+  it('no-lost-update: a Salesforce set-back reported after HubSpot’s change wins when HubSpot’s time was only the record’s (seed 1320016305)', async () => {
+    // Long-run seed 1320016305 (round 6's run C on bcfc6ad, part 8; docs/reliability.md, finding 33): a
+    // HubSpot user set p1's firstname Cyd, a Salesforce user set Bo then Ada (the snapshot's) back, while
+    // another HubSpot edit and a resync came in one batch with HubSpot's change. With a resync in the
+    // batch HubSpot's time was the contact's last modification, no earlier than the set-back, so Cyd won.
+    // Not shrunk: the whole generated history.
+    const [people, steps] = historyOfSeed(1320016305, 30, new Set());
+    expect((await runHistory(people, steps)).violations).toEqual([]);
+  }, 120_000);
 });

@@ -85,10 +85,19 @@ export function unclearSetBacks(
   const out: UnclearSetBacks = { salesforce: [], hubspot: [] };
   for (const m of mappings) {
     if (m.rule !== 'two-way' || conflicted.has(m.hubspot)) continue;
-    if (m.salesforce in result.toSalesforce && input.salesforceFieldChanges === undefined) {
+    if (m.salesforce in result.toSalesforce) {
       const since = times.hubspot(m.hubspot);
-      if (!knownAfter(users.salesforce(m.salesforce), since) && sf.modifiedAt > since)
-        salesforceSince = Math.min(salesforceSince ?? since, since);
+      const known = users.salesforce(m.salesforce);
+      const maybeLater = sf.modifiedAt > since;
+      if (!knownAfter(known, since)) {
+        if (maybeLater && input.salesforceFieldChanges === undefined)
+          salesforceSince = Math.min(salesforceSince ?? since, since);
+        // Without its property history, HubSpot's time is the record's last modification (or a notice's):
+        // a Salesforce set-back known or possible before it may still be later than the property's own
+        // change, which the history tells (seed 1320016305).
+        if (contact.propertyChangedAt === undefined && (known !== undefined || maybeLater))
+          out.hubspot.push(m.hubspot);
+      }
     }
     if (m.hubspot in result.toHubSpot && contact.propertyChangedAt === undefined) {
       const since = times.salesforce(m.salesforce);
