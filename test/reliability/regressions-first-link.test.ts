@@ -433,4 +433,14 @@ describe('reliability regressions: first links and creations finished late', () 
     const [people, generated] = historyOfSeed(1250002931, 30, new Set());
     expect((await runHistory(people, generated)).violations).toEqual([]);
   }, 120_000);
+
+  it('no-lost-update: a late first link whose Lead a user converted finishes on the Contact, so a HubSpot change made since wins (seed 1330046128)', async () => {
+    // Long-run seed 1330046128 (round 6's run D on 29cedc6, part 23; docs/reliability.md, finding 34): a
+    // first link wrote jobtitle Engineer to p3's Lead and crashed before its commit; a HubSpot user set
+    // Buyer; a Salesforce user converted the Lead. The retry linked the Contact as a new first link and
+    // took its Engineer (crmsync's own landed write, copied by the conversion) for a later Salesforce
+    // change. The link's intent names the Lead; it now counts for the Contact converted from it.
+    const [people, steps] = historyOfSeed(1330046128, 30, new Set());
+    expect((await runHistory(people, steps)).violations).toEqual([]);
+  }, 120_000);
 });

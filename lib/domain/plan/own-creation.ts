@@ -120,7 +120,9 @@ export function lateFirstLink(
 ): LateFirstLink | undefined {
   const intent = input.creationIntents?.get(`hubspot:${contact.id}`);
   const link = intent?.link;
-  if (!intent || !link || link.salesforceId !== sf.id) return undefined;
+  // The Contact a user converted the linked Lead into holds what was written to the Lead (seed 1330046128).
+  const linkedRecord = (id: string) => id === sf.id || convertedLeadsOf(input, sf).some((l) => l.id === id);
+  if (!intent || !link || !linkedRecord(link.salesforceId)) return undefined;
   const toHubSpot = new Set(link.hubspot);
   const toSalesforce = new Set(link.salesforce);
   // The side a field was written to, if any.
@@ -213,4 +215,12 @@ export function holdsIntended(
   } catch {
     return false;
   }
+}
+
+/** The batch's Leads converted into this Contact (none for a Lead). */
+export function convertedLeadsOf(input: PlanInput, sf: SalesforceRecord): SalesforceRecord[] {
+  if (sf.objectType !== 'Contact') return [];
+  return input.salesforceRecords.filter(
+    (r) => r.objectType === 'Lead' && r.isConverted === true && r.convertedContactId === sf.id,
+  );
 }

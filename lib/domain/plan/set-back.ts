@@ -3,7 +3,7 @@ import type { FieldMapping } from '../field-mapping.ts';
 import { createdByCrmsyncInHubSpot } from '../record-author.ts';
 import type { MergeResult } from '../three-way-merge.ts';
 import type { ChangeTimes } from './change-times.ts';
-import { salesforceHistoryChangedAt } from './own-creation.ts';
+import { convertedLeadsOf, salesforceHistoryChangedAt } from './own-creation.ts';
 import type { PlanInput } from './types.ts';
 
 /**
@@ -43,14 +43,6 @@ export function usersChanges(
     hubspot: (p) => latest(hubspotNoticed(p), hubspotHistory(p)),
     salesforce: (f) => sfKnown.reduce<number | undefined>((at, known) => latest(at, known(f)), undefined),
   };
-}
-
-/** The batch's Leads converted into this Contact (none for a Lead). */
-function convertedLeadsOf(input: PlanInput, sf: SalesforceRecord): SalesforceRecord[] {
-  if (sf.objectType !== 'Contact') return [];
-  return input.salesforceRecords.filter(
-    (r) => r.objectType === 'Lead' && r.isConverted === true && r.convertedContactId === sf.id,
-  );
 }
 
 /** Fields whose merge cannot tell "unchanged" from "set back since", and the history that would tell. */
