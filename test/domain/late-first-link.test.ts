@@ -97,4 +97,32 @@ describe('a late first link that cannot tell whether its one HubSpot write lande
       expect.objectContaining({ id: '101', properties: expect.objectContaining({ phone: '+1 555 0101' }) }),
     ]);
   });
+
+  it('no-lost-update (seed 1330046128): a late first link whose Lead a user converted finishes on the Contact, and a HubSpot change since wins', () => {
+    // The first link wrote Phone 0103 to Lead 00Q1 (landed, response lost); a HubSpot user then set 0199; a
+    // Salesforce user converted the Lead into Contact 0031, which holds 0103 and was created after 0199.
+    const contact = hubspotContact('101', { ...ann, phone: '+1 555 0199' }, T0 + 2_000);
+    const intent = {
+      snapshot: { email: 'ann@example.com', firstname: 'Ann', lastname: 'Lee', phone: '+1 555 0103' },
+      at: T0 + 1_000,
+      link: { salesforceId: '00Q1', hubspot: [], salesforce: ['Phone'] },
+    };
+    const lead = salesforceRecord(
+      '00Q1',
+      'Lead',
+      { ...annSf, Phone: '+1 555 0103' },
+      { modifiedAt: T0 + 3_000, isConverted: true, convertedContactId: '0031' },
+    );
+    const converted = salesforceRecord(
+      '0031',
+      'Contact',
+      { Email: 'ann@example.com', FirstName: 'Ann', LastName: 'Lee', Phone: '+1 555 0103' },
+      { modifiedAt: T0 + 3_000, createdAt: T0 + 3_000 },
+    );
+    const plan = planLateLinkRetry(contact, lead, intent, { salesforceRecords: [lead, converted] });
+    expect(plan.salesforceUpdates.Contact).toEqual([
+      expect.objectContaining({ id: '0031', fields: expect.objectContaining({ Phone: '+1 555 0199' }) }),
+    ]);
+    expect(plan.hubspotUpdates.filter((u) => 'phone' in u.properties)).toEqual([]);
+  });
 });
