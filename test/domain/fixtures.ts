@@ -173,8 +173,10 @@ export function planLateLinkRetry(
   intent: PlannedIntent,
   /** More of the plan's input (the integration user, Salesforce field history read). */
   extra: Partial<PlanInput> = {},
+  /** More notices in the retry's batch than the contact's segment join. */
+  notices: ChangeNotice[] = [],
 ): SyncPlan {
-  return planOf([notice('hubspot', 'contact', '101', 'segment-joined')], {
+  return planOf([notice('hubspot', 'contact', '101', 'segment-joined'), ...notices], {
     hubspotContacts: [contact],
     salesforceRecords: [lead],
     pairs: [claimedLink],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ann, annSf, hubspotContact, planLateLinkRetry, salesforceRecord, T0 } from './fixtures.ts';
+import { ann, annSf, hubspotContact, notice, planLateLinkRetry, salesforceRecord, T0 } from './fixtures.ts';
 
 /**
  * A first link whose writes landed and whose responses were lost, retried in a batch that has no
@@ -59,6 +59,46 @@ describe('a late first link: one landed field of an update vouches for the other
     expect(planLateLinkRetry(notLanded, lead, intent).hubspotUpdates).toEqual([
       expect.objectContaining({ id: '101', properties: expect.objectContaining({ phone: '+1 555 0101' }) }),
     ]);
+  });
+
+  it('no-lost-update (seed 1340042036): a field a user set since the intent to the value written does not vouch for the update', () => {
+    // The first link meant to write firstname Bo and lastname Ortiz to contact 101 (the Lead's values, the
+    // Lead being the later); the update never landed. A HubSpot user then typed lastname Ortiz. firstname
+    // still holds the contact's own Cyd, older than the intent.
+    const lead = salesforceRecord(
+      '00Q1',
+      'Lead',
+      { ...annSf, FirstName: 'Bo', LastName: 'Ortiz' },
+      { modifiedAt: T0 + 500 },
+    );
+    const intent = {
+      snapshot: { email: 'ann@example.com', firstname: 'Bo', lastname: 'Ortiz', company: 'Acme' },
+      at: T0 + 1_000,
+      link: { salesforceId: '00Q1', hubspot: ['firstname', 'lastname'], salesforce: [] },
+    };
+    const contact = hubspotContact('101', { ...ann, firstname: 'Cyd', lastname: 'Ortiz' }, T0 + 2_000);
+    const typed = notice('hubspot', 'contact', '101', 'updated', {
+      occurredAt: T0 + 2_000,
+      changedFields: ['lastname'],
+    });
+    // With the notice of the user's lastname in the batch, or without it (the seed's retry had none):
+    // firstname has no evidence of its own, so HubSpot's property history is asked for (the processor
+    // reads it and plans again before it writes: lib/sync/processor-records.ts).
+    for (const notices of [[typed], []]) {
+      expect(planLateLinkRetry(contact, lead, intent, {}, notices).decisions).toContainEqual(
+        expect.objectContaining({
+          outcome: 'linked',
+          detail: expect.objectContaining({ historyWanted: ['firstname'] }),
+        }),
+      );
+      // The history: Cyd is older than the intent, so the write never landed; the Lead's later Bo wins.
+      const read = { ...contact, propertyChangedAt: { firstname: T0, lastname: T0 + 2_000 } };
+      const linked = planLateLinkRetry(read, lead, intent, {}, notices);
+      expect(linked.hubspotUpdates).toEqual([
+        expect.objectContaining({ id: '101', properties: expect.objectContaining({ firstname: 'Bo' }) }),
+      ]);
+      expect(linked.salesforceUpdates.Lead.filter((u) => 'FirstName' in u.fields)).toEqual([]);
+    }
   });
 });
 

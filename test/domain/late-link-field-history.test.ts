@@ -68,3 +68,43 @@ describe('late first link: Salesforce field history decides a field that does no
     expect(plan.salesforceUpdates.Lead).toEqual(fillsAnn);
   });
 });
+
+describe('late first link: a Salesforce field a user set since the intent to the value written does not vouch for the update', () => {
+  // The mirror of reliability seed 1340042036: the first link's Salesforce update (FirstName Ann, LastName
+  // Lee) never landed; a Salesforce user then typed LastName Lee. FirstName is still the Lead's own blank.
+  const both = {
+    ...intent,
+    link: { salesforceId: '00Q1', hubspot: [], salesforce: ['FirstName', 'LastName'] },
+  };
+  const typed = (salesforceFieldChanges?: SalesforceFieldChange[]) =>
+    planLateLinkRetry(
+      contact,
+      salesforceRecord(
+        '00Q1',
+        'Lead',
+        { ...annSf, FirstName: null, LastName: 'Lee' },
+        { modifiedAt: T0 + 2_000 },
+      ),
+      both,
+      { integrationUserId: US, ...(salesforceFieldChanges ? { salesforceFieldChanges } : {}) },
+    );
+
+  it('two-way: LastName alone cannot show the update landed: the field history is asked for', () => {
+    expect(typed().salesforceHistoryWanted).toEqual([{ id: '00Q1', objectType: 'Lead', since: T0 + 1_000 }]);
+  });
+
+  it('no-lost-update: the history shows a user typed LastName, so FirstName links as a first link (filled)', () => {
+    const plan = typed([{ recordId: '00Q1', field: 'LastName', at: T0 + 2_000, byId: USER }]);
+    expect(plan.salesforceHistoryWanted).toBeUndefined();
+    expect(plan.salesforceUpdates.Lead).toEqual(fillsAnn);
+    expect(plan.hubspotUpdates.filter((u) => 'firstname' in u.properties)).toEqual([]);
+  });
+
+  it('two-way: the history shows crmsync’s own write of LastName: the update landed, and the blank FirstName is a user’s clear', () => {
+    const plan = typed([{ recordId: '00Q1', field: 'LastName', at: T0 + 2_000, byId: US }]);
+    expect(plan.hubspotUpdates).toEqual([
+      expect.objectContaining({ id: '101', properties: expect.objectContaining({ firstname: '' }) }),
+    ]);
+    expect(plan.salesforceUpdates.Lead).toEqual([]);
+  });
+});

@@ -443,4 +443,24 @@ describe('reliability regressions: first links and creations finished late', () 
     const [people, steps] = historyOfSeed(1330046128, 30, new Set());
     expect((await runHistory(people, steps)).violations).toEqual([]);
   }, 120_000);
+
+  it('no-lost-update: a field a HubSpot user set to the very value a lost first-link update carried does not show that update landed (seed 1340042036)', async () => {
+    // Long-run seed 1340042036 (round 6's run E on 6236329, part 21; docs/reliability.md, finding 35): p3's
+    // first link by email meant to write the Contact's later firstname Bo and lastname Ortiz to HubSpot;
+    // that update failed (401), its Title write landed. A HubSpot user then typed lastname Ortiz. The
+    // retry took lastname's Ortiz for the landed update, so firstname's Cyd for a change made since, and
+    // wrote Cyd over the Contact's Bo. A field changed since the intent no longer vouches for the update.
+    const [people, steps] = historyOfSeed(1340042036, 30, new Set());
+    expect((await runHistory(people, steps)).violations).toEqual([]);
+  }, 120_000);
+
+  it('convergence: a HubSpot user typing the jobtitle a lost first-link update carried does not make its lead status a clear (seed 1340049294)', async () => {
+    // Long-run seed 1340049294 (round 6's run E on 6236329, part 24, stopped; finding 35): p0's first link
+    // meant to write jobtitle CTO, company and hs_lead_status NEW to HubSpot; that update failed (401). A
+    // HubSpot user then set jobtitle CTO. The retry took it for the landed update, so the blank lead status
+    // for a user's clear, and wrote Status = null to the Lead, which Salesforce refuses (a required field):
+    // the pair never converged, and each redelivery tried the write again.
+    const [people, steps] = historyOfSeed(1340049294, 30, new Set());
+    expect((await runHistory(people, steps)).violations).toEqual([]);
+  }, 120_000);
 });

@@ -99,7 +99,8 @@ export const LATE_FIRST_LINK = 'finishing a first sync whose write responses wer
  * a clear included — wins by the usual rule instead of being filled back by the first link's blank
  * fill (reliability seed 1209114512). One field of a side's update that holds its intended value shows
  * the whole update landed there: the others it wrote take their intended values too, whatever they
- * hold now (seeds 1224006402, 1224006621). A field whose write did not land merges from the snapshot that
+ * hold now (seeds 1224006402, 1224006621) — unless a change of that field since the intent put the value
+ * there (seed 1340042036). A field whose write did not land merges from the snapshot that
  * sync started from (`link.base`: a late creation's values, seed 1214883355), or, without one, links
  * as on any first link. A field the side written to changed after the intent — to another value than
  * the one written, so not by this write — is a change made since: whether the write landed or not, the
@@ -130,36 +131,45 @@ export function lateFirstLink(
     toSalesforce.has(m.salesforce) ? 'salesforce' : toHubSpot.has(m.hubspot) ? 'hubspot' : undefined;
   const holds = (m: FieldMapping, side: CrmSide, intended: string | null) =>
     holdsIntended(input, { contact, sf }, m, side, intended);
+  // A field's last change known to the batch is later than the intent.
+  const changedSince = (m: FieldMapping, side: CrmSide) => {
+    const at = side === 'salesforce' ? changedAt.salesforce(m.salesforce) : changedAt.hubspot(m.hubspot);
+    return at !== undefined && at > intent.at;
+  };
   // A CRM applies one record's update whole, and a field is written only where its side held another
   // value: one written field that holds its intended value shows that side's write landed, so a field
   // written in the same update that holds something else was changed since — even when the batch has
-  // no notice of that change (seeds 1224006402, 1224006621).
+  // no notice of that change (seeds 1224006402, 1224006621). Not a field changed since the intent: it
+  // holds what that change wrote, which may be the very value crmsync meant to write (seed 1340042036:
+  // a HubSpot user typed the lastname the lost update carried; its firstname never landed).
   const landedOn = (side: CrmSide) =>
     mappings.some((m) => {
       const intended = intent.snapshot[m.hubspot];
-      return intended !== undefined && writtenTo(m) === side && holds(m, side, intended);
+      return (
+        intended !== undefined && writtenTo(m) === side && holds(m, side, intended) && !changedSince(m, side)
+      );
     });
   const landed = { hubspot: landedOn('hubspot'), salesforce: landedOn('salesforce') };
-  const since = (at: number | undefined) => at !== undefined && at > intent.at;
   const snapshot: Snapshot = {};
   const historyWanted: string[] = [];
   let salesforceHistoryWanted = false;
   for (const m of mappings) {
     const intended = intent.snapshot[m.hubspot];
     if (intended === undefined) continue;
-    // Landed, or changed since by someone else: either way the intended value is what the field moved from.
+    // The field itself shows that the intended value is what it moved from: not written (both sides held
+    // it), holding it (landed), or changed since by someone else (landed or not, that change is later).
     const side = writtenTo(m);
-    const fromIntended =
-      side === undefined ||
-      landed[side] ||
-      since(side === 'salesforce' ? changedAt.salesforce(m.salesforce) : changedAt.hubspot(m.hubspot));
-    if (!fromIntended && side === 'hubspot' && contact.propertyChangedAt === undefined)
+    const ownEvidence = side === undefined || holds(m, side, intended) || changedSince(m, side);
+    const fromIntended = ownEvidence || landed[side];
+    // Otherwise only another field of the update can vouch for it, and that field's value may be a user's
+    // who typed the value written (seed 1340042036); a written field with no evidence of its own may have
+    // never landed. Its history tells, where the batch can read it: HubSpot's property history (the current
+    // value's time against the intent's), or — the record modified after the intent — Salesforce's field
+    // history (a user's change, a clear say, against a write that never landed: seed 1228705811). Until it
+    // is read, a vouched-for field takes the intended value and the others link as on any first link.
+    if (!ownEvidence && side === 'hubspot' && contact.propertyChangedAt === undefined)
       historyWanted.push(m.hubspot);
-    // A Salesforce field not holding the value written, no notice of a change, and the update did not
-    // vouch for it — yet someone modified the record after the intent: only the field's history can tell
-    // a user's change (a clear) from a write that never landed (seed 1228705811). Until it is read, the
-    // field links as on any first link (the fill).
-    if (!fromIntended && side === 'salesforce' && sf.modifiedAt > intent.at)
+    if (!ownEvidence && side === 'salesforce' && sf.modifiedAt > intent.at)
       salesforceHistoryWanted ||= input.salesforceFieldChanges === undefined;
     const from = fromIntended ? intended : link.base?.[m.hubspot];
     if (from !== undefined) snapshot[m.hubspot] = from;
