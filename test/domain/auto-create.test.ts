@@ -147,6 +147,49 @@ describe('a record crmsync created, linked late (its create response was lost)',
   });
 });
 
+describe('a HubSpot contact crmsync created for a Lead that a user then converted (its create response lost)', () => {
+  it('no-lost-update (seed 1350028007): the creation finishes on the Contact converted from that Lead, so a Salesforce clear since wins', () => {
+    // crmsync created contact 101 (firstname Ann) for Lead 00Q1 and lost the response; a Salesforce user
+    // cleared FirstName and converted the Lead into Contact 0031. The intent is keyed by the Lead.
+    const contact = {
+      ...hubspotContact('101', { email: 'ann@example.com', firstname: 'Ann', lastname: 'Lee' }, T0),
+      updatedAt: T0 + 2_000,
+      createdBy: { source: 'INTEGRATION', sourceId: '77' },
+    };
+    const lead = salesforceRecord(
+      '00Q1',
+      'Lead',
+      { ...annSf, FirstName: null },
+      { modifiedAt: T0 + 3_000, isConverted: true, convertedContactId: '0031' },
+    );
+    const converted = salesforceRecord(
+      '0031',
+      'Contact',
+      { Email: 'ann@example.com', FirstName: null, LastName: 'Lee' },
+      { createdAt: T0 + 3_000, modifiedAt: T0 + 3_000 },
+    );
+    const plan = planOf([notice('hubspot', 'contact', '101', 'segment-joined')], {
+      hubspotContacts: [contact],
+      salesforceRecords: [lead, converted],
+      members: new Set(['101']),
+      hubspotAppId: '77',
+      creationIntents: new Map([
+        [
+          'salesforce:00Q1',
+          { snapshot: { email: 'ann@example.com', firstname: 'Ann', lastname: 'Lee' }, at: T0 - 1_000 },
+        ],
+      ]),
+    });
+    expect(plan.decisions).toContainEqual(
+      expect.objectContaining({ outcome: 'linked', reason: expect.stringMatching(/HubSpot, its intent/) }),
+    );
+    expect(plan.hubspotUpdates).toEqual([
+      expect.objectContaining({ id: '101', properties: expect.objectContaining({ firstname: '' }) }),
+    ]);
+    expect(plan.salesforceUpdates.Contact.filter((u) => 'FirstName' in u.fields)).toEqual([]);
+  });
+});
+
 describe('a first link whose sync wrote and lost its responses (link intent)', () => {
   it('two-way: a field whose write landed takes its intended value as the snapshot; one that did not, links as a first link', () => {
     // Contact 101 (phone set, firstname blank) was first linked to Lead 00Q1 (FirstName Ann, no Phone):

@@ -463,4 +463,17 @@ describe('reliability regressions: first links and creations finished late', () 
     const [people, steps] = historyOfSeed(1340049294, 30, new Set());
     expect((await runHistory(people, steps)).violations).toEqual([]);
   }, 120_000);
+
+  it('no-lost-update: the HubSpot contact crmsync created for a Lead a user then converted finishes its creation on the Contact, so a Salesforce clear since wins (seed 1350028007)', async () => {
+    // Long-run seed 1350028007 (round 6's run F on 4169d5c, part 14; docs/reliability.md, finding 36): R6
+    // created p1's HubSpot contact from a new Lead (firstname Cyd) and lost the create's response; a
+    // Salesforce user cleared FirstName and converted the Lead. The retry found the contact and the
+    // Contact by email and linked them as a first link, whose blank fill wrote Cyd back. The creation's
+    // intent names the Lead; a Contact converted from it now finishes that creation (finding 34's rule).
+    const [people, steps] = historyOfSeed(1350028007, 30, new Set());
+    const { violations, state } = await runHistory(people, steps);
+    expect(violations).toEqual([]);
+    const contact = [...state.hubspot.values()].find((c) => c.properties['email']?.startsWith('p1.'));
+    expect(contact?.properties['firstname'] ?? null).toBeNull();
+  }, 120_000);
 });

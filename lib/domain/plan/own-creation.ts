@@ -72,7 +72,12 @@ export function ownCreation(
     };
   const hubspotOwn =
     input.hubspotAppId !== undefined && createdByCrmsyncInHubSpot(contact, input.hubspotAppId);
-  const hubspotIntent = hubspotOwn ? intent(`salesforce:${sf.id}`, contact.createdAt) : undefined;
+  // Created for a Lead a user converted since: the intent is the Lead's, the Contact holds its values.
+  const hubspotIntent = hubspotOwn
+    ? [sf, ...convertedLeadsOf(input, sf)]
+        .map((r) => intent(`salesforce:${r.id}`, contact.createdAt))
+        .find((found) => found !== undefined)
+    : undefined;
   if (hubspotIntent)
     return { snapshot: hubspotIntent.snapshot, reason: `${CREATED_BY_CRMSYNC_LATE} (HubSpot, its intent)` };
   if (salesforceOwn && untouched(sf))
