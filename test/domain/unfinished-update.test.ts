@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { annLinked, annSnapshot, notice, planOf, T0 } from './fixtures.ts';
+import { annLinked, annSf, annSnapshot, notice, planOf, salesforceRecord, T0 } from './fixtures.ts';
 
 /**
  * A committed pair's sync that wrote and lost its responses, retried (lib/domain/plan/unfinished-update.ts;
@@ -45,5 +45,51 @@ describe('an unfinished update of a committed pair', () => {
     expect(retry({ intent: stale }).salesforceUpdates.Lead).toEqual([
       expect.objectContaining({ id: '00Q1', fields: expect.objectContaining({ Phone: null }) }),
     ]);
+  });
+});
+
+describe('an unfinished update of a pair whose Lead a user then converted', () => {
+  it('no-lost-update (seed 1360015651): the Contact converted from the updated Lead holds the landed write, so a HubSpot change since wins', () => {
+    // The earlier sync wrote HubSpot's firstname Ada to Lead 00Q1 (snapshot Ann), which landed, and lost the
+    // response (pair version 3 never committed). A HubSpot user then set Cyd; a Salesforce user converted
+    // the Lead into Contact 0031, which holds Ada and was created after Cyd.
+    const records = annLinked({ hubspot: { firstname: 'Cyd' } });
+    const contact = { ...records.hubspotContacts[0]!, updatedAt: T0 + 2_000 };
+    const lead = salesforceRecord(
+      '00Q1',
+      'Lead',
+      { ...annSf, FirstName: 'Ada' },
+      { modifiedAt: T0 + 3_000, isConverted: true, convertedContactId: '0031' },
+    );
+    const converted = salesforceRecord(
+      '0031',
+      'Contact',
+      { Email: 'ann@example.com', FirstName: 'Ada', LastName: 'Lee' },
+      { createdAt: T0 + 3_000, modifiedAt: T0 + 3_000 },
+    );
+    const intent = {
+      snapshot: { ...annSnapshot, firstname: 'Ada' },
+      at: T0 + 1_000,
+      update: { salesforceId: '00Q1', version: 3, hubspot: [], salesforce: ['FirstName'] },
+    };
+    const plan = planOf(
+      [
+        notice('salesforce', 'Lead', '00Q1', 'updated', {
+          occurredAt: T0 + 3_000,
+          changedFields: ['IsConverted'],
+        }),
+      ],
+      {
+        ...records,
+        hubspotContacts: [contact],
+        salesforceRecords: [lead, converted],
+        members: new Set(['101']),
+        creationIntents: new Map([['update:hubspot:101', intent]]),
+      },
+    );
+    expect(plan.salesforceUpdates.Contact).toEqual([
+      expect.objectContaining({ id: '0031', fields: expect.objectContaining({ FirstName: 'Cyd' }) }),
+    ]);
+    expect(plan.hubspotUpdates.filter((u) => 'firstname' in u.properties)).toEqual([]);
   });
 });

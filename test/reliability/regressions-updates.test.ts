@@ -168,4 +168,14 @@ describe('reliability regressions: updates of committed pairs', () => {
     const [people, steps] = historyOfSeed(1320016305, 30, new Set());
     expect((await runHistory(people, steps)).violations).toEqual([]);
   }, 120_000);
+
+  it('no-lost-update: an unfinished update of a Lead a user then converted counts on the Contact, so a HubSpot change made since wins (seed 1360015651)', async () => {
+    // Long-run seed 1360015651 (round 6's run G on ba7ed90, part 7; docs/reliability.md, finding 37): a sync
+    // wrote HubSpot's firstname Ada to p0's Lead and crashed before its commit (its update intent stored); a
+    // HubSpot user set Cyd; a Salesforce user converted the Lead. The retry, relinked to the Contact, took
+    // Ada (crmsync's own landed write, copied by the conversion) for a later Salesforce change. The update
+    // intent names the Lead; it now counts for the Contact converted from it (finding 34's rule).
+    const [people, steps] = historyOfSeed(1360015651, 30, new Set());
+    expect((await runHistory(people, steps)).violations).toEqual([]);
+  }, 120_000);
 });

@@ -2,7 +2,7 @@ import type { HubSpotContact, PairState, SalesforceRecord } from '../entities.ts
 import type { FieldMapping } from '../field-mapping.ts';
 import type { CrmSide } from '../notice.ts';
 import type { Snapshot } from '../three-way-merge.ts';
-import { holdsIntended } from './own-creation.ts';
+import { convertedLeadsOf, holdsIntended } from './own-creation.ts';
 import type { PlanInput } from './types.ts';
 
 /** The intent key of a committed pair's update (`lib/sync/write-intents.ts`), apart from a creation's. */
@@ -18,7 +18,8 @@ export function updateIntentKey(hubspotId: string): string {
  * the intended value is the snapshot — a change made since on the other side (a user setting a field
  * back to the old snapshot's value) then wins. A field whose write did not land (the side holds
  * something else) keeps the stored snapshot, as before. The intent counts only for the same pair at
- * the same version: a later commit, or another record, makes it stale.
+ * the same version: a later commit, or another record, makes it stale — but not the Contact a user
+ * converted the updated Lead into (finding 37).
  */
 export function unfinishedUpdate(
   input: PlanInput,
@@ -29,7 +30,9 @@ export function unfinishedUpdate(
 ): Snapshot {
   const intent = input.creationIntents?.get(updateIntentKey(contact.id));
   const update = intent?.update;
-  if (!intent || !update || update.salesforceId !== sf.id || update.version !== pair.version)
+  // The Contact a user converted the updated Lead into holds what was written to the Lead (seed 1360015651).
+  const sameRecord = (id: string) => id === sf.id || convertedLeadsOf(input, sf).some((l) => l.id === id);
+  if (!intent || !update || !sameRecord(update.salesforceId) || update.version !== pair.version)
     return pair.snapshot;
   const written = { hubspot: new Set(update.hubspot), salesforce: new Set(update.salesforce) };
   const snapshot: Snapshot = { ...pair.snapshot };
