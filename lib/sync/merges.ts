@@ -29,8 +29,31 @@ export async function syncWithMerges(
   now: number,
 ): Promise<RecordOutcome[]> {
   const phased = await mergeNoticesFirst(records, sync, now);
-  return [...phased, ...(await syncUnlinkedByMerge(phased, sync, now))];
+  const followUps = await syncUnlinkedByMerge(phased, sync, now);
+  // A follow-up that must be retried has no message to hand back; the contact's own notices in this
+  // batch, planned on the link the merge removed, do: retried, they plan it again (seed 1360017919).
+  const retried = new Set(followUps.filter((o) => o.status === 'retry').map((o) => o.record.key));
+  const handedBack = phased.map((o) =>
+    retried.has(o.record.key) && o.status !== 'retry' && o.record.messageIds.length > 0
+      ? {
+          ...o,
+          status: 'retry' as const,
+          decisions: [...o.decisions, ...retryOutcome(o.record, FOLLOW_UP_PENDING, now).decisions],
+        }
+      : o,
+  );
+  return [
+    ...handedBack,
+    ...followUps.map((o) => (o.status === 'retry' ? { ...o, status: 'noop' as const } : o)),
+  ];
 }
+
+const FOLLOW_UP_PENDING = {
+  retryable: true,
+  category: 'other',
+  message: 'a merge left this contact unlinked, and planning it again must be retried',
+  stage: 'merge-follow-up',
+} as const;
 
 /**
  * Merges first, then everything else, each phase planned on the pairs the previous one left. A
@@ -92,7 +115,8 @@ const UNLINKED_BY_MERGE = new Set([
  * unlinked is then planned right away, like any unlinked contact (match by email, else create;
  * outside the segment: skipped, R3), so the batch ends in a state its own notices, delivered again,
  * do not change. The follow-up carries no message (like a link repair): it is in the trace, not in
- * the counts; if it must be retried, the contact's next notice does the same.
+ * the counts; if it must be retried, the contact's notices in the batch are retried instead (else its
+ * next notice does the same).
  */
 async function syncUnlinkedByMerge(
   outcomes: RecordOutcome[],
@@ -119,9 +143,8 @@ async function syncUnlinkedByMerge(
     forceRead: true,
     messageIds: [],
   }));
-  const out = await sync(followUps);
-  // A retry of a follow-up has no message to hand back: the contact's next notice plans it again.
-  return out.map((o) => (o.status === 'retry' ? { ...o, status: 'noop' as const } : o));
+  // A retry of a follow-up has no message to hand back (`syncWithMerges` retries the contact's own).
+  return await sync(followUps);
 }
 
 /**

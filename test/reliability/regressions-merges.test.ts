@@ -284,6 +284,16 @@ describe('reliability regressions: merges on either side', () => {
     const [people, steps] = historyOfSeed(1320013052, 30, new Set());
     expect((await runHistory(people, steps)).violations).toEqual([]);
   }, 120_000);
+  it('renotified: a contact a Salesforce merge left unlinked, whose follow-up must be retried, has its own notices retried (seed 1360017919)', async () => {
+    // Long-run seed 1360017919 (round 6's run G on ba7ed90, part 8; docs/reliability.md, finding 38): a
+    // Salesforce user merged crmsync's Lead for p1 into p0's Lead (another email). In one batch the merge
+    // removed p1's link (merged-into-other-email) while p1's own creation notice, planned on that link, was
+    // skipped (not-found) and acknowledged; the follow-up that plans p1 again failed on an expired token
+    // and was dropped. The same notices delivered again then created p1's Lead. Now the follow-up's retry
+    // hands p1's notices back to the queue.
+    const [people, steps] = historyOfSeed(1360017919, 30, new Set());
+    expect((await runHistory(people, steps)).violations).toEqual([]);
+  }, 120_000);
 });
 
 /** A property of p0's HubSpot contact at the end of a history (emails are `p<index>.<run>@…`). */
