@@ -127,8 +127,7 @@ export function lateFirstLink(
   const intent = input.creationIntents?.get(`hubspot:${contact.id}`);
   const link = intent?.link;
   // The Contact a user converted the linked Lead into holds what was written to the Lead (seed 1330046128).
-  const linkedRecord = (id: string) => id === sf.id || convertedLeadsOf(input, sf).some((l) => l.id === id);
-  if (!intent || !link || !linkedRecord(link.salesforceId)) return undefined;
+  if (!intent || !link || !isOrConvertedFrom(input, sf, link.salesforceId)) return undefined;
   const toHubSpot = new Set(link.hubspot);
   const toSalesforce = new Set(link.salesforce);
   // The side a field was written to, if any.
@@ -238,4 +237,9 @@ export function convertedLeadsOf(input: PlanInput, sf: SalesforceRecord): Salesf
   return input.salesforceRecords.filter(
     (r) => r.objectType === 'Lead' && r.isConverted === true && r.convertedContactId === sf.id,
   );
+}
+
+/** Whether `sf` is record `id`, or the Contact a user converted Lead `id` into (it holds what was written to the Lead). */
+export function isOrConvertedFrom(input: PlanInput, sf: SalesforceRecord, id: string): boolean {
+  return id === sf.id || convertedLeadsOf(input, sf).some((l) => l.id === id);
 }

@@ -2,7 +2,7 @@ import type { HubSpotContact, PairState, SalesforceRecord } from '../entities.ts
 import type { FieldMapping } from '../field-mapping.ts';
 import type { CrmSide } from '../notice.ts';
 import type { Snapshot } from '../three-way-merge.ts';
-import { convertedLeadsOf, holdsIntended } from './own-creation.ts';
+import { holdsIntended, isOrConvertedFrom } from './own-creation.ts';
 import type { PlanInput } from './types.ts';
 
 /** The intent key of a committed pair's update (`lib/sync/write-intents.ts`), apart from a creation's. */
@@ -30,9 +30,13 @@ export function unfinishedUpdate(
 ): Snapshot {
   const intent = input.creationIntents?.get(updateIntentKey(contact.id));
   const update = intent?.update;
-  // The Contact a user converted the updated Lead into holds what was written to the Lead (seed 1360015651).
-  const sameRecord = (id: string) => id === sf.id || convertedLeadsOf(input, sf).some((l) => l.id === id);
-  if (!intent || !update || !sameRecord(update.salesforceId) || update.version !== pair.version)
+  // The Contact a user converted the updated Lead into counts as the Lead (seed 1360015651).
+  if (
+    !intent ||
+    !update ||
+    !isOrConvertedFrom(input, sf, update.salesforceId) ||
+    update.version !== pair.version
+  )
     return pair.snapshot;
   const written = { hubspot: new Set(update.hubspot), salesforce: new Set(update.salesforce) };
   const snapshot: Snapshot = { ...pair.snapshot };
