@@ -256,7 +256,10 @@ export class History {
         if (p === q) return;
         const a = await this.salesforceOf(p);
         const b = await this.salesforceOf(q);
-        if (!a || !b || a.objectType !== b.objectType) return;
+        // After a HubSpot merge the survivor may take over the loser's Lead (and write its own email on
+        // it), so both people name the same record: a user cannot merge a record with itself (seed
+        // 1380044052, docs/reliability.md finding 39, a model error).
+        if (!a || !b || a.objectType !== b.objectType || a.id === b.id) return;
         const fieldsRead = FIELDS.map((f) => SALESFORCE_FIELD[f]);
         const [before] = await h.user.salesforce.readRecords(a.objectType, [a.id], fieldsRead);
         const t0 = Date.now();
